@@ -1,0 +1,138 @@
+package io.natsboot.server.config;
+
+import java.time.Duration;
+
+/**
+ * Every option of one server, immutable. Defaults are nats-server 2.9.10's (protocol reference §3.12).
+ * Build changed copies with {@link #toBuilder()}.
+ */
+public record ServerOptions(
+        String host,
+        int port,
+        String serverName,
+        int maxPayload,
+        int maxControlLine,
+        long maxPending,
+        int maxConnections,
+        int maxSubscriptions,
+        Duration pingInterval,
+        int pingMax,
+        Duration writeDeadline,
+        Duration authTimeout,
+        String username,
+        String password,
+        String authToken,
+        boolean debug,
+        boolean trace,
+        boolean logTime,
+        String logFile,
+        int maxTracedMsgLen,
+        String pidFile,
+        String portsFileDir,
+        Duration lameDuckDuration,
+        Duration lameDuckGracePeriod,
+        String compatVersion,
+        boolean noHeaderSupport,
+        String clientAdvertise) {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 4222;
+
+    public static ServerOptions defaults() {
+        return new Builder().build();
+    }
+
+    public boolean authRequired() {
+        return username != null || authToken != null;
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder; every setter returns this. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String serverName;
+        private int maxPayload = 1024 * 1024;
+        private int maxControlLine = 4096;
+        private long maxPending = 64L * 1024 * 1024;
+        private int maxConnections = 65536;
+        private int maxSubscriptions = 0;
+        private Duration pingInterval = Duration.ofMinutes(2);
+        private int pingMax = 2;
+        private Duration writeDeadline = Duration.ofSeconds(10);
+        private Duration authTimeout = Duration.ofSeconds(2);
+        private String username;
+        private String password;
+        private String authToken;
+        private boolean debug;
+        private boolean trace;
+        private boolean logTime = true;
+        private String logFile;
+        private int maxTracedMsgLen;
+        private String pidFile;
+        private String portsFileDir;
+        private Duration lameDuckDuration = Duration.ofMinutes(2);
+        private Duration lameDuckGracePeriod = Duration.ofSeconds(10);
+        private String compatVersion = Versions.compatVersion();
+        private boolean noHeaderSupport;
+        private String clientAdvertise;
+
+        public Builder() {
+        }
+
+        Builder(ServerOptions o) {
+            host = o.host; port = o.port; serverName = o.serverName; maxPayload = o.maxPayload;
+            maxControlLine = o.maxControlLine; maxPending = o.maxPending; maxConnections = o.maxConnections;
+            maxSubscriptions = o.maxSubscriptions; pingInterval = o.pingInterval; pingMax = o.pingMax;
+            writeDeadline = o.writeDeadline; authTimeout = o.authTimeout; username = o.username;
+            password = o.password; authToken = o.authToken; debug = o.debug; trace = o.trace;
+            logTime = o.logTime; logFile = o.logFile; maxTracedMsgLen = o.maxTracedMsgLen; pidFile = o.pidFile;
+            portsFileDir = o.portsFileDir; lameDuckDuration = o.lameDuckDuration;
+            lameDuckGracePeriod = o.lameDuckGracePeriod; compatVersion = o.compatVersion;
+            noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
+        }
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder serverName(String v) { serverName = v; return this; }
+        public Builder maxPayload(int v) { maxPayload = v; return this; }
+        public Builder maxControlLine(int v) { maxControlLine = v; return this; }
+        public Builder maxPending(long v) { maxPending = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+        public Builder pingInterval(Duration v) { pingInterval = v; return this; }
+        public Builder pingMax(int v) { pingMax = v; return this; }
+        public Builder writeDeadline(Duration v) { writeDeadline = v; return this; }
+        public Builder authTimeout(Duration v) { authTimeout = v; return this; }
+        public Builder username(String v) { username = v; return this; }
+        public Builder password(String v) { password = v; return this; }
+        public Builder authToken(String v) { authToken = v; return this; }
+        public Builder debug(boolean v) { debug = v; return this; }
+        public Builder trace(boolean v) { trace = v; return this; }
+        public Builder logTime(boolean v) { logTime = v; return this; }
+        public Builder logFile(String v) { logFile = v; return this; }
+        public Builder maxTracedMsgLen(int v) { maxTracedMsgLen = v; return this; }
+        public Builder pidFile(String v) { pidFile = v; return this; }
+        public Builder portsFileDir(String v) { portsFileDir = v; return this; }
+        public Builder lameDuckDuration(Duration v) { lameDuckDuration = v; return this; }
+        public Builder lameDuckGracePeriod(Duration v) { lameDuckGracePeriod = v; return this; }
+        public Builder compatVersion(String v) { compatVersion = v; return this; }
+        public Builder noHeaderSupport(boolean v) { noHeaderSupport = v; return this; }
+        public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
+
+        public ServerOptions build() {
+            return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
+                    maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
+                    username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
+                    portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
+                    clientAdvertise);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.natsboot.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** Our product version and the nats-server version whose behaviour we reproduce, from the build. */
+public final class Versions {
+    private static final Properties PROPS = load();
+
+    private Versions() {
+    }
+
+    /** NATS Boot's own version (shown by -v, the start-up log and /varz). */
+    public static String productVersion() {
+        return PROPS.getProperty("natsboot.version", "dev");
+    }
+
+    /** The nats-server version advertised in INFO; clients switch features on it. */
+    public static String compatVersion() {
+        return PROPS.getProperty("nats.compat.version", "2.9.10");
+    }
+
+    /** What INFO advertises in "go": the Go toolchain of the reference build. */
+    public static String goVersion() {
+        return "go1.19.8";
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
+        try (InputStream in = Versions.class.getResourceAsStream("/natsboot-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // fall back to the defaults above
+        }
+        return p;
+    }
+}
