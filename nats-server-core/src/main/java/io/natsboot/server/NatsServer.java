@@ -1,0 +1,186 @@
+package io.natsboot.server;
+
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.config.Versions;
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.ServerId;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The server facade: binds the client listener with Reactor Netty, and offers start, graceful
+ * shutdown, lame-duck mode and the state that monitoring views read.
+ *
+ * <p>Reactor Netty owns bind, the event loops and disposal. Each accepted channel gets a
+ * {@link ClientConnection} handler in front of Reactor's bridge; it consumes every inbound byte
+ * itself, because a Reactor operator per message costs more than the whole NATS fast path
+ * (see docs/architecture.md).
+ */
+public final class NatsServer {
+    private final ServerOptions options;
+    private final ServerLog log;
+    private final ServerContext context;
+    private final LoopResources loops;
+    private final CountDownLatch shutdownLatch = new CountDownLatch(1);
+    private volatile DisposableServer listener;
+    private volatile boolean shuttingDown;
+
+    public NatsServer(ServerOptions options, ServerLog log) {
+        this.options = options;
+        this.log = log;
+        this.context = new ServerContext(options, log, ServerId.generate());
+        int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
+        this.loops = LoopResources.create("nats-io", 1, Math.max(1, workers), true);
+    }
+
+    /** Binds the client port and returns once the server accepts connections. */
+    public void start() {
+        if (options.maxPayload() > options.maxPending()) {
+            throw new IllegalArgumentException("max_payload (" + options.maxPayload()
+                    + ") cannot be higher than max_pending (" + options.maxPending() + ")");
+        }
+        log.info("Starting nats-server");
+        log.info("  Version:  " + options.compatVersion());
+        log.info("  Git:      [not set]");
+        log.info("  NATS Boot: " + Versions.productVersion() + " (Java " + Runtime.version() + ")");
+        log.debug("  Go build: " + Versions.goVersion());
+        log.info("  Name:     " + context.serverName());
+        log.info("  ID:       " + context.serverId());
+        if (options.password() != null && !options.password().startsWith("$2")) {
+            log.warn("Plaintext passwords detected, use nkeys or bcrypt");
+        }
+        TcpServer server = TcpServer.create()
+                .host(options.host())
+                .port(options.port() < 0 ? 0 : options.port())
+                .runOn(loops)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // nats-server reads up to 64 KiB at a time; large reads decide publish throughput.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .doOnConnection(conn -> {
+                    try {
+                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-client",
+                                new ClientConnection(context));
+                    } catch (RuntimeException e) {
+                        log.error("Error setting up client connection: " + e);
+                        conn.dispose();
+                    }
+                })
+                // Reactor Netty reads only while the inbound Flux has demand: keep one subscribed
+                // with unbounded demand so auto-read stays on. ClientConnection consumes every
+                // byte before it reaches the bridge, so the Flux itself never sees data.
+                .handle((in, out) -> in.receive().then());
+        listener = server.bindNow(Duration.ofSeconds(10));
+        int bound = ((InetSocketAddress) listener.address()).getPort();
+        context.port(bound);
+        log.info("Listening for client connections on " + hostPort(options.host(), bound));
+        log.info("Server is ready");
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Stops accepting, flushes what is queued to every client, closes them and releases the port. */
+    public void shutdown() {
+        if (shuttingDown) {
+            awaitShutdown();
+            return;
+        }
+        shuttingDown = true;
+        log.info("Initiating Shutdown...");
+        DisposableServer l = listener;
+        if (l != null) {
+            l.disposeNow(Duration.ofSeconds(5));
+        }
+        for (ClientConnection c : new ArrayList<>(context.clients())) {
+            c.close("Server Shutdown", true);
+        }
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        log.info("Server Exiting..");
+        shutdownLatch.countDown();
+    }
+
+    /**
+     * Lame-duck mode: stop accepting, tell clients (INFO with ldm), then close them spread over
+     * the lame-duck duration after the grace period, and shut down.
+     */
+    public void enterLameDuckMode() {
+        if (shuttingDown || context.lameDuck()) {
+            return;
+        }
+        context.lameDuck(true);
+        log.info("Entering lame duck mode, stop accepting new clients");
+        DisposableServer l = listener;
+        if (l != null) {
+            l.disposeNow(Duration.ofSeconds(5));
+        }
+        List<ClientConnection> clients = new ArrayList<>(context.clients());
+        context.connectUrls(List.of());
+        for (ClientConnection c : clients) {
+            c.sendAsyncInfo(true);
+        }
+        Thread t = new Thread(() -> {
+            try {
+                sleep(options.lameDuckGracePeriod());
+                log.info("Closing existing clients");
+                List<ClientConnection> left = new ArrayList<>(context.clients());
+                long spread = options.lameDuckDuration().minus(options.lameDuckGracePeriod()).toNanos();
+                long gap = left.isEmpty() ? 0 : Math.min(TimeUnit.SECONDS.toNanos(1), spread / left.size());
+                for (ClientConnection c : left) {
+                    c.close("Server Shutdown", true);
+                    TimeUnit.NANOSECONDS.sleep(gap);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            shutdown();
+        }, "nats-lame-duck");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, d.toNanos()));
+    }
+
+    public void awaitShutdown() {
+        try {
+            shutdownLatch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bound client port (the real one when started with port 0 or -1). */
+    public int port() {
+        return context.port();
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    public ServerContext context() {
+        return context;
+    }
+
+    public boolean isRunning() {
+        return listener != null && !shuttingDown;
+    }
+}

@@ -1,0 +1,423 @@
+package io.natsboot.server;
+
+import io.natsboot.server.config.CommandLine;
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.log.NatsFormatLog;
+import io.natsboot.server.log.ServerLog;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The standalone server: what {@code bin/nats-server} runs, behaving as the nats-server 2.9.10 process does
+ * towards the tools that spawn it (engineering guide §2b).
+ *
+ * <ol>
+ *   <li>Command line ({@link CommandLine}); {@code -v}, {@code -h} and bad flags print and exit as nats-server.</li>
+ *   <li>The log ({@link NatsFormatLog}): stderr or {@code -l} file. A log file that cannot be opened is
+ *       {@code <date> <time> error opening file: open <f>: <reason>} on stderr and exit status 1.</li>
+ *   <li>Signals, trapped before the server starts (each logged at DBG as {@code Trapped "<name>" signal}):
+ *       <ul>
+ *         <li>SIGINT: graceful shutdown, exit 0.</li>
+ *         <li>SIGTERM: graceful shutdown, exit <b>1</b> (nats-server 2.9.10's status); ignored while in lame duck
+ *             mode, which ends in a shutdown anyway.</li>
+ *         <li>SIGUSR2: lame duck mode; when it has closed every client the process exits 0.</li>
+ *         <li>SIGHUP: configuration reload. No configuration file support yet, so it logs nats-server's
+ *             error for that case.</li>
+ *         <li>SIGUSR1: reopens the {@code -l} log file.</li>
+ *       </ul></li>
+ *   <li>{@code -P}: the pid (no newline) written before the server starts; failure is FTL
+ *       {@code Could not write pidfile: ...} and exit status 1. The file is left in place on exit, as
+ *       nats-server does.</li>
+ *   <li>{@link NatsServer#start()}. If it throws, the exception's message is logged at FTL and the exit
+ *       status is 1.</li>
+ *   <li>{@code --ports_file_dir}: {@code <dir>/<exe>_<pid>.ports} once the server accepts clients, deleted on
+ *       exit; {@code <exe>} is the {@value #EXE_PROPERTY} system property (default {@code nats-server}).</li>
+ * </ol>
+ *
+ * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection, so the build has
+ * no "internal proprietary API" warning; where it is missing, the JVM's default handling applies (exit on
+ * SIGINT/SIGTERM without the graceful shutdown).
+ */
+public final class NatsServerMain {
+
+    /** System property with the executable's base name, for the ports file name. Set by bin/nats-server. */
+    public static final String EXE_PROPERTY = "natsboot.exe";
+
+    private final ServerOptions options;
+    private final ServerLog log;
+    private final Object lock = new Object();
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    private volatile NatsServer server;
+    private volatile int exitCode;
+    private volatile boolean shutdownRequested;
+    private volatile boolean lameDuck;
+    private volatile Path portsFile;
+
+    NatsServerMain(ServerOptions options, ServerLog log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Everything {@link #main} does but the final exit; returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine.Result cli = CommandLine.parse(args);
+        if (cli.action() != CommandLine.Action.RUN) {
+            // Go's flag package on a bad flag: the error on stderr first, then the usage on stdout.
+            err.print(cli.stderr());
+            err.flush();
+            out.print(cli.stdout());
+            out.flush();
+            return cli.exitCode();
+        }
+        ServerOptions options = cli.options();
+        NatsFormatLog log;
+        try {
+            log = NatsFormatLog.forOptions(options);
+        } catch (IOException e) {
+            // nats-server dies through Go's standard logger here: second-precision time, no pid, no level.
+            err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
+                    + " error opening file: " + goError("open", Path.of(options.logFile()), e));
+            err.flush();
+            return 1;
+        }
+        return new NatsServerMain(options, log).runServer(log);
+    }
+
+    private int runServer(NatsFormatLog fileAwareLog) {
+        installSignalHandlers(fileAwareLog);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
+
+        if (options.pidFile() != null && !options.pidFile().isEmpty()) {
+            Path pidFile = Path.of(options.pidFile());
+            try {
+                writeFile(pidFile, Long.toString(ProcessHandle.current().pid()), false);
+            } catch (IOException e) {
+                log.fatal("Could not write pidfile: " + goError("open", pidFile, e));
+                return 1;
+            }
+        }
+
+        NatsServer s;
+        try {
+            s = new NatsServer(options, log);
+            synchronized (lock) {
+                server = s;
+            }
+            if (shutdownRequested) {
+                return exitCode; // a signal arrived while we were constructing it
+            }
+            s.start();
+        } catch (Exception | LinkageError e) {
+            log.fatal(e.getMessage() != null ? e.getMessage() : e.toString());
+            return 1;
+        }
+
+        if (options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
+            writePortsFile(s);
+        }
+
+        try {
+            s.awaitShutdown();
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        }
+        cleanUp();
+        return exitCode;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Signals
+
+    private void installSignalHandlers(NatsFormatLog fileAwareLog) {
+        trap("INT", "interrupt", () -> stop(0));
+        trap("TERM", "terminated", () -> {
+            if (!lameDuck) { // nats-server: SIGTERM does not cut a lame duck shutdown short
+                stop(1);
+            }
+        });
+        trap("HUP", "hangup", () -> log.error("Failed to reload server configuration: "
+                + "can only reload config when a file is provided using -c or --config"));
+        trap("USR1", "user defined signal 1", () -> {
+            if (!fileAwareLog.isFileLog()) {
+                log.info("File log re-open ignored, not a file logger");
+                return;
+            }
+            try {
+                fileAwareLog.reopen();
+                log.info("File log re-opened");
+            } catch (IOException e) {
+                log.error("Error re-opening log file: " + e.getMessage());
+            }
+        });
+        trap("USR2", "user defined signal 2", () -> {
+            NatsServer s = server;
+            if (s != null && !lameDuck) {
+                lameDuck = true;
+                Thread t = new Thread(s::enterLameDuckMode, "natsboot-lame-duck");
+                t.setDaemon(true);
+                t.start();
+            }
+        });
+    }
+
+    /** Graceful stop from a signal: record the status, shut the server down; main() then exits. */
+    private void stop(int status) {
+        NatsServer s;
+        synchronized (lock) {
+            if (!shutdownRequested) {
+                exitCode = status;
+                shutdownRequested = true;
+            }
+            s = server;
+        }
+        if (s == null) {
+            // Not started yet: nothing to drain.
+            cleanUp();
+            Runtime.getRuntime().halt(status);
+            return;
+        }
+        s.shutdown();
+    }
+
+    /**
+     * Installs a handler through {@code sun.misc.Signal} by reflection. Returns false where the JVM does not
+     * let us (signal used by the VM, {@code -Xrs}, or no jdk.unsupported module).
+     */
+    private boolean trap(String signal, String goName, Runnable action) {
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object sig = signalClass.getConstructor(String.class).newInstance(signal);
+            Object handler = Proxy.newProxyInstance(NatsServerMain.class.getClassLoader(),
+                    new Class<?>[] {handlerClass}, (proxy, method, args) -> {
+                        switch (method.getName()) {
+                            case "handle":
+                                log.debug("Trapped \"" + goName + "\" signal");
+                                action.run();
+                                return null;
+                            case "hashCode":
+                                return System.identityHashCode(proxy);
+                            case "equals":
+                                return proxy == args[0];
+                            default:
+                                return "natsboot " + signal + " handler";
+                        }
+                    });
+            Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+            handle.invoke(null, sig, handler);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            log.debug("Cannot trap SIG" + signal + ": " + e);
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Ports file
+
+    private void writePortsFile(NatsServer s) {
+        String exe = System.getProperty(EXE_PROPERTY, "nats-server");
+        int slash = exe.lastIndexOf('/');
+        if (slash >= 0) {
+            exe = exe.substring(slash + 1);
+        }
+        Path file = Path.of(options.portsFileDir(), exe + "_" + ProcessHandle.current().pid() + ".ports");
+        String json = portsJson(clientUrls(options.host(), s.port()));
+        try {
+            writeFile(file, json, true);
+            portsFile = file;
+        } catch (IOException e) {
+            log.error("Error writing ports file (" + file + "): " + goError("open", file, e));
+        }
+    }
+
+    /** The ports file's JSON, as nats-server writes it (no newline). Only "nats" until more listeners exist. */
+    static String portsJson(List<String> natsUrls) {
+        StringBuilder sb = new StringBuilder("{\"nats\":[");
+        for (int i = 0; i < natsUrls.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append('"').append(natsUrls.get(i)).append('"');
+        }
+        return sb.append("]}").toString();
+    }
+
+    /**
+     * The client URLs of a listener on {@code host}: for a wildcard address every address of every interface
+     * (interface order, IPv4 before IPv6, as Go's net.InterfaceAddrs), else the address the host resolves to.
+     */
+    static List<String> clientUrls(String host, int port) {
+        List<String> urls = new ArrayList<>();
+        String h = host == null ? "" : host;
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        try {
+            if (h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || InetAddress.getByName(h).isAnyLocalAddress()) {
+                List<NetworkInterface> nics = Collections.list(NetworkInterface.getNetworkInterfaces());
+                nics.sort(Comparator.comparingInt(NetworkInterface::getIndex));
+                for (NetworkInterface nic : nics) {
+                    List<InetAddress> v6 = new ArrayList<>();
+                    for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                        if (a instanceof Inet4Address) {
+                            urls.add(url(a, port));
+                        } else {
+                            v6.add(a);
+                        }
+                    }
+                    for (InetAddress a : v6) {
+                        urls.add(url(a, port));
+                    }
+                }
+            } else {
+                urls.add(url(InetAddress.getByName(h), port));
+            }
+        } catch (IOException e) {
+            urls.add("nats://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port);
+        }
+        return urls;
+    }
+
+    private static String url(InetAddress a, int port) {
+        String ip = goIp(a);
+        return "nats://" + (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + port;
+    }
+
+    /** An address as Go prints it: IPv6 in the RFC 5952 short form, no zone. */
+    static String goIp(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            return a.getHostAddress();
+        }
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestLen < 2) {
+            bestStart = -1;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Files
+
+    private void cleanUp() {
+        if (cleanedUp.compareAndSet(false, true)) {
+            Path p = portsFile;
+            if (p != null) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // exiting anyway
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes {@code content} (mode 0660 before umask, as nats-server's pid file). With {@code atomic} the text
+     * goes to a temporary file that is renamed into place, so a reader polling for it never sees it half
+     * written.
+     */
+    private static void writeFile(Path file, String content, boolean atomic) throws IOException {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        Set<StandardOpenOption> opts = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----"));
+        Path target = atomic ? file.resolveSibling("." + file.getFileName() + ".tmp") : file;
+        try (var ch = Files.newByteChannel(target, opts, perms)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        } catch (IOException e) {
+            if (atomic && e instanceof NoSuchFileException) {
+                throw new NoSuchFileException(file.toString()); // report the name the user asked for
+            }
+            throw e;
+        }
+        if (atomic) {
+            try {
+                Files.move(target, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(target);
+                throw e;
+            }
+        }
+    }
+
+    /** An I/O failure in the words of Go's *PathError: {@code open /x/y: no such file or directory}. */
+    static String goError(String op, Path path, IOException e) {
+        String reason;
+        if (e instanceof NoSuchFileException) {
+            reason = "no such file or directory";
+        } else if (e instanceof AccessDeniedException) {
+            reason = "permission denied";
+        } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+            String r = ((FileSystemException) e).getReason();
+            reason = r.isEmpty() ? r : Character.toLowerCase(r.charAt(0)) + r.substring(1);
+        } else {
+            reason = String.valueOf(e.getMessage());
+        }
+        return op + " " + path + ": " + reason;
+    }
+}

@@ -1,0 +1,694 @@
+package io.natsboot.server.config;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * nats-server's command line, read the way Go's {@code flag} package reads it, into {@link ServerOptions}.
+ *
+ * <p>Rules reproduced (observed with nats-server 2.9.10):
+ * <ul>
+ *   <li>{@code -name} and {@code --name} are the same; a value follows with {@code =} or as the next
+ *       argument (taken even when it starts with {@code -}, so {@code -p -1} works). Boolean flags take
+ *       {@code -D} or {@code -D=false}, never a following argument.</li>
+ *   <li>Parsing stops at the first argument that is not a flag, or after {@code --}. Left-over arguments are
+ *       commands: {@code version} and {@code help} (any case); anything else is
+ *       {@code nats-server: unrecognized command: "x"} on stderr and exit status 1.</li>
+ *   <li>A bad flag prints Go's message on stderr (for example {@code flag provided but not defined: -bogus}),
+ *       then the usage on stdout, and exits with status <b>0</b>, as nats-server does.</li>
+ *   <li>Integers as Go's {@code strconv.ParseInt(s, 0, ...)}: {@code 0x10}, {@code 010} (octal),
+ *       {@code 1_000}; booleans as {@code strconv.ParseBool}; durations as {@code time.ParseDuration}.</li>
+ *   <li>{@code -v} wins over {@code -h}, which wins over commands. {@code -DV}, {@code -VV}, {@code -DVV}
+ *       are applied after the other flags.</li>
+ *   <li>{@code -p 0} means the default port 4222 and {@code -p -1} a random port (ServerOptions port 0).</li>
+ * </ul>
+ *
+ * <p>Every flag is one row of {@link #FLAGS}: names, value kind, help-text section and line, and its effect.
+ * The usage text is generated from the table. Flags of nats-server 2.9.10 that NATS Boot does not implement
+ * yet are in the table as {@linkplain FlagDef#supported() unsupported}: they parse exactly as nats-server's
+ * (so a following argument is consumed or not as there), and running with one is an error rather than a
+ * silently ignored option. Supporting one later means giving its row an effect (and the option a field).
+ *
+ * <p>Flags win over a configuration file: {@link Result#applyTo} replays just the flags that were given
+ * onto any builder, e.g. one filled from a file.
+ */
+public final class CommandLine {
+
+    /** The name nats-server prints in its messages; constant, whatever the executable is called. */
+    public static final String PROGRAM = "nats-server";
+
+    /** What the process should do. */
+    public enum Action {
+        /** Start the server with {@link Result#options()}. */
+        RUN,
+        /** Print {@link Result#stdout()} (the version) and exit 0. */
+        VERSION,
+        /** Print {@link Result#stdout()} (the usage) and exit 0. */
+        HELP,
+        /** A malformed flag: print {@link Result#stderr()} then {@link Result#stdout()} (usage); exit 0. */
+        USAGE_ERROR,
+        /** Print {@link Result#stderr()} and exit 1 (unknown command, unsupported flag). */
+        ERROR
+    }
+
+    /** The type of a flag's value, as Go's flag package types. */
+    public enum Kind { BOOL, STRING, INT, INT64, DURATION }
+
+    /** What a given flag does; {@code name} is the name used on the command line, without dashes. */
+    @FunctionalInterface
+    public interface Effect {
+        void apply(Target target, String name, Object value);
+    }
+
+    /** What flags act on while being applied. */
+    public static final class Target {
+        private final ServerOptions.Builder builder;
+        private boolean showVersion;
+        private boolean showHelp;
+        private boolean debugAndTrace;
+        private boolean verboseTrace;
+        private final List<String> unsupported = new ArrayList<>();
+
+        Target(ServerOptions.Builder builder) {
+            this.builder = builder;
+        }
+
+        public ServerOptions.Builder builder() {
+            return builder;
+        }
+    }
+
+    /**
+     * One flag. {@code names} are spelled as shown in the usage ({@code "-a", "--addr", "--net"}); all of
+     * them work with one or two dashes. {@code argName} is the usage's placeholder ({@code null} for
+     * booleans); {@code help} may hold {@code \n} for continuation lines.
+     */
+    public record FlagDef(String section, List<String> names, Kind kind, String argName, String help,
+                          Effect effect, boolean supported) {
+    }
+
+    static final String SERVER = "Server Options";
+    static final String LOGGING = "Logging Options";
+    static final String JETSTREAM = "JetStream Options";
+    static final String AUTH = "Authorization Options";
+    static final String TLS = "TLS Options";
+    static final String CLUSTER = "Cluster Options";
+    static final String PROFILING = "Profiling Options";
+    static final String NATSBOOT = "NATS Boot Options (not in nats-server)";
+    static final String COMMON = "Common Options";
+
+    private static final List<String> SECTIONS =
+            List.of(SERVER, LOGGING, JETSTREAM, AUTH, TLS, CLUSTER, PROFILING, NATSBOOT, COMMON);
+
+    /** The flag table, in usage order. */
+    public static final List<FlagDef> FLAGS = List.of(
+            // Server
+            on(SERVER, Kind.STRING, "<host>", "Network address to listen on (default: 0.0.0.0)",
+                    (t, n, v) -> t.builder.host((String) v), "-a", "--addr", "--net"),
+            on(SERVER, Kind.INT, "<port>", "Port for client connections (default: 4222, -1 for a random port)",
+                    (t, n, v) -> t.builder.port(listenPort((Integer) v)), "-p", "--port"),
+            on(SERVER, Kind.STRING, "<server_name>", "Name of this server (default: the server id)",
+                    (t, n, v) -> t.builder.serverName((String) v), "-n", "--name", "--server_name"),
+            on(SERVER, Kind.STRING, "<file>", "Write the process id to this file",
+                    (t, n, v) -> t.builder.pidFile((String) v), "-P", "--pid"),
+            later(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints", "-m", "--http_port"),
+            later(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints", "-ms", "--https_port"),
+            later(SERVER, Kind.STRING, "<file>", "Read the configuration from this file", "-c", "--config"),
+            later(SERVER, Kind.BOOL, null, "Check the configuration and exit", "-t"),
+            later(SERVER, Kind.STRING, "<signal>[=<pid>]",
+                    "Signal a running server (ldm, stop, quit, term, reopen, reload);\n"
+                            + "<pid> is a process id or the path of a pid file", "-sl", "--signal"),
+            on(SERVER, Kind.STRING, "<string>", "Client URL advertised to other servers",
+                    (t, n, v) -> t.builder.clientAdvertise((String) v), "--client_advertise"),
+            on(SERVER, Kind.STRING, "<dir>",
+                    "Write a ports file in this directory (<executable_name>_<pid>.ports)",
+                    (t, n, v) -> t.builder.portsFileDir((String) v), "--ports_file_dir"),
+            // Logging
+            on(LOGGING, Kind.STRING, "<file>", "Log to this file instead of stderr",
+                    (t, n, v) -> t.builder.logFile((String) v), "-l", "--log"),
+            on(LOGGING, Kind.BOOL, null, "Put a timestamp on log lines (default: true)",
+                    (t, n, v) -> t.builder.logTime((Boolean) v), "-T", "--logtime"),
+            later(LOGGING, Kind.BOOL, null, "Log to syslog (or the Windows event log)", "-s", "--syslog"),
+            later(LOGGING, Kind.STRING, "<addr>", "Remote syslog address (udp://localhost:514)",
+                    "-r", "--remote_syslog"),
+            on(LOGGING, Kind.BOOL, null, "Log debug messages",
+                    (t, n, v) -> t.builder.debug((Boolean) v), "-D", "--debug"),
+            on(LOGGING, Kind.BOOL, null, "Trace the protocol",
+                    (t, n, v) -> t.builder.trace((Boolean) v), "-V", "--trace"),
+            on(LOGGING, Kind.BOOL, null, "Verbose trace (the system account too)",
+                    (t, n, v) -> t.verboseTrace |= (Boolean) v, "-VV"),
+            on(LOGGING, Kind.BOOL, null, "Debug and trace",
+                    (t, n, v) -> t.debugAndTrace |= (Boolean) v, "-DV"),
+            on(LOGGING, Kind.BOOL, null, "Debug and verbose trace (the system account too)",
+                    (t, n, v) -> {
+                        t.debugAndTrace |= (Boolean) v;
+                        t.verboseTrace |= (Boolean) v;
+                    }, "-DVV"),
+            later(LOGGING, Kind.INT64, "<limit>", "Rotate the log file at this size (default: no limit)",
+                    "--log_size_limit"),
+            on(LOGGING, Kind.INT, "<len>", "Longest message payload shown in traces (default: no limit)",
+                    (t, n, v) -> t.builder.maxTracedMsgLen((Integer) v), "--max_traced_msg_len"),
+            // JetStream
+            later(JETSTREAM, Kind.BOOL, null, "Enable JetStream", "-js", "--jetstream"),
+            later(JETSTREAM, Kind.STRING, "<dir>", "JetStream storage directory", "-sd", "--store_dir"),
+            // Authorization
+            on(AUTH, Kind.STRING, "<user>", "User name clients must connect with",
+                    (t, n, v) -> t.builder.username((String) v), "--user"),
+            on(AUTH, Kind.STRING, "<password>", "Password clients must connect with",
+                    (t, n, v) -> t.builder.password((String) v), "--pass"),
+            on(AUTH, Kind.STRING, "<token>", "Token clients must connect with",
+                    (t, n, v) -> t.builder.authToken((String) v), "--auth"),
+            // TLS
+            later(TLS, Kind.BOOL, null, "Enable TLS without verifying clients (default: false)", "--tls"),
+            later(TLS, Kind.STRING, "<file>", "Server certificate", "--tlscert"),
+            later(TLS, Kind.STRING, "<file>", "Private key of the server certificate", "--tlskey"),
+            later(TLS, Kind.BOOL, null, "Enable TLS and verify client certificates", "--tlsverify"),
+            later(TLS, Kind.STRING, "<file>", "CA for verifying client certificates", "--tlscacert"),
+            // Cluster
+            later(CLUSTER, Kind.STRING, "<rurl-1, rurl-2>", "Routes to connect to", "--routes"),
+            later(CLUSTER, Kind.STRING, "<cluster-url>", "URL to listen on for routes", "--cluster"),
+            later(CLUSTER, Kind.STRING, "<string>", "Cluster name (default: a generated one)", "--cluster_name"),
+            later(CLUSTER, Kind.BOOL, null, "Don't tell clients about the other servers of the cluster",
+                    "--no_advertise"),
+            later(CLUSTER, Kind.STRING, "<string>", "Cluster URL advertised to other servers",
+                    "--cluster_advertise"),
+            later(CLUSTER, Kind.INT, "<number>", "Connect retries for implicit routes", "--connect_retries"),
+            later(CLUSTER, Kind.STRING, "<url>", "URL other servers connect to for routes", "--cluster_listen"),
+            // Profiling
+            later(PROFILING, Kind.INT, "<port>", "HTTP port for profiling", "--profile"),
+            // NATS Boot extensions (set in a configuration file with nats-server)
+            on(NATSBOOT, Kind.DURATION, "<duration>", "Lame duck mode duration, e.g. 30s (default: 2m)",
+                    (t, n, v) -> t.builder.lameDuckDuration((Duration) v), "--lame_duck_duration"),
+            on(NATSBOOT, Kind.DURATION, "<duration>",
+                    "Wait before lame duck mode starts closing clients (default: 10s)",
+                    (t, n, v) -> t.builder.lameDuckGracePeriod((Duration) v), "--lame_duck_grace_period"),
+            // Common
+            on(COMMON, Kind.BOOL, null, "Show this help", (t, n, v) -> t.showHelp |= (Boolean) v,
+                    "-h", "--help"),
+            on(COMMON, Kind.BOOL, null, "Show the version", (t, n, v) -> t.showVersion |= (Boolean) v,
+                    "-v", "--version"),
+            later(COMMON, Kind.BOOL, null, "Help on TLS", "--help_tls"));
+
+    private static final Map<String, FlagDef> BY_NAME = index(FLAGS);
+
+    private CommandLine() {
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Parsing
+
+    /** Parses nats-server arguments (without the program name). Never exits, never prints. */
+    public static Result parse(String... args) {
+        List<Assignment> given = new ArrayList<>();
+        int i = 0;
+        while (i < args.length) {
+            String s = args[i];
+            if (s.length() < 2 || s.charAt(0) != '-') {
+                break; // first non-flag: the rest are commands
+            }
+            int dashes = 1;
+            if (s.charAt(1) == '-') {
+                dashes = 2;
+                if (s.length() == 2) { // "--" ends the flags
+                    i++;
+                    break;
+                }
+            }
+            String name = s.substring(dashes);
+            if (name.isEmpty() || name.charAt(0) == '-' || name.charAt(0) == '=') {
+                return usageError("bad flag syntax: " + s);
+            }
+            i++;
+            String value = null;
+            int eq = name.indexOf('=', 1);
+            if (eq > 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            FlagDef def = BY_NAME.get(name);
+            if (def == null) {
+                return usageError("flag provided but not defined: -" + name);
+            }
+            Object parsed;
+            if (def.kind() == Kind.BOOL) {
+                if (value == null) {
+                    parsed = Boolean.TRUE;
+                } else {
+                    parsed = parseGoBool(value);
+                    if (parsed == null) {
+                        return usageError("invalid boolean value " + goQuote(value) + " for -" + name
+                                + ": parse error");
+                    }
+                }
+            } else {
+                if (value == null) {
+                    if (i >= args.length) {
+                        return usageError("flag needs an argument: -" + name);
+                    }
+                    value = args[i++];
+                }
+                try {
+                    parsed = parseValue(def.kind(), value);
+                } catch (BadValue e) {
+                    return usageError("invalid value " + goQuote(value) + " for flag -" + name + ": "
+                            + e.getMessage());
+                }
+            }
+            given.add(new Assignment(def, name, parsed));
+        }
+        List<String> commands = List.of(args).subList(i, args.length);
+
+        ServerOptions.Builder builder = ServerOptions.builder();
+        Target target = apply(given, builder);
+        if (target.showVersion) {
+            return new Result(Action.VERSION, null, given, versionText(), "", 0, target.unsupported);
+        }
+        if (target.showHelp) {
+            return new Result(Action.HELP, null, given, usageText(), "", 0, target.unsupported);
+        }
+        if (!commands.isEmpty()) {
+            String command = commands.get(0);
+            switch (command.toLowerCase(Locale.ROOT)) {
+                case "version":
+                    return new Result(Action.VERSION, null, given, versionText(), "", 0, target.unsupported);
+                case "help":
+                    return new Result(Action.HELP, null, given, usageText(), "", 0, target.unsupported);
+                default:
+                    return new Result(Action.ERROR, null, given, "",
+                            PROGRAM + ": unrecognized command: " + goQuote(command) + "\n", 1, target.unsupported);
+            }
+        }
+        if (!target.unsupported.isEmpty()) {
+            return new Result(Action.ERROR, null, given, "", PROGRAM + ": "
+                    + (target.unsupported.size() == 1 ? "flag " : "flags ")
+                    + String.join(", ", target.unsupported) + " not supported by NATS Boot "
+                    + Versions.productVersion() + " yet\n", 1, target.unsupported);
+        }
+        return new Result(Action.RUN, builder.build(), given, "", "", 0, target.unsupported);
+    }
+
+    private static Target apply(List<Assignment> given, ServerOptions.Builder builder) {
+        Target t = new Target(builder);
+        for (Assignment a : given) {
+            a.def().effect().apply(t, a.name(), a.value());
+        }
+        // As nats-server: the combined switches are looked at after all flags, and only ever switch on.
+        if (t.debugAndTrace) {
+            builder.debug(true).trace(true);
+        }
+        if (t.verboseTrace) {
+            builder.trace(true); // no system account to trace yet: -VV is -V
+        }
+        return t;
+    }
+
+    private static Result usageError(String message) {
+        return new Result(Action.USAGE_ERROR, null, List.of(), usageText(), message + "\n", 0, List.of());
+    }
+
+    /** nats-server's port convention: 0 means the default port, -1 a random one (0 for the JVM). */
+    public static int listenPort(int natsPort) {
+        if (natsPort == 0) {
+            return ServerOptions.DEFAULT_PORT;
+        }
+        if (natsPort == -1) {
+            return 0;
+        }
+        return natsPort;
+    }
+
+    /** One flag as given. */
+    record Assignment(FlagDef def, String name, Object value) {
+    }
+
+    /** The outcome of {@link #parse}. */
+    public static final class Result {
+        private final Action action;
+        private final ServerOptions options;
+        private final List<Assignment> given;
+        private final String stdout;
+        private final String stderr;
+        private final int exitCode;
+        private final List<String> unsupported;
+
+        Result(Action action, ServerOptions options, List<Assignment> given, String stdout, String stderr,
+               int exitCode, List<String> unsupported) {
+            this.action = action;
+            this.options = options;
+            this.given = List.copyOf(given);
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.exitCode = exitCode;
+            this.unsupported = List.copyOf(unsupported);
+        }
+
+        public Action action() {
+            return action;
+        }
+
+        /** The options to run with: defaults plus the flags. Only for {@link Action#RUN}, else null. */
+        public ServerOptions options() {
+            return options;
+        }
+
+        /** Applies the flags that were given, in order, onto {@code builder} (e.g. one read from a file). */
+        public ServerOptions.Builder applyTo(ServerOptions.Builder builder) {
+            apply(given, builder);
+            return builder;
+        }
+
+        /** The flags given, by the name used (no dashes), with their parsed values, in order. */
+        public Map<String, Object> flags() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Assignment a : given) {
+                m.put(a.name(), a.value());
+            }
+            return Collections.unmodifiableMap(m);
+        }
+
+        /** Given flags NATS Boot does not implement yet, as {@code -name}. */
+        public List<String> unsupportedFlags() {
+            return unsupported;
+        }
+
+        /** What to print on stdout before exiting (version, usage). */
+        public String stdout() {
+            return stdout;
+        }
+
+        /** What to print on stderr before exiting (the error). */
+        public String stderr() {
+            return stderr;
+        }
+
+        /** The exit status for every action but {@link Action#RUN}. */
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Texts
+
+    /** {@code -v}: nats-server's line (tools parse it), then ours. */
+    public static String versionText() {
+        return PROGRAM + ": v" + Versions.compatVersion() + "\n"
+                + "NATS Boot " + Versions.productVersion() + "\n";
+    }
+
+    /** {@code -h}: generated from {@link #FLAGS}, in the layout of nats-server's usage. */
+    public static String usageText() {
+        final int column = 37;
+        StringBuilder sb = new StringBuilder("\nUsage: ").append(PROGRAM).append(" [options]\n");
+        for (String section : SECTIONS) {
+            sb.append('\n').append(section).append(":\n");
+            for (FlagDef f : FLAGS) {
+                if (!f.section().equals(section)) {
+                    continue;
+                }
+                StringBuilder left = new StringBuilder(f.names().get(0).startsWith("--") ? "        " : "    ");
+                left.append(String.join(", ", f.names()));
+                if (f.argName() != null) {
+                    left.append(' ').append(f.argName());
+                }
+                String[] help = f.help().split("\n");
+                sb.append(left);
+                if (left.length() >= column) {
+                    sb.append('\n').append(" ".repeat(column));
+                } else {
+                    sb.append(" ".repeat(column - left.length()));
+                }
+                sb.append(help[0]).append('\n');
+                for (int k = 1; k < help.length; k++) {
+                    sb.append(" ".repeat(column)).append(help[k]).append('\n');
+                }
+            }
+        }
+        return sb.append('\n').toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Go value syntax
+
+    /** A value that does not parse; the message is Go flag's reason ("parse error", "value out of range"). */
+    static final class BadValue extends Exception {
+        BadValue(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private static final String PARSE_ERROR = "parse error";
+    private static final String RANGE_ERROR = "value out of range";
+
+    static Object parseValue(Kind kind, String v) throws BadValue {
+        switch (kind) {
+            case STRING:
+                return v;
+            case INT: {
+                long n = parseGoInt(v);
+                if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+                    throw new BadValue(RANGE_ERROR); // Go's int is 64 bits; ours 32: no port or length needs more
+                }
+                return (int) n;
+            }
+            case INT64:
+                return parseGoInt(v);
+            case DURATION:
+                return parseGoDuration(v);
+            default:
+                throw new IllegalArgumentException(kind.name());
+        }
+    }
+
+    /** Go's strconv.ParseBool; null when not a boolean. */
+    static Boolean parseGoBool(String s) {
+        switch (s) {
+            case "1": case "t": case "T": case "TRUE": case "true": case "True":
+                return Boolean.TRUE;
+            case "0": case "f": case "F": case "FALSE": case "false": case "False":
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
+    }
+
+    /** Go's strconv.ParseInt(s, 0, 64): sign, 0x/0o/0b prefixes, leading-0 octal, '_' between digits. */
+    static long parseGoInt(String s) throws BadValue {
+        if (s.isEmpty()) {
+            throw new BadValue(PARSE_ERROR);
+        }
+        boolean negative = false;
+        String body = s;
+        if (body.charAt(0) == '+' || body.charAt(0) == '-') {
+            negative = body.charAt(0) == '-';
+            body = body.substring(1);
+        }
+        if (body.isEmpty()) {
+            throw new BadValue(PARSE_ERROR);
+        }
+        int radix = 10;
+        String digits = body;
+        if (body.charAt(0) == '0' && body.length() > 1) {
+            char p = Character.toLowerCase(body.charAt(1));
+            if (body.length() >= 3 && (p == 'x' || p == 'o' || p == 'b')) {
+                radix = p == 'x' ? 16 : p == 'o' ? 8 : 2;
+                digits = body.substring(2);
+            } else {
+                radix = 8;
+                digits = body.substring(1);
+            }
+        }
+        StringBuilder clean = new StringBuilder(digits.length());
+        boolean underscores = false;
+        for (int k = 0; k < digits.length(); k++) {
+            char c = digits.charAt(k);
+            if (c == '_') {
+                underscores = true;
+                continue;
+            }
+            if (Character.digit(c, radix) < 0 || c > 'z') {
+                throw new BadValue(PARSE_ERROR);
+            }
+            clean.append(c);
+        }
+        if (underscores && !underscoresWellPlaced(body)) {
+            throw new BadValue(PARSE_ERROR);
+        }
+        BigInteger n = clean.length() == 0 ? BigInteger.ZERO : new BigInteger(clean.toString(), radix);
+        if (negative) {
+            n = n.negate();
+        }
+        if (n.bitLength() > 63) {
+            throw new BadValue(RANGE_ERROR);
+        }
+        return n.longValue();
+    }
+
+    /** Underscores only between digits, or between a base prefix and a digit (Go's number literal rule). */
+    private static boolean underscoresWellPlaced(String unsigned) {
+        char last = '^'; // '^' start, 'd' digit or prefix, '_' underscore, '!' anything else
+        int k = 0;
+        boolean hex = false;
+        if (unsigned.length() >= 2 && unsigned.charAt(0) == '0'
+                && "box".indexOf(Character.toLowerCase(unsigned.charAt(1))) >= 0) {
+            hex = Character.toLowerCase(unsigned.charAt(1)) == 'x';
+            k = 2;
+            last = 'd';
+        }
+        for (; k < unsigned.length(); k++) {
+            char c = unsigned.charAt(k);
+            char lc = Character.toLowerCase(c);
+            if ((c >= '0' && c <= '9') || (hex && lc >= 'a' && lc <= 'f')) {
+                last = 'd';
+            } else if (c == '_') {
+                if (last != 'd') {
+                    return false;
+                }
+                last = '_';
+            } else {
+                if (last == '_') {
+                    return false;
+                }
+                last = '!';
+            }
+        }
+        return last != '_';
+    }
+
+    private static final Map<String, Long> DURATION_UNITS = Map.of(
+            "ns", 1L, "us", 1_000L, "\u00b5s", 1_000L, "\u03bcs", 1_000L, "ms", 1_000_000L,
+            "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+
+    /** Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "-1m"; "0" needs no unit. */
+    static Duration parseGoDuration(String s) throws BadValue {
+        String rest = s;
+        boolean negative = false;
+        if (!rest.isEmpty() && (rest.charAt(0) == '+' || rest.charAt(0) == '-')) {
+            negative = rest.charAt(0) == '-';
+            rest = rest.substring(1);
+        }
+        if (rest.equals("0")) {
+            return Duration.ZERO;
+        }
+        if (rest.isEmpty()) {
+            throw new BadValue(PARSE_ERROR);
+        }
+        BigDecimal total = BigDecimal.ZERO;
+        int k = 0;
+        while (k < rest.length()) {
+            int start = k;
+            while (k < rest.length() && (Character.isDigit(rest.charAt(k)) && rest.charAt(k) < 0x80
+                    || rest.charAt(k) == '.')) {
+                k++;
+            }
+            String number = rest.substring(start, k);
+            if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
+                throw new BadValue(PARSE_ERROR);
+            }
+            int unitStart = k;
+            while (k < rest.length() && rest.charAt(k) != '.' && !(rest.charAt(k) >= '0' && rest.charAt(k) <= '9')) {
+                k++;
+            }
+            Long unit = DURATION_UNITS.get(rest.substring(unitStart, k));
+            if (unit == null) {
+                throw new BadValue(PARSE_ERROR);
+            }
+            total = total.add(new BigDecimal(number.startsWith(".") ? "0" + number : number)
+                    .multiply(BigDecimal.valueOf(unit)));
+        }
+        BigInteger nanos = total.setScale(0, RoundingMode.DOWN).toBigInteger();
+        if (negative) {
+            nanos = nanos.negate();
+        }
+        if (nanos.bitLength() > 63) {
+            throw new BadValue(PARSE_ERROR);
+        }
+        return Duration.ofNanos(nanos.longValue());
+    }
+
+    /** Go's %q of a string: double quotes, Go escapes for what is not printable. */
+    static String goQuote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int k = 0; k < s.length(); ) {
+            int cp = s.codePointAt(k);
+            k += Character.charCount(cp);
+            switch (cp) {
+                case '"': sb.append("\\\""); continue;
+                case '\\': sb.append("\\\\"); continue;
+                case 7: sb.append("\\a"); continue;
+                case '\b': sb.append("\\b"); continue;
+                case '\f': sb.append("\\f"); continue;
+                case '\n': sb.append("\\n"); continue;
+                case '\r': sb.append("\\r"); continue;
+                case '\t': sb.append("\\t"); continue;
+                case 11: sb.append("\\v"); continue;
+                default:
+                    break;
+            }
+            if (goPrintable(cp)) {
+                sb.appendCodePoint(cp);
+            } else if (cp < 0x80) {
+                sb.append(String.format("\\x%02x", cp));
+            } else if (cp < 0x10000) {
+                sb.append(String.format("\\u%04x", cp));
+            } else {
+                sb.append(String.format("\\U%08x", cp));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static boolean goPrintable(int cp) {
+        if (cp == ' ') {
+            return true;
+        }
+        switch (Character.getType(cp)) {
+            case Character.CONTROL: case Character.FORMAT: case Character.SURROGATE: case Character.PRIVATE_USE:
+            case Character.UNASSIGNED: case Character.SPACE_SEPARATOR: case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Table helpers
+
+    private static FlagDef on(String section, Kind kind, String argName, String help, Effect effect,
+                              String... names) {
+        return new FlagDef(section, List.of(names), kind, argName, help, effect, true);
+    }
+
+    /** A nats-server flag NATS Boot does not implement yet. Turning a boolean one off is harmless. */
+    private static FlagDef later(String section, Kind kind, String argName, String help, String... names) {
+        Effect effect = (t, n, v) -> {
+            if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + n)) {
+                t.unsupported.add("-" + n);
+            }
+        };
+        return new FlagDef(section, List.of(names), kind, argName, help, effect, false);
+    }
+
+    private static Map<String, FlagDef> index(List<FlagDef> flags) {
+        Map<String, FlagDef> m = new HashMap<>();
+        for (FlagDef f : flags) {
+            for (String n : f.names()) {
+                String key = n.startsWith("--") ? n.substring(2) : n.substring(1);
+                if (m.put(key, f) != null) {
+                    throw new IllegalStateException("flag defined twice: " + key);
+                }
+            }
+        }
+        return Map.copyOf(m);
+    }
+}

@@ -1,0 +1,1024 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.ClientOps;
+import io.natsboot.server.protocol.ClientProtocolParser;
+import io.natsboot.server.protocol.ConnectOptions;
+import io.natsboot.server.protocol.Json;
+import io.natsboot.server.protocol.ProtocolError;
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: decodes its ops, routes its publishes, and owns its outbound buffer.
+ *
+ * <p>Threading. Everything except the outbound buffer is confined to the connection's event
+ * loop. Publishers on other event loops append MSG frames to this connection's outbound buffer
+ * under {@link #outLock}; the publisher then asks this connection to flush once, after it has
+ * processed its whole read ({@link #channelReadComplete}). So a burst of publishes costs one
+ * write and one flush per receiver, not one per message.
+ */
+public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps {
+    private static final byte[] MSG = "MSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_RESPONDERS = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int FRAME_OVERHEAD = 48;
+    private static final int MIN_OUT_BUFFER = 4096;
+
+    private final ServerContext server;
+    private final ServerOptions options;
+    private final ServerLog log;
+    private final long cid;
+    private final Instant started = Instant.now();
+    private final ClientProtocolParser parser;
+    private final ConnectOptions opts = new ConnectOptions();
+    private final ConcurrentHashMap<String, Subscription> subs = new ConcurrentHashMap<>();
+    private final ArrayList<ClientConnection> pendingFlush = new ArrayList<>();
+    private final Runnable flushTask = this::flushNow;
+
+    private ChannelHandlerContext ctx;
+    private Channel channel;
+    private EventLoop loop;
+    private String host = "";
+    private int remotePort;
+    private String logPrefix = "";
+    private boolean accepted;
+    private boolean connected;
+    private boolean headers;
+    private boolean inRead;
+    private ByteBuf cumulation;
+    private SubjectCache cache;
+
+    // Outbound state, guarded by outLock.
+    private final Object outLock = new Object();
+    private ByteBuf pending;
+    private boolean flushScheduled;
+    private volatile boolean closed;
+    private long outMsgs;
+    private long outBytes;
+
+    // Inbound counters, written by this connection's event loop only.
+    private long inMsgs;
+    private long inBytes;
+
+    // Keepalive.
+    private ScheduledFuture<?> pingTimer;
+    private ScheduledFuture<?> authTimer;
+    private ScheduledFuture<?> writeDeadlineTimer;
+    private int pingsOut;
+    private boolean activity;
+    private boolean pingReceived;
+    private long rttStartNanos;
+    private volatile long rttNanos = -1;
+
+    private volatile String closeReason;
+    private volatile Instant stopped;
+
+    public ClientConnection(ServerContext server) {
+        this.server = server;
+        this.options = server.options();
+        this.log = server.log();
+        this.cid = server.nextCid();
+        this.parser = new ClientProtocolParser(options.maxControlLine());
+    }
+
+    // ---- Netty lifecycle -------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        this.loop = channel.eventLoop();
+        if (channel.isActive()) {
+            accept();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        accept();
+        ctx.fireChannelActive();
+    }
+
+    private void accept() {
+        if (accepted) {
+            return;
+        }
+        accepted = true;
+        if (channel.remoteAddress() instanceof InetSocketAddress a) {
+            host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            remotePort = a.getPort();
+        }
+        logPrefix = host + ":" + remotePort + " - cid:" + cid + " - ";
+        byte[] info = server.infoLine(cid, host, false);
+        if (!server.register(this)) {
+            enqueue(info);
+            log.error(logPrefix + "maximum connections exceeded");
+            sendErr("maximum connections exceeded");
+            close("Maximum Connections Exceeded", true);
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "Client connection created");
+        }
+        enqueue(info);
+        if (log.isTrace()) {
+            traceOut("INFO " + new String(info, 5, info.length - 8, StandardCharsets.UTF_8));
+        }
+        flushNow();
+        if (options.authRequired()) {
+            authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        armPing(options.pingInterval().toNanos());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closeReason != null) {
+            in.release();
+            return;
+        }
+        ByteBuf buf = cumulation == null ? in : append(cumulation, in);
+        cumulation = null;
+        inRead = true;
+        int before = buf.readerIndex();
+        long msgsBefore = inMsgs;
+        parser.parse(buf, this);
+        server.inMsgs.add(inMsgs - msgsBefore);
+        if (closeReason != null || !buf.isReadable()) {
+            buf.release();
+        } else {
+            cumulation = buf;
+        }
+        if (buf.readerIndex() == before && closeReason == null && cumulation == buf
+                && buf.readableBytes() > options.maxControlLine() + options.maxPayload() + 64) {
+            // Defensive bound: the parser must always make progress or ask for more bytes it is
+            // allowed to wait for.
+            close("Protocol Violation", false);
+        }
+    }
+
+    private ByteBuf append(ByteBuf cum, ByteBuf in) {
+        int needed = cum.readableBytes() + in.readableBytes();
+        if (cum.writableBytes() >= in.readableBytes() && cum.refCnt() == 1) {
+            cum.writeBytes(in);
+            in.release();
+            return cum;
+        }
+        ByteBuf merged = ctx.alloc().directBuffer(Math.max(needed, Math.max(parser.bytesNeeded(), 1024)));
+        merged.writeBytes(cum);
+        merged.writeBytes(in);
+        cum.release();
+        in.release();
+        return merged;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        ArrayList<ClientConnection> touched = pendingFlush;
+        for (int i = 0, n = touched.size(); i < n; i++) {
+            touched.get(i).flush();
+        }
+        touched.clear();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close("Client Closed", false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Client connection error: " + cause.getMessage());
+            }
+            close(closed ? closeReason == null ? "Client Closed" : closeReason : "Client Closed", false);
+        } else {
+            log.error(logPrefix + "Client error: " + cause);
+            close("Protocol Violation", false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!channel.isWritable()) {
+            if (writeDeadlineTimer == null) {
+                writeDeadlineTimer = loop.schedule(this::writeDeadlineExpired,
+                        options.writeDeadline().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } else if (writeDeadlineTimer != null) {
+            writeDeadlineTimer.cancel(false);
+            writeDeadlineTimer = null;
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void writeDeadlineExpired() {
+        writeDeadlineTimer = null;
+        if (closeReason != null || channel.isWritable()) {
+            return;
+        }
+        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        int chunks = ob == null ? 0 : ob.size();
+        long bytes = ob == null ? 0 : ob.totalPendingWriteBytes();
+        server.slowConsumers.increment();
+        log.info(logPrefix + "Slow Consumer Detected: WriteDeadline of " + goDuration(options.writeDeadline())
+                + " exceeded with " + chunks + " chunks of " + bytes + " total bytes.");
+        close("Slow Consumer (Write Deadline)", false);
+    }
+
+    // ---- Ops from the parser ---------------------------------------------------------------
+
+    @Override
+    public boolean connectRequiredFirst() {
+        return !connected && options.authRequired();
+    }
+
+    @Override
+    public boolean headersEnabled() {
+        return headers;
+    }
+
+    @Override
+    public int maxPayload() {
+        return options.maxPayload();
+    }
+
+    @Override
+    public void onConnect(String json) {
+        if (log.isTrace()) {
+            traceIn("CONNECT " + ConnectOptions.redact(json));
+        }
+        try {
+            opts.apply(json);
+        } catch (Json.JsonException e) {
+            log.error(logPrefix + e.getMessage());
+            close("Protocol Violation", true);
+            return;
+        }
+        if (opts.protocol < 0 || opts.protocol > 1) {
+            sendErr("invalid client protocol");
+            close("Bad Client Protocol Version", true);
+            return;
+        }
+        if ((opts.account != null && !opts.account.isEmpty()) || opts.newAccount) {
+            authViolation();
+            return;
+        }
+        if (!connected && options.authRequired() && !authenticate()) {
+            authViolation();
+            return;
+        }
+        headers = opts.headers && !options.noHeaderSupport();
+        if (opts.noResponders && !headers) {
+            sendErr("no responders requires headers support");
+            close("Protocol Violation", true);
+            return;
+        }
+        if (authTimer != null) {
+            authTimer.cancel(false);
+            authTimer = null;
+        }
+        boolean first = !connected;
+        connected = true;
+        updateLogPrefix();
+        if (opts.verbose) {
+            sendOk();
+        }
+        if (first) {
+            // First PING comes soon after CONNECT, with a little jitter, then every interval.
+            long first2s = Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos());
+            armPing(first2s + ThreadLocalRandom.current().nextLong(Math.max(1, first2s / 5)));
+        }
+    }
+
+    private boolean authenticate() {
+        String token = options.authToken();
+        if (token != null) {
+            return token.equals(opts.authToken);
+        }
+        return options.username().equals(opts.user) && options.password() != null
+                && options.password().equals(opts.pass);
+    }
+
+    private void authViolation() {
+        log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
+        sendErr("Authorization Violation");
+        close("Authentication Failure", true);
+    }
+
+    private void authTimeout() {
+        authTimer = null;
+        if (connected || closeReason != null) {
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "Authentication Timeout");
+        }
+        sendErr("Authentication Timeout");
+        close("Authentication Timeout", true);
+    }
+
+    private void updateLogPrefix() {
+        String base = host + ":" + remotePort + " - cid:" + cid + " - ";
+        boolean hasName = opts.name != null && !opts.name.isEmpty();
+        boolean hasLang = opts.lang != null && !opts.lang.isEmpty();
+        boolean hasVersion = opts.version != null && !opts.version.isEmpty();
+        if (hasName || hasLang || hasVersion) {
+            base += "\"v" + nz(opts.version) + ":" + nz(opts.lang) + ":" + nz(opts.name) + "\" - ";
+        }
+        logPrefix = base;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    @Override
+    public void onInfo(String json) {
+        try {
+            Json.parse(json);
+        } catch (Json.JsonException e) {
+            log.error(logPrefix + e.getMessage());
+            close("Protocol Violation", true);
+        }
+    }
+
+    @Override
+    public void onPublish(ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        inMsgs++;
+        inBytes += totalLength;
+        server.inBytes.add(totalLength);
+        activity = true;
+        if (log.isTrace()) {
+            tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
+                    totalLength);
+        }
+        if (replyLength > 0 && reservedReply(buf, replyStart, replyLength)) {
+            sendErr("Permissions Violation for Publish with Reply of \""
+                    + buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) + "\"");
+            return;
+        }
+        if (cache == null) {
+            cache = new SubjectCache();
+        }
+        SubjectCache.Entry entry = cache.lookup(buf, subjectStart, subjectLength, server.trie());
+        if (opts.pedantic && !entry.validPublishSubject()) {
+            sendErr("Invalid Publish Subject");
+        }
+        if (opts.verbose) {
+            sendOk();
+        }
+        MatchResult<Subscription> result = entry.result;
+        int delivered = 0;
+        boolean echo = opts.echo;
+        for (int i = 0, n = result.plainCount(); i < n; i++) {
+            Subscription s = result.plain(i);
+            if (!echo && s.client == this) {
+                continue;
+            }
+            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength)) {
+                delivered++;
+            }
+        }
+        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            int size = result.queueGroupSize(g);
+            int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
+            for (int k = 0; k < size; k++) {
+                int idx = first + k;
+                Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
+                if (!echo && s.client == this) {
+                    continue;
+                }
+                if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength,
+                        headerLength, payloadStart, totalLength)) {
+                    delivered++;
+                    break;
+                }
+            }
+        }
+        if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
+            sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static boolean reservedReply(ByteBuf buf, int start, int length) {
+        return startsWith(buf, start, length, "_R_.") || startsWith(buf, start, length, "$JS.ACK.");
+    }
+
+    private static boolean startsWith(ByteBuf buf, int start, int length, String prefix) {
+        if (length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (buf.getByte(start + i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The 503 status nats-server sends to a requester when nobody received its request. */
+    private void sendNoResponders(String reply) {
+        MatchResult<Subscription> r = server.trie().match(reply);
+        for (int i = 0; i < r.plainCount(); i++) {
+            Subscription s = r.plain(i);
+            if (s.client == this) {
+                byte[] sid = s.sidBytes;
+                byte[] subj = reply.getBytes(StandardCharsets.UTF_8);
+                synchronized (outLock) {
+                    if (closed) {
+                        return;
+                    }
+                    ByteBuf out = outLocked(subj.length + sid.length + 48);
+                    out.writeBytes(HMSG).writeBytes(subj).writeByte(' ').writeBytes(sid)
+                            .writeBytes(" 16 16\r\n".getBytes(StandardCharsets.US_ASCII))
+                            .writeBytes(NO_RESPONDERS).writeBytes(CRLF);
+                    scheduleSelfLocked();
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onSubscribe(String subject, String queue, String sid) {
+        activity = true;
+        if (log.isTrace()) {
+            traceIn("SUB " + subject + (queue == null ? "" : " " + queue) + " " + sid);
+        }
+        if (!Subjects.isValidSubscribeSubject(subject)) {
+            sendErr("Invalid Subject");
+            return;
+        }
+        if ("_sys_".equals(queue)) {
+            sendErr("Permissions Violation for Subscription to \"" + subject + "\" using queue \"_sys_\"");
+            return;
+        }
+        if (subs.containsKey(sid)) {
+            if (opts.verbose) {
+                sendOk();
+            }
+            return;
+        }
+        if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
+            log.error(logPrefix + "maximum subscriptions exceeded");
+            sendErr("maximum subscriptions exceeded");
+            return;
+        }
+        Subscription s = new Subscription(this, subject, queue, sid);
+        subs.put(sid, s);
+        server.trie().insert(s);
+        if (opts.verbose) {
+            sendOk();
+        }
+    }
+
+    @Override
+    public void onUnsubscribe(String sid, long maxMessages) {
+        activity = true;
+        if (log.isTrace()) {
+            traceIn("UNSUB " + sid + (maxMessages >= 0 ? " " + maxMessages : ""));
+        }
+        Subscription s = subs.get(sid);
+        if (s != null) {
+            boolean keep = false;
+            if (maxMessages > 0) {
+                synchronized (outLock) {
+                    if (maxMessages > s.delivered) {
+                        s.max = maxMessages;
+                        keep = true;
+                    }
+                }
+            }
+            if (!keep) {
+                removeSubscription(s);
+            }
+        }
+        if (opts.verbose) {
+            sendOk();
+        }
+    }
+
+    private void removeSubscription(Subscription s) {
+        if (subs.remove(s.sid, s)) {
+            s.closed = true;
+            server.trie().remove(s);
+            if (log.isTrace()) {
+                log.trace(logPrefix + "<-> [DELSUB " + s.sid + "]");
+            }
+        }
+    }
+
+    @Override
+    public void onPing() {
+        if (log.isTrace()) {
+            traceIn("PING");
+        }
+        pingReceived = true;
+        enqueue(PONG);
+        if (log.isTrace()) {
+            traceOut("PONG");
+        }
+    }
+
+    @Override
+    public void onPong() {
+        if (log.isTrace()) {
+            traceIn("PONG");
+        }
+        pingsOut = 0;
+        if (rttStartNanos != 0) {
+            rttNanos = System.nanoTime() - rttStartNanos;
+            rttStartNanos = 0;
+        }
+    }
+
+    @Override
+    public void onProtocolError(ProtocolError error, String logDetail) {
+        if (logDetail != null) {
+            log.error(logPrefix + logDetail);
+        }
+        if (error.errText() != null) {
+            sendErr(error.errText());
+        }
+        close(error.closeReason(), true);
+    }
+
+    // ---- Delivery (called from publishers' event loops) ------------------------------------
+
+    /**
+     * Appends one MSG/HMSG for {@code s} to this connection's outbound buffer. Returns false when
+     * the message was not taken (connection or subscription gone, limit reached, slow consumer).
+     */
+    boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        boolean withHeaders = headerLength > 0 && headers;
+        int bodyStart = payloadStart;
+        int bodyLength = totalLength;
+        if (headerLength > 0 && !withHeaders) {
+            // A receiver that did not negotiate headers gets the payload only.
+            bodyStart += headerLength;
+            bodyLength -= headerLength;
+        }
+        int frame = subjectLength + s.sidBytes.length + replyLength + bodyLength + FRAME_OVERHEAD;
+        boolean limitReached;
+        boolean schedule;
+        synchronized (outLock) {
+            if (closed || s.closed) {
+                return false;
+            }
+            long max = s.max;
+            if (max > 0 && s.delivered >= max) {
+                return false;
+            }
+            if (pendingBytesLocked() + frame > options.maxPending()) {
+                slowConsumerLocked();
+                return false;
+            }
+            s.delivered++;
+            limitReached = max > 0 && s.delivered >= max;
+            ByteBuf out = outLocked(frame);
+            out.writeBytes(withHeaders ? HMSG : MSG);
+            out.writeBytes(buf, subjectStart, subjectLength);
+            out.writeByte(' ');
+            out.writeBytes(s.sidBytes);
+            out.writeByte(' ');
+            if (replyLength > 0) {
+                out.writeBytes(buf, replyStart, replyLength);
+                out.writeByte(' ');
+            }
+            if (withHeaders) {
+                writeDecimal(out, headerLength);
+                out.writeByte(' ');
+            }
+            writeDecimal(out, bodyLength);
+            out.writeBytes(CRLF);
+            out.writeBytes(buf, bodyStart, bodyLength);
+            out.writeBytes(CRLF);
+            outMsgs++;
+            outBytes += bodyLength;
+            schedule = !flushScheduled;
+            flushScheduled = true;
+        }
+        server.outMsgs.increment();
+        server.outBytes.add(bodyLength);
+        if (log.isTrace()) {
+            traceOut((withHeaders ? "HMSG " : "MSG ") + buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8)
+                    + " " + s.sid + (replyLength > 0 ? " " + buf.toString(replyStart, replyLength,
+                    StandardCharsets.UTF_8) : "") + (withHeaders ? " " + headerLength : "") + " " + bodyLength);
+        }
+        if (limitReached) {
+            autoUnsubscribe(s, s.max);
+        }
+        if (schedule) {
+            if (from != null && from.inRead) {
+                from.pendingFlush.add(this);
+            } else {
+                flush();
+            }
+        }
+        return true;
+    }
+
+    private void autoUnsubscribe(Subscription s, long max) {
+        s.closed = true;
+        Runnable remove = () -> {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Auto-unsubscribe limit of " + max + " reached for sid '" + s.sid + "'");
+            }
+            removeSubscription(s);
+        };
+        if (loop.inEventLoop()) {
+            remove.run();
+        } else {
+            loop.execute(remove);
+        }
+    }
+
+    private long pendingBytesLocked() {
+        long queued = pending == null ? 0 : pending.readableBytes();
+        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        return ob == null ? queued : queued + ob.totalPendingWriteBytes();
+    }
+
+    private void slowConsumerLocked() {
+        closed = true;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        server.slowConsumers.increment();
+        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + options.maxPending() + " Exceeded");
+        runOnLoop(() -> close("Slow Consumer (Pending Bytes)", false));
+    }
+
+    private ByteBuf outLocked(int atLeast) {
+        ByteBuf out = pending;
+        if (out == null) {
+            out = channel.alloc().directBuffer(Math.max(MIN_OUT_BUFFER, atLeast));
+            pending = out;
+        }
+        return out;
+    }
+
+    private static void writeDecimal(ByteBuf out, int v) {
+        if (v < 10) {
+            out.writeByte('0' + v);
+            return;
+        }
+        int digits = 1;
+        for (int t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        int at = out.writerIndex() + digits;
+        out.ensureWritable(digits);
+        for (int i = 1; i <= digits; i++) {
+            out.setByte(at - i, '0' + v % 10);
+            v /= 10;
+        }
+        out.writerIndex(at);
+    }
+
+    /** Writes what is queued to the socket; runs on this connection's event loop. */
+    void flush() {
+        if (loop.inEventLoop()) {
+            flushNow();
+        } else {
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        ByteBuf out;
+        synchronized (outLock) {
+            out = pending;
+            pending = null;
+            flushScheduled = false;
+        }
+        if (out != null) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        }
+    }
+
+    // ---- Own control writes ----------------------------------------------------------------
+
+    private void enqueue(byte[] bytes) {
+        synchronized (outLock) {
+            if (closed) {
+                return;
+            }
+            outLocked(bytes.length).writeBytes(bytes);
+            scheduleSelfLocked();
+        }
+    }
+
+    /** Marks this connection for a flush at the end of the current read, or flushes now. */
+    private void scheduleSelfLocked() {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        if (inRead && loop.inEventLoop()) {
+            pendingFlush.add(this);
+        } else {
+            runOnLoop(flushTask);
+        }
+    }
+
+    private void sendOk() {
+        enqueue(OK);
+        if (log.isTrace()) {
+            traceOut("OK");
+        }
+    }
+
+    private void sendErr(String text) {
+        enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
+        if (log.isTrace()) {
+            traceOut("-ERR '" + text + "'");
+        }
+    }
+
+    /** Sends an async INFO (e.g. lame duck) to clients that accept them. */
+    public void sendAsyncInfo(boolean ldm) {
+        runOnLoop(() -> {
+            if (closeReason == null && connected && opts.protocol >= 1) {
+                enqueue(server.infoLine(cid, host, ldm));
+            }
+        });
+    }
+
+    // ---- Timers ----------------------------------------------------------------------------
+
+    private void armPing(long delayNanos) {
+        if (pingTimer != null) {
+            pingTimer.cancel(false);
+        }
+        if (closeReason != null) {
+            return;
+        }
+        pingTimer = loop.schedule(this::pingTick, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void pingTick() {
+        pingTimer = null;
+        if (closeReason != null) {
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "Client Ping Timer");
+        }
+        boolean rttKnown = rttNanos >= 0;
+        boolean recentActivity = activity;
+        boolean recentPing = pingReceived;
+        activity = false;
+        pingReceived = false;
+        if (rttKnown && recentActivity) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Delaying PING due to client activity " + goDuration(options.pingInterval())
+                        + " ago");
+            }
+        } else if (rttKnown && recentPing) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Delaying PING due to remote ping " + goDuration(options.pingInterval())
+                        + " ago");
+            }
+        } else if (pingsOut + 1 > options.pingMax()) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Stale Client Connection - Closing");
+            }
+            sendErr("Stale Connection");
+            close("Stale Connection", true);
+            return;
+        } else {
+            pingsOut++;
+            rttStartNanos = System.nanoTime();
+            enqueue(PING);
+            if (log.isTrace()) {
+                traceOut("PING");
+            }
+        }
+        armPing(options.pingInterval().toNanos());
+    }
+
+    // ---- Close -----------------------------------------------------------------------------
+
+    /** Closes the connection; {@code flush} sends what is queued (e.g. an -ERR) first. */
+    public void close(String reason, boolean flush) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason, flush));
+            return;
+        }
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        stopped = Instant.now();
+        ByteBuf rest;
+        synchronized (outLock) {
+            closed = true;
+            rest = pending;
+            pending = null;
+        }
+        cancel(pingTimer);
+        cancel(authTimer);
+        cancel(writeDeadlineTimer);
+        for (Subscription s : subs.values()) {
+            s.closed = true;
+            server.trie().remove(s);
+        }
+        subs.clear();
+        server.unregister(this);
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "Client connection closed: " + reason);
+        }
+        if (flush && rest != null && channel.isActive()) {
+            ctx.writeAndFlush(rest).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            if (rest != null) {
+                rest.release();
+            }
+            if (flush) {
+                ctx.flush();
+            }
+            channel.close();
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private void runOnLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    // ---- Tracing ---------------------------------------------------------------------------
+
+    private void traceIn(String op) {
+        log.trace(logPrefix + "<<- [" + op + "]");
+    }
+
+    private void traceOut(String op) {
+        log.trace(logPrefix + "->> [" + op + "]");
+    }
+
+    private void tracePublish(ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        StringBuilder b = new StringBuilder(headerLength >= 0 ? "HPUB " : "PUB ");
+        b.append(buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8));
+        if (replyLength > 0) {
+            b.append(' ').append(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
+        }
+        if (headerLength >= 0) {
+            b.append(' ').append(headerLength);
+        }
+        b.append(' ').append(totalLength);
+        traceIn(b.toString());
+        int shown = totalLength;
+        int limit = options.maxTracedMsgLen();
+        boolean cut = limit > 0 && totalLength > limit;
+        if (cut) {
+            shown = limit;
+        }
+        String q = ClientProtocolParser.goQuote(buf, payloadStart, payloadStart + shown);
+        if (cut) {
+            q = q.substring(0, q.length() - 1) + "...\"";
+        }
+        log.trace(logPrefix + "<<- MSG_PAYLOAD: [" + q + "]");
+    }
+
+    /** Formats a duration the way Go prints time.Duration for the common cases (2m0s, 10s, 200ms). */
+    public static String goDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        long s = d.getSeconds();
+        long h = s / 3600;
+        long m = (s % 3600) / 60;
+        long sec = s % 60;
+        int frac = d.getNano() / 1_000_000;
+        String secs = frac == 0 ? sec + "s" : sec + "." + String.format("%03d", frac).replaceAll("0+$", "") + "s";
+        if (h > 0) {
+            return h + "h" + m + "m" + secs;
+        }
+        if (m > 0) {
+            return m + "m" + secs;
+        }
+        return secs;
+    }
+
+    // ---- Views for monitoring --------------------------------------------------------------
+
+    public long cid() {
+        return cid;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant stopped() {
+        return stopped;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public long inMsgs() {
+        return inMsgs;
+    }
+
+    public long inBytes() {
+        return inBytes;
+    }
+
+    public long outMsgs() {
+        synchronized (outLock) {
+            return outMsgs;
+        }
+    }
+
+    public long outBytes() {
+        synchronized (outLock) {
+            return outBytes;
+        }
+    }
+
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    public String name() {
+        return opts.name;
+    }
+
+    public String lang() {
+        return opts.lang;
+    }
+
+    public String version() {
+        return opts.version;
+    }
+
+    public Collection<Subscription> subscriptions() {
+        return subs.values();
+    }
+
+    public boolean isClosed() {
+        return closeReason != null;
+    }
+}

@@ -1,0 +1,190 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.config.Versions;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.Json;
+import io.natsboot.server.subject.SubscriptionTrie;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The state every client connection shares: options, log, the subscription trie, the registry
+ * of live connections and the server-wide counters. One per server; {@code NatsServer} owns it.
+ */
+public final class ServerContext {
+    private final ServerOptions options;
+    private final ServerLog log;
+    private final SubscriptionTrie<Subscription> trie = new SubscriptionTrie<>(true);
+    private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
+    private final AtomicLong cids = new AtomicLong();
+    private final String serverId;
+    private final String serverName;
+    private final Instant startTime = Instant.now();
+    private volatile int port;
+    private volatile List<String> connectUrls = List.of();
+    private volatile boolean lameDuck;
+
+    public final LongAdder inMsgs = new LongAdder();
+    public final LongAdder inBytes = new LongAdder();
+    public final LongAdder outMsgs = new LongAdder();
+    public final LongAdder outBytes = new LongAdder();
+    public final LongAdder slowConsumers = new LongAdder();
+    public final AtomicLong totalConnections = new AtomicLong();
+
+    public ServerContext(ServerOptions options, ServerLog log, String serverId) {
+        this.options = options;
+        this.log = log;
+        this.serverId = serverId;
+        this.serverName = options.serverName() == null || options.serverName().isEmpty()
+                ? serverId : options.serverName();
+        this.port = options.port();
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    public ServerLog log() {
+        return log;
+    }
+
+    public SubscriptionTrie<Subscription> trie() {
+        return trie;
+    }
+
+    public String serverId() {
+        return serverId;
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    public Instant startTime() {
+        return startTime;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void port(int bound) {
+        this.port = bound;
+    }
+
+    public boolean lameDuck() {
+        return lameDuck;
+    }
+
+    public void lameDuck(boolean on) {
+        this.lameDuck = on;
+    }
+
+    public void connectUrls(List<String> urls) {
+        this.connectUrls = List.copyOf(urls);
+    }
+
+    public Collection<ClientConnection> clients() {
+        return clients.values();
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    long nextCid() {
+        return cids.incrementAndGet();
+    }
+
+    /** Registers a new client; false when max_connections is reached. */
+    boolean register(ClientConnection c) {
+        if (clients.size() >= options.maxConnections()) {
+            return false;
+        }
+        clients.put(c.cid(), c);
+        totalConnections.incrementAndGet();
+        return true;
+    }
+
+    void unregister(ClientConnection c) {
+        clients.remove(c.cid());
+    }
+
+    /**
+     * The INFO line for one client, fields in nats-server 2.9's order, omitting empty optional
+     * fields as it does (protocol reference §1.4).
+     */
+    byte[] infoLine(long cid, String clientIp, boolean ldm) {
+        StringBuilder b = new StringBuilder(320).append("INFO {");
+        b.append("\"server_id\":");
+        Json.quote(b, serverId);
+        b.append(",\"server_name\":");
+        Json.quote(b, serverName);
+        b.append(",\"version\":");
+        Json.quote(b, options.compatVersion());
+        b.append(",\"proto\":1,\"go\":");
+        Json.quote(b, Versions.goVersion());
+        b.append(",\"host\":");
+        Json.quote(b, advertisedHost());
+        b.append(",\"port\":").append(advertisedPort());
+        b.append(",\"headers\":").append(!options.noHeaderSupport());
+        if (options.authRequired()) {
+            b.append(",\"auth_required\":true");
+        }
+        b.append(",\"max_payload\":").append(options.maxPayload());
+        if (cid > 0) {
+            b.append(",\"client_id\":").append(cid);
+        }
+        if (clientIp != null) {
+            b.append(",\"client_ip\":");
+            Json.quote(b, clientIp);
+        }
+        List<String> urls = connectUrls;
+        if (!urls.isEmpty()) {
+            b.append(",\"connect_urls\":[");
+            for (int i = 0; i < urls.size(); i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                Json.quote(b, urls.get(i));
+            }
+            b.append(']');
+        }
+        if (ldm) {
+            b.append(",\"ldm\":true");
+        }
+        // nats-server joins "INFO", the JSON and "\r\n" with spaces: the space before CRLF is real.
+        b.append("} \r\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String advertisedHost() {
+        String adv = options.clientAdvertise();
+        if (adv != null && !adv.isEmpty()) {
+            int colon = adv.lastIndexOf(':');
+            return colon > 0 ? adv.substring(0, colon) : adv;
+        }
+        return options.host();
+    }
+
+    private int advertisedPort() {
+        String adv = options.clientAdvertise();
+        if (adv != null && !adv.isEmpty()) {
+            int colon = adv.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    return Integer.parseInt(adv.substring(colon + 1));
+                } catch (NumberFormatException ignored) {
+                    // fall through to the listen port
+                }
+            }
+        }
+        return port;
+    }
+}

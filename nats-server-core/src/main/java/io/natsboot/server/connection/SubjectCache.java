@@ -1,0 +1,82 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.natsboot.server.subject.SubscriptionTrie;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A publisher's own cache of recently published subjects: maps the subject bytes of a PUB to
+ * the subject string and its match result, without allocating on a hit. Entries are refreshed
+ * when the trie's generation changed. Confined to the connection's event loop, so it needs no
+ * locking; direct-mapped, a collision simply replaces the older entry.
+ */
+final class SubjectCache {
+    private static final int SIZE = 256;
+
+    static final class Entry {
+        final byte[] bytes;
+        final int hash;
+        final String subject;
+        long generation;
+        MatchResult<Subscription> result;
+        private int validPublish;
+
+        /** The pedantic publish-subject check, computed once per cached subject. */
+        boolean validPublishSubject() {
+            if (validPublish == 0) {
+                validPublish = Subjects.isValidPublishSubject(subject) ? 1 : -1;
+            }
+            return validPublish > 0;
+        }
+
+        Entry(byte[] bytes, int hash, String subject) {
+            this.bytes = bytes;
+            this.hash = hash;
+            this.subject = subject;
+        }
+    }
+
+    private final Entry[] table = new Entry[SIZE];
+
+    Entry lookup(ByteBuf buf, int start, int length, SubscriptionTrie<Subscription> trie) {
+        int h = hash(buf, start, length);
+        int slot = (h ^ (h >>> 16)) & (SIZE - 1);
+        Entry e = table[slot];
+        if (e == null || e.hash != h || !sameBytes(e.bytes, buf, start, length)) {
+            byte[] bytes = new byte[length];
+            buf.getBytes(start, bytes);
+            e = new Entry(bytes, h, new String(bytes, StandardCharsets.UTF_8));
+            e.generation = -1;
+            table[slot] = e;
+        }
+        long gen = trie.generation();
+        if (e.generation != gen) {
+            // Read the generation before matching: a change during the match forces a refresh next time.
+            e.result = trie.match(e.subject);
+            e.generation = gen;
+        }
+        return e;
+    }
+
+    private static int hash(ByteBuf buf, int start, int length) {
+        int h = 1;
+        for (int i = start, end = start + length; i < end; i++) {
+            h = 31 * h + buf.getByte(i);
+        }
+        return h;
+    }
+
+    private static boolean sameBytes(byte[] a, ByteBuf buf, int start, int length) {
+        if (a.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (a[i] != buf.getByte(start + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,343 @@
+package io.natsboot.server.log;
+
+import io.natsboot.server.config.ServerOptions;
+
+import java.io.Closeable;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.zone.ZoneRules;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The log of the standalone server, line for line in nats-server's format (protocol reference §6.1):
+ *
+ * <pre>
+ * [&lt;pid&gt;] 2026/11/22 19:23:46.594360 [INF] message      (logtime on, the default)
+ * [&lt;pid&gt;] [INF] message                                 (-T=false)
+ * </pre>
+ *
+ * Local time with microseconds. On a terminal the level label is coloured with the same ANSI codes as
+ * nats-server (INF green, DBG cyan, WRN bright yellow, ERR/FTL red, TRC yellow); files and pipes get plain
+ * labels. Each line is one {@code write} to the underlying stream, under a lock, so lines from several
+ * threads never interleave. {@link #debug}/{@link #trace} return at once when their level is off.
+ *
+ * <p>{@link #fatal} only writes the line: unlike nats-server's logger it does not exit the process, so an
+ * embedding application keeps control. The launcher exits after it.
+ */
+public final class NatsFormatLog implements ServerLog, Closeable {
+
+    /** System property the launcher sets to say whether stderr is a terminal ({@code [ -t 2 ]}). */
+    public static final String STDERR_TTY_PROPERTY = "natsboot.stderr.tty";
+
+    private enum Level {
+        INF("32"), WRN("0;93"), ERR("31"), FTL("31"), DBG("36"), TRC("33");
+
+        final byte[] plain;
+        final byte[] colored;
+
+        Level(String color) {
+            plain = ascii("[" + name() + "] ");
+            colored = ascii("[\u001b[" + color + "m" + name() + "\u001b[0m] ");
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final byte[] pidPrefix;
+    private final boolean logTime;
+    private final boolean colors;
+    private final Clock clock;
+    private final ZoneRules zoneRules;
+    private final Path file;
+    private OutputStream out;
+
+    private volatile boolean debug;
+    private volatile boolean trace;
+
+    // Guarded by lock: the line being built and the date/time text of the last second seen.
+    private byte[] buf = new byte[256];
+    private int len;
+    private long cachedSecond = Long.MIN_VALUE;
+    private final byte[] cachedDateTime = new byte[20]; // "YYYY/MM/DD HH:MM:SS."
+
+    private NatsFormatLog(OutputStream out, Path file, long pid, boolean logTime, boolean colors,
+                          boolean debug, boolean trace, Clock clock) {
+        this.out = out;
+        this.file = file;
+        this.pidPrefix = ascii("[" + pid + "] ");
+        this.logTime = logTime;
+        this.colors = colors;
+        this.debug = debug;
+        this.trace = trace;
+        this.clock = clock;
+        this.zoneRules = clock.getZone().getRules();
+    }
+
+    /** The launcher's log: {@code -l} file if set, else stderr; {@code -T}, {@code -D}, {@code -V} from the options. */
+    public static NatsFormatLog forOptions(ServerOptions options) throws IOException {
+        if (options.logFile() != null && !options.logFile().isEmpty()) {
+            return toFile(Path.of(options.logFile()), options.logTime(), options.debug(), options.trace());
+        }
+        return toStderr(options.logTime(), options.debug(), options.trace());
+    }
+
+    /** Logs to the process's stderr (unbuffered, one write per line), coloured when stderr is a terminal. */
+    public static NatsFormatLog toStderr(boolean logTime, boolean debug, boolean trace) {
+        return new NatsFormatLog(new FileOutputStream(FileDescriptor.err), null, currentPid(), logTime,
+                stderrIsTerminal(), debug, trace, Clock.systemDefaultZone());
+    }
+
+    /**
+     * Appends to {@code file}, creating it (mode 0660 before umask, as nats-server) if missing. Plain labels.
+     */
+    public static NatsFormatLog toFile(Path file, boolean logTime, boolean debug, boolean trace) throws IOException {
+        return new NatsFormatLog(openAppend(file), file, currentPid(), logTime, false, debug, trace,
+                Clock.systemDefaultZone());
+    }
+
+    /** Logs to any stream; for tests and embedding. The clock's zone is the one the time is shown in. */
+    public static NatsFormatLog toStream(OutputStream out, long pid, boolean logTime, boolean colors,
+                                         boolean debug, boolean trace, Clock clock) {
+        return new NatsFormatLog(out, null, pid, logTime, colors, debug, trace, clock);
+    }
+
+    @Override
+    public void info(String msg) {
+        write(Level.INF, msg);
+    }
+
+    @Override
+    public void warn(String msg) {
+        write(Level.WRN, msg);
+    }
+
+    @Override
+    public void error(String msg) {
+        write(Level.ERR, msg);
+    }
+
+    @Override
+    public void fatal(String msg) {
+        write(Level.FTL, msg);
+    }
+
+    @Override
+    public void debug(String msg) {
+        if (debug) {
+            write(Level.DBG, msg);
+        }
+    }
+
+    @Override
+    public void trace(String msg) {
+        if (trace) {
+            write(Level.TRC, msg);
+        }
+    }
+
+    @Override
+    public boolean isDebug() {
+        return debug;
+    }
+
+    @Override
+    public boolean isTrace() {
+        return trace;
+    }
+
+    public void setDebug(boolean on) {
+        debug = on;
+    }
+
+    public void setTrace(boolean on) {
+        trace = on;
+    }
+
+    /** True when this log writes to a file ({@code -l}), i.e. {@link #reopen()} does something. */
+    public boolean isFileLog() {
+        return file != null;
+    }
+
+    /**
+     * Closes and reopens the log file (SIGUSR1, for log rotation by an external tool). Returns false, doing
+     * nothing, when this log does not write to a file.
+     */
+    public boolean reopen() throws IOException {
+        if (file == null) {
+            return false;
+        }
+        lock.lock();
+        try {
+            OutputStream old = out;
+            out = openAppend(file);
+            try {
+                old.close();
+            } catch (IOException ignored) {
+                // the new file is in place; a failed close of the old one loses nothing
+            }
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Closes a file log; stderr is left open. */
+    @Override
+    public void close() throws IOException {
+        if (file != null) {
+            lock.lock();
+            try {
+                out.close();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void write(Level level, String msg) {
+        String m = msg == null ? "null" : msg;
+        lock.lock();
+        try {
+            len = 0;
+            append(pidPrefix);
+            if (logTime) {
+                appendTime();
+            }
+            append(colors ? level.colored : level.plain);
+            appendUtf8(m);
+            if (len == 0 || buf[len - 1] != '\n') {
+                appendByte((byte) '\n');
+            }
+            out.write(buf, 0, len);
+            if (buf.length > 64 * 1024) {
+                buf = new byte[256]; // don't keep a huge buffer after one huge trace line
+            }
+        } catch (IOException e) {
+            // Nowhere left to report it; nats-server's logger drops the line as well.
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void appendTime() {
+        Instant now = clock.instant();
+        long second = now.getEpochSecond();
+        if (second != cachedSecond) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, zoneRules.getOffset(now));
+            int i = digits(cachedDateTime, 0, t.getYear(), 4);
+            cachedDateTime[i++] = '/';
+            i = digits(cachedDateTime, i, t.getMonthValue(), 2);
+            cachedDateTime[i++] = '/';
+            i = digits(cachedDateTime, i, t.getDayOfMonth(), 2);
+            cachedDateTime[i++] = ' ';
+            i = digits(cachedDateTime, i, t.getHour(), 2);
+            cachedDateTime[i++] = ':';
+            i = digits(cachedDateTime, i, t.getMinute(), 2);
+            cachedDateTime[i++] = ':';
+            i = digits(cachedDateTime, i, t.getSecond(), 2);
+            cachedDateTime[i] = '.';
+            cachedSecond = second;
+        }
+        append(cachedDateTime);
+        ensure(7);
+        len = digits(buf, len, now.getNano() / 1000, 6);
+        buf[len++] = ' ';
+    }
+
+    private static int digits(byte[] dst, int at, int value, int width) {
+        for (int p = at + width - 1; p >= at; p--) {
+            dst[p] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        return at + width;
+    }
+
+    private void append(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+    }
+
+    private void appendByte(byte b) {
+        ensure(1);
+        buf[len++] = b;
+    }
+
+    private void appendUtf8(String s) {
+        int n = s.length();
+        ensure(n * 3 + 1);
+        byte[] b = buf;
+        int p = len;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xF0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (cp & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                b[p++] = '?';
+            } else {
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        len = p;
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) {
+            byte[] bigger = new byte[Math.max(buf.length * 2, len + extra)];
+            System.arraycopy(buf, 0, bigger, 0, len);
+            buf = bigger;
+        }
+    }
+
+    private static OutputStream openAppend(Path file) throws IOException {
+        return Channels.newOutputStream(Files.newByteChannel(file,
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----"))));
+    }
+
+    private static long currentPid() {
+        return ProcessHandle.current().pid();
+    }
+
+    /**
+     * Whether fd 2 is a terminal: the launcher's {@value #STDERR_TTY_PROPERTY} property if set, else where
+     * {@code /proc/self/fd/2} points (Linux). Anything unknown counts as "not a terminal" (plain labels).
+     */
+    static boolean stderrIsTerminal() {
+        String prop = System.getProperty(STDERR_TTY_PROPERTY);
+        if (prop != null) {
+            return Boolean.parseBoolean(prop.trim().toLowerCase(Locale.ROOT));
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,42 @@
+package io.natsboot.server.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receives the operations decoded from a client connection. Subjects and payloads of PUB/HPUB
+ * are passed as index ranges into the decoder's buffer, valid only during the call, so the
+ * per-message path allocates nothing.
+ */
+public interface ClientOps {
+    void onConnect(String json);
+
+    void onInfo(String json);
+
+    /**
+     * A PUB (headerLength = -1) or HPUB. The header block, if any, is the first headerLength bytes
+     * of the payload range; totalLength covers headers and body. replyLength is 0 without reply.
+     */
+    void onPublish(ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength);
+
+    void onSubscribe(String subject, String queue, String sid);
+
+    /** maxMessages: -1 when absent, 0 when zero or unparsable (remove now). */
+    void onUnsubscribe(String sid, long maxMessages);
+
+    void onPing();
+
+    void onPong();
+
+    /** A decode error. logDetail is the log line nats-server writes for it (ERR level). */
+    void onProtocolError(ProtocolError error, String logDetail);
+
+    /** Before the first CONNECT on a server that requires auth, every other op is a violation. */
+    boolean connectRequiredFirst();
+
+    /** Whether this connection negotiated headers (HPUB allowed). */
+    boolean headersEnabled();
+
+    /** The current max_payload for this connection. */
+    int maxPayload();
+}

@@ -1,0 +1,40 @@
+package io.natsboot.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Subscription;
+import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RunningServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SmokeTest {
+    @Test
+    void rawPubSub() throws Exception {
+        try (RunningServer s = RunningServer.start(); RawClient c = new RawClient(s.port())) {
+            String info;
+            try { info = c.readInfo(); } finally { System.out.println("LOG " + s.log().lines()); }
+            assertThat(info).startsWith("INFO {\"server_id\":\"N").endsWith("} \r\n");
+            c.send("CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n");
+            assertThat(c.readLine()).isEqualTo("MSG foo 1 2\r\n");
+            assertThat(c.readLine()).isEqualTo("hi\r\n");
+            assertThat(c.readLine()).isEqualTo("PONG\r\n");
+        }
+    }
+
+    @Test
+    void jnatsPubSub() throws Exception {
+        try (RunningServer s = RunningServer.start();
+             Connection nc = Nats.connect(s.url())) {
+            Subscription sub = nc.subscribe("foo.*");
+            nc.publish("foo.bar", "hello".getBytes(StandardCharsets.UTF_8));
+            Message m = sub.nextMessage(Duration.ofSeconds(2));
+            assertThat(m).isNotNull();
+            assertThat(new String(m.getData(), StandardCharsets.UTF_8)).isEqualTo("hello");
+        }
+    }
+}

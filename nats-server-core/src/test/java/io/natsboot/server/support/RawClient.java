@@ -1,0 +1,84 @@
+package io.natsboot.server.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A plain TCP client for wire tests: send exact bytes, read exact lines and bytes. */
+public final class RawClient implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    public RawClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(5000);
+        socket.setTcpNoDelay(true);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    public RawClient send(String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return this;
+    }
+
+    public RawClient sendBytes(byte[] b) throws IOException {
+        out.write(b);
+        out.flush();
+        return this;
+    }
+
+    /** Reads one line including its CRLF (or LF). */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.write(c);
+            if (c == '\n') {
+                break;
+            }
+        }
+        if (c < 0 && b.size() == 0) {
+            return null;
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    public String readBytes(int n) throws IOException {
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    /** Reads everything until the server closes (or the timeout passes). */
+    public String readUntilClose(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                b.write(buf, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            return b.toString(StandardCharsets.UTF_8) + "<open>";
+        } catch (IOException e) {
+            // connection reset counts as closed
+        }
+        return b.toString(StandardCharsets.UTF_8) + "<closed>";
+    }
+
+    /** Skips the INFO line the server sends first and returns it. */
+    public String readInfo() throws IOException {
+        return readLine();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
