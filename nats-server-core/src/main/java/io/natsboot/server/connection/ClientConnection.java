@@ -47,6 +47,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private static final byte[] NO_RESPONDERS = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int FRAME_OVERHEAD = 48;
     private static final int MIN_OUT_BUFFER = 4096;
+    /**
+     * A publisher stops reading while one of its receivers has more than this queued (nats-server
+     * stalls at max_pending/2; we stall earlier so a fast publisher does not build a backlog of
+     * tens of MiB that costs cache misses and memory). Bounded by {@link #MAX_STALL_NANOS}.
+     */
+    private static final long STALL_CAP = 4L * 1024 * 1024;
+    private static final long MAX_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerContext server;
     private final ServerOptions options;
@@ -79,6 +86,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private volatile boolean closed;
     private long outMsgs;
     private long outBytes;
+    /** Publishers that stopped reading because this connection is backed up. */
+    private ArrayList<ClientConnection> stalledPublishers;
+
+    // Publisher-side stall state, confined to this connection's event loop.
+    private final long stallThreshold;
+    private boolean stalled;
+    private ScheduledFuture<?> stallTimer;
 
     // Inbound counters, written by this connection's event loop only.
     private long inMsgs;
@@ -103,6 +117,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.log = server.log();
         this.cid = server.nextCid();
         this.parser = new ClientProtocolParser(options.maxControlLine());
+        this.stallThreshold = Math.min(options.maxPending() / 2, STALL_CAP);
     }
 
     // ---- Netty lifecycle -------------------------------------------------------------------
@@ -236,9 +251,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 writeDeadlineTimer = loop.schedule(this::writeDeadlineExpired,
                         options.writeDeadline().toNanos(), TimeUnit.NANOSECONDS);
             }
-        } else if (writeDeadlineTimer != null) {
-            writeDeadlineTimer.cancel(false);
-            writeDeadlineTimer = null;
+        } else {
+            if (writeDeadlineTimer != null) {
+                writeDeadlineTimer.cancel(false);
+                writeDeadlineTimer = null;
+            }
+            releaseStalledPublishers();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -596,6 +614,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         int frame = subjectLength + s.sidBytes.length + replyLength + bodyLength + FRAME_OVERHEAD;
         boolean limitReached;
         boolean schedule;
+        boolean stall = false;
         synchronized (outLock) {
             if (closed || s.closed) {
                 return false;
@@ -604,9 +623,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (max > 0 && s.delivered >= max) {
                 return false;
             }
-            if (pendingBytesLocked() + frame > options.maxPending()) {
+            long queued = pendingBytesLocked();
+            if (queued + frame > options.maxPending()) {
                 slowConsumerLocked();
                 return false;
+            }
+            if (queued > stallThreshold && from != null && from != this) {
+                stall = addStalledLocked(from);
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
@@ -640,6 +663,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     + " " + s.sid + (replyLength > 0 ? " " + buf.toString(replyStart, replyLength,
                     StandardCharsets.UTF_8) : "") + (withHeaders ? " " + headerLength : "") + " " + bodyLength);
         }
+        if (stall) {
+            from.stall();
+        }
         if (limitReached) {
             autoUnsubscribe(s, s.max);
         }
@@ -665,6 +691,58 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             remove.run();
         } else {
             loop.execute(remove);
+        }
+    }
+
+    private boolean addStalledLocked(ClientConnection publisher) {
+        if (stalledPublishers == null) {
+            stalledPublishers = new ArrayList<>(2);
+        }
+        if (stalledPublishers.contains(publisher)) {
+            return false;
+        }
+        stalledPublishers.add(publisher);
+        return true;
+    }
+
+    /** Stops reading from this (publishing) connection until its receivers drain, 1 s at most. */
+    private void stall() {
+        if (stalled || closeReason != null) {
+            return;
+        }
+        stalled = true;
+        channel.config().setAutoRead(false);
+        stallTimer = loop.schedule(this::resume, MAX_STALL_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    private void resume() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::resume);
+            return;
+        }
+        if (!stalled) {
+            return;
+        }
+        stalled = false;
+        cancel(stallTimer);
+        stallTimer = null;
+        if (closeReason == null) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Lets publishers waiting on this connection read again. */
+    private void releaseStalledPublishers() {
+        ArrayList<ClientConnection> waiting;
+        synchronized (outLock) {
+            waiting = stalledPublishers;
+            if (waiting == null || waiting.isEmpty()) {
+                return;
+            }
+            stalledPublishers = null;
+        }
+        for (ClientConnection p : waiting) {
+            p.resume();
         }
     }
 
@@ -730,6 +808,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (out != null) {
             ctx.writeAndFlush(out, ctx.voidPromise());
+        }
+        if (stalledPublishers != null && channel.isWritable()) {
+            releaseStalledPublishers();
         }
     }
 
@@ -856,6 +937,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         cancel(pingTimer);
         cancel(authTimer);
         cancel(writeDeadlineTimer);
+        cancel(stallTimer);
+        releaseStalledPublishers();
         for (Subscription s : subs.values()) {
             s.closed = true;
             server.trie().remove(s);

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * The subscription index (nats-server's "sublist"): a trie of subject tokens with a shared match cache.
  *
  * <h2>Structure</h2>
- * Each {@link Level} maps literal tokens to child {@link Node}s and has one slot for a {@code *} child and one
+ * Each level maps literal tokens to child nodes and has one slot for a {@code *} child and one
  * for a {@code >} child. A subscription lives in the node reached by its subject's tokens, in the node's plain
  * set or in the member set of its queue name. Nodes and levels left empty by a removal are pruned at once, so
  * memory follows the live subscriptions.
@@ -143,7 +143,7 @@ public final class SubscriptionTrie<S extends Interest> {
      */
     public boolean remove(S sub) {
         String subject = sub.subject();
-        String[] tokens = Subjects.tokenize(subject);
+        String[] tokens = subject == null ? null : Subjects.tokenize(subject);
         if (tokens == null) {
             return false;
         }
@@ -197,7 +197,7 @@ public final class SubscriptionTrie<S extends Interest> {
     }
 
     /**
-     * The subscriptions interested in a published subject. Never null. A subject with an empty token matches
+     * The subscriptions interested in a published (non-null) subject. Never returns null. A subject with an empty token matches
      * nothing; wildcard tokens in it are treated as literal tokens.
      */
     public MatchResult<S> match(String subject) {

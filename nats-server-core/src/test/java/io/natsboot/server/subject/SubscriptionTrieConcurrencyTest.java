@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,18 +115,18 @@ class SubscriptionTrieConcurrencyTest {
      * covering it and checks after every change that the change is visible (read-your-writes), so a reader
      * storing a result computed before the change would be caught.
      */
-    @ParameterizedTest(name = "cacheMax={0}")
-    @ValueSource(ints = {0, 1024})
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void noStaleResultAfterWriteReturns(int cacheMax) throws Exception {
-        SubscriptionTrie<TestSub> trie = new SubscriptionTrie<>(cacheMax);
+    void noStaleResultAfterWriteReturns() throws Exception {
+        SubscriptionTrie<TestSub> trie = new SubscriptionTrie<>(true);
         TestSub other = TestSub.plain("a.b");
         trie.insert(other);
         AtomicBoolean writing = new AtomicBoolean(true);
-        ExecutorService pool = Executors.newFixedThreadPool(READERS);
+        int readerCount = 2;
+        ExecutorService pool = Executors.newFixedThreadPool(readerCount);
         try {
             List<Future<?>> readers = new ArrayList<>();
-            for (int r = 0; r < READERS; r++) {
+            for (int r = 0; r < readerCount; r++) {
                 readers.add(pool.submit(() -> {
                     while (writing.get()) {
                         assertThat(containsIdentity(all(trie.match("a.b")), other)).isTrue();
@@ -133,7 +134,7 @@ class SubscriptionTrieConcurrencyTest {
                     return null;
                 }));
             }
-            for (int i = 0; i < 40_000; i++) {
+            for (int i = 0; i < 30_000; i++) {
                 TestSub toggled = i % 2 == 0 ? TestSub.plain("a.*") : TestSub.queue("*.b", "q");
                 trie.insert(toggled);
                 assertThat(containsIdentity(all(trie.match("a.b")), toggled)).as("after insert %d", i).isTrue();

@@ -18,7 +18,7 @@ class SubscriptionTrieRandomTest {
 
     private static final String[] WORDS = {"a", "b", "c", "d", "e", "f", "g", "h"};
     private static final int DISTINCT_PATTERNS = 100_000;
-    private static final int QUERIES = 300;
+    private static final int QUERIES = 200;
 
     @ParameterizedTest(name = "cache={0}")
     @ValueSource(booleans = {true, false})
