@@ -83,6 +83,11 @@ public final class NatsServerMain {
     }
 
     public static void main(String[] args) {
+        // Netty and Reactor find slf4j-api on the class path; with no provider, SLF4J would print a
+        // three-line notice on stderr, in the middle of nats-server's log. Their messages are not ours.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -232,7 +237,14 @@ public final class NatsServerMain {
                         }
                     });
             Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            handle.invoke(null, sig, handler);
+            Object previous = handle.invoke(null, sig, handler);
+            if (previous != null && previous == handlerClass.getField("SIG_IGN").get(null)) {
+                // HotSpot leaves a shutdown signal (HUP, INT, TERM) alone when the process started with
+                // it ignored, e.g. a background job of a non-interactive shell. Go un-ignores it;
+                // bin/nats-server does the same before exec (env --default-signal).
+                log.debug("SIG" + signal + " was ignored when the process started; it stays ignored");
+                return false;
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             log.debug("Cannot trap SIG" + signal + ": " + e);
