@@ -5,6 +5,7 @@ import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.ClientOps;
 import io.natsboot.server.protocol.ClientProtocolParser;
 import io.natsboot.server.protocol.ConnectOptions;
+import io.natsboot.server.protocol.FastBytes;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.protocol.ProtocolError;
 import io.natsboot.server.subject.MatchResult;
@@ -78,6 +79,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean inRead;
     private ByteBuf cumulation;
     private SubjectCache cache;
+    private final FastBytes fastBytes = new FastBytes();
+    /** Server-wide counters accumulated during one read, added to the shared adders once per read. */
+    private long readInBytes;
+    private long readOutMsgs;
+    private long readOutBytes;
 
     // Outbound state, guarded by outLock.
     private final Object outLock = new Object();
@@ -185,6 +191,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         inRead = true;
         int before = buf.readerIndex();
         long msgsBefore = inMsgs;
+        fastBytes.bind(buf);
         parser.parse(buf, this);
         server.inMsgs.add(inMsgs - msgsBefore);
         if (closeReason != null || !buf.isReadable()) {
@@ -218,11 +225,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
+        addReadCounters();
         ArrayList<ClientConnection> touched = pendingFlush;
         for (int i = 0, n = touched.size(); i < n; i++) {
             touched.get(i).flush();
         }
         touched.clear();
+    }
+
+    private void addReadCounters() {
+        if (readInBytes != 0) {
+            server.inBytes.add(readInBytes);
+            readInBytes = 0;
+        }
+        if (readOutMsgs != 0) {
+            server.outMsgs.add(readOutMsgs);
+            server.outBytes.add(readOutBytes);
+            readOutMsgs = 0;
+            readOutBytes = 0;
+        }
     }
 
     @Override
@@ -397,7 +418,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             int headerLength, int payloadStart, int totalLength) {
         inMsgs++;
         inBytes += totalLength;
-        server.inBytes.add(totalLength);
+        readInBytes += totalLength;
         activity = true;
         if (log.isTrace()) {
             tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
@@ -411,7 +432,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (cache == null) {
             cache = new SubjectCache();
         }
-        SubjectCache.Entry entry = cache.lookup(buf, subjectStart, subjectLength, server.trie());
+        SubjectCache.Entry entry = cache.lookup(fastBytes, buf, subjectStart, subjectLength, server.trie());
         if (opts.pedantic && !entry.validPublishSubject()) {
             sendErr("Invalid Publish Subject");
         }
@@ -656,8 +677,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             schedule = !flushScheduled;
             flushScheduled = true;
         }
-        server.outMsgs.increment();
-        server.outBytes.add(bodyLength);
+        if (from != null && from.inRead) {
+            from.readOutMsgs++;
+            from.readOutBytes += bodyLength;
+        } else {
+            server.outMsgs.increment();
+            server.outBytes.add(bodyLength);
+        }
         if (log.isTrace()) {
             traceOut((withHeaders ? "HMSG " : "MSG ") + buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8)
                     + " " + s.sid + (replyLength > 0 ? " " + buf.toString(replyStart, replyLength,

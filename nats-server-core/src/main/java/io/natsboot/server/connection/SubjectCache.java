@@ -3,6 +3,7 @@ package io.natsboot.server.connection;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.natsboot.server.subject.SubscriptionTrie;
+import io.natsboot.server.protocol.FastBytes;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -40,11 +41,12 @@ final class SubjectCache {
 
     private final Entry[] table = new Entry[SIZE];
 
-    Entry lookup(ByteBuf buf, int start, int length, SubscriptionTrie<Subscription> trie) {
-        int h = hash(buf, start, length);
+    /** {@code fast} must be bound to {@code buf}. */
+    Entry lookup(FastBytes fast, ByteBuf buf, int start, int length, SubscriptionTrie<Subscription> trie) {
+        int h = hash(fast, start, length);
         int slot = (h ^ (h >>> 16)) & (SIZE - 1);
         Entry e = table[slot];
-        if (e == null || e.hash != h || !sameBytes(e.bytes, buf, start, length)) {
+        if (e == null || e.hash != h || !sameBytes(e.bytes, fast, start, length)) {
             byte[] bytes = new byte[length];
             buf.getBytes(start, bytes);
             e = new Entry(bytes, h, new String(bytes, StandardCharsets.UTF_8));
@@ -60,20 +62,20 @@ final class SubjectCache {
         return e;
     }
 
-    private static int hash(ByteBuf buf, int start, int length) {
+    private static int hash(FastBytes bytes, int start, int length) {
         int h = 1;
         for (int i = start, end = start + length; i < end; i++) {
-            h = 31 * h + buf.getByte(i);
+            h = 31 * h + bytes.get(i);
         }
         return h;
     }
 
-    private static boolean sameBytes(byte[] a, ByteBuf buf, int start, int length) {
+    private static boolean sameBytes(byte[] a, FastBytes bytes, int start, int length) {
         if (a.length != length) {
             return false;
         }
         for (int i = 0; i < length; i++) {
-            if (a[i] != buf.getByte(start + i)) {
+            if (a[i] != bytes.get(start + i)) {
                 return false;
             }
         }

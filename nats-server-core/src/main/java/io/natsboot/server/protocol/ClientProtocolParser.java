@@ -54,6 +54,7 @@ public final class ClientProtocolParser {
     }
 
     public void parse(ByteBuf in, ClientOps ops) {
+        bytes.bind(in);
         while (!failed && in.isReadable()) {
             if (needBytes > 0) {
                 if (in.readableBytes() < needBytes) {
@@ -76,7 +77,7 @@ public final class ClientProtocolParser {
                 continue;
             }
             if (ops.connectRequiredFirst()) {
-                byte b = in.getByte(start);
+                byte b = at(start);
                 if (b != 'C' && b != 'c') {
                     fail(ops, ProtocolError.AUTHORIZATION_VIOLATION, null);
                     return;
@@ -105,7 +106,7 @@ public final class ClientProtocolParser {
             // Skip the whitespace between op and arguments.
             int a = start + opLen;
             while (a < end) {
-                byte b = in.getByte(a);
+                byte b = at(a);
                 if (b != ' ' && b != '\t') {
                     break;
                 }
@@ -123,7 +124,7 @@ public final class ClientProtocolParser {
                 return;
             }
             scannedOffset = 0;
-            int lineEnd = lf > a && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            int lineEnd = lf > a && at(lf - 1) == '\r' ? lf - 1 : lf;
             if (lineEnd - a > maxControlLine) {
                 fail(ops, ProtocolError.MAX_CONTROL_LINE, "maximum control line exceeded: State " + op
                         + ", max_control_line " + maxControlLine + ", Buffer len " + (lineEnd - a));
@@ -237,7 +238,7 @@ public final class ClientProtocolParser {
             needBytes = frameEnd - start;
             return false;
         }
-        if (in.getByte(payloadStart + total) != '\r' || in.getByte(payloadStart + total + 1) != '\n') {
+        if (at(payloadStart + total) != '\r' || at(payloadStart + total + 1) != '\n') {
             failUnknown(ops, in, payloadStart + total, end, STATE_MSG_END_R);
             return false;
         }
@@ -260,19 +261,24 @@ public final class ClientProtocolParser {
     }
 
     private int lastOp;
+    private final FastBytes bytes = new FastBytes();
+
+    private byte at(int index) {
+        return bytes.get(index);
+    }
 
     /**
      * Checks the op name at {@code start}: returns the length of the op (including its mandatory
      * separator for ops that take arguments), NEED_MORE, or BAD_OP. Sets {@link #lastOp}.
      */
     private int identify(ByteBuf in, int start, int end) {
-        byte b = in.getByte(start);
+        byte b = at(start);
         switch (b) {
             case 'P': case 'p': {
                 if (start + 1 >= end) {
                     return NEED_MORE;
                 }
-                byte c = in.getByte(start + 1);
+                byte c = at(start + 1);
                 if (c == 'U' || c == 'u') {
                     lastOp = OP_PUB;
                     return letters(in, start, end, "PUB", true);
@@ -314,13 +320,13 @@ public final class ClientProtocolParser {
         }
     }
 
-    private static int letters(ByteBuf in, int start, int end, String word, boolean needsSeparator) {
+    private int letters(ByteBuf in, int start, int end, String word, boolean needsSeparator) {
         int n = word.length();
         for (int k = 1; k < n; k++) {
             if (start + k >= end) {
                 return NEED_MORE;
             }
-            byte b = in.getByte(start + k);
+            byte b = at(start + k);
             char w = word.charAt(k);
             if (b != w && b != Character.toLowerCase(w)) {
                 return BAD_OP;
@@ -330,7 +336,7 @@ public final class ClientProtocolParser {
             if (start + n >= end) {
                 return NEED_MORE;
             }
-            byte s = in.getByte(start + n);
+            byte s = at(start + n);
             if (s != ' ' && s != '\t') {
                 return BAD_OP;
             }
@@ -344,7 +350,7 @@ public final class ClientProtocolParser {
         int n = 0;
         int k = from;
         while (k < to) {
-            byte b = in.getByte(k);
+            byte b = at(k);
             if (b == ' ' || b == '\t') {
                 k++;
                 continue;
@@ -354,7 +360,7 @@ public final class ClientProtocolParser {
             }
             argStart[n] = k;
             while (k < to) {
-                b = in.getByte(k);
+                b = at(k);
                 if (b == ' ' || b == '\t') {
                     break;
                 }
@@ -370,14 +376,14 @@ public final class ClientProtocolParser {
     }
 
     /** ASCII digits only, 1 to 9 of them; -1 otherwise (nats-server's parseSize). */
-    static int parseSize(ByteBuf in, int from, int to) {
+    private int parseSize(ByteBuf in, int from, int to) {
         int len = to - from;
         if (len == 0 || len > 9) {
             return -1;
         }
         int v = 0;
         for (int k = from; k < to; k++) {
-            int d = in.getByte(k) - '0';
+            int d = at(k) - '0';
             if (d < 0 || d > 9) {
                 return -1;
             }
