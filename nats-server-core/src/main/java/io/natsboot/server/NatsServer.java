@@ -5,6 +5,8 @@ import io.natsboot.server.config.Versions;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.monitor.Monitor;
+import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.protocol.ServerId;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -36,6 +38,7 @@ public final class NatsServer {
     private final LoopResources loops;
     private final CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile DisposableServer listener;
+    private volatile MonitorServer monitor;
     private volatile boolean shuttingDown;
 
     public NatsServer(ServerOptions options, ServerLog log) {
@@ -88,8 +91,25 @@ public final class NatsServer {
         listener = server.bindNow(Duration.ofSeconds(10));
         int bound = ((InetSocketAddress) listener.address()).getPort();
         context.port(bound);
+        startMonitor();
         log.info("Listening for client connections on " + hostPort(options.host(), bound));
         log.info("Server is ready");
+    }
+
+    /** The monitoring HTTP endpoint, when http_port is set (-1 = a random port); logs where it listens. */
+    private void startMonitor() {
+        if (options.httpPort() == 0) {
+            return;
+        }
+        String host = options.httpHost() == null || options.httpHost().isEmpty() ? options.host() : options.httpHost();
+        MonitorServer m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpPort(), log);
+        try {
+            m.start();
+        } catch (RuntimeException e) {
+            listener.disposeNow(Duration.ofSeconds(5));
+            throw e;
+        }
+        monitor = m;
     }
 
     private static String hostPort(String host, int port) {
@@ -107,6 +127,10 @@ public final class NatsServer {
         DisposableServer l = listener;
         if (l != null) {
             l.disposeNow(Duration.ofSeconds(5));
+        }
+        MonitorServer m = monitor;
+        if (m != null) {
+            m.stop();
         }
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);
@@ -178,6 +202,11 @@ public final class NatsServer {
 
     public ServerContext context() {
         return context;
+    }
+
+    /** The monitoring endpoint, or null when http_port is not set. */
+    public MonitorServer monitor() {
+        return monitor;
     }
 
     public boolean isRunning() {

@@ -117,13 +117,17 @@ public final class NatsServerMain {
     }
 
     private int runServer(NatsFormatLog fileAwareLog) {
-        installSignalHandlers(fileAwareLog);
+        // Installing the handlers costs milliseconds (reflection, a proxy class); do it beside the
+        // server's start-up, and be done before the ports file tells tools we are up.
+        Thread signals = new Thread(() -> installSignalHandlers(fileAwareLog), "natsboot-signals");
+        signals.setDaemon(true);
+        signals.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
 
         if (options.pidFile() != null && !options.pidFile().isEmpty()) {
             Path pidFile = Path.of(options.pidFile());
             try {
-                writeFile(pidFile, Long.toString(ProcessHandle.current().pid()), false);
+                writeFile(pidFile, Long.toString(NatsFormatLog.pid()), false);
             } catch (IOException e) {
                 log.fatal("Could not write pidfile: " + goError("open", pidFile, e));
                 return 1;
@@ -141,21 +145,58 @@ public final class NatsServerMain {
             }
             s.start();
         } catch (Exception | LinkageError e) {
-            log.fatal(e.getMessage() != null ? e.getMessage() : e.toString());
+            if (shutdownRequested) {
+                return exitCode; // stopped by a signal while starting
+            }
+            log.fatal(startFailure(options, e));
             return 1;
         }
+        joinUninterruptibly(signals);
 
         if (options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
             writePortsFile(s);
         }
 
-        try {
-            s.awaitShutdown();
-        } catch (Exception e) {
-            Thread.currentThread().interrupt();
-        }
+        s.awaitShutdown();
         cleanUp();
         return exitCode;
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The FTL line for a failed start. A port that cannot be bound reads as nats-server's
+     * {@code Error listening on port: 0.0.0.0:4222, "listen tcp 0.0.0.0:4222: bind: address already in use"}.
+     */
+    static String startFailure(ServerOptions options, Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            boolean bind = c instanceof java.net.BindException
+                    || (m != null && (m.contains("Address already in use") || m.contains("bind(")));
+            if (bind && m != null) {
+                String reason = m.substring(m.lastIndexOf(": ") + 1).trim();
+                if (!reason.isEmpty()) {
+                    reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+                }
+                String host = options.host() == null ? "" : options.host();
+                String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + options.port();
+                return "Error listening on port: " + hostPort + ", \"listen tcp " + hostPort + ": bind: " + reason + "\"";
+            }
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -261,7 +302,7 @@ public final class NatsServerMain {
         if (slash >= 0) {
             exe = exe.substring(slash + 1);
         }
-        Path file = Path.of(options.portsFileDir(), exe + "_" + ProcessHandle.current().pid() + ".ports");
+        Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
         String json = portsJson(clientUrls(options.host(), s.port()));
         try {
             writeFile(file, json, true);

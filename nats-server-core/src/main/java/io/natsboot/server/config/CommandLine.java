@@ -113,13 +113,13 @@ public final class CommandLine {
     public static final List<FlagDef> FLAGS = List.of(
             // Server
             on(SERVER, Kind.STRING, "<host>", "Network address to listen on (default: 0.0.0.0)",
-                    (t, n, v) -> t.builder.host((String) v), "-a", "--addr", "--net"),
+                    Apply.HOST, "-a", "--addr", "--net"),
             on(SERVER, Kind.INT, "<port>", "Port for client connections (default: 4222, -1 for a random port)",
-                    (t, n, v) -> t.builder.port(listenPort((Integer) v)), "-p", "--port"),
+                    Apply.PORT, "-p", "--port"),
             on(SERVER, Kind.STRING, "<server_name>", "Name of this server (default: the server id)",
-                    (t, n, v) -> t.builder.serverName((String) v), "-n", "--name", "--server_name"),
+                    Apply.SERVER_NAME, "-n", "--name", "--server_name"),
             on(SERVER, Kind.STRING, "<file>", "Write the process id to this file",
-                    (t, n, v) -> t.builder.pidFile((String) v), "-P", "--pid"),
+                    Apply.PID_FILE, "-P", "--pid"),
             later(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints", "-m", "--http_port"),
             later(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints", "-ms", "--https_port"),
             later(SERVER, Kind.STRING, "<file>", "Read the configuration from this file", "-c", "--config"),
@@ -128,45 +128,42 @@ public final class CommandLine {
                     "Signal a running server (ldm, stop, quit, term, reopen, reload);\n"
                             + "<pid> is a process id or the path of a pid file", "-sl", "--signal"),
             on(SERVER, Kind.STRING, "<string>", "Client URL advertised to other servers",
-                    (t, n, v) -> t.builder.clientAdvertise((String) v), "--client_advertise"),
+                    Apply.CLIENT_ADVERTISE, "--client_advertise"),
             on(SERVER, Kind.STRING, "<dir>",
                     "Write a ports file in this directory (<executable_name>_<pid>.ports)",
-                    (t, n, v) -> t.builder.portsFileDir((String) v), "--ports_file_dir"),
+                    Apply.PORTS_FILE_DIR, "--ports_file_dir"),
             // Logging
             on(LOGGING, Kind.STRING, "<file>", "Log to this file instead of stderr",
-                    (t, n, v) -> t.builder.logFile((String) v), "-l", "--log"),
+                    Apply.LOG_FILE, "-l", "--log"),
             on(LOGGING, Kind.BOOL, null, "Put a timestamp on log lines (default: true)",
-                    (t, n, v) -> t.builder.logTime((Boolean) v), "-T", "--logtime"),
+                    Apply.LOG_TIME, "-T", "--logtime"),
             later(LOGGING, Kind.BOOL, null, "Log to syslog (or the Windows event log)", "-s", "--syslog"),
             later(LOGGING, Kind.STRING, "<addr>", "Remote syslog address (udp://localhost:514)",
                     "-r", "--remote_syslog"),
             on(LOGGING, Kind.BOOL, null, "Log debug messages",
-                    (t, n, v) -> t.builder.debug((Boolean) v), "-D", "--debug"),
+                    Apply.DEBUG, "-D", "--debug"),
             on(LOGGING, Kind.BOOL, null, "Trace the protocol",
-                    (t, n, v) -> t.builder.trace((Boolean) v), "-V", "--trace"),
+                    Apply.TRACE, "-V", "--trace"),
             on(LOGGING, Kind.BOOL, null, "Verbose trace (the system account too)",
-                    (t, n, v) -> t.verboseTrace |= (Boolean) v, "-VV"),
+                    Apply.VERBOSE_TRACE, "-VV"),
             on(LOGGING, Kind.BOOL, null, "Debug and trace",
-                    (t, n, v) -> t.debugAndTrace |= (Boolean) v, "-DV"),
+                    Apply.DEBUG_AND_TRACE, "-DV"),
             on(LOGGING, Kind.BOOL, null, "Debug and verbose trace (the system account too)",
-                    (t, n, v) -> {
-                        t.debugAndTrace |= (Boolean) v;
-                        t.verboseTrace |= (Boolean) v;
-                    }, "-DVV"),
+                    Apply.DEBUG_AND_VERBOSE_TRACE, "-DVV"),
             later(LOGGING, Kind.INT64, "<limit>", "Rotate the log file at this size (default: no limit)",
                     "--log_size_limit"),
             on(LOGGING, Kind.INT, "<len>", "Longest message payload shown in traces (default: no limit)",
-                    (t, n, v) -> t.builder.maxTracedMsgLen((Integer) v), "--max_traced_msg_len"),
+                    Apply.MAX_TRACED_MSG_LEN, "--max_traced_msg_len"),
             // JetStream
             later(JETSTREAM, Kind.BOOL, null, "Enable JetStream", "-js", "--jetstream"),
             later(JETSTREAM, Kind.STRING, "<dir>", "JetStream storage directory", "-sd", "--store_dir"),
             // Authorization
             on(AUTH, Kind.STRING, "<user>", "User name clients must connect with",
-                    (t, n, v) -> t.builder.username((String) v), "--user"),
+                    Apply.USER, "--user"),
             on(AUTH, Kind.STRING, "<password>", "Password clients must connect with",
-                    (t, n, v) -> t.builder.password((String) v), "--pass"),
+                    Apply.PASSWORD, "--pass"),
             on(AUTH, Kind.STRING, "<token>", "Token clients must connect with",
-                    (t, n, v) -> t.builder.authToken((String) v), "--auth"),
+                    Apply.AUTH_TOKEN, "--auth"),
             // TLS
             later(TLS, Kind.BOOL, null, "Enable TLS without verifying clients (default: false)", "--tls"),
             later(TLS, Kind.STRING, "<file>", "Server certificate", "--tlscert"),
@@ -187,14 +184,14 @@ public final class CommandLine {
             later(PROFILING, Kind.INT, "<port>", "HTTP port for profiling", "--profile"),
             // NATS Boot extensions (set in a configuration file with nats-server)
             on(NATSBOOT, Kind.DURATION, "<duration>", "Lame duck mode duration, e.g. 30s (default: 2m)",
-                    (t, n, v) -> t.builder.lameDuckDuration((Duration) v), "--lame_duck_duration"),
+                    Apply.LAME_DUCK_DURATION, "--lame_duck_duration"),
             on(NATSBOOT, Kind.DURATION, "<duration>",
                     "Wait before lame duck mode starts closing clients (default: 10s)",
-                    (t, n, v) -> t.builder.lameDuckGracePeriod((Duration) v), "--lame_duck_grace_period"),
+                    Apply.LAME_DUCK_GRACE_PERIOD, "--lame_duck_grace_period"),
             // Common
-            on(COMMON, Kind.BOOL, null, "Show this help", (t, n, v) -> t.showHelp |= (Boolean) v,
+            on(COMMON, Kind.BOOL, null, "Show this help", Apply.HELP,
                     "-h", "--help"),
-            on(COMMON, Kind.BOOL, null, "Show the version", (t, n, v) -> t.showVersion |= (Boolean) v,
+            on(COMMON, Kind.BOOL, null, "Show the version", Apply.VERSION,
                     "-v", "--version"),
             later(COMMON, Kind.BOOL, null, "Help on TLS", "--help_tls"));
 
@@ -405,7 +402,12 @@ public final class CommandLine {
                 + "NATS Boot " + Versions.productVersion() + "\n";
     }
 
-    /** {@code -h}: generated from {@link #FLAGS}, in the layout of nats-server's usage. */
+    private static final String NOT_YET_MARK = "(*)";
+
+    /**
+     * {@code -h}: generated from {@link #FLAGS}, in the layout of nats-server's usage; flags not implemented
+     * yet are marked.
+     */
     public static String usageText() {
         final int column = 37;
         StringBuilder sb = new StringBuilder("\nUsage: ").append(PROGRAM).append(" [options]\n");
@@ -427,13 +429,17 @@ public final class CommandLine {
                 } else {
                     sb.append(" ".repeat(column - left.length()));
                 }
+                if (!f.supported()) {
+                    help[help.length - 1] += " " + NOT_YET_MARK;
+                }
                 sb.append(help[0]).append('\n');
                 for (int k = 1; k < help.length; k++) {
                     sb.append(" ".repeat(column)).append(help[k]).append('\n');
                 }
             }
         }
-        return sb.append('\n').toString();
+        return sb.append('\n').append(NOT_YET_MARK)
+                .append(" Not supported by NATS Boot yet: the server does not start with it.\n\n").toString();
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -671,12 +677,55 @@ public final class CommandLine {
 
     /** A nats-server flag NATS Boot does not implement yet. Turning a boolean one off is harmless. */
     private static FlagDef later(String section, Kind kind, String argName, String help, String... names) {
-        Effect effect = (t, n, v) -> {
-            if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + n)) {
-                t.unsupported.add("-" + n);
+        return new FlagDef(section, List.of(names), kind, argName, help, Apply.NOT_YET, false);
+    }
+
+    /**
+     * The effects of the flags in the table. An enum rather than lambdas: the table is built at every
+     * start, and each lambda would cost a bootstrap call there.
+     */
+    private enum Apply implements Effect {
+        HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
+        VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HELP, VERSION, NOT_YET;
+
+        @Override
+        public void apply(Target t, String name, Object v) {
+            ServerOptions.Builder b = t.builder;
+            switch (this) {
+                case HOST: b.host((String) v); break;
+                case PORT: b.port(listenPort((Integer) v)); break;
+                case SERVER_NAME: b.serverName((String) v); break;
+                case PID_FILE: b.pidFile((String) v); break;
+                case CLIENT_ADVERTISE: b.clientAdvertise((String) v); break;
+                case PORTS_FILE_DIR: b.portsFileDir((String) v); break;
+                case LOG_FILE: b.logFile((String) v); break;
+                case LOG_TIME: b.logTime((Boolean) v); break;
+                case DEBUG: b.debug((Boolean) v); break;
+                case TRACE: b.trace((Boolean) v); break;
+                case VERBOSE_TRACE: t.verboseTrace |= (Boolean) v; break;
+                case DEBUG_AND_TRACE: t.debugAndTrace |= (Boolean) v; break;
+                case DEBUG_AND_VERBOSE_TRACE:
+                    t.debugAndTrace |= (Boolean) v;
+                    t.verboseTrace |= (Boolean) v;
+                    break;
+                case MAX_TRACED_MSG_LEN: b.maxTracedMsgLen((Integer) v); break;
+                case USER: b.username((String) v); break;
+                case PASSWORD: b.password((String) v); break;
+                case AUTH_TOKEN: b.authToken((String) v); break;
+                case LAME_DUCK_DURATION: b.lameDuckDuration((Duration) v); break;
+                case LAME_DUCK_GRACE_PERIOD: b.lameDuckGracePeriod((Duration) v); break;
+                case HELP: t.showHelp |= (Boolean) v; break;
+                case VERSION: t.showVersion |= (Boolean) v; break;
+                case NOT_YET:
+                    if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + name)) {
+                        t.unsupported.add("-" + name);
+                    }
+                    break;
+                default:
+                    throw new AssertionError(this);
             }
-        };
-        return new FlagDef(section, List.of(names), kind, argName, help, effect, false);
+        }
     }
 
     private static Map<String, FlagDef> index(List<FlagDef> flags) {

@@ -33,7 +33,9 @@ public record ServerOptions(
         Duration lameDuckGracePeriod,
         String compatVersion,
         boolean noHeaderSupport,
-        String clientAdvertise) {
+        String clientAdvertise,
+        String httpHost,
+        int httpPort) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -83,6 +85,10 @@ public record ServerOptions(
         private String compatVersion = Versions.compatVersion();
         private boolean noHeaderSupport;
         private String clientAdvertise;
+        /** Monitoring host; null = the client host (as nats-server's -m). */
+        private String httpHost;
+        /** Monitoring port; 0 = off, -1 = a random port. */
+        private int httpPort;
 
         public Builder() {
         }
@@ -97,6 +103,7 @@ public record ServerOptions(
             portsFileDir = o.portsFileDir; lameDuckDuration = o.lameDuckDuration;
             lameDuckGracePeriod = o.lameDuckGracePeriod; compatVersion = o.compatVersion;
             noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
+            httpHost = o.httpHost; httpPort = o.httpPort;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -126,13 +133,15 @@ public record ServerOptions(
         public Builder compatVersion(String v) { compatVersion = v; return this; }
         public Builder noHeaderSupport(boolean v) { noHeaderSupport = v; return this; }
         public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
+        public Builder httpHost(String v) { httpHost = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
-                    clientAdvertise);
+                    clientAdvertise, httpHost, httpPort);
         }
     }
 }

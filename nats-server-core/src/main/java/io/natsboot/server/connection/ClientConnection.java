@@ -61,6 +61,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private final ServerLog log;
     private final long cid;
     private final Instant started = Instant.now();
+    /** System.nanoTime() at {@link #started}; monitoring turns nanoTime stamps into wall times with it. */
+    private final long startedNanos = System.nanoTime();
+    /**
+     * nanoTime of the last read from this client or of the last read that delivered to it (nats-server's
+     * last activity). Written once per read, never per message; read racily by monitoring.
+     */
+    private long lastActivityNanos = startedNanos;
+    /** RTT estimated at CONNECT from the connection start, as nats-server does; -1 until then. */
+    private long connectRttNanos = -1;
     private final ClientProtocolParser parser;
     private final ConnectOptions opts = new ConnectOptions();
     private final ConcurrentHashMap<String, Subscription> subs = new ConcurrentHashMap<>();
@@ -226,9 +235,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
         addReadCounters();
+        long now = System.nanoTime();
+        lastActivityNanos = now;
         ArrayList<ClientConnection> touched = pendingFlush;
         for (int i = 0, n = touched.size(); i < n; i++) {
-            touched.get(i).flush();
+            ClientConnection receiver = touched.get(i);
+            receiver.lastActivityNanos = now;
+            receiver.flush();
         }
         touched.clear();
     }
@@ -350,6 +363,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         boolean first = !connected;
         connected = true;
+        if (first) {
+            connectRttNanos = Math.max(1, System.nanoTime() - startedNanos);
+        }
         updateLogPrefix();
         if (opts.verbose) {
             sendOk();
@@ -414,6 +430,22 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
+    public void onPublishLine(ByteBuf buf, int subjectStart, int subjectLength) {
+        // nats-server checks a pedantic publish subject on the control line, before the payload has
+        // arrived, and still delivers the message.
+        if (opts.pedantic && !subjectEntry(buf, subjectStart, subjectLength).validPublishSubject()) {
+            sendErr("Invalid Publish Subject");
+        }
+    }
+
+    private SubjectCache.Entry subjectEntry(ByteBuf buf, int subjectStart, int subjectLength) {
+        if (cache == null) {
+            cache = new SubjectCache();
+        }
+        return cache.lookup(fastBytes, buf, subjectStart, subjectLength, server.trie());
+    }
+
+    @Override
     public void onPublish(ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
             int headerLength, int payloadStart, int totalLength) {
         inMsgs++;
@@ -429,13 +461,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     + buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) + "\"");
             return;
         }
-        if (cache == null) {
-            cache = new SubjectCache();
-        }
-        SubjectCache.Entry entry = cache.lookup(fastBytes, buf, subjectStart, subjectLength, server.trie());
-        if (opts.pedantic && !entry.validPublishSubject()) {
-            sendErr("Invalid Publish Subject");
-        }
+        SubjectCache.Entry entry = subjectEntry(buf, subjectStart, subjectLength);
         if (opts.verbose) {
             sendOk();
         }
@@ -518,12 +544,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceIn("SUB " + subject + (queue == null ? "" : " " + queue) + " " + sid);
         }
-        if (!Subjects.isValidSubscribeSubject(subject)) {
-            sendErr("Invalid Subject");
-            return;
-        }
+        // nats-server's order: reserved queue, then the limit (even for a duplicate SID), then the
+        // duplicate SID (a no-op, even with an invalid subject), then the subject when inserting.
         if ("_sys_".equals(queue)) {
             sendErr("Permissions Violation for Subscription to \"" + subject + "\" using queue \"_sys_\"");
+            return;
+        }
+        if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
+            log.error(logPrefix + "maximum subscriptions exceeded");
+            sendErr("maximum subscriptions exceeded");
             return;
         }
         if (subs.containsKey(sid)) {
@@ -532,9 +561,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             return;
         }
-        if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
-            log.error(logPrefix + "maximum subscriptions exceeded");
-            sendErr("maximum subscriptions exceeded");
+        if (!Subjects.isValidSubscribeSubject(subject)) {
+            sendErr("Invalid Subject");
             return;
         }
         Subscription s = new Subscription(this, subject, queue, sid);
@@ -954,6 +982,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         closeReason = reason;
         stopped = Instant.now();
+        try {
+            server.closedConnections().add(this);
+        } catch (RuntimeException e) {
+            log.error(logPrefix + "Error recording closed connection: " + e);
+        }
         ByteBuf rest;
         synchronized (outLock) {
             closed = true;
@@ -1129,5 +1162,28 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     public boolean isClosed() {
         return closeReason != null;
+    }
+
+    /** The last read from this client, or the last read that delivered messages to it. */
+    public Instant lastActivity() {
+        return started.plusNanos(lastActivityNanos - startedNanos);
+    }
+
+    /** Bytes queued for this client and not yet written to the socket. */
+    public long pendingBytes() {
+        synchronized (outLock) {
+            return channel == null ? 0 : pendingBytesLocked();
+        }
+    }
+
+    /** RTT as /connz shows it: the last PING/PONG measurement, else the CONNECT-time estimate; -1 if none. */
+    public long rttForMonitor() {
+        long r = rttNanos;
+        return r >= 0 ? r : connectRttNanos;
+    }
+
+    /** The user name given in CONNECT, or null. */
+    public String user() {
+        return opts.user;
     }
 }

@@ -3,6 +3,7 @@ package io.natsboot.server.connection;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.monitor.ClosedConnections;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.SubscriptionTrie;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,8 @@ public final class ServerContext {
     private volatile int port;
     private volatile List<String> connectUrls = List.of();
     private volatile boolean lameDuck;
+    /** The last closed clients, for /connz?state=closed; ClientConnection.close() adds to it. */
+    private final ClosedConnections closed = new ClosedConnections();
 
     public final LongAdder inMsgs = new LongAdder();
     public final LongAdder inBytes = new LongAdder();
@@ -186,5 +189,32 @@ public final class ServerContext {
             }
         }
         return port;
+    }
+
+    // ---- Views for monitoring --------------------------------------------------------------
+
+    /** The closed-connection ring of /connz?state=closed. */
+    public ClosedConnections closedConnections() {
+        return closed;
+    }
+
+    /** The open client with this cid, or null. */
+    public ClientConnection client(long cid) {
+        return clients.get(cid);
+    }
+
+    /** The host clients are told in INFO (client_advertise or the listen host), as /varz shows it. */
+    public String infoHost() {
+        return advertisedHost();
+    }
+
+    /** The port clients are told in INFO (client_advertise or the bound port), as /varz shows it. */
+    public int infoPort() {
+        return advertisedPort();
+    }
+
+    /** The connect_urls clients are told in INFO. */
+    public List<String> connectUrls() {
+        return connectUrls;
     }
 }

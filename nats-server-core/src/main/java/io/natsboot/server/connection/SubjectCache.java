@@ -27,7 +27,7 @@ final class SubjectCache {
         /** The pedantic publish-subject check, computed once per cached subject. */
         boolean validPublishSubject() {
             if (validPublish == 0) {
-                validPublish = Subjects.isValidPublishSubject(subject) ? 1 : -1;
+                validPublish = validLiteralSubject(subject) ? 1 : -1;
             }
             return validPublish > 0;
         }
@@ -37,6 +37,32 @@ final class SubjectCache {
             this.hash = hash;
             this.subject = subject;
         }
+    }
+
+    /**
+     * nats-server's pedantic publish check (IsValidLiteralSubject): no empty token and no {@code *} or
+     * {@code >} token. Unlike {@link Subjects#isValidPublishSubject} it does not reject whitespace: a PUB
+     * subject can contain CR or form feed (only spaces and tabs separate PUB arguments) and nats-server
+     * accepts it without -ERR.
+     */
+    static boolean validLiteralSubject(String subject) {
+        int start = 0;
+        for (int i = 0, n = subject.length(); i <= n; i++) {
+            if (i == n || subject.charAt(i) == Subjects.SEPARATOR) {
+                int len = i - start;
+                if (len == 0) {
+                    return false;
+                }
+                if (len == 1) {
+                    char c = subject.charAt(start);
+                    if (c == Subjects.SINGLE_WILDCARD || c == Subjects.TAIL_WILDCARD) {
+                        return false;
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return true;
     }
 
     private final Entry[] table = new Entry[SIZE];

@@ -15,8 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.zone.ZoneRules;
 import java.util.Locale;
+import java.util.TimeZone;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -57,7 +59,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
     private final boolean logTime;
     private final boolean colors;
     private final Clock clock;
-    private final ZoneRules zoneRules;
+    private final LocalOffset localOffset;
     private final Path file;
     private OutputStream out;
 
@@ -71,7 +73,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
     private final byte[] cachedDateTime = new byte[20]; // "YYYY/MM/DD HH:MM:SS."
 
     private NatsFormatLog(OutputStream out, Path file, long pid, boolean logTime, boolean colors,
-                          boolean debug, boolean trace, Clock clock) {
+                          boolean debug, boolean trace, Clock clock, LocalOffset localOffset) {
         this.out = out;
         this.file = file;
         this.pidPrefix = ascii("[" + pid + "] ");
@@ -80,7 +82,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
         this.debug = debug;
         this.trace = trace;
         this.clock = clock;
-        this.zoneRules = clock.getZone().getRules();
+        this.localOffset = localOffset;
     }
 
     /** The launcher's log: {@code -l} file if set, else stderr; {@code -T}, {@code -D}, {@code -V} from the options. */
@@ -93,22 +95,24 @@ public final class NatsFormatLog implements ServerLog, Closeable {
 
     /** Logs to the process's stderr (unbuffered, one write per line), coloured when stderr is a terminal. */
     public static NatsFormatLog toStderr(boolean logTime, boolean debug, boolean trace) {
-        return new NatsFormatLog(new FileOutputStream(FileDescriptor.err), null, currentPid(), logTime,
-                stderrIsTerminal(), debug, trace, Clock.systemDefaultZone());
+        // Clock.systemUTC(), not systemDefaultZone(): the local offset comes from LocalOffset, cheaply.
+        return new NatsFormatLog(new FileOutputStream(FileDescriptor.err), null, pid(), logTime,
+                stderrIsTerminal(), debug, trace, Clock.systemUTC(), LocalOffset.system(logTime));
     }
 
     /**
      * Appends to {@code file}, creating it (mode 0660 before umask, as nats-server) if missing. Plain labels.
      */
     public static NatsFormatLog toFile(Path file, boolean logTime, boolean debug, boolean trace) throws IOException {
-        return new NatsFormatLog(openAppend(file), file, currentPid(), logTime, false, debug, trace,
-                Clock.systemDefaultZone());
+        return new NatsFormatLog(openAppend(file), file, pid(), logTime, false, debug, trace,
+                Clock.systemUTC(), LocalOffset.system(logTime));
     }
 
     /** Logs to any stream; for tests and embedding. The clock's zone is the one the time is shown in. */
     public static NatsFormatLog toStream(OutputStream out, long pid, boolean logTime, boolean colors,
                                          boolean debug, boolean trace, Clock clock) {
-        return new NatsFormatLog(out, null, pid, logTime, colors, debug, trace, clock);
+        return new NatsFormatLog(out, null, pid, logTime, colors, debug, trace, clock,
+                new LocalOffset.OfZone(clock.getZone().getRules()));
     }
 
     @Override
@@ -233,7 +237,8 @@ public final class NatsFormatLog implements ServerLog, Closeable {
         Instant now = clock.instant();
         long second = now.getEpochSecond();
         if (second != cachedSecond) {
-            LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, zoneRules.getOffset(now));
+            LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0,
+                    ZoneOffset.ofTotalSeconds(localOffset.seconds(now)));
             int i = digits(cachedDateTime, 0, t.getYear(), 4);
             cachedDateTime[i++] = '/';
             i = digits(cachedDateTime, i, t.getMonthValue(), 2);
@@ -316,8 +321,104 @@ public final class NatsFormatLog implements ServerLog, Closeable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----"))));
     }
 
-    private static long currentPid() {
-        return ProcessHandle.current().pid();
+    /**
+     * This process's id, as shown in log lines. Read from {@code /proc/self} where there is one: the first
+     * use of {@link ProcessHandle} costs milliseconds of start-up.
+     */
+    public static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    /**
+     * The offset of local time from UTC at an instant. Loading the JDK's time-zone data costs tens of
+     * milliseconds at start-up, so a system on UTC (the usual server and container set-up) is recognised
+     * from {@code user.timezone}, {@code TZ} or the {@code /etc/localtime} link without loading it.
+     */
+    abstract static class LocalOffset {
+        abstract int seconds(Instant t);
+
+        /** The system's local offset; when {@code needed} is false (no times logged) nothing is looked up. */
+        static LocalOffset system(boolean needed) {
+            return !needed || systemZoneIsUtc() ? new Fixed(0) : new OfTimeZone(TimeZone.getDefault());
+        }
+
+        static boolean systemZoneIsUtc() {
+            String prop = System.getProperty("user.timezone");
+            if (prop != null && !prop.isEmpty()) {
+                return isUtcName(prop);
+            }
+            String tz = System.getenv("TZ");
+            if (tz != null) {
+                return isUtcName(tz.startsWith(":") ? tz.substring(1) : tz);
+            }
+            try {
+                return isUtcName(Files.readSymbolicLink(Path.of("/etc/localtime")).toString());
+            } catch (IOException | RuntimeException e) {
+                return false; // a copied zone file, or no /etc/localtime: let the JDK decide
+            }
+        }
+
+        /** A zone name or a path ending in one ({@code /usr/share/zoneinfo/Etc/UTC}) that means UTC. */
+        static boolean isUtcName(String name) {
+            String n = name;
+            int i = n.lastIndexOf("zoneinfo/");
+            if (i >= 0) {
+                n = n.substring(i + "zoneinfo/".length());
+            }
+            if (n.startsWith("Etc/")) {
+                n = n.substring(4);
+            }
+            switch (n) {
+                case "UTC": case "UTC0": case "UCT": case "GMT": case "GMT0": case "GMT+0": case "GMT-0":
+                case "Universal": case "Zulu": case "Greenwich":
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        static final class Fixed extends LocalOffset {
+            private final int seconds;
+
+            Fixed(int seconds) {
+                this.seconds = seconds;
+            }
+
+            @Override
+            int seconds(Instant t) {
+                return seconds;
+            }
+        }
+
+        static final class OfTimeZone extends LocalOffset {
+            private final TimeZone zone;
+
+            OfTimeZone(TimeZone zone) {
+                this.zone = zone;
+            }
+
+            @Override
+            int seconds(Instant t) {
+                return zone.getOffset(t.toEpochMilli()) / 1000;
+            }
+        }
+
+        static final class OfZone extends LocalOffset {
+            private final ZoneRules rules;
+
+            OfZone(ZoneRules rules) {
+                this.rules = rules;
+            }
+
+            @Override
+            int seconds(Instant t) {
+                return rules.getOffset(t).getTotalSeconds();
+            }
+        }
     }
 
     /**

@@ -13,6 +13,16 @@ public interface ClientOps {
     void onInfo(String json);
 
     /**
+     * A PUB or HPUB control line passed the decoder's checks, before its payload is complete: where
+     * nats-server's processPub runs its pedantic subject check. Called once more when the frame is not
+     * complete in the same {@code parse} call (nats-server re-runs processPub to keep the arguments
+     * across reads), and not again when the completed frame is then decoded. The subject range is valid
+     * only during the call.
+     */
+    default void onPublishLine(ByteBuf buf, int subjectStart, int subjectLength) {
+    }
+
+    /**
      * A PUB (headerLength = -1) or HPUB. The header block, if any, is the first headerLength bytes
      * of the payload range; totalLength covers headers and body. replyLength is 0 without reply.
      */

@@ -22,7 +22,7 @@ public final class ClientProtocolParser {
     private static final int NEED_MORE = -1, BAD_OP = -2;
 
     /** nats-server's parser state numbers, used only in its error log line. */
-    private static final int STATE_OP_START = 0, STATE_MSG_END_R = 41;
+    private static final int STATE_OP_START = 0, STATE_MSG_END_R = 41, STATE_MSG_END_N = 42;
 
     private final int maxControlLine;
     /** Op whose line is being skipped (PING/PONG/+OK ignore everything up to LF). */
@@ -30,6 +30,8 @@ public final class ClientProtocolParser {
     /** Bytes that must be readable before parsing again (waiting for a payload). */
     private int needBytes;
     private boolean failed;
+    /** The PUB/HPUB line now waiting for its payload was already passed to onPublishLine. */
+    private boolean publishLineReported;
     /** Argument positions of the current line, reused to avoid allocation. */
     private final int[] argStart = new int[5];
     private final int[] argEnd = new int[5];
@@ -58,6 +60,11 @@ public final class ClientProtocolParser {
         while (!failed && in.isReadable()) {
             if (needBytes > 0) {
                 if (in.readableBytes() < needBytes) {
+                    // Only the CR after the payload can have arrived; it is checked as soon as it does.
+                    int cr = in.readerIndex() + needBytes - 2;
+                    if (cr < in.writerIndex() && at(cr) != '\r') {
+                        failUnknown(ops, in, cr, in.writerIndex(), STATE_MSG_END_R);
+                    }
                     return;
                 }
                 needBytes = 0;
@@ -115,16 +122,17 @@ public final class ClientProtocolParser {
             int from = Math.max(a, start + scannedOffset);
             int lf = from < end ? in.indexOf(from, end, (byte) '\n') : -1;
             if (lf < 0) {
-                if (end - a > maxControlLine) {
+                if (end - a > maxControlLine && argsEnd(in, a, end) - a > maxControlLine) {
                     fail(ops, ProtocolError.MAX_CONTROL_LINE, "maximum control line exceeded: State "
-                            + op + ", max_control_line " + maxControlLine + ", Buffer len " + (end - a));
+                            + op + ", max_control_line " + maxControlLine + ", Buffer len "
+                            + (argsEnd(in, a, end) - a));
                     return;
                 }
                 scannedOffset = end - start;
                 return;
             }
             scannedOffset = 0;
-            int lineEnd = lf > a && at(lf - 1) == '\r' ? lf - 1 : lf;
+            int lineEnd = argsEnd(in, a, lf);
             if (lineEnd - a > maxControlLine) {
                 fail(ops, ProtocolError.MAX_CONTROL_LINE, "maximum control line exceeded: State " + op
                         + ", max_control_line " + maxControlLine + ", Buffer len " + (lineEnd - a));
@@ -136,6 +144,19 @@ public final class ClientProtocolParser {
         }
     }
 
+    /**
+     * End of the arguments that start at {@code a} and run to {@code to} (the LF, or the end of the
+     * buffered bytes). Like nats-server, which drops one byte before LF once it has seen a CR among the
+     * arguments: normally the CR of CRLF, but also the last byte when a CR came earlier ("UNSUB 1\rx\n"
+     * is "UNSUB 1"). The first argument byte is exempt, as in nats-server.
+     */
+    private int argsEnd(ByteBuf in, int a, int to) {
+        if (to - 1 > a && (at(to - 1) == '\r' || in.indexOf(a + 1, to - 1, (byte) '\r') >= 0)) {
+            return to - 1;
+        }
+        return to;
+    }
+
     /** Handles one complete control line; returns false to stop (need more bytes, or error). */
     private boolean dispatch(int op, ByteBuf in, int start, int a, int lineEnd, int lf, int end, ClientOps ops) {
         switch (op) {
@@ -143,7 +164,7 @@ public final class ClientProtocolParser {
             case OP_HPUB:
                 return publish(op == OP_HPUB, in, start, a, lineEnd, lf, end, ops);
             case OP_SUB: {
-                int n = split(in, a, lineEnd);
+                int n = split(in, a, lineEnd, true);
                 if (n != 2 && n != 3) {
                     fail(ops, ProtocolError.BAD_ARGUMENTS, "processSub Parse Error: " + goQuote(in, a, lineEnd));
                     return false;
@@ -155,7 +176,7 @@ public final class ClientProtocolParser {
                 return true;
             }
             case OP_UNSUB: {
-                int n = split(in, a, lineEnd);
+                int n = split(in, a, lineEnd, true);
                 if (n != 1 && n != 2) {
                     fail(ops, ProtocolError.BAD_ARGUMENTS, "processUnsub Parse Error: " + goQuote(in, a, lineEnd));
                     return false;
@@ -202,7 +223,7 @@ public final class ClientProtocolParser {
             fail(ops, ProtocolError.HEADERS_NOT_SUPPORTED, "message headers not supported");
             return false;
         }
-        int n = split(in, a, lineEnd);
+        int n = split(in, a, lineEnd, false);
         int sizes = headers ? 2 : 1;
         if (n != sizes + 1 && n != sizes + 2) {
             fail(ops, ProtocolError.BAD_ARGUMENTS, what + " Parse Error: " + goQuote(in, a, lineEnd));
@@ -232,14 +253,33 @@ public final class ClientProtocolParser {
             fail(ops, ProtocolError.MAX_PAYLOAD, "maximum payload exceeded: " + total + " vs " + max);
             return false;
         }
+        // nats-server's processPub has accepted the line: this is where it checks a pedantic subject.
+        boolean reported = publishLineReported;
+        publishLineReported = false;
+        if (!reported) {
+            ops.onPublishLine(in, argStart[0], argEnd[0] - argStart[0]);
+        }
         int payloadStart = lf + 1;
-        int frameEnd = payloadStart + total + 2;
-        if (frameEnd > end) {
-            needBytes = frameEnd - start;
+        int payloadEnd = payloadStart + total;
+        int frameEnd = payloadEnd + 2;
+        // The CRLF after the payload is checked byte by byte as it arrives, as nats-server does.
+        int bad = -1;
+        if (payloadEnd < end && at(payloadEnd) != '\r') {
+            bad = payloadEnd;
+        } else if (payloadEnd + 1 < end && at(payloadEnd + 1) != '\n') {
+            bad = payloadEnd + 1;
+        }
+        if (bad >= 0) {
+            failUnknown(ops, in, bad, end, bad == payloadEnd ? STATE_MSG_END_R : STATE_MSG_END_N);
             return false;
         }
-        if (at(payloadStart + total) != '\r' || at(payloadStart + total + 1) != '\n') {
-            failUnknown(ops, in, payloadStart + total, end, STATE_MSG_END_R);
+        if (frameEnd > end) {
+            if (!reported) {
+                // nats-server re-runs processPub to keep the arguments of a frame split across reads.
+                ops.onPublishLine(in, argStart[0], argEnd[0] - argStart[0]);
+            }
+            publishLineReported = true;
+            needBytes = frameEnd - start;
             return false;
         }
         in.readerIndex(frameEnd);
@@ -345,13 +385,16 @@ public final class ClientProtocolParser {
         return n;
     }
 
-    /** Splits [from, to) on runs of spaces/tabs into argStart/argEnd; returns the count (5 = too many). */
-    private int split(ByteBuf in, int from, int to) {
+    /**
+     * Splits [from, to) on runs of spaces/tabs into argStart/argEnd; returns the count (5 = too many).
+     * {@code crSeparates}: CR separates too, as in nats-server's SUB and UNSUB (not PUB and HPUB).
+     */
+    private int split(ByteBuf in, int from, int to, boolean crSeparates) {
         int n = 0;
         int k = from;
         while (k < to) {
             byte b = at(k);
-            if (b == ' ' || b == '\t') {
+            if (b == ' ' || b == '\t' || (crSeparates && b == '\r')) {
                 k++;
                 continue;
             }
@@ -361,7 +404,7 @@ public final class ClientProtocolParser {
             argStart[n] = k;
             while (k < to) {
                 b = at(k);
-                if (b == ' ' || b == '\t') {
+                if (b == ' ' || b == '\t' || (crSeparates && b == '\r')) {
                     break;
                 }
                 k++;

@@ -375,12 +375,18 @@ public final class SubscriptionTrie<S extends Interest> {
         return build(found);
     }
 
-    /** Adds to {@code found} every node under {@code level} matching {@code tokens[i..]}. Each node at most once. */
+    /**
+     * Adds to {@code found} every node under {@code level} matching {@code tokens[i..]}. Each node at most once.
+     * The order is nats-server's (it decides, e.g., which of a requester's subscriptions gets a no-responders
+     * status): at each level '>' first, then the '*' branch, then the literal branch; except on the last token,
+     * where the literal node comes before the '*' node.
+     */
     private static <S> void collect(Level<S> level, String[] tokens, int i, List<Node<S>> found) {
         if (level.tail != null) {
             found.add(level.tail); // '>' takes tokens[i..], which is at least one token
         }
-        if (level.star != null) {
+        boolean last = i + 1 == tokens.length;
+        if (level.star != null && !last) {
             descend(level.star, tokens, i, found);
         }
         if (level.literals != null) {
@@ -389,6 +395,9 @@ public final class SubscriptionTrie<S extends Interest> {
             if (literal != null) {
                 descend(literal, tokens, i, found);
             }
+        }
+        if (level.star != null && last) {
+            found.add(level.star);
         }
     }
 

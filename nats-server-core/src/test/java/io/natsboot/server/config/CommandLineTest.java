@@ -319,6 +319,10 @@ class CommandLineTest {
             assertThat(u).contains("    -p, --port <port>                ");
             assertThat(u).contains("        --ports_file_dir <dir>       ");
             assertThat(u).contains("    -DV                              ");
+            assertThat(u).contains("        --tls                        Enable TLS without verifying clients "
+                    + "(default: false) (*)\n");
+            assertThat(u).contains("    -p, --port <port>                Port for client connections "
+                    + "(default: 4222, -1 for a random port)\n");
             List<String> sections = new ArrayList<>();
             for (String line : u.split("\n")) {
                 if (line.endsWith(":") && !line.startsWith(" ")) {

@@ -111,6 +111,29 @@ class NatsFormatLogTest {
     }
 
     @Test
+    void utcIsRecognisedWithoutLoadingZoneData() {
+        for (String utc : new String[] {"UTC", "Etc/UTC", "/usr/share/zoneinfo/Etc/UTC", "../usr/share/zoneinfo/UTC",
+                "GMT", "Etc/GMT", "GMT0", "UCT", "Universal", "Zulu", "Etc/Greenwich", "UTC0"}) {
+            assertThat(NatsFormatLog.LocalOffset.isUtcName(utc)).as(utc).isTrue();
+        }
+        for (String other : new String[] {"Europe/Paris", "/usr/share/zoneinfo/America/New_York", "Etc/GMT+1",
+                "", "CET", "UTC+1"}) {
+            assertThat(NatsFormatLog.LocalOffset.isUtcName(other)).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void otherZonesGoThroughTheJdkTimeZone() {
+        NatsFormatLog.LocalOffset kolkata =
+                new NatsFormatLog.LocalOffset.OfTimeZone(java.util.TimeZone.getTimeZone("Asia/Kolkata"));
+        assertThat(kolkata.seconds(T)).isEqualTo(5 * 3600 + 1800);
+        NatsFormatLog.LocalOffset paris =
+                new NatsFormatLog.LocalOffset.OfTimeZone(java.util.TimeZone.getTimeZone("Europe/Paris"));
+        assertThat(paris.seconds(Instant.parse("2026-07-01T00:00:00Z"))).isEqualTo(7200); // summer time
+        assertThat(paris.seconds(T)).isEqualTo(3600);
+    }
+
+    @Test
     void theTimeFollowsTheClockAcrossSeconds() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-22T23:59:59.999999Z"));
         NatsFormatLog log = NatsFormatLog.toStream(out, 1, true, false, false, false, clock);

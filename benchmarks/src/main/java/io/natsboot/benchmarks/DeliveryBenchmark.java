@@ -1,0 +1,174 @@
+package io.natsboot.benchmarks;
+
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.protocol.ServerId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The publish-to-deliver path of the engine, without sockets: one publisher {@link ClientConnection} and
+ * {@code subs} subscriber connections (all on {@code foo.bar}), each in its own {@link EmbeddedChannel}, on
+ * one {@link ServerContext}. One invocation is what the event loop does for one socket read of the
+ * publisher: a pooled direct buffer holding {@value #MSGS} {@code PUB foo.bar <payload>} frames is handed to
+ * the publisher ({@code channelRead} + {@code channelReadComplete}); then every subscriber's outbound
+ * buffers (one batch per read) are taken and released, as the socket write would.
+ *
+ * <p>One JMH operation is one published message: the score is published msgs/s, and {@code -prof gc}'s
+ * {@code gc.alloc.rate.norm} is heap bytes per published message; divide by {@code subs} for bytes per
+ * delivered message. Message bytes live in pooled direct buffers (the channels' allocator is set to
+ * {@link PooledByteBufAllocator#DEFAULT}, as the server's channels use), so they do not show up as heap
+ * allocation; the copy into the read buffer stands in for the socket read.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class DeliveryBenchmark {
+    static final int MSGS = 1000;
+
+    @Param({"1", "4"})
+    public int subs;
+
+    @Param({"16", "1024"})
+    public int payload;
+
+    private ByteBufAllocator alloc;
+    private ServerContext server;
+    private EmbeddedChannel publisher;
+    private EmbeddedChannel[] subscribers;
+    private ByteBuf read;
+    private long expectedBytesPerSubscriber;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        alloc = PooledByteBufAllocator.DEFAULT;
+        ServerOptions options = ServerOptions.builder().host("127.0.0.1").port(0).build();
+        server = new ServerContext(options, SilentLog.INSTANCE, ServerId.generate());
+        subscribers = new EmbeddedChannel[subs];
+        for (int i = 0; i < subs; i++) {
+            subscribers[i] = connect("{\"verbose\":false,\"pedantic\":false,\"name\":\"sub" + i + "\"}\r\n"
+                    + "SUB foo.bar " + (i + 1) + "\r\nPING\r\n", "PONG\r\n");
+        }
+        publisher = connect("{\"verbose\":false,\"pedantic\":false,\"name\":\"pub\"}\r\nPING\r\n", "PONG\r\n");
+
+        byte[] body = new byte[payload];
+        for (int i = 0; i < payload; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        byte[] line = ("PUB foo.bar " + payload + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        read = alloc.directBuffer(MSGS * (line.length + payload + 2));
+        for (int i = 0; i < MSGS; i++) {
+            read.writeBytes(line).writeBytes(body).writeByte('\r').writeByte('\n');
+        }
+        // "MSG foo.bar <sid> <size>\r\n" + payload + CRLF; sids are 1..subs (one digit here).
+        expectedBytesPerSubscriber = (long) MSGS * (("MSG foo.bar 1 " + payload + "\r\n").length() + payload + 2);
+
+        // Sanity: one read delivers every message to every subscriber, nothing else is written.
+        long[] got = new long[subs];
+        publishOnce(got);
+        for (int i = 0; i < subs; i++) {
+            if (got[i] != expectedBytesPerSubscriber) {
+                throw new IllegalStateException("subscriber " + i + " got " + got[i] + " bytes, expected "
+                        + expectedBytesPerSubscriber);
+            }
+        }
+        if (publisher.outboundMessages().size() != 0) {
+            throw new IllegalStateException("publisher got output: " + drain(publisher));
+        }
+    }
+
+    private EmbeddedChannel connect(String connectTail, String expectEnd) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        // EmbeddedChannel defaults to the allocator of ByteBufAllocator.DEFAULT's choice; pin the pooled one,
+        // as the server's channels use, so outbound batches come from the pool.
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(new ClientConnection(server));
+        String info = drain(ch);
+        if (!info.startsWith("INFO ")) {
+            throw new IllegalStateException("expected INFO, got " + info);
+        }
+        ByteBuf in = alloc.directBuffer();
+        in.writeCharSequence("CONNECT " + connectTail, StandardCharsets.US_ASCII);
+        ch.writeInbound(in);
+        String reply = drain(ch);
+        if (!reply.endsWith(expectEnd) || reply.contains("-ERR")) {
+            throw new IllegalStateException("unexpected reply " + reply);
+        }
+        return ch;
+    }
+
+    private static String drain(EmbeddedChannel ch) {
+        StringBuilder s = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
+            s.append(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        }
+        return s.toString();
+    }
+
+    private void publishOnce(long[] received) {
+        int len = read.readableBytes();
+        ByteBuf in = alloc.directBuffer(len);
+        in.writeBytes(read, read.readerIndex(), len);
+        publisher.pipeline().fireChannelRead(in);
+        publisher.pipeline().fireChannelReadComplete();
+        for (int i = 0; i < subscribers.length; i++) {
+            EmbeddedChannel s = subscribers[i];
+            for (ByteBuf b; (b = s.readOutbound()) != null; ) {
+                received[i] += b.readableBytes();
+                b.release();
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        read.release();
+        publisher.finishAndReleaseAll();
+        for (EmbeddedChannel s : subscribers) {
+            s.finishAndReleaseAll();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(MSGS)
+    public long publishRead() {
+        int len = read.readableBytes();
+        ByteBuf in = alloc.directBuffer(len);
+        in.writeBytes(read, read.readerIndex(), len);
+        publisher.pipeline().fireChannelRead(in);
+        publisher.pipeline().fireChannelReadComplete();
+        long bytes = 0;
+        EmbeddedChannel[] ss = subscribers;
+        for (int i = 0; i < ss.length; i++) {
+            EmbeddedChannel s = ss[i];
+            for (ByteBuf b; (b = s.readOutbound()) != null; ) {
+                bytes += b.readableBytes();
+                b.release();
+            }
+        }
+        return bytes;
+    }
+}

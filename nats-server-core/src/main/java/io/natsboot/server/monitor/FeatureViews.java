@@ -1,0 +1,133 @@
+package io.natsboot.server.monitor;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Snapshots of the endpoints for features this server does not have (gateways, leaf nodes,
+ * JetStream, multiple accounts): they answer what nats-server 2.9 answers when the feature is
+ * not configured, so tools that poll them keep working.
+ */
+public final class FeatureViews {
+    private FeatureViews() {
+    }
+
+    /** /gatewayz with gateways off: two empty maps. */
+    public record Gatewayz(String serverId, Instant now) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("server_id", serverId)
+                    .field("now", now)
+                    .name("outbound_gateways").beginObject().endObject()
+                    .name("inbound_gateways").beginObject().endObject()
+                    .endObject();
+        }
+    }
+
+    /** /leafz with no leaf nodes: {@code "leafs": null}, as Go writes a nil slice. */
+    public record Leafz(String serverId, Instant now) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("server_id", serverId)
+                    .field("now", now)
+                    .field("leafnodes", 0)
+                    .name("leafs").nullValue()
+                    .endObject();
+        }
+    }
+
+    /** /accountz: the account names, or one account's detail with {@code ?acc=}. */
+    public record Accountz(String serverId, Instant now, String systemAccount, List<String> accounts,
+                           AccountInfo accountDetail) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("server_id", serverId)
+                    .field("now", now)
+                    .fieldOmitEmpty("system_account", systemAccount)
+                    .fieldOmitEmpty("accounts", accounts);
+            if (accountDetail != null) {
+                w.name("account_detail").value(accountDetail);
+            }
+            w.endObject();
+        }
+    }
+
+    /** One account's detail in /accountz (no imports, exports or mappings here). */
+    public record AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
+                              long subscriptions, SublistStats sublistStats) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("account_name", accountName)
+                    .field("update_time", updateTime)
+                    .fieldOmitEmpty("is_system", isSystem)
+                    .field("expired", false)
+                    .field("complete", true)
+                    .field("jetstream_enabled", false)
+                    .field("leafnode_connections", 0)
+                    .field("client_connections", clientConnections)
+                    .field("subscriptions", subscriptions)
+                    .name("sublist_stats").value(sublistStats)
+                    .endObject();
+        }
+    }
+
+    /** /accstatz. */
+    public record AccountStatz(String serverId, Instant now, List<AccountStat> accounts)
+            implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("server_id", serverId)
+                    .field("now", now)
+                    .name("account_statz").array(accounts)
+                    .endObject();
+        }
+    }
+
+    /** One account's traffic in /accstatz ({@code sent} is what its clients received). */
+    public record AccountStat(String acc, int conns, int leafnodes, int totalConns, long sentMsgs, long sentBytes,
+                              long receivedMsgs, long receivedBytes, long slowConsumers)
+            implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("acc", acc)
+                    .field("conns", conns)
+                    .field("leafnodes", leafnodes)
+                    .field("total_conns", totalConns)
+                    .name("sent").beginObject().field("msgs", sentMsgs).field("bytes", sentBytes).endObject()
+                    .name("received").beginObject().field("msgs", receivedMsgs).field("bytes", receivedBytes)
+                    .endObject()
+                    .field("slow_consumers", slowConsumers)
+                    .endObject();
+        }
+    }
+
+    /** /jsz with JetStream off. */
+    public record Jsz(String serverId, Instant now) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("server_id", serverId)
+                    .field("now", now)
+                    .field("disabled", true)
+                    .name("config").beginObject().field("max_memory", 0).field("max_storage", 0).endObject()
+                    .field("memory", 0)
+                    .field("storage", 0)
+                    .field("reserved_memory", 0)
+                    .field("reserved_storage", 0)
+                    .field("accounts", 0)
+                    .field("ha_assets", 0)
+                    .name("api").beginObject().field("total", 0).field("errors", 0).endObject()
+                    .field("streams", 0)
+                    .field("consumers", 0)
+                    .field("messages", 0)
+                    .field("bytes", 0)
+                    .endObject();
+        }
+    }
+}

@@ -1,0 +1,445 @@
+package io.natsboot.server.monitor;
+
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.config.Versions;
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.Subscription;
+import io.natsboot.server.subject.Subjects;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The monitoring data source: builds immutable snapshots ({@link Varz}, {@link Connz},
+ * {@link Routez}, {@link Subsz}, {@link HealthStatus}, ...) from a server's {@link ServerContext},
+ * with nats-server 2.9's query semantics and error texts. The HTTP server ({@link MonitorServer})
+ * serves them as JSON; another front end (e.g. a Spring Actuator endpoint) can serve the same
+ * objects.
+ *
+ * <p>Everything here runs on the caller's thread and reads the engine's counters without locks
+ * on the message path; figures of a busy server are a consistent-enough view, as nats-server's are.
+ */
+public final class Monitor {
+    /** The default page size of /connz and /subsz. */
+    public static final int DEFAULT_LIST_SIZE = 1024;
+    /** nats-server's default TLS timeout, reported by /varz even without TLS. */
+    private static final double TLS_TIMEOUT_SECONDS = 2.0;
+
+    private final ServerContext context;
+    private final BooleanSupplier ready;
+    private final ConcurrentHashMap<String, LongAdder> httpReqStats = new ConcurrentHashMap<>();
+    private final ProcessStats process = new ProcessStats();
+    private volatile String httpHost = "";
+    private volatile int httpPort;
+
+    /** A monitor of {@code context}; {@code ready} tells /healthz whether clients can connect. */
+    public Monitor(ServerContext context, BooleanSupplier ready) {
+        this.context = context;
+        this.ready = ready;
+    }
+
+    public Monitor(ServerContext context) {
+        this(context, () -> true);
+    }
+
+    public ServerContext context() {
+        return context;
+    }
+
+    /** Counts one HTTP request to a monitoring path, for /varz {@code http_req_stats}. */
+    public void countRequest(String path) {
+        httpReqStats.computeIfAbsent(path, p -> new LongAdder()).increment();
+    }
+
+    /** Where the HTTP endpoint listens, for /varz {@code http_host} / {@code http_port}. */
+    public void httpEndpoint(String host, int port) {
+        this.httpHost = host;
+        this.httpPort = port;
+    }
+
+    // ---- /varz ------------------------------------------------------------------------------
+
+    public Varz varz() {
+        ServerOptions o = context.options();
+        Instant now = Instant.now();
+        Map<String, Long> stats = new TreeMap<>();
+        httpReqStats.forEach((k, v) -> stats.put(k, v.sum()));
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new Varz(
+                context.serverId(),
+                context.serverName(),
+                o.compatVersion(),
+                1,
+                null,
+                Versions.goVersion(),
+                context.infoHost(),
+                context.infoPort(),
+                o.authRequired(),
+                false,
+                false,
+                null,
+                context.connectUrls(),
+                List.of(),
+                o.maxConnections(),
+                o.maxSubscriptions(),
+                o.pingInterval(),
+                o.pingMax(),
+                httpHost,
+                httpPort,
+                "",
+                0,
+                seconds(o.authTimeout()),
+                o.maxControlLine(),
+                o.maxPayload(),
+                o.maxPending(),
+                Varz.ClusterOptsVarz.EMPTY,
+                TLS_TIMEOUT_SECONDS,
+                o.writeDeadline(),
+                context.startTime(),
+                now,
+                GoFormat.uptime(Duration.between(context.startTime(), now)),
+                process.residentBytes(),
+                cores,
+                cores,
+                process.cpuPercent(),
+                context.clientCount(),
+                context.totalConnections.get(),
+                0,
+                0,
+                0,
+                context.inMsgs.sum(),
+                context.outMsgs.sum(),
+                context.inBytes.sum(),
+                context.outBytes.sum(),
+                context.slowConsumers.sum(),
+                context.trie().count(),
+                stats,
+                context.startTime(),
+                ConnViews.SYSTEM_ACCOUNT,
+                Versions.productVersion());
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    // ---- /connz -----------------------------------------------------------------------------
+
+    /** /connz; throws with nats-server's message for a bad sort or filter combination. */
+    public Connz connz(ConnzOptions o) throws MonitorException {
+        SortOpt sort = SortOpt.parse(o.sort());
+        if (sort == null) {
+            throw new MonitorException("invalid sorting option: " + o.sort());
+        }
+        long offset = Math.max(0, o.offset());
+        long limit = o.limit() <= 0 ? DEFAULT_LIST_SIZE : o.limit();
+        ConnState state = o.state();
+        if (sort == SortOpt.STOP && state != ConnState.CLOSED) {
+            throw new MonitorException("sort by stop only valid on closed connections");
+        }
+        if (sort == SortOpt.REASON && state != ConnState.CLOSED) {
+            throw new MonitorException("sort by reason only valid on closed connections");
+        }
+        long cid = o.cid();
+        if (cid != 0) {
+            limit = 1;
+        }
+        String acc = o.account();
+        if (!o.filterSubject().isEmpty() && !o.filterSubject().equals(">") && acc.isEmpty()) {
+            throw new MonitorException("filter by subject only valid with account filtering");
+        }
+        Instant now = Instant.now();
+        List<ClientConnection> clist;
+        if (acc.isEmpty() || acc.equals(ConnViews.GLOBAL_ACCOUNT)) {
+            clist = new ArrayList<>(context.clients());
+        } else if (acc.equals(ConnViews.SYSTEM_ACCOUNT)) {
+            clist = List.of();
+        } else {
+            // nats-server answers an unknown account with an empty, id-less result.
+            return new Connz("", now, 0, 0, offset, limit, null);
+        }
+        clist.sort(Comparator.comparingLong(ClientConnection::cid));
+
+        List<ClosedConnections.Entry> closed = List.of();
+        int total;
+        switch (state) {
+            case CLOSED:
+                closed = context.closedConnections().snapshot();
+                total = closed.size();
+                break;
+            case ALL:
+                closed = context.closedConnections().snapshot();
+                total = clist.size() + closed.size();
+                break;
+            default:
+                total = clist.size();
+        }
+        if (!acc.isEmpty() && !closed.isEmpty()) {
+            List<ClosedConnections.Entry> kept = new ArrayList<>();
+            for (ClosedConnections.Entry e : closed) {
+                if (acc.equals(e.account())) {
+                    kept.add(e);
+                }
+            }
+            total -= closed.size() - kept.size();
+            closed = kept;
+        }
+
+        List<ClientConnection> open = new ArrayList<>();
+        if (cid != 0) {
+            // As nats-server 2.9: with state=all only the closed ring is searched.
+            if (state == ConnState.CLOSED || state == ConnState.ALL) {
+                ClosedConnections.Entry found = null;
+                for (ClosedConnections.Entry e : closed) {
+                    if (e.info().cid() == cid) {
+                        found = e;
+                        break;
+                    }
+                }
+                closed = found == null ? List.of() : List.of(found);
+            } else {
+                ClientConnection c = context.client(cid);
+                if (c != null) {
+                    open.add(c);
+                }
+            }
+        } else if (state == ConnState.OPEN || state == ConnState.ALL) {
+            for (ClientConnection c : clist) {
+                if (!o.user().isEmpty() && !o.user().equals(c.user())) {
+                    continue;
+                }
+                if (!o.mqttClient().isEmpty()) {
+                    continue;
+                }
+                open.add(c);
+            }
+        }
+        String filter = o.filterSubject();
+        if (!filter.isEmpty() && !filter.equals(">")) {
+            List<ClientConnection> kept = new ArrayList<>();
+            for (ClientConnection c : open) {
+                for (Subscription s : c.subscriptions()) {
+                    if (subjectsCollide(filter, s.subject())) {
+                        kept.add(c);
+                        break;
+                    }
+                }
+            }
+            open = kept;
+        }
+        if (open.isEmpty() && closed.isEmpty()) {
+            return new Connz(context.serverId(), now, 0, total, offset, limit, List.of());
+        }
+
+        List<ConnInfo> infos = new ArrayList<>(open.size() + closed.size());
+        for (ClientConnection c : open) {
+            ConnInfo ci = ConnViews.info(c, now);
+            List<String> subjects = null;
+            List<SubDetail> detail = null;
+            if (o.subsDetail()) {
+                detail = ConnViews.details(c, null);
+            } else if (o.subs()) {
+                subjects = ConnViews.subjects(c);
+            }
+            String user = o.auth() ? c.user() : null;
+            infos.add(ci.with(subjects, detail, user, null));
+        }
+        for (ClosedConnections.Entry e : closed) {
+            if (!o.user().isEmpty() && !o.user().equals(e.user())) {
+                continue;
+            }
+            if (!o.mqttClient().isEmpty()) {
+                continue;
+            }
+            List<String> subjects = null;
+            List<SubDetail> detail = null;
+            if (o.subsDetail()) {
+                detail = e.subs();
+            } else if (o.subs()) {
+                subjects = new ArrayList<>(e.subs().size());
+                for (SubDetail d : e.subs()) {
+                    subjects.add(d.subject());
+                }
+            }
+            String user = o.auth() ? e.user() : null;
+            String account = o.auth() && !ConnViews.GLOBAL_ACCOUNT.equals(e.account()) ? e.account() : null;
+            infos.add(e.info().with(subjects, detail, user, account));
+        }
+
+        infos.sort(comparator(sort, now));
+        long from = Math.min(offset, infos.size());
+        long to = Math.min(offset + limit < 0 ? Long.MAX_VALUE : offset + limit, infos.size());
+        List<ConnInfo> page = List.copyOf(infos.subList((int) from, (int) Math.max(from, to)));
+        return new Connz(context.serverId(), now, page.size(), total, offset, limit, page);
+    }
+
+    private static Comparator<ConnInfo> comparator(SortOpt sort, Instant now) {
+        Comparator<ConnInfo> byCid = (a, b) -> Long.compareUnsigned(a.cid(), b.cid());
+        Comparator<ConnInfo> c;
+        switch (sort) {
+            case SUBS:
+                c = Comparator.comparingInt(ConnInfo::subscriptions).reversed();
+                break;
+            case PENDING:
+                c = Comparator.comparingLong(ConnInfo::pendingBytes).reversed();
+                break;
+            case MSGS_TO:
+                c = Comparator.comparingLong(ConnInfo::outMsgs).reversed();
+                break;
+            case MSGS_FROM:
+                c = Comparator.comparingLong(ConnInfo::inMsgs).reversed();
+                break;
+            case BYTES_TO:
+                c = Comparator.comparingLong(ConnInfo::outBytes).reversed();
+                break;
+            case BYTES_FROM:
+                c = Comparator.comparingLong(ConnInfo::inBytes).reversed();
+                break;
+            case LAST:
+                c = Comparator.comparing(ConnInfo::lastActivity).reversed();
+                break;
+            case IDLE:
+                // nats-server 2.9 orders "idle" by last activity minus start, descending.
+                c = Comparator.comparing((ConnInfo i) -> Duration.between(i.start(), i.lastActivity())).reversed();
+                break;
+            case UPTIME:
+                c = Comparator.comparing((ConnInfo i) -> Duration.between(i.start(), i.stop() != null ? i.stop() : now));
+                break;
+            case STOP:
+                c = Comparator.comparing(ConnInfo::stop, Comparator.nullsLast(Comparator.naturalOrder())).reversed();
+                break;
+            case REASON:
+                c = Comparator.comparing((ConnInfo i) -> i.reason() == null ? "" : i.reason());
+                break;
+            default:
+                return byCid;
+        }
+        return c.thenComparing(byCid);
+    }
+
+    /** Whether two subjects (wildcards allowed in both) can match a common subject. */
+    static boolean subjectsCollide(String a, String b) {
+        String[] ta = a.split("\\.", -1);
+        String[] tb = b.split("\\.", -1);
+        int n = Math.min(ta.length, tb.length);
+        for (int i = 0; i < n; i++) {
+            String x = ta[i];
+            String y = tb[i];
+            if (x.equals(">") || y.equals(">")) {
+                return true;
+            }
+            if (!x.equals(y) && !x.equals("*") && !y.equals("*")) {
+                return false;
+            }
+        }
+        // No '>' in the common prefix: the extra tokens of a longer subject cannot be matched.
+        return ta.length == tb.length;
+    }
+
+    // ---- /routez ----------------------------------------------------------------------------
+
+    /** /routez: no route support yet, so the standalone answer. */
+    public Routez routez(boolean subs, boolean subsDetail) {
+        return new Routez(context.serverId(), Instant.now(), 0, List.of());
+    }
+
+    // ---- /subsz -----------------------------------------------------------------------------
+
+    /** /subsz (alias /subscriptionsz). */
+    public Subsz subsz(SubszOptions o) throws MonitorException {
+        long offset = Math.max(0, o.offset());
+        long limit = o.limit() <= 0 ? DEFAULT_LIST_SIZE : o.limit();
+        String test = o.test();
+        if (!test.isEmpty() && !Subjects.isValidPublishSubject(test)) {
+            throw new MonitorException("invalid test subject, must be valid publish subject: " + test);
+        }
+        String acc = o.account();
+        boolean global = acc.isEmpty() || acc.equals(ConnViews.GLOBAL_ACCOUNT);
+        SublistStats stats = global ? SublistStats.of(context.trie().stats()) : SublistStats.EMPTY;
+        Instant now = Instant.now();
+        if (!o.subscriptions() || !global) {
+            return new Subsz(context.serverId(), now, stats, 0, offset, limit, null);
+        }
+        List<SubDetail> all = new ArrayList<>();
+        context.trie().forEach(s -> {
+            if (!test.isEmpty() && !Subjects.matches(s.subject(), test)) {
+                return;
+            }
+            all.add(ConnViews.detail(s, ConnViews.GLOBAL_ACCOUNT));
+        });
+        long from = Math.min(offset, all.size());
+        long to = Math.min(offset + limit < 0 ? Long.MAX_VALUE : offset + limit, all.size());
+        List<SubDetail> page = List.copyOf(all.subList((int) from, (int) Math.max(from, to)));
+        return new Subsz(context.serverId(), now, stats, page.size(), offset, limit, page);
+    }
+
+    // ---- /healthz ---------------------------------------------------------------------------
+
+    /** /healthz: ok while the client listener accepts connections (no JetStream to check). */
+    public HealthStatus healthz() {
+        if (!ready.getAsBoolean()) {
+            return new HealthStatus("error", "failed to be ready for connections after 1ms: client");
+        }
+        return HealthStatus.OK;
+    }
+
+    // ---- Endpoints of absent features --------------------------------------------------------
+
+    public FeatureViews.Gatewayz gatewayz() {
+        return new FeatureViews.Gatewayz(context.serverId(), Instant.now());
+    }
+
+    public FeatureViews.Leafz leafz() {
+        return new FeatureViews.Leafz(context.serverId(), Instant.now());
+    }
+
+    /** /accountz: {@code $G} and {@code $SYS}; with {@code acc}, that account's detail. */
+    public FeatureViews.Accountz accountz(String acc) throws MonitorException {
+        Instant now = Instant.now();
+        if (acc == null || acc.isEmpty()) {
+            return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT,
+                    List.of(ConnViews.GLOBAL_ACCOUNT, ConnViews.SYSTEM_ACCOUNT), null);
+        }
+        FeatureViews.AccountInfo info;
+        if (acc.equals(ConnViews.GLOBAL_ACCOUNT)) {
+            info = new FeatureViews.AccountInfo(acc, context.startTime(), false, context.clientCount(),
+                    context.trie().count(), SublistStats.of(context.trie().stats()));
+        } else if (acc.equals(ConnViews.SYSTEM_ACCOUNT)) {
+            info = new FeatureViews.AccountInfo(acc, context.startTime(), true, 0, 0, SublistStats.EMPTY);
+        } else {
+            throw new MonitorException("Account " + acc + " does not exist");
+        }
+        return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT, null, info);
+    }
+
+    /** /accstatz: the global account when it has connections; {@code unused} adds idle accounts. */
+    public FeatureViews.AccountStatz accstatz(boolean unused) {
+        List<FeatureViews.AccountStat> list = new ArrayList<>();
+        int conns = context.clientCount();
+        if (unused || conns > 0) {
+            list.add(new FeatureViews.AccountStat(ConnViews.GLOBAL_ACCOUNT, conns, 0, conns,
+                    context.outMsgs.sum(), context.outBytes.sum(), context.inMsgs.sum(), context.inBytes.sum(),
+                    context.slowConsumers.sum()));
+        }
+        if (unused) {
+            list.add(new FeatureViews.AccountStat(ConnViews.SYSTEM_ACCOUNT, 0, 0, 0, 0, 0, 0, 0, 0));
+        }
+        return new FeatureViews.AccountStatz(context.serverId(), Instant.now(), list);
+    }
+
+    /** /jsz: JetStream is not available. */
+    public FeatureViews.Jsz jsz(boolean leaderOnly) throws MonitorException {
+        if (leaderOnly) {
+            throw new MonitorException("filtered response: not leader");
+        }
+        return new FeatureViews.Jsz(context.serverId(), Instant.now());
+    }
+}

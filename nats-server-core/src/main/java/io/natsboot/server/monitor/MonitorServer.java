@@ -1,0 +1,307 @@
+package io.natsboot.server.monitor;
+
+import io.natsboot.server.config.Versions;
+import io.natsboot.server.log.ServerLog;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The monitoring HTTP endpoint (nats-server's {@code -m / http_port}), on Reactor Netty's
+ * {@link HttpServer} with its own single event loop, so building large answers never delays the
+ * client event loops. Serves {@code /}, {@code /varz}, {@code /connz}, {@code /routez},
+ * {@code /subsz} ({@code /subscriptionsz}), {@code /healthz}, {@code /gatewayz}, {@code /leafz},
+ * {@code /accountz}, {@code /accstatz}, {@code /jsz}, {@code /stacksz} and {@code /ipqueuesz}
+ * like nats-server 2.9: any method, pretty JSON (compact for /healthz), JSONP with
+ * {@code ?callback=}, 400 plain text for bad parameters, 404 for anything else.
+ */
+public final class MonitorServer {
+    private static final String JSON = "application/json";
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+
+    private final Monitor monitor;
+    private final String host;
+    private final int port;
+    private final ServerLog log;
+    private LoopResources loops;
+    private volatile DisposableServer server;
+
+    /**
+     * A monitor endpoint on {@code host:port}; port 0 or -1 binds an ephemeral port
+     * (see {@link #port()} once started).
+     */
+    public MonitorServer(Monitor monitor, String host, int port, ServerLog log) {
+        this.monitor = monitor;
+        this.host = host;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Binds and logs {@code Starting http monitor on <host>:<port>}, as nats-server does. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        loops = LoopResources.create("nats-http", 1, 1, true);
+        server = HttpServer.create()
+                .host(host)
+                .port(Math.max(port, 0))
+                .runOn(loops)
+                .handle(this::handle)
+                .bindNow(Duration.ofSeconds(10));
+        int bound = port();
+        monitor.httpEndpoint(host, bound);
+        log.info("Starting http monitor on " + hostPort(host, bound));
+    }
+
+    /** The bound port, or the configured one before {@link #start()}. */
+    public int port() {
+        DisposableServer s = server;
+        return s == null ? port : ((InetSocketAddress) s.address()).getPort();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public Monitor monitor() {
+        return monitor;
+    }
+
+    public synchronized void stop() {
+        DisposableServer s = server;
+        server = null;
+        if (s != null) {
+            s.disposeNow(Duration.ofSeconds(5));
+        }
+        if (loops != null) {
+            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+            loops = null;
+        }
+    }
+
+    static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    // ---- Request handling ---------------------------------------------------------------------
+
+    /** What to send back. */
+    record Reply(int status, String contentType, byte[] body, boolean nosniff) {
+        static Reply json(String text) {
+            return new Reply(200, JSON, text.getBytes(StandardCharsets.UTF_8), false);
+        }
+
+        static Reply badRequest(String text) {
+            return new Reply(400, TEXT, text.getBytes(StandardCharsets.UTF_8), false);
+        }
+
+        static Reply notFound() {
+            return new Reply(404, TEXT, "404 page not found\n".getBytes(StandardCharsets.UTF_8), true);
+        }
+    }
+
+    private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+        Reply reply;
+        try {
+            reply = reply(req.uri());
+        } catch (RuntimeException e) {
+            log.error("Error serving monitoring request " + req.uri() + ": " + e);
+            reply = new Reply(500, TEXT, "Internal Server Error".getBytes(StandardCharsets.UTF_8), false);
+        }
+        res.status(HttpResponseStatus.valueOf(reply.status()))
+                .header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
+                .header(HttpHeaderNames.DATE, HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)))
+                .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(reply.body().length));
+        if (reply.nosniff()) {
+            res.header("X-Content-Type-Options", "nosniff");
+        }
+        if (req.method() == HttpMethod.HEAD) {
+            return res.send();
+        }
+        return res.sendByteArray(Mono.just(reply.body()));
+    }
+
+    /** The answer to one request URI (path and query), counting it in {@code http_req_stats}. */
+    Reply reply(String uri) {
+        int hash = uri.indexOf('#');
+        if (hash >= 0) {
+            uri = uri.substring(0, hash);
+        }
+        int q = uri.indexOf('?');
+        String path = QueryParams.unescape(q < 0 ? uri : uri.substring(0, q), false);
+        if (path == null) {
+            return Reply.badRequest("400 Bad Request");
+        }
+        QueryParams query = QueryParams.parse(q < 0 ? null : uri.substring(q + 1));
+        try {
+            return route(path, query);
+        } catch (MonitorException e) {
+            return Reply.badRequest(e.getMessage());
+        }
+    }
+
+    private Reply route(String path, QueryParams query) throws MonitorException {
+        switch (path) {
+            case "/":
+                monitor.countRequest("/");
+                return new Reply(200, "text/html; charset=utf-8", rootPage().getBytes(StandardCharsets.UTF_8), false);
+            case "/varz":
+                monitor.countRequest("/varz");
+                return json(query, monitor.varz(), true);
+            case "/connz": {
+                boolean auth = query.bool("auth");
+                boolean[] subs = query.subs();
+                long offset = query.integer("offset");
+                long limit = query.integer("limit");
+                long cid = query.uint64("cid");
+                ConnState state = query.state();
+                monitor.countRequest("/connz");
+                ConnzOptions o = new ConnzOptions(query.get("sort"), auth, subs[0], subs[1], offset, limit, cid,
+                        state, query.get("user"), query.get("acc"), query.get("mqtt_client"), "");
+                return json(query, monitor.connz(o), true);
+            }
+            case "/routez": {
+                boolean[] subs = query.subs();
+                monitor.countRequest("/routez");
+                return json(query, monitor.routez(subs[0], subs[1]), true);
+            }
+            case "/subsz":
+            case "/subscriptionsz": {
+                monitor.countRequest("/subsz");
+                boolean subs = query.bool("subs");
+                long offset = query.integer("offset");
+                long limit = query.integer("limit");
+                SubszOptions o = new SubszOptions(subs, offset, limit, query.get("acc"), query.get("test"));
+                return json(query, monitor.subsz(o), true);
+            }
+            case "/healthz": {
+                monitor.countRequest("/healthz");
+                if (query.bool("js-enabled")) {
+                    log.warn("Healthcheck: js-enabled deprecated, use js-enabled-only instead");
+                }
+                query.bool("js-enabled-only");
+                query.bool("js-server-only");
+                HealthStatus h = monitor.healthz();
+                Reply r = json(query, h, false);
+                if (!h.healthy()) {
+                    log.warn("Healthcheck failed: " + GoFormat.quote(h.error()));
+                    return new Reply(503, r.contentType(), r.body(), false);
+                }
+                return r;
+            }
+            case "/gatewayz":
+                monitor.countRequest("/gatewayz");
+                query.bool("accs");
+                return json(query, monitor.gatewayz(), true);
+            case "/leafz":
+                monitor.countRequest("/leafz");
+                query.bool("subs");
+                return json(query, monitor.leafz(), true);
+            case "/accountz":
+                monitor.countRequest("/accountz");
+                return json(query, monitor.accountz(query.get("acc")), true);
+            case "/accstatz":
+                monitor.countRequest("/accstatz");
+                return json(query, monitor.accstatz(query.bool("unused")), true);
+            case "/jsz": {
+                monitor.countRequest("/jsz");
+                for (String b : new String[] {"accounts", "streams", "consumers", "config"}) {
+                    query.bool(b);
+                }
+                query.integer("offset");
+                query.integer("limit");
+                boolean leaderOnly = query.bool("leader-only");
+                query.bool("raft");
+                return json(query, monitor.jsz(leaderOnly), true);
+            }
+            case "/stacksz":
+                return respond(query, stacks());
+            case "/ipqueuesz":
+                query.bool("all");
+                return respond(query, "{}");
+            default:
+                return Reply.notFound();
+        }
+    }
+
+    private static Reply json(QueryParams query, JsonWriter.Writable body, boolean pretty) {
+        return respond(query, body.toJson(pretty));
+    }
+
+    /** nats-server's ResponseHandler: JSON, or JSONP {@code callback(json)} with {@code ?callback=}. */
+    private static Reply respond(QueryParams query, String data) {
+        String callback = query.get("callback");
+        if (!callback.isEmpty()) {
+            return new Reply(200, "application/javascript",
+                    (callback + "(" + data + ")").getBytes(StandardCharsets.UTF_8), false);
+        }
+        return Reply.json(data);
+    }
+
+    /** Our index page: the same links as nats-server's, in the same order. */
+    private String rootPage() {
+        String version = monitor.context().options().compatVersion();
+        return "<html lang=\"en\">\n"
+                + "  <head>\n"
+                + "    <title>NATS Boot monitoring</title>\n"
+                + "    <style type=\"text/css\">\n"
+                + "      body { font-family: ui-sans-serif,system-ui,sans-serif; font-size: 18px; margin-left: 32px }\n"
+                + "      a { display: block; margin-left: 7px; padding-bottom: 6px; color: rgb(72 72 92);"
+                + " text-decoration: none }\n"
+                + "      a:hover { font-weight: 600; color: rgb(59 50 202) }\n"
+                + "      a.last { padding-bottom: 16px }\n"
+                + "      .version { font-size: 14px; color: rgb(110 110 130) }\n"
+                + "    </style>\n"
+                + "  </head>\n"
+                + "  <body>\n"
+                + "    <h2>NATS Boot</h2>\n"
+                + "    <div class=\"version\">NATS Boot " + Versions.productVersion() + ", compatible with nats-server v"
+                + version + "</div>\n"
+                + "    <br/>\n"
+                + "    <a href=./varz>General</a>\n"
+                + "    <a href=./jsz>JetStream</a>\n"
+                + "    <a href=./connz>Connections</a>\n"
+                + "    <a href=./accountz>Accounts</a>\n"
+                + "    <a href=./accstatz>Account Stats</a>\n"
+                + "    <a href=./subsz>Subscriptions</a>\n"
+                + "    <a href=./routez>Routes</a>\n"
+                + "    <a href=./leafz>LeafNodes</a>\n"
+                + "    <a href=./gatewayz>Gateways</a>\n"
+                + "    <a href=./healthz class=last>Health Probe</a>\n"
+                + "  </body>\n"
+                + "</html>";
+    }
+
+    /** /stacksz: every thread's stack, in the spirit of Go's goroutine dump. */
+    private static String stacks() {
+        StringBuilder b = new StringBuilder(16 * 1024);
+        for (ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            b.append("thread ").append(t.getThreadId()).append(" [").append(t.getThreadState().toString()
+                    .toLowerCase(Locale.ROOT)).append("]: ").append(t.getThreadName()).append('\n');
+            for (StackTraceElement e : t.getStackTrace()) {
+                b.append('\t').append(e).append('\n');
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+}
