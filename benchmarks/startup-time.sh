@@ -11,7 +11,8 @@
 #   ours-nocds   bin/nats-server with NATSBOOT_CDS=off (the JDK's own base archive only)
 #   nats-server  the Go binary (NATS_SERVER_BIN, default /usr/sbin/nats-server), if installed
 #
-# Servers are stopped with SIGTERM and waited for (a cold run writes the archive while exiting).
+# Runs go round robin over the variants. Servers are stopped with SIGTERM and waited for (a cold run
+# writes the archive while exiting; the warm run after it uses that archive).
 # Environment: NATSBOOT_JAVA / NATSBOOT_JAVA_OPTS are passed through to bin/nats-server.
 set -euo pipefail
 
@@ -130,19 +131,27 @@ if (not only or "nats-server" in only):
     else:
         print("nats-server: %s not found, skipped" % gobin)
 
-print("host: %s, %d CPUs; %d runs per variant; times in ms from spawn" % (
-    os.uname().nodename, os.cpu_count(), runs), flush=True)
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+print("host: %s, %d CPUs; %d runs per variant, variants interleaved; times in ms from spawn; load %s" % (
+    os.uname().nodename, os.cpu_count(), runs, loadavg()), flush=True)
+results = {name: [] for name, _, _, _ in variants}
 try:
-    for name, cmd, env, before in variants:
-        if name == "ours-warm":
-            clear_cds()
-            measure(cmd, env(), ports_dir)  # creates the archive; not counted
-        results = []
-        for _ in range(runs):
+    if any(name == "ours-warm" for name, _, _, _ in variants):
+        clear_cds()
+        measure([launcher], ours_env(), ports_dir)  # writes the archive (at exit); not counted
+    # Round robin, so that a change in the machine's load hits every variant alike. A cold run writes
+    # a fresh archive when it exits, which the warm run after it then uses.
+    for _ in range(runs):
+        for name, cmd, env, before in variants:
             if before:
                 before()
-            results.append(measure(cmd, env(), ports_dir))
-        summary(name, results)
+            results[name].append(measure(cmd, env(), ports_dir))
+    for name, _, _, _ in variants:
+        summary(name, results[name])
+    print("load at the end: %s" % loadavg())
 finally:
     shutil.rmtree(work, ignore_errors=True)
 PY

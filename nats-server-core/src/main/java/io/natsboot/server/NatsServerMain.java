@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@link NatsServer#start()}. If it throws, the exception's message is logged at FTL and the exit
  *       status is 1.</li>
  *   <li>{@code --ports_file_dir}: {@code <dir>/<exe>_<pid>.ports} once the server accepts clients, deleted on
- *       exit; {@code <exe>} is the {@value #EXE_PROPERTY} system property (default {@code nats-server}).</li>
+ *       exit; {@code <exe>} is the {@value #EXE_PROPERTY} system property (default {@code nats-server}).
+ *       Content as nats-server's: {@code {"nats":["nats://127.0.0.1:4222",...],"monitoring":[...]}}.</li>
  * </ol>
  *
  * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection, so the build has
@@ -303,7 +304,11 @@ public final class NatsServerMain {
             exe = exe.substring(slash + 1);
         }
         Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
-        String json = portsJson(clientUrls(options.host(), s.port()));
+        List<String> monitoring = List.of();
+        if (s.monitor() != null) {
+            monitoring = urls("http", s.monitor().host(), s.monitor().port());
+        }
+        String json = portsJson(urls("nats", options.host(), s.port()), monitoring);
         try {
             writeFile(file, json, true);
             portsFile = file;
@@ -312,23 +317,39 @@ public final class NatsServerMain {
         }
     }
 
-    /** The ports file's JSON, as nats-server writes it (no newline). Only "nats" until more listeners exist. */
-    static String portsJson(List<String> natsUrls) {
-        StringBuilder sb = new StringBuilder("{\"nats\":[");
-        for (int i = 0; i < natsUrls.size(); i++) {
+    /**
+     * The ports file's JSON, as nats-server writes it (no newline; a listener that is off is left out).
+     * Cluster, profiling, websocket and leafnode listeners will join when they exist.
+     */
+    static String portsJson(List<String> natsUrls, List<String> monitoringUrls) {
+        StringBuilder sb = new StringBuilder("{");
+        jsonArray(sb, "nats", natsUrls);
+        jsonArray(sb, "monitoring", monitoringUrls);
+        return sb.append('}').toString();
+    }
+
+    private static void jsonArray(StringBuilder sb, String key, List<String> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        if (sb.length() > 1) {
+            sb.append(',');
+        }
+        sb.append('"').append(key).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
                 sb.append(',');
             }
-            sb.append('"').append(natsUrls.get(i)).append('"');
+            sb.append('"').append(values.get(i)).append('"');
         }
-        return sb.append("]}").toString();
+        sb.append(']');
     }
 
     /**
-     * The client URLs of a listener on {@code host}: for a wildcard address every address of every interface
+     * The URLs of a listener on {@code host}: for a wildcard address every address of every interface
      * (interface order, IPv4 before IPv6, as Go's net.InterfaceAddrs), else the address the host resolves to.
      */
-    static List<String> clientUrls(String host, int port) {
+    static List<String> urls(String scheme, String host, int port) {
         List<String> urls = new ArrayList<>();
         String h = host == null ? "" : host;
         if (h.startsWith("[") && h.endsWith("]")) {
@@ -342,27 +363,27 @@ public final class NatsServerMain {
                     List<InetAddress> v6 = new ArrayList<>();
                     for (InetAddress a : Collections.list(nic.getInetAddresses())) {
                         if (a instanceof Inet4Address) {
-                            urls.add(url(a, port));
+                            urls.add(url(scheme, a, port));
                         } else {
                             v6.add(a);
                         }
                     }
                     for (InetAddress a : v6) {
-                        urls.add(url(a, port));
+                        urls.add(url(scheme, a, port));
                     }
                 }
             } else {
-                urls.add(url(InetAddress.getByName(h), port));
+                urls.add(url(scheme, InetAddress.getByName(h), port));
             }
         } catch (IOException e) {
-            urls.add("nats://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port);
+            urls.add(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port);
         }
         return urls;
     }
 
-    private static String url(InetAddress a, int port) {
+    private static String url(String scheme, InetAddress a, int port) {
         String ip = goIp(a);
-        return "nats://" + (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + port;
+        return scheme + "://" + (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + port;
     }
 
     /** An address as Go prints it: IPv6 in the RFC 5952 short form, no zone. */

@@ -130,6 +130,9 @@ class DifferentialTest {
                 .as("DifferentialTest needs the real nats-server 2.9.10 at " + NATS_SERVER
                         + " (Debian package nats-server; CI installs it with apt-get install nats-server)")
                 .isTrue();
+        Process version = new ProcessBuilder(NATS_SERVER, "--version").redirectErrorStream(true).start();
+        String v = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(v).as("the reference binary must be nats-server 2.9.10").isEqualTo("nats-server: v2.9.10");
         configDir = Files.createTempDirectory("nats-differential");
     }
 
@@ -246,6 +249,8 @@ class DifferentialTest {
         private final Socket socket;
         private final OutputStream out;
         private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        /** Everything sent, to count the PINGs the server is going to answer. */
+        private final StringBuilder sent = new StringBuilder();
         private boolean closed;
         private long lastData = System.nanoTime();
 
@@ -279,12 +284,24 @@ class DifferentialTest {
         }
 
         void send(byte[] data) {
+            synchronized (this) {
+                sent.append(new String(data, StandardCharsets.ISO_8859_1));
+            }
             try {
                 out.write(data);
                 out.flush();
             } catch (IOException ignored) {
                 // the server closed: what it sent before is what counts
             }
+        }
+
+        /** Occurrences of {@code what}, plus one if the text starts with {@code orStart}. */
+        private static int count(String text, String what, String orStart) {
+            int n = orStart != null && text.startsWith(orStart) ? 1 : 0;
+            for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+                n++;
+            }
+            return n;
         }
 
         synchronized String text() {
@@ -295,12 +312,15 @@ class DifferentialTest {
             return closed;
         }
 
-        /** PING, then wait until a PONG arrives (or the server closes). */
+        /**
+         * PING, then wait until every PING sent so far is answered (or the server closes): the PONG that
+         * answers this PING, not one still due for an earlier PING in the script.
+         */
         synchronized void sync(long timeoutMillis) throws InterruptedException {
-            int before = received.size();
             send("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            int pings = count(sent.toString().toUpperCase(java.util.Locale.ROOT), "\nPING", "PING");
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            while (!closed && text().indexOf("PONG\r\n", before) < 0) {
+            while (!closed && count(text(), "PONG\r\n", null) < pings) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -458,7 +478,8 @@ class DifferentialTest {
                 + "SUB _INBOX.nr.* 9\r\nPUB nr.svc _INBOX.nr.x 2\r\nhi\r\nPUB nr.svc _INBOX.zz 2\r\nhi\r\n"
                 + "HPUB nr.svc _INBOX.nr.y 12 14\r\nNATS/1.0\r\n\r\nhi\r\n").endSync());
         all.add(script("no responders picks the literal subscription").send("CONNECT {\"verbose\":false,"
-                + "\"headers\":true,\"no_responders\":true}\r\nSUB nl.* 9\r\nSUB nl.x 8\r\nPUB nl.svc nl.x 0\r\n\r\n")
+                + "\"headers\":true,\"no_responders\":true}\r\nSUB nl.r.* 9\r\nSUB nl.r.x 8\r\n"
+                + "PUB nl.svc nl.r.x 0\r\n\r\nSUB nl2.r.x 6\r\nSUB nl2.> 7\r\nPUB nlx.svc nl2.r.x 0\r\n\r\n")
                 .endSync());
         all.add(script("no responders: queue subscription on the reply does not count").send("CONNECT {"
                 + "\"verbose\":false,\"headers\":true,\"no_responders\":true}\r\nSUB nq.x q 9\r\n"
@@ -484,6 +505,10 @@ class DifferentialTest {
         all.add(script("reserved reply prefixes").send("SUB rr.foo 1\r\nPUB rr.foo _R_.abc 1\r\na\r\n"
                 + "PUB rr.foo $JS.ACK.x 1\r\nb\r\nPUB rr.foo _R_ 1\r\nc\r\nPUB rr.foo $GNR.a.b.c 1\r\nd\r\n"
                 + "PUB $GNR.a.b.c 0\r\n\r\n").endSync());
+        all.add(script("control characters in PUB subjects (pedantic)").send("SUB cc.x\r 1\r\n"
+                + "PUB cc.x\r 0\r\n\r\nPUB cc\fx 0\r\n\r\nPUB cc.\u0000 0\r\n\r\n").endSync());
+        all.add(script("large payload").send(QUIET + "SUB lp.foo 1\r\nPUB lp.foo 200000\r\n" + "p".repeat(199_998)
+                + "\r\n\r\nPUB lp.foo 1\r\nz\r\n").endSync());
         all.add(script("UTF-8 subjects").send(QUIET + "SUB ü.* 1\r\nPUB ü.é 2\r\n\u00e9\r\n").endSync());
 
         // CONNECT handling.

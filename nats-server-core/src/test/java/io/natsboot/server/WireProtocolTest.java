@@ -262,8 +262,12 @@ class WireProtocolTest {
     void noRespondersPicksTheLiteralSubscriptionLikeNatsServer() throws IOException {
         try (RawClient c = connect()) {
             c.send("CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true}\r\n"
-                    + "SUB nr3.* 9\r\nSUB nr3.x 8\r\nPUB nr3.service nr3.x 0\r\n\r\n");
-            expectThenPong(c, "HMSG nr3.x 8 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+                    + "SUB nr3.r.* 9\r\nSUB nr3.r.x 8\r\nPUB nr3.service nr3.r.x 0\r\n\r\n");
+            expectThenPong(c, "HMSG nr3.r.x 8 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+            // '>' on an earlier level comes first. (A reply subject not matched before: nats-server
+            // appends a new subscription to a cached match result, so order depends on its cache.)
+            c.send("SUB nr4.r.x 6\r\nSUB nr4.> 7\r\nPUB nr3.service nr4.r.x 0\r\n\r\n");
+            expectThenPong(c, "HMSG nr4.r.x 7 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
         }
     }
 

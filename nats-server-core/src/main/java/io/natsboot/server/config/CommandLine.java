@@ -120,7 +120,8 @@ public final class CommandLine {
                     Apply.SERVER_NAME, "-n", "--name", "--server_name"),
             on(SERVER, Kind.STRING, "<file>", "Write the process id to this file",
                     Apply.PID_FILE, "-P", "--pid"),
-            later(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints", "-m", "--http_port"),
+            on(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints (-1 for a random port)",
+                    Apply.HTTP_PORT, "-m", "--http_port"),
             later(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints", "-ms", "--https_port"),
             later(SERVER, Kind.STRING, "<file>", "Read the configuration from this file", "-c", "--config"),
             later(SERVER, Kind.BOOL, null, "Check the configuration and exit", "-t"),
@@ -687,7 +688,7 @@ public final class CommandLine {
     private enum Apply implements Effect {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
-        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HELP, VERSION, NOT_YET;
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -715,6 +716,7 @@ public final class CommandLine {
                 case AUTH_TOKEN: b.authToken((String) v); break;
                 case LAME_DUCK_DURATION: b.lameDuckDuration((Duration) v); break;
                 case LAME_DUCK_GRACE_PERIOD: b.lameDuckGracePeriod((Duration) v); break;
+                case HTTP_PORT: b.httpPort((Integer) v); break; // as nats-server: 0 off, -1 random
                 case HELP: t.showHelp |= (Boolean) v; break;
                 case VERSION: t.showVersion |= (Boolean) v; break;
                 case NOT_YET:

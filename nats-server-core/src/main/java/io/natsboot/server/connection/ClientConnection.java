@@ -678,7 +678,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return false;
             }
             if (queued > stallThreshold && from != null && from != this) {
-                stall = addStalledLocked(from);
+                addStalledLocked(from);
+                stall = true;
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
@@ -748,15 +749,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    private boolean addStalledLocked(ClientConnection publisher) {
+    /**
+     * Remembers a publisher to wake when this connection drains. The publisher stalls on every
+     * delivery over the threshold, even if it is listed already: it may have been woken by another
+     * receiver or by its stall timer while this one is still backed up.
+     */
+    private void addStalledLocked(ClientConnection publisher) {
         if (stalledPublishers == null) {
             stalledPublishers = new ArrayList<>(2);
         }
-        if (stalledPublishers.contains(publisher)) {
-            return false;
+        if (!stalledPublishers.contains(publisher)) {
+            stalledPublishers.add(publisher);
         }
-        stalledPublishers.add(publisher);
-        return true;
     }
 
     /** Stops reading from this (publishing) connection until its receivers drain, 1 s at most. */

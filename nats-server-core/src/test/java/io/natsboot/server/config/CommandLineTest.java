@@ -107,6 +107,14 @@ class CommandLineTest {
         }
 
         @Test
+        void monitoringPort() {
+            assertThat(run().httpPort()).isZero();
+            assertThat(run("-m", "8222").httpPort()).isEqualTo(8222);
+            assertThat(run("--http_port=-1").httpPort()).isEqualTo(-1);
+            assertThat(usageError("-m", "x").stderr()).isEqualTo("invalid value \"x\" for flag -m: parse error\n");
+        }
+
+        @Test
         void theLastOccurrenceWins() {
             assertThat(run("-p", "5", "-p", "6").port()).isEqualTo(6);
         }
@@ -262,13 +270,13 @@ class CommandLineTest {
 
         @Test
         void flagsNotImplementedYetParseButRefuseToRun() {
-            Result r = CommandLine.parse("-m", "8222", "--tls", "-c", "x.conf");
+            Result r = CommandLine.parse("-ms", "8222", "--tls", "-c", "x.conf");
             assertThat(r.action()).isEqualTo(Action.ERROR);
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.unsupportedFlags()).containsExactly("-m", "-tls", "-c");
-            assertThat(r.stderr()).startsWith("nats-server: flags -m, -tls, -c not supported by NATS Boot");
-            // Parsed with their real types: -m takes an int, --tls takes no value.
-            assertThat(usageError("-m", "x").stderr()).isEqualTo("invalid value \"x\" for flag -m: parse error\n");
+            assertThat(r.unsupportedFlags()).containsExactly("-ms", "-tls", "-c");
+            assertThat(r.stderr()).startsWith("nats-server: flags -ms, -tls, -c not supported by NATS Boot");
+            // Parsed with their real types: -ms takes an int, --tls takes no value.
+            assertThat(usageError("-ms", "x").stderr()).isEqualTo("invalid value \"x\" for flag -ms: parse error\n");
             assertThat(CommandLine.parse("--tls", "-v").action()).isEqualTo(Action.VERSION);
             // Switching a boolean one off is harmless.
             assertThat(CommandLine.parse("-js=false", "--tls=false").action()).isEqualTo(Action.RUN);
