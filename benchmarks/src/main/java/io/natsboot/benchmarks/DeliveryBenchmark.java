@@ -28,25 +28,34 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The publish-to-deliver path of the engine, without sockets: one publisher {@link ClientConnection} and
  * {@code subs} subscriber connections (all on {@code foo.bar}), each in its own {@link EmbeddedChannel}, on
- * one {@link ServerContext}. One invocation is what the event loop does for one socket read of the
- * publisher: a pooled direct buffer holding {@value #MSGS} {@code PUB foo.bar <payload>} frames is handed to
- * the publisher ({@code channelRead} + {@code channelReadComplete}); then every subscriber's outbound
- * buffers (one batch per read) are taken and released, as the socket write would.
+ * one {@link ServerContext}. One invocation publishes {@value #MSGS} {@code PUB foo.bar <payload>} frames
+ * the way the event loop sees a busy publisher: as socket reads of at most {@value #READ} bytes (the
+ * server's largest receive buffer), each copied into a fresh pooled direct buffer and handed to the
+ * publisher ({@code channelRead} + {@code channelReadComplete}; frames cut at a read boundary go through the
+ * connection's cumulation buffer), after each read every subscriber's outbound buffers (one batch per read)
+ * are taken and released, as the socket write would. With 16-byte payloads the {@value #MSGS} frames fit
+ * in one read; with 1 KiB payloads they take 16.
  *
  * <p>One JMH operation is one published message: the score is published msgs/s, and {@code -prof gc}'s
  * {@code gc.alloc.rate.norm} is heap bytes per published message; divide by {@code subs} for bytes per
  * delivered message. Message bytes live in pooled direct buffers (the channels' allocator is set to
  * {@link PooledByteBufAllocator#DEFAULT}, as the server's channels use), so they do not show up as heap
- * allocation; the copy into the read buffer stands in for the socket read.
+ * allocation; the copy into the read buffer stands in for the socket read. The benchmark thread is a Netty
+ * {@code FastThreadLocalThread} (see {@link EventLoopThreadExecutor}), so the allocator's thread cache and
+ * Netty's object recycling work as on the server's event loops.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g",
+        // Benchmark threads as Netty FastThreadLocalThreads, like event loops: see EventLoopThreadExecutor.
+        "-Djmh.executor=CUSTOM", "-Djmh.executor.class=io.natsboot.benchmarks.EventLoopThreadExecutor"})
 public class DeliveryBenchmark {
     static final int MSGS = 1000;
+    /** Largest socket read: the server's AdaptiveRecvByteBufAllocator maximum. */
+    static final int READ = 65536;
 
     @Param({"1", "4"})
     public int subs;
@@ -60,6 +69,7 @@ public class DeliveryBenchmark {
     private EmbeddedChannel[] subscribers;
     private ByteBuf read;
     private long expectedBytesPerSubscriber;
+    private long[] received;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -85,9 +95,10 @@ public class DeliveryBenchmark {
         // "MSG foo.bar <sid> <size>\r\n" + payload + CRLF; sids are 1..subs (one digit here).
         expectedBytesPerSubscriber = (long) MSGS * (("MSG foo.bar 1 " + payload + "\r\n").length() + payload + 2);
 
-        // Sanity: one read delivers every message to every subscriber, nothing else is written.
+        // Sanity: one invocation delivers every message to every subscriber, nothing else is written.
         long[] got = new long[subs];
         publishOnce(got);
+        received = new long[subs];
         for (int i = 0; i < subs; i++) {
             if (got[i] != expectedBytesPerSubscriber) {
                 throw new IllegalStateException("subscriber " + i + " got " + got[i] + " bytes, expected "
@@ -128,17 +139,22 @@ public class DeliveryBenchmark {
         return s.toString();
     }
 
-    private void publishOnce(long[] received) {
-        int len = read.readableBytes();
-        ByteBuf in = alloc.directBuffer(len);
-        in.writeBytes(read, read.readerIndex(), len);
-        publisher.pipeline().fireChannelRead(in);
-        publisher.pipeline().fireChannelReadComplete();
-        for (int i = 0; i < subscribers.length; i++) {
-            EmbeddedChannel s = subscribers[i];
-            for (ByteBuf b; (b = s.readOutbound()) != null; ) {
-                received[i] += b.readableBytes();
-                b.release();
+    /** Feeds the publisher MSGS frames as reads of at most READ bytes; counts what each subscriber gets. */
+    private void publishOnce(long[] counts) {
+        EmbeddedChannel[] ss = subscribers;
+        int total = read.readableBytes();
+        for (int at = 0; at < total; at += READ) {
+            int len = Math.min(READ, total - at);
+            ByteBuf in = alloc.directBuffer(len);
+            in.writeBytes(read, at, len);
+            publisher.pipeline().fireChannelRead(in);
+            publisher.pipeline().fireChannelReadComplete();
+            for (int i = 0; i < ss.length; i++) {
+                EmbeddedChannel s = ss[i];
+                for (ByteBuf b; (b = s.readOutbound()) != null; ) {
+                    counts[i] += b.readableBytes();
+                    b.release();
+                }
             }
         }
     }
@@ -154,21 +170,8 @@ public class DeliveryBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(MSGS)
-    public long publishRead() {
-        int len = read.readableBytes();
-        ByteBuf in = alloc.directBuffer(len);
-        in.writeBytes(read, read.readerIndex(), len);
-        publisher.pipeline().fireChannelRead(in);
-        publisher.pipeline().fireChannelReadComplete();
-        long bytes = 0;
-        EmbeddedChannel[] ss = subscribers;
-        for (int i = 0; i < ss.length; i++) {
-            EmbeddedChannel s = ss[i];
-            for (ByteBuf b; (b = s.readOutbound()) != null; ) {
-                bytes += b.readableBytes();
-                b.release();
-            }
-        }
-        return bytes;
+    public long publish() {
+        publishOnce(received);
+        return received[0];
     }
 }

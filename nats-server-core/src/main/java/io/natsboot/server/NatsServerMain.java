@@ -128,7 +128,7 @@ public final class NatsServerMain {
         if (options.pidFile() != null && !options.pidFile().isEmpty()) {
             Path pidFile = Path.of(options.pidFile());
             try {
-                writeFile(pidFile, Long.toString(NatsFormatLog.pid()), false);
+                writeFile(pidFile, Long.toString(NatsFormatLog.pid()), "rw-rw----", false);
             } catch (IOException e) {
                 log.fatal("Could not write pidfile: " + goError("open", pidFile, e));
                 return 1;
@@ -310,7 +310,7 @@ public final class NatsServerMain {
         }
         String json = portsJson(urls("nats", options.host(), s.port()), monitoring);
         try {
-            writeFile(file, json, true);
+            writeFile(file, json, "rw-rw-rw-", true);
             portsFile = file;
         } catch (IOException e) {
             log.error("Error writing ports file (" + file + "): " + goError("open", file, e));
@@ -448,15 +448,15 @@ public final class NatsServerMain {
     }
 
     /**
-     * Writes {@code content} (mode 0660 before umask, as nats-server's pid file). With {@code atomic} the text
-     * goes to a temporary file that is renamed into place, so a reader polling for it never sees it half
-     * written.
+     * Writes {@code content} with the given mode before the umask (nats-server: 0660 for the pid file, 0666
+     * for the ports file). With {@code atomic} the text goes to a temporary file that is renamed into place,
+     * so a reader polling for it never sees it half written.
      */
-    private static void writeFile(Path file, String content, boolean atomic) throws IOException {
+    private static void writeFile(Path file, String content, String mode, boolean atomic) throws IOException {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Set<StandardOpenOption> opts = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----"));
+        var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode));
         Path target = atomic ? file.resolveSibling("." + file.getFileName() + ".tmp") : file;
         try (var ch = Files.newByteChannel(target, opts, perms)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);

@@ -248,7 +248,7 @@ class JnatsResilienceTest {
 
     // ---- slow consumer ---------------------------------------------------------------------
 
-    @org.junit.jupiter.api.RepeatedTest(60)
+    @Test
     void slowConsumerIsCutOffWithoutHurtingOthers() throws Exception {
         int batch = 2000;
         int size = 1024;
@@ -295,23 +295,10 @@ class JnatsResilienceTest {
             pub.flush(Duration.ofSeconds(10));
             int n = sent;
 
-            java.util.List<Integer> gotSeq = new java.util.ArrayList<>();
-            while (true) {
-                Message m = goodSub.nextMessage(Duration.ofSeconds(3));
-                if (m == null) break;
-                gotSeq.add(java.nio.ByteBuffer.wrap(m.getData()).getInt());
-            }
-            if (gotSeq.size() != n) {
-                System.out.println("DEBUG got " + gotSeq.size() + " of " + n + " dropped=" + goodSub.getDroppedCount()
-                        + " stats=" + good.getStatistics());
-                int exp = 0;
-                for (int k = 0; k < gotSeq.size(); k++) { if (gotSeq.get(k) != exp) { System.out.println("DEBUG at " + k + " expected " + exp + " got " + gotSeq.get(k)); exp = gotSeq.get(k); } exp++; }
-                s.log().lines().stream().filter(l -> !l.contains("[DBG]") || l.contains("closed") || l.contains("Slow")).forEach(l -> System.out.println("DEBUG LOG " + l));
-            }
             for (int i = 0; i < n; i++) {
-                Message m = null;
-                assertThat(gotSeq.size()).as("message %d of %d", i, n).isGreaterThan(i);
-                assertThat(gotSeq.get(i)).isEqualTo(i);
+                Message m = goodSub.nextMessage(WAIT);
+                assertThat(m).as("message %d of %d", i, n).isNotNull();
+                assertThat(java.nio.ByteBuffer.wrap(m.getData()).getInt()).isEqualTo(i);
             }
             assertThat(goodSub.nextMessage(Duration.ofMillis(50))).isNull();
 
