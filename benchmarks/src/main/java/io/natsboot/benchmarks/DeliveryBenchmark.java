@@ -7,6 +7,7 @@ import io.natsboot.server.protocol.ServerId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,8 @@ public class DeliveryBenchmark {
         // EmbeddedChannel defaults to the allocator of ByteBufAllocator.DEFAULT's choice; pin the pooled one,
         // as the server's channels use, so outbound batches come from the pool.
         ch.config().setAllocator(alloc);
+        // The server's water marks (NatsServer): a 64 KiB batch must not flip writability, as it does not there.
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         ch.pipeline().addLast(new ClientConnection(server));
         String info = drain(ch);
         if (!info.startsWith("INFO ")) {
