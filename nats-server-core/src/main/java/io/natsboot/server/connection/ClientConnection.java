@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client connection: decodes its ops, routes its publishes, and owns its outbound buffer.
@@ -107,6 +109,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     // Publisher-side stall state, confined to this connection's event loop.
     private final long stallThreshold;
     private boolean stalled;
+    /** Receivers that list this publisher as stalled on them (see {@link #addStalledLocked}). */
+    private final AtomicInteger stallHolds = new AtomicInteger();
     private ScheduledFuture<?> stallTimer;
 
     // Inbound counters, written by this connection's event loop only.
@@ -142,6 +146,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
+        if (stallThreshold < channel.config().getWriteBufferHighWaterMark()) {
+            // Stalled publishers are released once this channel is writable again, so it must turn
+            // unwritable below the stall threshold; otherwise, with a small max_pending, every flush
+            // would release them while this connection is still backed up.
+            int high = (int) Math.max(2, stallThreshold);
+            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+        }
         if (channel.isActive()) {
             accept();
         }
@@ -760,6 +771,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (!stalledPublishers.contains(publisher)) {
             stalledPublishers.add(publisher);
+            publisher.stallHolds.incrementAndGet();
         }
     }
 
@@ -797,10 +809,19 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (waiting == null || waiting.isEmpty()) {
                 return;
             }
+            if (!closed && pendingBytesLocked() > stallThreshold) {
+                // Still backed up: the channel may be writable while our own buffer is not yet flushed.
+                return;
+            }
             stalledPublishers = null;
         }
         for (ClientConnection p : waiting) {
-            p.resume();
+            // Only the last backed-up receiver wakes the publisher (the stall timer always does):
+            // a publisher woken while another receiver is still over the threshold would push one
+            // more full read into it.
+            if (p.stallHolds.decrementAndGet() <= 0) {
+                p.resume();
+            }
         }
     }
 
