@@ -32,7 +32,7 @@ import reactor.netty.tcp.TcpServer;
  * (see docs/architecture.md).
  */
 public final class NatsServer {
-    private final ServerOptions options;
+    private volatile ServerOptions options;
     private final ServerLog log;
     private final ServerContext context;
     private final LoopResources loops;
@@ -64,6 +64,9 @@ public final class NatsServer {
         log.info("  ID:       " + context.serverId());
         if (options.password() != null && !options.password().startsWith("$2")) {
             log.warn("Plaintext passwords detected, use nkeys or bcrypt");
+        }
+        if (options.configFile() != null) {
+            log.info("Using configuration file: " + options.configFile());
         }
         TcpServer server = TcpServer.create()
                 .host(options.host())
@@ -188,6 +191,27 @@ public final class NatsServer {
             shutdownLatch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Configuration reload: swaps the options every connection reads (each takes them on its event loop),
+     * closes the newest clients beyond a lowered max_connections, and with {@code authChanged} closes the
+     * clients the new authorization rejects. The caller checked that nothing unreloadable changed.
+     */
+    public void reload(ServerOptions next, boolean authChanged) {
+        this.options = next;
+        context.options(next);
+        List<ClientConnection> clients = new ArrayList<>(context.clients());
+        int excess = clients.size() - next.maxConnections();
+        if (excess > 0) {
+            clients.sort((a, b) -> Long.compare(b.cid(), a.cid()));
+            for (int i = 0; i < excess; i++) {
+                clients.get(i).closeForMaxConnections();
+            }
+        }
+        for (ClientConnection c : context.clients()) {
+            c.optionsReloaded(authChanged);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.natsboot.server;
 
 import io.natsboot.server.config.CommandLine;
+import io.natsboot.server.config.ConfParser;
+import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.config.ConfigReload;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.NatsFormatLog;
 import io.natsboot.server.log.ServerLog;
@@ -45,8 +48,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *         <li>SIGTERM: graceful shutdown, exit <b>1</b> (nats-server 2.9.10's status); ignored while in lame duck
  *             mode, which ends in a shutdown anyway.</li>
  *         <li>SIGUSR2: lame duck mode; when it has closed every client the process exits 0.</li>
- *         <li>SIGHUP: configuration reload. No configuration file support yet, so it logs nats-server's
- *             error for that case.</li>
+ *         <li>SIGHUP: configuration reload of the {@code -c} file ({@link #reload}); without one, nats-server's
+ *             "can only reload config when a file is provided" error.</li>
  *         <li>SIGUSR1: reopens the {@code -l} log file.</li>
  *       </ul></li>
  *   <li>{@code -P}: the pid (no newline) written before the server starts; failure is FTL
@@ -68,7 +71,9 @@ public final class NatsServerMain {
     /** System property with the executable's base name, for the ports file name. Set by bin/nats-server. */
     public static final String EXE_PROPERTY = "natsboot.exe";
 
-    private final ServerOptions options;
+    /** The options in force; replaced by a configuration reload. */
+    private volatile ServerOptions options;
+    private final CommandLine.Result cli;
     private final ServerLog log;
     private final Object lock = new Object();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
@@ -78,9 +83,42 @@ public final class NatsServerMain {
     private volatile boolean lameDuck;
     private volatile Path portsFile;
 
-    NatsServerMain(ServerOptions options, ServerLog log) {
+    NatsServerMain(ServerOptions options, CommandLine.Result cli, ServerLog log) {
         this.options = options;
+        this.cli = cli;
         this.log = log;
+    }
+
+    /** A configuration file that cannot be used; the message is nats-server's, without its prefix. */
+    static final class BadConfig extends Exception {
+        BadConfig(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The options to run with: the {@code -c} file if any, then the flags given on top (as nats-server: flags
+     * win, at start and on every reload). Warnings (e.g. seconds where a duration belongs) go to
+     * {@code warnings}; with {@code strict} (-t) they fail as errors do.
+     */
+    static ServerOptions loadOptions(CommandLine.Result cli, boolean strict, List<String> warnings)
+            throws BadConfig {
+        String file = cli.configFile();
+        if (file == null) {
+            return cli.options();
+        }
+        ServerOptions.Builder b = ServerOptions.builder();
+        ConfigFileOptions.Outcome outcome;
+        try {
+            outcome = ConfigFileOptions.load(file, b);
+        } catch (ConfParser.ConfException e) {
+            throw new BadConfig(e.getMessage());
+        }
+        if (!outcome.ok() || (strict && !outcome.warnings().isEmpty())) {
+            throw new BadConfig(outcome.message());
+        }
+        warnings.addAll(outcome.warnings());
+        return cli.applyTo(b).configFile(file).build();
     }
 
     public static void main(String[] args) {
@@ -103,7 +141,24 @@ public final class NatsServerMain {
             out.flush();
             return cli.exitCode();
         }
-        ServerOptions options = cli.options();
+        List<String> warnings = new ArrayList<>();
+        ServerOptions options;
+        try {
+            options = loadOptions(cli, cli.testConfig(), warnings);
+        } catch (BadConfig e) {
+            err.print(CommandLine.PROGRAM + ": " + e.getMessage() + "\n");
+            err.flush();
+            return 1;
+        }
+        if (cli.testConfig()) {
+            err.print(CommandLine.PROGRAM + ": configuration file " + cli.configFile() + " is valid\n");
+            err.flush();
+            return 0;
+        }
+        for (String w : warnings) {
+            err.print(w + "\n"); // nats-server prints them before its log starts
+        }
+        err.flush();
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
@@ -114,7 +169,7 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
-        return new NatsServerMain(options, log).runServer(log);
+        return new NatsServerMain(options, cli, log).runServer(log);
     }
 
     private int runServer(NatsFormatLog fileAwareLog) {
@@ -210,8 +265,7 @@ public final class NatsServerMain {
                 stop(1);
             }
         });
-        trap("HUP", "hangup", () -> log.error("Failed to reload server configuration: "
-                + "can only reload config when a file is provided using -c or --config"));
+        trap("HUP", "hangup", () -> reload(fileAwareLog));
         trap("USR1", "user defined signal 1", () -> {
             if (!fileAwareLog.isFileLog()) {
                 log.info("File log re-open ignored, not a file logger");
@@ -233,6 +287,83 @@ public final class NatsServerMain {
                 t.start();
             }
         });
+    }
+
+    /**
+     * SIGHUP: reads the {@code -c} file again (flags still win) and applies what nats-server can change at run
+     * time; anything else refuses the reload with nats-server's error, keeping the running configuration.
+     */
+    synchronized boolean reload(NatsFormatLog fileAwareLog) {
+        final String failed = "Failed to reload server configuration: ";
+        if (cli.configFile() == null) {
+            log.error(failed + "can only reload config when a file is provided using -c or --config");
+            return false;
+        }
+        NatsServer s = server;
+        if (s == null || shutdownRequested) {
+            return false;
+        }
+        ServerOptions old = options;
+        ServerOptions next;
+        ConfigReload.Plan plan;
+        try {
+            next = loadOptions(cli, false, new ArrayList<>());
+            plan = ConfigReload.diff(old, next, s.port());
+        } catch (BadConfig e) {
+            log.error(failed + e.getMessage().strip());
+            return false;
+        } catch (ConfigReload.Refused e) {
+            log.error(failed + e.getMessage());
+            return false;
+        }
+        if (plan.logChanged()) {
+            fileAwareLog.setLogTime(next.logTime());
+            if (!java.util.Objects.equals(old.logFile(), next.logFile())) {
+                String f = next.logFile();
+                try {
+                    fileAwareLog.switchFile(f == null || f.isEmpty() ? null : Path.of(f));
+                } catch (IOException e) {
+                    log.error(failed + goError("open", Path.of(f), e));
+                    return false;
+                }
+            }
+        }
+        if (log instanceof NatsFormatLog nfl) {
+            nfl.setDebug(next.debug());
+            nfl.setTrace(next.trace());
+        } else {
+            fileAwareLog.setDebug(next.debug());
+            fileAwareLog.setTrace(next.trace());
+        }
+        options = next;
+        s.reload(next, plan.authChanged());
+        if (plan.pidFileChanged() && next.pidFile() != null && !next.pidFile().isEmpty()) {
+            try {
+                writeFile(Path.of(next.pidFile()), Long.toString(NatsFormatLog.pid()), "rw-rw----", false);
+            } catch (IOException e) {
+                log.error("Unable to write pidfile: " + goError("open", Path.of(next.pidFile()), e));
+            }
+        }
+        for (String line : plan.lines()) {
+            log.info(line);
+            if (!line.startsWith("Reloaded: ports_file_dir")) {
+                continue;
+            }
+            Path oldPorts = portsFile;
+            if (oldPorts != null) {
+                try {
+                    Files.deleteIfExists(oldPorts);
+                } catch (IOException ignored) {
+                    // best effort, as nats-server
+                }
+                portsFile = null;
+            }
+            if (next.portsFileDir() != null && !next.portsFileDir().isEmpty()) {
+                writePortsFile(s);
+            }
+        }
+        log.info("Reloaded server configuration");
+        return true;
     }
 
     /** Graceful stop from a signal: record the status, shut the server down; main() then exits. */

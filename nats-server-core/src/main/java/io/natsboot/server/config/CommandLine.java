@@ -76,6 +76,8 @@ public final class CommandLine {
         private boolean showHelp;
         private boolean debugAndTrace;
         private boolean verboseTrace;
+        private String configFile;
+        private boolean testConfig;
         private final List<String> unsupported = new ArrayList<>();
 
         Target(ServerOptions.Builder builder) {
@@ -123,8 +125,9 @@ public final class CommandLine {
             on(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints (-1 for a random port)",
                     Apply.HTTP_PORT, "-m", "--http_port"),
             later(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints", "-ms", "--https_port"),
-            later(SERVER, Kind.STRING, "<file>", "Read the configuration from this file", "-c", "--config"),
-            later(SERVER, Kind.BOOL, null, "Check the configuration and exit", "-t"),
+            on(SERVER, Kind.STRING, "<file>", "Read the configuration from this file",
+                    Apply.CONFIG, "-c", "--config"),
+            on(SERVER, Kind.BOOL, null, "Check the configuration and exit", Apply.TEST_CONFIG, "-t"),
             later(SERVER, Kind.STRING, "<signal>[=<pid>]",
                     "Signal a running server (ldm, stop, quit, term, reopen, reload);\n"
                             + "<pid> is a process id or the path of a pid file", "-sl", "--signal"),
@@ -291,7 +294,15 @@ public final class CommandLine {
                     + String.join(", ", target.unsupported) + " not supported by NATS Boot "
                     + Versions.productVersion() + " yet\n", 1, target.unsupported);
         }
-        return new Result(Action.RUN, builder.build(), given, "", "", 0, target.unsupported);
+        if (target.testConfig && (target.configFile == null || target.configFile.isEmpty())) {
+            return new Result(Action.ERROR, null, given, "", PROGRAM
+                    + ": must specify [-c, --config] option to check configuration file syntax\n", 1,
+                    target.unsupported);
+        }
+        Result r = new Result(Action.RUN, builder.build(), given, "", "", 0, target.unsupported);
+        r.configFile = target.configFile == null || target.configFile.isEmpty() ? null : target.configFile;
+        r.testConfig = target.testConfig;
+        return r;
     }
 
     private static Target apply(List<Assignment> given, ServerOptions.Builder builder) {
@@ -337,6 +348,8 @@ public final class CommandLine {
         private final String stderr;
         private final int exitCode;
         private final List<String> unsupported;
+        private String configFile;
+        private boolean testConfig;
 
         Result(Action action, ServerOptions options, List<Assignment> given, String stdout, String stderr,
                int exitCode, List<String> unsupported) {
@@ -362,6 +375,16 @@ public final class CommandLine {
         public ServerOptions.Builder applyTo(ServerOptions.Builder builder) {
             apply(given, builder);
             return builder;
+        }
+
+        /** {@code -c}: the configuration file, or null. */
+        public String configFile() {
+            return configFile;
+        }
+
+        /** {@code -t}: check the configuration file and exit. */
+        public boolean testConfig() {
+            return testConfig;
         }
 
         /** The flags given, by the name used (no dashes), with their parsed values, in order. */
@@ -688,7 +711,7 @@ public final class CommandLine {
     private enum Apply implements Effect {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
-        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, NOT_YET;
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -719,6 +742,8 @@ public final class CommandLine {
                 case HTTP_PORT: b.httpPort((Integer) v); break; // as nats-server: 0 off, -1 random
                 case HELP: t.showHelp |= (Boolean) v; break;
                 case VERSION: t.showVersion |= (Boolean) v; break;
+                case CONFIG: t.configFile = (String) v; break;
+                case TEST_CONFIG: t.testConfig = (Boolean) v; break;
                 case NOT_YET:
                     if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + name)) {
                         t.unsupported.add("-" + name);

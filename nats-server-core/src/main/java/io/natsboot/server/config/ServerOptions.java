@@ -35,7 +35,8 @@ public record ServerOptions(
         boolean noHeaderSupport,
         String clientAdvertise,
         String httpHost,
-        int httpPort) {
+        int httpPort,
+        String configFile) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -89,6 +90,8 @@ public record ServerOptions(
         private String httpHost;
         /** Monitoring port; 0 = off, -1 = a random port. */
         private int httpPort;
+        /** The -c file the options were read from, or null. */
+        private String configFile;
 
         public Builder() {
         }
@@ -103,7 +106,7 @@ public record ServerOptions(
             portsFileDir = o.portsFileDir; lameDuckDuration = o.lameDuckDuration;
             lameDuckGracePeriod = o.lameDuckGracePeriod; compatVersion = o.compatVersion;
             noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
-            httpHost = o.httpHost; httpPort = o.httpPort;
+            httpHost = o.httpHost; httpPort = o.httpPort; configFile = o.configFile;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -135,13 +138,14 @@ public record ServerOptions(
         public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
         public Builder httpHost(String v) { httpHost = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder configFile(String v) { configFile = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
-                    clientAdvertise, httpHost, httpPort);
+                    clientAdvertise, httpHost, httpPort, configFile);
         }
     }
 }

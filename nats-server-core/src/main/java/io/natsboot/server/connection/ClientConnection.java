@@ -59,7 +59,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private static final long MAX_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerContext server;
-    private final ServerOptions options;
+    /**
+     * The server's options as this connection last saw them: taken again from the context (a volatile read)
+     * once per read batch and on a configuration reload, never per message.
+     */
+    private ServerOptions options;
     private final ServerLog log;
     private final long cid;
     private final Instant started = Instant.now();
@@ -206,6 +210,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             in.release();
             return;
         }
+        options = server.options();
         ByteBuf buf = cumulation == null ? in : append(cumulation, in);
         cumulation = null;
         inRead = true;
@@ -388,12 +393,41 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
     }
 
+    /**
+     * A configuration reload changed the options: take them on this connection's event loop, and close it
+     * (Authorization Violation, as nats-server) if it no longer passes the new authorization.
+     */
+    public void optionsReloaded(boolean authChanged) {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            options = server.options();
+            if (authChanged && connected && closeReason == null && options.authRequired() && !authenticate()) {
+                authViolation();
+            }
+        });
+    }
+
+    /** A reload lowered max_connections below the number of clients: this one goes, as in nats-server. */
+    public void closeForMaxConnections() {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            if (closeReason == null) {
+                sendErr("maximum connections exceeded");
+                close("Maximum Connections Exceeded", true);
+            }
+        });
+    }
+
     private boolean authenticate() {
         String token = options.authToken();
         if (token != null) {
             return token.equals(opts.authToken);
         }
-        return options.username().equals(opts.user) && options.password() != null
+        return options.username() != null && options.username().equals(opts.user) && options.password() != null
                 && options.password().equals(opts.pass);
     }
 

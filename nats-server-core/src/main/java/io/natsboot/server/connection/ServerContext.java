@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * of live connections and the server-wide counters. One per server; {@code NatsServer} owns it.
  */
 public final class ServerContext {
-    private final ServerOptions options;
+    /** Replaced as a whole by a configuration reload; connections read it once per read batch. */
+    private volatile ServerOptions options;
     private final ServerLog log;
     private final SubscriptionTrie<Subscription> trie = new SubscriptionTrie<>(true);
     private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
@@ -51,6 +52,11 @@ public final class ServerContext {
 
     public ServerOptions options() {
         return options;
+    }
+
+    /** Configuration reload: later reads see {@code next}. Callers tell the connections. */
+    public void options(ServerOptions next) {
+        this.options = next;
     }
 
     public ServerLog log() {

@@ -56,11 +56,12 @@ public final class NatsFormatLog implements ServerLog, Closeable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final byte[] pidPrefix;
-    private final boolean logTime;
-    private final boolean colors;
+    // logTime, colors, localOffset and file change only on a configuration reload, under lock.
+    private volatile boolean logTime;
+    private volatile boolean colors;
     private final Clock clock;
-    private final LocalOffset localOffset;
-    private final Path file;
+    private LocalOffset localOffset;
+    private volatile Path file;
     private OutputStream out;
 
     private volatile boolean debug;
@@ -165,6 +166,45 @@ public final class NatsFormatLog implements ServerLog, Closeable {
 
     public void setTrace(boolean on) {
         trace = on;
+    }
+
+    /** Configuration reload of {@code logtime}. */
+    public void setLogTime(boolean on) {
+        lock.lock();
+        try {
+            if (on && !logTime) {
+                localOffset = LocalOffset.system(true);
+                cachedSecond = Long.MIN_VALUE;
+            }
+            logTime = on;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Configuration reload of {@code log_file}: later lines go to {@code newFile} (appended), or to stderr
+     * when it is null or empty. On failure the log is left as it was.
+     */
+    public void switchFile(Path newFile) throws IOException {
+        OutputStream next = newFile == null ? new FileOutputStream(FileDescriptor.err) : openAppend(newFile);
+        lock.lock();
+        try {
+            OutputStream old = out;
+            Path oldFile = file;
+            out = next;
+            file = newFile;
+            colors = newFile == null && stderrIsTerminal();
+            if (oldFile != null) {
+                try {
+                    old.close();
+                } catch (IOException ignored) {
+                    // the new destination is in place
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** True when this log writes to a file ({@code -l}), i.e. {@link #reopen()} does something. */

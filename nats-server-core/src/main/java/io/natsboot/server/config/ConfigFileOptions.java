@@ -1,0 +1,305 @@
+package io.natsboot.server.config;
+
+import io.natsboot.server.config.ConfParser.ConfException;
+import io.natsboot.server.config.ConfParser.ConfMap;
+import io.natsboot.server.config.ConfParser.Entry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A parsed configuration file onto {@link ServerOptions}, with nats-server 2.9.10's checks and messages.
+ *
+ * <ul>
+ *   <li>Keys are matched in any case. A key nats-server does not know is {@code <file>:<line>:<col>: unknown
+ *       field "x"}, unless the file uses it as a {@code $variable}.</li>
+ *   <li>A value of the wrong type is Go's {@code interface conversion: interface {} is string, not int64}.</li>
+ *   <li>{@code ping_interval} and {@code write_deadline} take a duration string, or seconds with a warning
+ *       ({@code invalid use of field ...: ... should be converted to a duration}).</li>
+ *   <li>Keys nats-server knows and NATS Boot does not implement yet (tls, cluster, accounts, jetstream, users
+ *       lists...) are errors naming them: nothing is silently ignored. Turning one off ({@code false}) is
+ *       accepted.</li>
+ * </ul>
+ *
+ * All problems of a file are reported together, warnings first, one per line, as nats-server does.
+ */
+public final class ConfigFileOptions {
+
+    /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
+    static final Set<String> NOT_YET = Set.of(
+            "tls", "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
+            "no_auth_user", "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
+            "http_base_path", "syslog", "remote_syslog", "rsyslog", "logfile_size_limit", "log_size_limit",
+            "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
+            "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
+            "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
+            "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
+            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
+            "sys_account", "lame_duck_mode");
+
+    /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
+    public record Outcome(List<String> warnings, List<String> errors) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+
+        /** nats-server's text for them: warnings then errors, one a line, each line ending in a new line. */
+        public String message() {
+            StringBuilder sb = new StringBuilder();
+            for (String w : warnings) {
+                sb.append(w).append('\n');
+            }
+            for (String e : errors) {
+                sb.append(e).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    private final ServerOptions.Builder b;
+    private final List<String> warnings = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
+
+    private ConfigFileOptions(ServerOptions.Builder b) {
+        this.b = b;
+    }
+
+    /** Parses {@code file} and applies it to {@code b}; a file that does not parse throws. */
+    public static Outcome load(String file, ServerOptions.Builder b) throws ConfException {
+        return apply(ConfParser.parseFile(file), b);
+    }
+
+    /** Applies a parsed file to {@code b}. */
+    public static Outcome apply(ConfMap conf, ServerOptions.Builder b) {
+        ConfigFileOptions c = new ConfigFileOptions(b);
+        for (Entry e : conf.entries()) {
+            try {
+                c.top(e);
+            } catch (Bad bad) {
+                c.errors.add(e.pos() + ": " + bad.getMessage());
+            }
+        }
+        return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
+    }
+
+    private static final class Bad extends Exception {
+        Bad(String m) {
+            super(m, null, false, false);
+        }
+    }
+
+    private void top(Entry e) throws Bad {
+        String key = e.key().toLowerCase(Locale.ROOT);
+        switch (key) {
+            case "listen": {
+                HostPort hp = hostPort(e);
+                if (hp.host != null) {
+                    b.host(hp.host);
+                }
+                b.port(listenPort(hp.port));
+                break;
+            }
+            case "host": case "net": b.host(string(e)); break;
+            case "port": b.port(listenPort(intValue(e))); break;
+            case "server_name": b.serverName(string(e)); break;
+            case "client_advertise": b.clientAdvertise(string(e)); break;
+            case "http": case "monitor": {
+                HostPort hp = hostPort(e);
+                if (hp.host != null) {
+                    b.httpHost(hp.host);
+                }
+                b.httpPort(hp.port);
+                break;
+            }
+            case "http_port": case "monitor_port": b.httpPort(intValue(e)); break;
+            case "max_payload": b.maxPayload(int32(e)); break;
+            case "max_pending": b.maxPending(int64(e)); break;
+            case "max_control_line": b.maxControlLine(int32(e)); break;
+            case "max_connections": case "max_conn": b.maxConnections(intValue(e)); break;
+            case "max_subscriptions": case "max_subs": b.maxSubscriptions(intValue(e)); break;
+            case "ping_interval": b.pingInterval(durationOrSeconds(e, "ping_interval")); break;
+            case "ping_max": b.pingMax(intValue(e)); break;
+            case "write_deadline": b.writeDeadline(durationOrSeconds(e, "write_deadline")); break;
+            case "lame_duck_duration": b.lameDuckDuration(duration(e, "lame_duck_duration")); break;
+            case "lame_duck_grace_period": b.lameDuckGracePeriod(duration(e, "lame_duck_grace_period")); break;
+            case "debug": b.debug(bool(e)); break;
+            case "trace": b.trace(bool(e)); break;
+            case "logtime": b.logTime(bool(e)); break;
+            case "log_file": case "logfile": b.logFile(string(e)); break;
+            case "pid_file": case "pidfile": b.pidFile(string(e)); break;
+            case "ports_file_dir": b.portsFileDir(string(e)); break;
+            case "max_traced_msg_len": b.maxTracedMsgLen(intValue(e)); break;
+            case "no_header_support": b.noHeaderSupport(bool(e)); break;
+            case "authorization": authorization(e); break;
+            default:
+                if (NOT_YET.contains(key)) {
+                    notYet(e, key);
+                } else if (!e.usedAsVariable()) {
+                    throw new Bad("unknown field \"" + e.key() + "\"");
+                }
+        }
+    }
+
+    private void notYet(Entry e, String what) throws Bad {
+        Object v = e.value();
+        if (Boolean.FALSE.equals(v) || "disabled".equals(v) || "disable".equals(v)) {
+            return; // off is what NATS Boot does anyway
+        }
+        throw new Bad(what + " is not supported by NATS Boot yet");
+    }
+
+    private void authorization(Entry e) throws Bad {
+        ConfMap m = map(e);
+        for (Entry a : m.entries()) {
+            String key = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (key) {
+                    case "user": case "username": b.username(string(a)); break;
+                    case "pass": case "password": b.password(string(a)); break;
+                    case "token": b.authToken(string(a)); break;
+                    case "timeout": b.authTimeout(seconds(a)); break;
+                    case "users": case "permissions": case "default_permissions": case "nkeys":
+                    case "auth_callout": case "accounts":
+                        notYet(a, "authorization " + key);
+                        break;
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + a.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(a.pos() + ": " + bad.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Values
+
+    /** Go's names for the parsed types, as in its "interface conversion" panics. */
+    static String goType(Object v) {
+        if (v instanceof String) {
+            return "string";
+        }
+        if (v instanceof Long) {
+            return "int64";
+        }
+        if (v instanceof Double) {
+            return "float64";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        if (v instanceof ConfMap) {
+            return "map[string]interface {}";
+        }
+        return "[]interface {}";
+    }
+
+    private static Bad conversion(Entry e, String want) {
+        return new Bad("interface conversion: interface {} is " + goType(e.value()) + ", not " + want);
+    }
+
+    private static String string(Entry e) throws Bad {
+        if (e.value() instanceof String s) {
+            return s;
+        }
+        throw conversion(e, "string");
+    }
+
+    private static boolean bool(Entry e) throws Bad {
+        if (e.value() instanceof Boolean v) {
+            return v;
+        }
+        throw conversion(e, "bool");
+    }
+
+    private static long int64(Entry e) throws Bad {
+        if (e.value() instanceof Long v) {
+            return v;
+        }
+        throw conversion(e, "int64");
+    }
+
+    private static int int32(Entry e) throws Bad {
+        long v = int64(e);
+        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+            throw new Bad("value " + v + " out of range for " + e.key());
+        }
+        return (int) v;
+    }
+
+    private static int intValue(Entry e) throws Bad {
+        return int32(e);
+    }
+
+    private static ConfMap map(Entry e) throws Bad {
+        if (e.value() instanceof ConfMap m) {
+            return m;
+        }
+        throw conversion(e, "map[string]interface {}");
+    }
+
+    private static Duration seconds(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof Long l) {
+            return Duration.ofSeconds(l);
+        }
+        if (v instanceof Double d) {
+            return Duration.ofNanos((long) (d * 1e9));
+        }
+        throw conversion(e, "float64");
+    }
+
+    private static Duration duration(Entry e, String name) throws Bad {
+        String s = string(e);
+        try {
+            return CommandLine.parseGoDuration(s);
+        } catch (CommandLine.BadValue bad) {
+            throw new Bad("error parsing " + name + ": time: invalid duration " + CommandLine.goQuote(s));
+        }
+    }
+
+    private Duration durationOrSeconds(Entry e, String name) throws Bad {
+        if (e.value() instanceof Long l) {
+            warnings.add(e.pos() + ": invalid use of field \"" + name + "\": " + name
+                    + " should be converted to a duration");
+            return Duration.ofSeconds(l);
+        }
+        return duration(e, name);
+    }
+
+    /** nats-server: port 0 is the default port, -1 a random one (our 0). */
+    static int listenPort(int v) {
+        return v == 0 ? ServerOptions.DEFAULT_PORT : v < 0 ? 0 : v;
+    }
+
+    private record HostPort(String host, int port) {
+    }
+
+    /** {@code listen}/{@code http}: {@code "host:port"} or a port number. */
+    private static HostPort hostPort(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof Long) {
+            return new HostPort(null, int32(e));
+        }
+        if (!(v instanceof String s)) {
+            throw new Bad("could not parse address string " + CommandLine.goQuote(String.valueOf(v)));
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new Bad("could not parse address string " + CommandLine.goQuote(s));
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            return new HostPort(host, Integer.parseInt(s.substring(colon + 1)));
+        } catch (NumberFormatException ex) {
+            throw new Bad("could not parse port " + CommandLine.goQuote(s.substring(colon + 1)));
+        }
+    }
+}

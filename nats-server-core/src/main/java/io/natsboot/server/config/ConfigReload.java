@@ -1,0 +1,156 @@
+package io.natsboot.server.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a configuration reload changes, in nats-server 2.9.10's terms (observed with the binary).
+ *
+ * <p>Options are compared in the order of nats-server's Options struct. The first one that cannot change at
+ * run time refuses the whole reload with {@code config reload not supported for <Field>: old=<v>, new=<v>},
+ * and nothing is applied. Otherwise every change is one {@code Reloaded: ...} line, and nats-server always
+ * adds {@code Reloaded: authorization users} and {@code Reloaded: accounts} (it rebuilds both on every
+ * reload).
+ */
+public final class ConfigReload {
+
+    /** A reload that must not happen; the message is nats-server's. */
+    public static final class Refused extends Exception {
+        public Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The changes to apply: the log lines (without level) in order, and which parts changed. */
+    public record Plan(List<String> lines, boolean authChanged, boolean logChanged, boolean pidFileChanged,
+                       boolean portsFileDirChanged) {
+    }
+
+    private ConfigReload() {
+    }
+
+    /**
+     * Compares the running options with the reloaded ones. {@code boundPort} is the client port in use (for
+     * the message when a random port was configured).
+     */
+    public static Plan diff(ServerOptions old, ServerOptions next, int boundPort) throws Refused {
+        refuse("ServerName", nz(old.serverName()), nz(next.serverName()));
+        refuse("Host", old.host(), next.host());
+        if (old.port() != next.port()) {
+            throw refused("Port", old.port() == 0 ? boundPort : old.port(), next.port());
+        }
+        List<String> lines = new ArrayList<>();
+        if (!Objects.equals(nz(old.clientAdvertise()), nz(next.clientAdvertise()))) {
+            lines.add("Reload: client_advertise = " + nz(next.clientAdvertise())); // sic, nats-server's text
+        }
+        if (old.trace() != next.trace()) {
+            lines.add("Reloaded: trace = " + next.trace());
+        }
+        if (old.debug() != next.debug()) {
+            lines.add("Reloaded: debug = " + next.debug());
+        }
+        refuse("NoHeaderSupport", old.noHeaderSupport(), next.noHeaderSupport());
+        if (old.logTime() != next.logTime()) {
+            lines.add("Reloaded: logtime = " + next.logTime());
+        }
+        if (old.maxConnections() != next.maxConnections()) {
+            lines.add("Reloaded: max_connections = " + next.maxConnections());
+        }
+        refuse("MaxSubs", old.maxSubscriptions(), next.maxSubscriptions());
+        lines.add("Reloaded: authorization users");
+        lines.add("Reloaded: accounts");
+        boolean auth = false;
+        if (!Objects.equals(old.username(), next.username())) {
+            lines.add("Reloaded: authorization username");
+            auth = true;
+        }
+        if (!Objects.equals(old.password(), next.password())) {
+            lines.add("Reloaded: authorization password");
+            auth = true;
+        }
+        if (!Objects.equals(old.authToken(), next.authToken())) {
+            lines.add("Reloaded: authorization token");
+            auth = true;
+        }
+        if (!old.pingInterval().equals(next.pingInterval())) {
+            lines.add("Reloaded: ping_interval = " + goDuration(next.pingInterval()));
+        }
+        if (old.pingMax() != next.pingMax()) {
+            lines.add("Reloaded: ping_max = " + next.pingMax());
+        }
+        refuse("HTTPHost", nz(old.httpHost()), nz(next.httpHost()));
+        refuse("HTTPPort", old.httpPort(), next.httpPort());
+        if (!old.authTimeout().equals(next.authTimeout())) {
+            lines.add("Reloaded: authorization timeout = " + goFloatSeconds(next.authTimeout()));
+        }
+        if (old.maxControlLine() != next.maxControlLine()) {
+            lines.add("Reloaded: max_control_line = " + next.maxControlLine());
+        }
+        if (old.maxPayload() != next.maxPayload()) {
+            lines.add("Reloaded: max_payload = " + next.maxPayload());
+        }
+        if (old.maxPending() != next.maxPending()) {
+            throw refused("MaxPending", old.maxPending(), next.maxPending());
+        }
+        boolean pid = !Objects.equals(nz(old.pidFile()), nz(next.pidFile()));
+        if (pid) {
+            lines.add("Reloaded: pid_file = " + nz(next.pidFile()));
+        }
+        boolean ports = !Objects.equals(nz(old.portsFileDir()), nz(next.portsFileDir()));
+        if (ports) {
+            lines.add("Reloaded: ports_file_dir = " + nz(next.portsFileDir()));
+        }
+        boolean logFile = !Objects.equals(nz(old.logFile()), nz(next.logFile()));
+        if (logFile) {
+            lines.add("Reloaded: log_file = " + nz(next.logFile()));
+        }
+        if (!old.writeDeadline().equals(next.writeDeadline())) {
+            lines.add("Reloaded: write_deadline = " + goDuration(next.writeDeadline()));
+        }
+        if (!old.lameDuckDuration().equals(next.lameDuckDuration())) {
+            throw refused("LameDuckDuration", goDuration(old.lameDuckDuration()),
+                    goDuration(next.lameDuckDuration()));
+        }
+        if (!old.lameDuckGracePeriod().equals(next.lameDuckGracePeriod())) {
+            throw refused("LameDuckGracePeriod", goDuration(old.lameDuckGracePeriod()),
+                    goDuration(next.lameDuckGracePeriod()));
+        }
+        if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
+            lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
+        }
+        if (next.maxPayload() > next.maxPending()) {
+            throw new Refused("max_payload (" + next.maxPayload() + ") cannot be higher than max_pending ("
+                    + next.maxPending() + ")");
+        }
+        return new Plan(List.copyOf(lines), auth, logFile || old.logTime() != next.logTime(), pid, ports);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static void refuse(String field, Object old, Object next) throws Refused {
+        if (!Objects.equals(old, next)) {
+            throw refused(field, old, next);
+        }
+    }
+
+    private static Refused refused(String field, Object old, Object next) {
+        return new Refused("config reload not supported for " + field + ": old=" + old + ", new=" + next);
+    }
+
+    /** Go's Duration.String(): 2m0s, 1.5s, 300ms. */
+    public static String goDuration(Duration d) {
+        return io.natsboot.server.connection.ClientConnection.goDuration(d);
+    }
+
+    /** A float64 of seconds as Go's %v prints it: 2, 1.5. */
+    static String goFloatSeconds(Duration d) {
+        BigDecimal s = BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9));
+        s = s.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0).toPlainString() : s.toPlainString();
+    }
+}
