@@ -16,9 +16,7 @@ class SmokeTest {
     @Test
     void rawPubSub() throws Exception {
         try (RunningServer s = RunningServer.start(); RawClient c = new RawClient(s.port())) {
-            String info;
-            try { info = c.readInfo(); } finally { System.out.println("LOG " + s.log().lines()); }
-            assertThat(info).startsWith("INFO {\"server_id\":\"N").endsWith("} \r\n");
+            assertThat(c.readInfo()).startsWith("INFO {\"server_id\":\"N").endsWith("} \r\n");
             c.send("CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n");
             assertThat(c.readLine()).isEqualTo("MSG foo 1 2\r\n");
             assertThat(c.readLine()).isEqualTo("hi\r\n");
@@ -35,6 +33,17 @@ class SmokeTest {
             Message m = sub.nextMessage(Duration.ofSeconds(2));
             assertThat(m).isNotNull();
             assertThat(new String(m.getData(), StandardCharsets.UTF_8)).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void advertisedVersionIsConfigurable() throws Exception {
+        try (RunningServer s = RunningServer.start(b -> b.compatVersion("2.9.25"));
+             RawClient c = new RawClient(s.port())) {
+            assertThat(c.readInfo()).contains("\"version\":\"2.9.25\",\"proto\":1");
+        }
+        try (RunningServer s = RunningServer.start(); RawClient c = new RawClient(s.port())) {
+            assertThat(c.readInfo()).contains("\"version\":\"2.9.10\"");
         }
     }
 }

@@ -16,8 +16,18 @@ public final class Versions {
         return PROPS.getProperty("natsboot.version", "dev");
     }
 
-    /** The nats-server version advertised in INFO; clients switch features on it. */
+    /**
+     * The nats-server version advertised in INFO; clients switch features on it. The build's value
+     * (2.9.10) unless the system property {@code natsboot.compat.version} or the environment
+     * variable {@code NATSBOOT_COMPAT_VERSION} names another; embedders can also set
+     * {@code ServerOptions.compatVersion}.
+     */
     public static String compatVersion() {
+        // Overridable for deployments whose clients expect another 2.9.x release string.
+        String override = System.getProperty("natsboot.compat.version", System.getenv("NATSBOOT_COMPAT_VERSION"));
+        if (override != null && !override.isBlank()) {
+            return override.trim();
+        }
         return PROPS.getProperty("nats.compat.version", "2.9.10");
     }
 
