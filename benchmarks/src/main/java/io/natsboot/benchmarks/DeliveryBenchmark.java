@@ -39,9 +39,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>One JMH operation is one published message: the score is published msgs/s, and {@code -prof gc}'s
  * {@code gc.alloc.rate.norm} is heap bytes per published message; divide by {@code subs} for bytes per
- * delivered message. Message bytes live in pooled direct buffers (the channels' allocator is set to
- * {@link PooledByteBufAllocator#DEFAULT}, as the server's channels use), so they do not show up as heap
- * allocation; the copy into the read buffer stands in for the socket read. The benchmark thread is a Netty
+ * delivered message. Message bytes live in direct buffers from the channels' allocator, so they do not show
+ * up as heap allocation; the copy into the read buffer stands in for the socket read.
+ *
+ * <p>{@code allocator}: {@code default} is {@link ByteBufAllocator#DEFAULT}, which is what the server's
+ * channels get (NatsServer sets no allocator; in Netty 4.2 that is the {@code AdaptiveByteBufAllocator}
+ * unless {@code -Dio.netty.allocator.type} says otherwise); {@code pooled} is
+ * {@link PooledByteBufAllocator#DEFAULT}, Netty 4.1's default. The benchmark thread is a Netty
  * {@code FastThreadLocalThread} (see {@link EventLoopThreadExecutor}), so the allocator's thread cache and
  * Netty's object recycling work as on the server's event loops.
  */
@@ -64,6 +68,9 @@ public class DeliveryBenchmark {
     @Param({"16", "1024"})
     public int payload;
 
+    @Param({"default", "pooled"})
+    public String allocator;
+
     private ByteBufAllocator alloc;
     private ServerContext server;
     private EmbeddedChannel publisher;
@@ -74,7 +81,11 @@ public class DeliveryBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        alloc = PooledByteBufAllocator.DEFAULT;
+        alloc = switch (allocator) {
+            case "default" -> ByteBufAllocator.DEFAULT;
+            case "pooled" -> PooledByteBufAllocator.DEFAULT;
+            default -> throw new IllegalArgumentException("allocator: default or pooled, not " + allocator);
+        };
         ServerOptions options = ServerOptions.builder().host("127.0.0.1").port(0).build();
         server = new ServerContext(options, SilentLog.INSTANCE, ServerId.generate());
         subscribers = new EmbeddedChannel[subs];
@@ -113,8 +124,7 @@ public class DeliveryBenchmark {
 
     private EmbeddedChannel connect(String connectTail, String expectEnd) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        // EmbeddedChannel defaults to the allocator of ByteBufAllocator.DEFAULT's choice; pin the pooled one,
-        // as the server's channels use, so outbound batches come from the pool.
+        // Read buffers, cumulation and outbound batches all come from this allocator, as on the server.
         ch.config().setAllocator(alloc);
         // The server's water marks (NatsServer): a 64 KiB batch must not flip writability, as it does not there.
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
