@@ -1,5 +1,7 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.protocol.Json;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -253,44 +255,9 @@ public final class JsonWriter {
         }
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    /** Go's encodeState.string with escapeHTML = true. */
+    /** Go's encodeState.string with escapeHTML = true (shared with the protocol's INFO encoding). */
     static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-                    b.append(c);
-                    continue;
-                }
-                switch (c) {
-                    case '"': b.append("\\\""); break;
-                    case '\\': b.append("\\\\"); break;
-                    case '\n': b.append("\\n"); break;
-                    case '\r': b.append("\\r"); break;
-                    case '\t': b.append("\\t"); break;
-                    default:
-                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                }
-                continue;
-            }
-            if (c == '\u2028' || c == '\u2029') {
-                b.append("\\u202").append(HEX[c & 0xF]);
-                continue;
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                b.append(c).append(s.charAt(++i));
-                continue;
-            }
-            if (Character.isSurrogate(c)) {
-                // Go replaces invalid UTF-8 with U+FFFD; a lone surrogate is Java's equivalent.
-                b.append("\\ufffd");
-                continue;
-            }
-            b.append(c);
-        }
-        b.append('"');
+        Json.quote(b, s);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
  * encoding/json.
  */
 public final class Json {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private final String s;
     private int i;
 
@@ -234,28 +235,43 @@ public final class Json {
         }
     }
 
-    /** Appends {@code v} as a JSON string literal, escaping as Go's encoder does for the ASCII range. */
-    public static StringBuilder quote(StringBuilder b, String v) {
+    /** Appends {@code s} as a JSON string literal, escaped exactly as Go's encoder does (escapeHTML on). */
+    public static StringBuilder quote(StringBuilder b, String s) {
         b.append('"');
-        for (int k = 0; k < v.length(); k++) {
-            char c = v.charAt(k);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                case '<': b.append("\\u003c"); break;
-                case '>': b.append("\\u003e"); break;
-                case '&': b.append("\\u0026"); break;
-                default:
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+                    b.append(c);
+                    continue;
+                }
+                switch (c) {
+                    case '"': b.append("\\\""); break;
+                    case '\\': b.append("\\\\"); break;
+                    case '\n': b.append("\\n"); break;
+                    case '\r': b.append("\\r"); break;
+                    case '\t': b.append("\\t"); break;
+                    default:
+                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                }
+                continue;
             }
+            if (c == '\u2028' || c == '\u2029') {
+                b.append("\\u202").append(HEX[c & 0xF]);
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+                continue;
+            }
+            if (Character.isSurrogate(c)) {
+                // Go replaces invalid UTF-8 with U+FFFD; a lone surrogate is Java's equivalent.
+                b.append("\\ufffd");
+                continue;
+            }
+            b.append(c);
         }
-        return b.append('"');
+        b.append('"');
+        return b;
     }
 }
