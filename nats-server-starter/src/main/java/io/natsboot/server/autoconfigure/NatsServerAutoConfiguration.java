@@ -1,0 +1,89 @@
+package io.natsboot.server.autoconfigure;
+
+import io.natsboot.server.NatsServer;
+import io.natsboot.server.config.ConfParser;
+import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.log.Slf4jServerLog;
+import io.natsboot.server.monitor.Monitor;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Embeds a NATS server: {@link ServerOptions} from {@code natsboot.server.*} (then the optional config
+ * file, then {@link NatsServerCustomizer}s), the {@link NatsServer}, the {@link NatsServerLifecycle} that
+ * starts and stops it, and the {@link Monitor} that Actuator endpoints, health and metrics read.
+ * Every bean backs off when the application defines its own; {@code natsboot.server.enabled=false}
+ * switches it all off.
+ */
+@AutoConfiguration
+@ConditionalOnClass(NatsServer.class)
+@ConditionalOnProperty(prefix = "natsboot.server", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(NatsServerProperties.class)
+public final class NatsServerAutoConfiguration {
+
+    /** The logger the embedded server logs to (see {@link Slf4jServerLog}). */
+    public static final String LOGGER_NAME = Slf4jServerLog.DEFAULT_LOGGER_NAME;
+
+    @Bean
+    @ConditionalOnMissingBean
+    ServerOptions natsServerOptions(NatsServerProperties properties,
+            ObjectProvider<NatsServerCustomizer> customizers) {
+        ServerOptions.Builder b = properties.applyTo(ServerOptions.builder());
+        String file = properties.getConfigFile();
+        if (file != null && !file.isBlank()) {
+            loadConfigFile(file, b);
+        }
+        customizers.orderedStream().forEach(c -> c.customize(b));
+        return b.build();
+    }
+
+    /** Reads a NATS conf file into {@code b} as nats-server's -c does; a bad file fails start-up. */
+    static void loadConfigFile(String file, ServerOptions.Builder b) {
+        ConfigFileOptions.Outcome outcome;
+        try {
+            outcome = ConfigFileOptions.load(file, b);
+        } catch (ConfParser.ConfException e) {
+            throw new IllegalStateException("natsboot.server.config-file: " + e.getMessage(), e);
+        }
+        if (!outcome.ok()) {
+            throw new IllegalStateException("natsboot.server.config-file: " + outcome.message());
+        }
+        for (String w : outcome.warnings()) {
+            LoggerFactory.getLogger(LOGGER_NAME).warn(w);
+        }
+        b.configFile(file);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    NatsServer natsServer(ServerOptions options, ObjectProvider<ServerLog> log) {
+        ServerLog serverLog = log.getIfAvailable(() ->
+                new Slf4jServerLog(LoggerFactory.getLogger(LOGGER_NAME), options.debug(), options.trace()));
+        return new NatsServer(options, serverLog);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    NatsServerLifecycle natsServerLifecycle(NatsServer server, Environment environment) {
+        return new NatsServerLifecycle(server, environment);
+    }
+
+    /**
+     * Snapshots of the server for Actuator endpoints, health and metrics; the same model (and the same
+     * engine counters) that the 8222 endpoint serves.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    Monitor natsServerMonitor(NatsServer server) {
+        return new Monitor(server.context(), server::isRunning);
+    }
+}

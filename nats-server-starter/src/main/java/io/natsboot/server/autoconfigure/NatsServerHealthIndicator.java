@@ -1,0 +1,40 @@
+package io.natsboot.server.autoconfigure;
+
+import io.natsboot.server.NatsServer;
+import io.natsboot.server.monitor.HealthStatus;
+import io.natsboot.server.monitor.Monitor;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The {@code nats} health contributor: UP while the embedded server accepts client connections (the
+ * answer nats-server's /healthz gives), DOWN before start, in lame-duck mode and after shutdown.
+ */
+public class NatsServerHealthIndicator extends AbstractHealthIndicator {
+    private final NatsServer server;
+    private final Monitor monitor;
+
+    public NatsServerHealthIndicator(NatsServer server, Monitor monitor) {
+        super("NATS server health check failed");
+        this.server = server;
+        this.monitor = monitor;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        HealthStatus status = monitor.healthz();
+        boolean accepting = server.isRunning() && !server.context().lameDuck() && status.healthy();
+        if (accepting) {
+            builder.up();
+        } else {
+            builder.down();
+            if (status.error() != null && !status.error().isEmpty()) {
+                builder.withDetail("error", status.error());
+            }
+        }
+        builder.withDetail("server_id", server.context().serverId())
+                .withDetail("port", server.port())
+                .withDetail("lame_duck_mode", server.context().lameDuck())
+                .withDetail("connections", server.context().clientCount());
+    }
+}

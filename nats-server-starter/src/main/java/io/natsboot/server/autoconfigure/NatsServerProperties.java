@@ -1,0 +1,192 @@
+package io.natsboot.server.autoconfigure;
+
+import io.natsboot.server.config.ServerOptions;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The embedded server's options under {@code natsboot.server.*}. Defaults are nats-server 2.9's, so an
+ * empty {@code application.yml} runs the server {@code nats-server} would run without flags.
+ *
+ * <p>{@link #applyTo(ServerOptions.Builder)} maps them onto the engine's {@link ServerOptions}; a
+ * {@link #getConfigFile() config file}, if set, is read on top (the keys it contains win), and
+ * {@link NatsServerCustomizer} beans run last.
+ */
+@ConfigurationProperties("natsboot.server")
+public class NatsServerProperties {
+
+    /** Whether to run the embedded NATS server. */
+    private boolean enabled = true;
+
+    /** Interface to listen on for client connections. */
+    private String host = "0.0.0.0";
+
+    /** Client port; 0 picks a free port, published as local.natsboot.server.port. */
+    private int port = 4222;
+
+    /** Server name shown in INFO and monitoring; defaults to the server id. */
+    private String serverName;
+
+    /** Largest message payload a client may publish (nats-server's max_payload). */
+    private DataSize maxPayload = DataSize.ofMegabytes(1);
+
+    /** Outbound bytes a connection may have pending before it is a slow consumer (max_pending). */
+    private DataSize maxPending = DataSize.ofMegabytes(64);
+
+    /** Longest protocol line accepted from a client (max_control_line). */
+    private DataSize maxControlLine = DataSize.ofKilobytes(4);
+
+    /** Most client connections at once (max_connections). */
+    private int maxConnections = 65536;
+
+    /** Most subscriptions per connection; 0 = unlimited (max_subscriptions). */
+    private int maxSubscriptions = 0;
+
+    /** Interval between server PINGs to each client (ping_interval). */
+    private Duration pingInterval = Duration.ofMinutes(2);
+
+    /** Unanswered PINGs before a client is closed as stale (ping_max). */
+    private int pingMax = 2;
+
+    /** How long a write to a client may block before it is a slow consumer (write_deadline). */
+    private Duration writeDeadline = Duration.ofSeconds(10);
+
+    /** Advertised client URL ("host:port") in INFO, for clients behind NAT (client_advertise). */
+    private String clientAdvertise;
+
+    /** Turns off message headers (no_header_support). */
+    private boolean noHeaderSupport;
+
+    /** Host of the nats-server-compatible monitoring HTTP endpoint; empty = the client host. */
+    private String httpHost;
+
+    /** Port of the monitoring HTTP endpoint (/varz, /connz, ...); 0 = off, -1 = a random port. */
+    private int httpPort = 0;
+
+    /** Debug logging (also needs the io.natsboot.server logger at DEBUG). */
+    private boolean debug;
+
+    /** Protocol tracing (also needs the io.natsboot.server logger at TRACE). */
+    private boolean trace;
+
+    /** Time over which lame-duck mode closes the clients (lame_duck_duration). */
+    private Duration lameDuckDuration = Duration.ofMinutes(2);
+
+    /** Wait after entering lame-duck mode before closing clients (lame_duck_grace_period). */
+    private Duration lameDuckGracePeriod = Duration.ofSeconds(10);
+
+    /** A NATS configuration file (nats-server's -c); the options it sets win over these properties. */
+    private String configFile;
+
+    private final Auth auth = new Auth();
+
+    /** Client authentication; a user or a token switches it on. */
+    public static class Auth {
+
+        /** User name clients must send in CONNECT. */
+        private String user;
+
+        /** Password for the user (plain text or bcrypt "$2..."). */
+        private String password;
+
+        /** Token clients must send in CONNECT (instead of user/password). */
+        private String token;
+
+        /** Time a new client has to send CONNECT (authorization timeout). */
+        private Duration timeout = Duration.ofSeconds(2);
+
+        public String getUser() { return user; }
+        public void setUser(String user) { this.user = user; }
+        public String getPassword() { return password; }
+        public void setPassword(String password) { this.password = password; }
+        public String getToken() { return token; }
+        public void setToken(String token) { this.token = token; }
+        public Duration getTimeout() { return timeout; }
+        public void setTimeout(Duration timeout) { this.timeout = timeout; }
+    }
+
+    /** Copies these properties onto {@code b} and returns it. */
+    public ServerOptions.Builder applyTo(ServerOptions.Builder b) {
+        b.host(host)
+                .port(port)
+                .serverName(emptyToNull(serverName))
+                .maxPayload(toIntBytes(maxPayload, "max-payload"))
+                .maxPending(maxPending.toBytes())
+                .maxControlLine(toIntBytes(maxControlLine, "max-control-line"))
+                .maxConnections(maxConnections)
+                .maxSubscriptions(maxSubscriptions)
+                .pingInterval(pingInterval)
+                .pingMax(pingMax)
+                .writeDeadline(writeDeadline)
+                .clientAdvertise(emptyToNull(clientAdvertise))
+                .noHeaderSupport(noHeaderSupport)
+                .httpHost(emptyToNull(httpHost))
+                .httpPort(httpPort)
+                .debug(debug)
+                .trace(trace)
+                .lameDuckDuration(lameDuckDuration)
+                .lameDuckGracePeriod(lameDuckGracePeriod)
+                .authTimeout(auth.timeout)
+                .username(emptyToNull(auth.user))
+                .password(emptyToNull(auth.password))
+                .authToken(emptyToNull(auth.token));
+        return b;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static int toIntBytes(DataSize size, String name) {
+        long bytes = size.toBytes();
+        if (bytes < 0 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("natsboot.server." + name + " out of range: " + size);
+        }
+        return (int) bytes;
+    }
+
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    public String getHost() { return host; }
+    public void setHost(String host) { this.host = host; }
+    public int getPort() { return port; }
+    public void setPort(int port) { this.port = port; }
+    public String getServerName() { return serverName; }
+    public void setServerName(String serverName) { this.serverName = serverName; }
+    public DataSize getMaxPayload() { return maxPayload; }
+    public void setMaxPayload(DataSize maxPayload) { this.maxPayload = maxPayload; }
+    public DataSize getMaxPending() { return maxPending; }
+    public void setMaxPending(DataSize maxPending) { this.maxPending = maxPending; }
+    public DataSize getMaxControlLine() { return maxControlLine; }
+    public void setMaxControlLine(DataSize maxControlLine) { this.maxControlLine = maxControlLine; }
+    public int getMaxConnections() { return maxConnections; }
+    public void setMaxConnections(int maxConnections) { this.maxConnections = maxConnections; }
+    public int getMaxSubscriptions() { return maxSubscriptions; }
+    public void setMaxSubscriptions(int maxSubscriptions) { this.maxSubscriptions = maxSubscriptions; }
+    public Duration getPingInterval() { return pingInterval; }
+    public void setPingInterval(Duration pingInterval) { this.pingInterval = pingInterval; }
+    public int getPingMax() { return pingMax; }
+    public void setPingMax(int pingMax) { this.pingMax = pingMax; }
+    public Duration getWriteDeadline() { return writeDeadline; }
+    public void setWriteDeadline(Duration writeDeadline) { this.writeDeadline = writeDeadline; }
+    public String getClientAdvertise() { return clientAdvertise; }
+    public void setClientAdvertise(String clientAdvertise) { this.clientAdvertise = clientAdvertise; }
+    public boolean isNoHeaderSupport() { return noHeaderSupport; }
+    public void setNoHeaderSupport(boolean noHeaderSupport) { this.noHeaderSupport = noHeaderSupport; }
+    public String getHttpHost() { return httpHost; }
+    public void setHttpHost(String httpHost) { this.httpHost = httpHost; }
+    public int getHttpPort() { return httpPort; }
+    public void setHttpPort(int httpPort) { this.httpPort = httpPort; }
+    public boolean isDebug() { return debug; }
+    public void setDebug(boolean debug) { this.debug = debug; }
+    public boolean isTrace() { return trace; }
+    public void setTrace(boolean trace) { this.trace = trace; }
+    public Duration getLameDuckDuration() { return lameDuckDuration; }
+    public void setLameDuckDuration(Duration lameDuckDuration) { this.lameDuckDuration = lameDuckDuration; }
+    public Duration getLameDuckGracePeriod() { return lameDuckGracePeriod; }
+    public void setLameDuckGracePeriod(Duration lameDuckGracePeriod) { this.lameDuckGracePeriod = lameDuckGracePeriod; }
+    public String getConfigFile() { return configFile; }
+    public void setConfigFile(String configFile) { this.configFile = configFile; }
+    public Auth getAuth() { return auth; }
+}
