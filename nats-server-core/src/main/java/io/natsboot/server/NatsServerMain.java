@@ -133,6 +133,12 @@ public final class NatsServerMain {
     /** Everything {@link #main} does but the final exit; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine.Result cli = CommandLine.parse(args);
+        if (cli.action() == CommandLine.Action.SIGNAL) {
+            SignalCommand.Outcome o = SignalCommand.run(cli.signal());
+            err.print(o.stderr());
+            err.flush();
+            return o.exitCode();
+        }
         if (cli.action() != CommandLine.Action.RUN) {
             // Go's flag package on a bad flag: the error on stderr first, then the usage on stdout.
             err.print(cli.stderr());
@@ -162,6 +168,12 @@ public final class NatsServerMain {
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
+        } catch (io.natsboot.server.log.SyslogSink.SyslogException e) {
+            // nats-server: log.Fatalf from its syslog logger, through Go's standard logger
+            err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
+                    + " " + e.getMessage());
+            err.flush();
+            return 1;
         } catch (IOException e) {
             // nats-server dies through Go's standard logger here: second-precision time, no pid, no level.
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
@@ -316,16 +328,27 @@ public final class NatsServerMain {
             log.error(failed + e.getMessage());
             return false;
         }
+        // As nats-server, the new log destination takes over after the "Reloaded: ..." lines, which go to
+        // the old one; only "Reloaded server configuration" goes to the new. Where nats-server exits because
+        // the new file or syslog cannot be opened, we refuse the reload up front instead.
+        boolean fileChanged = plan.logChanged() && !java.util.Objects.equals(old.logFile(), next.logFile());
+        String newFile = next.logFile() == null || next.logFile().isEmpty() ? null : next.logFile();
+        io.natsboot.server.log.SyslogSink sink = null;
         if (plan.logChanged()) {
-            fileAwareLog.setLogTime(next.logTime());
-            if (!java.util.Objects.equals(old.logFile(), next.logFile())) {
-                String f = next.logFile();
+            if (fileChanged && newFile != null) {
                 try {
-                    fileAwareLog.switchFile(f == null || f.isEmpty() ? null : Path.of(f));
+                    NatsFormatLog.checkWritable(Path.of(newFile));
                 } catch (IOException e) {
-                    log.error(failed + goError("open", Path.of(f), e));
+                    log.error(failed + goError("open", Path.of(newFile), e));
                     return false;
                 }
+            }
+            try {
+                // Go's logger choice again: file, else remote syslog, else local syslog, else stderr.
+                sink = NatsFormatLog.syslogFor(next);
+            } catch (io.natsboot.server.log.SyslogSink.SyslogException e) {
+                log.error(failed + e.getMessage());
+                return false;
             }
         }
         if (log instanceof NatsFormatLog nfl) {
@@ -361,6 +384,17 @@ public final class NatsServerMain {
             if (next.portsFileDir() != null && !next.portsFileDir().isEmpty()) {
                 writePortsFile(s);
             }
+        }
+        if (plan.logChanged()) {
+            fileAwareLog.setLogTime(next.logTime());
+            if (fileChanged) {
+                try {
+                    fileAwareLog.switchFile(newFile == null ? null : Path.of(newFile));
+                } catch (IOException e) {
+                    log.error(failed + goError("open", Path.of(newFile), e));
+                }
+            }
+            fileAwareLog.switchSyslog(sink);
         }
         log.info("Reloaded server configuration");
         return true;

@@ -57,7 +57,9 @@ public final class CommandLine {
         /** A malformed flag: print {@link Result#stderr()} then {@link Result#stdout()} (usage); exit 0. */
         USAGE_ERROR,
         /** Print {@link Result#stderr()} and exit 1 (unknown command, unsupported flag). */
-        ERROR
+        ERROR,
+        /** {@code -sl}: signal a running server ({@link Result#signal()}) and exit. */
+        SIGNAL
     }
 
     /** The type of a flag's value, as Go's flag package types. */
@@ -74,10 +76,12 @@ public final class CommandLine {
         private final ServerOptions.Builder builder;
         private boolean showVersion;
         private boolean showHelp;
+        private boolean showTlsHelp;
         private boolean debugAndTrace;
         private boolean verboseTrace;
         private String configFile;
         private boolean testConfig;
+        private String signal;
         private final List<String> unsupported = new ArrayList<>();
 
         Target(ServerOptions.Builder builder) {
@@ -128,9 +132,10 @@ public final class CommandLine {
             on(SERVER, Kind.STRING, "<file>", "Read the configuration from this file",
                     Apply.CONFIG, "-c", "--config"),
             on(SERVER, Kind.BOOL, null, "Check the configuration and exit", Apply.TEST_CONFIG, "-t"),
-            later(SERVER, Kind.STRING, "<signal>[=<pid>]",
+            on(SERVER, Kind.STRING, "<signal>[=<pid>]",
                     "Signal a running server (ldm, stop, quit, term, reopen, reload);\n"
-                            + "<pid> is a process id or the path of a pid file", "-sl", "--signal"),
+                            + "<pid> is a process id or the path of a pid file",
+                    Apply.SIGNAL, "-sl", "--signal"),
             on(SERVER, Kind.STRING, "<string>", "Client URL advertised to other servers",
                     Apply.CLIENT_ADVERTISE, "--client_advertise"),
             on(SERVER, Kind.STRING, "<dir>",
@@ -141,9 +146,10 @@ public final class CommandLine {
                     Apply.LOG_FILE, "-l", "--log"),
             on(LOGGING, Kind.BOOL, null, "Put a timestamp on log lines (default: true)",
                     Apply.LOG_TIME, "-T", "--logtime"),
-            later(LOGGING, Kind.BOOL, null, "Log to syslog (or the Windows event log)", "-s", "--syslog"),
-            later(LOGGING, Kind.STRING, "<addr>", "Remote syslog address (udp://localhost:514)",
-                    "-r", "--remote_syslog"),
+            on(LOGGING, Kind.BOOL, null, "Log to syslog (or the Windows event log)",
+                    Apply.SYSLOG, "-s", "--syslog"),
+            on(LOGGING, Kind.STRING, "<addr>", "Remote syslog address (udp://localhost:514)",
+                    Apply.REMOTE_SYSLOG, "-r", "--remote_syslog"),
             on(LOGGING, Kind.BOOL, null, "Log debug messages",
                     Apply.DEBUG, "-D", "--debug"),
             on(LOGGING, Kind.BOOL, null, "Trace the protocol",
@@ -154,8 +160,8 @@ public final class CommandLine {
                     Apply.DEBUG_AND_TRACE, "-DV"),
             on(LOGGING, Kind.BOOL, null, "Debug and verbose trace (the system account too)",
                     Apply.DEBUG_AND_VERBOSE_TRACE, "-DVV"),
-            later(LOGGING, Kind.INT64, "<limit>", "Rotate the log file at this size (default: no limit)",
-                    "--log_size_limit"),
+            on(LOGGING, Kind.INT64, "<limit>", "Rotate the log file at this size (default: no limit)",
+                    Apply.LOG_SIZE_LIMIT, "--log_size_limit"),
             on(LOGGING, Kind.INT, "<len>", "Longest message payload shown in traces (default: no limit)",
                     Apply.MAX_TRACED_MSG_LEN, "--max_traced_msg_len"),
             // JetStream
@@ -197,7 +203,7 @@ public final class CommandLine {
                     "-h", "--help"),
             on(COMMON, Kind.BOOL, null, "Show the version", Apply.VERSION,
                     "-v", "--version"),
-            later(COMMON, Kind.BOOL, null, "Help on TLS", "--help_tls"));
+            on(COMMON, Kind.BOOL, null, "Help on TLS", Apply.HELP_TLS, "--help_tls"));
 
     private static final Map<String, FlagDef> BY_NAME = index(FLAGS);
 
@@ -276,6 +282,9 @@ public final class CommandLine {
         if (target.showHelp) {
             return new Result(Action.HELP, null, given, usageText(), "", 0, target.unsupported);
         }
+        if (target.showTlsHelp) { // nats-server: after -v and -h, before commands and --signal
+            return new Result(Action.HELP, null, given, tlsHelpText(), "", 0, target.unsupported);
+        }
         if (!commands.isEmpty()) {
             String command = commands.get(0);
             switch (command.toLowerCase(Locale.ROOT)) {
@@ -287,6 +296,12 @@ public final class CommandLine {
                     return new Result(Action.ERROR, null, given, "",
                             PROGRAM + ": unrecognized command: " + goQuote(command) + "\n", 1, target.unsupported);
             }
+        }
+        if (target.signal != null && !target.signal.isEmpty()) {
+            // nats-server handles --signal before reading the configuration: no other flag matters then.
+            Result r = new Result(Action.SIGNAL, null, given, "", "", 0, target.unsupported);
+            r.signal = target.signal;
+            return r;
         }
         if (!target.unsupported.isEmpty()) {
             return new Result(Action.ERROR, null, given, "", PROGRAM + ": "
@@ -350,6 +365,7 @@ public final class CommandLine {
         private final List<String> unsupported;
         private String configFile;
         private boolean testConfig;
+        private String signal;
 
         Result(Action action, ServerOptions options, List<Assignment> given, String stdout, String stderr,
                int exitCode, List<String> unsupported) {
@@ -380,6 +396,11 @@ public final class CommandLine {
         /** {@code -c}: the configuration file, or null. */
         public String configFile() {
             return configFile;
+        }
+
+        /** {@code -sl}: {@code <command>[=<pid>]}, for {@link Action#SIGNAL}; else null. */
+        public String signal() {
+            return signal;
         }
 
         /** {@code -t}: check the configuration file and exit. */
@@ -425,6 +446,73 @@ public final class CommandLine {
         return PROGRAM + ": v" + Versions.compatVersion() + "\n"
                 + "NATS Boot " + Versions.productVersion() + "\n";
     }
+
+    /**
+     * {@code --help_tls}: the sections of nats-server's TLS help (an example {@code tls} block, the cipher
+     * suites, the curve preferences), on stdout. nats-server lists the suites and curves in random (Go map)
+     * order; ours are sorted. The names are the Go names a configuration file uses.
+     */
+    public static String tlsHelpText() {
+        StringBuilder sb = new StringBuilder()
+                .append("\nTLS configuration is specified in the tls section of a configuration file:\n\n")
+                .append("e.g.\n\n")
+                .append("    tls {\n")
+                .append("        cert_file:      \"./certs/server-cert.pem\"\n")
+                .append("        key_file:       \"./certs/server-key.pem\"\n")
+                .append("        ca_file:        \"./certs/ca.pem\"\n")
+                .append("        verify:         true\n")
+                .append("        verify_and_map: true\n\n")
+                .append("        cipher_suites: [\n")
+                .append("            \"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\",\n")
+                .append("            \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"\n")
+                .append("        ]\n")
+                .append("        curve_preferences: [\n")
+                .append("            \"CurveP256\",\n")
+                .append("            \"CurveP384\",\n")
+                .append("            \"CurveP521\"\n")
+                .append("        ]\n")
+                .append("    }\n\n")
+                .append("Available cipher suites include:\n");
+        for (String c : TLS_CIPHER_SUITES) {
+            sb.append("    ").append(c).append('\n');
+        }
+        sb.append("\nAvailable curve preferences include:\n");
+        for (String c : TLS_CURVES) {
+            sb.append("    ").append(c).append('\n');
+        }
+        return sb.append("\nNATS Boot ").append(Versions.productVersion())
+                .append(" does not support TLS yet: a tls block or a TLS flag refuses to start.\n").toString();
+    }
+
+    /** nats-server 2.9.10's cipher suite names (its cipherMap), sorted. */
+    static final List<String> TLS_CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+            "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+            "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+            "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+            "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_RSA_WITH_RC4_128_SHA");
+
+    /** nats-server 2.9.10's curve names (its curvePreferenceMap). */
+    static final List<String> TLS_CURVES = List.of("X25519", "CurveP256", "CurveP384", "CurveP521");
 
     private static final String NOT_YET_MARK = "(*)";
 
@@ -711,7 +799,7 @@ public final class CommandLine {
     private enum Apply implements Effect {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
-        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, NOT_YET;
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -744,6 +832,11 @@ public final class CommandLine {
                 case VERSION: t.showVersion |= (Boolean) v; break;
                 case CONFIG: t.configFile = (String) v; break;
                 case TEST_CONFIG: t.testConfig = (Boolean) v; break;
+                case SIGNAL: t.signal = (String) v; break;
+                case HELP_TLS: t.showTlsHelp |= (Boolean) v; break;
+                case LOG_SIZE_LIMIT: b.logSizeLimit((Long) v); break;
+                case SYSLOG: b.syslog((Boolean) v); break;
+                case REMOTE_SYSLOG: b.remoteSyslog((String) v); break;
                 case NOT_YET:
                     if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + name)) {
                         t.unsupported.add("-" + name);

@@ -31,7 +31,7 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "tls", "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
             "no_auth_user", "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
-            "http_base_path", "syslog", "remote_syslog", "rsyslog", "logfile_size_limit", "log_size_limit",
+            "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
             "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
@@ -128,6 +128,9 @@ public final class ConfigFileOptions {
             case "trace": b.trace(bool(e)); break;
             case "logtime": b.logTime(bool(e)); break;
             case "log_file": case "logfile": b.logFile(string(e)); break;
+            case "logfile_size_limit": case "log_size_limit": b.logSizeLimit(int64(e)); break;
+            case "syslog": b.syslog(bool(e)); break;
+            case "remote_syslog": case "rsyslog": b.remoteSyslog(string(e)); break;
             case "pid_file": case "pidfile": b.pidFile(string(e)); break;
             case "ports_file_dir": b.portsFileDir(string(e)); break;
             case "max_traced_msg_len": b.maxTracedMsgLen(intValue(e)); break;

@@ -107,6 +107,17 @@ public final class ConfigReload {
         if (logFile) {
             lines.add("Reloaded: log_file = " + nz(next.logFile()));
         }
+        if (old.logSizeLimit() != next.logSizeLimit()) {
+            throw refused("LogSizeLimit", old.logSizeLimit(), next.logSizeLimit());
+        }
+        boolean syslog = old.syslog() != next.syslog();
+        if (syslog) {
+            lines.add("Reloaded: syslog = " + next.syslog());
+        }
+        boolean remoteSyslog = !Objects.equals(nz(old.remoteSyslog()), nz(next.remoteSyslog()));
+        if (remoteSyslog) {
+            lines.add("Reloaded: remote_syslog = " + nz(next.remoteSyslog()));
+        }
         if (!old.writeDeadline().equals(next.writeDeadline())) {
             lines.add("Reloaded: write_deadline = " + goDuration(next.writeDeadline()));
         }
@@ -125,7 +136,8 @@ public final class ConfigReload {
             throw new Refused("max_payload (" + next.maxPayload() + ") cannot be higher than max_pending ("
                     + next.maxPending() + ")");
         }
-        return new Plan(List.copyOf(lines), auth, logFile || old.logTime() != next.logTime(), pid, ports);
+        return new Plan(List.copyOf(lines), auth,
+                logFile || syslog || remoteSyslog || old.logTime() != next.logTime(), pid, ports);
     }
 
     private static String nz(String s) {

@@ -36,7 +36,10 @@ public record ServerOptions(
         String clientAdvertise,
         String httpHost,
         int httpPort,
-        String configFile) {
+        String configFile,
+        long logSizeLimit,
+        boolean syslog,
+        String remoteSyslog) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -92,6 +95,12 @@ public record ServerOptions(
         private int httpPort;
         /** The -c file the options were read from, or null. */
         private String configFile;
+        /** Rotate the log file past this many bytes; 0 = never (nats-server's logfile_size_limit). */
+        private long logSizeLimit;
+        /** Log to the local syslog (nats-server's syslog). */
+        private boolean syslog;
+        /** Log to this syslog, {@code udp://host:port} etc. (nats-server's remote_syslog); null = none. */
+        private String remoteSyslog;
 
         public Builder() {
         }
@@ -107,6 +116,7 @@ public record ServerOptions(
             lameDuckGracePeriod = o.lameDuckGracePeriod; compatVersion = o.compatVersion;
             noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
             httpHost = o.httpHost; httpPort = o.httpPort; configFile = o.configFile;
+            logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -139,13 +149,16 @@ public record ServerOptions(
         public Builder httpHost(String v) { httpHost = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
         public Builder configFile(String v) { configFile = v; return this; }
+        public Builder logSizeLimit(long v) { logSizeLimit = v; return this; }
+        public Builder syslog(boolean v) { syslog = v; return this; }
+        public Builder remoteSyslog(String v) { remoteSyslog = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
-                    clientAdvertise, httpHost, httpPort, configFile);
+                    clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog);
         }
     }
 }

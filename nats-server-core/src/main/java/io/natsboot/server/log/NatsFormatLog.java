@@ -63,6 +63,12 @@ public final class NatsFormatLog implements ServerLog, Closeable {
     private LocalOffset localOffset;
     private volatile Path file;
     private OutputStream out;
+    /** {@code logfile_size_limit}: rotate a file log once it holds more than this; 0 = never. */
+    private long sizeLimit;
+    /** {@code syslog} / {@code remote_syslog}: lines go there instead of {@link #out}; null = none. */
+    private volatile SyslogSink syslog;
+    /** Bytes in the current log file (its size when opened, plus what we wrote); guarded by lock. */
+    private long written;
 
     private volatile boolean debug;
     private volatile boolean trace;
@@ -89,9 +95,58 @@ public final class NatsFormatLog implements ServerLog, Closeable {
     /** The launcher's log: {@code -l} file if set, else stderr; {@code -T}, {@code -D}, {@code -V} from the options. */
     public static NatsFormatLog forOptions(ServerOptions options) throws IOException {
         if (options.logFile() != null && !options.logFile().isEmpty()) {
-            return toFile(Path.of(options.logFile()), options.logTime(), options.debug(), options.trace());
+            NatsFormatLog log = toFile(Path.of(options.logFile()), options.logTime(), options.debug(),
+                    options.trace());
+            log.setSizeLimit(options.logSizeLimit());
+            return log;
         }
-        return toStderr(options.logTime(), options.debug(), options.trace());
+        NatsFormatLog log = toStderr(options.logTime(), options.debug(), options.trace());
+        log.syslog = syslogFor(options);
+        return log;
+    }
+
+    /**
+     * The syslog sink the options ask for, as nats-server chooses its logger: a log file wins, then
+     * {@code remote_syslog}, then {@code syslog}; null for none (file or stderr).
+     */
+    public static SyslogSink syslogFor(ServerOptions options) throws SyslogSink.SyslogException {
+        if (options.logFile() != null && !options.logFile().isEmpty()) {
+            return null;
+        }
+        String exe = System.getProperty("natsboot.exe", "nats-server");
+        String tag = exe.substring(exe.lastIndexOf('/') + 1);
+        if (options.remoteSyslog() != null && !options.remoteSyslog().isEmpty()) {
+            return SyslogSink.remote(options.remoteSyslog(), tag, pid(), Clock.systemDefaultZone());
+        }
+        if (options.syslog()) {
+            return SyslogSink.local(tag, pid(), Clock.systemDefaultZone());
+        }
+        return null;
+    }
+
+    /** Opens {@code file} for appending (creating it as a log file would be) and closes it again. */
+    public static void checkWritable(Path file) throws IOException {
+        openAppend(file).close();
+    }
+
+    /** Configuration reload of {@code syslog} / {@code remote_syslog}: later lines go to {@code sink} (or not). */
+    public void switchSyslog(SyslogSink sink) {
+        SyslogSink old;
+        lock.lock();
+        try {
+            old = syslog;
+            syslog = sink;
+        } finally {
+            lock.unlock();
+        }
+        if (old != null && old != sink) {
+            old.close();
+        }
+    }
+
+    /** True when lines go to a syslog. */
+    public boolean isSyslog() {
+        return syslog != null;
     }
 
     /** Logs to the process's stderr (unbuffered, one write per line), coloured when stderr is a terminal. */
@@ -105,8 +160,41 @@ public final class NatsFormatLog implements ServerLog, Closeable {
      * Appends to {@code file}, creating it (mode 0660 before umask, as nats-server) if missing. Plain labels.
      */
     public static NatsFormatLog toFile(Path file, boolean logTime, boolean debug, boolean trace) throws IOException {
-        return new NatsFormatLog(openAppend(file), file, pid(), logTime, false, debug, trace,
-                Clock.systemUTC(), LocalOffset.system(logTime));
+        return toFile(file, logTime, debug, trace, Clock.systemUTC());
+    }
+
+    /** {@link #toFile(Path, boolean, boolean, boolean)} with a clock (its zone is the one shown); for tests. */
+    public static NatsFormatLog toFile(Path file, boolean logTime, boolean debug, boolean trace, Clock clock)
+            throws IOException {
+        NatsFormatLog log = new NatsFormatLog(openAppend(file), file, pid(), logTime, false, debug, trace,
+                clock, clock.getZone().equals(ZoneOffset.UTC) ? LocalOffset.system(logTime)
+                        : new LocalOffset.OfZone(clock.getZone().getRules()));
+        log.written = sizeOf(file);
+        return log;
+    }
+
+    /**
+     * nats-server's {@code logfile_size_limit} ({@code --log_size_limit}): when a line takes a file log past
+     * {@code bytes}, the file is renamed to {@code <file>.YYYY.MM.DD.hh.mm.ss.nnnnnnnnn} (local time,
+     * nanoseconds) and a new one started with the line
+     * {@code [INF] Rotated log, backup saved as "<backup>"}. 0 or less: never. The size of a file that
+     * existed counts.
+     */
+    public void setSizeLimit(long bytes) {
+        lock.lock();
+        try {
+            sizeLimit = Math.max(0, bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Logs to any stream; for tests and embedding. The clock's zone is the one the time is shown in. */
@@ -194,6 +282,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
             Path oldFile = file;
             out = next;
             file = newFile;
+            written = newFile == null ? 0 : sizeOf(newFile);
             colors = newFile == null && stderrIsTerminal();
             if (oldFile != null) {
                 try {
@@ -224,6 +313,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
         try {
             OutputStream old = out;
             out = openAppend(file);
+            written = sizeOf(file);
             try {
                 old.close();
             } catch (IOException ignored) {
@@ -238,6 +328,10 @@ public final class NatsFormatLog implements ServerLog, Closeable {
     /** Closes a file log; stderr is left open. */
     @Override
     public void close() throws IOException {
+        SyslogSink sink = syslog;
+        if (sink != null) {
+            sink.close();
+        }
         if (file != null) {
             lock.lock();
             try {
@@ -252,6 +346,11 @@ public final class NatsFormatLog implements ServerLog, Closeable {
         String m = msg == null ? "null" : msg;
         lock.lock();
         try {
+            SyslogSink sink = syslog;
+            if (sink != null) {
+                sink.send(severity(level), m);
+                return;
+            }
             len = 0;
             append(pidPrefix);
             if (logTime) {
@@ -263,6 +362,12 @@ public final class NatsFormatLog implements ServerLog, Closeable {
                 appendByte((byte) '\n');
             }
             out.write(buf, 0, len);
+            if (sizeLimit > 0 && file != null) {
+                written += len;
+                if (written > sizeLimit) {
+                    rotate();
+                }
+            }
             if (buf.length > 64 * 1024) {
                 buf = new byte[256]; // don't keep a huge buffer after one huge trace line
             }
@@ -271,6 +376,67 @@ public final class NatsFormatLog implements ServerLog, Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static int severity(Level level) {
+        switch (level) {
+            case DBG: return SyslogSink.DEBUG;
+            case WRN: return SyslogSink.WARNING;
+            case ERR: return SyslogSink.ERR;
+            case FTL: return SyslogSink.CRIT;
+            default: return SyslogSink.NOTICE; // INF, TRC
+        }
+    }
+
+    /** Under lock, after a line took the file past the limit: nats-server's fileLogger.Write rotation. */
+    private void rotate() throws IOException {
+        Path f = file;
+        out.close();
+        Instant now = clock.instant();
+        LocalDateTime t = LocalDateTime.ofEpochSecond(now.getEpochSecond(), now.getNano(),
+                ZoneOffset.ofTotalSeconds((logTime ? localOffset : LocalOffset.system(true)).seconds(now)));
+        // String.format would cost its class loading (tens of ms) on the first rotation, often at start-up.
+        byte[] stamp = new byte[30]; // .YYYY.MM.DD.hh.mm.ss.nnnnnnnnn
+        int i = 0;
+        int[][] parts = {{t.getYear(), 4}, {t.getMonthValue(), 2}, {t.getDayOfMonth(), 2}, {t.getHour(), 2},
+            {t.getMinute(), 2}, {t.getSecond(), 2}, {t.getNano(), 9}};
+        for (int[] part : parts) {
+            stamp[i++] = '.';
+            i = digits(stamp, i, part[0], part[1]);
+        }
+        Path bak = Path.of(f + new String(stamp, 0, i, java.nio.charset.StandardCharsets.US_ASCII));
+        try {
+            Files.move(f, bak);
+        } catch (IOException e) {
+            // nats-server goes on with the same name: appending to the old file
+        }
+        out = openAppend(f);
+        written = sizeOf(f);
+        len = 0;
+        append(pidPrefix);
+        if (logTime) {
+            appendTime();
+        }
+        append(Level.INF.plain);
+        appendUtf8("Rotated log, backup saved as " + quote(bak.toString()) + "\n");
+        out.write(buf, 0, len);
+        written += len;
+    }
+
+    /** Go's %q for a file name: printable text needs only quotes and backslashes escaped. */
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private void appendTime() {

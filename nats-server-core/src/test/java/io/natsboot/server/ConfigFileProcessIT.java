@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGHUP reloads the file while the client stays connected.
  */
 @Timeout(60)
-class ConfigFileProcessTest {
+class ConfigFileProcessIT {
 
     private static Path script() {
         Path p = Path.of("../bin/nats-server");
@@ -125,6 +125,49 @@ class ConfigFileProcessTest {
             signal(p, "INT");
             assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(ports).doesNotExist();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** {@code nats-server --signal reload=<pid>}, {@code reload=<pid file>}, {@code stop=<pid>} on a spawned server. */
+    @Test
+    void signalCommandReloadsAndStops(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("server.conf");
+        Path log = dir.resolve("server.log");
+        Path pidFile = dir.resolve("server.pid");
+        Files.writeString(conf, "port: -1\nports_file_dir: \"%s\"\n".formatted(dir));
+        Process p = new ProcessBuilder(script().toString(), "-c", conf.toString(), "-l", log.toString(),
+                "-P", pidFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        try {
+            Path ports = dir.resolve("nats-server_" + p.pid() + ".ports");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.exists(ports) && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertThat(ports).exists();
+            // Without a pid, --signal looks for it among java processes run with -Dnatsboot.exe=nats-server.
+            assertThat(SignalCommand.runningServers()).contains(p.pid());
+
+            Files.writeString(conf, "port: -1\nports_file_dir: \"%s\"\ndebug: true\n".formatted(dir));
+            assertThat(run(dir, "--signal", "reload=" + p.pid())).isEmpty();
+            waitForLog(log, "[INF] Reloaded: debug = true");
+            waitForLog(log, "[INF] Reloaded server configuration");
+
+            Files.writeString(conf, "port: -1\nports_file_dir: \"%s\"\ndebug: false\n".formatted(dir));
+            assertThat(run(dir, "-sl=reload=" + pidFile)).isEmpty();
+            waitForLog(log, "[INF] Reloaded: debug = false");
+            assertThat(p.isAlive()).isTrue();
+
+            assertThat(run(dir, "--signal", "reload=nope")).isEqualTo("nats-server: invalid pid: nope\n");
+            assertThat(run(dir, "--signal", "bogus=" + p.pid()))
+                    .isEqualTo("nats-server: unknown signal \"bogus\"\n");
+
+            // nats-server's "stop" is SIGKILL: no clean-up, the ports file stays.
+            assertThat(run(dir, "--signal", "stop=" + p.pid())).isEmpty();
+            assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(128 + 9);
         } finally {
             p.destroyForcibly();
         }
