@@ -1,0 +1,169 @@
+package io.natsboot.client;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.natsboot.server.autoconfigure.NatsServerLifecycle;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+
+/**
+ * A jnats {@link Connection} from {@link NatsConnectionDetails} (the embedded server of
+ * nats-server-starter when it is running in the same application, else {@code natsboot.client.*}),
+ * {@link NatsConnectionCustomizer}s, connection events as {@link NatsConnectionEvent}s, and a drain on
+ * shutdown. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration(afterName = "io.natsboot.server.autoconfigure.NatsServerAutoConfiguration")
+@ConditionalOnClass(Connection.class)
+@EnableConfigurationProperties(NatsClientProperties.class)
+@Import({NatsClientAutoConfiguration.EmbeddedServerConnectionDetailsConfiguration.class,
+        NatsClientAutoConfiguration.PropertiesConnectionDetailsConfiguration.class,
+        NatsClientAutoConfiguration.JacksonConverterConfiguration.class,
+        NatsClientAutoConfiguration.SimpleConverterConfiguration.class})
+public final class NatsClientAutoConfiguration {
+
+    /**
+     * With nats-server-starter on the classpath: the embedded server when its lifecycle bean exists, else
+     * the properties. Resolved when the bean is created rather than by {@code @ConditionalOnBean}, so it
+     * does not depend on the order in which auto-configurations are processed.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(NatsServerLifecycle.class)
+    static class EmbeddedServerConnectionDetailsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(NatsConnectionDetails.class)
+        NatsConnectionDetails natsConnectionDetails(ObjectProvider<NatsServerLifecycle> lifecycle,
+                NatsClientProperties properties) {
+            PropertiesNatsConnectionDetails fromProperties = new PropertiesNatsConnectionDetails(properties);
+            NatsServerLifecycle embedded = lifecycle.getIfUnique();
+            return embedded != null ? new EmbeddedNatsServerConnectionDetails(embedded, fromProperties) : fromProperties;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("io.natsboot.server.autoconfigure.NatsServerLifecycle")
+    static class PropertiesConnectionDetailsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(NatsConnectionDetails.class)
+        PropertiesNatsConnectionDetails natsConnectionDetails(NatsClientProperties properties) {
+            return new PropertiesNatsConnectionDetails(properties);
+        }
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    NatsConnectionEventPublisher natsConnectionEventPublisher(ApplicationEventPublisher publisher) {
+        return new NatsConnectionEventPublisher(publisher);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Options natsOptions(NatsClientProperties properties, NatsConnectionDetails details,
+            NatsConnectionEventPublisher events, ObjectProvider<NatsConnectionCustomizer> customizers,
+            Environment environment) throws IOException {
+        Options.Builder b = optionsBuilder(properties, details, environment);
+        b.connectionListener(events).errorListener(events);
+        customizers.orderedStream().forEach(c -> c.customize(b));
+        return b.build();
+    }
+
+    static Options.Builder optionsBuilder(NatsClientProperties p, NatsConnectionDetails details, Environment env) {
+        Options.Builder b = new Options.Builder();
+        List<String> servers = details.getServers();
+        b.servers(servers.toArray(String[]::new));
+        String name = p.getConnectionName() != null ? p.getConnectionName() : env.getProperty("spring.application.name");
+        if (name != null && !name.isBlank()) {
+            b.connectionName(name);
+        }
+        if (details.getUsername() != null) {
+            b.userInfo(details.getUsername(), details.getPassword() == null ? "" : details.getPassword());
+        }
+        if (details.getToken() != null) {
+            b.token(details.getToken().toCharArray());
+        }
+        if (p.getCredentialsFile() != null && !p.getCredentialsFile().isBlank()) {
+            b.authHandler(Nats.credentials(p.getCredentialsFile()));
+        }
+        b.connectionTimeout(p.getConnectionTimeout())
+                .pingInterval(p.getPingInterval())
+                .maxReconnects(p.getMaxReconnects())
+                .reconnectWait(p.getReconnectWait())
+                .reconnectJitter(p.getReconnectJitter())
+                .reconnectBufferSize(p.getReconnectBufferSize())
+                .inboxPrefix(p.getInboxPrefix())
+                // No responders surface as a 503 status rather than a bare cancellation.
+                .reportNoResponders();
+        if (p.isNoEcho()) {
+            b.noEcho();
+        }
+        return b;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Connection natsConnection(Options options) throws IOException, InterruptedException {
+        return Nats.connect(options);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    NatsConnectionLifecycle natsConnectionLifecycle(Connection connection, NatsClientProperties properties) {
+        Duration drain = properties.getDrainTimeout();
+        return new NatsConnectionLifecycle(connection, drain);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    static class JacksonConverterConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(NatsMessageConverter.class)
+        NatsMessageConverter natsMessageConverter(ObjectProvider<tools.jackson.databind.json.JsonMapper> mapper) {
+            tools.jackson.databind.json.JsonMapper m = mapper.getIfUnique();
+            return m != null ? new JacksonNatsMessageConverter(m) : new JacksonNatsMessageConverter();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("tools.jackson.databind.json.JsonMapper")
+    static class SimpleConverterConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(NatsMessageConverter.class)
+        NatsMessageConverter simpleNatsMessageConverter() {
+            return new SimpleNatsMessageConverter();
+        }
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    NatsTemplate natsTemplate(Connection connection, NatsMessageConverter converter, NatsClientProperties properties) {
+        return new NatsTemplate(connection, converter, properties.getRequestTimeout());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "reactor.core.publisher.Flux")
+    static class ReactiveConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactiveNatsTemplate reactiveNatsTemplate(NatsTemplate template, NatsClientProperties properties) {
+            return new ReactiveNatsTemplate(template, properties.getReactive().getBufferSize(),
+                    properties.getReactive().getSlowConsumerPolicy());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.natsboot.client;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamStatusException;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Blocking sends on a jnats {@link Connection}: publish, request/reply with typed replies through the
+ * {@link NatsMessageConverter}, and flush. No responders raise {@link NatsNoRespondersException}, a
+ * missing reply {@link NatsRequestTimeoutException}, and a listener failure reported in the
+ * {@value #ERROR_HEADER} header {@link NatsRemoteException}.
+ */
+public class NatsTemplate {
+
+    /** Header a {@code @NatsListener} sets on the reply when the handler failed. */
+    public static final String ERROR_HEADER = "Nats-Boot-Error";
+
+    private final Connection connection;
+    private final NatsMessageConverter converter;
+    private final Duration defaultTimeout;
+
+    public NatsTemplate(Connection connection, NatsMessageConverter converter, Duration defaultTimeout) {
+        this.connection = connection;
+        this.converter = converter;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public Connection getConnection() {
+        return connection;
+    }
+
+    public NatsMessageConverter getConverter() {
+        return converter;
+    }
+
+    public Duration getDefaultTimeout() {
+        return defaultTimeout;
+    }
+
+    public void publish(String subject, Object payload) {
+        publish(subject, null, payload, null);
+    }
+
+    public void publish(String subject, Object payload, Headers headers) {
+        publish(subject, null, payload, headers);
+    }
+
+    public void publish(String subject, String replyTo, Object payload, Headers headers) {
+        connection.publish(toMessage(subject, replyTo, payload, headers));
+    }
+
+    public Message request(String subject, Object payload) {
+        return request(subject, payload, null, defaultTimeout);
+    }
+
+    public Message request(String subject, Object payload, Headers headers, Duration timeout) {
+        return await(subject, requestAsync(subject, payload, headers, timeout), timeout);
+    }
+
+    public <T> T request(String subject, Object payload, Class<T> replyType) {
+        return request(subject, payload, null, replyType, defaultTimeout);
+    }
+
+    public <T> T request(String subject, Object payload, Headers headers, Class<T> replyType, Duration timeout) {
+        return converter.fromMessage(request(subject, payload, headers, timeout), replyType);
+    }
+
+    /** The reply future, completed exceptionally with this template's exceptions. */
+    public CompletableFuture<Message> requestAsync(String subject, Object payload, Headers headers, Duration timeout) {
+        CompletableFuture<Message> result = new CompletableFuture<>();
+        connection.requestWithTimeout(toMessage(subject, null, payload, headers), timeout).whenComplete((m, e) -> {
+            if (e != null) {
+                result.completeExceptionally(translate(subject, e, timeout));
+            } else {
+                RuntimeException failure = checkReply(subject, m);
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(m);
+                }
+            }
+        });
+        return result;
+    }
+
+    public void flush(Duration timeout) {
+        try {
+            connection.flush(timeout);
+        } catch (TimeoutException e) {
+            throw new NatsException("Flush did not complete within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NatsException("Interrupted while flushing", e);
+        }
+    }
+
+    public Message toMessage(String subject, String replyTo, Object payload, Headers headers) {
+        Headers h = headers != null ? headers : new Headers();
+        byte[] data = converter.toBytes(payload, h);
+        return NatsMessage.builder().subject(subject).replyTo(replyTo).headers(h.isEmpty() ? null : h).data(data)
+                .build();
+    }
+
+    static RuntimeException checkReply(String subject, Message m) {
+        if (m.isStatusMessage() && m.getStatus().getCode() == 503) {
+            return new NatsNoRespondersException(subject);
+        }
+        if (m.hasHeaders() && m.getHeaders().containsKey(ERROR_HEADER)) {
+            return new NatsRemoteException(subject, m.getHeaders().getFirst(ERROR_HEADER));
+        }
+        return null;
+    }
+
+    static RuntimeException translate(String subject, Throwable e, Duration timeout) {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof NatsException ne) {
+            return ne;
+        }
+        if (cause instanceof JetStreamStatusException jse && jse.getStatus().getCode() == 503) {
+            return new NatsNoRespondersException(subject);
+        }
+        if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+            return new NatsRequestTimeoutException(subject, timeout);
+        }
+        return new NatsException("Request on '" + subject + "' failed: " + cause, cause);
+    }
+
+    private static Message await(String subject, CompletableFuture<Message> f, Duration timeout) {
+        try {
+            return f.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NatsException("Interrupted while waiting for a reply on '" + subject + "'", e);
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            throw translate(subject, e, timeout);
+        }
+    }
+}
