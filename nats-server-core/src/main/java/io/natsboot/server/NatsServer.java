@@ -63,7 +63,9 @@ public final class NatsServer {
         log.debug("  Go build: " + Versions.goVersion());
         log.info("  Name:     " + context.serverName());
         log.info("  ID:       " + context.serverId());
-        if (options.password() != null && !options.password().startsWith("$2")) {
+        if ((options.password() != null && !options.password().startsWith("$2"))
+                || options.users().stream().anyMatch(u -> u.password() != null && !u.password().isEmpty()
+                        && !u.password().startsWith("$2"))) {
             log.warn("Plaintext passwords detected, use nkeys or bcrypt");
         }
         if (options.configFile() != null) {

@@ -734,7 +734,7 @@ public final class CommandLine {
     }
 
     /** Go's %q of a string: double quotes, Go escapes for what is not printable. */
-    static String goQuote(String s) {
+    public static String goQuote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int k = 0; k < s.length(); ) {
             int cp = s.codePointAt(k);

@@ -3,6 +3,8 @@ package io.natsboot.server.config;
 import io.natsboot.server.config.ConfParser.ConfException;
 import io.natsboot.server.config.ConfParser.ConfMap;
 import io.natsboot.server.config.ConfParser.Entry;
+import io.natsboot.server.auth.Permissions;
+import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "tls", "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
-            "no_auth_user", "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
+            "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
             "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
@@ -81,6 +83,7 @@ public final class ConfigFileOptions {
                 c.errors.add(e.pos() + ": " + bad.getMessage());
             }
         }
+        c.finishUsers();
         return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
     }
 
@@ -136,6 +139,7 @@ public final class ConfigFileOptions {
             case "max_traced_msg_len": b.maxTracedMsgLen(intValue(e)); break;
             case "no_header_support": b.noHeaderSupport(bool(e)); break;
             case "authorization": authorization(e); break;
+            case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -153,6 +157,10 @@ public final class ConfigFileOptions {
         throw new Bad(what + " is not supported by NATS Boot yet");
     }
 
+    private List<User> users;
+    private Permissions defaultPermissions;
+    private String noAuthUser;
+
     private void authorization(Entry e) throws Bad {
         ConfMap m = map(e);
         for (Entry a : m.entries()) {
@@ -163,8 +171,10 @@ public final class ConfigFileOptions {
                     case "pass": case "password": b.password(string(a)); break;
                     case "token": b.authToken(string(a)); break;
                     case "timeout": b.authTimeout(seconds(a)); break;
-                    case "users": case "permissions": case "default_permissions": case "nkeys":
-                    case "auth_callout": case "accounts":
+                    case "users": users = users(a); break;
+                    // nats-server takes both as the permissions of users that have none
+                    case "permissions": case "default_permissions": defaultPermissions = permissions(a); break;
+                    case "nkeys": case "auth_callout": case "accounts":
                         notYet(a, "authorization " + key);
                         break;
                     default:
@@ -176,6 +186,154 @@ public final class ConfigFileOptions {
                 errors.add(a.pos() + ": " + bad.getMessage());
             }
         }
+    }
+
+    private void finishUsers() {
+        List<User> all = new ArrayList<>();
+        if (users != null) {
+            for (User u : users) {
+                all.add(u.permissions() == null && defaultPermissions != null
+                        ? new User(u.username(), u.password(), defaultPermissions) : u);
+            }
+            b.users(all);
+        }
+        // nats-server's validateOptions messages: they name no position.
+        if (noAuthUser != null && users == null) {
+            errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser) + " present, but users are not defined");
+        } else if (noAuthUser != null && all.stream().noneMatch(u -> u.username().equals(noAuthUser))) {
+            errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser)
+                    + " not present as user in authorization block or account configuration");
+        }
+    }
+
+    private List<User> users(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw new Bad("Expected users field to be an array, got " + goType(e.value()));
+        }
+        List<User> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Object o : list) {
+            Entry u = (Entry) o;
+            ConfMap m = map(u);
+            String name = null;
+            String pass = null;
+            Permissions perms = null;
+            for (Entry f : m.entries()) {
+                String key = f.key().toLowerCase(Locale.ROOT);
+                switch (key) {
+                    case "user": case "username": name = string(f); break;
+                    case "pass": case "password": pass = string(f); break;
+                    case "permission": case "permissions": case "authorization": perms = permissions(f); break;
+                    case "nkey": case "account": case "allowed_connection_types": case "connection_types":
+                    case "clients":
+                        notYet(f, "users " + key);
+                        break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            throw new Bad("Unknown field \"" + f.key() + "\" parsing users");
+                        }
+                }
+            }
+            if (name == null) {
+                name = "";
+            }
+            if (!names.add(name)) {
+                throw new Bad("Duplicate user \"" + name + "\" detected");
+            }
+            out.add(new User(name, pass == null ? "" : pass, perms));
+        }
+        return out;
+    }
+
+    private Permissions permissions(Entry e) throws Bad {
+        ConfMap m = map(e);
+        Permissions.SubjectPermission pub = null;
+        Permissions.SubjectPermission sub = null;
+        Permissions.ResponsePermission resp = null;
+        for (Entry f : m.entries()) {
+            String key = f.key().toLowerCase(Locale.ROOT);
+            switch (key) {
+                case "pub": case "publish": case "import": pub = subjectPermission(f); break;
+                case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
+                case "allow_responses": case "allow_response": resp = allowResponses(f); break;
+                default:
+                    if (!f.usedAsVariable()) {
+                        throw new Bad("Unknown field \"" + f.key() + "\" parsing permissions");
+                    }
+            }
+        }
+        return new Permissions(pub, sub, resp);
+    }
+
+    /** A string or array is the allow list; a map has {@code allow} and {@code deny}. */
+    private Permissions.SubjectPermission subjectPermission(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof ConfMap m) {
+            List<String> allow = null;
+            List<String> deny = null;
+            for (Entry f : m.entries()) {
+                String key = f.key().toLowerCase(Locale.ROOT);
+                switch (key) {
+                    case "allow": allow = subjects(f); break;
+                    case "deny": deny = subjects(f); break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            throw new Bad("Unknown field name \"" + f.key() + "\" parsing subject permissions, "
+                                    + "only 'allow' or 'deny' are permitted");
+                        }
+                }
+            }
+            return new Permissions.SubjectPermission(allow, deny);
+        }
+        return new Permissions.SubjectPermission(subjects(e), null);
+    }
+
+    private static List<String> subjects(Entry e) throws Bad {
+        List<String> out = new ArrayList<>();
+        Object v = e.value();
+        if (v instanceof String s) {
+            out.add(s);
+        } else if (v instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(string((Entry) o));
+            }
+        } else {
+            throw new Bad("Expected subject permissions to be a subject, or array of subjects, got "
+                    + goType(v));
+        }
+        for (String s : out) {
+            String subject = s.strip();
+            int sp = subject.indexOf(' ');
+            if (sp >= 0) {
+                subject = subject.substring(0, sp);
+            }
+            if (!io.natsboot.server.subject.Subjects.isValidSubscribeSubject(subject)) {
+                throw new Bad("subject \"" + s + "\" is not a valid subject");
+            }
+        }
+        return out;
+    }
+
+    private static Permissions.ResponsePermission allowResponses(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof Boolean on) {
+            return on ? Permissions.ResponsePermission.DEFAULT : null;
+        }
+        ConfMap m = map(e);
+        int max = Permissions.ResponsePermission.DEFAULT.maxMsgs();
+        Duration expires = Permissions.ResponsePermission.DEFAULT.expires();
+        for (Entry f : m.entries()) {
+            String key = f.key().toLowerCase(Locale.ROOT);
+            switch (key) {
+                case "max": case "max_msgs": case "max_messages": case "max_responses": max = int32(f); break;
+                case "expires": case "expiration": case "ttl": expires = duration(f, key); break;
+                default:
+                    if (!f.usedAsVariable()) {
+                        throw new Bad("Unknown field \"" + f.key() + "\" parsing allow_responses");
+                    }
+            }
+        }
+        return new Permissions.ResponsePermission(max, expires);
     }
 
     // ---------------------------------------------------------------------------------------------------

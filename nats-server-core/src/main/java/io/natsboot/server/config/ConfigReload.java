@@ -75,6 +75,9 @@ public final class ConfigReload {
             lines.add("Reloaded: authorization token");
             auth = true;
         }
+        if (!Objects.equals(old.users(), next.users()) || !Objects.equals(old.noAuthUser(), next.noAuthUser())) {
+            auth = true; // users and permissions are re-checked on every connected client
+        }
         if (!old.pingInterval().equals(next.pingInterval())) {
             lines.add("Reloaded: ping_interval = " + goDuration(next.pingInterval()));
         }

@@ -1,6 +1,8 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.auth.User;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Every option of one server, immutable. Defaults are nats-server 2.9.10's (protocol reference §3.12).
@@ -39,7 +41,9 @@ public record ServerOptions(
         String configFile,
         long logSizeLimit,
         boolean syslog,
-        String remoteSyslog) {
+        String remoteSyslog,
+        List<User> users,
+        String noAuthUser) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -49,7 +53,7 @@ public record ServerOptions(
     }
 
     public boolean authRequired() {
-        return username != null || authToken != null;
+        return username != null || authToken != null || !users.isEmpty();
     }
 
     public Builder toBuilder() {
@@ -101,6 +105,10 @@ public record ServerOptions(
         private boolean syslog;
         /** Log to this syslog, {@code udp://host:port} etc. (nats-server's remote_syslog); null = none. */
         private String remoteSyslog;
+        /** authorization.users, each with its permissions (default_permissions already applied). */
+        private List<User> users = List.of();
+        /** The user a client connecting without credentials becomes (no_auth_user); null = none. */
+        private String noAuthUser;
 
         public Builder() {
         }
@@ -117,6 +125,7 @@ public record ServerOptions(
             noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
             httpHost = o.httpHost; httpPort = o.httpPort; configFile = o.configFile;
             logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
+            users = o.users; noAuthUser = o.noAuthUser;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -152,13 +161,16 @@ public record ServerOptions(
         public Builder logSizeLimit(long v) { logSizeLimit = v; return this; }
         public Builder syslog(boolean v) { syslog = v; return this; }
         public Builder remoteSyslog(String v) { remoteSyslog = v; return this; }
+        public Builder users(List<User> v) { users = List.copyOf(v); return this; }
+        public Builder noAuthUser(String v) { noAuthUser = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
-                    clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog);
+                    clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog,
+                    users, noAuthUser);
         }
     }
 }

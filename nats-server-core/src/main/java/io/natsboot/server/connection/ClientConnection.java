@@ -1,7 +1,11 @@
 package io.natsboot.server.connection;
 
+import io.natsboot.server.config.CommandLine;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.auth.Bcrypt;
+import io.natsboot.server.auth.Permissions;
+import io.natsboot.server.auth.User;
 import io.natsboot.server.protocol.ClientOps;
 import io.natsboot.server.protocol.ClientProtocolParser;
 import io.natsboot.server.protocol.ConnectOptions;
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -94,6 +99,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean inRead;
     private ByteBuf cumulation;
     private SubjectCache cache;
+    /** The authenticated user's permissions; null = everything allowed (and nothing to check). */
+    private Permissions perms;
+    /** Reply subjects this connection may publish to once (allow_responses); null unless it has them. */
+    private volatile ConcurrentHashMap<String, long[]> replies;
+    /** Deliveries are checked against the subscribe deny list (a wildcard subscription covers a deny). */
+    private volatile boolean denyFilter;
     private final FastBytes fastBytes = new FastBytes();
     /** Server-wide counters accumulated during one read, added to the shared adders once per read. */
     private long readInBytes;
@@ -403,8 +414,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         loop.execute(() -> {
             options = server.options();
-            if (authChanged && connected && closeReason == null && options.authRequired() && !authenticate()) {
-                authViolation();
+            if (authChanged && connected && closeReason == null) {
+                if (options.authRequired() && !authenticate()) {
+                    authViolation();
+                    return;
+                }
+                if (!options.authRequired()) {
+                    perms = null;
+                    replies = null;
+                }
+                processSubsOnConfigReload();
             }
         });
     }
@@ -423,12 +442,145 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private boolean authenticate() {
-        String token = options.authToken();
-        if (token != null) {
-            return token.equals(opts.authToken);
+        ServerOptions o = options;
+        if (!o.users().isEmpty()) {
+            if ((opts.user == null || opts.user.isEmpty()) && o.noAuthUser() != null) {
+                for (User u : o.users()) {
+                    if (u.username().equals(o.noAuthUser())) {
+                        opts.user = u.username();
+                        opts.pass = u.password();
+                        break;
+                    }
+                }
+            }
+            if (opts.user != null && !opts.user.isEmpty()) {
+                for (User u : o.users()) {
+                    if (u.username().equals(opts.user)) {
+                        if (!Bcrypt.comparePasswords(u.password(), opts.pass == null ? "" : opts.pass)) {
+                            return false;
+                        }
+                        registerUser(u);
+                        return true;
+                    }
+                }
+                return false;
+            }
         }
-        return options.username() != null && options.username().equals(opts.user) && options.password() != null
-                && options.password().equals(opts.pass);
+        String token = o.authToken();
+        if (token != null) {
+            return Bcrypt.comparePasswords(token, opts.authToken == null ? "" : opts.authToken);
+        }
+        if (o.username() != null) {
+            return o.username().equals(opts.user) && Bcrypt.comparePasswords(o.password() == null ? "" : o.password(),
+                    opts.pass == null ? "" : opts.pass);
+        }
+        return false;
+    }
+
+    /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
+    private void registerUser(User u) {
+        Permissions p = u.permissions();
+        perms = p;
+        if (p != null && p.response() != null) {
+            if (replies == null) {
+                replies = new ConcurrentHashMap<>();
+            }
+        } else {
+            replies = null;
+        }
+    }
+
+    /** nats-server's getAuthUser, for violation logs. */
+    private String authUser() {
+        if (opts.user != null && !opts.user.isEmpty()) {
+            return "User \"" + opts.user + "\"";
+        }
+        if (opts.authToken != null && !opts.authToken.isEmpty()) {
+            return "Token \"" + opts.authToken + "\"";
+        }
+        return "User \"N/A\"";
+    }
+
+    /**
+     * nats-server's pubAllowedFullCheck: the static decision is cached in the publisher's subject cache entry;
+     * a refused subject may still be a reply subject this connection was given (allow_responses).
+     */
+    private boolean publishAllowed(SubjectCache.Entry entry) {
+        Permissions p = perms;
+        if (!p.checksPublish()) {
+            return true;
+        }
+        if (entry.permsOf != p) {
+            entry.pubAllowed = p.canPublish(entry.subject);
+            entry.permsOf = p;
+        }
+        if (entry.pubAllowed) {
+            return true;
+        }
+        ConcurrentHashMap<String, long[]> r = replies;
+        Permissions.ResponsePermission rp = p.response();
+        if (r == null || rp == null) {
+            return false;
+        }
+        long[] resp = r.get(entry.subject);
+        if (resp == null) {
+            return false;
+        }
+        resp[1]++;
+        if (rp.maxMsgs() > 0 && resp[1] > rp.maxMsgs()) {
+            r.remove(entry.subject);
+            return false;
+        }
+        if (!rp.expires().isZero() && !rp.expires().isNegative()
+                && System.nanoTime() - resp[0] > rp.expires().toNanos()) {
+            r.remove(entry.subject);
+            return false;
+        }
+        return true;
+    }
+
+    private void pubPermissionViolation(String subject) {
+        sendErr("Permissions Violation for Publish to " + CommandLine.goQuote(subject));
+        log.error(logPrefix + "Publish Violation - " + authUser() + ", Subject " + CommandLine.goQuote(subject));
+    }
+
+    private void subPermissionViolation(String subject, String queue, String sid) {
+        if (queue == null) {
+            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(subject));
+            log.error(logPrefix + "Subscription Violation - " + authUser() + ", Subject "
+                    + CommandLine.goQuote(subject) + ", SID " + sid);
+        } else {
+            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(subject) + " using queue "
+                    + CommandLine.goQuote(queue));
+            log.error(logPrefix + "Subscription Violation - " + authUser() + ", Subject "
+                    + CommandLine.goQuote(subject) + ", Queue: " + CommandLine.goQuote(queue) + ", SID " + sid);
+        }
+    }
+
+    /** After a reload changed the permissions: drop subscriptions no longer allowed, as nats-server. */
+    private void processSubsOnConfigReload() {
+        Permissions p = perms;
+        denyFilter = false;
+        if (p == null) {
+            return;
+        }
+        List<Subscription> removed = new ArrayList<>();
+        for (Subscription s : subs.values()) {
+            boolean canSub = p.canSubscribe(s.subject());
+            boolean canQSub = s.queue() != null && p.canQueueSubscribe(s.subject(), s.queue());
+            if (!canSub && !canQSub) {
+                removed.add(s);
+            } else if (p.needsDenyFilter(s.subject())) {
+                denyFilter = true;
+            }
+        }
+        for (Subscription s : removed) {
+            removeSubscription(s);
+            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(s.subject()) + " (sid "
+                    + CommandLine.goQuote(s.sid) + ")");
+            log.info("Removed sub " + CommandLine.goQuote(s.subject()) + " (sid " + CommandLine.goQuote(s.sid)
+                    + ") for " + authUser() + " - not authorized");
+        }
     }
 
     private void authViolation() {
@@ -501,12 +653,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
                     totalLength);
         }
+        SubjectCache.Entry entry = subjectEntry(buf, subjectStart, subjectLength);
+        if (perms != null && !publishAllowed(entry)) {
+            pubPermissionViolation(entry.subject);
+            return;
+        }
         if (replyLength > 0 && reservedReply(buf, replyStart, replyLength)) {
             sendErr("Permissions Violation for Publish with Reply of \""
                     + buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) + "\"");
             return;
         }
-        SubjectCache.Entry entry = subjectEntry(buf, subjectStart, subjectLength);
         if (opts.verbose) {
             sendOk();
         }
@@ -595,6 +751,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             sendErr("Permissions Violation for Subscription to \"" + subject + "\" using queue \"_sys_\"");
             return;
         }
+        Permissions p = perms;
+        if (p != null) {
+            if (queue != null ? !p.canQueueSubscribe(subject, queue) : !p.canSubscribe(subject)) {
+                subPermissionViolation(subject, queue, sid);
+                return;
+            }
+        }
         if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
             log.error(logPrefix + "maximum subscriptions exceeded");
             sendErr("maximum subscriptions exceeded");
@@ -609,6 +772,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (!Subjects.isValidSubscribeSubject(subject)) {
             sendErr("Invalid Subject");
             return;
+        }
+        if (p != null && !denyFilter && p.needsDenyFilter(subject)) {
+            denyFilter = true;
         }
         Subscription s = new Subscription(this, subject, queue, sid);
         subs.put(sid, s);
@@ -691,12 +857,39 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     // ---- Delivery (called from publishers' event loops) ------------------------------------
 
+    /** nats-server's replyPermLimit: past it, expired reply permissions are pruned. */
+    private static final int REPLY_PERM_LIMIT = 4096;
+
+    private void pruneReplies(ConcurrentHashMap<String, long[]> r) {
+        Permissions p = perms;
+        if (p == null || p.response() == null) {
+            return;
+        }
+        Permissions.ResponsePermission rp = p.response();
+        long now = System.nanoTime();
+        r.values().removeIf(v -> (rp.maxMsgs() > 0 && v[1] >= rp.maxMsgs())
+                || (rp.expires().toNanos() > 0 && now - v[0] > rp.expires().toNanos()));
+    }
+
     /**
      * Appends one MSG/HMSG for {@code s} to this connection's outbound buffer. Returns false when
      * the message was not taken (connection or subscription gone, limit reached, slow consumer).
      */
     boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        if (denyFilter) {
+            Permissions p = perms;
+            if (p != null && p.deniedDelivery(buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8))) {
+                return false;
+            }
+        }
+        ConcurrentHashMap<String, long[]> r = replies;
+        if (r != null && replyLength > 0) {
+            r.put(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8), new long[] {System.nanoTime(), 0});
+            if (r.size() > REPLY_PERM_LIMIT) {
+                pruneReplies(r);
+            }
+        }
         boolean withHeaders = headerLength > 0 && headers;
         int bodyStart = payloadStart;
         int bodyLength = totalLength;

@@ -23,6 +23,10 @@ final class SubjectCache {
         long generation;
         MatchResult<Subscription> result;
         private int validPublish;
+        /** The permissions {@link #pubAllowed} was decided with; null = not decided. */
+        Object permsOf;
+        /** The static publish permission decision for this subject (see ClientConnection.publishAllowed). */
+        boolean pubAllowed;
 
         /** The pedantic publish-subject check, computed once per cached subject. */
         boolean validPublishSubject() {

@@ -244,13 +244,15 @@ class ConfParserTest {
                 Arguments.of("lame_duck_duration: 30\n",
                         "t.conf:1:0: interface conversion: interface {} is int64, not string"),
                 Arguments.of("authorization {\n  user: a\n  foo: 1\n}\n", "t.conf:3:3: unknown field \"foo\""),
-                Arguments.of("authorization {\n  users = [\n {user: a, password: b}\n  ]\n}\n",
-                        "t.conf:2:3: authorization users is not supported by NATS Boot yet"),
+                Arguments.of("authorization {\n  nkeys = [\n {nkey: a}\n  ]\n}\n",
+                        "t.conf:2:3: authorization nkeys is not supported by NATS Boot yet"),
                 Arguments.of("tls { cert_file: x, key_file: y }\n", "t.conf:1:0: tls is not supported by NATS Boot yet"),
                 Arguments.of("port: 1\ncluster { name: c }\n", "t.conf:2:1: cluster is not supported by NATS Boot yet"),
                 Arguments.of("jetstream: enabled\n", "t.conf:1:0: jetstream is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: {} }\n", "t.conf:1:0: accounts is not supported by NATS Boot yet"),
-                Arguments.of("no_auth_user: a\n", "t.conf:1:0: no_auth_user is not supported by NATS Boot yet"),
+                Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
+                Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",
+                        "no_auth_user: \"a\" not present as user in authorization block or account configuration"),
                 Arguments.of("https_port: 8443\n", "t.conf:1:0: https_port is not supported by NATS Boot yet"));
     }
 
