@@ -5,6 +5,9 @@ import io.natsboot.server.log.ServerLog;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.net.InetSocketAddress;
@@ -36,6 +39,8 @@ public final class MonitorServer {
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+    /** The dashboard page served on {@code /}, read once from the classpath. */
+    private static final String DASHBOARD = loadDashboard();
 
     private final Monitor monitor;
     private final String host;
@@ -257,38 +262,26 @@ public final class MonitorServer {
         return Reply.json(data);
     }
 
-    /** Our index page: the same links as nats-server's, in the same order. */
+    /**
+     * Our index page: a live dashboard (resource {@code dashboard.html}, self-contained HTML, inline
+     * CSS and JS, no external assets) that polls {@code /varz}, {@code /connz}, {@code /routez} and
+     * {@code /subsz} every second and charts them; it keeps nats-server's index links, in the same order.
+     */
     private String rootPage() {
-        String version = monitor.context().options().compatVersion();
-        return "<html lang=\"en\">\n"
-                + "  <head>\n"
-                + "    <title>NATS Boot monitoring</title>\n"
-                + "    <style type=\"text/css\">\n"
-                + "      body { font-family: ui-sans-serif,system-ui,sans-serif; font-size: 18px; margin-left: 32px }\n"
-                + "      a { display: block; margin-left: 7px; padding-bottom: 6px; color: rgb(72 72 92);"
-                + " text-decoration: none }\n"
-                + "      a:hover { font-weight: 600; color: rgb(59 50 202) }\n"
-                + "      a.last { padding-bottom: 16px }\n"
-                + "      .version { font-size: 14px; color: rgb(110 110 130) }\n"
-                + "    </style>\n"
-                + "  </head>\n"
-                + "  <body>\n"
-                + "    <h2>NATS Boot</h2>\n"
-                + "    <div class=\"version\">NATS Boot " + Versions.productVersion() + ", compatible with nats-server v"
-                + version + "</div>\n"
-                + "    <br/>\n"
-                + "    <a href=./varz>General</a>\n"
-                + "    <a href=./jsz>JetStream</a>\n"
-                + "    <a href=./connz>Connections</a>\n"
-                + "    <a href=./accountz>Accounts</a>\n"
-                + "    <a href=./accstatz>Account Stats</a>\n"
-                + "    <a href=./subsz>Subscriptions</a>\n"
-                + "    <a href=./routez>Routes</a>\n"
-                + "    <a href=./leafz>LeafNodes</a>\n"
-                + "    <a href=./gatewayz>Gateways</a>\n"
-                + "    <a href=./healthz class=last>Health Probe</a>\n"
-                + "  </body>\n"
-                + "</html>";
+        return DASHBOARD
+                .replace("@PRODUCT_VERSION@", Versions.productVersion())
+                .replace("@COMPAT_VERSION@", monitor.context().options().compatVersion());
+    }
+
+    private static String loadDashboard() {
+        try (InputStream in = MonitorServer.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard.html missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** /stacksz: every thread's stack, in the spirit of Go's goroutine dump. */

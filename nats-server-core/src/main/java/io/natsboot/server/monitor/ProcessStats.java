@@ -9,9 +9,10 @@ import java.nio.file.Path;
 /**
  * Process memory and CPU for /varz, as nats-server's pse package reports them: {@code mem} is the
  * resident set size in bytes, {@code cpu} the percentage of one core used since the previous
- * sample (one decimal; can exceed 100 on several cores).
+ * sample (one decimal; can exceed 100 on several cores). Each instance keeps its own CPU sample,
+ * so the starter's {@code gnatsd_varz_cpu} gauge does not disturb /varz.
  */
-final class ProcessStats {
+public final class ProcessStats {
     private static final Path STATM = Path.of("/proc/self/statm");
     private static final long PAGE_SIZE = 4096;
 
@@ -20,7 +21,7 @@ final class ProcessStats {
     private double lastPercent;
 
     /** Resident set size in bytes; the JVM heap in use where /proc is not available. */
-    long residentBytes() {
+    public long residentBytes() {
         try {
             String[] f = Files.readString(STATM).trim().split("\\s+");
             return Long.parseLong(f[1]) * PAGE_SIZE;
@@ -31,7 +32,7 @@ final class ProcessStats {
     }
 
     /** CPU percent since the previous call (at least 1 s apart, else the previous figure). */
-    synchronized double cpuPercent() {
+    public synchronized double cpuPercent() {
         long cpu = processCpuNanos();
         long wall = System.nanoTime();
         if (cpu < 0) {

@@ -8,7 +8,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** Micrometer meters of the embedded server ({@link NatsServerMetrics}); Boot binds them to every registry. */
+/**
+ * Micrometer meters of the embedded server ({@link NatsServerMetrics}) and the prometheus-nats-exporter
+ * compatible {@code gnatsd_varz_*} gauges ({@link NatsServerExporterMetrics}); Boot binds them to every registry.
+ */
 @AutoConfiguration(after = NatsServerAutoConfiguration.class)
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(NatsServer.class)
@@ -18,5 +21,12 @@ public final class NatsServerMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     NatsServerMetrics natsServerMetrics(NatsServer server) {
         return new NatsServerMetrics(server);
+    }
+
+    /** The {@code gnatsd_varz_*} gauges of prometheus-nats-exporter, for existing Grafana dashboards. */
+    @Bean
+    @ConditionalOnMissingBean
+    NatsServerExporterMetrics natsServerExporterMetrics(NatsServer server) {
+        return new NatsServerExporterMetrics(server);
     }
 }

@@ -18,6 +18,7 @@ import io.natsboot.server.monitor.Subsz;
 import io.natsboot.server.monitor.Varz;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -73,7 +74,7 @@ class NatsServerActuatorAutoConfigurationTests {
     void nothingWithoutTheServer() {
         runner.withPropertyValues(EXPOSE_ALL, "natsboot.server.enabled=false").run(ctx -> assertThat(ctx)
                 .doesNotHaveBean(VarzEndpoint.class).doesNotHaveBean(NatsServerHealthIndicator.class)
-                .doesNotHaveBean(NatsServerMetrics.class));
+                .doesNotHaveBean(NatsServerMetrics.class).doesNotHaveBean(NatsServerExporterMetrics.class));
     }
 
     @Test
@@ -229,6 +230,60 @@ class NatsServerActuatorAutoConfigurationTests {
     }
 
     @Test
+    void prometheusScrapeHasTheExporterGnatsdVarzGauges() {
+        runner.withPropertyValues("natsboot.server.max-payload=64KB").run(ctx -> {
+            assertThat(ctx).hasSingleBean(NatsServerExporterMetrics.class);
+            NatsServer server = ctx.getBean(NatsServer.class);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            ctx.getBean(NatsServerExporterMetrics.class).bindTo(registry);
+            try (Connection nc = connect(server)) {
+                Subscription sub = nc.subscribe("g.>");
+                for (int i = 0; i < 4; i++) {
+                    nc.publish("g.x", new byte[10]);
+                }
+                for (int i = 0; i < 4; i++) {
+                    assertThat(sub.nextMessage(Duration.ofSeconds(5))).isNotNull();
+                }
+                nc.flush(Duration.ofSeconds(5));
+                String scrape = registry.scrape();
+                String id = "\\{server_id=\"" + server.context().serverId() + "\"} ";
+                for (String name : List.of("connections", "total_connections", "subscriptions", "in_msgs", "out_msgs",
+                        "in_bytes", "out_bytes", "slow_consumers", "routes", "remotes", "mem", "cpu", "cores",
+                        "max_connections", "max_payload", "max_pending", "max_control_line", "ping_interval", "ping_max",
+                        "write_deadline", "auth_timeout", "port")) {
+                    assertThat(scrape).contains("# TYPE gnatsd_varz_" + name + " gauge\n");
+                }
+                assertThat(scrape).containsPattern("gnatsd_varz_connections" + id + "1\\.0\n")
+                        .containsPattern("gnatsd_varz_total_connections" + id + "1\\.0\n")
+                        .containsPattern("gnatsd_varz_subscriptions" + id + "1\\.0\n")
+                        .containsPattern("gnatsd_varz_in_msgs" + id + "4\\.0\n")
+                        .containsPattern("gnatsd_varz_out_msgs" + id + "4\\.0\n")
+                        .containsPattern("gnatsd_varz_in_bytes" + id + "40\\.0\n")
+                        .containsPattern("gnatsd_varz_out_bytes" + id + "40\\.0\n")
+                        .containsPattern("gnatsd_varz_slow_consumers" + id + "0\\.0\n")
+                        .containsPattern("gnatsd_varz_routes" + id + "0\\.0\n")
+                        .containsPattern("gnatsd_varz_max_payload" + id + "65536\\.0\n")
+                        .containsPattern("gnatsd_varz_port" + id + server.port() + "\\.0\n")
+                        .containsPattern("gnatsd_varz_ping_interval" + id + "1\\.2E11\n")
+                        .containsPattern("gnatsd_varz_auth_timeout" + id + "2\\.0\n")
+                        .containsPattern("gnatsd_varz_mem" + id + "[1-9][0-9.E]+\n")
+                        .containsPattern("gnatsd_varz_cpu" + id + "[0-9.E]+\n");
+                // The exporter's gauges follow /varz.
+                assertThat(registry.get("gnatsd_varz_in_msgs").gauge().value())
+                        .isEqualTo((double) server.context().inMsgs.sum());
+            }
+        });
+    }
+
+    @Test
+    void exporterMetricsCanBeReplaced() {
+        runner.withUserConfiguration(UserExporterMetrics.class).run(ctx -> {
+            assertThat(ctx).hasSingleBean(NatsServerExporterMetrics.class);
+            assertThat(ctx.getBean(NatsServerExporterMetrics.class)).isSameAs(ctx.getBean("myExporterMetrics"));
+        });
+    }
+
+    @Test
     void metricsBinderCanBeReplaced() {
         runner.withUserConfiguration(UserMetrics.class).run(ctx -> {
             assertThat(ctx).hasSingleBean(NatsServerMetrics.class);
@@ -262,6 +317,14 @@ class NatsServerActuatorAutoConfigurationTests {
         @Bean
         NatsServerMetrics myMetrics(NatsServer server) {
             return new NatsServerMetrics(server, io.micrometer.core.instrument.Tags.of("app", "x"));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserExporterMetrics {
+        @Bean
+        NatsServerExporterMetrics myExporterMetrics(NatsServer server) {
+            return new NatsServerExporterMetrics(server);
         }
     }
 }
