@@ -143,17 +143,7 @@ public final class SignalCommand {
     }
 
     private static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return io.natsboot.server.log.GoStrings.quote(s);
     }
 
     // ---------------------------------------------------------------------------------------------------
