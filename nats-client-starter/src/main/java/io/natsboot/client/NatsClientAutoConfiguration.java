@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,13 +18,15 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
 /**
  * A jnats {@link Connection} from {@link NatsConnectionDetails} (the embedded server of
  * nats-server-starter when it is running in the same application, else {@code natsboot.client.*}),
- * {@link NatsConnectionCustomizer}s, connection events as {@link NatsConnectionEvent}s, and a drain on
- * shutdown. Every bean backs off when the application defines its own.
+ * {@link NatsConnectionCustomizer}s, connection events as {@link NatsConnectionEvent}s, a drain on
+ * shutdown, the templates and {@link NatsListener} support. Every bean backs off when the application
+ * defines its own.
  */
 @AutoConfiguration(afterName = "io.natsboot.server.autoconfigure.NatsServerAutoConfiguration")
 @ConditionalOnClass(Connection.class)
@@ -153,6 +156,40 @@ public final class NatsClientAutoConfiguration {
     @ConditionalOnMissingBean
     NatsTemplate natsTemplate(Connection connection, NatsMessageConverter converter, NatsClientProperties properties) {
         return new NatsTemplate(connection, converter, properties.getRequestTimeout());
+    }
+
+    /** {@link NatsListener} support: annotation processing, the default container factory and the registry. */
+    @Configuration(proxyBeanMethods = false)
+    static class ListenerConfiguration {
+
+        @Bean
+        @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+        @ConditionalOnMissingBean
+        static NatsListenerAnnotationBeanPostProcessor natsListenerAnnotationBeanPostProcessor() {
+            return new NatsListenerAnnotationBeanPostProcessor();
+        }
+
+        @Bean(NatsListenerEndpointRegistry.BEAN_NAME)
+        @ConditionalOnMissingBean
+        NatsListenerEndpointRegistry natsListenerEndpointRegistry() {
+            return new NatsListenerEndpointRegistry();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        NatsListenerErrorHandler natsListenerErrorHandler() {
+            return NatsListenerErrorHandler.logAndReply();
+        }
+
+        @Bean(NatsListenerContainerFactory.DEFAULT_BEAN_NAME)
+        @ConditionalOnMissingBean(name = NatsListenerContainerFactory.DEFAULT_BEAN_NAME)
+        NatsListenerContainerFactory natsListenerContainerFactory(Connection connection, NatsMessageConverter converter,
+                ObjectProvider<NatsListenerErrorHandler> errorHandler, NatsClientProperties properties) {
+            NatsListenerContainerFactory factory = new NatsListenerContainerFactory(connection, converter);
+            factory.setErrorHandler(errorHandler.getIfUnique(NatsListenerErrorHandler::logAndReply));
+            factory.setDrainTimeout(properties.getDrainTimeout());
+            return factory;
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

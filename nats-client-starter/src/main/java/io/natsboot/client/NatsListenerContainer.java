@@ -1,0 +1,182 @@
+package io.natsboot.client;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Runs one {@link NatsListenerEndpoint}: {@code concurrency} jnats {@link Dispatcher}s, each subscribed to
+ * every subject (in the queue group when there is one). Stopping drains the dispatchers, so messages
+ * already delivered are handled and replied to; starting again creates new dispatchers.
+ */
+public class NatsListenerContainer {
+
+    private static final Log log = LogFactory.getLog("io.natsboot.client.listener");
+    private static final boolean REACTOR = ClassUtils.isPresent("reactor.core.publisher.Mono",
+            NatsListenerContainer.class.getClassLoader());
+
+    private final NatsListenerEndpoint endpoint;
+    private final Connection connection;
+    private final NatsMessageConverter converter;
+    private final NatsListenerErrorHandler errorHandler;
+    private final Duration drainTimeout;
+    private final List<Dispatcher> dispatchers = new ArrayList<>();
+    private volatile boolean running;
+
+    public NatsListenerContainer(NatsListenerEndpoint endpoint, Connection connection, NatsMessageConverter converter,
+            NatsListenerErrorHandler errorHandler, Duration drainTimeout) {
+        this.endpoint = endpoint;
+        this.connection = connection;
+        this.converter = converter;
+        this.errorHandler = errorHandler;
+        this.drainTimeout = drainTimeout;
+    }
+
+    public String getId() {
+        return endpoint.id();
+    }
+
+    public NatsListenerEndpoint getEndpoint() {
+        return endpoint;
+    }
+
+    public boolean isAutoStartup() {
+        return endpoint.autoStartup();
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        for (int i = 0; i < endpoint.concurrency(); i++) {
+            Dispatcher d = connection.createDispatcher(this::onMessage);
+            for (String subject : endpoint.subjects()) {
+                if (endpoint.queue() != null) {
+                    d.subscribe(subject, endpoint.queue());
+                } else {
+                    d.subscribe(subject);
+                }
+            }
+            dispatchers.add(d);
+        }
+        running = true;
+        if (connection.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                // The subscriptions are known to the server when start() returns.
+                connection.flush(drainTimeout);
+            } catch (Exception e) {
+                log.warn("Flush after subscribing listener '" + endpoint.id() + "' failed: " + e);
+            }
+        }
+        log.debug("Started NATS listener '" + endpoint.id() + "' on " + endpoint.subjects());
+    }
+
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        for (Dispatcher d : dispatchers) {
+            stopDispatcher(d);
+        }
+        dispatchers.clear();
+        log.debug("Stopped NATS listener '" + endpoint.id() + "'");
+    }
+
+    private void stopDispatcher(Dispatcher d) {
+        try {
+            if (connection.getStatus() == Connection.Status.CONNECTED && d.isActive()) {
+                d.drain(drainTimeout).get(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("NATS listener '" + endpoint.id() + "' did not drain in " + drainTimeout + ": " + e);
+        }
+        try {
+            if (d.isActive() && connection.getStatus() != Connection.Status.CLOSED) {
+                connection.closeDispatcher(d);
+            }
+        } catch (Exception e) {
+            log.debug("Closing dispatcher of '" + endpoint.id() + "': " + e);
+        }
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    void onMessage(Message message) {
+        Object result;
+        try {
+            result = endpoint.handler().handle(message);
+        } catch (Throwable e) {
+            handleError(message, e);
+            return;
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            stage.whenComplete((value, e) -> {
+                if (e != null) {
+                    handleError(message, e);
+                } else {
+                    reply(message, value);
+                }
+            });
+        } else if (REACTOR && ReactorSupport.isMono(result)) {
+            ReactorSupport.subscribe(result, value -> reply(message, value), e -> handleError(message, e));
+        } else {
+            reply(message, result);
+        }
+    }
+
+    private void reply(Message request, Object value) {
+        if (value == null || request.getReplyTo() == null || request.getReplyTo().isEmpty()) {
+            return;
+        }
+        try {
+            Headers headers = new Headers();
+            byte[] data = converter.toBytes(value, headers);
+            connection.publish(NatsMessage.builder().subject(request.getReplyTo())
+                    .headers(headers.isEmpty() ? null : headers).data(data).build());
+        } catch (Throwable e) {
+            handleError(request, e);
+        }
+    }
+
+    private void handleError(Message message, Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof InvocationTargetException || cause instanceof CompletionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        try {
+            errorHandler.handleError(message, cause, connection);
+        } catch (Throwable e) {
+            log.error("Error handler of NATS listener '" + endpoint.id() + "' failed", e);
+        }
+    }
+
+    /** Loaded only when reactor-core is on the classpath. */
+    static final class ReactorSupport {
+        static boolean isMono(Object o) {
+            return o instanceof reactor.core.publisher.Mono<?>;
+        }
+
+        static void subscribe(Object mono, java.util.function.Consumer<Object> onValue,
+                java.util.function.Consumer<Throwable> onError) {
+            ((reactor.core.publisher.Mono<?>) mono).subscribe(onValue::accept, onError::accept);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.natsboot.client;
+
+import io.nats.client.Connection;
+import java.time.Duration;
+
+/** Creates a {@link NatsListenerContainer} per {@link NatsListenerEndpoint}. */
+public class NatsListenerContainerFactory {
+
+    public static final String DEFAULT_BEAN_NAME = "natsListenerContainerFactory";
+
+    private final Connection connection;
+    private final NatsMessageConverter converter;
+    private NatsListenerErrorHandler errorHandler = NatsListenerErrorHandler.logAndReply();
+    private Duration drainTimeout = Duration.ofSeconds(5);
+
+    public NatsListenerContainerFactory(Connection connection, NatsMessageConverter converter) {
+        this.connection = connection;
+        this.converter = converter;
+    }
+
+    public Connection getConnection() {
+        return connection;
+    }
+
+    public NatsMessageConverter getConverter() {
+        return converter;
+    }
+
+    public NatsListenerErrorHandler getErrorHandler() {
+        return errorHandler;
+    }
+
+    /** Used when the endpoint names none. */
+    public void setErrorHandler(NatsListenerErrorHandler errorHandler) {
+        this.errorHandler = errorHandler;
+    }
+
+    public Duration getDrainTimeout() {
+        return drainTimeout;
+    }
+
+    /** How long a stopping container waits for its in-flight messages. */
+    public void setDrainTimeout(Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
+    }
+
+    public NatsListenerContainer createContainer(NatsListenerEndpoint endpoint) {
+        NatsListenerErrorHandler handler = endpoint.errorHandler() != null ? endpoint.errorHandler() : errorHandler;
+        return new NatsListenerContainer(endpoint, connection, converter, handler, drainTimeout);
+    }
+}
