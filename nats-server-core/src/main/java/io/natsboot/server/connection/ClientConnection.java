@@ -584,6 +584,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void authViolation() {
+        server.authFailures.increment();
         log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
         sendErr("Authorization Violation");
         close("Authentication Failure", true);

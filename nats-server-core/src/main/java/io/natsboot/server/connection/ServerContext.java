@@ -39,6 +39,8 @@ public final class ServerContext {
     public final LongAdder outMsgs = new LongAdder();
     public final LongAdder outBytes = new LongAdder();
     public final LongAdder slowConsumers = new LongAdder();
+    /** Clients rejected by authentication (each "authentication error" log line). */
+    public final LongAdder authFailures = new LongAdder();
     public final AtomicLong totalConnections = new AtomicLong();
 
     public ServerContext(ServerOptions options, ServerLog log, String serverId) {

@@ -25,6 +25,8 @@ import io.natsboot.server.connection.ServerContext;
  * <tr><td>nats.server.messages</td><td>counter, tag direction=in|out [nats_server_messages_total]</td></tr>
  * <tr><td>nats.server.bytes</td><td>counter, tag direction=in|out [nats_server_bytes_total]</td></tr>
  * <tr><td>nats.server.slow.consumers</td><td>counter [nats_server_slow_consumers_total]</td></tr>
+ * <tr><td>nats.server.auth.failures</td><td>counter: clients rejected by authentication
+ *     [nats_server_auth_failures_total]</td></tr>
  * <tr><td>nats.server.pending</td><td>gauge: bytes queued to clients [nats_server_pending_bytes]</td></tr>
  * </table>
  */
@@ -66,6 +68,8 @@ public class NatsServerMetrics implements MeterBinder {
                 .tag("direction", "out").register(registry);
         FunctionCounter.builder("nats.server.slow.consumers", c, x -> x.slowConsumers.sum())
                 .description("Clients closed as slow consumers").tags(tags).register(registry);
+        FunctionCounter.builder("nats.server.auth.failures", c, x -> x.authFailures.sum())
+                .description("Clients rejected by authentication").tags(tags).register(registry);
         Gauge.builder("nats.server.pending", c, NatsServerMetrics::pendingBytes)
                 .description("Bytes queued to clients, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
                 .register(registry);

@@ -209,6 +209,49 @@ class NatsServerActuatorAutoConfigurationTests {
     }
 
     @Test
+    void authFailuresAreCounted() {
+        runner.withPropertyValues("natsboot.server.auth.user=alice", "natsboot.server.auth.password=s3cret")
+                .run(ctx -> {
+                    NatsServer server = ctx.getBean(NatsServer.class);
+                    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                    ctx.getBean(NatsServerMetrics.class).bindTo(registry);
+                    assertThat(registry.get("nats.server.auth.failures").functionCounter().count()).isZero();
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(rawConnect(server, "{\"verbose\":false,\"user\":\"alice\",\"pass\":\"wrong\"}"))
+                                .contains("-ERR 'Authorization Violation'");
+                    }
+                    assertThat(rawConnect(server, "{\"verbose\":false,\"user\":\"alice\",\"pass\":\"s3cret\"}"))
+                            .contains("PONG").doesNotContain("-ERR");
+                    assertThat(registry.get("nats.server.auth.failures").functionCounter().count()).isEqualTo(2);
+                    assertThat(server.context().authFailures.sum()).isEqualTo(2);
+                    assertThat(registry.scrape()).contains("# TYPE nats_server_auth_failures_total counter")
+                            .containsPattern("nats_server_auth_failures_total\\{server_id=\"\\w+\"} 2\\.0");
+                });
+    }
+
+    /** CONNECT + PING on a raw socket; what the server answered until it closed or went quiet. */
+    private static String rawConnect(NatsServer server, String connectJson) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(2000);
+            s.getOutputStream().write(("CONNECT " + connectJson + "\r\nPING\r\n").getBytes(StandardCharsets.UTF_8));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = s.getInputStream().read(buf)) >= 0) {
+                    got.write(buf, 0, n);
+                    if (got.toString(StandardCharsets.UTF_8).contains("PONG")) {
+                        break;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // reset or timeout: keep what arrived
+            }
+            return got.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void prometheusScrapeHasTheNatsFamilies() {
         runner.run(ctx -> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
