@@ -1,6 +1,7 @@
 package io.natsboot.server;
 
 import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.ServerContext;
@@ -12,7 +13,14 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.io.File;
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +79,8 @@ public final class NatsServer {
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }
+        SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());
+        long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
                 .host(options.host())
                 .port(options.port() < 0 ? 0 : options.port())
@@ -86,6 +96,13 @@ public final class NatsServer {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .doOnConnection(conn -> {
                     try {
+                        if (ssl != null) {
+                            // nats-server sends INFO in plaintext, then the client starts the handshake:
+                            // startTls lets the first flush (INFO) through unencrypted.
+                            SslHandler tls = new SslHandler(ssl.newEngine(conn.channel().alloc()), true);
+                            tls.setHandshakeTimeoutMillis(tlsTimeoutMillis);
+                            conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls", tls);
+                        }
                         conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-client",
                                 new ClientConnection(context));
                     } catch (RuntimeException e) {
@@ -102,7 +119,47 @@ public final class NatsServer {
         context.port(bound);
         startMonitor();
         log.info("Listening for client connections on " + hostPort(options.host(), bound));
+        if (options.tls() != null) {
+            log.info("TLS required for client connections");
+        }
         log.info("Server is ready");
+    }
+
+    /**
+     * The server side TLS context (JDK provider) from PEM files; with {@code verify}, client certificates
+     * are required and checked against {@code ca_file}.
+     */
+    static SslContext tlsContext(TlsOptions tls) {
+        if (tls.certFile() == null || tls.certFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server certificate must be present and valid");
+        }
+        if (tls.keyFile() == null || tls.keyFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server private key must be present and valid");
+        }
+        SslContextBuilder b;
+        try {
+            b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
+        }
+        b.sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2");
+        if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+            b.trustManager(new File(tls.caFile()));
+        }
+        b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+        try {
+            return b.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
     /** The monitoring HTTP endpoint, when http_port is set (-1 = a random port); logs where it listens. */

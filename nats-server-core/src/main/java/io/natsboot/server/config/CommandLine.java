@@ -175,11 +175,11 @@ public final class CommandLine {
             on(AUTH, Kind.STRING, "<token>", "Token clients must connect with",
                     Apply.AUTH_TOKEN, "--auth"),
             // TLS
-            later(TLS, Kind.BOOL, null, "Enable TLS without verifying clients (default: false)", "--tls"),
-            later(TLS, Kind.STRING, "<file>", "Server certificate", "--tlscert"),
-            later(TLS, Kind.STRING, "<file>", "Private key of the server certificate", "--tlskey"),
-            later(TLS, Kind.BOOL, null, "Enable TLS and verify client certificates", "--tlsverify"),
-            later(TLS, Kind.STRING, "<file>", "CA for verifying client certificates", "--tlscacert"),
+            on(TLS, Kind.BOOL, null, "Enable TLS without verifying clients (default: false)", Apply.TLS, "--tls"),
+            on(TLS, Kind.STRING, "<file>", "Server certificate", Apply.TLS_CERT, "--tlscert"),
+            on(TLS, Kind.STRING, "<file>", "Private key of the server certificate", Apply.TLS_KEY, "--tlskey"),
+            on(TLS, Kind.BOOL, null, "Enable TLS and verify client certificates", Apply.TLS_VERIFY, "--tlsverify"),
+            on(TLS, Kind.STRING, "<file>", "CA for verifying client certificates", Apply.TLS_CA_CERT, "--tlscacert"),
             // Cluster
             later(CLUSTER, Kind.STRING, "<rurl-1, rurl-2>", "Routes to connect to", "--routes"),
             later(CLUSTER, Kind.STRING, "<cluster-url>", "URL to listen on for routes", "--cluster"),
@@ -481,7 +481,7 @@ public final class CommandLine {
             sb.append("    ").append(c).append('\n');
         }
         return sb.append("\nNATS Boot ").append(Versions.productVersion())
-                .append(" does not support TLS yet: a tls block or a TLS flag refuses to start.\n").toString();
+                .append(" supports cert_file, key_file, ca_file, verify and timeout; other tls keys refuse to start.\n").toString();
     }
 
     /** nats-server 2.9.10's cipher suite names (its cipherMap), sorted. */
@@ -799,7 +799,8 @@ public final class CommandLine {
     private enum Apply implements Effect {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
-        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, NOT_YET;
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
+        NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -837,6 +838,11 @@ public final class CommandLine {
                 case LOG_SIZE_LIMIT: b.logSizeLimit((Long) v); break;
                 case SYSLOG: b.syslog((Boolean) v); break;
                 case REMOTE_SYSLOG: b.remoteSyslog((String) v); break;
+                case TLS: b.tlsEnabled((Boolean) v); break;
+                case TLS_CERT: b.tlsCert((String) v); break;
+                case TLS_KEY: b.tlsKey((String) v); break;
+                case TLS_VERIFY: b.tlsVerify((Boolean) v); break;
+                case TLS_CA_CERT: b.tlsCaCert((String) v); break;
                 case NOT_YET:
                     if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + name)) {
                         t.unsupported.add("-" + name);

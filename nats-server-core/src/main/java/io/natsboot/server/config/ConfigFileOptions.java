@@ -31,7 +31,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "tls", "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
+            "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
             "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
@@ -139,6 +139,7 @@ public final class ConfigFileOptions {
             case "max_traced_msg_len": b.maxTracedMsgLen(intValue(e)); break;
             case "no_header_support": b.noHeaderSupport(bool(e)); break;
             case "authorization": authorization(e); break;
+            case "tls": tls(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             default:
                 if (NOT_YET.contains(key)) {
@@ -155,6 +156,52 @@ public final class ConfigFileOptions {
             return; // off is what NATS Boot does anyway
         }
         throw new Bad(what + " is not supported by NATS Boot yet");
+    }
+
+    /** The tls block: cert_file, key_file, ca_file, verify, timeout; other nats-server keys are refused. */
+    private void tls(Entry e) throws Bad {
+        ConfMap m = map(e);
+        String cert = null;
+        String key = null;
+        String ca = null;
+        boolean verify = false;
+        Duration timeout = null;
+        int before = errors.size();
+        for (Entry a : m.entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (k) {
+                    case "cert_file": cert = string(a); break;
+                    case "key_file": key = string(a); break;
+                    case "ca_file": ca = string(a); break;
+                    case "verify": verify = bool(a); break;
+                    case "timeout": timeout = seconds(a); break;
+                    case "verify_and_map": case "verify_cert_and_check_known_urls": case "cipher_suites":
+                    case "curve_preferences": case "insecure": case "min_version": case "handshake_first":
+                    case "first": case "pinned_certs": case "cert_store": case "cert_match":
+                    case "cert_match_by": case "ca_certs_match": case "ocsp_peer": case "certs":
+                    case "connection_rate_limit":
+                        notYet(a, "tls " + k);
+                        break;
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("error parsing tls config, unknown field [\"" + a.key() + "\"]");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(a.pos() + ": " + bad.getMessage());
+            }
+        }
+        if (errors.size() > before) {
+            return;
+        }
+        if (cert == null || cert.isEmpty()) {
+            throw new Bad("error parsing tls config, missing 'cert_file' option");
+        }
+        if (key == null || key.isEmpty()) {
+            throw new Bad("error parsing tls config, missing 'key_file' option");
+        }
+        b.tlsEnabled(true).tlsCert(cert).tlsKey(key).tlsCaCert(ca).tlsVerify(verify).tlsTimeout(timeout);
     }
 
     private List<User> users;

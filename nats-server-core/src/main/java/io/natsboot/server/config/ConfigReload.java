@@ -60,6 +60,8 @@ public final class ConfigReload {
             lines.add("Reloaded: max_connections = " + next.maxConnections());
         }
         refuse("MaxSubs", old.maxSubscriptions(), next.maxSubscriptions());
+        // NATS Boot builds the TLS context at start: a changed tls block is refused rather than ignored.
+        refuse("TLSConfig", old.tls(), next.tls());
         lines.add("Reloaded: authorization users");
         lines.add("Reloaded: accounts");
         boolean auth = false;

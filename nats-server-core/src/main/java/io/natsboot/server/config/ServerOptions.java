@@ -43,7 +43,8 @@ public record ServerOptions(
         boolean syslog,
         String remoteSyslog,
         List<User> users,
-        String noAuthUser) {
+        String noAuthUser,
+        TlsOptions tls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -77,7 +78,6 @@ public record ServerOptions(
         private Duration pingInterval = Duration.ofMinutes(2);
         private int pingMax = 2;
         private Duration writeDeadline = Duration.ofSeconds(10);
-        private Duration authTimeout = Duration.ofSeconds(2);
         private String username;
         private String password;
         private String authToken;
@@ -109,6 +109,15 @@ public record ServerOptions(
         private List<User> users = List.of();
         /** The user a client connecting without credentials becomes (no_auth_user); null = none. */
         private String noAuthUser;
+        /** TLS switched on (tls block, --tls or --tlsverify). */
+        private boolean tlsEnabled;
+        private String tlsCert;
+        private String tlsKey;
+        private String tlsCaCert;
+        private boolean tlsVerify;
+        private Duration tlsTimeout;
+        /** authorization timeout as set; null = the default (2s, or the TLS timeout + 1s with TLS). */
+        private Duration authTimeoutSet;
 
         public Builder() {
         }
@@ -117,7 +126,7 @@ public record ServerOptions(
             host = o.host; port = o.port; serverName = o.serverName; maxPayload = o.maxPayload;
             maxControlLine = o.maxControlLine; maxPending = o.maxPending; maxConnections = o.maxConnections;
             maxSubscriptions = o.maxSubscriptions; pingInterval = o.pingInterval; pingMax = o.pingMax;
-            writeDeadline = o.writeDeadline; authTimeout = o.authTimeout; username = o.username;
+            writeDeadline = o.writeDeadline; username = o.username;
             password = o.password; authToken = o.authToken; debug = o.debug; trace = o.trace;
             logTime = o.logTime; logFile = o.logFile; maxTracedMsgLen = o.maxTracedMsgLen; pidFile = o.pidFile;
             portsFileDir = o.portsFileDir; lameDuckDuration = o.lameDuckDuration;
@@ -126,6 +135,11 @@ public record ServerOptions(
             httpHost = o.httpHost; httpPort = o.httpPort; configFile = o.configFile;
             logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
             users = o.users; noAuthUser = o.noAuthUser;
+            authTimeoutSet = o.authTimeout;
+            if (o.tls != null) {
+                tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
+                tlsCaCert = o.tls.caFile(); tlsVerify = o.tls.verify(); tlsTimeout = o.tls.timeout();
+            }
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -139,7 +153,7 @@ public record ServerOptions(
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder pingMax(int v) { pingMax = v; return this; }
         public Builder writeDeadline(Duration v) { writeDeadline = v; return this; }
-        public Builder authTimeout(Duration v) { authTimeout = v; return this; }
+        public Builder authTimeout(Duration v) { authTimeoutSet = v; return this; }
         public Builder username(String v) { username = v; return this; }
         public Builder password(String v) { password = v; return this; }
         public Builder authToken(String v) { authToken = v; return this; }
@@ -163,14 +177,36 @@ public record ServerOptions(
         public Builder remoteSyslog(String v) { remoteSyslog = v; return this; }
         public Builder users(List<User> v) { users = List.copyOf(v); return this; }
         public Builder noAuthUser(String v) { noAuthUser = v; return this; }
+        /** Client TLS as a whole; null switches it off. */
+        public Builder tls(TlsOptions v) {
+            tlsEnabled = v != null;
+            tlsCert = v == null ? null : v.certFile();
+            tlsKey = v == null ? null : v.keyFile();
+            tlsCaCert = v == null ? null : v.caFile();
+            tlsVerify = v != null && v.verify();
+            tlsTimeout = v == null ? null : v.timeout();
+            return this;
+        }
+        public Builder tlsEnabled(boolean v) { tlsEnabled = v; return this; }
+        public Builder tlsCert(String v) { tlsCert = v; return this; }
+        public Builder tlsKey(String v) { tlsKey = v; return this; }
+        public Builder tlsCaCert(String v) { tlsCaCert = v; return this; }
+        /** Require client certificates; as nats-server's --tlsverify, also switches TLS on. */
+        public Builder tlsVerify(boolean v) { tlsVerify = v; if (v) { tlsEnabled = true; } return this; }
+        public Builder tlsTimeout(Duration v) { tlsTimeout = v; return this; }
 
         public ServerOptions build() {
+            TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
+                    tlsTimeout == null || tlsTimeout.isZero() ? TlsOptions.DEFAULT_TIMEOUT : tlsTimeout) : null;
+            // nats-server: without an authorization timeout, TLS makes it the TLS timeout + 1s.
+            Duration authTimeout = authTimeoutSet != null ? authTimeoutSet
+                    : tls != null ? tls.timeout().plusSeconds(1) : Duration.ofSeconds(2);
             return new ServerOptions(host, port, serverName, maxPayload, maxControlLine, maxPending,
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser);
+                    users, noAuthUser, tls);
         }
     }
 }

@@ -293,7 +293,70 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            tlsHandshakeFailed(done.cause());
+        } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent && log.isDebug()) {
+            log.debug(logPrefix + "TLS handshake complete");
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The TLS handshake failed (a plaintext client, a bad or missing client certificate) or timed out:
+     * nats-server logs it and closes without a readable -ERR.
+     */
+    private void tlsHandshakeFailed(Throwable cause) {
+        if (closeReason != null) {
+            return;
+        }
+        if (cause instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+            // nats-server: the handshake read hits its deadline, then the timer fires
+            log.error(logPrefix + "TLS handshake error: read tcp " + goAddr(channel.localAddress()) + "->"
+                    + goAddr(channel.remoteAddress()) + ": i/o timeout");
+            log.error(logPrefix + "TLS handshake timeout");
+        } else {
+            log.error(logPrefix + "TLS handshake error: " + tlsErrorText(cause));
+        }
+        close("TLS Handshake Failure", false);
+    }
+
+    private static String goAddr(java.net.SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            String h = i.getAddress().getHostAddress();
+            return (h.contains(":") ? "[" + h + "]" : h) + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    private static String tlsErrorText(Throwable cause) {
+        Throwable c = cause;
+        while (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
+            return "tls: first record does not look like a TLS handshake"; // Go's crypto/tls text
+        }
+        String m = c.getMessage();
+        if (m != null && (m.contains("Empty client certificate chain") || m.contains("Empty certificate chain"))) {
+            return "tls: client didn't provide a certificate";
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    private static boolean isTlsError(Throwable cause) {
+        return cause instanceof javax.net.ssl.SSLException
+                || cause instanceof io.netty.handler.codec.DecoderException
+                        && cause.getCause() instanceof javax.net.ssl.SSLException;
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (isTlsError(cause)) {
+            tlsHandshakeFailed(cause);
+            close(closeReason == null ? "TLS Handshake Failure" : closeReason, false);
+            return;
+        }
         if (cause instanceof IOException) {
             if (log.isDebug()) {
                 log.debug(logPrefix + "Client connection error: " + cause.getMessage());

@@ -148,6 +148,12 @@ public final class ServerContext {
         if (options.authRequired()) {
             b.append(",\"auth_required\":true");
         }
+        if (options.tls() != null) { // allow_non_tls (tls_available) is not supported
+            b.append(",\"tls_required\":true");
+            if (options.tls().verify()) {
+                b.append(",\"tls_verify\":true");
+            }
+        }
         b.append(",\"max_payload\":").append(options.maxPayload());
         if (cid > 0) {
             b.append(",\"client_id\":").append(cid);

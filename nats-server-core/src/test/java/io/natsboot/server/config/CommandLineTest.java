@@ -270,14 +270,14 @@ class CommandLineTest {
 
         @Test
         void flagsNotImplementedYetParseButRefuseToRun() {
-            Result r = CommandLine.parse("-ms", "8222", "--tls", "-c", "x.conf");
+            Result r = CommandLine.parse("-ms", "8222", "--jetstream", "-c", "x.conf");
             assertThat(r.action()).isEqualTo(Action.ERROR);
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.unsupportedFlags()).containsExactly("-ms", "-tls");
-            assertThat(r.stderr()).startsWith("nats-server: flags -ms, -tls not supported by NATS Boot");
-            // Parsed with their real types: -ms takes an int, --tls takes no value.
+            assertThat(r.unsupportedFlags()).containsExactly("-ms", "-jetstream");
+            assertThat(r.stderr()).startsWith("nats-server: flags -ms, -jetstream not supported by NATS Boot");
+            // Parsed with their real types: -ms takes an int, --jetstream takes no value.
             assertThat(usageError("-ms", "x").stderr()).isEqualTo("invalid value \"x\" for flag -ms: parse error\n");
-            assertThat(CommandLine.parse("--tls", "-v").action()).isEqualTo(Action.VERSION);
+            assertThat(CommandLine.parse("--jetstream", "-v").action()).isEqualTo(Action.VERSION);
             // Switching a boolean one off is harmless.
             assertThat(CommandLine.parse("-js=false", "--tls=false").action()).isEqualTo(Action.RUN);
         }
@@ -328,7 +328,7 @@ class CommandLineTest {
             assertThat(u).contains("        --ports_file_dir <dir>       ");
             assertThat(u).contains("    -DV                              ");
             assertThat(u).contains("        --tls                        Enable TLS without verifying clients "
-                    + "(default: false) (*)\n");
+                    + "(default: false)\n");
             assertThat(u).contains("    -p, --port <port>                Port for client connections "
                     + "(default: 4222, -1 for a random port)\n");
             List<String> sections = new ArrayList<>();

@@ -246,7 +246,8 @@ class ConfParserTest {
                 Arguments.of("authorization {\n  user: a\n  foo: 1\n}\n", "t.conf:3:3: unknown field \"foo\""),
                 Arguments.of("authorization {\n  nkeys = [\n {nkey: a}\n  ]\n}\n",
                         "t.conf:2:3: authorization nkeys is not supported by NATS Boot yet"),
-                Arguments.of("tls { cert_file: x, key_file: y }\n", "t.conf:1:0: tls is not supported by NATS Boot yet"),
+                Arguments.of("tls { cert_file: x, key_file: y, verify_and_map: true }\n",
+                        "t.conf:1:33: tls verify_and_map is not supported by NATS Boot yet"),
                 Arguments.of("port: 1\ncluster { name: c }\n", "t.conf:2:1: cluster is not supported by NATS Boot yet"),
                 Arguments.of("jetstream: enabled\n", "t.conf:1:0: jetstream is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: {} }\n", "t.conf:1:0: accounts is not supported by NATS Boot yet"),
@@ -286,8 +287,10 @@ class ConfParserTest {
         b = ServerOptions.builder();
         assertThat(ConfigFileOptions.load(repoConfig("auth-user.conf"), b).message()).isEmpty();
         assertThat(b.build().password()).isEqualTo("s3cr3t");
-        assertThat(ConfigFileOptions.load(repoConfig("tls.conf"), ServerOptions.builder()).errors())
-                .singleElement().asString().endsWith("tls is not supported by NATS Boot yet");
+        b = ServerOptions.builder();
+        assertThat(ConfigFileOptions.load(repoConfig("tls.conf"), b).message()).isEmpty();
+        assertThat(b.build().tls().verify()).isTrue();
+        assertThat(b.build().tls().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
     }
 
     static String repoConfig(String name) {

@@ -1,0 +1,18 @@
+package io.natsboot.rider;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** api-server: the kit identity and NATS connection behind the HTTP {@link RidesController}. */
+class ApiServer extends Component {
+
+    static final String KIND = "api-server";
+    static final String VERSION = "0.1.0";
+
+    ApiServer(JsonMapper json) {
+        super(KIND, json);
+    }
+
+    @Override
+    protected void setUp() {
+    }
+}

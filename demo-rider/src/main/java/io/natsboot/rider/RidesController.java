@@ -1,0 +1,132 @@
+package io.natsboot.rider;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import io.nats.client.JetStreamStatusException;
+import io.nats.client.Message;
+import io.nats.client.NUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The api-server's HTTP side (port 9090): {@code GET /} and {@code POST /rides}. */
+@RestController
+@ConditionalOnExpression("'${rider.roles:api,manager,agent}'.contains('api')")
+public class RidesController {
+
+    private static final Logger log = LoggerFactory.getLogger("rider.api-server");
+    static final Duration FIND_TIMEOUT = Duration.ofSeconds(5);
+
+    private final RiderSystem system;
+    private final JsonMapper json;
+
+    public RidesController(RiderSystem system, JsonMapper json) {
+        this.system = system;
+        this.json = json;
+    }
+
+    @GetMapping(path = "/", produces = MediaType.TEXT_PLAIN_VALUE)
+    public String home() {
+        return "NATS Rider API Server v" + ApiServer.VERSION;
+    }
+
+    @PostMapping(path = "/rides")
+    public Mono<ResponseEntity<Object>> rides(@RequestBody(required = false) String body) {
+        String requestId = NUID.nextGlobal();
+        Messages.DriverAgentRequest req;
+        try {
+            req = parse(body, requestId);
+        } catch (IllegalArgumentException e) {
+            log.info("[{}] bad request: {}", requestId, e.getMessage());
+            return Mono.just(text(HttpStatus.BAD_REQUEST, e.getMessage()));
+        }
+        ApiServer api = system.api();
+        log.info("[{}] POST /rides type={} location={}", requestId, req.type(), req.location());
+        return Mono.fromFuture(() -> api.connection().requestWithTimeout(Messages.DRIVERS_FIND,
+                        json.writeValueAsBytes(req), FIND_TIMEOUT))
+                // jnats expires timed-out requests on a 5 s cleanup timer; answer on time regardless.
+                .timeout(FIND_TIMEOUT)
+                .map(reply -> answer(requestId, reply))
+                .onErrorResume(e -> Mono.just(failure(requestId, e)));
+    }
+
+    private Messages.DriverAgentRequest parse(String body, String requestId) {
+        if (body == null || body.isBlank()) {
+            throw new IllegalArgumentException("Bad request: empty body");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("Bad request: invalid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("Bad request: body must be a JSON object");
+        }
+        JsonNode type = node.get("type");
+        if (type == null || !type.isString()
+                || !(type.asString().equals("regular") || type.asString().equals("mini"))) {
+            throw new IllegalArgumentException("Bad request: type must be \"regular\" or \"mini\"");
+        }
+        JsonNode loc = node.get("location");
+        if (loc == null || !loc.isObject() || loc.get("lat") == null || !loc.get("lat").isNumber()
+                || loc.get("lng") == null || !loc.get("lng").isNumber()) {
+            throw new IllegalArgumentException("Bad request: location must be {\"lat\":number,\"lng\":number}");
+        }
+        return new Messages.DriverAgentRequest(type.asString(),
+                new Messages.Location(loc.get("lat").asDouble(), loc.get("lng").asDouble()), requestId);
+    }
+
+    private ResponseEntity<Object> answer(String requestId, Message reply) {
+        Messages.DriverAgentResponse resp;
+        try {
+            resp = json.readValue(reply.getData(), Messages.DriverAgentResponse.class);
+        } catch (RuntimeException e) {
+            log.warn("[{}] bad reply from manager: {}", requestId, e.getMessage());
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "Bad reply from rides manager");
+        }
+        if (resp.error() != null && !resp.error().isEmpty()) {
+            log.info("[{}] manager error: {}", requestId, resp.error());
+            return text(HttpStatus.SERVICE_UNAVAILABLE, resp.error());
+        }
+        log.info("[{}] driver {} assigned", requestId, resp.driverId());
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("driver_id", resp.driverId()));
+    }
+
+    private ResponseEntity<Object> failure(String requestId, Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof JetStreamStatusException) {
+            log.info("[{}] no rides manager: {}", requestId, cause.getMessage());
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "No rides manager available");
+        }
+        if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+            log.info("[{}] request timeout", requestId);
+            return text(HttpStatus.REQUEST_TIMEOUT, "Request timeout");
+        }
+        log.warn("[{}] request failed: {}", requestId, cause.toString());
+        return text(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+    }
+
+    private static ResponseEntity<Object> text(HttpStatus status, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.TEXT_PLAIN).body(message);
+    }
+}
