@@ -418,26 +418,11 @@ public final class NatsFormatLog implements ServerLog, Closeable {
             appendTime();
         }
         append(Level.INF.plain);
-        appendUtf8("Rotated log, backup saved as " + quote(bak.toString()) + "\n");
+        appendUtf8("Rotated log, backup saved as " + GoStrings.quote(bak.toString()) + "\n");
         out.write(buf, 0, len);
         written += len;
     }
 
-    /** Go's %q for a file name: printable text needs only quotes and backslashes escaped. */
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
-    }
 
     private void appendTime() {
         Instant now = clock.instant();
