@@ -113,8 +113,11 @@ public final class ServerContext {
         return cids.incrementAndGet();
     }
 
-    /** Registers a new client; false when max_connections is reached. */
-    boolean register(ClientConnection c) {
+    /**
+     * Registers a new client; false when max_connections is reached. Synchronized because connections are
+     * accepted on several event loops: the size check and the insert must be one step, or a flood passes the limit.
+     */
+    synchronized boolean register(ClientConnection c) {
         if (clients.size() >= options.maxConnections()) {
             return false;
         }
