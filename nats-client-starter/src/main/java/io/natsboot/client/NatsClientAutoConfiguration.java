@@ -10,6 +10,7 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
@@ -28,13 +29,16 @@ import org.springframework.core.env.Environment;
  * shutdown, the templates and {@link NatsListener} support. Every bean backs off when the application
  * defines its own.
  */
-@AutoConfiguration(afterName = "io.natsboot.server.autoconfigure.NatsServerAutoConfiguration")
+@AutoConfiguration(afterName = {"io.natsboot.server.autoconfigure.NatsServerAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnClass(Connection.class)
 @EnableConfigurationProperties(NatsClientProperties.class)
 @Import({NatsClientAutoConfiguration.EmbeddedServerConnectionDetailsConfiguration.class,
         NatsClientAutoConfiguration.PropertiesConnectionDetailsConfiguration.class,
         NatsClientAutoConfiguration.JacksonConverterConfiguration.class,
-        NatsClientAutoConfiguration.SimpleConverterConfiguration.class})
+        NatsClientAutoConfiguration.SimpleConverterConfiguration.class,
+        NatsClientAutoConfiguration.ObservationConfiguration.class,
+        NatsClientAutoConfiguration.MetricsConfiguration.class})
 public final class NatsClientAutoConfiguration {
 
     /**
@@ -154,8 +158,37 @@ public final class NatsClientAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    NatsTemplate natsTemplate(Connection connection, NatsMessageConverter converter, NatsClientProperties properties) {
-        return new NatsTemplate(connection, converter, properties.getRequestTimeout());
+    NatsTemplate natsTemplate(Connection connection, NatsMessageConverter converter, NatsClientProperties properties,
+            ObjectProvider<NatsInstrumentation> instrumentation) {
+        return new NatsTemplate(connection, converter, properties.getRequestTimeout(),
+                instrumentation.getIfUnique(() -> NatsInstrumentation.NONE));
+    }
+
+    /** Observations with {@code natsboot.client.observation-enabled=true} and micrometer-observation present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    @ConditionalOnBooleanProperty("natsboot.client.observation-enabled")
+    static class ObservationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        NatsInstrumentation natsInstrumentation(
+                ObjectProvider<io.micrometer.observation.ObservationRegistry> registry) {
+            return new MicrometerNatsInstrumentation(
+                    registry.getIfUnique(() -> io.micrometer.observation.ObservationRegistry.NOOP));
+        }
+    }
+
+    /** Meters from the connection's statistics; Spring Boot binds every MeterBinder bean to its registries. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class MetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        NatsClientMetrics natsClientMetrics(Connection connection, ObjectProvider<ReactiveNatsTemplate> reactive) {
+            return new NatsClientMetrics(connection, reactive.getIfUnique());
+        }
     }
 
     /** {@link NatsListener} support: annotation processing, the default container factory and the registry. */
@@ -184,10 +217,12 @@ public final class NatsClientAutoConfiguration {
         @Bean(NatsListenerContainerFactory.DEFAULT_BEAN_NAME)
         @ConditionalOnMissingBean(name = NatsListenerContainerFactory.DEFAULT_BEAN_NAME)
         NatsListenerContainerFactory natsListenerContainerFactory(Connection connection, NatsMessageConverter converter,
-                ObjectProvider<NatsListenerErrorHandler> errorHandler, NatsClientProperties properties) {
+                ObjectProvider<NatsListenerErrorHandler> errorHandler, NatsClientProperties properties,
+                ObjectProvider<NatsInstrumentation> instrumentation) {
             NatsListenerContainerFactory factory = new NatsListenerContainerFactory(connection, converter);
             factory.setErrorHandler(errorHandler.getIfUnique(NatsListenerErrorHandler::logAndReply));
             factory.setDrainTimeout(properties.getDrainTimeout());
+            factory.setInstrumentation(instrumentation.getIfUnique(() -> NatsInstrumentation.NONE));
             return factory;
         }
     }

@@ -36,6 +36,8 @@ public class NatsClientProperties {
     private Duration drainTimeout = Duration.ofSeconds(10);
     /** Default timeout of NatsTemplate / ReactiveNatsTemplate requests. */
     private Duration requestTimeout = Duration.ofSeconds(2);
+    /** Micrometer Observations around publish, request and listener handling, with trace context in headers. */
+    private boolean observationEnabled;
     private final Reactive reactive = new Reactive();
 
     public static class Reactive {
@@ -84,5 +86,7 @@ public class NatsClientProperties {
     public void setDrainTimeout(Duration drainTimeout) { this.drainTimeout = drainTimeout; }
     public Duration getRequestTimeout() { return requestTimeout; }
     public void setRequestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; }
+    public boolean isObservationEnabled() { return observationEnabled; }
+    public void setObservationEnabled(boolean observationEnabled) { this.observationEnabled = observationEnabled; }
     public Reactive getReactive() { return reactive; }
 }

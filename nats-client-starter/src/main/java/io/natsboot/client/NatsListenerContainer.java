@@ -32,11 +32,18 @@ public class NatsListenerContainer {
     private final NatsMessageConverter converter;
     private final NatsListenerErrorHandler errorHandler;
     private final Duration drainTimeout;
+    private final NatsInstrumentation instrumentation;
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private volatile boolean running;
 
     public NatsListenerContainer(NatsListenerEndpoint endpoint, Connection connection, NatsMessageConverter converter,
             NatsListenerErrorHandler errorHandler, Duration drainTimeout) {
+        this(endpoint, connection, converter, errorHandler, drainTimeout, NatsInstrumentation.NONE);
+    }
+
+    public NatsListenerContainer(NatsListenerEndpoint endpoint, Connection connection, NatsMessageConverter converter,
+            NatsListenerErrorHandler errorHandler, Duration drainTimeout, NatsInstrumentation instrumentation) {
+        this.instrumentation = instrumentation;
         this.endpoint = endpoint;
         this.connection = connection;
         this.converter = converter;
@@ -119,29 +126,37 @@ public class NatsListenerContainer {
     }
 
     void onMessage(Message message) {
-        Object result;
-        try {
-            result = endpoint.handler().handle(message);
-        } catch (Throwable e) {
-            handleError(message, e);
-            return;
-        }
-        if (result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((value, e) -> {
-                if (e != null) {
-                    handleError(message, e);
-                } else {
-                    reply(message, value);
-                }
-            });
-        } else if (REACTOR && ReactorSupport.isMono(result)) {
-            ReactorSupport.subscribe(result, value -> reply(message, value), e -> handleError(message, e));
-        } else {
-            reply(message, result);
+        NatsInstrumentation.Handle observation = instrumentation.receive(message, endpoint.id());
+        // Scope: calls the handler makes through a NatsTemplate become children of this observation.
+        try (NatsInstrumentation.Scope scope = observation.openScope()) {
+            Object result;
+            try {
+                result = endpoint.handler().handle(message);
+            } catch (Throwable e) {
+                handleError(message, e, observation);
+                observation.stop();
+                return;
+            }
+            if (result instanceof CompletionStage<?> stage) {
+                stage.whenComplete((value, e) -> {
+                    if (e != null) {
+                        handleError(message, e, observation);
+                    } else {
+                        reply(message, value, observation);
+                    }
+                    observation.stop();
+                });
+            } else if (REACTOR && ReactorSupport.isMono(result)) {
+                ReactorSupport.subscribe(result, value -> reply(message, value, observation),
+                        e -> handleError(message, e, observation), observation::stop);
+            } else {
+                reply(message, result, observation);
+                observation.stop();
+            }
         }
     }
 
-    private void reply(Message request, Object value) {
+    private void reply(Message request, Object value, NatsInstrumentation.Handle observation) {
         if (value == null || request.getReplyTo() == null || request.getReplyTo().isEmpty()) {
             return;
         }
@@ -151,16 +166,17 @@ public class NatsListenerContainer {
             connection.publish(NatsMessage.builder().subject(request.getReplyTo())
                     .headers(headers.isEmpty() ? null : headers).data(data).build());
         } catch (Throwable e) {
-            handleError(request, e);
+            handleError(request, e, observation);
         }
     }
 
-    private void handleError(Message message, Throwable error) {
+    private void handleError(Message message, Throwable error, NatsInstrumentation.Handle observation) {
         Throwable cause = error;
         while ((cause instanceof InvocationTargetException || cause instanceof CompletionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        observation.error(cause);
         try {
             errorHandler.handleError(message, cause, connection);
         } catch (Throwable e) {
@@ -175,8 +191,9 @@ public class NatsListenerContainer {
         }
 
         static void subscribe(Object mono, java.util.function.Consumer<Object> onValue,
-                java.util.function.Consumer<Throwable> onError) {
-            ((reactor.core.publisher.Mono<?>) mono).subscribe(onValue::accept, onError::accept);
+                java.util.function.Consumer<Throwable> onError, Runnable onFinally) {
+            ((reactor.core.publisher.Mono<?>) mono).doFinally(signal -> onFinally.run())
+                    .subscribe(onValue::accept, onError::accept);
         }
     }
 }

@@ -12,6 +12,7 @@ public class NatsListenerContainerFactory {
     private final NatsMessageConverter converter;
     private NatsListenerErrorHandler errorHandler = NatsListenerErrorHandler.logAndReply();
     private Duration drainTimeout = Duration.ofSeconds(5);
+    private NatsInstrumentation instrumentation = NatsInstrumentation.NONE;
 
     public NatsListenerContainerFactory(Connection connection, NatsMessageConverter converter) {
         this.connection = connection;
@@ -44,8 +45,17 @@ public class NatsListenerContainerFactory {
         this.drainTimeout = drainTimeout;
     }
 
+    public NatsInstrumentation getInstrumentation() {
+        return instrumentation;
+    }
+
+    /** Observations around each handled message ({@code natsboot.client.observation-enabled}). */
+    public void setInstrumentation(NatsInstrumentation instrumentation) {
+        this.instrumentation = instrumentation;
+    }
+
     public NatsListenerContainer createContainer(NatsListenerEndpoint endpoint) {
         NatsListenerErrorHandler handler = endpoint.errorHandler() != null ? endpoint.errorHandler() : errorHandler;
-        return new NatsListenerContainer(endpoint, connection, converter, handler, drainTimeout);
+        return new NatsListenerContainer(endpoint, connection, converter, handler, drainTimeout, instrumentation);
     }
 }

@@ -26,11 +26,19 @@ public class NatsTemplate {
     private final Connection connection;
     private final NatsMessageConverter converter;
     private final Duration defaultTimeout;
+    private final NatsInstrumentation instrumentation;
 
     public NatsTemplate(Connection connection, NatsMessageConverter converter, Duration defaultTimeout) {
+        this(connection, converter, defaultTimeout, NatsInstrumentation.NONE);
+    }
+
+    /** With {@code instrumentation} around every publish and request (observations, trace headers). */
+    public NatsTemplate(Connection connection, NatsMessageConverter converter, Duration defaultTimeout,
+            NatsInstrumentation instrumentation) {
         this.connection = connection;
         this.converter = converter;
         this.defaultTimeout = defaultTimeout;
+        this.instrumentation = instrumentation;
     }
 
     public Connection getConnection() {
@@ -54,7 +62,17 @@ public class NatsTemplate {
     }
 
     public void publish(String subject, String replyTo, Object payload, Headers headers) {
-        connection.publish(toMessage(subject, replyTo, payload, headers));
+        Headers h = headers != null ? headers : new Headers();
+        byte[] data = converter.toBytes(payload, h);
+        NatsInstrumentation.Handle observation = instrumentation.publish(subject, replyTo, h);
+        try {
+            connection.publish(build(subject, replyTo, h, data));
+        } catch (RuntimeException e) {
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.stop();
+        }
     }
 
     public Message request(String subject, Object payload) {
@@ -76,16 +94,29 @@ public class NatsTemplate {
     /** The reply future, completed exceptionally with this template's exceptions. */
     public CompletableFuture<Message> requestAsync(String subject, Object payload, Headers headers, Duration timeout) {
         CompletableFuture<Message> result = new CompletableFuture<>();
-        connection.requestWithTimeout(toMessage(subject, null, payload, headers), timeout).whenComplete((m, e) -> {
-            if (e != null) {
-                result.completeExceptionally(translate(subject, e, timeout));
+        Headers h = headers != null ? headers : new Headers();
+        byte[] data = converter.toBytes(payload, h);
+        NatsInstrumentation.Handle observation = instrumentation.request(subject, h);
+        CompletableFuture<Message> reply;
+        try {
+            reply = connection.requestWithTimeout(build(subject, null, h, data), timeout);
+        } catch (RuntimeException e) {
+            observation.error(e);
+            observation.stop();
+            throw e;
+        }
+        reply.whenComplete((m, e) -> {
+            RuntimeException failure = e != null ? translate(subject, e, timeout) : checkReply(subject, m);
+            if (m != null) {
+                observation.reply(m);
+            }
+            if (failure != null) {
+                observation.error(failure);
+                observation.stop();
+                result.completeExceptionally(failure);
             } else {
-                RuntimeException failure = checkReply(subject, m);
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(m);
-                }
+                observation.stop();
+                result.complete(m);
             }
         });
         return result;
@@ -102,9 +133,13 @@ public class NatsTemplate {
         }
     }
 
+    /** The message {@link #publish} would send, without instrumentation. */
     public Message toMessage(String subject, String replyTo, Object payload, Headers headers) {
         Headers h = headers != null ? headers : new Headers();
-        byte[] data = converter.toBytes(payload, h);
+        return build(subject, replyTo, h, converter.toBytes(payload, h));
+    }
+
+    private static Message build(String subject, String replyTo, Headers h, byte[] data) {
         return NatsMessage.builder().subject(subject).replyTo(replyTo).headers(h.isEmpty() ? null : h).data(data)
                 .build();
     }
