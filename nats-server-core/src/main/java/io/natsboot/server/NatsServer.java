@@ -1,5 +1,6 @@
 package io.natsboot.server;
 
+import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
@@ -69,6 +70,9 @@ public final class NatsServer {
         log.info("  Git:      [not set]");
         log.info("  NATS Boot: " + Versions.productVersion() + " (Java " + Runtime.version() + ")");
         log.debug("  Go build: " + Versions.goVersion());
+        if (options.cluster() != null && options.cluster().name() != null) {
+            log.info("  Cluster:  " + options.cluster().name());
+        }
         log.info("  Name:     " + context.serverName());
         log.info("  ID:       " + context.serverId());
         if ((options.password() != null && !options.password().startsWith("$2"))
@@ -79,6 +83,8 @@ public final class NatsServer {
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }
+        // The cluster counts local interest from the first client on, so it exists before the listener.
+        Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
@@ -123,6 +129,14 @@ public final class NatsServer {
             log.info("TLS required for client connections");
         }
         log.info("Server is ready");
+        if (cluster != null) {
+            try {
+                cluster.start();
+            } catch (RuntimeException e) {
+                shutdown();
+                throw e;
+            }
+        }
     }
 
     /**
@@ -198,6 +212,10 @@ public final class NatsServer {
         if (m != null) {
             m.stop();
         }
+        Cluster cluster = context.cluster();
+        if (cluster != null) {
+            cluster.shutdown();
+        }
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);
         }
@@ -221,7 +239,16 @@ public final class NatsServer {
             l.disposeNow(Duration.ofSeconds(5));
         }
         List<ClientConnection> clients = new ArrayList<>(context.clients());
-        context.connectUrls(List.of());
+        Cluster cluster = context.cluster();
+        if (cluster != null) {
+            cluster.enterLameDuckMode();
+        }
+        // Clients are told the other nodes only (reference §3.11).
+        List<String> others = new ArrayList<>(context.connectUrls());
+        if (cluster != null) {
+            others.removeAll(cluster.ownClientUrls());
+        }
+        context.connectUrls(others);
         for (ClientConnection c : clients) {
             c.sendAsyncInfo(true);
         }

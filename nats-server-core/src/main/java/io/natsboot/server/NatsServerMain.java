@@ -118,7 +118,11 @@ public final class NatsServerMain {
             throw new BadConfig(outcome.message());
         }
         warnings.addAll(outcome.warnings());
-        return cli.applyTo(b).configFile(file).build();
+        try {
+            return cli.applyTo(b).configFile(file).build();
+        } catch (IllegalArgumentException e) { // a cluster or route URL that does not parse
+            throw new BadConfig(e.getMessage());
+        }
     }
 
     public static void main(String[] args) {
@@ -552,7 +556,7 @@ public final class NatsServerMain {
     }
 
     /** An address as Go prints it: IPv6 in the RFC 5952 short form, no zone. */
-    static String goIp(InetAddress a) {
+    public static String goIp(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length == 4) {
             return a.getHostAddress();

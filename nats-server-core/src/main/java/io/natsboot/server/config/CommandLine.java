@@ -181,15 +181,18 @@ public final class CommandLine {
             on(TLS, Kind.BOOL, null, "Enable TLS and verify client certificates", Apply.TLS_VERIFY, "--tlsverify"),
             on(TLS, Kind.STRING, "<file>", "CA for verifying client certificates", Apply.TLS_CA_CERT, "--tlscacert"),
             // Cluster
-            later(CLUSTER, Kind.STRING, "<rurl-1, rurl-2>", "Routes to connect to", "--routes"),
-            later(CLUSTER, Kind.STRING, "<cluster-url>", "URL to listen on for routes", "--cluster"),
-            later(CLUSTER, Kind.STRING, "<string>", "Cluster name (default: a generated one)", "--cluster_name"),
-            later(CLUSTER, Kind.BOOL, null, "Don't tell clients about the other servers of the cluster",
-                    "--no_advertise"),
-            later(CLUSTER, Kind.STRING, "<string>", "Cluster URL advertised to other servers",
-                    "--cluster_advertise"),
-            later(CLUSTER, Kind.INT, "<number>", "Connect retries for implicit routes", "--connect_retries"),
-            later(CLUSTER, Kind.STRING, "<url>", "URL other servers connect to for routes", "--cluster_listen"),
+            on(CLUSTER, Kind.STRING, "<rurl-1, rurl-2>", "Routes to solicit and connect",
+                    Apply.ROUTES, "--routes"),
+            on(CLUSTER, Kind.STRING, "<cluster-url>", "Cluster URL for solicited routes",
+                    Apply.CLUSTER_LISTEN, "--cluster", "--cluster_listen"),
+            on(CLUSTER, Kind.STRING, "<string>", "Cluster Name, if not set one will be dynamically generated",
+                    Apply.CLUSTER_NAME, "--cluster_name"),
+            on(CLUSTER, Kind.BOOL, null, "Do not advertise known cluster information to clients",
+                    Apply.NO_ADVERTISE, "--no_advertise"),
+            on(CLUSTER, Kind.STRING, "<string>", "Cluster URL to advertise to other servers",
+                    Apply.CLUSTER_ADVERTISE, "--cluster_advertise"),
+            on(CLUSTER, Kind.INT, "<number>", "For implicit routes, number of connect retries",
+                    Apply.CONNECT_RETRIES, "--connect_retries"),
             // Profiling
             later(PROFILING, Kind.INT, "<port>", "HTTP port for profiling", "--profile"),
             // NATS Boot extensions (set in a configuration file with nats-server)
@@ -314,7 +317,14 @@ public final class CommandLine {
                     + ": must specify [-c, --config] option to check configuration file syntax\n", 1,
                     target.unsupported);
         }
-        Result r = new Result(Action.RUN, builder.build(), given, "", "", 0, target.unsupported);
+        ServerOptions built;
+        try {
+            built = builder.build();
+        } catch (IllegalArgumentException e) { // a cluster or route URL that does not parse
+            return new Result(Action.ERROR, null, given, "", PROGRAM + ": " + e.getMessage() + "\n", 1,
+                    target.unsupported);
+        }
+        Result r = new Result(Action.RUN, built, given, "", "", 0, target.unsupported);
         r.configFile = target.configFile == null || target.configFile.isEmpty() ? null : target.configFile;
         r.testConfig = target.testConfig;
         return r;
@@ -800,6 +810,7 @@ public final class CommandLine {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
         LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
+        ROUTES, CLUSTER_LISTEN, CLUSTER_NAME, NO_ADVERTISE, CLUSTER_ADVERTISE, CONNECT_RETRIES,
         NOT_YET;
 
         @Override
@@ -843,6 +854,12 @@ public final class CommandLine {
                 case TLS_KEY: b.tlsKey((String) v); break;
                 case TLS_VERIFY: b.tlsVerify((Boolean) v); break;
                 case TLS_CA_CERT: b.tlsCaCert((String) v); break;
+                case ROUTES: b.routes(List.of((String) v)); break;
+                case CLUSTER_LISTEN: b.clusterListen((String) v); break;
+                case CLUSTER_NAME: b.clusterName((String) v); break;
+                case NO_ADVERTISE: b.noAdvertise((Boolean) v); break;
+                case CLUSTER_ADVERTISE: b.clusterAdvertise((String) v); break;
+                case CONNECT_RETRIES: b.connectRetries((Integer) v); break;
                 case NOT_YET:
                     if (!Boolean.FALSE.equals(v) && !t.unsupported.contains("-" + name)) {
                         t.unsupported.add("-" + name);

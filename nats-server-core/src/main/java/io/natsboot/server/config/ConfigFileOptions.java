@@ -31,7 +31,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "cluster", "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
+            "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
             "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
@@ -140,6 +140,7 @@ public final class ConfigFileOptions {
             case "no_header_support": b.noHeaderSupport(bool(e)); break;
             case "authorization": authorization(e); break;
             case "tls": tls(e); break;
+            case "cluster": cluster(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             default:
                 if (NOT_YET.contains(key)) {
@@ -202,6 +203,89 @@ public final class ConfigFileOptions {
             throw new Bad("error parsing tls config, missing 'key_file' option");
         }
         b.tlsEnabled(true).tlsCert(cert).tlsKey(key).tlsCaCert(ca).tlsVerify(verify).tlsTimeout(timeout);
+    }
+
+    /**
+     * The cluster block: name, listen (or host and port), advertise, routes, authorization (one user),
+     * no_advertise, connect_retries. Route TLS and cluster permissions are refused by name.
+     */
+    private void cluster(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            notYet(e, "cluster");
+            return;
+        }
+        String host = null;
+        Integer port = null;
+        for (Entry a : m.entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (k) {
+                    case "name": b.clusterName(string(a)); break;
+                    case "listen": {
+                        HostPort hp = hostPort(a);
+                        host = hp.host != null ? hp.host : host;
+                        port = hp.port;
+                        break;
+                    }
+                    case "host": case "net": host = string(a); break;
+                    case "port": port = intValue(a); break;
+                    case "advertise": case "cluster_advertise": b.clusterAdvertise(string(a)); break;
+                    case "no_advertise": b.noAdvertise(bool(a)); break;
+                    case "connect_retries": b.connectRetries(intValue(a)); break;
+                    case "routes": b.routes(stringList(a)); break;
+                    case "authorization": clusterAuthorization(a); break;
+                    case "tls": case "permissions": case "pool_size": case "compression": case "accounts":
+                        notYet(a, "cluster " + k);
+                        break;
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + a.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(a.pos() + ": " + bad.getMessage());
+            }
+        }
+        if (port != null) {
+            b.clusterListen((host == null ? "" : host) + ":" + port);
+        }
+    }
+
+    private void clusterAuthorization(Entry e) throws Bad {
+        for (Entry a : map(e).entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            switch (k) {
+                case "user": case "username": b.clusterUser(string(a)); break;
+                case "pass": case "password": b.clusterPassword(string(a)); break;
+                case "timeout": b.clusterAuthTimeout(seconds(a)); break;
+                case "users": case "token": case "nkeys":
+                    // nats-server allows a single user on routes and no tokens
+                    throw new Bad("Cluster authorization does not allow multiple users or tokens");
+                default:
+                    if (!a.usedAsVariable()) {
+                        throw new Bad("unknown field \"" + a.key() + "\"");
+                    }
+            }
+        }
+    }
+
+    /** A list of strings, or one string. */
+    private static List<String> stringList(Entry e) throws Bad {
+        if (e.value() instanceof String one) {
+            return List.of(one);
+        }
+        if (!(e.value() instanceof List<?> list)) {
+            throw conversion(e, "[]interface {}");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            Object v = o instanceof Entry item ? item.value() : o;
+            if (!(v instanceof String str)) {
+                throw new Bad("interface conversion: interface {} is " + goType(v) + ", not string");
+            }
+            out.add(str);
+        }
+        return out;
     }
 
     private List<User> users;

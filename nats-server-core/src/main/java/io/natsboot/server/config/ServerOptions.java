@@ -44,7 +44,8 @@ public record ServerOptions(
         String remoteSyslog,
         List<User> users,
         String noAuthUser,
-        TlsOptions tls) {
+        TlsOptions tls,
+        ClusterOptions cluster) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -118,6 +119,16 @@ public record ServerOptions(
         private Duration tlsTimeout;
         /** authorization timeout as set; null = the default (2s, or the TLS timeout + 1s with TLS). */
         private Duration authTimeoutSet;
+        /** Cluster listen URL or host:port ({@code --cluster}, {@code cluster.listen}); null = no cluster. */
+        private String clusterListen;
+        private String clusterName;
+        private String clusterAdvertise;
+        private List<String> routeUrls = List.of();
+        private String clusterUser;
+        private String clusterPassword;
+        private Duration clusterAuthTimeout;
+        private boolean noAdvertise;
+        private int connectRetries;
 
         public Builder() {
         }
@@ -139,6 +150,14 @@ public record ServerOptions(
             if (o.tls != null) {
                 tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
                 tlsCaCert = o.tls.caFile(); tlsVerify = o.tls.verify(); tlsTimeout = o.tls.timeout();
+            }
+            if (o.cluster != null) {
+                ClusterOptions c = o.cluster;
+                clusterListen = c.host() + ":" + c.port(); clusterName = c.name();
+                clusterAdvertise = c.advertise(); clusterUser = c.user();
+                routeUrls = c.routes().stream().map(java.net.URI::toString).toList();
+                clusterPassword = c.password(); clusterAuthTimeout = c.authTimeout();
+                noAdvertise = c.noAdvertise(); connectRetries = c.connectRetries();
             }
         }
 
@@ -194,6 +213,20 @@ public record ServerOptions(
         /** Require client certificates; as nats-server's --tlsverify, also switches TLS on. */
         public Builder tlsVerify(boolean v) { tlsVerify = v; if (v) { tlsEnabled = true; } return this; }
         public Builder tlsTimeout(Duration v) { tlsTimeout = v; return this; }
+        /**
+         * The route listener, {@code nats://[user:pass@]host:port} or {@code host:port} (port -1 or 0 = random);
+         * setting it switches clustering on. User and password in the URL become the route authorization.
+         */
+        public Builder clusterListen(String url) { clusterListen = url; return this; }
+        public Builder clusterName(String v) { clusterName = v; return this; }
+        public Builder clusterAdvertise(String v) { clusterAdvertise = v; return this; }
+        /** Explicit routes, {@code nats://[user:pass@]host:port}; parsed by {@link #build()}. */
+        public Builder routes(List<String> v) { routeUrls = List.copyOf(v); return this; }
+        public Builder clusterUser(String v) { clusterUser = v; return this; }
+        public Builder clusterPassword(String v) { clusterPassword = v; return this; }
+        public Builder clusterAuthTimeout(Duration v) { clusterAuthTimeout = v; return this; }
+        public Builder noAdvertise(boolean v) { noAdvertise = v; return this; }
+        public Builder connectRetries(int v) { connectRetries = v; return this; }
 
         public ServerOptions build() {
             TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
@@ -206,7 +239,25 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls);
+                    users, noAuthUser, tls, buildCluster());
+        }
+
+        /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */
+        private ClusterOptions buildCluster() {
+            if (clusterListen == null || clusterListen.isEmpty()) {
+                return null;
+            }
+            ClusterUrls.Listen l = ClusterUrls.listen(clusterListen);
+            List<java.net.URI> routes = new java.util.ArrayList<>();
+            for (String r : routeUrls) {
+                routes.addAll(ClusterUrls.routes(r));
+            }
+            String user = l.user() != null ? l.user() : clusterUser;
+            String pass = l.user() != null ? l.password() : clusterPassword;
+            return new ClusterOptions(clusterName == null || clusterName.isEmpty() ? null : clusterName,
+                    l.host() == null ? host : l.host(), l.port(),
+                    clusterAdvertise == null || clusterAdvertise.isEmpty() ? null : clusterAdvertise,
+                    routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries);
         }
     }
 }

@@ -99,6 +99,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean inRead;
     private ByteBuf cumulation;
     private SubjectCache cache;
+    /** Routes the message being published goes to; created on the first publish that reaches a route. */
+    private RouteFanout routeFanout;
     /** The authenticated user's permissions; null = everything allowed (and nothing to check). */
     private Permissions perms;
     /** Reply subjects this connection may publish to once (allow_responses); null unless it has them. */
@@ -733,8 +735,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         MatchResult<Subscription> result = entry.result;
         int delivered = 0;
         boolean echo = opts.echo;
+        // With routes, the result may hold route interest (Subscription.route != null): collected into one
+        // frame per route, sent after the walk.
+        boolean remote = server.hasRouteInterest();
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);
+            if (s.route != null) {
+                routeFanout().plain(s.route);
+                continue;
+            }
             if (!echo && s.client == this) {
                 continue;
             }
@@ -744,6 +753,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
         }
         for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            if (remote) {
+                if (deliverToWeightedQueue(result, g, echo, buf, subjectStart, subjectLength, replyStart,
+                        replyLength, headerLength, payloadStart, totalLength)) {
+                    delivered++;
+                }
+                continue;
+            }
             int size = result.queueGroupSize(g);
             int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
             for (int k = 0; k < size; k++) {
@@ -759,9 +775,70 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 }
             }
         }
+        RouteFanout fanout = routeFanout;
+        if (fanout != null && !fanout.isEmpty()) {
+            // A message sent to a route with interest counts as delivered (no 503 to the requester).
+            delivered += fanout.send(this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength);
+        }
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
             sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
         }
+    }
+
+    private RouteFanout routeFanout() {
+        RouteFanout f = routeFanout;
+        if (f == null) {
+            f = routeFanout = new RouteFanout();
+        }
+        return f;
+    }
+
+    /**
+     * Picks one member of queue group {@code g} when members may be behind routes: weighted by member count,
+     * a route's entry weighing as many members as it advertised (reference §3.4), so the pick is uniform over
+     * every member in the cluster. A route pick is added to the route fan-out with the queue name. Falls back
+     * to the next members when the pick cannot take the message.
+     */
+    private boolean deliverToWeightedQueue(MatchResult<Subscription> result, int g, boolean echo, ByteBuf buf,
+            int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
+            int payloadStart, int totalLength) {
+        int size = result.queueGroupSize(g);
+        int total = 0;
+        for (int k = 0; k < size; k++) {
+            total += result.queueMember(g, k).weight;
+        }
+        if (total <= 0) {
+            return false;
+        }
+        int r = ThreadLocalRandom.current().nextInt(total);
+        int first = 0;
+        for (int k = 0; k < size; k++) {
+            r -= result.queueMember(g, k).weight;
+            if (r < 0) {
+                first = k;
+                break;
+            }
+        }
+        for (int k = 0; k < size; k++) {
+            int idx = first + k;
+            Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
+            if (s.weight <= 0) {
+                continue;
+            }
+            if (s.route != null) {
+                routeFanout().queue(s.route, result.queueName(g));
+                return false; // counted when the route frame is sent
+            }
+            if (!echo && s.client == this) {
+                continue;
+            }
+            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean reservedReply(ByteBuf buf, int start, int length) {
@@ -842,7 +919,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         Subscription s = new Subscription(this, subject, queue, sid);
         subs.put(sid, s);
-        server.trie().insert(s);
+        server.addSubscription(s);
         if (opts.verbose) {
             sendOk();
         }
@@ -877,7 +954,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private void removeSubscription(Subscription s) {
         if (subs.remove(s.sid, s)) {
             s.closed = true;
-            server.trie().remove(s);
+            server.removeSubscription(s);
             if (log.isTrace()) {
                 log.trace(logPrefix + "<-> [DELSUB " + s.sid + "]");
             }
@@ -938,8 +1015,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /**
      * Appends one MSG/HMSG for {@code s} to this connection's outbound buffer. Returns false when
      * the message was not taken (connection or subscription gone, limit reached, slow consumer).
+     * {@code from} is the publishing client, or null for a message that came from a route: then the
+     * flush runs as a task on this connection's loop, so a burst of routed messages is written once.
      */
-    boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         if (denyFilter) {
             Permissions p = perms;
@@ -1029,6 +1108,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (schedule) {
             if (from != null && from.inRead) {
                 from.pendingFlush.add(this);
+            } else if (from == null) {
+                loop.execute(flushTask);
             } else {
                 flush();
             }
@@ -1063,6 +1144,22 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (!stalledPublishers.contains(publisher)) {
             stalledPublishers.add(publisher);
             publisher.stallHolds.incrementAndGet();
+        }
+    }
+
+    /**
+     * A receiver outside this package (a route) is backed up by this publisher: stop reading until it calls
+     * {@link #releaseHold()} or for 1 s at most. Call on this connection's event loop (during its publish).
+     */
+    public void holdForReceiver() {
+        stallHolds.incrementAndGet();
+        stall();
+    }
+
+    /** The receiver that called {@link #holdForReceiver()} drained; any thread. */
+    public void releaseHold() {
+        if (stallHolds.decrementAndGet() <= 0) {
+            resume();
         }
     }
 
@@ -1316,7 +1413,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         releaseStalledPublishers();
         for (Subscription s : subs.values()) {
             s.closed = true;
-            server.trie().remove(s);
+            server.removeSubscription(s);
         }
         subs.clear();
         server.unregister(this);

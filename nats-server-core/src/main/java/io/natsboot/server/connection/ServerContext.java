@@ -31,6 +31,13 @@ public final class ServerContext {
     private volatile int port;
     private volatile List<String> connectUrls = List.of();
     private volatile boolean lameDuck;
+    /** Told about every local subscription change when clustered (to send RS+/RS-); null otherwise. */
+    private volatile LocalInterestListener interestListener;
+    /** Set once a route has put interest into the trie: publishes then check for route members. */
+    private volatile boolean routeInterest;
+    /** The cluster name clients see in INFO; null when not clustered. */
+    private volatile String clusterName;
+    private volatile io.natsboot.server.cluster.Cluster cluster;
     /** The last closed clients, for /connz?state=closed; ClientConnection.close() adds to it. */
     private final ClosedConnections closed = new ClosedConnections();
 
@@ -67,6 +74,68 @@ public final class ServerContext {
 
     public SubscriptionTrie<Subscription> trie() {
         return trie;
+    }
+
+    /** Listens to local subscription changes; the cluster sets itself before any client connects. */
+    public interface LocalInterestListener {
+        void localAdded(Subscription s);
+
+        void localRemoved(Subscription s);
+    }
+
+    /** Set by the cluster when clustering is configured. */
+    public void cluster(io.natsboot.server.cluster.Cluster c) {
+        this.cluster = c;
+    }
+
+    /** The cluster, or null for a standalone server. */
+    public io.natsboot.server.cluster.Cluster cluster() {
+        return cluster;
+    }
+
+    public void clusterName(String name) {
+        this.clusterName = name;
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    public void interestListener(LocalInterestListener l) {
+        this.interestListener = l;
+    }
+
+    /** Adds a local client's subscription to the trie and tells the cluster. */
+    void addSubscription(Subscription s) {
+        trie.insert(s);
+        LocalInterestListener l = interestListener;
+        if (l != null) {
+            l.localAdded(s);
+        }
+    }
+
+    /** Removes a local client's subscription from the trie and tells the cluster. */
+    void removeSubscription(Subscription s) {
+        if (trie.remove(s)) {
+            LocalInterestListener l = interestListener;
+            if (l != null) {
+                l.localRemoved(s);
+            }
+        }
+    }
+
+    /** Route interest (RS+) goes into the same trie as local subscriptions. */
+    public void addRouteInterest(Subscription s) {
+        routeInterest = true;
+        trie.insert(s);
+    }
+
+    public void removeRouteInterest(Subscription s) {
+        trie.remove(s);
+    }
+
+    boolean hasRouteInterest() {
+        return routeInterest;
     }
 
     public String serverId() {
@@ -110,6 +179,11 @@ public final class ServerContext {
     }
 
     long nextCid() {
+        return cids.incrementAndGet();
+    }
+
+    /** A new connection id from the counter clients and routes share (cid / rid). */
+    public long nextConnectionId() {
         return cids.incrementAndGet();
     }
 
@@ -164,6 +238,11 @@ public final class ServerContext {
         if (clientIp != null) {
             b.append(",\"client_ip\":");
             Json.quote(b, clientIp);
+        }
+        String cluster = clusterName;
+        if (cluster != null) {
+            b.append(",\"cluster\":");
+            Json.quote(b, cluster);
         }
         List<String> urls = connectUrls;
         if (!urls.isEmpty()) {

@@ -4,11 +4,20 @@ import io.natsboot.server.subject.Interest;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One SUB of one client. {@code delivered} and {@code max} are guarded by the owning
- * connection's outbound lock, because publishers on other event loops count deliveries.
+ * One SUB of one client, or one entry of interest a route told us about (RS+). {@code delivered} and
+ * {@code max} are guarded by the owning connection's outbound lock, because publishers on other event
+ * loops count deliveries.
  */
 public final class Subscription implements Interest {
+    /** The subscribing client; null for route interest. */
     final ClientConnection client;
+    /** The route that sent this interest; null for a local client's subscription. */
+    final RouteTarget route;
+    /**
+     * For route queue interest: the number of members the remote server has (RS+ weight), so a queue pick
+     * is weighted across the cluster; 0 = never picked. Local subscriptions weigh 1.
+     */
+    volatile int weight = 1;
     private final String subject;
     private final String queue;
     final String sid;
@@ -22,10 +31,40 @@ public final class Subscription implements Interest {
 
     Subscription(ClientConnection client, String subject, String queue, String sid) {
         this.client = client;
+        this.route = null;
         this.subject = subject;
         this.queue = queue;
         this.sid = sid;
         this.sidBytes = sid.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Subscription(RouteTarget route, String subject, String queue, int weight) {
+        this.client = null;
+        this.route = route;
+        this.subject = subject;
+        this.queue = queue;
+        this.sid = "";
+        this.sidBytes = new byte[0];
+        this.weight = weight;
+    }
+
+    /** Interest a route advertised (RS+), to insert into the trie. */
+    public static Subscription remote(RouteTarget route, String subject, String queue, int weight) {
+        return new Subscription(route, subject, queue, weight);
+    }
+
+    /** The route this interest came from, or null for a local subscription. */
+    public RouteTarget route() {
+        return route;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    /** A repeated RS+ for a queue replaces the weight (reference §4.4). */
+    public void weight(int w) {
+        weight = w;
     }
 
     @Override

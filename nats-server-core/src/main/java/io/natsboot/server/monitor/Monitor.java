@@ -1,5 +1,7 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.cluster.Cluster;
+
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.connection.ClientConnection;
@@ -100,7 +102,7 @@ public final class Monitor {
                 o.maxControlLine(),
                 o.maxPayload(),
                 o.maxPending(),
-                Varz.ClusterOptsVarz.EMPTY,
+                clusterVarz(),
                 o.tls() != null ? seconds(o.tls().timeout()) : TLS_TIMEOUT_SECONDS,
                 o.writeDeadline(),
                 context.startTime(),
@@ -112,7 +114,7 @@ public final class Monitor {
                 process.cpuPercent(),
                 context.clientCount(),
                 context.totalConnections.get(),
-                0,
+                context.cluster() == null ? 0 : context.cluster().registered().size(),
                 0,
                 0,
                 context.inMsgs.sum(),
@@ -346,9 +348,51 @@ public final class Monitor {
 
     // ---- /routez ----------------------------------------------------------------------------
 
-    /** /routez: no route support yet, so the standalone answer. */
+    /** The /varz {@code cluster} object; empty when not clustered. */
+    private Varz.ClusterOptsVarz clusterVarz() {
+        Cluster c = context.cluster();
+        if (c == null) {
+            return Varz.ClusterOptsVarz.EMPTY;
+        }
+        return new Varz.ClusterOptsVarz(c.name(), c.options().host(), c.port(),
+                seconds(c.options().authTimeout()), c.configuredUrls(), TLS_TIMEOUT_SECONDS, false, false);
+    }
+
+    /** /routez: one entry per registered route; {@code subs} adds the interest learned from each. */
     public Routez routez(boolean subs, boolean subsDetail) {
-        return new Routez(context.serverId(), Instant.now(), 0, List.of());
+        Instant now = Instant.now();
+        Cluster c = context.cluster();
+        if (c == null) {
+            return new Routez(context.serverId(), now, 0, List.of());
+        }
+        List<Routez.RouteInfo> routes = c.mapRoutes(r -> {
+            List<String> list = null;
+            List<SubDetail> detail = null;
+            if (subs || subsDetail) {
+                List<Subscription> remote = r.remoteSubscriptions();
+                if (subsDetail) {
+                    detail = new ArrayList<>();
+                    for (Subscription s : remote) {
+                        String sid = ConnViews.GLOBAL_ACCOUNT + " " + s.subject()
+                                + (s.queue() == null ? "" : " " + s.queue());
+                        detail.add(new SubDetail(ConnViews.GLOBAL_ACCOUNT, s.subject(), s.queue(), sid, 0, 0,
+                                r.rid()));
+                    }
+                } else {
+                    list = new ArrayList<>();
+                    for (Subscription s : remote) {
+                        list.add(s.subject());
+                    }
+                }
+            }
+            Instant last = r.lastActivity();
+            return new Routez.RouteInfo(r.rid(), r.remoteId(), r.didSolicit(), r.isConfigured(), r.host(),
+                    r.remotePort(), r.started(), last, GoFormat.rtt(r.rttNanos()),
+                    GoFormat.uptime(Duration.between(r.started(), now)), GoFormat.uptime(Duration.between(last, now)),
+                    r.pendingBytes(), r.inMsgs(), r.outMsgs(), r.inBytes(), r.outBytes(), r.subscriptionCount(),
+                    list, detail);
+        });
+        return new Routez(context.serverId(), now, routes.size(), routes);
     }
 
     // ---- /subsz -----------------------------------------------------------------------------
@@ -370,6 +414,9 @@ public final class Monitor {
         }
         List<SubDetail> all = new ArrayList<>();
         context.trie().forEach(s -> {
+            if (s.route() != null) {
+                return; // route interest is counted in the stats but not listed (reference §5.4)
+            }
             if (!test.isEmpty() && !Subjects.matches(s.subject(), test)) {
                 return;
             }

@@ -15,6 +15,18 @@ public final class ServerId {
     private ServerId() {
     }
 
+    private static final char[] BASE62 =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    /** A NUID-style random name (22 base-62 characters), as nats-server's generated cluster names. */
+    public static String nuid() {
+        char[] c = new char[22];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = BASE62[RANDOM.nextInt(BASE62.length)];
+        }
+        return new String(c);
+    }
+
     public static String generate() {
         byte[] raw = new byte[35];
         raw[0] = (byte) PREFIX_SERVER;

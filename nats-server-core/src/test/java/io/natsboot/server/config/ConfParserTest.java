@@ -248,7 +248,11 @@ class ConfParserTest {
                         "t.conf:2:3: authorization nkeys is not supported by NATS Boot yet"),
                 Arguments.of("tls { cert_file: x, key_file: y, verify_and_map: true }\n",
                         "t.conf:1:33: tls verify_and_map is not supported by NATS Boot yet"),
-                Arguments.of("port: 1\ncluster { name: c }\n", "t.conf:2:1: cluster is not supported by NATS Boot yet"),
+                Arguments.of("port: 1\ncluster { listen: \"127.0.0.1:-1\", tls { cert_file: x } }\n",
+                        "t.conf:2:35: cluster tls is not supported by NATS Boot yet"),
+                Arguments.of("cluster { listen: 6222, foo: 1 }\n", "t.conf:1:24: unknown field \"foo\""),
+                Arguments.of("cluster { authorization { users: [ {user: a} ] } }\n",
+                        "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
                 Arguments.of("jetstream: enabled\n", "t.conf:1:0: jetstream is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: {} }\n", "t.conf:1:0: accounts is not supported by NATS Boot yet"),
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
@@ -266,7 +270,7 @@ class ConfParserTest {
     }
 
     @Test
-    void dockerClusterSampleParsesAndNamesTheMissingFeature() throws ConfException {
+    void dockerClusterSampleGivesClusterOptions() throws ConfException {
         ConfMap m = ConfParser.parseFile(repoConfig("cluster-docker.conf"));
         @SuppressWarnings("unchecked")
         Map<String, Object> cluster = (Map<String, Object>) m.toPlain().get("cluster");
@@ -275,8 +279,43 @@ class ConfParserTest {
         assertThat(cluster.get("routes")).isEqualTo(List.of("nats-route://ruser:T0pS3cr3t@nats-1:6222",
                 "nats-route://ruser:T0pS3cr3t@nats-2:6222"));
         assertThat(cluster.get("listen")).isEqualTo("0.0.0.0:6222");
-        assertThat(ConfigFileOptions.apply(m, ServerOptions.builder()).errors())
-                .containsExactly(repoConfig("cluster-docker.conf") + ":7:1: cluster is not supported by NATS Boot yet");
+        ServerOptions.Builder b = ServerOptions.builder();
+        assertThat(ConfigFileOptions.apply(m, b).errors()).isEmpty();
+        ClusterOptions c = b.build().cluster();
+        assertThat(c.name()).isEqualTo("docker");
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(6222);
+        assertThat(c.user()).isEqualTo("ruser");
+        assertThat(c.password()).isEqualTo("T0pS3cr3t");
+        assertThat(c.authTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.routes()).extracting(java.net.URI::toString).containsExactly(
+                "nats-route://ruser:T0pS3cr3t@nats-1:6222", "nats-route://ruser:T0pS3cr3t@nats-2:6222");
+    }
+
+    @Test
+    void clusterFlagsWinOverTheFile() throws ConfException {
+        ServerOptions.Builder b = ServerOptions.builder();
+        ConfigFileOptions.load(repoConfig("cluster-docker.conf"), b);
+        CommandLine.Result cli = CommandLine.parse(new String[] {"--cluster", "nats://u:p@127.0.0.1:-1",
+                "--cluster_name", "other", "--routes", "nats://10.0.0.1:7222,nats://10.0.0.2:7222", "--no_advertise",
+                "--connect_retries", "3"});
+        ClusterOptions c = cli.applyTo(b).build().cluster();
+        assertThat(c.name()).isEqualTo("other");
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isZero();
+        assertThat(c.user()).isEqualTo("u");
+        assertThat(c.password()).isEqualTo("p");
+        assertThat(c.noAdvertise()).isTrue();
+        assertThat(c.connectRetries()).isEqualTo(3);
+        assertThat(c.routes()).hasSize(2);
+    }
+
+    @Test
+    void badRouteUrlIsAStartError() {
+        CommandLine.Result cli = CommandLine.parse(new String[] {"--cluster", "nats://127.0.0.1:6222", "--routes",
+                "nats://host-without-port"});
+        assertThat(cli.action()).isEqualTo(CommandLine.Action.ERROR);
+        assertThat(cli.stderr()).contains("error parsing route url");
     }
 
     @Test

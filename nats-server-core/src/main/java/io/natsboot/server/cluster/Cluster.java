@@ -1,0 +1,636 @@
+package io.natsboot.server.cluster;
+
+import io.natsboot.server.config.ClusterOptions;
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.Subscription;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.ServerId;
+import io.natsboot.server.subject.MatchResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The cluster side of one server: the route listener, dialling of configured and gossiped routes with
+ * retries, the registry of routes by peer id (duplicate resolution), interest propagation of local
+ * subscriptions (RS+/RS- with nats-server's reference counting and queue weights), gossip of new peers,
+ * cluster name negotiation and the {@code connect_urls} clients are told.
+ *
+ * <p>One lock ({@link #lock}) orders registration and interest changes, so a route that registers gets
+ * either a subscription in its initial RS+ burst or as a later RS+, never both and never neither.
+ */
+public final class Cluster implements ServerContext.LocalInterestListener {
+    /** nats-server: 1 s between route dials, plus up to 100 ms of jitter. */
+    private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Failed dials of explicit routes are logged at ERR on the first attempt and then every this many. */
+    private static final int REPORT_EVERY = 3600;
+
+    private final ServerContext server;
+    private final ClusterOptions options;
+    private final ServerLog log;
+    private final LoopResources loops;
+    private volatile String name;
+    private volatile boolean dynamic;
+    private volatile DisposableServer listener;
+    private volatile int boundPort;
+    private volatile boolean shuttingDown;
+
+    private final Object lock = new Object();
+    /** Registered routes by peer server id (guarded by lock). */
+    private final Map<String, RouteConnection> routes = new LinkedHashMap<>();
+    /** Local plain interest: subscriptions per subject (guarded by lock). */
+    private final Map<String, int[]> plainCounts = new HashMap<>();
+    /** Local queue interest: members per "subject queue" (guarded by lock). */
+    private final Map<String, int[]> queueCounts = new HashMap<>();
+    /** Every open route connection, registered or not (for shutdown). */
+    private final Set<RouteConnection> open = ConcurrentHashMap.newKeySet();
+    /** Route URLs being dialled or connected, to avoid dialling one peer twice from gossip. */
+    private final Set<String> dialling = ConcurrentHashMap.newKeySet();
+    private volatile List<String> ownClientUrls = List.of();
+    /** A route registered once: clients are told our URLs from then on (guarded by lock). */
+    private boolean everRouted;
+
+    public final LongAdder slowConsumerRoutes = new LongAdder();
+
+    /**
+     * Creates the cluster and starts counting local interest at once: call before clients can connect, and
+     * {@link #start()} once the client listener is bound.
+     */
+    public Cluster(ServerContext server, ClusterOptions options, LoopResources loops) {
+        this.server = server;
+        this.options = options;
+        this.log = server.log();
+        this.loops = loops;
+        this.dynamic = options.name() == null;
+        this.name = dynamic ? ServerId.nuid() : options.name();
+        server.clusterName(name);
+        server.interestListener(this);
+        server.cluster(this);
+    }
+
+    // ---- Start and stop --------------------------------------------------------------------
+
+    /** Binds the route listener and starts dialling the configured routes. */
+    public void start() {
+        if (dynamic) {
+            log.warn("Cluster name was dynamically generated, consider setting one");
+        }
+        ownClientUrls = computeOwnClientUrls();
+        listener = TcpServer.create()
+                .host(options.host())
+                .port(options.port())
+                .runOn(loops)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+                .doOnConnection(conn -> conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge,
+                        "nats-route", new RouteConnection(this, false, null, false)))
+                .handle((in, out) -> in.receive().then())
+                .bindNow(Duration.ofSeconds(10));
+        boundPort = ((InetSocketAddress) listener.address()).getPort();
+        log.info("Cluster name is " + name);
+        log.info("Listening for route connections on " + hostPort(options.host(), boundPort));
+        for (URI route : options.routes()) {
+            dial(route, true, 1);
+        }
+    }
+
+    /** Closes the listener and every route. */
+    public void shutdown() {
+        shuttingDown = true;
+        DisposableServer l = listener;
+        if (l != null) {
+            l.disposeNow(Duration.ofSeconds(5));
+        }
+        for (RouteConnection r : new ArrayList<>(open)) {
+            r.closeForReason("Server Shutdown");
+        }
+    }
+
+    /** Lame duck: tell the peers (route INFO with ldm), so they stop advertising our client URLs. */
+    public void enterLameDuckMode() {
+        byte[] info = RouteInfoWriter.info(server, this, null, true);
+        for (RouteConnection r : registered()) {
+            r.enqueue(info);
+        }
+    }
+
+    // ---- Dialling --------------------------------------------------------------------------
+
+    private void dial(URI url, boolean configured, int attempt) {
+        if (shuttingDown) {
+            return;
+        }
+        String key = url.getHost() + ":" + url.getPort();
+        if (attempt == 1 && !configured && !dialling.add(key)) {
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug("Trying to connect to route on " + key + " (" + resolved(url) + ")");
+        }
+        TcpClient.newConnection()
+                .host(url.getHost())
+                .port(url.getPort())
+                .runOn(loops)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+                .doOnConnected(conn -> conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge,
+                        "nats-route", new RouteConnection(this, true, url, configured)))
+                .handle((in, out) -> in.receive().then())
+                .connect()
+                .subscribe(conn -> { }, err -> dialFailed(url, configured, attempt, err));
+    }
+
+    private void dialFailed(URI url, boolean configured, int attempt, Throwable err) {
+        String key = url.getHost() + ":" + url.getPort();
+        String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp " + resolved(url)
+                + ": " + dialError(err);
+        if (attempt == 1 || attempt % REPORT_EVERY == 0) {
+            log.error(text);
+        } else if (log.isDebug()) {
+            log.debug(text);
+        }
+        // Explicit routes are retried forever; implicit ones connect_retries times (reference §4.8).
+        if (shuttingDown || (!configured && attempt > options.connectRetries())) {
+            dialling.remove(key);
+            return;
+        }
+        scheduleDial(url, configured, attempt + 1);
+    }
+
+    private void scheduleDial(URI url, boolean configured, int attempt) {
+        long delay = RECONNECT_NANOS + ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(100));
+        loops.onServer(true).next().schedule(() -> dial(url, configured, attempt), delay, TimeUnit.NANOSECONDS);
+    }
+
+    private static String resolved(URI url) {
+        try {
+            InetAddress a = InetAddress.getByName(url.getHost());
+            String ip = a.getHostAddress();
+            return (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + url.getPort();
+        } catch (java.io.IOException e) {
+            return url.getHost() + ":" + url.getPort();
+        }
+    }
+
+    private static String dialError(Throwable err) {
+        Throwable c = err;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = String.valueOf(c.getMessage());
+        if (m.contains("Connection refused")) {
+            return "connect: connection refused"; // Go's text
+        }
+        if (c instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
+            return "i/o timeout";
+        }
+        return m;
+    }
+
+    // ---- Route lifecycle -------------------------------------------------------------------
+
+    long nextRid() {
+        return server.nextConnectionId(); // one counter for cid and rid, as nats-server
+    }
+
+    void track(RouteConnection r) {
+        open.add(r);
+        if (shuttingDown) {
+            r.closeForReason("Server Shutdown");
+        }
+    }
+
+    /**
+     * Registers a route whose peer INFO arrived (reference §4.1 step 3): false for a duplicate (the first one
+     * registered wins, §4.9). Sends our interest, forwards the peer to the other routes (gossip) and updates
+     * the connect URLs clients are told.
+     */
+    boolean register(RouteConnection r) {
+        PeerInfo peer = r.peer();
+        List<RouteConnection> others;
+        synchronized (lock) {
+            RouteConnection existing = routes.get(peer.serverId());
+            if (existing != null && existing != r) {
+                if (r.solicited && r.configured) {
+                    existing.configured = true; // keep redialling this peer if the survivor drops
+                }
+                return false;
+            }
+            others = new ArrayList<>(routes.values());
+            routes.put(peer.serverId(), r);
+            if (log.isDebug()) {
+                log.debug(r.logPrefix() + "Registering remote route \"" + peer.serverId() + "\"");
+            }
+            r.enqueue(initialInterest());
+        }
+        if (log.isDebug()) {
+            log.debug(r.logPrefix() + "Sent local subscriptions to route");
+        }
+        if (!others.isEmpty()) {
+            byte[] forward = peer.forwardLine(peer.ip() != null && !peer.ip().isEmpty() ? peer.ip()
+                    : "nats-route://" + hostForUrl(r.host()) + ":" + peer.port() + "/");
+            for (RouteConnection o : others) {
+                o.enqueue(forward);
+            }
+        }
+        updateConnectUrls();
+        return true;
+    }
+
+    /** A route closed: forget it, and redial it if it was configured. */
+    void closed(RouteConnection r, boolean wasRegistered) {
+        open.remove(r);
+        PeerInfo peer = r.peer();
+        boolean stillConnected = false;
+        if (peer != null) {
+            synchronized (lock) {
+                if (wasRegistered && routes.get(peer.serverId()) == r) {
+                    routes.remove(peer.serverId());
+                }
+                stillConnected = routes.containsKey(peer.serverId());
+            }
+        }
+        if (wasRegistered) {
+            updateConnectUrls();
+        }
+        if (!r.solicited || r.url == null) {
+            if (r.configured && peer != null && !stillConnected && !shuttingDown) {
+                // An accepted route that replaced our configured dial: redial the configured URL.
+                URI configuredUrl = configuredUrlFor(peer);
+                if (configuredUrl != null) {
+                    scheduleDial(configuredUrl, true, 1);
+                }
+            }
+            return;
+        }
+        String key = r.url.getHost() + ":" + r.url.getPort();
+        if (shuttingDown) {
+            return;
+        }
+        if (r.configured) {
+            if (stillConnected) {
+                if (log.isDebug()) {
+                    log.debug("Not attempting reconnect for solicited route, already connected to \""
+                            + peer.serverId() + "\"");
+                }
+                return;
+            }
+            scheduleDial(r.url, true, 1);
+        } else {
+            dialling.remove(key);
+        }
+    }
+
+    private URI configuredUrlFor(PeerInfo peer) {
+        for (URI u : options.routes()) {
+            if (u.getPort() == peer.port()) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    /** A re-sent INFO of a registered peer: its connect URLs or lame-duck state may have changed. */
+    void peerUpdated(RouteConnection r) {
+        updateConnectUrls();
+    }
+
+    /**
+     * A forwarded INFO about another server (reference §4.8): dial it unless it is us, already connected,
+     * or one of our configured routes.
+     */
+    void gossip(RouteConnection from, PeerInfo info) {
+        if (info.serverId().equals(server.serverId()) || shuttingDown) {
+            return;
+        }
+        synchronized (lock) {
+            if (routes.containsKey(info.serverId())) {
+                return;
+            }
+        }
+        String target = info.routeUrl(from.host());
+        URI url;
+        try {
+            url = new URI(target);
+        } catch (java.net.URISyntaxException e) {
+            log.error(from.logPrefix() + "Error parsing route url " + target);
+            return;
+        }
+        for (URI configured : options.routes()) {
+            if (sameHostPort(configured, url)) {
+                return;
+            }
+        }
+        dial(url, false, 1);
+    }
+
+    private static boolean sameHostPort(URI a, URI b) {
+        if (a.getPort() != b.getPort()) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(a.getHost()).equals(InetAddress.getByName(b.getHost()));
+        } catch (java.io.IOException e) {
+            return a.getHost().equalsIgnoreCase(b.getHost());
+        }
+    }
+
+    /**
+     * Cluster name negotiation (reference §4.10): true if {@code theirs} is acceptable, adopting it when our
+     * name was generated and theirs was not, or sorts higher. Adopting closes the other routes to reconnect.
+     */
+    boolean acceptClusterName(RouteConnection r, String theirs, boolean theirsDynamic) {
+        if (theirs.equals(name)) {
+            return true;
+        }
+        if (!dynamic) {
+            return false;
+        }
+        if (theirsDynamic && theirs.compareTo(name) <= 0) {
+            return false;
+        }
+        name = theirs;
+        dynamic = theirsDynamic;
+        server.clusterName(theirs);
+        log.info("Cluster name updated to " + theirs);
+        for (RouteConnection o : new ArrayList<>(open)) {
+            if (o != r) {
+                o.closeForReason("Cluster Name Conflict");
+            }
+        }
+        return true;
+    }
+
+    // ---- Interest propagation --------------------------------------------------------------
+
+    /** Every local interest as one RS+ burst for a new route (caller holds the lock). */
+    private byte[] initialInterest() {
+        StringBuilder b = new StringBuilder();
+        for (String subject : plainCounts.keySet()) {
+            b.append("RS+ $G ").append(subject).append("\r\n");
+        }
+        for (Map.Entry<String, int[]> e : queueCounts.entrySet()) {
+            b.append("RS+ $G ").append(e.getKey()).append(' ').append(e.getValue()[0]).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void localAdded(Subscription s) {
+        synchronized (lock) {
+            if (s.queue() == null) {
+                int[] c = plainCounts.computeIfAbsent(s.subject(), k -> new int[1]);
+                if (++c[0] == 1) {
+                    broadcastLocked("RS+ $G " + s.subject() + "\r\n");
+                }
+            } else {
+                String key = s.subject() + " " + s.queue();
+                int[] c = queueCounts.computeIfAbsent(key, k -> new int[1]);
+                c[0]++;
+                broadcastLocked("RS+ $G " + key + " " + c[0] + "\r\n"); // every count change: the new weight
+            }
+        }
+    }
+
+    @Override
+    public void localRemoved(Subscription s) {
+        synchronized (lock) {
+            if (s.queue() == null) {
+                int[] c = plainCounts.get(s.subject());
+                if (c != null && --c[0] <= 0) {
+                    plainCounts.remove(s.subject());
+                    broadcastLocked("RS- $G " + s.subject() + "\r\n");
+                }
+            } else {
+                String key = s.subject() + " " + s.queue();
+                int[] c = queueCounts.get(key);
+                if (c == null) {
+                    return;
+                }
+                if (--c[0] <= 0) {
+                    queueCounts.remove(key);
+                    broadcastLocked("RS- $G " + key + "\r\n");
+                } else {
+                    broadcastLocked("RS+ $G " + key + " " + c[0] + "\r\n");
+                }
+            }
+        }
+    }
+
+    private void broadcastLocked(String line) {
+        if (routes.isEmpty()) {
+            return;
+        }
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        for (RouteConnection r : routes.values()) {
+            r.enqueue(bytes);
+        }
+    }
+
+    // ---- Messages from routes -----------------------------------------------------------------
+
+    /** Match results for routed subjects, keyed by subject bytes' string (shared trie cache behind it). */
+    MatchResult<Subscription> match(ByteBuf buf, int subjectStart, int subjectLength) {
+        return server.trie().match(buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8));
+    }
+
+    // ---- Connect URLs ----------------------------------------------------------------------
+
+    /**
+     * Recomputes the {@code connect_urls} of client INFO: ours first, then each registered peer's (not a
+     * peer in lame duck), and sends the new INFO to clients when the list changed (reference §3.11).
+     */
+    private void updateConnectUrls() {
+        if (options.noAdvertise()) {
+            return;
+        }
+        List<String> next;
+        synchronized (lock) {
+            if (!routes.isEmpty()) {
+                everRouted = true;
+            }
+            // nats-server starts listing URLs with the first route, and keeps its own after the last one left.
+            LinkedHashSet<String> urls = new LinkedHashSet<>();
+            if (everRouted) {
+                if (!server.lameDuck()) {
+                    urls.addAll(ownClientUrls);
+                }
+                for (RouteConnection r : routes.values()) {
+                    PeerInfo p = r.peer();
+                    if (p != null && !p.ldm()) {
+                        urls.addAll(p.connectUrls());
+                    }
+                }
+            }
+            next = List.copyOf(urls);
+            if (next.equals(server.connectUrls())) {
+                return;
+            }
+            server.connectUrls(next);
+        }
+        for (ClientConnection c : server.clients()) {
+            c.sendAsyncInfo(false);
+        }
+    }
+
+    /** Our client URLs as peers should tell their clients: client_advertise, else every listen address. */
+    private List<String> computeOwnClientUrls() {
+        String adv = server.options().clientAdvertise();
+        if (adv != null && !adv.isEmpty()) {
+            return List.of(adv.contains(":") ? adv : adv + ":" + server.port());
+        }
+        return hostPorts(server.options().host(), server.port());
+    }
+
+    /** host:port entries for a listen address; for a wildcard, every global unicast interface address. */
+    static List<String> hostPorts(String host, int port) {
+        List<String> out = new ArrayList<>();
+        try {
+            InetAddress h = InetAddress.getByName(host == null || host.isEmpty() ? "0.0.0.0" : host);
+            if (!h.isAnyLocalAddress()) {
+                return List.of(hostForUrl(host) + ":" + port);
+            }
+            List<NetworkInterface> nics = Collections.list(NetworkInterface.getNetworkInterfaces());
+            nics.sort(Comparator.comparingInt(NetworkInterface::getIndex));
+            for (NetworkInterface nic : nics) {
+                List<InetAddress> addrs = new ArrayList<>(Collections.list(nic.getInetAddresses()));
+                addrs.sort(Comparator.comparingInt(a -> a instanceof Inet4Address ? 0 : 1));
+                for (InetAddress a : addrs) {
+                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                            || a.isMulticastAddress()) {
+                        continue;
+                    }
+                    out.add(hostForUrl(io.natsboot.server.NatsServerMain.goIp(a)) + ":" + port);
+                }
+            }
+        } catch (java.io.IOException e) {
+            out.add(hostForUrl(host) + ":" + port);
+        }
+        return out;
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static String hostPort(String host, int port) {
+        return hostForUrl(host) + ":" + port;
+    }
+
+    // ---- Views -----------------------------------------------------------------------------
+
+    ServerContext server() {
+        return server;
+    }
+
+    public ClusterOptions options() {
+        return options;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean dynamicName() {
+        return dynamic;
+    }
+
+    /** The bound route port. */
+    public int port() {
+        return boundPort;
+    }
+
+    /** The host put in route INFO: the advertise host, else the listen host. */
+    String infoHost() {
+        String adv = options.advertise();
+        if (adv != null) {
+            int colon = adv.lastIndexOf(':');
+            return colon > 0 ? adv.substring(0, colon) : adv;
+        }
+        return options.host();
+    }
+
+    int infoPort() {
+        String adv = options.advertise();
+        if (adv != null) {
+            int colon = adv.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    return Integer.parseInt(adv.substring(colon + 1));
+                } catch (NumberFormatException ignored) {
+                    // the listen port
+                }
+            }
+        }
+        return boundPort;
+    }
+
+    /** Our own client URLs ({@code host:port}), as peers list them. */
+    public List<String> ownClientUrls() {
+        return ownClientUrls;
+    }
+
+    /** Registered routes, in registration order. */
+    public List<RouteConnection> registered() {
+        synchronized (lock) {
+            return new ArrayList<>(routes.values());
+        }
+    }
+
+    /** Every open route connection (for closing on shutdown). */
+    public Collection<RouteConnection> openRoutes() {
+        return Collections.unmodifiableSet(open);
+    }
+
+    /** The configured route URLs as host:port, as /varz {@code cluster.urls} shows them. */
+    public List<String> configuredUrls() {
+        List<String> out = new ArrayList<>();
+        for (URI u : options.routes()) {
+            out.add(u.getHost() + ":" + u.getPort());
+        }
+        return out;
+    }
+
+    /** Applies {@code f} to each registered route; for views. */
+    public <T> List<T> mapRoutes(Function<RouteConnection, T> f) {
+        List<T> out = new ArrayList<>();
+        for (RouteConnection r : registered()) {
+            out.add(f.apply(r));
+        }
+        return out;
+    }
+}

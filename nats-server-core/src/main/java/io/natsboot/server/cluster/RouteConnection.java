@@ -1,0 +1,856 @@
+package io.natsboot.server.cluster;
+
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.RouteTarget;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.Subscription;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.Json;
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One route: a connection to another server of the cluster, accepted on the cluster port or dialled by us
+ * (solicited). Speaks the route protocol of nats-server 2.9 (reference §4): handshake, RS+/RS- interest,
+ * RMSG/HMSG messages, PING/PONG.
+ *
+ * <p>Threading as for clients: everything but the outbound buffer is confined to the route's event loop.
+ * Local publishers on other loops append RMSG frames under {@link #outLock} ({@link #sendMessage}); the
+ * flush runs as one task on this loop, so a burst costs one write. Messages from the route are delivered to
+ * local subscribers only: a message never crosses two routes (the mesh is one hop).
+ */
+public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget {
+    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] RMSG = "RMSG $G ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HMSG = "HMSG $G ".getBytes(StandardCharsets.US_ASCII);
+    private static final String GLOBAL_ACCOUNT = "$G";
+    private static final String SYSTEM_ACCOUNT = "$SYS";
+    /** Publishers pause while more than this is queued for the route (as for clients). */
+    private static final long STALL_THRESHOLD = 4L * 1024 * 1024;
+
+    private final Cluster cluster;
+    private final ServerContext server;
+    private final ServerLog log;
+    private final long rid;
+    /** We dialled it. */
+    final boolean solicited;
+    /** The URL dialled (solicited routes), for credentials and redial; null when accepted. */
+    final URI url;
+    /** A configured (explicit) route: redialled forever when it drops. */
+    volatile boolean configured;
+    private final RouteProtocolParser parser = new RouteProtocolParser();
+    private final Instant started = Instant.now();
+    private final String nonce = RouteInfoWriter.nonce();
+
+    private ChannelHandlerContext ctx;
+    private Channel channel;
+    private EventLoop loop;
+    private String host = "";
+    private int remotePort;
+    private String logPrefix = "";
+    private boolean accepted;
+    private ByteBuf cumulation;
+    private boolean connectReceived;
+    private volatile PeerInfo peer;
+    private volatile boolean registered;
+    /** Interest learned from the peer, keyed exactly by the RS+ arguments without the weight (§4.4). */
+    private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
+
+    // Outbound, guarded by outLock.
+    private final Object outLock = new Object();
+    private ByteBuf pending;
+    private boolean flushScheduled;
+    private boolean closed;
+    private long outMsgs;
+    private long outBytes;
+    private ArrayList<ClientConnection> heldPublishers;
+    private final Runnable flushTask = this::flushNow;
+
+    // Inbound counters, this loop only (read racily by monitoring).
+    private volatile long inMsgs;
+    private volatile long inBytes;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private final long startedNanos = lastActivityNanos;
+
+    private ScheduledFuture<?> pingTimer;
+    private ScheduledFuture<?> authTimer;
+    private int pingsOut;
+    private boolean activity;
+    private long rttStartNanos;
+    private volatile long rttNanos = -1;
+    private volatile String closeReason;
+
+    RouteConnection(Cluster cluster, boolean solicited, URI url, boolean configured) {
+        this.cluster = cluster;
+        this.server = cluster.server();
+        this.log = server.log();
+        this.rid = cluster.nextRid();
+        this.solicited = solicited;
+        this.url = url;
+        this.configured = configured;
+    }
+
+    // ---- Netty lifecycle -------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        this.loop = channel.eventLoop();
+        if (channel.isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        start();
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        if (accepted) {
+            return;
+        }
+        accepted = true;
+        if (channel.remoteAddress() instanceof InetSocketAddress a) {
+            host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            remotePort = a.getPort();
+        }
+        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - rid:" + rid + " - ";
+        cluster.track(this);
+        log.info(logPrefix + "Route connection created");
+        if (solicited) {
+            // The solicitor writes CONNECT and its INFO at once, without waiting (reference §4.1).
+            String user = null;
+            String pass = null;
+            String info = url.getRawUserInfo();
+            if (info != null) {
+                int colon = info.indexOf(':');
+                user = decode(colon < 0 ? info : info.substring(0, colon));
+                pass = colon < 0 ? null : decode(info.substring(colon + 1));
+            } else if (cluster.options().authRequired()) {
+                // An implicit route: our own cluster credentials, as nats-server does.
+                user = cluster.options().user();
+                pass = cluster.options().password();
+            }
+            enqueue(RouteInfoWriter.connect(server, cluster, user, pass));
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Route connect msg sent");
+            }
+            enqueue(RouteInfoWriter.info(server, cluster, nonce, false));
+        } else {
+            enqueue(RouteInfoWriter.info(server, cluster, nonce, false));
+            if (cluster.options().authRequired()) {
+                authTimer = loop.schedule(this::authTimeout, cluster.options().authTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+        flushNow();
+        // Routes send their first PING after min(ping_interval, 1s) (reference §3.12).
+        long first = Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1));
+        armPing(first);
+    }
+
+    private static String decode(String s) {
+        return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closeReason != null) {
+            in.release();
+            return;
+        }
+        ByteBuf buf;
+        if (cumulation == null) {
+            buf = in;
+        } else {
+            buf = cumulation;
+            if (buf.writableBytes() < in.readableBytes() || buf.refCnt() != 1) {
+                ByteBuf merged = ctx.alloc().directBuffer(buf.readableBytes() + in.readableBytes() + 1024);
+                merged.writeBytes(buf);
+                buf.release();
+                buf = merged;
+            }
+            buf.writeBytes(in);
+            in.release();
+        }
+        cumulation = null;
+        long before = inMsgs;
+        parser.parse(buf, this);
+        long delivered = inMsgs - before;
+        if (delivered > 0) {
+            server.inMsgs.add(delivered);
+        }
+        lastActivityNanos = System.nanoTime();
+        activity = true;
+        if (closeReason != null || !buf.isReadable()) {
+            buf.release();
+        } else {
+            if (buf.readerIndex() > 0 && buf.readableBytes() < 4096) {
+                buf.discardReadBytes();
+            }
+            cumulation = buf;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close(closeReason == null ? "Client Closed" : closeReason, false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Route connection error: " + cause.getMessage());
+            }
+            close("Client Closed", false);
+        } else {
+            log.error(logPrefix + "Route error: " + cause);
+            close("Protocol Violation", false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            releaseHeldPublishers();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- Ops from the peer -----------------------------------------------------------------
+
+    /** On an accepted route that requires authorization, CONNECT must come first (reference §4.1). */
+    private boolean needsConnect() {
+        if (!solicited && !connectReceived && cluster.options().authRequired()) {
+            authViolation();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void onConnect(String json) {
+        if (solicited) {
+            return;
+        }
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(json);
+        } catch (RuntimeException e) {
+            onProtocolError(null, "processRouteConnect Parse Error: " + e.getMessage());
+            return;
+        }
+        Object lang = m.get("lang");
+        if (lang instanceof String s && !s.isEmpty()) {
+            log.error(logPrefix + "Route connect error: attempted to connect to route port");
+            sendErr("attempted to connect to route port");
+            close("Incorrect Port", true);
+            return;
+        }
+        if (m.containsKey("gateway")) {
+            String gw = String.valueOf(m.get("gateway"));
+            log.error(logPrefix + "Rejecting connection from gateway \"" + gw + "\" on the Route port");
+            sendErr("Rejecting connection from gateway \"" + gw + "\" on the Route port");
+            close("Wrong Gateway", true);
+            return;
+        }
+        if (cluster.options().authRequired()) {
+            String user = m.get("user") instanceof String s ? s : "";
+            String pass = m.get("pass") instanceof String s ? s : "";
+            if (!cluster.options().user().equals(user) || !java.util.Objects.equals(
+                    cluster.options().password() == null ? "" : cluster.options().password(), pass)) {
+                server.authFailures.increment();
+                authViolation();
+                return;
+            }
+        }
+        cancel(authTimer);
+        authTimer = null;
+        connectReceived = true;
+        String theirs = m.get("cluster") instanceof String s ? s : "";
+        boolean theirsDynamic = Boolean.TRUE.equals(m.get("cluster_dynamic"));
+        if (!theirs.isEmpty() && !cluster.acceptClusterName(this, theirs, theirsDynamic)) {
+            String err = "Rejecting connection, cluster name \"" + theirs + "\" does not match \""
+                    + cluster.name() + "\"";
+            log.error(logPrefix + err);
+            sendErr(err);
+            close("Cluster Name Conflict", true);
+        }
+    }
+
+    @Override
+    public void onInfo(String json) {
+        if (needsConnect()) {
+            return;
+        }
+        PeerInfo info;
+        try {
+            info = PeerInfo.parse(json);
+        } catch (RuntimeException e) {
+            onProtocolError(null, "processRouteInfo Parse Error: " + e.getMessage());
+            return;
+        }
+        if (info.gateway()) {
+            return; // gateway gossip relayed over a route: no gateways here
+        }
+        PeerInfo known = peer;
+        if (known == null) {
+            firstInfo(info);
+        } else if (info.serverId() != null && info.serverId().equals(known.serverId())) {
+            // The same peer again: new connect URLs or lame duck (reference §4.8).
+            peer = info;
+            cluster.peerUpdated(this);
+        } else if (info.serverId() != null) {
+            cluster.gossip(this, info);
+        }
+    }
+
+    private void firstInfo(PeerInfo info) {
+        if (info.serverId() == null || info.serverId().isEmpty()) {
+            onProtocolError(null, "processRouteInfo: missing server_id");
+            return;
+        }
+        if (info.serverId().equals(server.serverId())) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Detected route to self, ignoring \"" + url + "\"");
+            }
+            configured = false; // a node listed in its own routes (one file for all nodes): never redial
+            close("Duplicate Route", false);
+            return;
+        }
+        String theirs = info.cluster() == null ? "" : info.cluster();
+        if (!theirs.equals(cluster.name()) && !cluster.acceptClusterName(this, theirs, info.clusterDynamic())) {
+            // The acceptor answered the CONNECT already; on the soliciting side the close is silent.
+            close("Cluster Name Conflict", false);
+            return;
+        }
+        if (!solicited && info.serverName() != null && info.serverName().equals(server.serverName())) {
+            log.error(logPrefix + "Remote server has a duplicate name: \"" + info.serverName() + "\"");
+            close("Duplicate Server Name", false);
+            return;
+        }
+        peer = info;
+        if (!cluster.register(this)) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Detected duplicate remote route \"" + info.serverId() + "\"");
+            }
+            close("Duplicate Route", false);
+            return;
+        }
+        registered = true;
+    }
+
+    @Override
+    public void onPing() {
+        if (needsConnect()) {
+            return;
+        }
+        enqueue(PONG);
+    }
+
+    @Override
+    public void onPong() {
+        pingsOut = 0;
+        if (rttStartNanos != 0) {
+            rttNanos = System.nanoTime() - rttStartNanos;
+            rttStartNanos = 0;
+        }
+    }
+
+    @Override
+    public void onErr(String text) {
+        log.error(logPrefix + "Route Error '" + text + "'");
+        close("Parse Error", false);
+    }
+
+    @Override
+    public void onRemoteSub(String account, String subject, String queue, int weight) {
+        if (needsConnect()) {
+            return;
+        }
+        if (!GLOBAL_ACCOUNT.equals(account)) {
+            if (!SYSTEM_ACCOUNT.equals(account)) { // $SYS event interest of real servers: ignored quietly
+                log.error(logPrefix + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
+            }
+            return;
+        }
+        if (!Subjects.isValidSubscribeSubject(subject) || (queue != null && !Subjects.isValidQueueName(queue))) {
+            sendErr("Invalid Subscription");
+            return;
+        }
+        String key = queue == null ? account + " " + subject : account + " " + subject + " " + queue;
+        Subscription existing = remoteSubs.get(key);
+        if (existing != null) {
+            if (queue != null) {
+                existing.weight(weight);
+            }
+            return;
+        }
+        Subscription s = Subscription.remote(this, subject, queue, queue == null ? 1 : weight);
+        remoteSubs.put(key, s);
+        server.addRouteInterest(s);
+    }
+
+    @Override
+    public void onRemoteUnsub(String account, String subject, String queue) {
+        if (needsConnect()) {
+            return;
+        }
+        String key = queue == null ? account + " " + subject : account + " " + subject + " " + queue;
+        Subscription s = remoteSubs.remove(key);
+        if (s != null) {
+            server.removeRouteInterest(s);
+        }
+    }
+
+    @Override
+    public void onMessage(ByteBuf buf, int accountStart, int accountLength, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        if (needsConnect()) {
+            return;
+        }
+        inMsgs++;
+        inBytes += totalLength;
+        server.inBytes.add(totalLength);
+        if (accountLength != 2 || buf.getByte(accountStart) != '$' || buf.getByte(accountStart + 1) != 'G') {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Unknown account \"" + buf.toString(accountStart, accountLength,
+                        StandardCharsets.UTF_8) + "\" for routed message on subject: \""
+                        + buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8) + "\"");
+            }
+            return;
+        }
+        MatchResult<Subscription> result = cluster.match(buf, subjectStart, subjectLength);
+        // Local plain subscribers all get it; route interest is skipped: never route to route.
+        for (int i = 0, n = result.plainCount(); i < n; i++) {
+            Subscription s = result.plain(i);
+            if (s.route() == null) {
+                s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                        payloadStart, totalLength);
+            }
+        }
+        // Each queue group named in the frame: exactly one local member (reference §4.5).
+        int queues = parser.queueCount();
+        for (int q = 0; q < queues; q++) {
+            for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+                if (parser.queueEquals(q, result.queueName(g))) {
+                    deliverToLocalMember(result, g, buf, subjectStart, subjectLength, replyStart, replyLength,
+                            headerLength, payloadStart, totalLength);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void deliverToLocalMember(MatchResult<Subscription> result, int g, ByteBuf buf,
+            int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
+            int payloadStart, int totalLength) {
+        int size = result.queueGroupSize(g);
+        int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
+        for (int k = 0; k < size; k++) {
+            int idx = first + k;
+            Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
+            if (s.route() == null && s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart,
+                    replyLength, headerLength, payloadStart, totalLength)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onProtocolError(String errText, String logDetail) {
+        if (logDetail != null) {
+            log.error(logPrefix + logDetail);
+        }
+        if (errText != null) {
+            sendErr(errText);
+        }
+        close("Protocol Violation", true);
+    }
+
+    private void authViolation() {
+        log.error(logPrefix + "authentication error - User \"\"");
+        sendErr("Authorization Violation");
+        close("Authentication Failure", true);
+    }
+
+    private void authTimeout() {
+        authTimer = null;
+        if (connectReceived || closeReason != null) {
+            return;
+        }
+        log.error(logPrefix + "Authentication Timeout");
+        sendErr("Authentication Timeout");
+        close("Authentication Timeout", true);
+    }
+
+    // ---- Outbound --------------------------------------------------------------------------
+
+    @Override
+    public boolean sendMessage(ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength, String[] queues,
+            int queueCount) {
+        PeerInfo p = peer;
+        boolean withHeaders = headerLength > 0 && (p == null || p.headers());
+        int bodyStart = payloadStart;
+        int bodyLength = totalLength;
+        if (headerLength > 0 && !withHeaders) {
+            bodyStart += headerLength; // a peer without headers gets the payload only (reference §4.2)
+            bodyLength -= headerLength;
+        }
+        boolean hold = false;
+        synchronized (outLock) {
+            if (closed) {
+                return false;
+            }
+            long queued = pendingBytesLocked();
+            if (queued > server.options().maxPending()) {
+                slowConsumerLocked();
+                return false;
+            }
+            if (queued > STALL_THRESHOLD && from != null) {
+                if (heldPublishers == null) {
+                    heldPublishers = new ArrayList<>(2);
+                }
+                if (!heldPublishers.contains(from)) {
+                    heldPublishers.add(from);
+                    hold = true;
+                }
+            }
+            ByteBuf out = outLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16);
+            out.writeBytes(withHeaders ? HMSG : RMSG);
+            out.writeBytes(buf, subjectStart, subjectLength);
+            out.writeByte(' ');
+            if (queueCount > 0) {
+                if (replyLength > 0) {
+                    out.writeByte('+').writeByte(' ');
+                    out.writeBytes(buf, replyStart, replyLength);
+                    out.writeByte(' ');
+                } else {
+                    out.writeByte('|').writeByte(' ');
+                }
+                for (int i = 0; i < queueCount; i++) {
+                    out.writeCharSequence(queues[i], StandardCharsets.UTF_8);
+                    out.writeByte(' ');
+                }
+            } else if (replyLength > 0) {
+                out.writeBytes(buf, replyStart, replyLength);
+                out.writeByte(' ');
+            }
+            if (withHeaders) {
+                writeDecimal(out, headerLength);
+                out.writeByte(' ');
+            }
+            writeDecimal(out, bodyLength);
+            out.writeBytes(CRLF);
+            out.writeBytes(buf, bodyStart, bodyLength);
+            out.writeBytes(CRLF);
+            outMsgs++;
+            outBytes += bodyLength;
+            scheduleFlushLocked();
+        }
+        if (hold) {
+            from.holdForReceiver();
+        }
+        return true;
+    }
+
+    private static void writeDecimal(ByteBuf out, int v) {
+        out.writeCharSequence(Integer.toString(v), StandardCharsets.US_ASCII);
+    }
+
+    /** Sends one interest line (RS+/RS-) or a forwarded INFO; any thread. */
+    void enqueue(byte[] bytes) {
+        synchronized (outLock) {
+            if (closed) {
+                return;
+            }
+            outLocked(bytes.length).writeBytes(bytes);
+            scheduleFlushLocked();
+        }
+    }
+
+    private void sendErr(String text) {
+        enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void scheduleFlushLocked() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    private ByteBuf outLocked(int atLeast) {
+        ByteBuf out = pending;
+        if (out == null) {
+            out = channel.alloc().directBuffer(Math.max(4096, atLeast));
+            pending = out;
+        }
+        return out;
+    }
+
+    private long pendingBytesLocked() {
+        long queued = pending == null ? 0 : pending.readableBytes();
+        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        return ob == null ? queued : queued + ob.totalPendingWriteBytes();
+    }
+
+    private void slowConsumerLocked() {
+        closed = true;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        server.slowConsumers.increment();
+        cluster.slowConsumerRoutes.increment();
+        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
+        loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
+    }
+
+    private void flushNow() {
+        ByteBuf out;
+        synchronized (outLock) {
+            out = pending;
+            pending = null;
+            flushScheduled = false;
+        }
+        if (out != null && ctx != null) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        }
+        if (heldPublishers != null && channel.isWritable()) {
+            releaseHeldPublishers();
+        }
+    }
+
+    private void releaseHeldPublishers() {
+        ArrayList<ClientConnection> held;
+        synchronized (outLock) {
+            held = heldPublishers;
+            if (held == null || (!closed && pendingBytesLocked() > STALL_THRESHOLD)) {
+                return;
+            }
+            heldPublishers = null;
+        }
+        for (ClientConnection p : held) {
+            p.releaseHold();
+        }
+    }
+
+    // ---- Keepalive -------------------------------------------------------------------------
+
+    private void armPing(long delayNanos) {
+        if (closeReason != null) {
+            return;
+        }
+        // +0-20% jitter, as nats-server
+        long jitter = delayNanos / 5 > 0 ? ThreadLocalRandom.current().nextLong(delayNanos / 5) : 0;
+        pingTimer = loop.schedule(this::pingTick, delayNanos + jitter, TimeUnit.NANOSECONDS);
+    }
+
+    private void pingTick() {
+        pingTimer = null;
+        if (closeReason != null) {
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "Router Ping Timer");
+        }
+        boolean recent = activity && rttNanos >= 0;
+        activity = false;
+        if (!recent) {
+            if (pingsOut + 1 > server.options().pingMax()) {
+                if (log.isDebug()) {
+                    log.debug(logPrefix + "Stale Client Connection - Closing");
+                }
+                sendErr("Stale Connection");
+                close("Stale Connection", true);
+                return;
+            }
+            pingsOut++;
+            rttStartNanos = System.nanoTime();
+            enqueue(PING);
+        }
+        armPing(server.options().pingInterval().toNanos());
+    }
+
+    // ---- Close -----------------------------------------------------------------------------
+
+    /** Closes the route; its interest leaves the trie and the cluster decides whether to redial. */
+    void close(String reason, boolean flush) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason, flush));
+            return;
+        }
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        ByteBuf rest;
+        ArrayList<ClientConnection> held;
+        synchronized (outLock) {
+            closed = true;
+            rest = pending;
+            pending = null;
+            held = heldPublishers;
+            heldPublishers = null;
+        }
+        if (held != null) {
+            for (ClientConnection p : held) {
+                p.releaseHold();
+            }
+        }
+        cancel(pingTimer);
+        cancel(authTimer);
+        for (Subscription s : remoteSubs.values()) {
+            server.removeRouteInterest(s);
+        }
+        remoteSubs.clear();
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        log.info(logPrefix + "Router connection closed: " + reason);
+        cluster.closed(this, registered);
+        if (flush && rest != null && channel.isActive()) {
+            ctx.writeAndFlush(rest).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            if (rest != null) {
+                rest.release();
+            }
+            channel.close();
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    // ---- Views -----------------------------------------------------------------------------
+
+    public long rid() {
+        return rid;
+    }
+
+    /** The peer's server id, or null before its INFO. */
+    public String remoteId() {
+        PeerInfo p = peer;
+        return p == null ? null : p.serverId();
+    }
+
+    PeerInfo peer() {
+        return peer;
+    }
+
+    public boolean isRegistered() {
+        return registered && closeReason == null;
+    }
+
+    public boolean didSolicit() {
+        return solicited;
+    }
+
+    public boolean isConfigured() {
+        return configured;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant lastActivity() {
+        return started.plusNanos(lastActivityNanos - startedNanos);
+    }
+
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    public long inMsgs() {
+        return inMsgs;
+    }
+
+    public long inBytes() {
+        return inBytes;
+    }
+
+    public long outMsgs() {
+        synchronized (outLock) {
+            return outMsgs;
+        }
+    }
+
+    public long outBytes() {
+        synchronized (outLock) {
+            return outBytes;
+        }
+    }
+
+    public long pendingBytes() {
+        synchronized (outLock) {
+            return channel == null ? 0 : pendingBytesLocked();
+        }
+    }
+
+    /** Interest entries learned from this route. */
+    public int subscriptionCount() {
+        return remoteSubs.size();
+    }
+
+    /** The subjects of the interest learned from this route (for /routez?subs=1). */
+    public java.util.List<Subscription> remoteSubscriptions() {
+        return java.util.List.copyOf(remoteSubs.values());
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    String logPrefix() {
+        return logPrefix;
+    }
+
+    /** Closes the route as nats-server does on shutdown or when a dynamic cluster name was adopted. */
+    void closeForReason(String reason) {
+        close(reason, true);
+    }
+}

@@ -1,0 +1,104 @@
+package io.natsboot.server.cluster;
+
+import io.natsboot.server.config.Versions;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.protocol.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+
+/** Writes this node's route INFO and CONNECT lines, fields in nats-server 2.9's order (reference §4.1-4.3). */
+final class RouteInfoWriter {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private RouteInfoWriter() {
+    }
+
+    /** nats-server's nonce: 11 random bytes, base64url without padding (15 characters). */
+    static String nonce() {
+        byte[] b = new byte[11];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /**
+     * The route INFO of this node. {@code nonce} only in the first INFO of a connection; {@code ldm} in the
+     * lame-duck notification. The space before CRLF is nats-server's.
+     */
+    static byte[] info(ServerContext server, Cluster cluster, String nonce, boolean ldm) {
+        StringBuilder b = new StringBuilder(320).append("INFO {\"server_id\":");
+        Json.quote(b, server.serverId());
+        b.append(",\"server_name\":");
+        Json.quote(b, server.serverName());
+        b.append(",\"version\":");
+        Json.quote(b, server.options().compatVersion());
+        b.append(",\"proto\":2,\"go\":");
+        Json.quote(b, Versions.goVersion());
+        b.append(",\"host\":");
+        Json.quote(b, cluster.infoHost());
+        b.append(",\"port\":").append(cluster.infoPort());
+        // HMSG on routes is implemented; LS+/LMSG are understood but not sent, so no "lnoc".
+        b.append(",\"headers\":true");
+        if (cluster.options().authRequired()) {
+            b.append(",\"auth_required\":true");
+        }
+        b.append(",\"max_payload\":").append(server.options().maxPayload());
+        if (cluster.options().advertise() != null) {
+            b.append(",\"ip\":");
+            Json.quote(b, "nats-route://" + cluster.options().advertise() + "/");
+        }
+        if (nonce != null) {
+            b.append(",\"nonce\":");
+            Json.quote(b, nonce);
+        }
+        b.append(",\"cluster\":");
+        Json.quote(b, cluster.name());
+        if (cluster.dynamicName()) {
+            b.append(",\"cluster_dynamic\":true");
+        }
+        if (!cluster.options().noAdvertise() && !ldm) {
+            urls(b, cluster.ownClientUrls());
+        }
+        if (ldm) {
+            b.append(",\"ldm\":true");
+        }
+        b.append("} \r\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The CONNECT a soliciting node sends first (reference §4.3); credentials from the route URL. */
+    static byte[] connect(ServerContext server, Cluster cluster, String user, String pass) {
+        StringBuilder b = new StringBuilder(200)
+                .append("CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false");
+        if (user != null && !user.isEmpty()) {
+            b.append(",\"user\":");
+            Json.quote(b, user);
+            b.append(",\"pass\":");
+            Json.quote(b, pass == null ? "" : pass);
+        }
+        b.append(",\"tls_required\":false,\"headers\":true,\"name\":");
+        Json.quote(b, server.serverId());
+        b.append(",\"cluster\":");
+        Json.quote(b, cluster.name());
+        if (cluster.dynamicName()) {
+            b.append(",\"cluster_dynamic\":true");
+        }
+        b.append("}\r\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void urls(StringBuilder b, List<String> urls) {
+        if (urls.isEmpty()) {
+            return;
+        }
+        b.append(",\"connect_urls\":[");
+        for (int i = 0; i < urls.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            Json.quote(b, urls.get(i));
+        }
+        b.append(']');
+    }
+}

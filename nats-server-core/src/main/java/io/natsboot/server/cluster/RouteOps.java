@@ -1,0 +1,36 @@
+package io.natsboot.server.cluster;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receives the operations decoded from a route connection (protocol reference §4). Message subjects,
+ * replies and payloads are index ranges into the decoder's buffer, valid only during the call.
+ */
+interface RouteOps {
+    void onInfo(String json);
+
+    void onConnect(String json);
+
+    void onPing();
+
+    void onPong();
+
+    /** {@code -ERR 'text'} from the peer; text without the quotes. */
+    void onErr(String text);
+
+    /** RS+ (or LS+ without the origin): queue null for plain interest; weight 1 for plain interest. */
+    void onRemoteSub(String account, String subject, String queue, int weight);
+
+    /** RS- (or LS-). */
+    void onRemoteUnsub(String account, String subject, String queue);
+
+    /**
+     * RMSG, HMSG or LMSG. {@code headerLength} is -1 without headers (RMSG); the queue names of a
+     * {@code +}/{@code |} frame are {@link RouteProtocolParser#queueCount()} and {@link RouteProtocolParser#queue}.
+     */
+    void onMessage(ByteBuf buf, int accountStart, int accountLength, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength);
+
+    /** A line that is not the route protocol: nats-server answers -ERR (if text non-null) and closes. */
+    void onProtocolError(String errText, String logDetail);
+}

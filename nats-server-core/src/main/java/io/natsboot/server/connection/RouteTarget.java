@@ -1,0 +1,19 @@
+package io.natsboot.server.connection;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A route as the publish path sees it: where a locally published message goes when a server on the other
+ * end of the route is interested. Implemented by the cluster's route connection; kept as an interface so
+ * the connection package does not depend on the cluster package.
+ */
+public interface RouteTarget {
+    /**
+     * Queues one RMSG/HMSG frame for a message published by a local client (ranges into {@code buf}, valid
+     * during the call). {@code queues[0..queueCount)} are the queue groups whose pick was a member behind
+     * this route. {@code from} is the publisher: a backed-up route holds it back as a backed-up client would.
+     * Returns false if the route did not take it (closed, or slow).
+     */
+    boolean sendMessage(ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength, String[] queues, int queueCount);
+}
