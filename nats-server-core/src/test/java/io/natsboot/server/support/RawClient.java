@@ -72,6 +72,11 @@ public final class RawClient implements AutoCloseable {
         return b.toString(StandardCharsets.UTF_8) + "<closed>";
     }
 
+    /** Read timeout for the following reads (a timeout throws SocketTimeoutException). */
+    public void setTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     /** Skips the INFO line the server sends first and returns it. */
     public String readInfo() throws IOException {
         return readLine();
