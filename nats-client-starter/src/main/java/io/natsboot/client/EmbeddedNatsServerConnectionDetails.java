@@ -2,6 +2,7 @@ package io.natsboot.client;
 
 import io.natsboot.server.autoconfigure.NatsServerLifecycle;
 import java.util.List;
+import org.springframework.boot.ssl.SslBundle;
 
 /**
  * Points the client at nats-server-starter's embedded server on whatever port it bound. The server
@@ -45,5 +46,10 @@ public class EmbeddedNatsServerConnectionDetails implements NatsConnectionDetail
     @Override
     public String getToken() {
         return credentials.getToken();
+    }
+
+    @Override
+    public SslBundle getSslBundle() {
+        return credentials.getSslBundle();
     }
 }

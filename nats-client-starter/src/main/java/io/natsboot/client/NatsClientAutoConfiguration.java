@@ -1,10 +1,13 @@
 package io.natsboot.client;
 
+import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.natsboot.server.autoconfigure.NatsServerLifecycle;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,7 +17,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,7 +35,8 @@ import org.springframework.core.env.Environment;
  * shutdown, the templates and {@link NatsListener} support. Every bean backs off when the application
  * defines its own.
  */
-@AutoConfiguration(afterName = {"io.natsboot.server.autoconfigure.NatsServerAutoConfiguration",
+@AutoConfiguration(after = SslAutoConfiguration.class, afterName = {
+        "io.natsboot.server.autoconfigure.NatsServerAutoConfiguration",
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnClass(Connection.class)
 @EnableConfigurationProperties(NatsClientProperties.class)
@@ -53,8 +60,9 @@ public final class NatsClientAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(NatsConnectionDetails.class)
         NatsConnectionDetails natsConnectionDetails(ObjectProvider<NatsServerLifecycle> lifecycle,
-                NatsClientProperties properties) {
-            PropertiesNatsConnectionDetails fromProperties = new PropertiesNatsConnectionDetails(properties);
+                NatsClientProperties properties, ObjectProvider<SslBundles> sslBundles) {
+            PropertiesNatsConnectionDetails fromProperties = new PropertiesNatsConnectionDetails(properties,
+                    sslBundles.getIfAvailable());
             NatsServerLifecycle embedded = lifecycle.getIfUnique();
             return embedded != null ? new EmbeddedNatsServerConnectionDetails(embedded, fromProperties) : fromProperties;
         }
@@ -66,8 +74,9 @@ public final class NatsClientAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(NatsConnectionDetails.class)
-        PropertiesNatsConnectionDetails natsConnectionDetails(NatsClientProperties properties) {
-            return new PropertiesNatsConnectionDetails(properties);
+        PropertiesNatsConnectionDetails natsConnectionDetails(NatsClientProperties properties,
+                ObjectProvider<SslBundles> sslBundles) {
+            return new PropertiesNatsConnectionDetails(properties, sslBundles.getIfAvailable());
         }
     }
 
@@ -88,7 +97,8 @@ public final class NatsClientAutoConfiguration {
         return b.build();
     }
 
-    static Options.Builder optionsBuilder(NatsClientProperties p, NatsConnectionDetails details, Environment env) {
+    static Options.Builder optionsBuilder(NatsClientProperties p, NatsConnectionDetails details, Environment env)
+            throws IOException {
         Options.Builder b = new Options.Builder();
         List<String> servers = details.getServers();
         b.servers(servers.toArray(String[]::new));
@@ -102,8 +112,11 @@ public final class NatsClientAutoConfiguration {
         if (details.getToken() != null) {
             b.token(details.getToken().toCharArray());
         }
-        if (p.getCredentialsFile() != null && !p.getCredentialsFile().isBlank()) {
-            b.authHandler(Nats.credentials(p.getCredentialsFile()));
+        b.authHandler(authHandler(p));
+        SslBundle ssl = details.getSslBundle();
+        if (ssl != null) {
+            // jnats then requires TLS: it upgrades nats:// URLs and refuses servers that do not offer TLS.
+            b.sslContext(ssl.createSslContext());
         }
         b.connectionTimeout(p.getConnectionTimeout())
                 .pingInterval(p.getPingInterval())
@@ -118,6 +131,38 @@ public final class NatsClientAutoConfiguration {
             b.noEcho();
         }
         return b;
+    }
+
+    /** The credentials file or the NKey seed, at most one of them; null when neither is set. */
+    static AuthHandler authHandler(NatsClientProperties p) throws IOException {
+        String creds = blankToNull(p.getCredentialsFile());
+        String seed = blankToNull(p.getNkeySeed());
+        String seedFile = blankToNull(p.getNkeySeedFile());
+        long set = java.util.stream.Stream.of(creds, seed, seedFile).filter(java.util.Objects::nonNull).count();
+        if (set > 1) {
+            throw new IllegalStateException("Set only one of natsboot.client.credentials-file, "
+                    + "natsboot.client.nkey-seed and natsboot.client.nkey-seed-file");
+        }
+        if (creds != null) {
+            if (!Files.isReadable(Path.of(creds))) {
+                throw new IllegalStateException("natsboot.client.credentials-file " + creds + " is not readable");
+            }
+            return Nats.credentials(creds);
+        }
+        if (seedFile != null) {
+            seed = Files.readString(Path.of(seedFile)).trim();
+        }
+        if (seed != null) {
+            if (!seed.startsWith("SU")) {
+                throw new IllegalStateException("The NKey seed must be a user seed (starting with SU)");
+            }
+            return Nats.staticCredentials(null, seed.toCharArray());
+        }
+        return null;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     @Bean

@@ -19,8 +19,12 @@ public class NatsClientProperties {
     private String username;
     private String password;
     private String token;
-    /** Path to a .creds file (JWT + NKey seed). */
+    /** Path to a .creds file (user JWT + NKey seed), for servers in operator (JWT) mode. */
     private String credentialsFile;
+    /** User NKey seed ("SU..."), for servers with nkey users; prefer nkey-seed-file outside development. */
+    private String nkeySeed;
+    /** Path to a file holding the user NKey seed. */
+    private String nkeySeedFile;
     private Duration connectionTimeout = Duration.ofSeconds(2);
     private Duration pingInterval = Duration.ofMinutes(2);
     /** Reconnect attempts per server; -1 reconnects forever. */
@@ -39,6 +43,15 @@ public class NatsClientProperties {
     /** Micrometer Observations around publish, request and listener handling, with trace context in headers. */
     private boolean observationEnabled;
     private final Reactive reactive = new Reactive();
+    private final Ssl ssl = new Ssl();
+
+    public static class Ssl {
+        /** Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose key and trust material the client uses. */
+        private String bundle;
+
+        public String getBundle() { return bundle; }
+        public void setBundle(String bundle) { this.bundle = bundle; }
+    }
 
     public static class Reactive {
         /** Messages buffered per Flux subscription before the slow-consumer policy applies. */
@@ -66,6 +79,11 @@ public class NatsClientProperties {
     public void setToken(String token) { this.token = token; }
     public String getCredentialsFile() { return credentialsFile; }
     public void setCredentialsFile(String credentialsFile) { this.credentialsFile = credentialsFile; }
+    public String getNkeySeed() { return nkeySeed; }
+    public void setNkeySeed(String nkeySeed) { this.nkeySeed = nkeySeed; }
+    public String getNkeySeedFile() { return nkeySeedFile; }
+    public void setNkeySeedFile(String nkeySeedFile) { this.nkeySeedFile = nkeySeedFile; }
+    public Ssl getSsl() { return ssl; }
     public Duration getConnectionTimeout() { return connectionTimeout; }
     public void setConnectionTimeout(Duration connectionTimeout) { this.connectionTimeout = connectionTimeout; }
     public Duration getPingInterval() { return pingInterval; }

@@ -2,6 +2,7 @@ package io.natsboot.client;
 
 import java.util.List;
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
 
 /**
  * Where and as whom to connect, following Spring Boot's {@link ConnectionDetails} pattern: the
@@ -22,6 +23,11 @@ public interface NatsConnectionDetails extends ConnectionDetails {
     }
 
     default String getToken() {
+        return null;
+    }
+
+    /** Key and trust material for TLS, or null for the JVM's defaults (plain unless the server requires TLS). */
+    default SslBundle getSslBundle() {
         return null;
     }
 }
