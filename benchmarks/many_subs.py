@@ -15,6 +15,7 @@
 Prints one line of key=value pairs.
 """
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -36,11 +37,9 @@ def heap_kib(jcmd, pid):
     subprocess.run([jcmd, str(pid), "GC.run"], capture_output=True)
     time.sleep(1)
     out = subprocess.run([jcmd, str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        parts = line.replace(",", " ").split()
-        if "used" in parts:
-            return int(parts[parts.index("used") + 1].rstrip("K"))
-    return -1
+    # One "total NK, used MK" line for G1, one per generation for Parallel and Serial.
+    used = [int(m) for m in re.findall(r"total \d+K, used (\d+)K", out)]
+    return sum(used) if used else -1
 
 
 def handshake(host, port):
