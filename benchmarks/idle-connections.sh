@@ -48,8 +48,8 @@ jcmd_of() { # the jcmd of the JDK the server runs on
     if [ -x "$j" ]; then echo "$j"; else echo jcmd; fi
 }
 full_gc() { "$(jcmd_of "$1")" "$1" GC.run >/dev/null 2>&1 || true; sleep 1; }
-heap_used_kib() { # the sum of "total NK, used MK" over the heap's lines: one for G1, young + old for Parallel/Serial
-    "$(jcmd_of "$1")" "$1" GC.heap_info 2>/dev/null | awk '{ if (match($0, /total [0-9]+K, used [0-9]+K/)) { s = substr($0, RSTART, RLENGTH); sub(/.*used /, "", s); sum += s + 0 } } END { print sum + 0 }'
+heap_used_kib() { # the sum of "used NK" over the lines with totals: one for G1, young + old for Parallel/Serial
+    "$(jcmd_of "$1")" "$1" GC.heap_info 2>/dev/null | awk '/total/ { if (match($0, /used [0-9]+K/)) sum += substr($0, RSTART + 5, RLENGTH - 6) } END { print sum + 0 }'
 }
 
 measure() { # name port pid

@@ -115,7 +115,7 @@ table+=$'\n'"$line"
 jcmd=$(dirname "$(readlink -f "/proc/${pids[0]}/exe")")/jcmd
 line=$(printf '%-16s' "heap-after-gc-kib"; for k in "${!pids[@]}"; do
     "$jcmd" "${pids[$k]}" GC.run >/dev/null 2>&1 || true
-    printf ' %24s' "$("$jcmd" "${pids[$k]}" GC.heap_info 2>/dev/null | awk '{ if (match($0, /total [0-9]+K, used [0-9]+K/)) { s = substr($0, RSTART, RLENGTH); sub(/.*used /, "", s); sum += s + 0 } } END { print sum + 0 }')"; done)
+    printf ' %24s' "$("$jcmd" "${pids[$k]}" GC.heap_info 2>/dev/null | awk '/total/ { if (match($0, /used [0-9]+K/)) sum += substr($0, RSTART + 5, RLENGTH - 6) } END { print sum + 0 }')"; done)
 echo "$line"
 table+=$'\n'"$line"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

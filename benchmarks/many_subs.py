@@ -37,8 +37,9 @@ def heap_kib(jcmd, pid):
     subprocess.run([jcmd, str(pid), "GC.run"], capture_output=True)
     time.sleep(1)
     out = subprocess.run([jcmd, str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
-    # One "total NK, used MK" line for G1, one per generation for Parallel and Serial.
-    used = [int(m) for m in re.findall(r"total \d+K, used (\d+)K", out)]
+    # One line with totals for G1, one per generation for Parallel and Serial.
+    used = [int(m.group(1)) for line in out.splitlines() if "total" in line
+            for m in [re.search(r"used (\d+)K", line)] if m]
     return sum(used) if used else -1
 
 
