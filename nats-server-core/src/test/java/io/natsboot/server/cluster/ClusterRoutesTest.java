@@ -1,0 +1,161 @@
+package io.natsboot.server.cluster;
+
+import static io.natsboot.server.cluster.ClusterTestSupport.await;
+import static io.natsboot.server.cluster.ClusterTestSupport.awaitMesh;
+import static io.natsboot.server.cluster.ClusterTestSupport.awaitRouteInterest;
+import static io.natsboot.server.cluster.ClusterTestSupport.routes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RunningServer;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Route lifecycle: partition and heal, route authorization, duplicates, cluster names. */
+class ClusterRoutesTest {
+
+    private static RunningServer authNode(String name, String... routes) {
+        return RunningServer.start(b -> b.serverName(name).clusterListen("127.0.0.1:-1").clusterName("AUTH")
+                .clusterUser("ruser").clusterPassword("T0pS3cr3t").routes(List.of(routes)));
+    }
+
+    private static String authRoute(RunningServer s) {
+        return "nats-route://ruser:T0pS3cr3t@127.0.0.1:" + s.server().context().cluster().port();
+    }
+
+    @Test
+    void partitionAndHealResynchronisesInterestWithoutDuplicates() throws Exception {
+        try (RunningServer a = ClusterTestSupport.node("A");
+             RunningServer b = ClusterTestSupport.node("B", ClusterTestSupport.routeUrl(a));
+             Connection onA = Nats.connect(a.url()); Connection onB = Nats.connect(b.url())) {
+            awaitMesh(a, b);
+            Subscription sub = onB.subscribe("heal.x");
+            onB.flush(Duration.ofSeconds(2));
+            awaitRouteInterest(a, "heal.x", 1);
+            // Cut the link: close B's route (B dialled it, so B redials after about a second).
+            RouteConnection link = b.server().context().cluster().registered().get(0);
+            link.closeForReason("Client Closed");
+            awaitRouteInterest(a, "heal.x", 0);
+            // While partitioned nothing crosses; B is still subscribed.
+            onA.publish("heal.x", "lost".getBytes(StandardCharsets.UTF_8));
+            onA.flush(Duration.ofSeconds(1));
+            // Heal: the configured route comes back and B's interest is sent again in its burst.
+            awaitMesh(a, b);
+            awaitRouteInterest(a, "heal.x", 1);
+            for (int i = 0; i < 200; i++) {
+                onA.publish("heal.x", ("h" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            onA.flush(Duration.ofSeconds(2));
+            Set<String> got = new HashSet<>();
+            int count = 0;
+            io.nats.client.Message m;
+            while ((m = sub.nextMessage(Duration.ofMillis(500))) != null) {
+                count++;
+                got.add(new String(m.getData(), StandardCharsets.UTF_8));
+            }
+            assertThat(got).as("all after the heal").hasSize(200).doesNotContain("lost");
+            assertThat(count).as("nothing twice").isEqualTo(200);
+            assertThat(a.log().contains("Router connection closed: Client Closed")).isTrue();
+        }
+    }
+
+    @Test
+    void routeAuthorizationAndImplicitRoutesWithOurCredentials() throws Exception {
+        try (RunningServer a = authNode("A");
+             RunningServer b = authNode("B", authRoute(a));
+             RunningServer c = authNode("C", authRoute(a))) {
+            // C learns B from A's gossip (an URL without credentials) and dials it with the cluster's own.
+            awaitMesh(a, b, c);
+            try (Connection onB = Nats.connect(b.url()); Connection onC = Nats.connect(c.url())) {
+                Subscription s = onC.subscribe("auth.x");
+                onC.flush(Duration.ofSeconds(2));
+                awaitRouteInterest(b, "auth.x", 1);
+                onB.publish("auth.x", "ok".getBytes(StandardCharsets.UTF_8));
+                assertThat(s.nextMessage(Duration.ofSeconds(2))).isNotNull();
+            }
+            // A peer without credentials gets nats-server's answer.
+            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+                assertThat(raw.readLine()).contains("\"auth_required\":true");
+                raw.send("CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":false,"
+                        + "\"headers\":true,\"name\":\"NX\",\"cluster\":\"AUTH\",\"user\":\"ruser\",\"pass\":\"bad\"}\r\n");
+                assertThat(raw.readUntilClose(2000)).isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
+            }
+            // Anything before CONNECT is a violation too.
+            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+                raw.readLine();
+                raw.send("PING\r\n");
+                assertThat(raw.readUntilClose(2000)).isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
+            }
+            // Silence: the cluster authorization timeout (2 s); the first route PING (1 s) comes before it, as
+            // from nats-server.
+            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+                raw.readLine();
+                assertThat(raw.readUntilClose(4000))
+                        .isEqualTo("PING\r\n-ERR 'Authentication Timeout'\r\n<closed>");
+            }
+        }
+    }
+
+    @Test
+    void simultaneousDialsKeepOneRoutePerPeer() throws Exception {
+        // Both nodes list each other: each dials and each accepts; one connection per peer survives.
+        int portA = GoNode.freePort();
+        int portB = GoNode.freePort();
+        try (RunningServer a = RunningServer.start(x -> x.serverName("A").clusterListen("127.0.0.1:" + portA)
+                .clusterName("DUP").routes(List.of("nats://127.0.0.1:" + portB)));
+             RunningServer b = RunningServer.start(x -> x.serverName("B").clusterListen("127.0.0.1:" + portB)
+                .clusterName("DUP").routes(List.of("nats://127.0.0.1:" + portA)))) {
+            awaitMesh(a, b);
+            Thread.sleep(2500); // past a redial interval: nothing flaps
+            assertThat(routes(a)).isEqualTo(1);
+            assertThat(routes(b)).isEqualTo(1);
+            try (Connection onA = Nats.connect(a.url()); Connection onB = Nats.connect(b.url())) {
+                Subscription s = onB.subscribe("dup.x");
+                onB.flush(Duration.ofSeconds(2));
+                awaitRouteInterest(a, "dup.x", 1);
+                for (int i = 0; i < 20; i++) {
+                    onA.publish("dup.x", new byte[] {(byte) i});
+                }
+                int n = 0;
+                while (s.nextMessage(Duration.ofMillis(300)) != null) {
+                    n++;
+                }
+                assertThat(n).isEqualTo(20);
+            }
+        }
+    }
+
+    @Test
+    void generatedClusterNameIsAdoptedFromANamedPeer() throws Exception {
+        try (RunningServer named = ClusterTestSupport.node("N");
+             RunningServer dynamic = RunningServer.start(x -> x.serverName("D").clusterListen("127.0.0.1:-1")
+                     .routes(List.of(ClusterTestSupport.routeUrl(named))))) {
+            awaitMesh(named, dynamic);
+            assertThat(dynamic.server().context().cluster().name()).isEqualTo("TEST");
+            assertThat(dynamic.log().contains("Cluster name was dynamically generated, consider setting one")).isTrue();
+            assertThat(dynamic.log().contains("Cluster name updated to TEST")).isTrue();
+        }
+    }
+
+    @Test
+    void aNodeListedInItsOwnRoutesIgnoresThatRoute() throws Exception {
+        int port = GoNode.freePort();
+        try (RunningServer self = RunningServer.start(x -> x.serverName("S").clusterListen("127.0.0.1:" + port)
+                .clusterName("SELF").routes(List.of("nats://127.0.0.1:" + port)))) {
+            await("the self route was detected", Duration.ofSeconds(5),
+                    () -> self.log().contains("Detected route to self"));
+            long detections = self.log().lines().stream().filter(l -> l.contains("Detected route to self")).count();
+            Thread.sleep(1500);
+            assertThat(self.log().lines().stream().filter(l -> l.contains("Detected route to self")).count())
+                    .as("not redialled").isEqualTo(detections);
+            assertThat(routes(self)).isZero();
+        }
+    }
+}
