@@ -272,6 +272,24 @@ public final class NatsClientAutoConfiguration {
         }
     }
 
+    /** {@link NatsService} beans and {@link io.nats.service.Service} beans, started and stopped with the context. */
+    @Configuration(proxyBeanMethods = false)
+    static class ServiceConfiguration {
+
+        @Bean
+        @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+        @ConditionalOnMissingBean
+        static NatsServiceAnnotationBeanPostProcessor natsServiceAnnotationBeanPostProcessor() {
+            return new NatsServiceAnnotationBeanPostProcessor();
+        }
+
+        @Bean(NatsServiceRegistry.BEAN_NAME)
+        @ConditionalOnMissingBean
+        NatsServiceRegistry natsServiceRegistry(ObjectProvider<io.nats.service.Service> services) {
+            return new NatsServiceRegistry(services);
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "reactor.core.publisher.Flux")
     static class ReactiveConfiguration {

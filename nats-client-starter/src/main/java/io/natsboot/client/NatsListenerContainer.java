@@ -190,6 +190,10 @@ public class NatsListenerContainer {
             return o instanceof reactor.core.publisher.Mono<?>;
         }
 
+        static Object block(Object mono) {
+            return ((reactor.core.publisher.Mono<?>) mono).block();
+        }
+
         static void subscribe(Object mono, java.util.function.Consumer<Object> onValue,
                 java.util.function.Consumer<Throwable> onError, Runnable onFinally) {
             ((reactor.core.publisher.Mono<?>) mono).doFinally(signal -> onFinally.run())

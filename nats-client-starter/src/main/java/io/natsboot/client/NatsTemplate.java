@@ -5,6 +5,7 @@ import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.nats.service.ServiceMessage;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * Blocking sends on a jnats {@link Connection}: publish, request/reply with typed replies through the
  * {@link NatsMessageConverter}, and flush. No responders raise {@link NatsNoRespondersException}, a
  * missing reply {@link NatsRequestTimeoutException}, and a listener failure reported in the
- * {@value #ERROR_HEADER} header {@link NatsRemoteException}.
+ * {@value #ERROR_HEADER} header (or a NATS service's {@code Nats-Service-Error}) {@link NatsRemoteException}.
  */
 public class NatsTemplate {
 
@@ -150,6 +151,11 @@ public class NatsTemplate {
         }
         if (m.hasHeaders() && m.getHeaders().containsKey(ERROR_HEADER)) {
             return new NatsRemoteException(subject, m.getHeaders().getFirst(ERROR_HEADER));
+        }
+        if (m.hasHeaders() && m.getHeaders().containsKey(ServiceMessage.NATS_SERVICE_ERROR)) {
+            // The error response of a NATS service endpoint (micro protocol).
+            return new NatsRemoteException(subject, m.getHeaders().getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE)
+                    + " " + m.getHeaders().getFirst(ServiceMessage.NATS_SERVICE_ERROR));
         }
         return null;
     }
