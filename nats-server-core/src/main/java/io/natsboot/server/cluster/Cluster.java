@@ -6,8 +6,6 @@ import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.ServerId;
-import io.natsboot.server.subject.MatchResult;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -459,13 +457,6 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         for (RouteConnection r : routes.values()) {
             r.enqueue(bytes);
         }
-    }
-
-    // ---- Messages from routes -----------------------------------------------------------------
-
-    /** Match results for routed subjects, keyed by subject bytes' string (shared trie cache behind it). */
-    MatchResult<Subscription> match(ByteBuf buf, int subjectStart, int subjectLength) {
-        return server.trie().match(buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8));
     }
 
     // ---- Connect URLs ----------------------------------------------------------------------

@@ -3,6 +3,8 @@ package io.natsboot.server.cluster;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.SubjectCache;
+import io.natsboot.server.protocol.FastBytes;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.Json;
@@ -59,6 +61,9 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     /** A configured (explicit) route: redialled forever when it drops. */
     volatile boolean configured;
     private final RouteProtocolParser parser = new RouteProtocolParser();
+    /** Routed subjects to match results, without allocating on a hit (as a publishing client's). */
+    private final SubjectCache subjects = new SubjectCache();
+    private final FastBytes fastBytes = new FastBytes();
     private final Instant started = Instant.now();
     private final String nonce = RouteInfoWriter.nonce();
 
@@ -449,7 +454,9 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             }
             return;
         }
-        MatchResult<Subscription> result = cluster.match(buf, subjectStart, subjectLength);
+        fastBytes.bind(buf);
+        MatchResult<Subscription> result = subjects.lookup(fastBytes, buf, subjectStart, subjectLength,
+                server.trie()).result();
         // Local plain subscribers all get it; route interest is skipped: never route to route.
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);
@@ -567,10 +574,10 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                 out.writeByte(' ');
             }
             if (withHeaders) {
-                writeDecimal(out, headerLength);
+                ClientConnection.writeDecimal(out, headerLength);
                 out.writeByte(' ');
             }
-            writeDecimal(out, bodyLength);
+            ClientConnection.writeDecimal(out, bodyLength);
             out.writeBytes(CRLF);
             out.writeBytes(buf, bodyStart, bodyLength);
             out.writeBytes(CRLF);
@@ -582,10 +589,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             from.holdForReceiver();
         }
         return true;
-    }
-
-    private static void writeDecimal(ByteBuf out, int v) {
-        out.writeCharSequence(Integer.toString(v), StandardCharsets.US_ASCII);
     }
 
     /** Sends one interest line (RS+/RS-) or a forwarded INFO; any thread. */

@@ -3,7 +3,6 @@ package io.natsboot.server.cluster;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Decodes the route protocol (reference §4) from a cumulation buffer, in place: a control line per op,
@@ -72,8 +71,7 @@ final class RouteProtocolParser {
                 in.readerIndex(lf + 1);
                 continue;
             }
-            String op = in.toString(argStart[0], argEnd[0] - argStart[0], StandardCharsets.US_ASCII)
-                    .toUpperCase(Locale.ROOT);
+            String op = opName(in);
             switch (op) {
                 case "RMSG":
                 case "HMSG":
@@ -121,6 +119,34 @@ final class RouteProtocolParser {
                     return;
             }
         }
+    }
+
+    private static final String[] OPS = {"RMSG", "HMSG", "LMSG", "RS+", "RS-", "LS+", "LS-", "PING", "PONG",
+        "+OK", "-ERR", "INFO", "CONNECT"};
+
+    /** The op of the current line as one of {@link #OPS} (case-insensitive, no allocation), else its text. */
+    private String opName(ByteBuf in) {
+        int s = argStart[0];
+        int len = argEnd[0] - s;
+        for (String op : OPS) {
+            if (op.length() == len && sameIgnoringCase(in, s, op)) {
+                return op;
+            }
+        }
+        return in.toString(s, len, StandardCharsets.US_ASCII);
+    }
+
+    private static boolean sameIgnoringCase(ByteBuf in, int at, String op) {
+        for (int i = 0; i < op.length(); i++) {
+            int b = in.getByte(at + i);
+            if (b >= 'a' && b <= 'z') {
+                b -= 'a' - 'A';
+            }
+            if (b != op.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean message(String op, ByteBuf in, int lf, RouteOps ops) {

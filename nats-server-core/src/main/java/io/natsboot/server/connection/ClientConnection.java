@@ -1239,7 +1239,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return out;
     }
 
-    private static void writeDecimal(ByteBuf out, int v) {
+    /** Writes {@code v} (not negative) as ASCII digits, without allocating. */
+    public static void writeDecimal(ByteBuf out, int v) {
         if (v < 10) {
             out.writeByte('0' + v);
             return;

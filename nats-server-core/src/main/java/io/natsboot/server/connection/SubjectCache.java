@@ -13,15 +13,20 @@ import java.nio.charset.StandardCharsets;
  * when the trie's generation changed. Confined to the connection's event loop, so it needs no
  * locking; direct-mapped, a collision simply replaces the older entry.
  */
-final class SubjectCache {
+public final class SubjectCache {
     private static final int SIZE = 256;
 
-    static final class Entry {
+    public static final class Entry {
         final byte[] bytes;
         final int hash;
         final String subject;
         long generation;
         MatchResult<Subscription> result;
+
+        /** The match result for this subject as of the last lookup. */
+        public MatchResult<Subscription> result() {
+            return result;
+        }
         private int validPublish;
         /** The permissions {@link #pubAllowed} was decided with; null = not decided. */
         Object permsOf;
@@ -72,7 +77,7 @@ final class SubjectCache {
     private final Entry[] table = new Entry[SIZE];
 
     /** {@code fast} must be bound to {@code buf}. */
-    Entry lookup(FastBytes fast, ByteBuf buf, int start, int length, SubscriptionTrie<Subscription> trie) {
+    public Entry lookup(FastBytes fast, ByteBuf buf, int start, int length, SubscriptionTrie<Subscription> trie) {
         int h = hash(fast, start, length);
         int slot = (h ^ (h >>> 16)) & (SIZE - 1);
         Entry e = table[slot];
