@@ -477,7 +477,11 @@ public final class NatsServerMain {
         if (s.monitor() != null) {
             monitoring = urls("http", s.monitor().host(), s.monitor().port());
         }
-        String json = portsJson(urls("nats", options.host(), s.port()), monitoring);
+        List<String> cluster = List.of();
+        if (s.context().cluster() != null) {
+            cluster = urls("nats", options.cluster().host(), s.context().cluster().port());
+        }
+        String json = portsJson(urls("nats", options.host(), s.port()), monitoring, cluster);
         try {
             writeFile(file, json, "rw-rw-rw-", true);
             portsFile = file;
@@ -488,12 +492,13 @@ public final class NatsServerMain {
 
     /**
      * The ports file's JSON, as nats-server writes it (no newline; a listener that is off is left out).
-     * Cluster, profiling, websocket and leafnode listeners will join when they exist.
+     * Profiling, websocket and leafnode listeners will join when they exist.
      */
-    static String portsJson(List<String> natsUrls, List<String> monitoringUrls) {
+    static String portsJson(List<String> natsUrls, List<String> monitoringUrls, List<String> clusterUrls) {
         StringBuilder sb = new StringBuilder("{");
         jsonArray(sb, "nats", natsUrls);
         jsonArray(sb, "monitoring", monitoringUrls);
+        jsonArray(sb, "cluster", clusterUrls);
         return sb.append('}').toString();
     }
 

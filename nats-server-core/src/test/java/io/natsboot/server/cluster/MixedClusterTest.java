@@ -76,6 +76,51 @@ class MixedClusterTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void routezAndVarzClusterHaveNatsServersShape() throws Exception {
+        try (RunningServer ours = RunningServer.start(b -> b.serverName("J1").clusterListen("127.0.0.1:-1")
+                .clusterName("TEST").httpPort(-1));
+             GoNode g1 = GoNode.start("G1", "TEST", routeUrl(ours))) {
+            awaitGoRoutes(g1, 1);
+            await("our route", Duration.ofSeconds(5), () -> ClusterTestSupport.routes(ours) == 1);
+            String mineUrl = "http://127.0.0.1:" + ours.server().monitor().port();
+            for (String path : new String[] {"/routez", "/routez?subs=1", "/routez?subs=detail"}) {
+                java.util.Map<String, Object> mine = json(get(mineUrl + path));
+                java.util.Map<String, Object> theirs = json(g1.monitor(path));
+                assertEquals(List.copyOf(theirs.keySet()), List.copyOf(mine.keySet()), path);
+                var mr = (java.util.Map<String, Object>) ((List<Object>) mine.get("routes")).get(0);
+                var tr = (java.util.Map<String, Object>) ((List<Object>) theirs.get("routes")).get(0);
+                if (!tr.containsKey("rtt")) {
+                    mr.remove("rtt"); // omitted by nats-server until the first PONG
+                }
+                if (!tr.containsKey("subscriptions_list") && !tr.containsKey("subscriptions_list_detail")) {
+                    mr.remove("subscriptions_list");
+                    mr.remove("subscriptions_list_detail");
+                }
+                assertEquals(List.copyOf(tr.keySet()), List.copyOf(mr.keySet()), path + " route object");
+                assertEquals(Boolean.FALSE, mr.get("did_solicit"));
+                assertEquals(Boolean.TRUE, tr.get("did_solicit"));
+            }
+            var mc = (java.util.Map<String, Object>) json(get(mineUrl + "/varz")).get("cluster");
+            var tc = (java.util.Map<String, Object>) json(g1.monitor("/varz")).get("cluster");
+            tc.remove("urls"); // G1 has a configured route, ours none: "urls" is omitted when empty
+            assertEquals(List.copyOf(tc.keySet()), List.copyOf(mc.keySet()), "/varz cluster");
+            assertEquals("TEST", mc.get("name"));
+            assertEquals(1.0, ((Number) json(get(mineUrl + "/varz")).get("routes")).doubleValue());
+        }
+    }
+
+    private static String get(String url) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> json(String body) {
+        return (java.util.Map<String, Object>) io.natsboot.server.protocol.Json.parse(body);
+    }
+
     /**
      * Pub/sub both ways, request/reply, and a queue group spread over the three nodes getting each message
      * exactly once. {@code ours} is used to wait for interest where a NATS Boot node is involved.
