@@ -43,7 +43,13 @@ public final class NatsServerAutoConfiguration {
             loadConfigFile(file, b);
         }
         customizers.orderedStream().forEach(c -> c.customize(b));
-        return b.build();
+        ServerOptions options = b.build();
+        if (options.cluster() == null && !properties.getCluster().getRoutes().isEmpty()) {
+            // nats-server refuses --routes without --cluster rather than silently running alone.
+            throw new IllegalStateException(
+                    "natsboot.server.cluster.routes require a route listener: set natsboot.server.cluster.listen");
+        }
+        return options;
     }
 
     /** Reads a NATS conf file into {@code b} as nats-server's -c does; a bad file fails start-up. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.monitor.ProcessStats;
@@ -54,8 +55,9 @@ public class NatsServerExporterMetrics implements MeterBinder {
         gauge(registry, "in_bytes", "Payload bytes received", x -> x.context().inBytes.sum());
         gauge(registry, "out_bytes", "Payload bytes sent", x -> x.context().outBytes.sum());
         gauge(registry, "slow_consumers", "Clients closed as slow consumers", x -> x.context().slowConsumers.sum());
-        gauge(registry, "routes", "Connected routes", x -> 0);
-        gauge(registry, "remotes", "Remote servers", x -> 0);
+        gauge(registry, "routes", "Connected routes", NatsServerExporterMetrics::routes);
+        // One registered route per peer server, so the remote servers are the routes (as /varz has them).
+        gauge(registry, "remotes", "Remote servers", NatsServerExporterMetrics::routes);
         gauge(registry, "leafnodes", "Leaf node connections", x -> 0);
         gauge(registry, "mem", "Resident set size in bytes", x -> process.residentBytes());
         gauge(registry, "cpu", "CPU percent of one core", x -> process.cpuPercent());
@@ -79,6 +81,11 @@ public class NatsServerExporterMetrics implements MeterBinder {
             MonitorServer m = x.monitor();
             return m == null ? 0 : m.port();
         });
+    }
+
+    private static double routes(NatsServer s) {
+        Cluster c = s.context().cluster();
+        return c == null ? 0 : c.registered().size();
     }
 
     private static ServerOptions options(NatsServer s) {

@@ -1,6 +1,7 @@
 package io.natsboot.server.autoconfigure;
 
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.monitor.HealthStatus;
 import io.natsboot.server.monitor.Monitor;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -36,5 +37,10 @@ public class NatsServerHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("port", server.port())
                 .withDetail("lame_duck_mode", server.context().lameDuck())
                 .withDetail("connections", server.context().clientCount());
+        Cluster cluster = server.context().cluster();
+        if (cluster != null) {
+            // Informational: a node without routes still serves its own clients, as nats-server's /healthz says.
+            builder.withDetail("routes", cluster.registered().size());
+        }
     }
 }

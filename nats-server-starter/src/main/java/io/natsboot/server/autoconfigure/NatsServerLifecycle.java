@@ -1,6 +1,7 @@
 package io.natsboot.server.autoconfigure;
 
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.monitor.MonitorServer;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.springframework.core.env.PropertySource;
  * Starts the embedded {@link NatsServer} early (before web servers and the default phase, so anything
  * started later can connect) and shuts it down gracefully last: stop accepting, flush what is queued to
  * each client, close them, release the port. Publishes the bound ports in the {@link Environment} as
- * {@value #PORT_PROPERTY} (and {@value #HTTP_PORT_PROPERTY} when monitoring is on), so port 0 works.
+ * {@value #PORT_PROPERTY} (and {@value #HTTP_PORT_PROPERTY} when monitoring is on, {@value #CLUSTER_PORT_PROPERTY}
+ * when clustered), so port 0 works.
  */
 public class NatsServerLifecycle implements SmartLifecycle, DisposableBean {
 
@@ -24,6 +26,8 @@ public class NatsServerLifecycle implements SmartLifecycle, DisposableBean {
     public static final String PORT_PROPERTY = "local.natsboot.server.port";
     /** The bound monitoring port, when {@code natsboot.server.http-port} is not 0. */
     public static final String HTTP_PORT_PROPERTY = "local.natsboot.server.http-port";
+    /** The bound route port, when {@code natsboot.server.cluster.listen} is set. */
+    public static final String CLUSTER_PORT_PROPERTY = "local.natsboot.server.cluster-port";
     /** Earlier than web servers (which start near {@link SmartLifecycle#DEFAULT_PHASE}) and plain lifecycles (0). */
     public static final int PHASE = Integer.MIN_VALUE / 2;
 
@@ -50,6 +54,10 @@ public class NatsServerLifecycle implements SmartLifecycle, DisposableBean {
         MonitorServer monitor = server.monitor();
         if (monitor != null) {
             ports.put(HTTP_PORT_PROPERTY, monitor.port());
+        }
+        Cluster cluster = server.context().cluster();
+        if (cluster != null) {
+            ports.put(CLUSTER_PORT_PROPERTY, cluster.port());
         }
         publish(ports);
     }

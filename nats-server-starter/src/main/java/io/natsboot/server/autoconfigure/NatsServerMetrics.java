@@ -8,8 +8,14 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.cluster.Cluster;
+import io.natsboot.server.cluster.RouteConnection;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.ServerContext;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Micrometer meters read from the engine's own counters (no second bookkeeping): counters only ever go
@@ -29,10 +35,30 @@ import io.natsboot.server.connection.ServerContext;
  *     [nats_server_auth_failures_total]</td></tr>
  * <tr><td>nats.server.pending</td><td>gauge: bytes queued to clients [nats_server_pending_bytes]</td></tr>
  * </table>
+ *
+ * <p>Route meters, only when the server is clustered ({@code natsboot.server.cluster.listen} set):
+ * <table>
+ * <caption>Route meters (Prometheus names in brackets)</caption>
+ * <tr><td>nats.server.routes</td><td>gauge: registered routes, one per peer server [nats_server_routes]</td></tr>
+ * <tr><td>nats.server.routes.messages</td><td>counter, tag direction=in|out: messages received from and sent
+ *     to routes, summed over every route since start [nats_server_routes_messages_total]</td></tr>
+ * <tr><td>nats.server.routes.bytes</td><td>counter, tag direction=in|out: payload bytes, likewise
+ *     [nats_server_routes_bytes_total]</td></tr>
+ * <tr><td>nats.server.routes.slow.consumers</td><td>counter: routes closed as slow consumers
+ *     [nats_server_routes_slow_consumers_total]</td></tr>
+ * <tr><td>nats.server.routes.pending</td><td>gauge: bytes queued to routes
+ *     [nats_server_routes_pending_bytes]</td></tr>
+ * </table>
+ * The route message and byte counters are aggregates, not per route (route ids change with every
+ * reconnect, so per-route series would only churn). They stay monotonic when a route closes: a closed
+ * route's final counts are kept. Only a route that opens and closes between two reads of the meter is
+ * missed.
  */
 public class NatsServerMetrics implements MeterBinder {
     private final NatsServer server;
     private final Iterable<Tag> tags;
+    /** Held here: Micrometer keeps function meters' objects weakly. Null when not clustered. */
+    private final RouteTotals routeTotals;
 
     public NatsServerMetrics(NatsServer server) {
         this(server, Tags.empty());
@@ -41,6 +67,8 @@ public class NatsServerMetrics implements MeterBinder {
     public NatsServerMetrics(NatsServer server, Iterable<Tag> tags) {
         this.server = server;
         this.tags = Tags.concat(tags, "server_id", server.context().serverId());
+        // The cluster itself exists only once the server started: its meters read it when they are read.
+        this.routeTotals = server.context().options().cluster() == null ? null : new RouteTotals(server.context());
     }
 
     @Override
@@ -73,6 +101,98 @@ public class NatsServerMetrics implements MeterBinder {
         Gauge.builder("nats.server.pending", c, NatsServerMetrics::pendingBytes)
                 .description("Bytes queued to clients, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
                 .register(registry);
+        if (routeTotals != null) {
+            bindRoutes(registry, routeTotals);
+        }
+    }
+
+    private void bindRoutes(MeterRegistry registry, RouteTotals totals) {
+        ServerContext c = server.context();
+        Gauge.builder("nats.server.routes", c, x -> registered(x).size())
+                .description("Registered routes").tags(tags).register(registry);
+        FunctionCounter.builder("nats.server.routes.messages", totals, t -> t.sum(RouteTotals.IN_MSGS))
+                .description("Messages received from routes").baseUnit(BaseUnits.MESSAGES).tags(tags)
+                .tag("direction", "in").register(registry);
+        FunctionCounter.builder("nats.server.routes.messages", totals, t -> t.sum(RouteTotals.OUT_MSGS))
+                .description("Messages sent to routes").baseUnit(BaseUnits.MESSAGES).tags(tags)
+                .tag("direction", "out").register(registry);
+        FunctionCounter.builder("nats.server.routes.bytes", totals, t -> t.sum(RouteTotals.IN_BYTES))
+                .description("Payload bytes received from routes").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("direction", "in").register(registry);
+        FunctionCounter.builder("nats.server.routes.bytes", totals, t -> t.sum(RouteTotals.OUT_BYTES))
+                .description("Payload bytes sent to routes").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("direction", "out").register(registry);
+        FunctionCounter.builder("nats.server.routes.slow.consumers", c, x -> {
+                    Cluster cluster = x.cluster();
+                    return cluster == null ? 0 : cluster.slowConsumerRoutes.sum();
+                })
+                .description("Routes closed as slow consumers").tags(tags).register(registry);
+        Gauge.builder("nats.server.routes.pending", c, NatsServerMetrics::routePendingBytes)
+                .description("Bytes queued to routes, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
+                .register(registry);
+    }
+
+    /** The registered routes; none before the server started. */
+    private static List<RouteConnection> registered(ServerContext c) {
+        Cluster cluster = c.cluster();
+        return cluster == null ? List.of() : cluster.registered();
+    }
+
+    private static double routePendingBytes(ServerContext c) {
+        long sum = 0;
+        for (RouteConnection r : registered(c)) {
+            sum += r.pendingBytes();
+        }
+        return sum;
+    }
+
+    /**
+     * Route counters summed over every route since start. The engine counts per route connection and
+     * forgets a route when it closes; this keeps each route seen while registered, and when it is gone adds
+     * its final counts (its counters no longer move once closed) to a total of departed routes.
+     */
+    static final class RouteTotals {
+        static final int IN_MSGS = 0;
+        static final int OUT_MSGS = 1;
+        static final int IN_BYTES = 2;
+        static final int OUT_BYTES = 3;
+        /** The route counters, by the indexes above. */
+        private static final List<ToLongFunction<RouteConnection>> COUNTERS = List.of(
+                RouteConnection::inMsgs, RouteConnection::outMsgs, RouteConnection::inBytes,
+                RouteConnection::outBytes);
+
+        private final ServerContext server;
+        /** Routes registered at the last read (identity: a reconnect is a new connection). */
+        private final Map<RouteConnection, Boolean> seen = new IdentityHashMap<>();
+        /** Final counts of routes that closed, by counter index. */
+        private final long[] departed = new long[COUNTERS.size()];
+
+        RouteTotals(ServerContext server) {
+            this.server = server;
+        }
+
+        synchronized double sum(int index) {
+            ToLongFunction<RouteConnection> counter = COUNTERS.get(index);
+            List<RouteConnection> now = registered(server);
+            Map<RouteConnection, Boolean> current = new IdentityHashMap<>();
+            for (RouteConnection r : now) {
+                current.put(r, Boolean.TRUE);
+            }
+            for (RouteConnection gone : seen.keySet()) {
+                if (!current.containsKey(gone)) {
+                    for (int i = 0; i < departed.length; i++) {
+                        departed[i] += COUNTERS.get(i).applyAsLong(gone);
+                    }
+                }
+            }
+            seen.clear();
+            seen.putAll(current);
+            long total = departed[index];
+            for (RouteConnection r : now) {
+                total += counter.applyAsLong(r);
+            }
+            return total;
+        }
     }
 
     private static double pendingBytes(ServerContext c) {

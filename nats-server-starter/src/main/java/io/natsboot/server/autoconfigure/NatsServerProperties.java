@@ -2,6 +2,8 @@ package io.natsboot.server.autoconfigure;
 
 import io.natsboot.server.config.ServerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -106,6 +108,72 @@ public class NatsServerProperties {
         public void setTimeout(Duration timeout) { this.timeout = timeout; }
     }
 
+    private final Cluster cluster = new Cluster();
+
+    /**
+     * Clustering (nats-server's {@code cluster {}} block): routes to other servers, each of ours or
+     * nats-server 2.9. Off unless {@link #getListen() listen} is set.
+     */
+    public static class Cluster {
+
+        /**
+         * Route listen address, "host:port" or "nats://[user:pass@]host:port" (cluster.listen); port -1 or 0
+         * picks a free port, published as local.natsboot.server.cluster-port. Unset = not clustered.
+         */
+        private String listen;
+
+        /** Cluster name every node must share; unset = generated, then adopted from the peers. */
+        private String name;
+
+        /** Routes to dial, "nats://[user:pass@]host:port" (cluster.routes); more are learned by gossip. */
+        private List<String> routes = new ArrayList<>();
+
+        /** "host:port" peers should dial instead of the listen address (cluster_advertise). */
+        private String advertise;
+
+        /** Do not tell clients the other servers' client URLs in INFO connect_urls (no_advertise). */
+        private boolean noAdvertise;
+
+        /** Dial retries for routes learned by gossip (connect_retries); configured routes are retried forever. */
+        private int connectRetries;
+
+        private final Authorization authorization = new Authorization();
+
+        /** Route authorization: peers must send this user and password in their route CONNECT. */
+        public static class Authorization {
+
+            /** User peers must send; unset = routes need no authorization. */
+            private String user;
+
+            /** Password for the user. */
+            private String password;
+
+            /** Time an accepted route has to send CONNECT. */
+            private Duration timeout = Duration.ofSeconds(2);
+
+            public String getUser() { return user; }
+            public void setUser(String user) { this.user = user; }
+            public String getPassword() { return password; }
+            public void setPassword(String password) { this.password = password; }
+            public Duration getTimeout() { return timeout; }
+            public void setTimeout(Duration timeout) { this.timeout = timeout; }
+        }
+
+        public String getListen() { return listen; }
+        public void setListen(String listen) { this.listen = listen; }
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public List<String> getRoutes() { return routes; }
+        public void setRoutes(List<String> routes) { this.routes = routes; }
+        public String getAdvertise() { return advertise; }
+        public void setAdvertise(String advertise) { this.advertise = advertise; }
+        public boolean isNoAdvertise() { return noAdvertise; }
+        public void setNoAdvertise(boolean noAdvertise) { this.noAdvertise = noAdvertise; }
+        public int getConnectRetries() { return connectRetries; }
+        public void setConnectRetries(int connectRetries) { this.connectRetries = connectRetries; }
+        public Authorization getAuthorization() { return authorization; }
+    }
+
     /** Copies these properties onto {@code b} and returns it. */
     public ServerOptions.Builder applyTo(ServerOptions.Builder b) {
         b.host(host)
@@ -131,6 +199,17 @@ public class NatsServerProperties {
                 .username(emptyToNull(auth.user))
                 .password(emptyToNull(auth.password))
                 .authToken(emptyToNull(auth.token));
+        // Applied even without a listen address: a config file read afterwards may supply it.
+        Cluster.Authorization a = cluster.authorization;
+        b.clusterListen(cluster.listen == null || cluster.listen.isBlank() ? null : cluster.listen.strip())
+                .clusterName(emptyToNull(cluster.name))
+                .routes(cluster.routes.stream().map(String::strip).filter(r -> !r.isEmpty()).toList())
+                .clusterAdvertise(emptyToNull(cluster.advertise))
+                .noAdvertise(cluster.noAdvertise)
+                .connectRetries(cluster.connectRetries)
+                .clusterUser(emptyToNull(a.user))
+                .clusterPassword(emptyToNull(a.password))
+                .clusterAuthTimeout(a.timeout);
         return b;
     }
 
@@ -189,4 +268,5 @@ public class NatsServerProperties {
     public String getConfigFile() { return configFile; }
     public void setConfigFile(String configFile) { this.configFile = configFile; }
     public Auth getAuth() { return auth; }
+    public Cluster getCluster() { return cluster; }
 }
