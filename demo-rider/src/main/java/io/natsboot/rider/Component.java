@@ -1,40 +1,55 @@
 package io.natsboot.rider;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
-import io.nats.client.Message;
 import io.nats.client.NUID;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.natsboot.client.NatsConnectionDetails;
+import io.natsboot.client.NatsClientProperties;
+import io.natsboot.client.NatsListener;
+import io.natsboot.client.NatsListenerAnnotationBeanPostProcessor;
+import io.natsboot.client.NatsListenerContainerFactory;
+import io.natsboot.client.NatsListenerEndpointRegistry;
+import io.natsboot.client.NatsMessageConverter;
+import io.natsboot.client.NatsTemplate;
+import io.natsboot.client.ReactiveNatsTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * The book's kit: a kind, a NUID id, its own NATS connection named {@code kind:id}, and answers on
  * {@code _NATS_RIDER.discovery} (its status subject) and {@code _NATS_RIDER.<id>.status} (JSON status).
+ *
+ * <p>Each component runs in a small application context of its own holding the client starter's pieces
+ * bound to that one connection: a {@link NatsTemplate}, a {@link ReactiveNatsTemplate}, and the
+ * {@code @NatsListener} machinery (post-processor, container factory, registry). So the component's
+ * {@code @NatsListener} methods subscribe on the {@code kind:id} connection, not on the application's
+ * shared one, and closing the context drains the listeners before the connection closes.
  */
 abstract class Component implements AutoCloseable {
+
+    /** Placeholder key for the component's id in its own context ({@code @NatsListener} subjects). */
+    static final String ID_PROPERTY = "rider.component.id";
 
     protected final Logger log;
     protected final String kind;
     protected final String id = NUID.nextGlobal();
-    protected final JsonMapper json;
     protected Connection nc;
-    protected Dispatcher dispatcher;
+    protected NatsTemplate nats;
+    protected ReactiveNatsTemplate reactive;
+    private AnnotationConfigApplicationContext context;
 
-    Component(String kind, JsonMapper json) {
+    Component(String kind) {
         this.kind = kind;
-        this.json = json;
         this.log = LoggerFactory.getLogger("rider." + kind);
     }
 
@@ -54,44 +69,71 @@ abstract class Component implements AutoCloseable {
         return nc;
     }
 
-    /** Connects, registers the kit's subscriptions, then the component's own. */
-    void start(NatsConnectionDetails details) throws Exception {
-        Options.Builder b = new Options.Builder()
-                .servers(details.getServers().toArray(String[]::new))
+    ReactiveNatsTemplate reactive() {
+        return reactive;
+    }
+
+    /**
+     * Connects with the application's client options (servers, credentials, customizers) under the name
+     * {@code kind:id}, reconnecting forever, and starts the component's listeners.
+     */
+    void start(Options appOptions, NatsMessageConverter converter) {
+        Options options = new Options.Builder(appOptions)
                 .connectionName(name())
                 .maxReconnects(-1)
-                .reportNoResponders()
-                .connectionListener((conn, event) -> log.info("[{}] NATS {}", id, event));
-        if (details.getUsername() != null) {
-            b.userInfo(details.getUsername(), details.getPassword() == null ? "" : details.getPassword());
-        }
-        if (details.getToken() != null) {
-            b.token(details.getToken().toCharArray());
-        }
-        nc = Nats.connect(b.build());
-        dispatcher = nc.createDispatcher();
-        dispatcher.subscribe(Messages.DISCOVERY, this::onDiscovery);
-        dispatcher.subscribe(Messages.statusSubject(id), this::onStatus);
-        setUp();
-        nc.flush(java.time.Duration.ofSeconds(2));
+                .connectionListener((conn, event) -> log.info("[{}] NATS {}", id, event))
+                .build();
+        AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext();
+        ctx.setDisplayName(name());
+        ctx.getEnvironment().getPropertySources()
+                .addFirst(new MapPropertySource("rider-component", Map.of(ID_PROPERTY, id)));
+        ctx.registerBean("natsConnection", Connection.class, () -> connect(options),
+                bd -> bd.setDestroyMethodName("close"));
+        ctx.registerBean(NatsMessageConverter.class, () -> converter);
+        ctx.registerBean(NatsTemplate.class,
+                () -> new NatsTemplate(ctx.getBean(Connection.class), converter, Duration.ofSeconds(2)));
+        ctx.registerBean(ReactiveNatsTemplate.class, () -> new ReactiveNatsTemplate(ctx.getBean(NatsTemplate.class),
+                1024, NatsClientProperties.SlowConsumerPolicy.DROP));
+        ctx.registerBean(NatsListenerContainerFactory.DEFAULT_BEAN_NAME, NatsListenerContainerFactory.class,
+                () -> new NatsListenerContainerFactory(ctx.getBean(Connection.class), converter));
+        ctx.registerBean(NatsListenerEndpointRegistry.BEAN_NAME, NatsListenerEndpointRegistry.class,
+                NatsListenerEndpointRegistry::new);
+        ctx.registerBean(NatsListenerAnnotationBeanPostProcessor.class);
+        @SuppressWarnings("unchecked")
+        Class<Component> type = (Class<Component>) getClass();
+        ctx.registerBean(kind, type, () -> {
+            nc = ctx.getBean(Connection.class);
+            nats = ctx.getBean(NatsTemplate.class);
+            reactive = ctx.getBean(ReactiveNatsTemplate.class);
+            return this;
+        });
+        context = ctx;
+        // Refresh creates the connection, registers the @NatsListener containers and starts them
+        // (subscriptions flushed to the server before it returns).
+        ctx.refresh();
         log.info("Starting NATS Rider {} ({}) on {}", kind, id, nc.getConnectedUrl());
     }
 
-    /** Component subscriptions, once connected. */
-    protected abstract void setUp();
-
-    private void onDiscovery(Message m) {
-        if (m.getReplyTo() != null) {
-            nc.publish(m.getReplyTo(), Messages.statusSubject(id).getBytes(StandardCharsets.UTF_8));
+    private static Connection connect(Options options) {
+        try {
+            return Nats.connect(options);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot connect " + options.getConnectionName() + " to "
+                    + options.getServers() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while connecting " + options.getConnectionName(), e);
         }
     }
 
-    private void onStatus(Message m) {
-        if (m.getReplyTo() != null) {
-            nc.publish(m.getReplyTo(), json.writeValueAsBytes(status()));
-        }
+    /** Discovery: every component answers with the subject of its status. */
+    @NatsListener(subjects = Messages.DISCOVERY, id = "discovery")
+    String discovery() {
+        return Messages.statusSubject(id);
     }
 
+    /** {@code {"kind","id","cmdline","memstats"}}: JVM memory figures in place of Go's runtime.MemStats. */
+    @NatsListener(subjects = "_NATS_RIDER.${" + ID_PROPERTY + "}.status", id = "status")
     Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("kind", kind);
@@ -108,12 +150,17 @@ abstract class Component implements AutoCloseable {
         memstats.put("free_memory", rt.freeMemory());
         memstats.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
         s.put("memstats", memstats);
+        addStatus(s);
         return s;
+    }
+
+    /** Kind-specific status fields. */
+    protected void addStatus(Map<String, Object> status) {
     }
 
     private static List<String> cmdline() {
         ProcessHandle.Info info = ProcessHandle.current().info();
-        java.util.ArrayList<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         info.command().ifPresent(cmd::add);
         info.arguments().ifPresent(a -> cmd.addAll(List.of(a)));
         return cmd;
@@ -121,12 +168,8 @@ abstract class Component implements AutoCloseable {
 
     @Override
     public void close() {
-        if (nc != null) {
-            try {
-                nc.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (context != null) {
+            context.close();
         }
     }
 }

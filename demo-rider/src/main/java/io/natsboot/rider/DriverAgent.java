@@ -1,11 +1,11 @@
 package io.natsboot.rider;
 
-import java.util.concurrent.ScheduledExecutorService;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
-import io.nats.client.Message;
-import tools.jackson.databind.json.JsonMapper;
+import io.natsboot.client.NatsListener;
+import reactor.core.publisher.Mono;
 
 /**
  * driver-agent: subscribes {@code drivers.rides} and answers every ride request with its own id (and
@@ -14,15 +14,17 @@ import tools.jackson.databind.json.JsonMapper;
 class DriverAgent extends Component {
 
     static final String KIND = "driver-agent";
+    static final java.util.Set<String> TYPES = java.util.Set.of("regular", "mini");
 
     private final String type;
-    private final ScheduledExecutorService scheduler;
     private final long maxDelayMillis;
 
-    DriverAgent(String type, JsonMapper json, ScheduledExecutorService scheduler, long maxDelayMillis) {
-        super(KIND, json);
+    DriverAgent(String type, long maxDelayMillis) {
+        super(KIND);
+        if (!TYPES.contains(type)) {
+            throw new IllegalArgumentException("driver-agent type must be regular or mini, not '" + type + "'");
+        }
         this.type = type;
-        this.scheduler = scheduler;
         this.maxDelayMillis = maxDelayMillis;
     }
 
@@ -30,34 +32,18 @@ class DriverAgent extends Component {
         return type;
     }
 
-    @Override
-    protected void setUp() {
-        dispatcher.subscribe(Messages.DRIVERS_RIDES, this::onRide);
-    }
-
-    private void onRide(Message m) {
-        if (m.getReplyTo() == null) {
-            return;
-        }
-        String requestId = "?";
-        try {
-            Messages.DriverAgentRequest req = json.readValue(m.getData(), Messages.DriverAgentRequest.class);
-            requestId = req.requestId();
-        } catch (RuntimeException e) {
-            log.warn("[{}] bad ride request: {}", id, e.getMessage());
-        }
+    /** The reply is published when the delay has passed, without holding the listener's thread. */
+    @NatsListener(subjects = Messages.DRIVERS_RIDES, id = "rides")
+    Mono<Messages.DriverOffer> ride(Messages.DriverAgentRequest req) {
         long delay = maxDelayMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxDelayMillis + 1);
-        String rid = requestId;
-        scheduler.schedule(() -> {
-            log.info("[{}] driver {} ({}) answers after {} ms", rid, id, type, delay);
-            nc.publish(m.getReplyTo(), json.writeValueAsBytes(new Messages.DriverOffer(id, type)));
-        }, delay, TimeUnit.MILLISECONDS);
+        return Mono.delay(Duration.ofMillis(delay)).map(t -> {
+            log.info("[{}] driver {} ({}) answers after {} ms", req.requestId(), id, type, delay);
+            return new Messages.DriverOffer(id, type);
+        });
     }
 
     @Override
-    java.util.Map<String, Object> status() {
-        java.util.Map<String, Object> s = super.status();
-        s.put("type", type);
-        return s;
+    protected void addStatus(Map<String, Object> status) {
+        status.put("type", type);
     }
 }

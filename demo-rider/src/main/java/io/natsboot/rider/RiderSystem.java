@@ -3,18 +3,17 @@ package io.natsboot.rider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
-import io.natsboot.client.NatsConnectionDetails;
+import io.nats.client.Options;
+import io.natsboot.client.NatsMessageConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Starts the components of the configured roles, each on its own NATS connection to the same server,
+ * Starts the components of the configured roles, each on its own NATS connection (named {@code kind:id},
+ * built from the client starter's {@link Options}) to the same server,
  * after the embedded server (phase {@code Integer.MIN_VALUE / 2}) and before the web server; stops
  * them after the web server and before the server.
  */
@@ -24,18 +23,17 @@ public class RiderSystem implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RiderSystem.class);
 
     private final RiderProperties properties;
-    private final NatsConnectionDetails details;
+    private final Options options;
+    private final NatsMessageConverter converter;
     private final ApiServer api;
     private final List<io.natsboot.rider.Component> components = Collections.synchronizedList(new ArrayList<>());
-    private final JsonMapper json;
-    private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
-    public RiderSystem(RiderProperties properties, NatsConnectionDetails details, JsonMapper json) {
+    public RiderSystem(RiderProperties properties, Options options, NatsMessageConverter converter) {
         this.properties = properties;
-        this.details = details;
-        this.json = json;
-        this.api = properties.has("api") ? new ApiServer(json) : null;
+        this.options = options;
+        this.converter = converter;
+        this.api = properties.has("api") ? new ApiServer() : null;
     }
 
     /** The api-server component, or null when the {@code api} role is off. */
@@ -52,31 +50,32 @@ public class RiderSystem implements SmartLifecycle {
         if (running) {
             return;
         }
-        scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "rider-agents");
-            t.setDaemon(true);
-            return t;
-        });
         List<io.natsboot.rider.Component> toStart = new ArrayList<>();
         if (api != null) {
             toStart.add(api);
         }
         if (properties.has("manager")) {
             for (int i = 0; i < properties.getManagers(); i++) {
-                toStart.add(new RidesManager(json));
+                toStart.add(new RidesManager());
             }
         }
         if (properties.has("agent")) {
-            for (int i = 0; i < properties.getRegularAgents(); i++) {
-                toStart.add(new DriverAgent("regular", json, scheduler, properties.getAgentMaxDelayMillis()));
-            }
-            for (int i = 0; i < properties.getMiniAgents(); i++) {
-                toStart.add(new DriverAgent("mini", json, scheduler, properties.getAgentMaxDelayMillis()));
+            long delay = properties.getAgentMaxDelayMillis();
+            if (properties.getType() != null && !properties.getType().isBlank()) {
+                // A standalone agent, as the book runs it: one driver of the given type.
+                toStart.add(new DriverAgent(properties.getType().trim(), delay));
+            } else {
+                for (int i = 0; i < properties.getRegularAgents(); i++) {
+                    toStart.add(new DriverAgent("regular", delay));
+                }
+                for (int i = 0; i < properties.getMiniAgents(); i++) {
+                    toStart.add(new DriverAgent("mini", delay));
+                }
             }
         }
         try {
             for (io.natsboot.rider.Component c : toStart) {
-                c.start(details);
+                c.start(options, converter);
                 components.add(c);
             }
         } catch (Exception e) {
@@ -94,9 +93,6 @@ public class RiderSystem implements SmartLifecycle {
             all.get(i).close();
         }
         components.clear();
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
         running = false;
     }
 

@@ -2,17 +2,15 @@ package io.natsboot.rider;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.NUID;
+import io.natsboot.client.NatsNoRespondersException;
+import io.natsboot.client.NatsRemoteException;
+import io.natsboot.client.NatsRequestTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -27,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The api-server's HTTP side (port 9090): {@code GET /} and {@code POST /rides}. */
 @RestController
-@ConditionalOnExpression("'${rider.roles:api,manager,agent}'.contains('api')")
+@ConditionalOnRiderRole("api")
 public class RidesController {
 
     private static final Logger log = LoggerFactory.getLogger("rider.api-server");
@@ -58,8 +56,7 @@ public class RidesController {
         }
         ApiServer api = system.api();
         log.info("[{}] POST /rides type={} location={}", requestId, req.type(), req.location());
-        return Mono.fromFuture(() -> api.connection().requestWithTimeout(Messages.DRIVERS_FIND,
-                        json.writeValueAsBytes(req), FIND_TIMEOUT))
+        return api.reactive().request(Messages.DRIVERS_FIND, req, null, FIND_TIMEOUT)
                 // jnats expires timed-out requests on a 5 s cleanup timer; answer on time regardless.
                 .timeout(FIND_TIMEOUT)
                 .map(reply -> answer(requestId, reply))
@@ -110,20 +107,21 @@ public class RidesController {
     }
 
     private ResponseEntity<Object> failure(String requestId, Throwable e) {
-        Throwable cause = e;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof JetStreamStatusException) {
-            log.info("[{}] no rides manager: {}", requestId, cause.getMessage());
+        if (e instanceof NatsNoRespondersException) {
+            log.info("[{}] no rides manager: {}", requestId, e.getMessage());
             return text(HttpStatus.SERVICE_UNAVAILABLE, "No rides manager available");
         }
-        if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+        if (e instanceof NatsRequestTimeoutException || e instanceof TimeoutException) {
             log.info("[{}] request timeout", requestId);
             return text(HttpStatus.REQUEST_TIMEOUT, "Request timeout");
         }
-        log.warn("[{}] request failed: {}", requestId, cause.toString());
-        return text(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        if (e instanceof NatsRemoteException) {
+            // The manager's listener failed (e.g. it could not read the request): its error text.
+            log.info("[{}] rides manager failed: {}", requestId, e.getMessage());
+            return text(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        }
+        log.warn("[{}] request failed: {}", requestId, e.toString());
+        return text(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage() == null ? e.toString() : e.getMessage());
     }
 
     private static ResponseEntity<Object> text(HttpStatus status, String message) {

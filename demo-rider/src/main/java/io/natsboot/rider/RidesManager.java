@@ -1,13 +1,10 @@
 package io.natsboot.rider;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import io.nats.client.Dispatcher;
 import io.nats.client.Message;
-import io.nats.client.Subscription;
-import tools.jackson.databind.json.JsonMapper;
+import io.natsboot.client.NatsListener;
+import reactor.core.publisher.Mono;
 
 /**
  * rides-manager: queue-subscribes {@code drivers.find} in group {@code manager}, asks the agents on
@@ -21,68 +18,44 @@ class RidesManager extends Component {
     static final String NO_DRIVERS = "No drivers available found, sorry!";
     static final Duration AGENT_TIMEOUT = Duration.ofSeconds(2);
 
-    private Dispatcher replies;
-
-    RidesManager(JsonMapper json) {
-        super(KIND, json);
+    RidesManager() {
+        super(KIND);
     }
 
-    @Override
-    protected void setUp() {
-        replies = nc.createDispatcher();
-        dispatcher.subscribe(Messages.DRIVERS_FIND, QUEUE, this::onFind);
-    }
-
-    private void onFind(Message m) {
-        if (m.getReplyTo() == null) {
-            return;
-        }
-        Messages.DriverAgentRequest req;
-        try {
-            req = json.readValue(m.getData(), Messages.DriverAgentRequest.class);
-        } catch (RuntimeException e) {
-            log.warn("[?] bad drivers.find request: {}", e.getMessage());
-            reply(m, new Messages.DriverAgentResponse(null, "Invalid request: " + e.getMessage()));
-            return;
-        }
+    /**
+     * Scatter-gather on {@code drivers.rides}: the first offer of the right type wins, which ends the
+     * gathering (and unsubscribes its inbox) at once.
+     */
+    @NatsListener(subjects = Messages.DRIVERS_FIND, queue = QUEUE, id = "find")
+    Mono<Messages.DriverAgentResponse> find(Messages.DriverAgentRequest req) {
         String rid = req.requestId();
         log.info("[{}] manager {} looks for a {} driver near {}", rid, id, req.type(), req.location());
-        CompletableFuture<String> found = new CompletableFuture<>();
-        String inbox = nc.createInbox();
-        Subscription sub = replies.subscribe(inbox, offer -> {
-            try {
-                Messages.DriverOffer o = json.readValue(offer.getData(), Messages.DriverOffer.class);
-                if (req.type() != null && req.type().equals(o.type())) {
-                    found.complete(o.driverId());
-                } else {
-                    log.debug("[{}] skipping {} driver {}", rid, o.type(), o.driverId());
-                }
-            } catch (RuntimeException e) {
-                log.warn("[{}] bad driver offer: {}", rid, e.getMessage());
-            }
-        });
-        found.orTimeout(AGENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((driverId, err) -> {
-            try {
-                replies.unsubscribe(sub);
-            } catch (RuntimeException ignored) {
-                // connection closing
-            }
-            if (driverId != null) {
-                log.info("[{}] manager {} found driver {}", rid, id, driverId);
-                reply(m, new Messages.DriverAgentResponse(driverId, null));
-            } else {
-                log.info("[{}] manager {} found no {} driver", rid, id, req.type());
-                reply(m, new Messages.DriverAgentResponse(null, NO_DRIVERS));
-            }
-        });
-        nc.publish(Messages.DRIVERS_RIDES, inbox, json.writeValueAsBytes(req));
+        return reactive.requestMany(Messages.DRIVERS_RIDES, req, AGENT_TIMEOUT, 0)
+                .concatMap(m -> offer(rid, m))
+                .filter(o -> {
+                    boolean match = req.type() != null && req.type().equals(o.type());
+                    if (!match) {
+                        log.debug("[{}] skipping {} driver {}", rid, o.type(), o.driverId());
+                    }
+                    return match;
+                })
+                .next()
+                .map(o -> {
+                    log.info("[{}] manager {} found driver {}", rid, id, o.driverId());
+                    return new Messages.DriverAgentResponse(o.driverId(), null);
+                })
+                .switchIfEmpty(Mono.fromSupplier(() -> {
+                    log.info("[{}] manager {} found no {} driver", rid, id, req.type());
+                    return new Messages.DriverAgentResponse(null, NO_DRIVERS);
+                }));
     }
 
-    private void reply(Message m, Messages.DriverAgentResponse resp) {
+    private Mono<Messages.DriverOffer> offer(String rid, Message m) {
         try {
-            nc.publish(m.getReplyTo(), json.writeValueAsBytes(resp));
-        } catch (IllegalStateException e) {
-            log.warn("cannot reply: {}", e.getMessage());
+            return Mono.just(nats.getConverter().fromMessage(m, Messages.DriverOffer.class));
+        } catch (RuntimeException e) {
+            log.warn("[{}] bad driver offer: {}", rid, e.getMessage());
+            return Mono.empty();
         }
     }
 }

@@ -11,7 +11,6 @@ import io.natsboot.client.NatsException;
 import io.natsboot.client.ReactiveNatsTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * connection. {@code /board.html} polls it.
  */
 @RestController
-@ConditionalOnExpression("'${rider.roles:api,manager,agent}'.contains('api')")
+@ConditionalOnRiderRole("api")
 public class StatusBoardController {
 
     private static final Logger log = LoggerFactory.getLogger("rider.api-server");
