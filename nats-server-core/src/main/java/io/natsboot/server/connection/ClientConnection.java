@@ -46,14 +46,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * write and one flush per receiver, not one per message.
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps {
-    private static final byte[] MSG = "MSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NO_RESPONDERS = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int FRAME_OVERHEAD = 48;
     private static final int MIN_OUT_BUFFER = 4096;
     /**
      * A publisher stops reading while one of its receivers has more than this queued (nats-server
@@ -1041,7 +1039,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             bodyStart += headerLength;
             bodyLength -= headerLength;
         }
-        int frame = subjectLength + s.sidBytes.length + replyLength + bodyLength + FRAME_OVERHEAD;
+        int frame = MsgFrame.maxLength(subjectLength, s.sidBytes.length, replyLength, bodyLength);
         boolean limitReached;
         boolean schedule;
         boolean stall = false;
@@ -1064,24 +1062,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
-            ByteBuf out = outLocked(frame);
-            out.writeBytes(withHeaders ? HMSG : MSG);
-            out.writeBytes(buf, subjectStart, subjectLength);
-            out.writeByte(' ');
-            out.writeBytes(s.sidBytes);
-            out.writeByte(' ');
-            if (replyLength > 0) {
-                out.writeBytes(buf, replyStart, replyLength);
-                out.writeByte(' ');
-            }
-            if (withHeaders) {
-                writeDecimal(out, headerLength);
-                out.writeByte(' ');
-            }
-            writeDecimal(out, bodyLength);
-            out.writeBytes(CRLF);
-            out.writeBytes(buf, bodyStart, bodyLength);
-            out.writeBytes(CRLF);
+            MsgFrame.write(outLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes, replyStart,
+                    replyLength, headerLength, bodyStart, bodyLength);
             outMsgs++;
             outBytes += bodyLength;
             schedule = !flushScheduled;

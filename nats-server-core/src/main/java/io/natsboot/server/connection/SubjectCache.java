@@ -18,6 +18,8 @@ public final class SubjectCache {
 
     public static final class Entry {
         final byte[] bytes;
+        /** {@link #bytes} as little-endian words (the last one zero-padded), for word-wise comparison. */
+        final long[] words;
         final int hash;
         final String subject;
         long generation;
@@ -45,6 +47,10 @@ public final class SubjectCache {
             this.bytes = bytes;
             this.hash = hash;
             this.subject = subject;
+            this.words = new long[(bytes.length + 7) >>> 3];
+            for (int i = 0, at = 0; i < words.length; i++, at += 8) {
+                words[i] = FastBytes.word(bytes, at, Math.min(8, bytes.length - at));
+            }
         }
     }
 
@@ -81,7 +87,7 @@ public final class SubjectCache {
         int h = hash(fast, start, length);
         int slot = (h ^ (h >>> 16)) & (SIZE - 1);
         Entry e = table[slot];
-        if (e == null || e.hash != h || !sameBytes(e.bytes, fast, start, length)) {
+        if (e == null || e.hash != h || !sameBytes(e, fast, start, length)) {
             byte[] bytes = new byte[length];
             buf.getBytes(start, bytes);
             e = new Entry(bytes, h, new String(bytes, StandardCharsets.UTF_8));
@@ -97,20 +103,23 @@ public final class SubjectCache {
         return e;
     }
 
+    /** A hash of the subject bytes, read a word (8 bytes) at a time. */
     private static int hash(FastBytes bytes, int start, int length) {
-        int h = 1;
-        for (int i = start, end = start + length; i < end; i++) {
-            h = 31 * h + bytes.get(i);
+        int h = length;
+        for (int at = start, end = start + length; at < end; at += 8) {
+            long w = bytes.word(at, Math.min(8, end - at));
+            h = 31 * h + (int) (w ^ (w >>> 32));
         }
         return h;
     }
 
-    private static boolean sameBytes(byte[] a, FastBytes bytes, int start, int length) {
-        if (a.length != length) {
+    private static boolean sameBytes(Entry e, FastBytes bytes, int start, int length) {
+        if (e.bytes.length != length) {
             return false;
         }
-        for (int i = 0; i < length; i++) {
-            if (a[i] != bytes.get(start + i)) {
+        long[] words = e.words;
+        for (int i = 0, at = start; i < words.length; i++, at += 8) {
+            if (words[i] != bytes.word(at, Math.min(8, length - (at - start)))) {
                 return false;
             }
         }

@@ -12,7 +12,11 @@ import io.netty.util.internal.PlatformDependent;
 public final class FastBytes {
     private static final boolean UNSAFE = PlatformDependent.hasUnsafe();
 
+    private static final boolean BIG_ENDIAN = PlatformDependent.BIG_ENDIAN_NATIVE_ORDER;
+
     private ByteBuf buf;
+    /** Bytes below this index may be read (the buffer's capacity): words may extend past the readable end. */
+    private int limit;
     private long address;
     private byte[] array;
     private int arrayOffset;
@@ -21,6 +25,7 @@ public final class FastBytes {
     /** Points this reader at {@code b}; call again whenever the buffer may have changed. */
     public void bind(ByteBuf b) {
         buf = b;
+        limit = b.capacity();
         if (UNSAFE && b.hasMemoryAddress()) {
             address = b.memoryAddress();
             mode = 1;
@@ -41,5 +46,31 @@ public final class FastBytes {
             return array[arrayOffset + index];
         }
         return buf.getByte(index);
+    }
+
+    /**
+     * The {@code n} (1..8) bytes at {@code index} as a little-endian long, the bytes past {@code n} zero. One
+     * 8-byte read when the buffer has 8 bytes there (compare and hash subjects a word at a time).
+     */
+    public long word(int index, int n) {
+        long mask = n == 8 ? -1L : (1L << (n << 3)) - 1;
+        if (mode == 1 && index + 8 <= limit) {
+            long v = PlatformDependent.getLong(address + index);
+            return (BIG_ENDIAN ? Long.reverseBytes(v) : v) & mask;
+        }
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = (v << 8) | (get(index + i) & 0xFF);
+        }
+        return v;
+    }
+
+    /** {@link #word} over a byte array: the same value for the same bytes. */
+    public static long word(byte[] a, int index, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = (v << 8) | (a[index + i] & 0xFF);
+        }
+        return v;
     }
 }
