@@ -6,6 +6,8 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -20,12 +22,15 @@ import io.natsboot.server.monitor.Routez;
 import io.natsboot.server.monitor.Varz;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
@@ -171,6 +176,17 @@ class NatsServerClusterTests {
             assertThat(seedMeters.get("gnatsd_varz_routes").gauge().value()).isEqualTo(1);
             assertThat(seedMeters.get("gnatsd_varz_remotes").gauge().value()).isEqualTo(1);
 
+            PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            seedCtx.getBean(NatsServerMetrics.class).bindTo(prometheus);
+            String id = "server_id=\"" + seedId + "\"";
+            assertThat(prometheus.scrape()).contains("# TYPE nats_server_routes gauge\n")
+                    .contains("nats_server_routes{" + id + "} 1.0\n")
+                    .contains("# TYPE nats_server_routes_messages_total counter\n")
+                    .contains("nats_server_routes_messages_total{direction=\"out\"," + id + "} 3.0\n")
+                    .contains("nats_server_routes_bytes_total{direction=\"out\"," + id + "} 33.0\n")
+                    .contains("# TYPE nats_server_routes_slow_consumers_total counter\n")
+                    .contains("# TYPE nats_server_routes_pending_bytes gauge\n");
+
             Health health = seedCtx.getBean(NatsServerHealthIndicator.class).health(true);
             assertThat(health.getDetails()).containsEntry("routes", 1);
         }
@@ -280,6 +296,25 @@ class NatsServerClusterTests {
         ClusterOptions c = props.applyTo(ServerOptions.builder()).build().cluster();
         assertThat(c.user()).isEqualTo("ruser");
         assertThat(c.password()).isEqualTo("T0pS3cr3t");
+    }
+
+    @Test
+    void configFileClusterBlockCombinesWithClusterProperties(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("cluster.conf");
+        Files.writeString(conf, "cluster {\n  name: filed\n  listen: \"127.0.0.1:-1\"\n}\n");
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(NatsServerAutoConfiguration.class))
+                .withPropertyValues("natsboot.server.host=127.0.0.1", "natsboot.server.port=0",
+                        "natsboot.server.config-file=" + conf, "natsboot.server.cluster.name=ignored",
+                        "natsboot.server.cluster.connect-retries=3")
+                .run(ctx -> {
+                    ClusterOptions c = ctx.getBean(ServerOptions.class).cluster();
+                    assertThat(c.name()).as("the file wins").isEqualTo("filed");
+                    assertThat(c.connectRetries()).as("a property the file does not set").isEqualTo(3);
+                    Cluster cluster = ctx.getBean(NatsServer.class).context().cluster();
+                    assertThat(cluster.name()).isEqualTo("filed");
+                    assertThat(ctx.getEnvironment().getProperty(NatsServerLifecycle.CLUSTER_PORT_PROPERTY,
+                            Integer.class)).isEqualTo(cluster.port()).isPositive();
+                });
     }
 
     @Test
