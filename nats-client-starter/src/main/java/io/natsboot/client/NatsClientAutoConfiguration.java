@@ -285,8 +285,9 @@ public final class NatsClientAutoConfiguration {
 
         @Bean(NatsServiceRegistry.BEAN_NAME)
         @ConditionalOnMissingBean
-        NatsServiceRegistry natsServiceRegistry(ObjectProvider<io.nats.service.Service> services) {
-            return new NatsServiceRegistry(services);
+        NatsServiceRegistry natsServiceRegistry(ObjectProvider<io.nats.service.Service> services,
+                ObjectProvider<Connection> connection) {
+            return new NatsServiceRegistry(services, connection.getIfUnique());
         }
     }
 

@@ -1,6 +1,8 @@
 package io.natsboot.client;
 
+import io.nats.client.Connection;
 import io.nats.service.Service;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +26,14 @@ public class NatsServiceRegistry implements SmartLifecycle {
 
     private final Map<String, Supplier<Service>> declared = new LinkedHashMap<>();
     private final ObjectProvider<Service> serviceBeans;
+    private final Connection connection;
     private final List<Service> running = new ArrayList<>();
     private volatile boolean started;
 
-    public NatsServiceRegistry(ObjectProvider<Service> serviceBeans) {
+    /** {@code connection} is flushed after starting, so the endpoints are subscribed when start returns. */
+    public NatsServiceRegistry(ObjectProvider<Service> serviceBeans, Connection connection) {
         this.serviceBeans = serviceBeans;
+        this.connection = connection;
     }
 
     /** A service built by {@code factory} each time the registry starts. */
@@ -38,6 +43,7 @@ public class NatsServiceRegistry implements SmartLifecycle {
         }
         if (startImmediately && started) {
             startOne(factory.get());
+            flush();
         }
     }
 
@@ -57,6 +63,17 @@ public class NatsServiceRegistry implements SmartLifecycle {
         }
         serviceBeans.orderedStream().forEach(this::startOne);
         started = true;
+        flush();
+    }
+
+    private void flush() {
+        if (connection != null && connection.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                connection.flush(Duration.ofSeconds(5));
+            } catch (Exception e) {
+                log.warn("Flush after starting NATS services failed: " + e);
+            }
+        }
     }
 
     private void startOne(Service service) {
