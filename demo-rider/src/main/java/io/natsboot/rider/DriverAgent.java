@@ -17,14 +17,16 @@ class DriverAgent extends Component {
     static final java.util.Set<String> TYPES = java.util.Set.of("regular", "mini");
 
     private final String type;
+    private final long minDelayMillis;
     private final long maxDelayMillis;
 
-    DriverAgent(String type, long maxDelayMillis) {
+    DriverAgent(String type, long minDelayMillis, long maxDelayMillis) {
         super(KIND);
         if (!TYPES.contains(type)) {
             throw new IllegalArgumentException("driver-agent type must be regular or mini, not '" + type + "'");
         }
         this.type = type;
+        this.minDelayMillis = minDelayMillis;
         this.maxDelayMillis = maxDelayMillis;
     }
 
@@ -35,7 +37,7 @@ class DriverAgent extends Component {
     /** The reply is published when the delay has passed, without holding the listener's thread. */
     @NatsListener(subjects = Messages.DRIVERS_RIDES, id = "rides")
     Mono<Messages.DriverOffer> ride(Messages.DriverAgentRequest req) {
-        long delay = maxDelayMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxDelayMillis + 1);
+        long delay = ThreadLocalRandom.current().nextLong(minDelayMillis, maxDelayMillis + 1);
         return Mono.delay(Duration.ofMillis(delay)).map(t -> {
             log.info("[{}] driver {} ({}) answers after {} ms", req.requestId(), id, type, delay);
             return new Messages.DriverOffer(id, type);

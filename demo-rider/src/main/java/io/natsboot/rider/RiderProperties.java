@@ -36,6 +36,39 @@ public class RiderProperties {
     /** Upper bound of the random delay before a driver-agent answers. */
     private long agentMaxDelayMillis = 1000;
 
+    /** Lower bound of that delay (0 in the book; tests use it to make agents reliably slow). */
+    private long agentMinDelayMillis = 0;
+
+    /** How long the api-server waits for a rides-manager ({@code drivers.find}); the book's 5 s. */
+    private java.time.Duration findTimeout = java.time.Duration.ofSeconds(5);
+
+    /** How long a rides-manager gathers driver offers ({@code drivers.rides}); the book's 2 s. */
+    private java.time.Duration agentTimeout = java.time.Duration.ofSeconds(2);
+
+    public long getAgentMinDelayMillis() {
+        return agentMinDelayMillis;
+    }
+
+    public void setAgentMinDelayMillis(long agentMinDelayMillis) {
+        this.agentMinDelayMillis = agentMinDelayMillis;
+    }
+
+    public java.time.Duration getFindTimeout() {
+        return findTimeout;
+    }
+
+    public void setFindTimeout(java.time.Duration findTimeout) {
+        this.findTimeout = findTimeout;
+    }
+
+    public java.time.Duration getAgentTimeout() {
+        return agentTimeout;
+    }
+
+    public void setAgentTimeout(java.time.Duration agentTimeout) {
+        this.agentTimeout = agentTimeout;
+    }
+
     public boolean has(String role) {
         return hasRole(roles, role);
     }

@@ -56,20 +56,21 @@ public class RiderSystem implements SmartLifecycle {
         }
         if (properties.has("manager")) {
             for (int i = 0; i < properties.getManagers(); i++) {
-                toStart.add(new RidesManager());
+                toStart.add(new RidesManager(properties.getAgentTimeout()));
             }
         }
         if (properties.has("agent")) {
-            long delay = properties.getAgentMaxDelayMillis();
+            long min = properties.getAgentMinDelayMillis();
+            long max = Math.max(min, properties.getAgentMaxDelayMillis());
             if (properties.getType() != null && !properties.getType().isBlank()) {
                 // A standalone agent, as the book runs it: one driver of the given type.
-                toStart.add(new DriverAgent(properties.getType().trim(), delay));
+                toStart.add(new DriverAgent(properties.getType().trim(), min, max));
             } else {
                 for (int i = 0; i < properties.getRegularAgents(); i++) {
-                    toStart.add(new DriverAgent("regular", delay));
+                    toStart.add(new DriverAgent("regular", min, max));
                 }
                 for (int i = 0; i < properties.getMiniAgents(); i++) {
-                    toStart.add(new DriverAgent("mini", delay));
+                    toStart.add(new DriverAgent("mini", min, max));
                 }
             }
         }

@@ -29,14 +29,15 @@ import tools.jackson.databind.json.JsonMapper;
 public class RidesController {
 
     private static final Logger log = LoggerFactory.getLogger("rider.api-server");
-    static final Duration FIND_TIMEOUT = Duration.ofSeconds(5);
 
     private final RiderSystem system;
     private final JsonMapper json;
+    private final Duration findTimeout;
 
-    public RidesController(RiderSystem system, JsonMapper json) {
+    public RidesController(RiderSystem system, JsonMapper json, RiderProperties properties) {
         this.system = system;
         this.json = json;
+        this.findTimeout = properties.getFindTimeout();
     }
 
     @GetMapping(path = "/", produces = MediaType.TEXT_PLAIN_VALUE)
@@ -56,9 +57,9 @@ public class RidesController {
         }
         ApiServer api = system.api();
         log.info("[{}] POST /rides type={} location={}", requestId, req.type(), req.location());
-        return api.reactive().request(Messages.DRIVERS_FIND, req, null, FIND_TIMEOUT)
+        return api.reactive().request(Messages.DRIVERS_FIND, req, null, findTimeout)
                 // jnats expires timed-out requests on a 5 s cleanup timer; answer on time regardless.
-                .timeout(FIND_TIMEOUT)
+                .timeout(findTimeout)
                 .map(reply -> answer(requestId, reply))
                 .onErrorResume(e -> Mono.just(failure(requestId, e)));
     }

@@ -1,6 +1,8 @@
 package io.natsboot.rider;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.nats.client.Message;
 import io.natsboot.client.NatsListener;
@@ -9,17 +11,29 @@ import reactor.core.publisher.Mono;
 /**
  * rides-manager: queue-subscribes {@code drivers.find} in group {@code manager}, asks the agents on
  * {@code drivers.rides} and replies with the first driver of the requested type that answers within
- * 2 s, or the error {@code No drivers available found, sorry!}.
+ * {@code rider.agent-timeout} (the book's 2 s), or the error {@code No drivers available found, sorry!}.
  */
 class RidesManager extends Component {
 
     static final String KIND = "rides-manager";
     static final String QUEUE = "manager";
     static final String NO_DRIVERS = "No drivers available found, sorry!";
-    static final Duration AGENT_TIMEOUT = Duration.ofSeconds(2);
+    private final Duration agentTimeout;
+    private final AtomicLong handled = new AtomicLong();
 
-    RidesManager() {
+    RidesManager(Duration agentTimeout) {
         super(KIND);
+        this.agentTimeout = agentTimeout;
+    }
+
+    /** {@code drivers.find} requests this manager took from the queue group. */
+    long handled() {
+        return handled.get();
+    }
+
+    @Override
+    protected void addStatus(Map<String, Object> status) {
+        status.put("rides_handled", handled.get());
     }
 
     /**
@@ -29,8 +43,9 @@ class RidesManager extends Component {
     @NatsListener(subjects = Messages.DRIVERS_FIND, queue = QUEUE, id = "find")
     Mono<Messages.DriverAgentResponse> find(Messages.DriverAgentRequest req) {
         String rid = req.requestId();
+        handled.incrementAndGet();
         log.info("[{}] manager {} looks for a {} driver near {}", rid, id, req.type(), req.location());
-        return reactive.requestMany(Messages.DRIVERS_RIDES, req, AGENT_TIMEOUT, 0)
+        return reactive.requestMany(Messages.DRIVERS_RIDES, req, agentTimeout, 0)
                 .concatMap(m -> offer(rid, m))
                 .filter(o -> {
                     boolean match = req.type() != null && req.type().equals(o.type());

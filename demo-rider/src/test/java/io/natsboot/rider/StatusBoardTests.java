@@ -49,8 +49,15 @@ class StatusBoardTests {
         for (Object o : components) {
             Map<?, ?> c = (Map<?, ?>) o;
             assertThat(c.keySet().stream().map(String::valueOf).toList()).contains("kind", "id", "cmdline", "memstats");
+            assertThat((List<?>) c.get("cmdline")).isNotEmpty();
             Map<?, ?> mem = (Map<?, ?>) c.get("memstats");
+            assertThat(mem.keySet().stream().map(String::valueOf).toList()).containsExactly("heap_used",
+                    "heap_committed", "heap_max", "non_heap_used", "total_memory", "free_memory", "threads");
             assertThat(((Number) mem.get("heap_used")).longValue()).isPositive();
+            assertThat(((Number) mem.get("threads")).intValue()).isPositive();
+            if ("driver-agent".equals(c.get("kind"))) {
+                assertThat(c.get("type")).isIn("regular", "mini");
+            }
         }
     }
 
