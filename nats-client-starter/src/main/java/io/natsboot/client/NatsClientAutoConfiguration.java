@@ -268,6 +268,7 @@ public final class NatsClientAutoConfiguration {
             factory.setErrorHandler(errorHandler.getIfUnique(NatsListenerErrorHandler::logAndReply));
             factory.setDrainTimeout(properties.getDrainTimeout());
             factory.setInstrumentation(instrumentation.getIfUnique(() -> NatsInstrumentation.NONE));
+            factory.setPendingLimits(properties.getPendingMessagesLimit(), properties.getPendingBytesLimit());
             return factory;
         }
     }
@@ -298,8 +299,10 @@ public final class NatsClientAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         ReactiveNatsTemplate reactiveNatsTemplate(NatsTemplate template, NatsClientProperties properties) {
-            return new ReactiveNatsTemplate(template, properties.getReactive().getBufferSize(),
+            ReactiveNatsTemplate reactive = new ReactiveNatsTemplate(template, properties.getReactive().getBufferSize(),
                     properties.getReactive().getSlowConsumerPolicy());
+            reactive.setPendingLimits(properties.getPendingMessagesLimit(), properties.getPendingBytesLimit());
+            return reactive;
         }
     }
 }

@@ -36,6 +36,13 @@ public class NatsClientProperties {
     private String inboxPrefix = "_INBOX.";
     /** Do not deliver messages this connection published to its own subscriptions. */
     private boolean noEcho;
+    /**
+     * Messages a subscription of the starter (listener, Flux) may hold unprocessed before jnats drops new
+     * ones and reports a slow consumer; 0 for no limit.
+     */
+    private long pendingMessagesLimit = 512L * 1024;
+    /** Bytes a subscription of the starter may hold unprocessed; 0 for no limit. */
+    private long pendingBytesLimit = 64L * 1024 * 1024;
     /** How long to drain subscriptions and pending publishes on shutdown. */
     private Duration drainTimeout = Duration.ofSeconds(10);
     /** Default timeout of NatsTemplate / ReactiveNatsTemplate requests. */
@@ -100,6 +107,10 @@ public class NatsClientProperties {
     public void setInboxPrefix(String inboxPrefix) { this.inboxPrefix = inboxPrefix; }
     public boolean isNoEcho() { return noEcho; }
     public void setNoEcho(boolean noEcho) { this.noEcho = noEcho; }
+    public long getPendingMessagesLimit() { return pendingMessagesLimit; }
+    public void setPendingMessagesLimit(long pendingMessagesLimit) { this.pendingMessagesLimit = pendingMessagesLimit; }
+    public long getPendingBytesLimit() { return pendingBytesLimit; }
+    public void setPendingBytesLimit(long pendingBytesLimit) { this.pendingBytesLimit = pendingBytesLimit; }
     public Duration getDrainTimeout() { return drainTimeout; }
     public void setDrainTimeout(Duration drainTimeout) { this.drainTimeout = drainTimeout; }
     public Duration getRequestTimeout() { return requestTimeout; }

@@ -35,6 +35,8 @@ public class NatsListenerContainer {
     private final NatsInstrumentation instrumentation;
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private volatile boolean running;
+    private long pendingMessagesLimit = io.nats.client.Consumer.DEFAULT_MAX_MESSAGES;
+    private long pendingBytesLimit = io.nats.client.Consumer.DEFAULT_MAX_BYTES;
 
     public NatsListenerContainer(NatsListenerEndpoint endpoint, Connection connection, NatsMessageConverter converter,
             NatsListenerErrorHandler errorHandler, Duration drainTimeout) {
@@ -49,6 +51,12 @@ public class NatsListenerContainer {
         this.converter = converter;
         this.errorHandler = errorHandler;
         this.drainTimeout = drainTimeout;
+    }
+
+    /** Applies to dispatchers created by later starts. */
+    public void setPendingLimits(long maxMessages, long maxBytes) {
+        this.pendingMessagesLimit = maxMessages;
+        this.pendingBytesLimit = maxBytes;
     }
 
     public String getId() {
@@ -69,6 +77,7 @@ public class NatsListenerContainer {
         }
         for (int i = 0; i < endpoint.concurrency(); i++) {
             Dispatcher d = connection.createDispatcher(this::onMessage);
+            d.setPendingLimits(pendingMessagesLimit, pendingBytesLimit);
             for (String subject : endpoint.subjects()) {
                 if (endpoint.queue() != null) {
                     d.subscribe(subject, endpoint.queue());

@@ -13,6 +13,8 @@ public class NatsListenerContainerFactory {
     private NatsListenerErrorHandler errorHandler = NatsListenerErrorHandler.logAndReply();
     private Duration drainTimeout = Duration.ofSeconds(5);
     private NatsInstrumentation instrumentation = NatsInstrumentation.NONE;
+    private long pendingMessagesLimit = io.nats.client.Consumer.DEFAULT_MAX_MESSAGES;
+    private long pendingBytesLimit = io.nats.client.Consumer.DEFAULT_MAX_BYTES;
 
     public NatsListenerContainerFactory(Connection connection, NatsMessageConverter converter) {
         this.connection = connection;
@@ -54,8 +56,20 @@ public class NatsListenerContainerFactory {
         this.instrumentation = instrumentation;
     }
 
+    /**
+     * Unprocessed messages/bytes each dispatcher may hold before jnats drops new ones and reports a slow
+     * consumer (0 for no limit).
+     */
+    public void setPendingLimits(long maxMessages, long maxBytes) {
+        this.pendingMessagesLimit = maxMessages;
+        this.pendingBytesLimit = maxBytes;
+    }
+
     public NatsListenerContainer createContainer(NatsListenerEndpoint endpoint) {
         NatsListenerErrorHandler handler = endpoint.errorHandler() != null ? endpoint.errorHandler() : errorHandler;
-        return new NatsListenerContainer(endpoint, connection, converter, handler, drainTimeout, instrumentation);
+        NatsListenerContainer container = new NatsListenerContainer(endpoint, connection, converter, handler,
+                drainTimeout, instrumentation);
+        container.setPendingLimits(pendingMessagesLimit, pendingBytesLimit);
+        return container;
     }
 }

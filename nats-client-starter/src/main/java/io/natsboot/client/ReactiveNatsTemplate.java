@@ -21,11 +21,19 @@ public class ReactiveNatsTemplate {
     private final int bufferSize;
     private final NatsClientProperties.SlowConsumerPolicy policy;
     private final AtomicLong dropped = new AtomicLong();
+    private long pendingMessagesLimit = io.nats.client.Consumer.DEFAULT_MAX_MESSAGES;
+    private long pendingBytesLimit = io.nats.client.Consumer.DEFAULT_MAX_BYTES;
 
     public ReactiveNatsTemplate(NatsTemplate template, int bufferSize, NatsClientProperties.SlowConsumerPolicy policy) {
         this.template = template;
         this.bufferSize = bufferSize;
         this.policy = policy;
+    }
+
+    /** jnats pending limits of each {@link #subscribe} dispatcher (0 for no limit). */
+    public void setPendingLimits(long maxMessages, long maxBytes) {
+        this.pendingMessagesLimit = maxMessages;
+        this.pendingBytesLimit = maxBytes;
     }
 
     /** Messages dropped by {@link #subscribe} fluxes under the DROP policy. */
@@ -88,6 +96,7 @@ public class ReactiveNatsTemplate {
     public Flux<Message> subscribe(String subject, String queue) {
         Flux<Message> flux = Flux.create(sink -> {
             Dispatcher d = template.getConnection().createDispatcher(sink::next);
+            d.setPendingLimits(pendingMessagesLimit, pendingBytesLimit);
             if (queue == null) {
                 d.subscribe(subject);
             } else {

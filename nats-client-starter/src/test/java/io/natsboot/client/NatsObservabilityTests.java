@@ -70,6 +70,47 @@ class NatsObservabilityTests {
         });
     }
 
+    static class SlowListener {
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+
+        @NatsListener("obs.slow")
+        void slow(String body) throws InterruptedException {
+            release.await();
+            handled.incrementAndGet();
+        }
+    }
+
+    @Test
+    void pendingLimitDropsForASlowListenerCountedAndReported() {
+        NatsClientAutoConfigurationTests.Events events = new NatsClientAutoConfigurationTests.Events();
+        runner.withPropertyValues("natsboot.client.pending-messages-limit=10")
+                .withBean(SlowListener.class).withBean(NatsClientAutoConfigurationTests.Events.class, () -> events)
+                .run(ctx -> {
+            SlowListener listener = ctx.getBean(SlowListener.class);
+            MeterRegistry meters = new SimpleMeterRegistry();
+            ctx.getBean(NatsClientMetrics.class).bindTo(meters);
+            NatsTemplate t = ctx.getBean(NatsTemplate.class);
+            try {
+                for (int i = 0; i < 100; i++) {
+                    t.publish("obs.slow", "m" + i);
+                }
+                t.flush(Duration.ofSeconds(2));
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        meters.get("nats.client.messages.dropped").functionCounter().count() > 0);
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        events.types().contains(NatsConnectionEvent.Type.SLOW_CONSUMER));
+            } finally {
+                listener.release.countDown();
+            }
+            double dropped = meters.get("nats.client.messages.dropped").functionCounter().count();
+            // At most the limit plus the one in the handler is kept; everything else was dropped.
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener.handled.get() + dropped >= 100);
+            assertThat(listener.handled.get()).isLessThanOrEqualTo(11);
+            assertThat(listener.handled.get() + (long) dropped).isEqualTo(100);
+        });
+    }
+
     @Test
     void noMeterBinderWithoutMicrometer() {
         runner.withClassLoader(new FilteredClassLoader(MeterBinder.class))
