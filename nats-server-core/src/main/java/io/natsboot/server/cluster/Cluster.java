@@ -398,11 +398,11 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     /** Every local interest as one RS+ burst for a new route (caller holds the lock). */
     private byte[] initialInterest() {
         StringBuilder b = new StringBuilder();
-        for (String subject : plainCounts.keySet()) {
-            b.append("RS+ $G ").append(subject).append("\r\n");
+        for (String key : plainCounts.keySet()) {
+            b.append("RS+ ").append(key).append("\r\n");
         }
         for (Map.Entry<String, int[]> e : queueCounts.entrySet()) {
-            b.append("RS+ $G ").append(e.getKey()).append(' ').append(e.getValue()[0]).append("\r\n");
+            b.append("RS+ ").append(e.getKey()).append(' ').append(e.getValue()[0]).append("\r\n");
         }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -411,15 +411,16 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     public void localAdded(Subscription s) {
         synchronized (lock) {
             if (s.queue() == null) {
-                int[] c = plainCounts.computeIfAbsent(s.subject(), k -> new int[1]);
+                String key = s.account().name() + " " + s.subject();
+                int[] c = plainCounts.computeIfAbsent(key, k -> new int[1]);
                 if (++c[0] == 1) {
-                    broadcastLocked("RS+ $G " + s.subject() + "\r\n");
+                    broadcastLocked("RS+ " + key + "\r\n");
                 }
             } else {
-                String key = s.subject() + " " + s.queue();
+                String key = s.account().name() + " " + s.subject() + " " + s.queue();
                 int[] c = queueCounts.computeIfAbsent(key, k -> new int[1]);
                 c[0]++;
-                broadcastLocked("RS+ $G " + key + " " + c[0] + "\r\n"); // every count change: the new weight
+                broadcastLocked("RS+ " + key + " " + c[0] + "\r\n"); // every count change: the new weight
             }
         }
     }
@@ -428,22 +429,23 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     public void localRemoved(Subscription s) {
         synchronized (lock) {
             if (s.queue() == null) {
-                int[] c = plainCounts.get(s.subject());
+                String key = s.account().name() + " " + s.subject();
+                int[] c = plainCounts.get(key);
                 if (c != null && --c[0] <= 0) {
-                    plainCounts.remove(s.subject());
-                    broadcastLocked("RS- $G " + s.subject() + "\r\n");
+                    plainCounts.remove(key);
+                    broadcastLocked("RS- " + key + "\r\n");
                 }
             } else {
-                String key = s.subject() + " " + s.queue();
+                String key = s.account().name() + " " + s.subject() + " " + s.queue();
                 int[] c = queueCounts.get(key);
                 if (c == null) {
                     return;
                 }
                 if (--c[0] <= 0) {
                     queueCounts.remove(key);
-                    broadcastLocked("RS- $G " + key + "\r\n");
+                    broadcastLocked("RS- " + key + "\r\n");
                 } else {
-                    broadcastLocked("RS+ $G " + key + " " + c[0] + "\r\n");
+                    broadcastLocked("RS+ " + key + " " + c[0] + "\r\n");
                 }
             }
         }

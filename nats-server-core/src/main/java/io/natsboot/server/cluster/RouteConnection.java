@@ -1,5 +1,6 @@
 package io.natsboot.server.cluster;
 
+import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
@@ -45,6 +46,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] RMSG = "RMSG $G ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG $G ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RMSG_PREFIX = "RMSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HMSG_PREFIX = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final String GLOBAL_ACCOUNT = "$G";
     private static final String SYSTEM_ACCOUNT = "$SYS";
     /** Publishers pause while more than this is queued for the route (as for clients). */
@@ -64,6 +67,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     /** Routed subjects to match results, without allocating on a hit (as a publishing client's). */
     private final SubjectCache subjects = new SubjectCache();
     private final FastBytes fastBytes = new FastBytes();
+    /** Subject caches of the other accounts' messages (loop-confined). */
+    private final java.util.HashMap<Account, SubjectCache> accountSubjects = new java.util.HashMap<>();
     private final Instant started = Instant.now();
     private final String nonce = RouteInfoWriter.nonce();
 
@@ -402,7 +407,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         if (needsConnect()) {
             return;
         }
-        if (!GLOBAL_ACCOUNT.equals(account)) {
+        Account acc = server.account(account);
+        if (acc == null) {
             if (!SYSTEM_ACCOUNT.equals(account)) { // $SYS event interest of real servers: ignored quietly
                 log.error(logPrefix + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
             }
@@ -420,7 +426,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             }
             return;
         }
-        Subscription s = Subscription.remote(this, subject, queue, queue == null ? 1 : weight);
+        Subscription s = Subscription.remote(this, acc, subject, queue, queue == null ? 1 : weight);
         remoteSubs.put(key, s);
         server.addRouteInterest(s);
     }
@@ -446,7 +452,16 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         inMsgs++;
         inBytes += totalLength;
         server.inBytes.add(totalLength);
-        if (accountLength != 2 || buf.getByte(accountStart) != '$' || buf.getByte(accountStart + 1) != 'G') {
+        Account account;
+        SubjectCache cache;
+        if (accountLength == 2 && buf.getByte(accountStart) == '$' && buf.getByte(accountStart + 1) == 'G') {
+            account = server.globalAccount();
+            cache = subjects;
+        } else {
+            account = server.account(buf.toString(accountStart, accountLength, StandardCharsets.UTF_8));
+            cache = account == null ? null : accountSubjects.computeIfAbsent(account, a -> new SubjectCache());
+        }
+        if (account == null) {
             if (log.isDebug()) {
                 log.debug(logPrefix + "Unknown account \"" + buf.toString(accountStart, accountLength,
                         StandardCharsets.UTF_8) + "\" for routed message on subject: \""
@@ -455,8 +470,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         fastBytes.bind(buf);
-        MatchResult<Subscription> result = subjects.lookup(fastBytes, buf, subjectStart, subjectLength,
-                server.trie()).result();
+        MatchResult<Subscription> result = cache.lookup(fastBytes, buf, subjectStart, subjectLength,
+                account.trie()).result();
         // Local plain subscribers all get it; route interest is skipped: never route to route.
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);
@@ -523,7 +538,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     // ---- Outbound --------------------------------------------------------------------------
 
     @Override
-    public boolean sendMessage(ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+    public boolean sendMessage(ClientConnection from, Account account, ByteBuf buf, int subjectStart,
+            int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength, String[] queues,
             int queueCount) {
         PeerInfo p = peer;
@@ -553,8 +569,15 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                     hold = true;
                 }
             }
-            ByteBuf out = outLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16);
-            out.writeBytes(withHeaders ? HMSG : RMSG);
+            ByteBuf out = outLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16
+                    + account.name().length());
+            if (account.isGlobal()) {
+                out.writeBytes(withHeaders ? HMSG : RMSG);
+            } else {
+                out.writeBytes(withHeaders ? HMSG_PREFIX : RMSG_PREFIX);
+                out.writeCharSequence(account.name(), StandardCharsets.UTF_8);
+                out.writeByte(' ');
+            }
             out.writeBytes(buf, subjectStart, subjectLength);
             out.writeByte(' ');
             if (queueCount > 0) {

@@ -31,7 +31,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "accounts", "jetstream",
+            "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "jetstream",
             "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
@@ -141,6 +141,7 @@ public final class ConfigFileOptions {
             case "authorization": authorization(e); break;
             case "tls": tls(e); break;
             case "cluster": cluster(e); break;
+            case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             default:
                 if (NOT_YET.contains(key)) {
@@ -288,6 +289,131 @@ public final class ConfigFileOptions {
         return out;
     }
 
+    private final List<User> accountUsers = new ArrayList<>();
+    private final List<AccountOptions> accounts = new ArrayList<>();
+
+    /** The accounts block: per account its users, exports and imports. */
+    private void accounts(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            throw conversion(e, "map[string]interface {}");
+        }
+        for (Entry acc : m.entries()) {
+            String name = acc.key();
+            if (name.equals("$SYS") || name.equals("$G")) {
+                notYet(acc, "account " + name);
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            List<AccountOptions.Export> exports = new ArrayList<>();
+            List<AccountOptions.Import> imports = new ArrayList<>();
+            if (acc.value() instanceof ConfMap body) {
+                for (Entry f : body.entries()) {
+                    String k = f.key().toLowerCase(Locale.ROOT);
+                    try {
+                        switch (k) {
+                            case "users":
+                                for (User u : users(f)) {
+                                    accountUsers.add(u);
+                                    names.add(u.username());
+                                }
+                                break;
+                            case "exports": exports.addAll(exports(f)); break;
+                            case "imports": imports.addAll(imports(f)); break;
+                            case "nkey": case "jetstream": case "mappings": case "maps": case "limits":
+                            case "default_permissions":
+                                notYet(f, "accounts " + k);
+                                break;
+                            default:
+                                if (!f.usedAsVariable()) {
+                                    throw new Bad("Unknown field \"" + f.key() + "\" parsing account");
+                                }
+                        }
+                    } catch (Bad bad) {
+                        errors.add(f.pos() + ": " + bad.getMessage());
+                    }
+                }
+            } else if (!(acc.value() instanceof List<?>) && acc.value() != null) {
+                throw conversion(acc, "map[string]interface {}");
+            }
+            accounts.add(new AccountOptions(name, names, exports, imports));
+        }
+    }
+
+    private List<AccountOptions.Export> exports(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw conversion(e, "[]interface {}");
+        }
+        List<AccountOptions.Export> out = new ArrayList<>();
+        for (Object o : list) {
+            Entry item = (Entry) o;
+            String subject = null;
+            boolean service = false;
+            List<String> to = List.of();
+            for (Entry f : map(item).entries()) {
+                switch (f.key().toLowerCase(Locale.ROOT)) {
+                    case "stream": subject = string(f); break;
+                    case "service": subject = string(f); service = true; break;
+                    case "accounts": to = stringList(f); break;
+                    case "response": case "response_type":
+                        if (!"singleton".equalsIgnoreCase(string(f))) {
+                            notYet(f, "exports response_type " + string(f));
+                        }
+                        break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            throw new Bad("Unknown field \"" + f.key() + "\" parsing export");
+                        }
+                }
+            }
+            if (subject == null) {
+                throw new Bad("Expected a stream or service export");
+            }
+            out.add(new AccountOptions.Export(subject, service, to));
+        }
+        return out;
+    }
+
+    private List<AccountOptions.Import> imports(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw conversion(e, "[]interface {}");
+        }
+        List<AccountOptions.Import> out = new ArrayList<>();
+        for (Object o : list) {
+            Entry item = (Entry) o;
+            String account = null;
+            String subject = null;
+            Boolean service = null;
+            String to = null;
+            for (Entry f : map(item).entries()) {
+                String k = f.key().toLowerCase(Locale.ROOT);
+                switch (k) {
+                    case "stream": case "service": {
+                        service = k.equals("service");
+                        for (Entry g : map(f).entries()) {
+                            switch (g.key().toLowerCase(Locale.ROOT)) {
+                                case "account": account = string(g); break;
+                                case "subject": subject = string(g); break;
+                                default:
+                                    throw new Bad("Unknown field \"" + g.key() + "\" parsing import");
+                            }
+                        }
+                        break;
+                    }
+                    case "prefix": case "to": to = string(f); break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            throw new Bad("Unknown field \"" + f.key() + "\" parsing import");
+                        }
+                }
+            }
+            if (service == null || account == null || subject == null) {
+                throw new Bad("Expected an import with an account and a subject");
+            }
+            out.add(new AccountOptions.Import(account, subject, service, to));
+        }
+        return out;
+    }
+
     private List<User> users;
     private Permissions defaultPermissions;
     private String noAuthUser;
@@ -326,10 +452,25 @@ public final class ConfigFileOptions {
                 all.add(u.permissions() == null && defaultPermissions != null
                         ? new User(u.username(), u.password(), defaultPermissions) : u);
             }
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (User u : all) {
+            names.add(u.username());
+        }
+        for (User u : accountUsers) {
+            if (!names.add(u.username())) {
+                errors.add("Duplicate user " + CommandLine.goQuote(u.username()) + " detected");
+            }
+            all.add(u);
+        }
+        if (users != null || !accountUsers.isEmpty()) {
             b.users(all);
         }
+        if (!accounts.isEmpty()) {
+            b.accounts(accounts);
+        }
         // nats-server's validateOptions messages: they name no position.
-        if (noAuthUser != null && users == null) {
+        if (noAuthUser != null && users == null && accountUsers.isEmpty()) {
             errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser) + " present, but users are not defined");
         } else if (noAuthUser != null && all.stream().noneMatch(u -> u.username().equals(noAuthUser))) {
             errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser)

@@ -134,6 +134,12 @@ public final class ConfigReload {
             throw refused("LameDuckGracePeriod", goDuration(old.lameDuckGracePeriod()),
                     goDuration(next.lameDuckGracePeriod()));
         }
+        // Accounts and routes are wired at start in NATS Boot (nats-server reloads some of it): refuse, naming them.
+        refuse("Accounts", accountNames(old), accountNames(next));
+        if (!old.accounts().equals(next.accounts())) {
+            throw new Refused("config reload not supported for Accounts: imports, exports or account users changed");
+        }
+        refuse("Cluster", old.cluster(), next.cluster());
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }
@@ -143,6 +149,10 @@ public final class ConfigReload {
         }
         return new Plan(List.copyOf(lines), auth,
                 logFile || syslog || remoteSyslog || old.logTime() != next.logTime(), pid, ports);
+    }
+
+    private static List<String> accountNames(ServerOptions o) {
+        return o.accounts().stream().map(AccountOptions::name).toList();
     }
 
     private static String nz(String s) {

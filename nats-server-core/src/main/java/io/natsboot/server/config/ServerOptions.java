@@ -45,7 +45,8 @@ public record ServerOptions(
         List<User> users,
         String noAuthUser,
         TlsOptions tls,
-        ClusterOptions cluster) {
+        ClusterOptions cluster,
+        List<AccountOptions> accounts) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -129,6 +130,8 @@ public record ServerOptions(
         private Duration clusterAuthTimeout;
         private boolean noAdvertise;
         private int connectRetries;
+        /** The accounts block; empty = everyone in the global account. */
+        private List<AccountOptions> accounts = List.of();
 
         public Builder() {
         }
@@ -159,6 +162,7 @@ public record ServerOptions(
                 clusterPassword = c.password(); clusterAuthTimeout = c.authTimeout();
                 noAdvertise = c.noAdvertise(); connectRetries = c.connectRetries();
             }
+            accounts = o.accounts;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -227,6 +231,7 @@ public record ServerOptions(
         public Builder clusterAuthTimeout(Duration v) { clusterAuthTimeout = v; return this; }
         public Builder noAdvertise(boolean v) { noAdvertise = v; return this; }
         public Builder connectRetries(int v) { connectRetries = v; return this; }
+        public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
 
         public ServerOptions build() {
             TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
@@ -239,7 +244,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster());
+                    users, noAuthUser, tls, buildCluster(), accounts);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -99,6 +99,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private SubjectCache cache;
     /** Routes the message being published goes to; created on the first publish that reaches a route. */
     private RouteFanout routeFanout;
+    /** The account whose subjects this client sees: its user's, else $G. Set at CONNECT. */
+    private volatile Account account;
     /** The authenticated user's permissions; null = everything allowed (and nothing to check). */
     private Permissions perms;
     /** Reply subjects this connection may publish to once (allow_responses); null unless it has them. */
@@ -150,6 +152,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.options = server.options();
         this.log = server.log();
         this.cid = server.nextCid();
+        this.account = server.globalAccount();
         this.parser = new ClientProtocolParser(options.maxControlLine());
         this.stallThreshold = Math.min(options.maxPending() / 2, STALL_CAP);
     }
@@ -542,6 +545,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
     private void registerUser(User u) {
+        Account a = server.accountOfUser(u.username());
+        if (a != account) {
+            account = a;
+            cache = null; // cached match results belong to the old account's trie
+        }
         Permissions p = u.permissions();
         perms = p;
         if (p != null && p.response() != null) {
@@ -703,7 +711,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (cache == null) {
             cache = new SubjectCache();
         }
-        return cache.lookup(fastBytes, buf, subjectStart, subjectLength, server.trie());
+        return cache.lookup(fastBytes, buf, subjectStart, subjectLength, account.trie());
     }
 
     @Override
@@ -773,10 +781,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 }
             }
         }
+        if (account.hasCrossAccountTraffic()) {
+            delivered += CrossAccount.deliver(this, account, entry.subject, buf, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength);
+        }
         RouteFanout fanout = routeFanout;
         if (fanout != null && !fanout.isEmpty()) {
             // A message sent to a route with interest counts as delivered (no 503 to the requester).
-            delivered += fanout.send(this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+            delivered += fanout.send(this, account, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
                     payloadStart, totalLength);
         }
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
@@ -857,7 +869,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** The 503 status nats-server sends to a requester when nobody received its request. */
     private void sendNoResponders(String reply) {
-        MatchResult<Subscription> r = server.trie().match(reply);
+        MatchResult<Subscription> r = account.trie().match(reply);
         for (int i = 0; i < r.plainCount(); i++) {
             Subscription s = r.plain(i);
             if (s.client == this) {
@@ -1576,6 +1588,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     public long rttForMonitor() {
         long r = rttNanos;
         return r >= 0 ? r : connectRttNanos;
+    }
+
+    /** The account this client is in. */
+    public Account account() {
+        return account;
     }
 
     /** The user name given in CONNECT, or null. */

@@ -52,11 +52,11 @@ final class RouteFanout {
     }
 
     /** Sends one frame per collected route and forgets them; returns how many routes took it. */
-    int send(ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
+    int send(ClientConnection from, Account account, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
             int payloadStart, int totalLength) {
         int sent = 0;
         for (int i = 0; i < size; i++) {
-            if (routes[i].sendMessage(from, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+            if (routes[i].sendMessage(from, account, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
                     payloadStart, totalLength, queues[i], queueCounts[i])) {
                 sent++;
             }

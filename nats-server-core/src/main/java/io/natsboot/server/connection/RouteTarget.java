@@ -11,9 +11,9 @@ public interface RouteTarget {
     /**
      * Queues one RMSG/HMSG frame for a message published by a local client (ranges into {@code buf}, valid
      * during the call). {@code queues[0..queueCount)} are the queue groups whose pick was a member behind
-     * this route. {@code from} is the publisher: a backed-up route holds it back as a backed-up client would.
+     * this route; {@code account} is the publisher's. {@code from} is the publisher: a backed-up route holds it back as a backed-up client would.
      * Returns false if the route did not take it (closed, or slow).
      */
-    boolean sendMessage(ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+    boolean sendMessage(ClientConnection from, Account account, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
             int headerLength, int payloadStart, int totalLength, String[] queues, int queueCount);
 }

@@ -1,5 +1,6 @@
 package io.natsboot.server.connection;
 
+import io.natsboot.server.config.CommandLine;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.log.ServerLog;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,7 +24,12 @@ public final class ServerContext {
     /** Replaced as a whole by a configuration reload; connections read it once per read batch. */
     private volatile ServerOptions options;
     private final ServerLog log;
-    private final SubscriptionTrie<Subscription> trie = new SubscriptionTrie<>(true);
+    /** The global account $G: clients without an account, and the only one without an accounts block. */
+    private final Account global = new Account(Account.GLOBAL);
+    private final SubscriptionTrie<Subscription> trie = global.trie();
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    /** User name -> account, for users declared inside an account. */
+    private final Map<String, Account> userAccounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
     private final AtomicLong cids = new AtomicLong();
     private final String serverId;
@@ -57,6 +64,85 @@ public final class ServerContext {
         this.serverName = options.serverName() == null || options.serverName().isEmpty()
                 ? serverId : options.serverName();
         this.port = options.port();
+        accounts.put(Account.GLOBAL, global);
+        configureAccounts(options.accounts());
+    }
+
+    /**
+     * Creates the configured accounts and wires their imports to the exports they name. An import of
+     * something not exported (or not to this account) is logged and left out, as nats-server refuses it.
+     */
+    private void configureAccounts(List<io.natsboot.server.config.AccountOptions> list) {
+        for (io.natsboot.server.config.AccountOptions a : list) {
+            Account acc = new Account(a.name());
+            accounts.put(a.name(), acc);
+            for (String user : a.users()) {
+                userAccounts.put(user, acc);
+            }
+        }
+        java.util.Map<Account, List<Account.StreamImport>> streams = new java.util.HashMap<>();
+        for (io.natsboot.server.config.AccountOptions a : list) {
+            Account importer = accounts.get(a.name());
+            List<Account.ServiceImport> services = new java.util.ArrayList<>();
+            for (io.natsboot.server.config.AccountOptions.Import imp : a.imports()) {
+                Account exporter = accounts.get(imp.account());
+                io.natsboot.server.config.AccountOptions exporterOptions = list.stream()
+                        .filter(x -> x.name().equals(imp.account())).findFirst().orElse(null);
+                if (exporter == null || exporterOptions == null || !exported(exporterOptions, imp, a.name())) {
+                    log.error("Error adding " + (imp.service() ? "service" : "stream") + " import " + CommandLine
+                            .goQuote(imp.subject()) + " from account " + CommandLine.goQuote(imp.account())
+                            + " to account " + CommandLine.goQuote(a.name()) + ": not exported to it");
+                    continue;
+                }
+                if (imp.service()) {
+                    services.add(new Account.ServiceImport(exporter, imp.subject(),
+                            imp.to() == null || imp.to().isEmpty() ? imp.subject() : imp.to()));
+                } else {
+                    streams.computeIfAbsent(exporter, k -> new java.util.ArrayList<>())
+                            .add(new Account.StreamImport(importer, imp.subject(), imp.to()));
+                }
+            }
+            importer.serviceImports(services);
+        }
+        streams.forEach(Account::streamImporters);
+    }
+
+    private static boolean exported(io.natsboot.server.config.AccountOptions exporter,
+            io.natsboot.server.config.AccountOptions.Import imp, String importer) {
+        for (io.natsboot.server.config.AccountOptions.Export e : exporter.exports()) {
+            if (e.service() == imp.service() && io.natsboot.server.subject.Subjects.subsetOf(imp.subject(), e.subject())
+                    && (e.accounts().isEmpty() || e.accounts().contains(importer))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The global account $G. */
+    public Account globalAccount() {
+        return global;
+    }
+
+    /** The account named {@code name}, or null. */
+    public Account account(String name) {
+        return accounts.get(name);
+    }
+
+    /** Every account, $G first. */
+    public List<Account> accounts() {
+        List<Account> out = new java.util.ArrayList<>();
+        out.add(global);
+        for (Account a : accounts.values()) {
+            if (a != global) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** The account of an authenticated user: the one it is declared in, else $G. */
+    public Account accountOfUser(String user) {
+        return user == null ? global : userAccounts.getOrDefault(user, global);
     }
 
     public ServerOptions options() {
@@ -72,6 +158,7 @@ public final class ServerContext {
         return log;
     }
 
+    /** The global account's trie (where everything lives without an accounts block). */
     public SubscriptionTrie<Subscription> trie() {
         return trie;
     }
@@ -107,7 +194,7 @@ public final class ServerContext {
 
     /** Adds a local client's subscription to the trie and tells the cluster. */
     void addSubscription(Subscription s) {
-        trie.insert(s);
+        s.account.trie().insert(s);
         LocalInterestListener l = interestListener;
         if (l != null) {
             l.localAdded(s);
@@ -116,7 +203,7 @@ public final class ServerContext {
 
     /** Removes a local client's subscription from the trie and tells the cluster. */
     void removeSubscription(Subscription s) {
-        if (trie.remove(s)) {
+        if (s.account.trie().remove(s)) {
             LocalInterestListener l = interestListener;
             if (l != null) {
                 l.localRemoved(s);
@@ -127,11 +214,11 @@ public final class ServerContext {
     /** Route interest (RS+) goes into the same trie as local subscriptions. */
     public void addRouteInterest(Subscription s) {
         routeInterest = true;
-        trie.insert(s);
+        s.account.trie().insert(s);
     }
 
     public void removeRouteInterest(Subscription s) {
-        trie.remove(s);
+        s.account.trie().remove(s);
     }
 
     boolean hasRouteInterest() {

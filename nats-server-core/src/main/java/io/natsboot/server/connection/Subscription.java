@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 public final class Subscription implements Interest {
     /** The subscribing client; null for route interest. */
     final ClientConnection client;
+    /** The account whose subject space this subscription is in. */
+    final Account account;
     /** The route that sent this interest; null for a local client's subscription. */
     final RouteTarget route;
     /**
@@ -31,6 +33,7 @@ public final class Subscription implements Interest {
 
     Subscription(ClientConnection client, String subject, String queue, String sid) {
         this.client = client;
+        this.account = client.account();
         this.route = null;
         this.subject = subject;
         this.queue = queue;
@@ -38,8 +41,9 @@ public final class Subscription implements Interest {
         this.sidBytes = sid.getBytes(StandardCharsets.UTF_8);
     }
 
-    private Subscription(RouteTarget route, String subject, String queue, int weight) {
+    private Subscription(RouteTarget route, Account account, String subject, String queue, int weight) {
         this.client = null;
+        this.account = account;
         this.route = route;
         this.subject = subject;
         this.queue = queue;
@@ -49,8 +53,13 @@ public final class Subscription implements Interest {
     }
 
     /** Interest a route advertised (RS+), to insert into the trie. */
-    public static Subscription remote(RouteTarget route, String subject, String queue, int weight) {
-        return new Subscription(route, subject, queue, weight);
+    public static Subscription remote(RouteTarget route, Account account, String subject, String queue,
+            int weight) {
+        return new Subscription(route, account, subject, queue, weight);
+    }
+
+    public Account account() {
+        return account;
     }
 
     /** The route this interest came from, or null for a local subscription. */

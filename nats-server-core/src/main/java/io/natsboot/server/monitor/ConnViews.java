@@ -36,7 +36,8 @@ final class ConnViews {
                 open.outBytes(), open.subscriptions(), open.name(), open.lang(), open.version(), null, null, null,
                 null);
         // nats-server keeps the subscriptions of a closed client with their account (shown by subs=detail).
-        return new ClosedConnections.Entry(closed, details(c, GLOBAL_ACCOUNT), c.user(), GLOBAL_ACCOUNT);
+        String account = c.account().name();
+        return new ClosedConnections.Entry(closed, details(c, account), c.user(), account);
     }
 
     /** The subjects of a connection's subscriptions ({@code subscriptions_list}). */

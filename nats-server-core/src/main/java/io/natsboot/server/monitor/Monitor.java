@@ -160,8 +160,15 @@ public final class Monitor {
         }
         Instant now = Instant.now();
         List<ClientConnection> clist;
-        if (acc.isEmpty() || acc.equals(ConnViews.GLOBAL_ACCOUNT)) {
+        if (acc.isEmpty()) {
             clist = new ArrayList<>(context.clients());
+        } else if (context.account(acc) != null) {
+            clist = new ArrayList<>();
+            for (ClientConnection c : context.clients()) {
+                if (c.account().name().equals(acc)) {
+                    clist.add(c);
+                }
+            }
         } else if (acc.equals(ConnViews.SYSTEM_ACCOUNT)) {
             clist = List.of();
         } else {
@@ -252,7 +259,8 @@ public final class Monitor {
                 subjects = ConnViews.subjects(c);
             }
             String user = o.auth() ? c.user() : null;
-            infos.add(ci.with(subjects, detail, user, null));
+            String account = o.auth() && !c.account().isGlobal() ? c.account().name() : null;
+            infos.add(ci.with(subjects, detail, user, account));
         }
         for (ClosedConnections.Entry e : closed) {
             if (!o.user().isEmpty() && !o.user().equals(e.user())) {
@@ -452,13 +460,24 @@ public final class Monitor {
     public FeatureViews.Accountz accountz(String acc) throws MonitorException {
         Instant now = Instant.now();
         if (acc == null || acc.isEmpty()) {
-            return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT,
-                    List.of(ConnViews.GLOBAL_ACCOUNT, ConnViews.SYSTEM_ACCOUNT), null);
+            List<String> names = new ArrayList<>();
+            for (io.natsboot.server.connection.Account a : context.accounts()) {
+                names.add(a.name());
+            }
+            names.add(ConnViews.SYSTEM_ACCOUNT);
+            return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT, names, null);
         }
         FeatureViews.AccountInfo info;
-        if (acc.equals(ConnViews.GLOBAL_ACCOUNT)) {
-            info = new FeatureViews.AccountInfo(acc, context.startTime(), false, context.clientCount(),
-                    context.trie().count(), SublistStats.of(context.trie().stats()));
+        io.natsboot.server.connection.Account account = context.account(acc);
+        if (account != null) {
+            int conns = 0;
+            for (ClientConnection c : context.clients()) {
+                if (c.account() == account) {
+                    conns++;
+                }
+            }
+            info = new FeatureViews.AccountInfo(acc, context.startTime(), false, conns,
+                    account.trie().count(), SublistStats.of(account.trie().stats()));
         } else if (acc.equals(ConnViews.SYSTEM_ACCOUNT)) {
             info = new FeatureViews.AccountInfo(acc, context.startTime(), true, 0, 0, SublistStats.EMPTY);
         } else {

@@ -111,6 +111,30 @@ public final class Subjects {
     }
 
     /**
+     * True if every subject {@code sub} matches is also matched by {@code pattern} (e.g. {@code a.b} and
+     * {@code a.*} are subsets of {@code a.>}; {@code a.>} is not a subset of {@code a.*}).
+     */
+    public static boolean subsetOf(String sub, String pattern) {
+        String[] s = sub.split("\\.", -1);
+        String[] p = pattern.split("\\.", -1);
+        for (int i = 0; i < s.length; i++) {
+            if (i >= p.length) {
+                return false;
+            }
+            if (p[i].equals(">")) {
+                return true;
+            }
+            if (s[i].equals(">")) {
+                return false;
+            }
+            if (!p[i].equals("*") && !p[i].equals(s[i])) {
+                return false;
+            }
+        }
+        return s.length == p.length;
+    }
+
+    /**
      * True if the subscription {@code pattern} matches the published {@code subject}, the way the trie
      * would deliver it.
      *

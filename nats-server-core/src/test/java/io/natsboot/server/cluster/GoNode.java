@@ -36,6 +36,11 @@ final class GoNode implements AutoCloseable {
     }
 
     static GoNode start(String name, String clusterName, String... routes) throws Exception {
+        return startWithConfig(null, name, clusterName, routes);
+    }
+
+    /** As {@link #start}, reading {@code conf} first (flags win, as always). */
+    static GoNode startWithConfig(Path conf, String name, String clusterName, String... routes) throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER),
                 "mixed-cluster tests need the real nats-server at " + NATS_SERVER + " (apt-get install nats-server)");
         int port = freePort();
@@ -45,6 +50,10 @@ final class GoNode implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(NATS_SERVER.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(port), "-m", Integer.toString(httpPort), "-n", name, "--cluster",
                 "nats://127.0.0.1:" + clusterPort, "--cluster_name", clusterName, "-D"));
+        if (conf != null) {
+            cmd.add("-c");
+            cmd.add(conf.toString());
+        }
         if (routes.length > 0) {
             cmd.add("--routes");
             cmd.add(String.join(",", routes));

@@ -1,0 +1,109 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.subject.SubscriptionTrie;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An account: its own subject space (a subscription trie of its own) that clients of other accounts cannot
+ * see, plus the streams and services it shares with other accounts (exports and imports, reference to
+ * nats-server's accounts). Clients without an account belong to the global account {@code $G}.
+ *
+ * <p>Imports are resolved once at start: {@link #streamImporters} lists, on the exporting account, who
+ * receives its messages and under which subject; {@link #serviceImports} lists, on the importing account,
+ * which local subjects are requests to another account. Responses to imported services travel on
+ * {@code _R_.} reply subjects the server makes up, mapped back in {@link #responses}.
+ */
+public final class Account {
+    public static final String GLOBAL = "$G";
+
+    private final String name;
+    private final SubscriptionTrie<Subscription> trie = new SubscriptionTrie<>(true);
+    /** Accounts importing a stream of this one (set on the exporter). */
+    private volatile List<StreamImport> streamImporters = List.of();
+    /** Services this account imports (set on the importer). */
+    private volatile List<ServiceImport> serviceImports = List.of();
+    /** Pending responses: made-up reply subject in this (exporting) account -> where the answer goes. */
+    final Map<String, Response> responses = new ConcurrentHashMap<>();
+    private final AtomicLong responseIds = new AtomicLong();
+    /** The prefix of made-up reply subjects, unique per account and server run. */
+    private final String responsePrefix;
+
+    /** A stream import, as seen by the exporter: deliver matches of {@code subject} to {@code importer}. */
+    public record StreamImport(Account importer, String subject, String prefix) {
+        /** The subject the importer sees for {@code published}. */
+        String mapped(String published) {
+            return prefix == null || prefix.isEmpty() ? published : prefix + "." + published;
+        }
+    }
+
+    /**
+     * A service import, as seen by the importer: publishes on {@code localSubject} become requests on
+     * {@code remoteSubject} in {@code exporter}.
+     */
+    public record ServiceImport(Account exporter, String remoteSubject, String localSubject) {
+    }
+
+    record Response(Account importer, String reply) {
+    }
+
+    public Account(String name) {
+        this.name = name;
+        this.responsePrefix = "_R_." + io.natsboot.server.protocol.ServerId.nuid().substring(0, 8) + ".";
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SubscriptionTrie<Subscription> trie() {
+        return trie;
+    }
+
+    public boolean isGlobal() {
+        return GLOBAL.equals(name);
+    }
+
+    public List<StreamImport> streamImporters() {
+        return streamImporters;
+    }
+
+    public void streamImporters(List<StreamImport> v) {
+        streamImporters = List.copyOf(v);
+    }
+
+    public List<ServiceImport> serviceImports() {
+        return serviceImports;
+    }
+
+    public void serviceImports(List<ServiceImport> v) {
+        serviceImports = List.copyOf(v);
+    }
+
+    /** True if a publish in this account may have to cross into another account. */
+    boolean hasCrossAccountTraffic() {
+        return !streamImporters.isEmpty() || !serviceImports.isEmpty() || !responses.isEmpty();
+    }
+
+    /** A new reply subject in this account that routes one answer back to {@code reply} in {@code importer}. */
+    String newResponse(Account importer, String reply) {
+        String subject = responsePrefix + responseIds.incrementAndGet();
+        responses.put(subject, new Response(importer, reply));
+        return subject;
+    }
+
+    /** The pending response for a publish on {@code subject}, removed (one answer per request), or null. */
+    Response takeResponse(String subject) {
+        if (responses.isEmpty() || !subject.startsWith(responsePrefix)) {
+            return null;
+        }
+        return responses.remove(subject);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,91 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Delivery across accounts, for a message published in an account that exports streams, imports services
+ * or owes a response to an imported service request. Only runs for accounts with imports or exports (the
+ * global account has none), so the common publish path never gets here.
+ */
+final class CrossAccount {
+    private CrossAccount() {
+    }
+
+    /** Delivers {@code subject}'s message into other accounts; returns the number of deliveries. */
+    static int deliver(ClientConnection from, Account account, String subject, ByteBuf buf, int replyStart,
+            int replyLength, int headerLength, int payloadStart, int totalLength) {
+        int delivered = 0;
+        String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
+        // An answer to a request that came in through a service import: back to the requester's reply.
+        Account.Response response = account.takeResponse(subject);
+        if (response != null) {
+            delivered += into(from, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
+                    totalLength);
+        }
+        for (Account.StreamImport si : account.streamImporters()) {
+            if (Subjects.matches(si.subject(), subject)) {
+                delivered += into(from, si.importer(), si.mapped(subject), reply, buf, headerLength, payloadStart,
+                        totalLength);
+            }
+        }
+        for (Account.ServiceImport imp : account.serviceImports()) {
+            if (Subjects.matches(imp.localSubject(), subject)) {
+                String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject() : subject;
+                // The responder answers on a reply subject of its own account, mapped back on use.
+                String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply);
+                int n = into(from, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
+                if (n == 0 && mappedReply != null) {
+                    imp.exporter().responses.remove(mappedReply);
+                }
+                delivered += n;
+            }
+        }
+        return delivered;
+    }
+
+    /** Delivers to the local subscribers of {@code subject} in {@code target}: every plain one, one per queue. */
+    private static int into(ClientConnection from, Account target, String subject, String reply, ByteBuf buf,
+            int headerLength, int payloadStart, int totalLength) {
+        MatchResult<Subscription> m = target.trie().match(subject);
+        if (m.isEmpty()) {
+            return 0;
+        }
+        byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
+        byte[] rep = reply == null ? new byte[0] : reply.getBytes(StandardCharsets.UTF_8);
+        // deliver() takes ranges of one buffer: the new subject and reply, then the payload.
+        ByteBuf frame = Unpooled.buffer(subj.length + rep.length + totalLength);
+        frame.writeBytes(subj).writeBytes(rep).writeBytes(buf, payloadStart, totalLength);
+        int replyAt = subj.length;
+        int payloadAt = subj.length + rep.length;
+        int n = 0;
+        try {
+            for (int i = 0; i < m.plainCount(); i++) {
+                Subscription s = m.plain(i);
+                if (s.route == null && s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
+                        headerLength, payloadAt, totalLength)) {
+                    n++;
+                }
+            }
+            for (int g = 0; g < m.queueGroupCount(); g++) {
+                int size = m.queueGroupSize(g);
+                int first = ThreadLocalRandom.current().nextInt(size);
+                for (int k = 0; k < size; k++) {
+                    Subscription s = m.queueMember(g, (first + k) % size);
+                    if (s.route == null && s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
+                            headerLength, payloadAt, totalLength)) {
+                        n++;
+                        break;
+                    }
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,87 @@
+package io.natsboot.server.cluster;
+
+import static io.natsboot.server.cluster.ClusterTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.support.RunningServer;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Accounts across routes: RS+/RMSG carry the account name, so subject spaces stay apart cluster-wide. */
+class AccountsClusterTest {
+    static final String CONF = """
+            accounts {
+              A: { users: [ {user: a, password: a} ] }
+              C: { users: [ {user: c, password: c} ] }
+            }
+            """;
+
+    private static Connection connect(String url, String user) throws Exception {
+        return Nats.connect(new Options.Builder().server(url).userInfo(user, user)
+                .connectionTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    @Test
+    void accountsStayApartAcrossAMixedCluster(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("acc.conf");
+        Files.writeString(conf, CONF);
+        try (RunningServer ours = RunningServer.start(b -> {
+                try {
+                    assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return b.host("127.0.0.1").port(0).serverName("J").clusterListen("127.0.0.1:-1").clusterName("ACC")
+                        .routes(List.of());
+            });
+             GoNode go = GoNode.startWithConfig(conf, "G", "ACC", ClusterTestSupport.routeUrl(ours))) {
+            await("route up", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(ours) == 1);
+            try (Connection aOurs = connect(ours.url(), "a"); Connection aGo = connect(go.url(), "a");
+                 Connection cGo = connect(go.url(), "c"); Connection cOurs = connect(ours.url(), "c")) {
+                // ours -> go in account A
+                Subscription onGo = aGo.subscribe("acc.x");
+                aGo.flush(Duration.ofSeconds(2));
+                Subscription cOnOurs = cOurs.subscribe("acc.x");
+                cOurs.flush(Duration.ofSeconds(2));
+                await("A's interest reached our node", Duration.ofSeconds(5), () -> {
+                    var m = ours.server().context().account("A").trie().match("acc.x");
+                    return m.plainCount() == 1 && m.plain(0).route() != null;
+                });
+                aOurs.publish("acc.x", "a1".getBytes(StandardCharsets.UTF_8));
+                aOurs.flush(Duration.ofSeconds(2));
+                assertThat(new String(onGo.nextMessage(Duration.ofSeconds(2)).getData(), StandardCharsets.UTF_8))
+                        .isEqualTo("a1");
+                // the same subject in account C on the Go node does not see it, nor does C on ours
+                Subscription cOnGo = cGo.subscribe("acc.x");
+                cGo.flush(Duration.ofSeconds(2));
+                aOurs.publish("acc.x", "a2".getBytes(StandardCharsets.UTF_8));
+                aOurs.flush(Duration.ofSeconds(2));
+                assertThat(new String(onGo.nextMessage(Duration.ofSeconds(2)).getData(), StandardCharsets.UTF_8))
+                        .isEqualTo("a2");
+                assertThat(cOnGo.nextMessage(Duration.ofMillis(300))).isNull();
+                assertThat(cOnOurs.nextMessage(Duration.ofMillis(100))).isNull();
+                // go -> ours in account C
+                await("C's interest reached the Go node", Duration.ofSeconds(5), () -> {
+                    try {
+                        cGo.publish("acc.x", "c1".getBytes(StandardCharsets.UTF_8));
+                        cGo.flush(Duration.ofSeconds(1));
+                        return cOnOurs.nextMessage(Duration.ofMillis(200)) != null;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertThat(onGo.nextMessage(Duration.ofMillis(200))).as("A never sees C's messages").isNull();
+            }
+        }
+    }
+}
