@@ -250,6 +250,9 @@ public record ServerOptions(
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */
         private ClusterOptions buildCluster() {
             if (clusterListen == null || clusterListen.isEmpty()) {
+                if (!routeUrls.isEmpty()) {
+                    throw new IllegalArgumentException("solicited routes require cluster capabilities, e.g. --cluster");
+                }
                 return null;
             }
             ClusterUrls.Listen l = ClusterUrls.listen(clusterListen);

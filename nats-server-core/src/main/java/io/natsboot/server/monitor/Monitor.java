@@ -115,7 +115,8 @@ public final class Monitor {
                 context.clientCount(),
                 context.totalConnections.get(),
                 context.cluster() == null ? 0 : context.cluster().registered().size(),
-                0,
+                // nats-server 2.9 counts remote servers = routed peers (one route per peer)
+                context.cluster() == null ? 0 : context.cluster().registered().size(),
                 0,
                 context.inMsgs.sum(),
                 context.outMsgs.sum(),

@@ -313,6 +313,14 @@ class ConfParserTest {
     }
 
     @Test
+    void routesWithoutAClusterListenerAreAStartError() {
+        CommandLine.Result cli = CommandLine.parse(new String[] {"--routes", "nats://127.0.0.1:6222"});
+        assertThat(cli.action()).isEqualTo(CommandLine.Action.ERROR);
+        assertThat(cli.stderr()).isEqualTo(
+                "nats-server: solicited routes require cluster capabilities, e.g. --cluster\n");
+    }
+
+    @Test
     void badRouteUrlIsAStartError() {
         CommandLine.Result cli = CommandLine.parse(new String[] {"--cluster", "nats://127.0.0.1:6222", "--routes",
                 "nats://host-without-port"});
