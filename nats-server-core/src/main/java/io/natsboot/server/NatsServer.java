@@ -143,7 +143,7 @@ public final class NatsServer {
      * The server side TLS context (JDK provider) from PEM files; with {@code verify}, client certificates
      * are required and checked against {@code ca_file}.
      */
-    static SslContext tlsContext(TlsOptions tls) {
+    public static SslContext tlsContext(TlsOptions tls) {
         if (tls.certFile() == null || tls.certFile().isEmpty()) {
             throw new IllegalArgumentException("TLS Server certificate must be present and valid");
         }
@@ -165,6 +165,24 @@ public final class NatsServer {
             return b.build();
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The client side TLS context of routes: our certificate (routes are mutual) and the CA peers' certificates
+     * must chain to.
+     */
+    public static SslContext routeClientTlsContext(TlsOptions tls) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+            if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+                b.trustManager(new File(tls.caFile()));
+            }
+            return b.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("error parsing cluster TLS config: " + rootMessage(e), e);
         }
     }
 

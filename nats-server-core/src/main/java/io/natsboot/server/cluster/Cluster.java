@@ -1,6 +1,11 @@
 package io.natsboot.server.cluster;
 
+import io.natsboot.server.NatsServer;
 import io.natsboot.server.config.ClusterOptions;
+import io.natsboot.server.config.TlsOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLParameters;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
@@ -62,6 +67,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     private volatile DisposableServer listener;
     private volatile int boundPort;
     private volatile boolean shuttingDown;
+    /** Client side TLS for dialled routes; null without cluster TLS. */
+    private volatile SslContext clientTls;
 
     private final Object lock = new Object();
     /** Registered routes by peer server id (guarded by lock). */
@@ -104,6 +111,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             log.warn("Cluster name was dynamically generated, consider setting one");
         }
         ownClientUrls = computeOwnClientUrls();
+        TlsOptions tls = options.tls();
+        SslContext serverTls = tls == null ? null : NatsServer.tlsContext(tls);
+        clientTls = tls == null ? null : NatsServer.routeClientTlsContext(tls);
         listener = TcpServer.create()
                 .host(options.host())
                 .port(options.port())
@@ -112,8 +122,16 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
-                .doOnConnection(conn -> conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge,
-                        "nats-route", new RouteConnection(this, false, null, false)))
+                .doOnConnection(conn -> {
+                    if (serverTls != null) {
+                        // Routes: the TLS handshake comes first, before INFO (reference §4.2).
+                        SslHandler h = serverTls.newHandler(conn.channel().alloc());
+                        h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
+                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route-tls", h);
+                    }
+                    conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route",
+                            new RouteConnection(this, false, null, false));
+                })
                 .handle((in, out) -> in.receive().then())
                 .bindNow(Duration.ofSeconds(10));
         boundPort = ((InetSocketAddress) listener.address()).getPort();
@@ -165,8 +183,20 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
-                .doOnConnected(conn -> conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge,
-                        "nats-route", new RouteConnection(this, true, url, configured)))
+                .doOnConnected(conn -> {
+                    SslContext ctx = clientTls;
+                    if (ctx != null) {
+                        SslHandler h = ctx.newHandler(conn.channel().alloc(), url.getHost(), url.getPort());
+                        // Check the peer's certificate names the host we dialled, as Go's TLS client does.
+                        SSLParameters p = h.engine().getSSLParameters();
+                        p.setEndpointIdentificationAlgorithm("HTTPS");
+                        h.engine().setSSLParameters(p);
+                        h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
+                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route-tls", h);
+                    }
+                    conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route",
+                            new RouteConnection(this, true, url, configured));
+                })
                 .handle((in, out) -> in.receive().then())
                 .connect()
                 .subscribe(conn -> { }, err -> dialFailed(url, configured, attempt, err));

@@ -236,7 +236,31 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            tlsFailed(done.cause());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void tlsFailed(Throwable cause) {
+        if (closeReason != null) {
+            return;
+        }
+        Throwable c = cause;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        log.error(logPrefix + "TLS route handshake error: " + (c.getMessage() == null ? c : c.getMessage()));
+        close("TLS Handshake Failure", false);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            tlsFailed(cause);
+            return;
+        }
         if (cause instanceof IOException) {
             if (log.isDebug()) {
                 log.debug(logPrefix + "Route connection error: " + cause.getMessage());

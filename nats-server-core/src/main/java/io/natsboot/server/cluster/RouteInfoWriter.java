@@ -43,6 +43,9 @@ final class RouteInfoWriter {
         if (cluster.options().authRequired()) {
             b.append(",\"auth_required\":true");
         }
+        if (cluster.options().tls() != null) {
+            b.append(",\"tls_required\":true,\"tls_verify\":true");
+        }
         b.append(",\"max_payload\":").append(server.options().maxPayload());
         if (cluster.options().advertise() != null) {
             b.append(",\"ip\":");
@@ -77,7 +80,7 @@ final class RouteInfoWriter {
             b.append(",\"pass\":");
             Json.quote(b, pass == null ? "" : pass);
         }
-        b.append(",\"tls_required\":false,\"headers\":true,\"name\":");
+        b.append(",\"tls_required\":").append(cluster.options().tls() != null).append(",\"headers\":true,\"name\":");
         Json.quote(b, server.serverId());
         b.append(",\"cluster\":");
         Json.quote(b, cluster.name());

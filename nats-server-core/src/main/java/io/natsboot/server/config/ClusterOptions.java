@@ -18,10 +18,11 @@ import java.util.List;
  * @param authTimeout    how long an accepted route has to send CONNECT when authorization is set
  * @param noAdvertise    do not tell clients about the other servers' client URLs
  * @param connectRetries dial attempts after the first for implicit (gossiped) routes
+ * @param tls            route TLS ({@code cluster.tls}); always mutual, as nats-server; null = plain TCP
  */
 public record ClusterOptions(String name, String host, int port, String advertise, List<URI> routes,
                              String user, String password, Duration authTimeout, boolean noAdvertise,
-                             int connectRetries) {
+                             int connectRetries, TlsOptions tls) {
 
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(2);
 

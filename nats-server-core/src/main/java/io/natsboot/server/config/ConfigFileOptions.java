@@ -160,8 +160,20 @@ public final class ConfigFileOptions {
         throw new Bad(what + " is not supported by NATS Boot yet");
     }
 
-    /** The tls block: cert_file, key_file, ca_file, verify, timeout; other nats-server keys are refused. */
+    /** The tls block of the client port. */
     private void tls(Entry e) throws Bad {
+        TlsOptions t = tlsBlock(e, "tls");
+        if (t != null) {
+            b.tlsEnabled(true).tlsCert(t.certFile()).tlsKey(t.keyFile()).tlsCaCert(t.caFile()).tlsVerify(t.verify())
+                    .tlsTimeout(t.timeout());
+        }
+    }
+
+    /**
+     * A tls block (client port or cluster): cert_file, key_file, ca_file, verify, timeout; other nats-server keys
+     * are refused by name. Null if a key had an error (already reported).
+     */
+    private TlsOptions tlsBlock(Entry e, String what) throws Bad {
         ConfMap m = map(e);
         String cert = null;
         String key = null;
@@ -183,7 +195,7 @@ public final class ConfigFileOptions {
                     case "first": case "pinned_certs": case "cert_store": case "cert_match":
                     case "cert_match_by": case "ca_certs_match": case "ocsp_peer": case "certs":
                     case "connection_rate_limit":
-                        notYet(a, "tls " + k);
+                        notYet(a, what + " " + k);
                         break;
                     default:
                         if (!a.usedAsVariable()) {
@@ -195,7 +207,7 @@ public final class ConfigFileOptions {
             }
         }
         if (errors.size() > before) {
-            return;
+            return null;
         }
         if (cert == null || cert.isEmpty()) {
             throw new Bad("error parsing tls config, missing 'cert_file' option");
@@ -203,7 +215,8 @@ public final class ConfigFileOptions {
         if (key == null || key.isEmpty()) {
             throw new Bad("error parsing tls config, missing 'key_file' option");
         }
-        b.tlsEnabled(true).tlsCert(cert).tlsKey(key).tlsCaCert(ca).tlsVerify(verify).tlsTimeout(timeout);
+        return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
+                ? TlsOptions.DEFAULT_TIMEOUT : timeout);
     }
 
     /**
@@ -235,7 +248,15 @@ public final class ConfigFileOptions {
                     case "connect_retries": b.connectRetries(intValue(a)); break;
                     case "routes": b.routes(stringList(a)); break;
                     case "authorization": clusterAuthorization(a); break;
-                    case "tls": case "permissions": case "pool_size": case "compression": case "accounts":
+                    case "tls": {
+                        TlsOptions t = tlsBlock(a, "cluster tls");
+                        if (t != null) {
+                            // nats-server: routes always verify the peer (both ends are client and server)
+                            b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout()));
+                        }
+                        break;
+                    }
+                    case "permissions": case "pool_size": case "compression": case "accounts":
                         notYet(a, "cluster " + k);
                         break;
                     default:

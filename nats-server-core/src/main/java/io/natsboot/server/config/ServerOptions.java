@@ -130,6 +130,7 @@ public record ServerOptions(
         private Duration clusterAuthTimeout;
         private boolean noAdvertise;
         private int connectRetries;
+        private TlsOptions clusterTls;
         /** The accounts block; empty = everyone in the global account. */
         private List<AccountOptions> accounts = List.of();
 
@@ -160,7 +161,7 @@ public record ServerOptions(
                 clusterAdvertise = c.advertise(); clusterUser = c.user();
                 routeUrls = c.routes().stream().map(java.net.URI::toString).toList();
                 clusterPassword = c.password(); clusterAuthTimeout = c.authTimeout();
-                noAdvertise = c.noAdvertise(); connectRetries = c.connectRetries();
+                noAdvertise = c.noAdvertise(); connectRetries = c.connectRetries(); clusterTls = c.tls();
             }
             accounts = o.accounts;
         }
@@ -231,6 +232,8 @@ public record ServerOptions(
         public Builder clusterAuthTimeout(Duration v) { clusterAuthTimeout = v; return this; }
         public Builder noAdvertise(boolean v) { noAdvertise = v; return this; }
         public Builder connectRetries(int v) { connectRetries = v; return this; }
+        /** Route TLS (cluster.tls); null = none. */
+        public Builder clusterTls(TlsOptions v) { clusterTls = v; return this; }
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
 
         public ServerOptions build() {
@@ -265,7 +268,7 @@ public record ServerOptions(
             return new ClusterOptions(clusterName == null || clusterName.isEmpty() ? null : clusterName,
                     l.host() == null ? host : l.host(), l.port(),
                     clusterAdvertise == null || clusterAdvertise.isEmpty() ? null : clusterAdvertise,
-                    routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries);
+                    routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries, clusterTls);
         }
     }
 }

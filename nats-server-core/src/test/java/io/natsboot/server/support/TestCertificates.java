@@ -39,6 +39,8 @@ public final class TestCertificates {
                 "-file", "ca.pem");
         c.leaf("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth");
         c.leaf("client", "CN=client", null, "eku=clientAuth");
+        // Routes are mutual TLS with one certificate per node, used as server and as client.
+        c.leaf("route", "CN=route", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth,clientAuth");
         return c;
     }
 
