@@ -133,6 +133,40 @@ class ClusterRoutesTest {
     }
 
     @Test
+    void aRouteThatStopsReadingIsClosedAsASlowConsumerAndCounted() throws Exception {
+        try (RunningServer a = RunningServer.start(x -> x.serverName("A").clusterListen("127.0.0.1:-1")
+                .clusterName("SLOW").maxPending(1024 * 1024).maxPayload(64 * 1024));
+             RawClient peer = new RawClient(a.server().context().cluster().port());
+             Connection publisher = Nats.connect(a.url())) {
+            peer.readLine();
+            // A fake peer that registers, asks for everything on "firehose", then never reads again.
+            peer.send("CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":false,"
+                    + "\"headers\":true,\"name\":\"NSLOW\",\"cluster\":\"SLOW\"}\r\n"
+                    + "INFO {\"server_id\":\"NSLOW\",\"server_name\":\"slow\",\"proto\":2,\"host\":\"127.0.0.1\","
+                    + "\"port\":1,\"headers\":true,\"cluster\":\"SLOW\"}\r\nRS+ $G firehose\r\n");
+            awaitRouteInterest(a, "firehose", 1);
+            byte[] chunk = new byte[32 * 1024];
+            Cluster cluster = a.server().context().cluster();
+            for (int i = 0; i < 20_000 && cluster.slowConsumerRoutes.sum() == 0; i++) {
+                publisher.publish("firehose", chunk);
+                if (i % 100 == 0) {
+                    publisher.flush(Duration.ofSeconds(5));
+                }
+            }
+            await("the route closed as a slow consumer", Duration.ofSeconds(10),
+                    () -> cluster.slowConsumerRoutes.sum() == 1 && routes(a) == 0);
+            assertThat(a.server().context().slowConsumers.sum()).isEqualTo(1);
+            assertThat(a.log().contains("Slow Consumer Detected: MaxPending of 1048576 Exceeded")).isTrue();
+            assertThat(a.log().contains("Router connection closed: Slow Consumer (Pending Bytes)")).isTrue();
+            // The publisher was never the one to pay: it is still connected and served.
+            assertThat(publisher.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+            Subscription own = publisher.subscribe("after");
+            publisher.publish("after", new byte[] {1});
+            assertThat(own.nextMessage(Duration.ofSeconds(2))).isNotNull();
+        }
+    }
+
+    @Test
     void generatedClusterNameIsAdoptedFromANamedPeer() throws Exception {
         try (RunningServer named = ClusterTestSupport.node("N");
              RunningServer dynamic = RunningServer.start(x -> x.serverName("D").clusterListen("127.0.0.1:-1")
