@@ -186,6 +186,23 @@ class NatsServiceTests {
     }
 
     @Test
+    void serviceEndpointsContinueTheCallersTrace() {
+        runner.withUserConfiguration(PricingConfig.class, NatsObservabilityTests.TracingConfig.class)
+                .withPropertyValues("team=t", "natsboot.client.observation-enabled=true").run(ctx -> {
+            io.micrometer.tracing.test.simple.SimpleTracer tracer = ctx.getBean(io.micrometer.tracing.test.simple.SimpleTracer.class);
+            assertThat(ctx.getBean(NatsTemplate.class).request("pricing.price", new Order("t", 2), Order.class))
+                    .isEqualTo(new Order("t", 4));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> tracer.getSpans().size() >= 2);
+            var spans = List.copyOf(tracer.getSpans());
+            var request = spans.stream().filter(x -> x.getName().equals("pricing.price request")).findFirst().orElseThrow();
+            var process = spans.stream().filter(x -> x.getName().equals("pricing.price process")).findFirst().orElseThrow();
+            assertThat(process.getTraceId()).isEqualTo(request.getTraceId());
+            assertThat(process.getParentId()).isEqualTo(request.getSpanId());
+            assertThat(process.getTags()).containsEntry("nats.listener.id", "pricing/price");
+        });
+    }
+
+    @Test
     void jsonResponsesCarryTheContentType() throws Exception {
         runner.withUserConfiguration(PricingConfig.class).withPropertyValues("team=t").run(ctx -> {
             Message reply = ctx.getBean(NatsTemplate.class).request("pricing.price", new Order("a", 1));
