@@ -33,7 +33,8 @@ def load(path, last):
     if len(rows) < 2:
         sys.exit(f"plot-results: no runs recorded in {path}")
     header, runs = rows[0], rows[1:]
-    scenarios = header[2:]
+    # Columns after the seven ratios (the load average before the run) are not drawn.
+    scenarios = [h for h in header[2:] if not h.startswith("load")]
     runs = runs[-last:] if last > 0 else runs
     labels = [f"{r[0][:16].replace('T', ' ')} {r[1]}" for r in runs]
     values = [[float(x) for x in r[2:2 + len(scenarios)]] for r in runs]

@@ -9,7 +9,8 @@
 # java -jar on the core jar), waits for its port, runs ../shared/bench/side-by-side.sh against it (that
 # script starts the reference nats-server itself, warms both up, then runs 3 alternating rounds), stops our
 # server, and records the run:
-#   benchmarks/results/side-by-side.csv   one row per run: date, commit, the seven target/nats-server ratios
+#   benchmarks/results/side-by-side.csv   one row per run: date, commit, the seven target/nats-server ratios,
+#                                         the 1-minute load average before the run
 #   benchmarks/results/side-by-side-runs.txt  the full table of each run (reference and target figures)
 # Rates: higher is better. The two req-rep rows are latencies: lower is better.
 # `python3 benchmarks/plot-results.py` draws the CSV into docs/performance-ratios.png.
@@ -103,9 +104,10 @@ for s in "${scenarios[@]}"; do
     fi
     row+=",$ratio"
 done
+row+=",${load_before%% *}"
 mkdir -p "$results"
 if [ ! -s "$csv" ]; then
-    (IFS=,; echo "date,commit,${scenarios[*]}") >"$csv"
+    (IFS=,; echo "date,commit,${scenarios[*]},load_before") >"$csv"
 fi
 echo "$row" >>"$csv"
 java_line=$(grep -m1 -o 'NATS Boot: .*' "$server_log" || true)
