@@ -167,6 +167,32 @@ class ClusterRoutesTest {
     }
 
     @Test
+    void advertiseOptions() throws Exception {
+        try (RunningServer a = RunningServer.start(x -> x.serverName("A").clusterListen("127.0.0.1:-1")
+                .clusterName("ADV").clusterAdvertise("10.1.2.3:7222").clientAdvertise("nats.example.com:4333"));
+             RunningServer quiet = RunningServer.start(x -> x.serverName("Q").clusterListen("127.0.0.1:-1")
+                .clusterName("ADV").noAdvertise(true).routes(List.of(ClusterTestSupport.routeUrl(a))))) {
+            awaitMesh(a, quiet);
+            // cluster_advertise: peers are told where to dial; client_advertise: what clients are told.
+            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+                String info = raw.readLine();
+                assertThat(info).contains("\"host\":\"10.1.2.3\",\"port\":7222")
+                        .contains("\"ip\":\"nats-route://10.1.2.3:7222/\"")
+                        .contains("\"connect_urls\":[\"nats.example.com:4333\"]");
+            }
+            // no_advertise: Q's clients are not told about A, and Q's route INFO carries no client URLs.
+            try (RawClient client = new RawClient(quiet.port())) {
+                assertThat(client.readLine()).doesNotContain("connect_urls");
+            }
+            try (RawClient raw = new RawClient(quiet.server().context().cluster().port())) {
+                assertThat(raw.readLine()).doesNotContain("connect_urls");
+            }
+            await("A advertises itself to its clients", Duration.ofSeconds(5),
+                    () -> a.server().context().connectUrls().contains("nats.example.com:4333"));
+        }
+    }
+
+    @Test
     void generatedClusterNameIsAdoptedFromANamedPeer() throws Exception {
         try (RunningServer named = ClusterTestSupport.node("N");
              RunningServer dynamic = RunningServer.start(x -> x.serverName("D").clusterListen("127.0.0.1:-1")
