@@ -28,6 +28,8 @@ public final class Account {
     /** Pending responses: made-up reply subject in this (exporting) account -> where the answer goes. */
     final Map<String, Response> responses = new ConcurrentHashMap<>();
     private final AtomicLong responseIds = new AtomicLong();
+    /** Whether a publish here may cross into another account (checked on every publish, so one field). */
+    private volatile boolean crossTraffic;
     /** The prefix of made-up reply subjects, unique per account and server run. */
     private final String responsePrefix;
 
@@ -72,6 +74,7 @@ public final class Account {
 
     public void streamImporters(List<StreamImport> v) {
         streamImporters = List.copyOf(v);
+        crossTraffic |= !v.isEmpty();
     }
 
     public List<ServiceImport> serviceImports() {
@@ -80,17 +83,19 @@ public final class Account {
 
     public void serviceImports(List<ServiceImport> v) {
         serviceImports = List.copyOf(v);
+        crossTraffic |= !v.isEmpty();
     }
 
     /** True if a publish in this account may have to cross into another account. */
     boolean hasCrossAccountTraffic() {
-        return !streamImporters.isEmpty() || !serviceImports.isEmpty() || !responses.isEmpty();
+        return crossTraffic;
     }
 
     /** A new reply subject in this account that routes one answer back to {@code reply} in {@code importer}. */
     String newResponse(Account importer, String reply) {
         String subject = responsePrefix + responseIds.incrementAndGet();
         responses.put(subject, new Response(importer, reply));
+        crossTraffic = true; // from now on publishes here may be answers to route back
         return subject;
     }
 
