@@ -48,8 +48,11 @@ public final class Account {
     public record ServiceImport(Account exporter, String remoteSubject, String localSubject) {
     }
 
-    record Response(Account importer, String reply) {
+    record Response(Account importer, String reply, long createdNanos) {
     }
+
+    /** nats-server's default response threshold: an unanswered request's mapping is dropped after it. */
+    static final long RESPONSE_THRESHOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
     public Account(String name) {
         this.name = name;
@@ -93,8 +96,14 @@ public final class Account {
 
     /** A new reply subject in this account that routes one answer back to {@code reply} in {@code importer}. */
     String newResponse(Account importer, String reply) {
-        String subject = responsePrefix + responseIds.incrementAndGet();
-        responses.put(subject, new Response(importer, reply));
+        long id = responseIds.incrementAndGet();
+        String subject = responsePrefix + id;
+        long now = System.nanoTime();
+        responses.put(subject, new Response(importer, reply, now));
+        if ((id & 1023) == 0) {
+            // Requests nobody answered must not pile up: drop mappings older than the threshold.
+            responses.values().removeIf(r -> now - r.createdNanos() > RESPONSE_THRESHOLD_NANOS);
+        }
         crossTraffic = true; // from now on publishes here may be answers to route back
         return subject;
     }
