@@ -5,6 +5,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -17,7 +18,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = NatsClientAutoConfiguration.class,
         afterName = "io.natsboot.server.autoconfigure.NatsServerHealthContributorAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(Connection.class)
+@ConditionalOnSingleCandidate(Connection.class)
 @ConditionalOnEnabledHealthIndicator("nats")
 public final class NatsClientHealthContributorAutoConfiguration {
 
