@@ -212,10 +212,13 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         cumulation = null;
         long before = inMsgs;
+        long bytesBefore = inBytes;
         parser.parse(buf, this);
         long delivered = inMsgs - before;
         if (delivered > 0) {
+            // server totals once per read, not per message
             server.inMsgs.add(delivered);
+            server.inBytes.add(inBytes - bytesBefore);
         }
         lastActivityNanos = System.nanoTime();
         activity = true;
@@ -475,7 +478,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         inMsgs++;
         inBytes += totalLength;
-        server.inBytes.add(totalLength);
         Account account;
         SubjectCache cache;
         if (accountLength == 2 && buf.getByte(accountStart) == '$' && buf.getByte(accountStart + 1) == 'G') {

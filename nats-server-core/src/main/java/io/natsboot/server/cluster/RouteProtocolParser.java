@@ -53,8 +53,12 @@ final class RouteProtocolParser {
         return true;
     }
 
+    /** Unchecked byte reads of the buffer being parsed (the bounds are the readable range). */
+    private final io.natsboot.server.protocol.FastBytes bytes = new io.natsboot.server.protocol.FastBytes();
+
     void parse(ByteBuf in, RouteOps ops) {
         current = in;
+        bytes.bind(in);
         while (!failed && in.isReadable()) {
             int start = in.readerIndex();
             int end = in.writerIndex();
@@ -65,7 +69,7 @@ final class RouteProtocolParser {
                 }
                 return;
             }
-            int lineEnd = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            int lineEnd = lf > start && bytes.get(lf - 1) == '\r' ? lf - 1 : lf;
             split(in, start, lineEnd);
             if (args == 0) { // an empty line: nats-server would not get here; skip it
                 in.readerIndex(lf + 1);
@@ -129,16 +133,16 @@ final class RouteProtocolParser {
         int s = argStart[0];
         int len = argEnd[0] - s;
         for (String op : OPS) {
-            if (op.length() == len && sameIgnoringCase(in, s, op)) {
+            if (op.length() == len && sameIgnoringCase(s, op)) {
                 return op;
             }
         }
         return in.toString(s, len, StandardCharsets.US_ASCII);
     }
 
-    private static boolean sameIgnoringCase(ByteBuf in, int at, String op) {
+    private boolean sameIgnoringCase(int at, String op) {
         for (int i = 0; i < op.length(); i++) {
-            int b = in.getByte(at + i);
+            int b = bytes.get(at + i);
             if (b >= 'a' && b <= 'z') {
                 b -= 'a' - 'A';
             }
@@ -246,14 +250,14 @@ final class RouteProtocolParser {
         args = 0;
         int i = from;
         while (i < to) {
-            byte b = in.getByte(i);
+            byte b = bytes.get(i);
             if (b == ' ' || b == '\t') {
                 i++;
                 continue;
             }
             int s = i;
             while (i < to) {
-                b = in.getByte(i);
+                b = bytes.get(i);
                 if (b == ' ' || b == '\t') {
                     break;
                 }
@@ -290,7 +294,7 @@ final class RouteProtocolParser {
         }
         long v = 0;
         for (int k = s; k < e; k++) {
-            byte b = in.getByte(k);
+            byte b = bytes.get(k);
             if (b < '0' || b > '9') {
                 return -1;
             }
