@@ -43,13 +43,18 @@ public final class NatsServerAutoConfiguration {
             loadConfigFile(file, b);
         }
         customizers.orderedStream().forEach(c -> c.customize(b));
-        ServerOptions options = b.build();
-        if (options.cluster() == null && !properties.getCluster().getRoutes().isEmpty()) {
-            // nats-server refuses --routes without --cluster rather than silently running alone.
-            throw new IllegalStateException(
-                    "natsboot.server.cluster.routes require a route listener: set natsboot.server.cluster.listen");
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            if (!properties.getCluster().getRoutes().isEmpty()
+                    && e.getMessage() != null && e.getMessage().startsWith("solicited routes require")) {
+                // nats-server refuses --routes without --cluster rather than silently running alone; say it
+                // in property names.
+                throw new IllegalStateException("natsboot.server.cluster.routes require a route listener: set "
+                        + "natsboot.server.cluster.listen");
+            }
+            throw e;
         }
-        return options;
     }
 
     /** Reads a NATS conf file into {@code b} as nats-server's -c does; a bad file fails start-up. */
