@@ -21,6 +21,11 @@ base_port=${PORT:-24400}
 out=$here/results/jvm-flags.txt
 bin=${NATSBENCH_BIN:-/tmp/natsbench-bin/natsbench}
 shared_bench=${NATSBOOT_SHARED_BENCH:-$root/../shared/bench}
+if [ -z "${NATSBOOT_SHARED_BENCH:-}" ] && [ ! -d "$shared_bench" ]; then
+    # A clone of the project checkout: the shared directory sits next to the checkout it was cloned from.
+    origin=$(git -C "$root" config --get remote.origin.url 2>/dev/null || true)
+    if [ -n "$origin" ] && [ -d "$origin/../shared/bench" ]; then shared_bench=$origin/../shared/bench; fi
+fi
 
 if [ ! -x "$bin" ]; then
     GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=/tmp/natsbench-gocache \

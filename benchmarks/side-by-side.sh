@@ -19,6 +19,11 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd -- "$here/.." && pwd -P)
 shared_bench=${NATSBOOT_SHARED_BENCH:-$root/../shared/bench}
+if [ -z "${NATSBOOT_SHARED_BENCH:-}" ] && [ ! -d "$shared_bench" ]; then
+    # A clone of the project checkout: the shared directory sits next to the checkout it was cloned from.
+    origin=$(git -C "$root" config --get remote.origin.url 2>/dev/null || true)
+    if [ -n "$origin" ] && [ -d "$origin/../shared/bench" ]; then shared_bench=$origin/../shared/bench; fi
+fi
 port=${PORT:-24222}
 results=$here/results
 csv=$results/side-by-side.csv
