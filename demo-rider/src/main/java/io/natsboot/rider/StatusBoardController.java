@@ -1,5 +1,6 @@
 package io.natsboot.rider;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -11,9 +12,13 @@ import io.natsboot.client.NatsException;
 import io.natsboot.client.ReactiveNatsTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,10 +46,10 @@ public class StatusBoardController {
         this.json = json;
     }
 
-    @GetMapping(path = "/board", produces = MediaType.TEXT_HTML_VALUE)
-    public Mono<org.springframework.http.ResponseEntity<Void>> board() {
-        return Mono.just(org.springframework.http.ResponseEntity.status(302)
-                .header("Location", "/board.html").build());
+    /** A short address for the page. */
+    @GetMapping(path = "/board")
+    public ResponseEntity<Void> board() {
+        return ResponseEntity.status(HttpStatus.FOUND).header(HttpHeaders.LOCATION, "/board.html").build();
     }
 
     /** {@code {"discovered":n,"components":[status...]}}, sorted by kind then id. */
@@ -52,11 +57,11 @@ public class StatusBoardController {
     public Mono<Map<String, Object>> components() {
         ReactiveNatsTemplate nats = system.api().reactive();
         return nats.requestMany(Messages.DISCOVERY, new byte[0], DISCOVERY_WAIT, 0)
-                .map(m -> new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8))
+                .map(m -> new String(m.getData(), StandardCharsets.UTF_8))
                 .filter(subject -> subject.startsWith("_NATS_RIDER.") && subject.endsWith(".status"))
                 .distinct()
                 .collectList()
-                .flatMap(subjects -> reactor.core.publisher.Flux.fromIterable(subjects)
+                .flatMap(subjects -> Flux.fromIterable(subjects)
                         .flatMap(subject -> nats.request(subject, new byte[0], null, STATUS_TIMEOUT)
                                 .map(this::parse)
                                 .onErrorResume(NatsException.class, e -> {

@@ -62,6 +62,13 @@ class StatusBoardTests {
     }
 
     @Test
+    void boardRedirectsToThePage() {
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build()
+                .get().uri("/board").exchange().expectStatus().isFound()
+                .expectHeader().valueEquals("Location", "/board.html");
+    }
+
+    @Test
     void boardPageRendersEveryComponentInHeadlessChromium() throws Exception {
         try (HeadlessChromium chromium = new HeadlessChromium()) {
             String url = "http://127.0.0.1:" + port + "/board.html";
