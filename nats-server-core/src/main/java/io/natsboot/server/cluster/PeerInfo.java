@@ -82,7 +82,7 @@ record PeerInfo(String serverId, String serverName, String version, int proto, S
         if (clusterDynamic) {
             b.append(",\"cluster_dynamic\":true");
         }
-        RouteInfoWriter.urls(b, connectUrls);
+        Json.stringArrayOmitEmpty(b, "connect_urls", connectUrls);
         b.append("}\r\n");
         return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

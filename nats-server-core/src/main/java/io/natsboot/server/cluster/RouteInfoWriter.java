@@ -61,7 +61,7 @@ final class RouteInfoWriter {
             b.append(",\"cluster_dynamic\":true");
         }
         if (!cluster.options().noAdvertise() && !ldm) {
-            urls(b, cluster.ownClientUrls());
+            Json.stringArrayOmitEmpty(b, "connect_urls", cluster.ownClientUrls());
         }
         if (ldm) {
             b.append(",\"ldm\":true");
@@ -89,19 +89,5 @@ final class RouteInfoWriter {
         }
         b.append("}\r\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static void urls(StringBuilder b, List<String> urls) {
-        if (urls.isEmpty()) {
-            return;
-        }
-        b.append(",\"connect_urls\":[");
-        for (int i = 0; i < urls.size(); i++) {
-            if (i > 0) {
-                b.append(',');
-            }
-            Json.quote(b, urls.get(i));
-        }
-        b.append(']');
     }
 }

@@ -331,17 +331,7 @@ public final class ServerContext {
             b.append(",\"cluster\":");
             Json.quote(b, cluster);
         }
-        List<String> urls = connectUrls;
-        if (!urls.isEmpty()) {
-            b.append(",\"connect_urls\":[");
-            for (int i = 0; i < urls.size(); i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                Json.quote(b, urls.get(i));
-            }
-            b.append(']');
-        }
+        Json.stringArrayOmitEmpty(b, "connect_urls", connectUrls);
         if (ldm) {
             b.append(",\"ldm\":true");
         }

@@ -235,6 +235,21 @@ public final class Json {
         }
     }
 
+    /** Appends {@code ,"name":["a","b"]} for a non-empty list, nothing for an empty one (Go's omitempty). */
+    public static void stringArrayOmitEmpty(StringBuilder b, String name, java.util.List<String> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        b.append(",\"").append(name).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            quote(b, values.get(i));
+        }
+        b.append(']');
+    }
+
     /** Appends {@code s} as a JSON string literal, escaped exactly as Go's encoder does (escapeHTML on). */
     public static StringBuilder quote(StringBuilder b, String s) {
         b.append('"');
