@@ -45,8 +45,8 @@ public final class NatsServer {
     private volatile ServerOptions options;
     private final ServerLog log;
     private final ServerContext context;
-    private final LoopResources loops;
-    private final CountDownLatch shutdownLatch = new CountDownLatch(1);
+    private volatile LoopResources loops;
+    private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile DisposableServer listener;
     private volatile MonitorServer monitor;
     private volatile boolean shuttingDown;
@@ -55,12 +55,26 @@ public final class NatsServer {
         this.options = options;
         this.log = log;
         this.context = new ServerContext(options, log, ServerId.generate());
-        int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
-        this.loops = LoopResources.create("nats-io", 1, Math.max(1, workers), true);
+        this.loops = newLoops();
     }
 
-    /** Binds the client port and returns once the server accepts connections. */
-    public void start() {
+    private static LoopResources newLoops() {
+        int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
+        return LoopResources.create("nats-io", 1, Math.max(1, workers), true);
+    }
+
+    /**
+     * Binds the client port and returns once the server accepts connections. A server that was shut down can
+     * be started again (a Spring context stopped and restarted): it gets fresh event loops.
+     */
+    public synchronized void start() {
+        if (shuttingDown) {
+            loops = newLoops();
+            shutdownLatch = new CountDownLatch(1);
+            context.lameDuck(false);
+            context.connectUrls(List.of());
+            shuttingDown = false;
+        }
         if (options.maxPayload() > options.maxPending()) {
             throw new IllegalArgumentException("max_payload (" + options.maxPayload()
                     + ") cannot be higher than max_pending (" + options.maxPending() + ")");

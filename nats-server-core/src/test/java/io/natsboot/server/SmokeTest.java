@@ -37,6 +37,24 @@ class SmokeTest {
     }
 
     @Test
+    void aStoppedServerStartsAgain() throws Exception {
+        // A Spring context stopped and restarted stops and starts the same NatsServer.
+        try (RunningServer s = RunningServer.start()) {
+            int first = s.port();
+            s.server().shutdown();
+            assertThat(s.server().isRunning()).isFalse();
+            s.server().start();
+            assertThat(s.server().isRunning()).isTrue();
+            try (Connection nc = Nats.connect(s.url())) {
+                Subscription sub = nc.subscribe("again");
+                nc.publish("again", new byte[] {1});
+                assertThat(sub.nextMessage(Duration.ofSeconds(2))).isNotNull();
+            }
+            assertThat(first).isPositive();
+        }
+    }
+
+    @Test
     void advertisedVersionIsConfigurable() throws Exception {
         try (RunningServer s = RunningServer.start(b -> b.compatVersion("2.9.25"));
              RawClient c = new RawClient(s.port())) {
