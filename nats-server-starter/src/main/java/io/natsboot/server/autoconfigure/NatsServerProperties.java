@@ -60,8 +60,12 @@ public class NatsServerProperties {
     /** Turns off message headers (no_header_support). */
     private boolean noHeaderSupport;
 
-    /** Host of the nats-server-compatible monitoring HTTP endpoint; empty = the client host. */
-    private String httpHost;
+    /**
+     * Host of the nats-server-compatible monitoring HTTP endpoint. Loopback by default, unlike nats-server
+     * (which binds it to the client host): its JSON has no authentication. "0.0.0.0" exposes it; empty =
+     * the client host, as nats-server does.
+     */
+    private String httpHost = "127.0.0.1";
 
     /** Port of the monitoring HTTP endpoint (/varz, /connz, ...); 0 = off, -1 = a random port. */
     private int httpPort = 0;

@@ -39,7 +39,9 @@ class NatsServerAutoConfigurationTests {
     @Test
     void defaultPropertiesAreNatsServerDefaults() {
         ServerOptions fromProperties = new NatsServerProperties().applyTo(ServerOptions.builder()).build();
-        assertThat(fromProperties).isEqualTo(ServerOptions.defaults());
+        // The one deliberate difference: the monitoring port binds to loopback unless told otherwise.
+        assertThat(fromProperties).isEqualTo(ServerOptions.defaults().toBuilder().httpHost("127.0.0.1").build());
+        assertThat(ServerOptions.defaults().httpHost()).isNull();
         assertThat(fromProperties.host()).isEqualTo("0.0.0.0");
         assertThat(fromProperties.port()).isEqualTo(4222);
         assertThat(fromProperties.maxPayload()).isEqualTo(1024 * 1024);
@@ -89,6 +91,46 @@ class NatsServerAutoConfigurationTests {
             int http = ctx.getEnvironment().getProperty(NatsServerLifecycle.HTTP_PORT_PROPERTY, Integer.class);
             assertThat(http).isPositive().isNotEqualTo(ctx.getBean(NatsServer.class).port());
             assertThat(canConnect(http)).isTrue();
+        });
+    }
+
+    // These tests listen on 127.0.0.2 (on Linux all of 127/8 is routed to lo): a socket bound to one
+    // loopback address does not answer on another, which tells which address a port is bound to without
+    // binding a wildcard address.
+
+    @Test
+    void monitoringPortBindsToLoopbackByDefaultNotToTheClientHost() {
+        runner.withPropertyValues("natsboot.server.host=127.0.0.2", "natsboot.server.http-port=-1").run(ctx -> {
+            int http = ctx.getEnvironment().getProperty(NatsServerLifecycle.HTTP_PORT_PROPERTY, Integer.class);
+            int client = ctx.getBean(NatsServer.class).port();
+            assertThat(ctx.getBean(NatsServer.class).monitor().monitor().varz().httpHost()).isEqualTo("127.0.0.1");
+            assertThat(canConnect("127.0.0.2", client)).as("client port on the client host").isTrue();
+            assertThat(canConnect("127.0.0.1", http)).as("monitoring port on 127.0.0.1").isTrue();
+            // Bound to 0.0.0.0 or to the client host, it would answer here.
+            assertThat(canConnect("127.0.0.2", http)).as("monitoring port elsewhere").isFalse();
+        });
+    }
+
+    @Test
+    void emptyMonitoringHostFollowsTheClientHostAsNatsServerDoes() {
+        runner.withPropertyValues("natsboot.server.host=127.0.0.2", "natsboot.server.http-port=-1",
+                "natsboot.server.http-host=").run(ctx -> {
+            int http = ctx.getEnvironment().getProperty(NatsServerLifecycle.HTTP_PORT_PROPERTY, Integer.class);
+            assertThat(ctx.getBean(ServerOptions.class).httpHost()).isNull();
+            assertThat(canConnect("127.0.0.2", http)).isTrue();
+            assertThat(canConnect("127.0.0.1", http)).isFalse();
+        });
+    }
+
+    @Test
+    void configFileHttpAddressWinsOverTheLoopbackDefault(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, "http: \"127.0.0.2:-1\"\n");
+        runner.withPropertyValues("natsboot.server.config-file=" + conf).run(ctx -> {
+            assertThat(ctx.getBean(ServerOptions.class).httpHost()).isEqualTo("127.0.0.2");
+            int http = ctx.getEnvironment().getProperty(NatsServerLifecycle.HTTP_PORT_PROPERTY, Integer.class);
+            assertThat(canConnect("127.0.0.2", http)).isTrue();
+            assertThat(canConnect("127.0.0.1", http)).isFalse();
         });
     }
 
@@ -219,8 +261,12 @@ class NatsServerAutoConfigurationTests {
     }
 
     private static boolean canConnect(int port) {
+        return canConnect("127.0.0.1", port);
+    }
+
+    private static boolean canConnect(String host, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.connect(new InetSocketAddress(host, port), 1000);
             return true;
         } catch (IOException e) {
             return false;
