@@ -1,8 +1,13 @@
 package io.natsboot.server.autoconfigure;
 
+import java.util.List;
 import java.util.Set;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
@@ -35,23 +40,48 @@ public class NatsReadinessGroupPostProcessor implements HealthEndpointGroupsPost
         if (groups.get(READINESS) == null) {
             return groups;
         }
-        return new HealthEndpointGroups() {
-            @Override
-            public HealthEndpointGroup getPrimary() {
-                return groups.getPrimary();
-            }
+        return new ReadinessWithNats(groups);
+    }
 
-            @Override
-            public Set<String> getNames() {
-                return groups.getNames();
-            }
+    /**
+     * The groups with {@code nats} in readiness. Also an {@link AdditionalPathsMapper}, as Boot's own groups
+     * are: the bean is found by that type (Spring Security's EndpointRequest matchers look up the health
+     * groups' additional paths that way), so a wrapper without it breaks every secured request.
+     */
+    private final class ReadinessWithNats implements HealthEndpointGroups, AdditionalPathsMapper {
+        private final HealthEndpointGroups groups;
 
-            @Override
-            public HealthEndpointGroup get(String name) {
-                HealthEndpointGroup group = groups.get(name);
-                return group != null && READINESS.equals(name) ? new WithMember(group, contributorName) : group;
+        ReadinessWithNats(HealthEndpointGroups groups) {
+            this.groups = groups;
+        }
+
+        @Override
+        public HealthEndpointGroup getPrimary() {
+            return groups.getPrimary();
+        }
+
+        @Override
+        public Set<String> getNames() {
+            return groups.getNames();
+        }
+
+        @Override
+        public HealthEndpointGroup get(String name) {
+            HealthEndpointGroup group = groups.get(name);
+            return group != null && READINESS.equals(name) ? new WithMember(group, contributorName) : group;
+        }
+
+        @Override
+        public List<String> getAdditionalPaths(EndpointId endpointId, WebServerNamespace namespace) {
+            if (groups instanceof AdditionalPathsMapper mapper) {
+                return mapper.getAdditionalPaths(endpointId, namespace);
             }
-        };
+            // Membership does not change paths, so the delegate's groups tell them.
+            return HealthEndpoint.ID.equals(endpointId)
+                    ? getAllWithAdditionalPath(namespace).stream()
+                            .map(g -> g.getAdditionalPath().getValue()).distinct().toList()
+                    : List.of();
+        }
     }
 
     /** A group that also has one more member. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natsboot.server.NatsServer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
@@ -12,6 +15,7 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration;
@@ -82,6 +86,23 @@ class NatsServerProbesTests {
     void natsJoinsTheReadinessProbeWhenProbesAreEnabled() {
         runner.withPropertyValues("management.endpoint.health.probes.enabled=true")
                 .run(NatsServerProbesTests::readinessFollowsLameDuckLivenessDoesNot);
+    }
+
+    @Test
+    void groupsKeepMappingTheProbePaths() {
+        // Found by this type (Spring Security's EndpointRequest does): a wrapper without it broke every
+        // secured request with a ClassCastException.
+        runner.withPropertyValues("management.endpoint.health.probes.enabled=true",
+                "management.endpoint.health.probes.add-additional-paths=true").run(ctx -> {
+            assertThat(ctx).hasSingleBean(AdditionalPathsMapper.class);
+            AdditionalPathsMapper mapper = ctx.getBean(AdditionalPathsMapper.class);
+            assertThat(mapper).isSameAs(ctx.getBean(HealthEndpointGroups.class));
+            assertThat(mapper.getAdditionalPaths(EndpointId.of("health"), WebServerNamespace.SERVER))
+                    .containsExactlyInAnyOrder("/livez", "/readyz");
+            assertThat(mapper.getAdditionalPaths(EndpointId.of("varz"), WebServerNamespace.SERVER))
+                    .isNullOrEmpty();
+            readinessFollowsLameDuckLivenessDoesNot(ctx);
+        });
     }
 
     @Test
