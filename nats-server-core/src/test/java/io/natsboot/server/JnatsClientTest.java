@@ -596,6 +596,12 @@ class JnatsClientTest {
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 5 reached"));
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 3 reached"));
             nc.flush(WAIT);
+            // The dispatcher runs on its own thread: wait for it, then make sure no fourth message comes.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (dispatched.get() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
             assertThat(dispatched).hasValue(3);
         }
     }
