@@ -4,6 +4,7 @@ import io.natsboot.server.config.ConfParser.ConfException;
 import io.natsboot.server.config.ConfParser.ConfMap;
 import io.natsboot.server.config.ConfParser.Entry;
 import io.natsboot.server.auth.Permissions;
+import io.natsboot.server.auth.NKeys;
 import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -471,7 +472,7 @@ public final class ConfigFileOptions {
         if (users != null) {
             for (User u : users) {
                 all.add(u.permissions() == null && defaultPermissions != null
-                        ? new User(u.username(), u.password(), defaultPermissions) : u);
+                        ? u.withPermissions(defaultPermissions) : u);
             }
         }
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -510,14 +511,24 @@ public final class ConfigFileOptions {
             ConfMap m = map(u);
             String name = null;
             String pass = null;
+            String nkey = null;
+            Entry badNkey = null;
+            Entry last = u;
             Permissions perms = null;
             for (Entry f : m.entries()) {
                 String key = f.key().toLowerCase(Locale.ROOT);
+                last = f;
                 switch (key) {
                     case "user": case "username": name = string(f); break;
                     case "pass": case "password": pass = string(f); break;
                     case "permission": case "permissions": case "authorization": perms = permissions(f); break;
-                    case "nkey": case "account": case "allowed_connection_types": case "connection_types":
+                    case "nkey":
+                        nkey = string(f);
+                        if (!NKeys.isValidPublicUserKey(nkey)) {
+                            badNkey = f;
+                        }
+                        break;
+                    case "account": case "allowed_connection_types": case "connection_types":
                     case "clients":
                         notYet(f, "users " + key);
                         break;
@@ -526,6 +537,21 @@ public final class ConfigFileOptions {
                             throw new Bad("Unknown field \"" + f.key() + "\" parsing users");
                         }
                 }
+            }
+            if (badNkey != null) {
+                errors.add(badNkey.pos() + ": Not a valid public nkey for a user");
+                continue;
+            }
+            if (nkey != null) {
+                if (name != null || pass != null) {
+                    errors.add(last.pos() + ": Nkey users do not take usernames or passwords");
+                    continue;
+                }
+                if (!names.add("nkey:" + nkey)) {
+                    throw new Bad("Duplicate nkey \"" + nkey + "\" detected");
+                }
+                out.add(User.ofNkey(nkey, perms));
+                continue;
             }
             if (name == null) {
                 name = "";

@@ -5,6 +5,7 @@ import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.auth.Bcrypt;
 import io.natsboot.server.auth.Permissions;
+import io.natsboot.server.auth.NKeys;
 import io.natsboot.server.auth.User;
 import io.natsboot.server.protocol.ClientOps;
 import io.natsboot.server.protocol.ClientProtocolParser;
@@ -83,6 +84,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private long connectRttNanos = -1;
     private final ClientProtocolParser parser;
     private final ConnectOptions opts = new ConnectOptions();
+    /** The INFO nonce an nkey user signs; null when no nkey users are configured. */
+    private String nonce;
     private final ConcurrentHashMap<String, Subscription> subs = new ConcurrentHashMap<>();
     private final ArrayList<ClientConnection> pendingFlush = new ArrayList<>();
     private final Runnable flushTask = this::flushNow;
@@ -201,6 +204,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         logPrefix = host + ":" + remotePort + " - cid:" + cid + " - ";
         byte[] info = server.infoLine(cid, host, false);
+        if (options.users().stream().anyMatch(User::isNkey)) {
+            nonce = NKeys.nonce();
+            info = withNonce(info, nonce);
+        }
         if (!server.register(this)) {
             enqueue(info);
             log.error(logPrefix + "maximum connections exceeded");
@@ -220,6 +227,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         armPing(options.pingInterval().toNanos());
+    }
+
+    /**
+     * INFO with {@code "nonce"} after {@code client_ip}, where nats-server's Info struct has it (before the
+     * cluster and connect_urls fields).
+     */
+    static byte[] withNonce(byte[] info, String nonce) {
+        String line = new String(info, StandardCharsets.UTF_8);
+        String field = ",\"nonce\":\"" + nonce + "\"";
+        int ip = line.indexOf("\"client_ip\":\"");
+        int at = ip < 0 ? line.lastIndexOf('}') : line.indexOf('"', ip + 13) + 1;
+        return (line.substring(0, at) + field + line.substring(at)).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -560,10 +579,26 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private boolean authenticate() {
         ServerOptions o = options;
-        if (!o.users().isEmpty()) {
+        if (opts.nkey != null && !opts.nkey.isEmpty() && o.users().stream().anyMatch(User::isNkey)) {
+            // nats-server: a client naming an nkey is checked against the nkey users only.
+            for (User u : o.users()) {
+                if (u.isNkey() && u.nkey().equals(opts.nkey)) {
+                    if (!NKeys.verify(u.nkey(), nonce, opts.sig)) {
+                        if (log.isDebug()) {
+                            log.debug(logPrefix + "Signature not verified");
+                        }
+                        return false;
+                    }
+                    registerUser(u);
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (o.users().stream().anyMatch(u -> !u.isNkey())) {
             if ((opts.user == null || opts.user.isEmpty()) && o.noAuthUser() != null) {
                 for (User u : o.users()) {
-                    if (u.username().equals(o.noAuthUser())) {
+                    if (!u.isNkey() && u.username().equals(o.noAuthUser())) {
                         opts.user = u.username();
                         opts.pass = u.password();
                         break;
@@ -572,7 +607,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             if (opts.user != null && !opts.user.isEmpty()) {
                 for (User u : o.users()) {
-                    if (u.username().equals(opts.user)) {
+                    if (!u.isNkey() && u.username().equals(opts.user)) {
                         if (!Bcrypt.comparePasswords(u.password(), opts.pass == null ? "" : opts.pass)) {
                             return false;
                         }
@@ -614,6 +649,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** nats-server's getAuthUser, for violation logs. */
     private String authUser() {
+        if (opts.nkey != null && !opts.nkey.isEmpty()) {
+            return "Nkey \"" + opts.nkey + "\"";
+        }
         if (opts.user != null && !opts.user.isEmpty()) {
             return "User \"" + opts.user + "\"";
         }
@@ -707,7 +745,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private void authViolation() {
         server.authFailures.increment();
-        log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
+        if (options.users().stream().anyMatch(User::isNkey)) {
+            log.error(logPrefix + "authentication error - Nkey " + CommandLine.goQuote(opts.nkey == null ? "" : opts.nkey));
+        } else {
+            log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
+        }
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
     }
@@ -1653,6 +1695,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** The user name given in CONNECT, or null. */
     public String user() {
+        // nats-server's getRawAuthUser: the nkey first
+        if (opts.nkey != null && !opts.nkey.isEmpty()) {
+            return opts.nkey;
+        }
         return opts.user;
     }
 }
