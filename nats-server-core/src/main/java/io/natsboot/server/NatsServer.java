@@ -210,11 +210,29 @@ public final class NatsServer {
 
     /** The monitoring HTTP endpoint, when http_port is set (-1 = a random port); logs where it listens. */
     private void startMonitor() {
-        if (options.httpPort() == 0) {
+        if (options.httpPort() == 0 && options.httpsPort() == 0) {
             return;
         }
         String host = options.httpHost() == null || options.httpHost().isEmpty() ? options.host() : options.httpHost();
-        MonitorServer m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpPort(), log);
+        MonitorServer m;
+        if (options.httpsPort() != 0) {
+            // nats-server's StartMonitoring checks, in this order
+            if (options.tls() == null) {
+                listener.disposeNow(Duration.ofSeconds(5));
+                throw new IllegalArgumentException("Can't start monitoring: TLS cert and key required for HTTPS");
+            }
+            if (options.httpPort() != 0) {
+                listener.disposeNow(Duration.ofSeconds(5));
+                throw new IllegalArgumentException("Can't start monitoring: can't specify both HTTP ("
+                        + options.httpPort() + ") and HTTPs (" + options.httpsPort() + ") ports");
+            }
+            // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
+            TlsOptions t = options.tls();
+            m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpsPort(), log,
+                    tlsContext(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout())));
+        } else {
+            m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpPort(), log);
+        }
         try {
             m.start();
         } catch (RuntimeException e) {

@@ -128,7 +128,8 @@ public final class CommandLine {
                     Apply.PID_FILE, "-P", "--pid"),
             on(SERVER, Kind.INT, "<port>", "HTTP port for the monitoring endpoints (-1 for a random port)",
                     Apply.HTTP_PORT, "-m", "--http_port"),
-            later(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints", "-ms", "--https_port"),
+            on(SERVER, Kind.INT, "<port>", "HTTPS port for the monitoring endpoints",
+                    Apply.HTTPS_PORT, "-ms", "--https_port"),
             on(SERVER, Kind.STRING, "<file>", "Read the configuration from this file",
                     Apply.CONFIG, "-c", "--config"),
             on(SERVER, Kind.BOOL, null, "Check the configuration and exit", Apply.TEST_CONFIG, "-t"),
@@ -809,7 +810,7 @@ public final class CommandLine {
     private enum Apply implements Effect {
         HOST, PORT, SERVER_NAME, PID_FILE, CLIENT_ADVERTISE, PORTS_FILE_DIR, LOG_FILE, LOG_TIME, DEBUG, TRACE,
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
-        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
+        LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HTTPS_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
         ROUTES, CLUSTER_LISTEN, CLUSTER_NAME, NO_ADVERTISE, CLUSTER_ADVERTISE, CONNECT_RETRIES,
         NOT_YET;
 
@@ -840,6 +841,7 @@ public final class CommandLine {
                 case LAME_DUCK_DURATION: b.lameDuckDuration((Duration) v); break;
                 case LAME_DUCK_GRACE_PERIOD: b.lameDuckGracePeriod((Duration) v); break;
                 case HTTP_PORT: b.httpPort((Integer) v); break; // as nats-server: 0 off, -1 random
+                case HTTPS_PORT: b.httpsPort((Integer) v); break;
                 case HELP: t.showHelp |= (Boolean) v; break;
                 case VERSION: t.showVersion |= (Boolean) v; break;
                 case CONFIG: t.configFile = (String) v; break;

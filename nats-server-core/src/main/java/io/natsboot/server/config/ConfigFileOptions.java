@@ -33,7 +33,7 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "jetstream",
-            "system_account", "system", "no_system_account", "no_sys_acc", "https", "https_port",
+            "system_account", "system", "no_system_account", "no_sys_acc",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
             "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
@@ -118,6 +118,15 @@ public final class ConfigFileOptions {
                 break;
             }
             case "http_port": case "monitor_port": b.httpPort(intValue(e)); break;
+            case "https": {
+                HostPort hp = hostPort(e);
+                if (hp.host != null) {
+                    b.httpHost(hp.host);
+                }
+                b.httpsPort(hp.port);
+                break;
+            }
+            case "https_port": b.httpsPort(intValue(e)); break;
             case "max_payload": b.maxPayload(int32(e)); break;
             case "max_pending": b.maxPending(int64(e)); break;
             case "max_control_line": b.maxControlLine(int32(e)); break;

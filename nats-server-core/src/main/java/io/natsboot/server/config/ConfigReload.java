@@ -88,6 +88,7 @@ public final class ConfigReload {
         }
         refuse("HTTPHost", nz(old.httpHost()), nz(next.httpHost()));
         refuse("HTTPPort", old.httpPort(), next.httpPort());
+        refuse("HTTPSPort", old.httpsPort(), next.httpsPort());
         if (!old.authTimeout().equals(next.authTimeout())) {
             lines.add("Reloaded: authorization timeout = " + goFloatSeconds(next.authTimeout()));
         }

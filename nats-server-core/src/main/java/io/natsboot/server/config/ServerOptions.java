@@ -38,6 +38,7 @@ public record ServerOptions(
         String clientAdvertise,
         String httpHost,
         int httpPort,
+        int httpsPort,
         String configFile,
         long logSizeLimit,
         boolean syslog,
@@ -99,6 +100,8 @@ public record ServerOptions(
         private String httpHost;
         /** Monitoring port; 0 = off, -1 = a random port. */
         private int httpPort;
+        /** Monitoring port over TLS with the tls block's certificate (https_port); 0 = off, -1 = random. */
+        private int httpsPort;
         /** The -c file the options were read from, or null. */
         private String configFile;
         /** Rotate the log file past this many bytes; 0 = never (nats-server's logfile_size_limit). */
@@ -147,7 +150,7 @@ public record ServerOptions(
             portsFileDir = o.portsFileDir; lameDuckDuration = o.lameDuckDuration;
             lameDuckGracePeriod = o.lameDuckGracePeriod; compatVersion = o.compatVersion;
             noHeaderSupport = o.noHeaderSupport; clientAdvertise = o.clientAdvertise;
-            httpHost = o.httpHost; httpPort = o.httpPort; configFile = o.configFile;
+            httpHost = o.httpHost; httpPort = o.httpPort; httpsPort = o.httpsPort; configFile = o.configFile;
             logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
             users = o.users; noAuthUser = o.noAuthUser;
             authTimeoutSet = o.authTimeout;
@@ -195,6 +198,7 @@ public record ServerOptions(
         public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
         public Builder httpHost(String v) { httpHost = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder httpsPort(int v) { httpsPort = v; return this; }
         public Builder configFile(String v) { configFile = v; return this; }
         public Builder logSizeLimit(long v) { logSizeLimit = v; return this; }
         public Builder syslog(boolean v) { syslog = v; return this; }
@@ -246,7 +250,7 @@ public record ServerOptions(
                     maxConnections, maxSubscriptions, pingInterval, pingMax, writeDeadline, authTimeout,
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
-                    clientAdvertise, httpHost, httpPort, configFile, logSizeLimit, syslog, remoteSyslog,
+                    clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts);
         }
 

@@ -41,6 +41,7 @@ public final class Monitor {
     private final ProcessStats process = new ProcessStats();
     private volatile String httpHost = "";
     private volatile int httpPort;
+    private volatile int httpsPort;
 
     /** A monitor of {@code context}; {@code ready} tells /healthz whether clients can connect. */
     public Monitor(ServerContext context, BooleanSupplier ready) {
@@ -65,6 +66,12 @@ public final class Monitor {
     public void httpEndpoint(String host, int port) {
         this.httpHost = host;
         this.httpPort = port;
+    }
+
+    /** Where the HTTPS endpoint listens, for /varz {@code http_host} / {@code https_port}. */
+    public void httpsEndpoint(String host, int port) {
+        this.httpHost = host;
+        this.httpsPort = port;
     }
 
     // ---- /varz ------------------------------------------------------------------------------
@@ -97,7 +104,7 @@ public final class Monitor {
                 httpHost,
                 httpPort,
                 "",
-                0,
+                httpsPort,
                 seconds(o.authTimeout()),
                 o.maxControlLine(),
                 o.maxPayload(),

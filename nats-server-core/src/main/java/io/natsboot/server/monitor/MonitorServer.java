@@ -20,6 +20,7 @@ import java.util.Locale;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import io.netty.handler.ssl.SslContext;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -43,6 +44,8 @@ public final class MonitorServer {
     private static final String DASHBOARD = loadDashboard();
 
     private final Monitor monitor;
+    /** Server TLS for https_port; null = plain HTTP. */
+    private final SslContext tls;
     private final String host;
     private final int port;
     private final ServerLog log;
@@ -54,10 +57,16 @@ public final class MonitorServer {
      * (see {@link #port()} once started).
      */
     public MonitorServer(Monitor monitor, String host, int port, ServerLog log) {
+        this(monitor, host, port, log, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (nats-server's https_port). */
+    public MonitorServer(Monitor monitor, String host, int port, ServerLog log, SslContext tls) {
         this.monitor = monitor;
         this.host = host;
         this.port = port;
         this.log = log;
+        this.tls = tls;
     }
 
     /** Binds and logs {@code Starting http monitor on <host>:<port>}, as nats-server does. */
@@ -66,15 +75,25 @@ public final class MonitorServer {
             return;
         }
         loops = LoopResources.create("nats-http", 1, 1, true);
-        server = HttpServer.create()
+        HttpServer http = HttpServer.create()
                 .host(host)
                 .port(Math.max(port, 0))
                 .runOn(loops)
-                .handle(this::handle)
-                .bindNow(Duration.ofSeconds(10));
+                .handle(this::handle);
+        if (tls != null) {
+            http = http.secure(spec -> spec.sslContext(tls))
+                    // Go's HTTPS server answers a plain HTTP request with this 400 instead of a handshake error.
+                    .doOnChannelInit((obs, ch, addr) -> ch.pipeline().addFirst("nats-https-plaintext",
+                            new PlaintextOnHttpsHandler()));
+        }
+        server = http.bindNow(Duration.ofSeconds(10));
         int bound = port();
-        monitor.httpEndpoint(host, bound);
-        log.info("Starting http monitor on " + hostPort(host, bound));
+        if (tls != null) {
+            monitor.httpsEndpoint(host, bound);
+        } else {
+            monitor.httpEndpoint(host, bound);
+        }
+        log.info("Starting " + (tls != null ? "https" : "http") + " monitor on " + hostPort(host, bound));
     }
 
     /** The bound port, or the configured one before {@link #start()}. */

@@ -270,13 +270,14 @@ class CommandLineTest {
 
         @Test
         void flagsNotImplementedYetParseButRefuseToRun() {
-            Result r = CommandLine.parse("-ms", "8222", "--jetstream", "-c", "x.conf");
+            Result r = CommandLine.parse("--profile", "6060", "--jetstream", "-c", "x.conf");
             assertThat(r.action()).isEqualTo(Action.ERROR);
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.unsupportedFlags()).containsExactly("-ms", "-jetstream");
-            assertThat(r.stderr()).startsWith("nats-server: flags -ms, -jetstream not supported by NATS Boot");
-            // Parsed with their real types: -ms takes an int, --jetstream takes no value.
-            assertThat(usageError("-ms", "x").stderr()).isEqualTo("invalid value \"x\" for flag -ms: parse error\n");
+            assertThat(r.unsupportedFlags()).containsExactly("-profile", "-jetstream");
+            assertThat(r.stderr()).startsWith("nats-server: flags -profile, -jetstream not supported by NATS Boot");
+            // Parsed with their real types: --profile takes an int, --jetstream takes no value.
+            assertThat(usageError("--profile", "x").stderr())
+                    .isEqualTo("invalid value \"x\" for flag -profile: parse error\n");
             assertThat(CommandLine.parse("--jetstream", "-v").action()).isEqualTo(Action.VERSION);
             // Switching a boolean one off is harmless.
             assertThat(CommandLine.parse("-js=false", "--tls=false").action()).isEqualTo(Action.RUN);
