@@ -157,6 +157,9 @@ public final class NatsServer {
      * The server side TLS context (JDK provider) from PEM files; with {@code verify}, client certificates
      * are required and checked against {@code ca_file}.
      */
+    private static final java.util.List<String> TLS13_SUITES = java.util.List.of("TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
     public static SslContext tlsContext(TlsOptions tls) {
         if (tls.certFile() == null || tls.certFile().isEmpty()) {
             throw new IllegalArgumentException("TLS Server certificate must be present and valid");
@@ -175,6 +178,12 @@ public final class NatsServer {
             b.trustManager(new File(tls.caFile()));
         }
         b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+        if (!tls.cipherSuites().isEmpty()) {
+            // Go applies cipher_suites to TLS 1.2 only; its TLS 1.3 suites always stay on.
+            java.util.List<String> ciphers = new java.util.ArrayList<>(TLS13_SUITES);
+            tls.cipherSuites().stream().filter(c -> !TLS13_SUITES.contains(c)).forEach(ciphers::add);
+            b.ciphers(ciphers, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE);
+        }
         try {
             return b.build();
         } catch (SSLException | RuntimeException e) {
@@ -229,7 +238,7 @@ public final class NatsServer {
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
             m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpsPort(), log,
-                    tlsContext(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout())));
+                    tlsContext(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
             m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpPort(), log);
         }

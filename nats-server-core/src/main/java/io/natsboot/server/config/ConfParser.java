@@ -617,7 +617,9 @@ public final class ConfParser {
                 next();
                 throw error("Unexpected EOF processing array.");
             }
-            Pos p = new Pos(fileName, line, pos - lineStart);
+            // nats-server's lexer places a quoted string after its opening quote
+            boolean quoted = pos < text.length() && (text.charAt(pos) == '"' || text.charAt(pos) == '\'');
+            Pos p = new Pos(fileName, line, pos - lineStart + (quoted ? 1 : 0));
             items.add(new Entry(null, parseValue(ValueEnd.ARRAY), p));
             skipWhite();
             if (atComment()) {

@@ -175,7 +175,7 @@ public final class ConfigFileOptions {
         TlsOptions t = tlsBlock(e, "tls");
         if (t != null) {
             b.tlsEnabled(true).tlsCert(t.certFile()).tlsKey(t.keyFile()).tlsCaCert(t.caFile()).tlsVerify(t.verify())
-                    .tlsTimeout(t.timeout());
+                    .tlsTimeout(t.timeout()).tlsCipherSuites(t.cipherSuites());
         }
     }
 
@@ -190,6 +190,7 @@ public final class ConfigFileOptions {
         String ca = null;
         boolean verify = false;
         Duration timeout = null;
+        List<String> ciphers = List.of();
         int before = errors.size();
         for (Entry a : m.entries()) {
             String k = a.key().toLowerCase(Locale.ROOT);
@@ -200,11 +201,10 @@ public final class ConfigFileOptions {
                     case "ca_file": ca = string(a); break;
                     case "verify": verify = bool(a); break;
                     case "timeout": timeout = seconds(a); break;
-                    case "verify_and_map": case "verify_cert_and_check_known_urls": case "cipher_suites":
-                    case "curve_preferences": case "insecure": case "min_version": case "handshake_first":
-                    case "first": case "pinned_certs": case "cert_store": case "cert_match":
-                    case "cert_match_by": case "ca_certs_match": case "ocsp_peer": case "certs":
-                    case "connection_rate_limit":
+                    case "cipher_suites": ciphers = cipherSuites(a); break;
+                    // min_version, handshake_first, cert_store, ocsp_peer... came after 2.9.10: unknown fields
+                    case "verify_and_map": case "verify_cert_and_check_known_urls":
+                    case "curve_preferences": case "insecure": case "pinned_certs": case "connection_rate_limit":
                         notYet(a, what + " " + k);
                         break;
                     default:
@@ -226,7 +226,25 @@ public final class ConfigFileOptions {
             throw new Bad("error parsing tls config, missing 'key_file' option");
         }
         return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
-                ? TlsOptions.DEFAULT_TIMEOUT : timeout);
+                ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers);
+    }
+
+    /** nats-server's parseCipher over an array of names; Go's error text for one it does not know. */
+    private List<String> cipherSuites(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw new Bad("interface conversion: interface {} is " + goType(e.value()) + ", not []interface {}");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            Entry c = (Entry) o;
+            String name = c.value() instanceof String s ? s : String.valueOf(c.value());
+            if (!TlsOptions.GO_CIPHER_SUITES.contains(name)) {
+                errors.add(c.pos() + ": unrecognized cipher " + name); // at the element, as nats-server
+                return List.of();
+            }
+            out.add(name);
+        }
+        return out;
     }
 
     /**
@@ -262,7 +280,8 @@ public final class ConfigFileOptions {
                         TlsOptions t = tlsBlock(a, "cluster tls");
                         if (t != null) {
                             // nats-server: routes always verify the peer (both ends are client and server)
-                            b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout()));
+                            b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(),
+                                    t.cipherSuites()));
                         }
                         break;
                     }

@@ -121,6 +121,7 @@ public record ServerOptions(
         private String tlsCaCert;
         private boolean tlsVerify;
         private Duration tlsTimeout;
+        private List<String> tlsCipherSuites = List.of();
         /** authorization timeout as set; null = the default (2s, or the TLS timeout + 1s with TLS). */
         private Duration authTimeoutSet;
         /** Cluster listen URL or host:port ({@code --cluster}, {@code cluster.listen}); null = no cluster. */
@@ -157,6 +158,7 @@ public record ServerOptions(
             if (o.tls != null) {
                 tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
                 tlsCaCert = o.tls.caFile(); tlsVerify = o.tls.verify(); tlsTimeout = o.tls.timeout();
+                tlsCipherSuites = o.tls.cipherSuites();
             }
             if (o.cluster != null) {
                 ClusterOptions c = o.cluster;
@@ -213,6 +215,7 @@ public record ServerOptions(
             tlsCaCert = v == null ? null : v.caFile();
             tlsVerify = v != null && v.verify();
             tlsTimeout = v == null ? null : v.timeout();
+            tlsCipherSuites = v == null ? List.of() : v.cipherSuites();
             return this;
         }
         public Builder tlsEnabled(boolean v) { tlsEnabled = v; return this; }
@@ -222,6 +225,7 @@ public record ServerOptions(
         /** Require client certificates; as nats-server's --tlsverify, also switches TLS on. */
         public Builder tlsVerify(boolean v) { tlsVerify = v; if (v) { tlsEnabled = true; } return this; }
         public Builder tlsTimeout(Duration v) { tlsTimeout = v; return this; }
+        public Builder tlsCipherSuites(List<String> v) { tlsCipherSuites = List.copyOf(v); return this; }
         /**
          * The route listener, {@code nats://[user:pass@]host:port} or {@code host:port} (port -1 or 0 = random);
          * setting it switches clustering on. User and password in the URL become the route authorization.
@@ -242,7 +246,8 @@ public record ServerOptions(
 
         public ServerOptions build() {
             TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
-                    tlsTimeout == null || tlsTimeout.isZero() ? TlsOptions.DEFAULT_TIMEOUT : tlsTimeout) : null;
+                    tlsTimeout == null || tlsTimeout.isZero() ? TlsOptions.DEFAULT_TIMEOUT : tlsTimeout,
+                    tlsCipherSuites) : null;
             // nats-server: without an authorization timeout, TLS makes it the TLS timeout + 1s.
             Duration authTimeout = authTimeoutSet != null ? authTimeoutSet
                     : tls != null ? tls.timeout().plusSeconds(1) : Duration.ofSeconds(2);

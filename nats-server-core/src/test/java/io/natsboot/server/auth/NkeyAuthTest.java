@@ -231,7 +231,14 @@ class NkeyAuthTest {
             p.waitFor(10, TimeUnit.SECONDS);
             ConfigFileOptions.Outcome o = ConfigFileOptions.load(bad.toString(), ServerOptions.builder());
             assertThat(out).startsWith("nats-server: ");
-            assertThat("nats-server: " + o.message()).as(users).isEqualTo(out.lines().findFirst().orElseThrow() + "\n");
+            String theirs = out.lines().findFirst().orElseThrow() + "\n";
+            String mine = "nats-server: " + o.message();
+            if (users.contains("password")) {
+                // nats-server points at the last field its (randomly ordered) map walk visited: any of them
+                theirs = theirs.replaceFirst(":\\d+:\\d+: ", ":L:C: ");
+                mine = mine.replaceFirst(":\\d+:\\d+: ", ":L:C: ");
+            }
+            assertThat(mine).as(users).isEqualTo(theirs);
         }
     }
 
