@@ -364,7 +364,7 @@ public final class ConfigFileOptions {
                             case "users":
                                 for (User u : users(f)) {
                                     accountUsers.add(u);
-                                    names.add(u.username());
+                                    names.add(u.isNkey() ? u.nkey() : u.username()); // nkey users by key
                                 }
                                 break;
                             case "exports": exports.addAll(exports(f)); break;
@@ -505,11 +505,12 @@ public final class ConfigFileOptions {
         }
         java.util.Set<String> names = new java.util.HashSet<>();
         for (User u : all) {
-            names.add(u.username());
+            names.add(u.isNkey() ? "nkey:" + u.nkey() : u.username());
         }
         for (User u : accountUsers) {
-            if (!names.add(u.username())) {
-                errors.add("Duplicate user " + CommandLine.goQuote(u.username()) + " detected");
+            if (u.isNkey() ? !names.add("nkey:" + u.nkey()) : !names.add(u.username())) {
+                errors.add("Duplicate " + (u.isNkey() ? "nkey " + CommandLine.goQuote(u.nkey())
+                        : "user " + CommandLine.goQuote(u.username())) + " detected");
             }
             all.add(u);
         }

@@ -631,7 +631,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
     private void registerUser(User u) {
-        Account a = server.accountOfUser(u.username());
+        Account a = server.accountOfUser(u.isNkey() ? u.nkey() : u.username());
         if (a != account) {
             account = a;
             cache = null; // cached match results belong to the old account's trie

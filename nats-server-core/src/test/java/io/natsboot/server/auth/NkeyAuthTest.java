@@ -175,6 +175,29 @@ class NkeyAuthTest {
         return m.group(1);
     }
 
+    @Test
+    void nkeyUsersBelongToTheirAccount() throws Exception {
+        NKey a1 = user();
+        NKey a2 = user();
+        NKey b1 = user();
+        Path conf = Files.createTempDirectory("nkey-acc").resolve("acc.conf");
+        Files.writeString(conf, "accounts {\n  A: { users: [ {nkey: \"" + pub(a1) + "\"}, {nkey: \"" + pub(a2)
+                + "\"} ] }\n  B: { users: [ {nkey: \"" + pub(b1) + "\"} ] }\n}\n");
+        try (RunningServer s = RunningServer.start(b -> load(conf, b));
+                Connection ca1 = connect(s, a1, null); Connection ca2 = connect(s, a2, null);
+                Connection cb1 = connect(s, b1, null)) {
+            io.nats.client.Subscription inA = ca2.subscribe("news");
+            io.nats.client.Subscription inB = cb1.subscribe("news");
+            ca2.flush(Duration.ofSeconds(5));
+            cb1.flush(Duration.ofSeconds(5));
+            ca1.publish("news", "for A".getBytes(StandardCharsets.UTF_8));
+            ca1.flush(Duration.ofSeconds(5));
+            assertThat(new String(inA.nextMessage(Duration.ofSeconds(5)).getData(), StandardCharsets.UTF_8))
+                    .isEqualTo("for A");
+            assertThat(inB.nextMessage(Duration.ofMillis(300))).as("account B does not see A's subjects").isNull();
+        }
+    }
+
     // ---- Against nats-server 2.9.10 -------------------------------------------------------
 
     @Test
