@@ -55,6 +55,21 @@ class SmokeTest {
     }
 
     @Test
+    void everyMonitorOfAServerShowsTheMonitoringEndpoint() throws Exception {
+        // The starter's Actuator endpoints use their own Monitor: it must see the 8222 endpoint's facts too.
+        try (RunningServer s = RunningServer.start(b -> b.httpPort(-1))) {
+            int port = s.server().monitor().port();
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/varz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            io.natsboot.server.monitor.Varz v = new io.natsboot.server.monitor.Monitor(s.server().context()).varz();
+            assertThat(v.httpPort()).isEqualTo(port);
+            assertThat(v.httpHost()).isEqualTo("127.0.0.1");
+            assertThat(v.httpReqStats()).containsEntry("/varz", 1L);
+        }
+    }
+
+    @Test
     void advertisedVersionIsConfigurable() throws Exception {
         try (RunningServer s = RunningServer.start(b -> b.compatVersion("2.9.25"));
              RawClient c = new RawClient(s.port())) {

@@ -366,6 +366,38 @@ public final class ServerContext {
 
     // ---- Views for monitoring --------------------------------------------------------------
 
+    // ---- The monitoring endpoint, shared by every view of this server (8222 and Actuator) ----------
+
+    private volatile String monitoringHost = "";
+    private volatile int monitoringHttpPort;
+    private volatile int monitoringHttpsPort;
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> httpRequestStats =
+            new ConcurrentHashMap<>();
+
+    /** Where the monitoring endpoint listens (for /varz http_host, http_port, https_port). */
+    public void monitoringEndpoint(String host, int httpPort, int httpsPort) {
+        this.monitoringHost = host;
+        this.monitoringHttpPort = httpPort;
+        this.monitoringHttpsPort = httpsPort;
+    }
+
+    public String monitoringHost() {
+        return monitoringHost;
+    }
+
+    public int monitoringHttpPort() {
+        return monitoringHttpPort;
+    }
+
+    public int monitoringHttpsPort() {
+        return monitoringHttpsPort;
+    }
+
+    /** Requests per monitoring path (/varz http_req_stats). */
+    public ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> httpRequestStats() {
+        return httpRequestStats;
+    }
+
     /** The closed-connection ring of /connz?state=closed. */
     public ClosedConnections closedConnections() {
         return closed;

@@ -37,16 +37,15 @@ public final class Monitor {
 
     private final ServerContext context;
     private final BooleanSupplier ready;
-    private final ConcurrentHashMap<String, LongAdder> httpReqStats = new ConcurrentHashMap<>();
+    /** Kept in the server's context, so every Monitor of one server (8222, Actuator) shows the same. */
+    private final ConcurrentHashMap<String, LongAdder> httpReqStats;
     private final ProcessStats process = new ProcessStats();
-    private volatile String httpHost = "";
-    private volatile int httpPort;
-    private volatile int httpsPort;
 
     /** A monitor of {@code context}; {@code ready} tells /healthz whether clients can connect. */
     public Monitor(ServerContext context, BooleanSupplier ready) {
         this.context = context;
         this.ready = ready;
+        this.httpReqStats = context.httpRequestStats();
     }
 
     public Monitor(ServerContext context) {
@@ -64,14 +63,12 @@ public final class Monitor {
 
     /** Where the HTTP endpoint listens, for /varz {@code http_host} / {@code http_port}. */
     public void httpEndpoint(String host, int port) {
-        this.httpHost = host;
-        this.httpPort = port;
+        context.monitoringEndpoint(host, port, context.monitoringHttpsPort());
     }
 
     /** Where the HTTPS endpoint listens, for /varz {@code http_host} / {@code https_port}. */
     public void httpsEndpoint(String host, int port) {
-        this.httpHost = host;
-        this.httpsPort = port;
+        context.monitoringEndpoint(host, context.monitoringHttpPort(), port);
     }
 
     // ---- /varz ------------------------------------------------------------------------------
@@ -101,10 +98,10 @@ public final class Monitor {
                 o.maxSubscriptions(),
                 o.pingInterval(),
                 o.pingMax(),
-                httpHost,
-                httpPort,
+                context.monitoringHost(),
+                context.monitoringHttpPort(),
                 "",
-                httpsPort,
+                context.monitoringHttpsPort(),
                 seconds(o.authTimeout()),
                 o.maxControlLine(),
                 o.maxPayload(),
