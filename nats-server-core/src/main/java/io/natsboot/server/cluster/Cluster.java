@@ -434,6 +434,13 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         for (Map.Entry<String, int[]> e : queueCounts.entrySet()) {
             b.append("RS+ ").append(e.getKey()).append(' ').append(e.getValue()[0]).append("\r\n");
         }
+        // Answers to requests this node imports from another account come back under _R_.<id>.> (fixed at start).
+        for (io.natsboot.server.connection.Account a : server.accounts()) {
+            String w = a.responseWildcard();
+            if (w != null) {
+                b.append("RS+ ").append(a.name()).append(' ').append(w).append("\r\n");
+            }
+        }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -506,6 +506,12 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                         payloadStart, totalLength);
             }
         }
+        if (!account.isGlobal() && io.natsboot.server.connection.CrossAccount.mayCross(account)) {
+            // An answer from a responder on another node to a request imported on this one.
+            io.natsboot.server.connection.CrossAccount.deliverRoutedResponse(account,
+                    buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8), buf, replyStart, replyLength,
+                    headerLength, payloadStart, totalLength);
+        }
         // Each queue group named in the frame: exactly one local member (reference §4.5).
         int queues = parser.queueCount();
         for (int q = 0; q < queues; q++) {

@@ -89,6 +89,23 @@ public final class Account {
         crossTraffic |= !v.isEmpty();
     }
 
+    /** Some account imports a service of this one: answers may come back over routes. */
+    private volatile boolean servesImports;
+
+    void servesImports(boolean v) {
+        servesImports = v;
+        crossTraffic |= v;
+    }
+
+    /**
+     * The wildcard under which answers to imported requests arrive in this account ({@code _R_.<id>.>}), or
+     * null if no account imports a service of this one. The cluster advertises it to routes so a responder
+     * on another node sends its answer here.
+     */
+    public String responseWildcard() {
+        return servesImports ? responsePrefix + ">" : null;
+    }
+
     /** True if a publish in this account may have to cross into another account. */
     boolean hasCrossAccountTraffic() {
         return crossTraffic;

@@ -12,8 +12,28 @@ import java.util.concurrent.ThreadLocalRandom;
  * or owes a response to an imported service request. Only runs for accounts with imports or exports (the
  * global account has none), so the common publish path never gets here.
  */
-final class CrossAccount {
+public final class CrossAccount {
     private CrossAccount() {
+    }
+
+    /**
+     * A message that came from a route in {@code account}: if it answers an imported request made on this node,
+     * deliver it to the requester (locally). Stream and service imports are done by the publisher's node.
+     */
+    public static int deliverRoutedResponse(Account account, String subject, ByteBuf buf, int replyStart,
+            int replyLength, int headerLength, int payloadStart, int totalLength) {
+        Account.Response response = account.takeResponse(subject);
+        if (response == null) {
+            return 0;
+        }
+        String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
+        return into(null, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
+                totalLength);
+    }
+
+    /** Whether a routed message in {@code account} may be an answer to route back into another account. */
+    public static boolean mayCross(Account account) {
+        return account.hasCrossAccountTraffic();
     }
 
     /** Delivers {@code subject}'s message into other accounts; returns the number of deliveries. */
@@ -48,7 +68,11 @@ final class CrossAccount {
         return delivered;
     }
 
-    /** Delivers to the local subscribers of {@code subject} in {@code target}: every plain one, one per queue. */
+    /**
+     * Delivers to the subscribers of {@code subject} in {@code target}: every plain one, one per queue group;
+     * interest behind a route gets one frame per route in the target account, unless the message itself came
+     * from a route ({@code from} null: never route to route).
+     */
     private static int into(ClientConnection from, Account target, String subject, String reply, ByteBuf buf,
             int headerLength, int payloadStart, int totalLength) {
         MatchResult<Subscription> m = target.trie().match(subject);
@@ -63,11 +87,16 @@ final class CrossAccount {
         int replyAt = subj.length;
         int payloadAt = subj.length + rep.length;
         int n = 0;
+        RouteFanout routes = from == null ? null : new RouteFanout();
         try {
             for (int i = 0; i < m.plainCount(); i++) {
                 Subscription s = m.plain(i);
-                if (s.route == null && s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
-                        headerLength, payloadAt, totalLength)) {
+                if (s.route != null) {
+                    if (routes != null) {
+                        routes.plain(s.route);
+                    }
+                } else if (s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length, headerLength,
+                        payloadAt, totalLength)) {
                     n++;
                 }
             }
@@ -76,12 +105,21 @@ final class CrossAccount {
                 int first = ThreadLocalRandom.current().nextInt(size);
                 for (int k = 0; k < size; k++) {
                     Subscription s = m.queueMember(g, (first + k) % size);
-                    if (s.route == null && s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
+                    if (s.route != null) {
+                        if (routes != null && s.weight > 0) {
+                            routes.queue(s.route, m.queueName(g));
+                            break;
+                        }
+                    } else if (s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
                             headerLength, payloadAt, totalLength)) {
                         n++;
                         break;
                     }
                 }
+            }
+            if (routes != null && !routes.isEmpty()) {
+                n += routes.send(from, target, frame, 0, subj.length, replyAt, rep.length, headerLength, payloadAt,
+                        totalLength);
             }
         } finally {
             frame.release();

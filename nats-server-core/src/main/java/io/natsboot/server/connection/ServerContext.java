@@ -95,6 +95,7 @@ public final class ServerContext {
                     continue;
                 }
                 if (imp.service()) {
+                    exporter.servesImports(true);
                     services.add(new Account.ServiceImport(exporter, imp.subject(),
                             imp.to() == null || imp.to().isEmpty() ? imp.subject() : imp.to()));
                 } else {

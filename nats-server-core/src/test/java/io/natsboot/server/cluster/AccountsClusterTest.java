@@ -26,6 +26,60 @@ class AccountsClusterTest {
             }
             """;
 
+    static final String IMPORTS = """
+            accounts {
+              A: { users: [ {user: a, password: a} ], exports: [ {stream: "events.>"}, {service: "help.me"} ] }
+              B: { users: [ {user: b, password: b} ],
+                   imports: [ {stream: {account: A, subject: "events.>"}, prefix: "from_a"},
+                              {service: {account: A, subject: "help.me"}, to: "ask"} ] }
+            }
+            """;
+
+    private static RunningServer node(Path conf, String name, String... routes) {
+        return RunningServer.start(b -> {
+            try {
+                assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return b.host("127.0.0.1").port(0).serverName(name).clusterListen("127.0.0.1:-1").clusterName("IMP")
+                    .routes(List.of(routes));
+        });
+    }
+
+    @Test
+    void importsWorkWhenPublisherAndSubscriberAreOnDifferentNodes(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("imports.conf");
+        Files.writeString(conf, IMPORTS);
+        try (RunningServer x = node(conf, "X"); RunningServer y = node(conf, "Y", ClusterTestSupport.routeUrl(x))) {
+            ClusterTestSupport.awaitMesh(x, y);
+            try (Connection aOnX = connect(x.url(), "a"); Connection aOnY = connect(y.url(), "a");
+                 Connection bOnX = connect(x.url(), "b"); Connection bOnY = connect(y.url(), "b")) {
+                // Stream: published in A on X, received in B on Y under the prefix.
+                Subscription events = bOnY.subscribe("from_a.events.>");
+                bOnY.flush(Duration.ofSeconds(2));
+                await("B's interest on X", Duration.ofSeconds(5), () ->
+                        x.server().context().account("B").trie().match("from_a.events.one").plainCount() == 1);
+                aOnX.publish("events.one", "e1".getBytes(StandardCharsets.UTF_8));
+                var got = events.nextMessage(Duration.ofSeconds(2));
+                assertThat(got).isNotNull();
+                assertThat(got.getSubject()).isEqualTo("from_a.events.one");
+                assertThat(events.nextMessage(Duration.ofMillis(200))).as("once").isNull();
+                // Service: requested in B on X, answered in A on Y, the answer finds its way back.
+                aOnY.createDispatcher(m -> aOnY.publish(m.getReplyTo(), ("re:" + new String(m.getData(),
+                        StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8))).subscribe("help.me");
+                aOnY.flush(Duration.ofSeconds(2));
+                await("A's responder known on X", Duration.ofSeconds(5), () ->
+                        x.server().context().account("A").trie().match("help.me").plainCount() == 1);
+                for (int i = 0; i < 20; i++) {
+                    var reply = bOnX.request("ask", ("q" + i).getBytes(StandardCharsets.UTF_8),
+                            Duration.ofSeconds(2));
+                    assertThat(new String(reply.getData(), StandardCharsets.UTF_8)).isEqualTo("re:q" + i);
+                }
+            }
+        }
+    }
+
     private static Connection connect(String url, String user) throws Exception {
         return Nats.connect(new Options.Builder().server(url).userInfo(user, user)
                 .connectionTimeout(Duration.ofSeconds(2)).build());
