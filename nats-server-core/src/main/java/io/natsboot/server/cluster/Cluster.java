@@ -444,8 +444,23 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Cluster import permission: we only ask routes for (send RS+ for) what we may import. */
+    private boolean importable(String subject) {
+        io.natsboot.server.auth.Permissions p = options.permissions();
+        return p == null || !p.checksPublish() || p.canPublish(subject);
+    }
+
+    /** Cluster export permission: a route's RS+ for something we may not export is ignored. */
+    boolean exportable(String subject) {
+        io.natsboot.server.auth.Permissions p = options.permissions();
+        return p == null || p.canSubscribe(subject);
+    }
+
     @Override
     public void localAdded(Subscription s) {
+        if (!importable(s.subject())) {
+            return;
+        }
         synchronized (lock) {
             if (s.queue() == null) {
                 String key = s.account().name() + " " + s.subject();
@@ -464,6 +479,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
 
     @Override
     public void localRemoved(Subscription s) {
+        if (!importable(s.subject())) {
+            return;
+        }
         synchronized (lock) {
             if (s.queue() == null) {
                 String key = s.account().name() + " " + s.subject();

@@ -445,6 +445,9 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             sendErr("Invalid Subscription");
             return;
         }
+        if (!cluster.exportable(subject)) {
+            return; // not in our cluster export permission: silently ignored, as nats-server
+        }
         String key = queue == null ? account + " " + subject : account + " " + subject + " " + queue;
         Subscription existing = remoteSubs.get(key);
         if (existing != null) {

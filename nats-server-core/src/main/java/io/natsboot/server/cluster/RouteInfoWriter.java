@@ -63,11 +63,31 @@ final class RouteInfoWriter {
         if (!cluster.options().noAdvertise() && !ldm) {
             Json.stringArrayOmitEmpty(b, "connect_urls", cluster.ownClientUrls());
         }
+        io.natsboot.server.auth.Permissions perms = cluster.options().permissions();
+        if (perms != null) {
+            permission(b, "import", perms.publish());
+            permission(b, "export", perms.subscribe());
+        }
         if (ldm) {
             b.append(",\"ldm\":true");
         }
         b.append("} \r\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code ,"import":{"allow":[...],"deny":[...]}} as nats-server writes route permissions. */
+    private static void permission(StringBuilder b, String name, io.natsboot.server.auth.Permissions.SubjectPermission p) {
+        if (p == null || ((p.allow() == null || p.allow().isEmpty()) && (p.deny() == null || p.deny().isEmpty()))) {
+            return;
+        }
+        b.append(",\"").append(name).append("\":{");
+        int mark = b.length();
+        Json.stringArrayOmitEmpty(b, "allow", p.allow() == null ? List.of() : p.allow());
+        Json.stringArrayOmitEmpty(b, "deny", p.deny() == null ? List.of() : p.deny());
+        if (b.charAt(mark) == ',') {
+            b.deleteCharAt(mark); // the first member has no leading comma
+        }
+        b.append('}');
     }
 
     /** The CONNECT a soliciting node sends first (reference §4.3); credentials from the route URL. */

@@ -19,10 +19,13 @@ import java.util.List;
  * @param noAdvertise    do not tell clients about the other servers' client URLs
  * @param connectRetries dial attempts after the first for implicit (gossiped) routes
  * @param tls            route TLS ({@code cluster.tls}); always mutual, as nats-server; null = plain TCP
+ * @param permissions    cluster {@code permissions}: import as the publish side (what we ask routes for),
+ *                       export as the subscribe side (what routes may ask us for); null = everything
  */
 public record ClusterOptions(String name, String host, int port, String advertise, List<URI> routes,
                              String user, String password, Duration authTimeout, boolean noAdvertise,
-                             int connectRetries, TlsOptions tls) {
+                             int connectRetries, TlsOptions tls,
+                             io.natsboot.server.auth.Permissions permissions) {
 
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(2);
 

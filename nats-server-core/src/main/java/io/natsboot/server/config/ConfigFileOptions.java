@@ -285,7 +285,8 @@ public final class ConfigFileOptions {
                         }
                         break;
                     }
-                    case "permissions": case "pool_size": case "compression": case "accounts":
+                    case "permissions": b.clusterPermissions(permissions(a)); break;
+                    case "pool_size": case "compression": case "accounts":
                         notYet(a, "cluster " + k);
                         break;
                     default:

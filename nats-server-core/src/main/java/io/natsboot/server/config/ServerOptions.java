@@ -135,6 +135,7 @@ public record ServerOptions(
         private boolean noAdvertise;
         private int connectRetries;
         private TlsOptions clusterTls;
+        private io.natsboot.server.auth.Permissions clusterPermissions;
         /** The accounts block; empty = everyone in the global account. */
         private List<AccountOptions> accounts = List.of();
 
@@ -167,6 +168,7 @@ public record ServerOptions(
                 routeUrls = c.routes().stream().map(java.net.URI::toString).toList();
                 clusterPassword = c.password(); clusterAuthTimeout = c.authTimeout();
                 noAdvertise = c.noAdvertise(); connectRetries = c.connectRetries(); clusterTls = c.tls();
+                clusterPermissions = c.permissions();
             }
             accounts = o.accounts;
         }
@@ -242,6 +244,8 @@ public record ServerOptions(
         public Builder connectRetries(int v) { connectRetries = v; return this; }
         /** Route TLS (cluster.tls); null = none. */
         public Builder clusterTls(TlsOptions v) { clusterTls = v; return this; }
+        /** Cluster permissions (import = publish side, export = subscribe side); null = none. */
+        public Builder clusterPermissions(io.natsboot.server.auth.Permissions v) { clusterPermissions = v; return this; }
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
 
         public ServerOptions build() {
@@ -277,7 +281,8 @@ public record ServerOptions(
             return new ClusterOptions(clusterName == null || clusterName.isEmpty() ? null : clusterName,
                     l.host() == null ? host : l.host(), l.port(),
                     clusterAdvertise == null || clusterAdvertise.isEmpty() ? null : clusterAdvertise,
-                    routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries, clusterTls);
+                    routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries, clusterTls,
+                    clusterPermissions);
         }
     }
 }

@@ -18,6 +18,11 @@ final class ClusterTestSupport {
                 .routes(java.util.List.of(routes)));
     }
 
+    static RunningServer nodeIn(String cluster, String name, String... routes) {
+        return RunningServer.start(b -> b.serverName(name).clusterListen("127.0.0.1:-1").clusterName(cluster)
+                .routes(java.util.List.of(routes)));
+    }
+
     static String routeUrl(RunningServer s) {
         return "nats://127.0.0.1:" + s.server().context().cluster().port();
     }
