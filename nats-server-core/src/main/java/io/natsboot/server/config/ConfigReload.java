@@ -140,7 +140,9 @@ public final class ConfigReload {
         if (!old.accounts().equals(next.accounts())) {
             throw new Refused("config reload not supported for Accounts: imports, exports or account users changed");
         }
-        refuse("Cluster", old.cluster(), next.cluster());
+        // By value (Permissions compares by identity; its text is its content).
+        refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
+                next.cluster() == null ? null : next.cluster().toString());
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }

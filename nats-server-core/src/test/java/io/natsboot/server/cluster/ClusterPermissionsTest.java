@@ -70,6 +70,26 @@ class ClusterPermissionsTest {
                 .containsEntry("restricted->open other.b", false);
     }
 
+    @Test
+    void reloadingTheSameClusterBlockIsAcceptedAndAChangedOneRefused(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("perms.conf");
+        Files.writeString(conf, CONF);
+        io.natsboot.server.config.ServerOptions a = load(conf);
+        io.natsboot.server.config.ServerOptions b = load(conf);
+        io.natsboot.server.config.ConfigReload.diff(a, b, 4222); // a SIGHUP with nothing changed
+        Files.writeString(conf, CONF.replace("in.>", "in2.>"));
+        io.natsboot.server.config.ServerOptions c = load(conf);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.natsboot.server.config.ConfigReload.diff(a, c, 4222))
+                .hasMessageStartingWith("config reload not supported for Cluster");
+    }
+
+    private static io.natsboot.server.config.ServerOptions load(Path conf) throws Exception {
+        io.natsboot.server.config.ServerOptions.Builder b = io.natsboot.server.config.ServerOptions.builder()
+                .clusterListen("127.0.0.1:6222");
+        assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+        return b.build();
+    }
+
     /** Which subjects cross in which direction between a restricted and an open node. */
     private static Map<String, Boolean> deliveries(String restrictedUrl, String openUrl) throws Exception {
         Map<String, Boolean> out = new TreeMap<>();
