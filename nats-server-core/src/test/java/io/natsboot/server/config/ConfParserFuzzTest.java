@@ -45,9 +45,10 @@ class ConfParserFuzzTest {
             try {
                 b.build();
             } catch (IllegalArgumentException e) {
-                // The contract of build(): a route URL that does not parse (NatsServerMain reports it as a
-                // configuration error). Found by this fuzz test; the input is kept.
-                assertThat(e.getMessage()).startsWith("error parsing route url");
+                // The contract of build(): the cluster options are checked there (a route URL that does not parse,
+                // routes without a listener), with nats-server's message, which NatsServerMain reports as a
+                // configuration error. Found by this fuzz test; the inputs are kept.
+                assertThat(e.getMessage()).isNotBlank();
             }
         } else {
             assertThat(outcome.message()).isNotBlank();
