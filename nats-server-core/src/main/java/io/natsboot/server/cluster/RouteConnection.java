@@ -196,32 +196,23 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             in.release();
             return;
         }
-        ByteBuf buf;
-        if (cumulation == null) {
-            buf = in;
-        } else {
-            buf = cumulation;
-            if (buf.writableBytes() < in.readableBytes() || buf.refCnt() != 1) {
-                ByteBuf merged = ctx.alloc().directBuffer(buf.readableBytes() + in.readableBytes() + 1024);
-                merged.writeBytes(buf);
-                buf.release();
-                buf = merged;
-            }
-            buf.writeBytes(in);
-            in.release();
-        }
-        cumulation = null;
         long before = inMsgs;
         long bytesBefore = inBytes;
-        parser.parse(buf, this);
-        long delivered = inMsgs - before;
-        if (delivered > 0) {
-            // server totals once per read, not per message
-            server.inMsgs.add(delivered);
-            server.inBytes.add(inBytes - bytesBefore);
+        ByteBuf buf = in;
+        if (cumulation != null) {
+            ByteBuf cum = cumulation;
+            cumulation = null;
+            buf = completeCutOp(cum, in);
         }
+        if (buf != null) {
+            parser.parse(buf, this);
+        }
+        addReadTotals(before, bytesBefore);
         lastActivityNanos = System.nanoTime();
         activity = true;
+        if (buf == null) {
+            return;
+        }
         if (closeReason != null || !buf.isReadable()) {
             buf.release();
         } else {
@@ -230,6 +221,73 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             }
             cumulation = buf;
         }
+    }
+
+    private void addReadTotals(long msgsBefore, long bytesBefore) {
+        long delivered = inMsgs - msgsBefore;
+        if (delivered > 0) {
+            // server totals once per read, not per message
+            server.inMsgs.add(delivered);
+            server.inBytes.add(inBytes - bytesBefore);
+        }
+    }
+
+    /**
+     * Completes the op cut at the end of the previous read ({@code cum}) with just the bytes it lacks from
+     * {@code in} (the rest of its line, then the rest of its payload), parses it alone, and returns
+     * {@code in} to be parsed where it is: with 64 KiB reads nearly every read ends inside a message, and
+     * appending each whole read to the cumulation buffer copied every byte received. Falls back to one
+     * merged buffer when {@code in} does not finish the op. Returns null when nothing is left to parse.
+     */
+    private ByteBuf completeCutOp(ByteBuf cum, ByteBuf in) {
+        while (true) {
+            int need = parser.bytesNeeded();
+            int take;
+            if (need > 0) {
+                take = need - cum.readableBytes();
+            } else {
+                int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+                take = lf < 0 ? Integer.MAX_VALUE : lf - in.readerIndex() + 1;
+            }
+            if (take <= 0 || take > in.readableBytes()) {
+                return merge(cum, in);
+            }
+            if (cum.writableBytes() < take || cum.refCnt() != 1) {
+                ByteBuf bigger = ctx.alloc().directBuffer(cum.readableBytes() + take + (need > 0 ? 0 : 1024));
+                bigger.writeBytes(cum);
+                cum.release();
+                cum = bigger;
+            }
+            cum.writeBytes(in, take);
+            parser.parse(cum, this);
+            if (closeReason != null) {
+                cum.release();
+                in.release();
+                return null;
+            }
+            if (!cum.isReadable()) {
+                cum.release();
+                if (in.isReadable()) {
+                    return in;
+                }
+                in.release();
+                return null;
+            }
+            // The line is complete now and the message waits for its payload: go round once more.
+        }
+    }
+
+    private ByteBuf merge(ByteBuf cum, ByteBuf in) {
+        ByteBuf buf = cum;
+        if (buf.writableBytes() < in.readableBytes() || buf.refCnt() != 1) {
+            ByteBuf merged = ctx.alloc().directBuffer(buf.readableBytes() + in.readableBytes() + 1024);
+            merged.writeBytes(buf);
+            buf.release();
+            buf = merged;
+        }
+        buf.writeBytes(in);
+        in.release();
+        return buf;
     }
 
     @Override

@@ -22,9 +22,16 @@ final class RouteProtocolParser {
     private int queueFirst;
     private int queueCount;
     private boolean failed;
+    /** Bytes from the reader index that the message waiting for its payload needs in all; 0 if not waiting. */
+    private int needBytes;
 
     boolean failed() {
         return failed;
+    }
+
+    /** Bytes (from the reader index) the op cut at the end of the buffer needs; 0 if unknown (a cut line). */
+    int bytesNeeded() {
+        return needBytes;
     }
 
     /** Number of queue names of the message being delivered. */
@@ -59,6 +66,7 @@ final class RouteProtocolParser {
     void parse(ByteBuf in, RouteOps ops) {
         current = in;
         bytes.bind(in);
+        needBytes = 0;
         while (!failed && in.isReadable()) {
             int start = in.readerIndex();
             int end = in.writerIndex();
@@ -197,6 +205,7 @@ final class RouteProtocolParser {
         }
         int payloadStart = lf + 1;
         if (in.writerIndex() < payloadStart + total + 2) {
+            needBytes = payloadStart + total + 2 - in.readerIndex();
             return false; // wait for the payload; the line is parsed again then
         }
         if (in.getByte(payloadStart + total) != '\r' || in.getByte(payloadStart + total + 1) != '\n') {
