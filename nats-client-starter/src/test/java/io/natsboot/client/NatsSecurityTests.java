@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.Connection;
 import io.nats.client.NKey;
+import io.natsboot.server.support.TestCertificates;
 import io.nats.client.Subscription;
 import io.nats.client.support.JwtUtils;
 import io.natsboot.server.NatsServer;

@@ -37,11 +37,25 @@ public final class TestCertificates {
                 "-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass", PASS);
         c.keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-storepass", PASS,
                 "-file", "ca.pem");
-        c.leaf("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth");
-        c.leaf("client", "CN=client", null, "eku=clientAuth");
-        // Routes are mutual TLS with one certificate per node, used as server and as client.
-        c.leaf("route", "CN=route", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth,clientAuth");
+        // Each keytool run is a JVM start: the leaves are made side by side (each has its own key store).
+        java.util.concurrent.CompletableFuture<?>[] leaves = {
+            c.leafAsync("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth"),
+            c.leafAsync("client", "CN=client", null, "eku=clientAuth"),
+            // Routes are mutual TLS with one certificate per node, used as server and as client.
+            c.leafAsync("route", "CN=route", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth,clientAuth")};
+        java.util.concurrent.CompletableFuture.allOf(leaves).join();
         return c;
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> leafAsync(String name, String dname, String san,
+            String eku) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                leaf(name, dname, san, eku);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private void leaf(String name, String dname, String san, String eku) throws Exception {
