@@ -121,6 +121,7 @@ class PrometheusSystemTests {
 
     @Test
     void prometheusScrapesTheMessageCounters() throws Exception {
+        awaitReady();
         try (Connection nc = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + natsPort).build())) {
             Subscription sub = nc.subscribe("scraped.>");
             publish(nc, sub, 25);
@@ -169,6 +170,32 @@ class PrometheusSystemTests {
         }
         throw new AssertionError("Prometheus never returned " + expected + " for " + promql + "; last answer: "
                 + last + "\ntargets: " + safeTargets() + "\nprometheus log:\n" + log());
+    }
+
+    /**
+     * Waits for {@code /-/ready}: until its storage is open Prometheus answers queries with 503, and a
+     * first start on a fresh machine can take seconds.
+     */
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            assertThat(prometheus.isAlive()).as("prometheus exited: %s", log()).isTrue();
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + prometheusPort + "/-/ready")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (IOException e) {
+                last = e.toString(); // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Prometheus never became ready; last answer: " + last + "\nprometheus log:\n"
+                + log());
     }
 
     private String query(String promql) throws Exception {
