@@ -185,7 +185,7 @@ public final class NatsServer {
             b.ciphers(ciphers, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE);
         }
         try {
-            return b.build();
+            return TlsCurves.apply(b.build(), tls.curvePreferences());
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
         }
@@ -200,10 +200,13 @@ public final class NatsServer {
             SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
-            if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+            if (tls.insecure()) {
+                // cluster.tls insecure: Go's InsecureSkipVerify, the dialled route's certificate is not checked
+                b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.caFile() != null && !tls.caFile().isEmpty()) {
                 b.trustManager(new File(tls.caFile()));
             }
-            return b.build();
+            return TlsCurves.apply(b.build(), tls.curvePreferences());
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error parsing cluster TLS config: " + rootMessage(e), e);
         }

@@ -142,6 +142,11 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
     }
 
+    /** cluster.tls pinned_certs (lower-case hex key ids); empty = any key the CA vouches for. */
+    public java.util.List<String> pinnedCerts() {
+        return options.tls() == null ? java.util.List.of() : options.tls().pinnedCerts();
+    }
+
     /** Closes the listener and every route. */
     public void shutdown() {
         shuttingDown = true;
@@ -187,10 +192,12 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                     SslContext ctx = clientTls;
                     if (ctx != null) {
                         SslHandler h = ctx.newHandler(conn.channel().alloc(), url.getHost(), url.getPort());
-                        // Check the peer's certificate names the host we dialled, as Go's TLS client does.
-                        SSLParameters p = h.engine().getSSLParameters();
-                        p.setEndpointIdentificationAlgorithm("HTTPS");
-                        h.engine().setSSLParameters(p);
+                        if (!options.tls().insecure()) {
+                            // Check the peer's certificate names the host we dialled, as Go's TLS client does.
+                            SSLParameters p = h.engine().getSSLParameters();
+                            p.setEndpointIdentificationAlgorithm("HTTPS");
+                            h.engine().setSSLParameters(p);
+                        }
                         h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
                         conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route-tls", h);
                     }

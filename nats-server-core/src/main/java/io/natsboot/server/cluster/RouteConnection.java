@@ -298,10 +298,31 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
-            tlsFailed(done.cause());
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+            if (!done.isSuccess()) {
+                tlsFailed(done.cause());
+            } else {
+                checkPinned(ctx);
+            }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** cluster.tls pinned_certs: both ends of a route check the other's key. */
+    private void checkPinned(ChannelHandlerContext ctx) {
+        java.util.List<String> pinned = cluster.pinnedCerts();
+        io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (pinned.isEmpty() || tls == null || closeReason != null) {
+            return;
+        }
+        String failure = io.natsboot.server.auth.PinnedCerts.check(tls.engine().getSession(), pinned);
+        if (failure != null) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + failure);
+            }
+            log.error(logPrefix + "TLS route handshake error: certificate not pinned");
+            close("TLS Handshake Failure", false);
+        }
     }
 
     private void tlsFailed(Throwable cause) {

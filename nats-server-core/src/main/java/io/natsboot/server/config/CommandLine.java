@@ -492,7 +492,9 @@ public final class CommandLine {
             sb.append("    ").append(c).append('\n');
         }
         return sb.append("\nNATS Boot ").append(Versions.productVersion())
-                .append(" supports cert_file, key_file, ca_file, verify and timeout; other tls keys refuse to start.\n").toString();
+                .append(" supports cert_file, key_file, ca_file, verify, verify_and_map, timeout, cipher_suites,"
+                        + " curve_preferences (on Java 20 or newer), pinned_certs and insecure (routes); other tls keys"
+                        + " refuse to start.\n").toString();
     }
 
     /** nats-server 2.9.10's cipher suite names (its cipherMap), sorted. */

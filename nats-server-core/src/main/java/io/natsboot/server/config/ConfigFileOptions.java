@@ -175,13 +175,15 @@ public final class ConfigFileOptions {
         TlsOptions t = tlsBlock(e, "tls");
         if (t != null) {
             b.tlsEnabled(true).tlsCert(t.certFile()).tlsKey(t.keyFile()).tlsCaCert(t.caFile()).tlsVerify(t.verify())
-                    .tlsTimeout(t.timeout()).tlsCipherSuites(t.cipherSuites());
+                    .tlsTimeout(t.timeout()).tlsCipherSuites(t.cipherSuites()).tlsCurvePreferences(t.curvePreferences())
+                    .tlsMap(t.map()).tlsPinnedCerts(t.pinnedCerts()).tlsInsecure(t.insecure());
         }
     }
 
     /**
-     * A tls block (client port or cluster): cert_file, key_file, ca_file, verify, timeout; other nats-server keys
-     * are refused by name. Null if a key had an error (already reported).
+     * A tls block (client port or cluster), nats-server 2.9's parseTLS: cert_file, key_file, ca_file, verify,
+     * verify_and_map, timeout, cipher_suites, curve_preferences, pinned_certs, insecure; the rest is refused
+     * by name. Null if a key had an error (already reported).
      */
     private TlsOptions tlsBlock(Entry e, String what) throws Bad {
         ConfMap m = map(e);
@@ -189,8 +191,12 @@ public final class ConfigFileOptions {
         String key = null;
         String ca = null;
         boolean verify = false;
+        boolean tlsMap = false;
+        boolean insecure = false;
         Duration timeout = null;
         List<String> ciphers = List.of();
+        List<String> curves = List.of();
+        List<String> pinned = List.of();
         int before = errors.size();
         for (Entry a : m.entries()) {
             String k = a.key().toLowerCase(Locale.ROOT);
@@ -199,12 +205,18 @@ public final class ConfigFileOptions {
                     case "cert_file": cert = string(a); break;
                     case "key_file": key = string(a); break;
                     case "ca_file": ca = string(a); break;
-                    case "verify": verify = bool(a); break;
+                    case "verify": verify = tlsBool(a, "verify"); break;
+                    // as nats-server: both flags follow the value, a later verify can still switch verification off
+                    case "verify_and_map": verify = tlsMap = tlsBool(a, "verify_and_map"); break;
+                    case "insecure": insecure = tlsBool(a, "insecure"); break;
                     case "timeout": timeout = seconds(a); break;
-                    case "cipher_suites": ciphers = cipherSuites(a); break;
+                    case "cipher_suites": ciphers = goNames(a, TlsOptions.GO_CIPHER_SUITES, "unrecognized cipher "); break;
+                    case "curve_preferences":
+                        curves = goNames(a, List.copyOf(TlsOptions.GO_CURVES.keySet()), "unrecognized curve preference ");
+                        break;
+                    case "pinned_certs": pinned = pinnedCerts(a); break;
                     // min_version, handshake_first, cert_store, ocsp_peer... came after 2.9.10: unknown fields
-                    case "verify_and_map": case "verify_cert_and_check_known_urls":
-                    case "curve_preferences": case "insecure": case "pinned_certs": case "connection_rate_limit":
+                    case "verify_cert_and_check_known_urls": case "connection_rate_limit":
                         notYet(a, what + " " + k);
                         break;
                     default:
@@ -226,11 +238,21 @@ public final class ConfigFileOptions {
             throw new Bad("error parsing tls config, missing 'key_file' option");
         }
         return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
-                ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers);
+                ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers, curves, tlsMap, pinned, insecure);
     }
 
-    /** nats-server's parseCipher over an array of names; Go's error text for one it does not know. */
-    private List<String> cipherSuites(Entry e) throws Bad {
+    private static boolean tlsBool(Entry e, String name) throws Bad {
+        if (e.value() instanceof Boolean v) {
+            return v;
+        }
+        throw new Bad("error parsing tls config, expected '" + name + "' to be a boolean");
+    }
+
+    /**
+     * nats-server's parseCipher / parseCurvePreferences over an array of Go names; the error names the first
+     * unknown one, at its own position.
+     */
+    private List<String> goNames(Entry e, List<String> known, String unknownText) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
             throw new Bad("interface conversion: interface {} is " + goType(e.value()) + ", not []interface {}");
         }
@@ -238,11 +260,32 @@ public final class ConfigFileOptions {
         for (Object o : list) {
             Entry c = (Entry) o;
             String name = c.value() instanceof String s ? s : String.valueOf(c.value());
-            if (!TlsOptions.GO_CIPHER_SUITES.contains(name)) {
-                errors.add(c.pos() + ": unrecognized cipher " + name); // at the element, as nats-server
+            if (!known.contains(name)) {
+                errors.add(c.pos() + ": " + unknownText + name); // at the element, as nats-server
                 return List.of();
             }
             out.add(name);
+        }
+        return out;
+    }
+
+    /** pinned_certs: a list of hex SHA-256 hashes of SubjectPublicKeyInfo, kept lower case. */
+    private List<String> pinnedCerts(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw new Bad("error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 "
+                    + "of DER encoded SubjectPublicKeyInfo");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            Entry c = (Entry) o;
+            Object v = c.value();
+            String h = (v instanceof String s ? s : String.valueOf(v)).toLowerCase(Locale.ROOT);
+            if (!h.matches("[0-9a-f]{64}")) {
+                errors.add(c.pos() + ": error parsing tls config, 'pinned_certs' key " + h // at the element
+                        + " does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
+                return List.of();
+            }
+            out.add(h);
         }
         return out;
     }
@@ -281,7 +324,7 @@ public final class ConfigFileOptions {
                         if (t != null) {
                             // nats-server: routes always verify the peer (both ends are client and server)
                             b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(),
-                                    t.cipherSuites()));
+                                    t.cipherSuites(), t.curvePreferences(), false, t.pinnedCerts(), t.insecure()));
                         }
                         break;
                     }

@@ -13,10 +13,22 @@ import java.util.List;
  * @param timeout handshake timeout (default 2s)
  * @param cipherSuites TLS 1.2 cipher suites by their IANA (and Go) names, in preference order; empty = the
  *                     JDK's defaults. As in Go, TLS 1.3 suites are not configurable and stay enabled.
+ * @param curvePreferences key exchange groups by their Go names ({@link #GO_CURVES}), in preference order;
+ *                         empty = the JDK's defaults
+ * @param map verify_and_map: the client certificate names the user (emails, DNS names, URIs, subject DN)
+ * @param pinnedCerts pinned_certs: lower-case hex SHA-256 of the peer certificate's SubjectPublicKeyInfo;
+ *                    when not empty, a peer whose key is not listed fails the handshake
+ * @param insecure routes only: do not verify the certificate of a route we dial (nats-server's
+ *                 InsecureSkipVerify); accepted and without effect on the client port, as there
  */
 public record TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
-                         List<String> cipherSuites) {
+                         List<String> cipherSuites, List<String> curvePreferences, boolean map,
+                         List<String> pinnedCerts, boolean insecure) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Go's curve names (crypto/tls CurveID) that nats-server 2.9 accepts, with the JDK's named group for each. */
+    public static final java.util.Map<String, String> GO_CURVES = java.util.Map.of(
+            "CurveP256", "secp256r1", "CurveP384", "secp384r1", "CurveP521", "secp521r1", "X25519", "x25519");
 
     /** The cipher suite names Go 1.19's crypto/tls knows (secure and insecure), hence nats-server 2.9's. */
     public static final List<String> GO_CIPHER_SUITES = List.of(
@@ -34,9 +46,28 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
 
     public TlsOptions {
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
+        curvePreferences = curvePreferences == null ? List.of() : List.copyOf(curvePreferences);
+        pinnedCerts = pinnedCerts == null ? List.of() : List.copyOf(pinnedCerts);
+    }
+
+    public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
+                      List<String> cipherSuites) {
+        this(certFile, keyFile, caFile, verify, timeout, cipherSuites, List.of(), false, List.of(), false);
     }
 
     public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout) {
         this(certFile, keyFile, caFile, verify, timeout, List.of());
+    }
+
+    /** The same options with verify_and_map set (it also sets verify, as the config key does). */
+    public TlsOptions withMap(boolean on) {
+        return new TlsOptions(certFile, keyFile, caFile, verify || on, timeout, cipherSuites, curvePreferences, on,
+                pinnedCerts, insecure);
+    }
+
+    /** The same options with these pinned key hashes (hex SHA-256 of SubjectPublicKeyInfo). */
+    public TlsOptions withPinnedCerts(List<String> sha256) {
+        return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
+                sha256.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(), insecure);
     }
 }

@@ -223,6 +223,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             traceOut("INFO " + new String(info, 5, info.length - 8, StandardCharsets.UTF_8));
         }
         flushNow();
+        if (options.tls() != null && log.isDebug()) {
+            log.debug(logPrefix + "Starting TLS client connection handshake");
+        }
         if (options.authRequired()) {
             authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -367,12 +370,39 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
-            tlsHandshakeFailed(done.cause());
-        } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent && log.isDebug()) {
-            log.debug(logPrefix + "TLS handshake complete");
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+            if (!done.isSuccess()) {
+                tlsHandshakeFailed(done.cause());
+            } else {
+                tlsHandshakeDone(ctx);
+            }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** After the handshake: nats-server's debug lines, and its pinned_certs check (a failure closes). */
+    private void tlsHandshakeDone(ChannelHandlerContext ctx) {
+        io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        javax.net.ssl.SSLSession session = tls == null ? null : tls.engine().getSession();
+        List<String> pinned = options.tls() == null ? List.of() : options.tls().pinnedCerts();
+        if (session != null && !pinned.isEmpty()) {
+            String failure = io.natsboot.server.auth.PinnedCerts.check(session, pinned);
+            if (failure != null) {
+                if (log.isDebug()) {
+                    log.debug(logPrefix + failure);
+                }
+                log.error(logPrefix + "TLS handshake error: certificate not pinned");
+                close("TLS Handshake Failure", false);
+                return;
+            }
+        }
+        if (log.isDebug()) {
+            log.debug(logPrefix + "TLS handshake complete");
+            if (session != null) {
+                log.debug(logPrefix + "TLS version " + session.getProtocol().replace("TLSv", "") + ", cipher suite "
+                        + session.getCipherSuite());
+            }
+        }
     }
 
     /**
@@ -596,6 +626,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         if (o.users().stream().anyMatch(u -> !u.isNkey())) {
+            if (o.tls() != null && o.tls().map()) {
+                return authenticateByCertificate(o);
+            }
             if ((opts.user == null || opts.user.isEmpty()) && o.noAuthUser() != null) {
                 for (User u : o.users()) {
                     if (!u.isNkey() && u.username().equals(o.noAuthUser())) {
@@ -627,6 +660,43 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     opts.pass == null ? "" : opts.pass);
         }
         return false;
+    }
+
+    /**
+     * verify_and_map: the client certificate names the user; a user in CONNECT is overridden (with nats-server's
+     * warning), a password configured for the mapped user must still match.
+     */
+    private boolean authenticateByCertificate(ServerOptions o) {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        java.security.cert.Certificate[] chain = null;
+        if (tls == null) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "User required in cert, no TLS connection state");
+            }
+            return false;
+        }
+        try {
+            chain = tls.engine().getSession().getPeerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // no client certificate: the mapper says so
+        }
+        User u = io.natsboot.server.auth.CertificateUserMap.find(chain, o.users(), line -> {
+            if (log.isDebug()) {
+                log.debug(logPrefix + line);
+            }
+        });
+        if (u == null) {
+            return false;
+        }
+        if (opts.user != null && !opts.user.isEmpty()) {
+            log.warn("User " + CommandLine.goQuote(opts.user) + " found in connect proto, but user required from cert");
+        }
+        opts.user = u.username();
+        if (!Bcrypt.comparePasswords(u.password() == null ? "" : u.password(), opts.pass == null ? "" : opts.pass)) {
+            return false;
+        }
+        registerUser(u);
+        return true;
     }
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */

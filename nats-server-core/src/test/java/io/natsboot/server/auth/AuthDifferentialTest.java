@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +59,7 @@ class AuthDifferentialTest {
         dir = Files.createTempDirectory("auth-diff");
         Path conf = dir.resolve("auth.conf");
         Files.writeString(conf, CONF);
-        refPort = freePort();
+        refPort = Ports.free();
         reference = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(refPort)).redirectErrorStream(true).redirectOutput(dir.resolve("ref.log").toFile())
                 .start();
@@ -73,17 +72,7 @@ class AuthDifferentialTest {
             }
             return b.host("127.0.0.1").port(0);
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", refPort)) {
-                break;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        Ports.awaitListening(refPort);
     }
 
     @AfterAll
@@ -93,12 +82,6 @@ class AuthDifferentialTest {
         }
         if (reference != null) {
             reference.destroy();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -15,10 +15,8 @@ import io.natsboot.server.monitor.ConnInfo;
 import io.natsboot.server.monitor.ConnzOptions;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RunningServer;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,12 +206,12 @@ class NkeyAuthTest {
         Path conf = dir.resolve("nkey.conf");
         Files.writeString(conf, "authorization { users = [ {nkey: \"" + pub(alice) + "\", permissions: {publish: "
                 + "\"foo\"}}, {user: bob, password: pw} ] }\n");
-        int refPort = freePort();
+        int refPort = Ports.free();
         Process ref = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(refPort)).redirectErrorStream(true).redirectOutput(dir.resolve("ref.log").toFile())
                 .start();
         try (RunningServer ours = RunningServer.start(b -> load(conf, b))) {
-            awaitPort(refPort);
+            Ports.awaitListening(refPort);
             String wrongKey = pub(user());
             List<String[]> sessions = List.of(
                     new String[] {"CONNECT {\"verbose\":true,\"nkey\":\"%PUB%\",\"sig\":\"%SIG%\"}", "PUB foo 0", "",
@@ -297,26 +295,6 @@ class NkeyAuthTest {
                 }
             }
             return out.toString();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
         }
     }
 }

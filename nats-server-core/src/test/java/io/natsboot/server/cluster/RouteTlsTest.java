@@ -66,6 +66,37 @@ class RouteTlsTest {
     }
 
     @Test
+    void routesCheckThePeersPinnedKey() throws Exception {
+        TlsOptions route = new TlsOptions(certs.path("route-cert.pem"), certs.path("route-key.pem"),
+                certs.path("ca.pem"), true, Duration.ofSeconds(2));
+        String clientKey = keyId("client-cert.pem");
+        String routeKey = keyId("route-cert.pem");
+        try (RunningServer a = RunningServer.start(b -> b.serverName("A").clusterListen("127.0.0.1:-1")
+                .clusterName("PIN").clusterTls(route.withPinnedCerts(List.of(clientKey))));
+             RunningServer b = RunningServer.start(x -> x.serverName("B").clusterListen("127.0.0.1:-1")
+                .clusterName("PIN").clusterTls(route).routes(List.of(ClusterTestSupport.routeUrl(a))))) {
+            await("A refuses B's key", Duration.ofSeconds(5),
+                    () -> a.log().contains("TLS route handshake error: certificate not pinned"));
+            assertThat(ClusterTestSupport.routes(a)).isZero();
+            assertThat(ClusterTestSupport.routes(b)).isZero();
+        }
+        try (RunningServer a = RunningServer.start(b -> b.serverName("A").clusterListen("127.0.0.1:-1")
+                .clusterName("PIN").clusterTls(route.withPinnedCerts(List.of(routeKey))));
+             RunningServer b = RunningServer.start(x -> x.serverName("B").clusterListen("127.0.0.1:-1")
+                .clusterName("PIN").clusterTls(route.withPinnedCerts(List.of(routeKey)))
+                .routes(List.of(ClusterTestSupport.routeUrl(a))))) {
+            ClusterTestSupport.awaitMesh(a, b);
+        }
+    }
+
+    private static String keyId(String pem) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(certs.file(pem))) {
+            return io.natsboot.server.auth.PinnedCerts.keyId(
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+    }
+
+    @Test
     void confBlockAndMixedClusterWithNatsServer() throws Exception {
         Path conf = dir.resolve("route-tls.conf");
         Files.writeString(conf, "cluster {\n  tls {\n    cert_file: \"" + certs.path("route-cert.pem") + "\"\n"

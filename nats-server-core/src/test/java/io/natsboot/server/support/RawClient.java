@@ -86,4 +86,18 @@ public final class RawClient implements AutoCloseable {
     public void close() throws IOException {
         socket.close();
     }
+
+    /**
+     * A client's start of TLS on a fresh socket: reads the plaintext INFO line, then wraps the socket with the
+     * context (handshake not started yet, so callers can set parameters first).
+     */
+    public static javax.net.ssl.SSLSocket startTls(java.net.Socket plain, javax.net.ssl.SSLContext ctx, int port)
+            throws IOException {
+        java.io.InputStream in = plain.getInputStream();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            // the INFO line
+        }
+        return (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
+    }
 }

@@ -93,7 +93,39 @@ public final class TestCertificates {
         }
     }
 
+    /** File arguments of the keytool commands used here: made absolute for an in-process run. */
+    private static final java.util.Set<String> FILE_OPTIONS = java.util.Set.of("-keystore", "-file", "-infile",
+            "-outfile");
+
+    /**
+     * Runs one keytool command: in this JVM when the surefire configuration opens the JDK's keytool
+     * package to tests (a JVM start per command made certificate creation take seconds), else as a process.
+     */
     private void keytool(String... args) throws IOException, InterruptedException {
+        java.lang.reflect.Method run = inProcessKeytool();
+        if (run != null) {
+            String[] abs = args.clone();
+            for (int i = 1; i < abs.length; i++) {
+                if (FILE_OPTIONS.contains(abs[i - 1])) {
+                    abs[i] = dir.resolve(abs[i]).toString();
+                }
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try {
+                java.lang.reflect.Constructor<?> make = run.getDeclaringClass().getDeclaredConstructor();
+                make.setAccessible(true);
+                Object tool = make.newInstance();
+                synchronized (TestCertificates.class) { // one keytool at a time: it prints through shared streams
+                    run.invoke(tool, abs, new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+                }
+                return;
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw new IOException("keytool " + String.join(" ", args) + " failed: " + out + e.getCause(),
+                        e.getCause());
+            } catch (ReflectiveOperationException e) {
+                // not accessible after all: fall through to a process
+            }
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
@@ -101,6 +133,20 @@ public final class TestCertificates {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("keytool " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
+    private static java.lang.reflect.Method inProcessKeytool() {
+        try {
+            Class<?> main = Class.forName("sun.security.tools.keytool.Main");
+            if (!main.getModule().isOpen(main.getPackageName(), TestCertificates.class.getModule())) {
+                return null;
+            }
+            java.lang.reflect.Method run = main.getDeclaredMethod("run", String[].class, java.io.PrintStream.class);
+            run.setAccessible(true);
+            return run;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -112,8 +158,25 @@ public final class TestCertificates {
         return dir.resolve(name).toString();
     }
 
+    /**
+     * One more client certificate signed by the test CA, for certificate-to-user mapping: files
+     * {@code name-cert.pem}, {@code name-key.pem}, {@code name.p12}.
+     *
+     * @param dname the subject in keytool's syntax (RFC 2253 order, {@code +} for a multi-valued RDN)
+     * @param san keytool's {@code san=...} extension (e.g. {@code san=email:a@b.io,uri:spiffe://x}), or null
+     */
+    public void clientLeaf(String name, String dname, String san) throws Exception {
+        leaf(name, dname, san, "eku=clientAuth");
+    }
+
     /** A client context trusting the test CA, presenting the client certificate when {@code withCert}. */
     public SSLContext clientContext(boolean withCert) throws Exception {
+        return clientContext(withCert ? "client" : null);
+    }
+
+    /** A client context trusting the test CA, presenting the named leaf's certificate (none when null). */
+    public SSLContext clientContext(String leafName) throws Exception {
+        boolean withCert = leafName != null;
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(file("ca.pem"))) {
@@ -125,7 +188,7 @@ public final class TestCertificates {
         KeyManagerFactory kmf = null;
         if (withCert) {
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(load("client.p12"), PASS.toCharArray());
+            kmf.init(load(leafName + ".p12"), PASS.toCharArray());
         }
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
+import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,13 +42,7 @@ class TlsCipherSuitesTest {
     private static String handshake(int port, String protocol, String... suites) throws Exception {
         try (Socket plain = new Socket("127.0.0.1", port)) {
             plain.setSoTimeout(5000);
-            InputStream in = plain.getInputStream();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                // INFO line
-            }
-            SSLSocket tls = (SSLSocket) certs.clientContext(false).getSocketFactory()
-                    .createSocket(plain, "localhost", port, true);
+            SSLSocket tls = RawClient.startTls(plain, certs.clientContext(false), port);
             tls.setEnabledProtocols(new String[] {protocol});
             if (suites.length > 0) {
                 tls.setEnabledCipherSuites(suites);

@@ -146,10 +146,21 @@ class TlsTest {
         Files.writeString(f, "tls {\n  cert_file: a.pem\n  key_file: b.pem\n  verify_and_map: true\n"
                 + "  cipher_suites: [\"TLS_AES_128_GCM_SHA256\"]\n  handshake_first: true\n}\n");
         ConfigFileOptions.Outcome refused = ConfigFileOptions.load(f.toString(), ServerOptions.builder());
-        assertThat(refused.errors()).hasSize(2); // cipher_suites is supported (TlsCipherSuitesTest)
-        assertThat(refused.message()).contains("tls verify_and_map is not supported by NATS Boot yet")
-                // nats-server 2.9.10 does not know handshake_first (2.10 added it)
-                .contains("error parsing tls config, unknown field [\"handshake_first\"]");
+        assertThat(refused.errors()).hasSize(1); // cipher_suites and verify_and_map are supported
+        // nats-server 2.9.10 does not know handshake_first (2.10 added it)
+        assertThat(refused.message()).contains("error parsing tls config, unknown field [\"handshake_first\"]");
+
+        // nats-server's parseTLS: verify_and_map sets verify too; a later verify: false switches only that off
+        Files.writeString(f, "tls {\n  cert_file: a.pem\n  key_file: b.pem\n  verify_and_map: true\n}\n");
+        ServerOptions.Builder mapped = ServerOptions.builder();
+        assertThat(ConfigFileOptions.load(f.toString(), mapped).errors()).isEmpty();
+        assertThat(mapped.build().tls().map()).isTrue();
+        assertThat(mapped.build().tls().verify()).isTrue();
+        Files.writeString(f, "tls {\n  cert_file: a.pem\n  key_file: b.pem\n  verify_and_map: \"yes\"\n"
+                + "  verify: 1\n  insecure: true\n}\n");
+        assertThat(ConfigFileOptions.load(f.toString(), ServerOptions.builder()).message())
+                .contains("error parsing tls config, expected 'verify_and_map' to be a boolean")
+                .contains("error parsing tls config, expected 'verify' to be a boolean");
 
         Files.writeString(f, "tls {\n  key_file: b.pem\n}\n");
         assertThat(ConfigFileOptions.load(f.toString(), ServerOptions.builder()).message())
