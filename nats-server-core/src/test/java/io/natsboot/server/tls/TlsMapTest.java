@@ -142,6 +142,8 @@ class TlsMapTest {
                 var sub = nc.subscribe("ok.x");
                 nc.publish("ok.x", "hi".getBytes(StandardCharsets.UTF_8));
                 assertThat(sub.nextMessage(Duration.ofSeconds(2))).isNotNull();
+                // what /connz?auth=1 shows as authorized_user
+                assertThat(s.server().context().clients()).extracting(c -> c.user()).containsExactly("app.acme.io");
             }
             assertThat(s.log().lines()).anyMatch(l -> l.endsWith("Using SAN found in cert for auth [\"app.acme.io\"]"));
             Session raw = session(s.port(), "sans", "PUB no.x 0\r\n\r\n");
