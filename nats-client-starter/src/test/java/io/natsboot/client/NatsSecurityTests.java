@@ -38,7 +38,7 @@ class NatsSecurityTests {
 
     @BeforeAll
     static void servers() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
         tlsServer = tlsServer(false);
         mutualTlsServer = tlsServer(true);
     }

@@ -116,15 +116,23 @@ public final class NatsServer {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .doOnConnection(conn -> {
                     try {
+                        ClientConnection client = new ClientConnection(context);
                         if (ssl != null) {
-                            // nats-server sends INFO in plaintext, then the client starts the handshake:
-                            // startTls lets the first flush (INFO) through unencrypted.
-                            SslHandler tls = new SslHandler(ssl.newEngine(conn.channel().alloc()), true);
-                            tls.setHandshakeTimeoutMillis(tlsTimeoutMillis);
-                            conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls", tls);
+                            TlsOptions t = options.tls();
+                            if (t.handshakeFirst() && t.handshakeFirstFallback() != null) {
+                                client.holdInfo();
+                                conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls-first",
+                                        new TlsFirstDetector(ssl, tlsTimeoutMillis, t.handshakeFirstFallback(), client));
+                            } else {
+                                // nats-server sends INFO in plaintext, then the client starts the handshake:
+                                // startTls lets the first flush (INFO) through unencrypted. With handshake_first
+                                // the handshake comes first and INFO waits in the handler until it is done.
+                                conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls",
+                                        TlsFirstDetector.sslHandler(ssl, conn.channel(), !t.handshakeFirst(),
+                                                tlsTimeoutMillis));
+                            }
                         }
-                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-client",
-                                new ClientConnection(context));
+                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-client", client);
                     } catch (RuntimeException e) {
                         log.error("Error setting up client connection: " + e);
                         conn.dispose();
@@ -173,7 +181,7 @@ public final class NatsServer {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
         }
-        b.sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2");
+        b.sslProvider(SslProvider.JDK).protocols(tls.protocols());
         if (tls.caFile() != null && !tls.caFile().isEmpty()) {
             b.trustManager(new File(tls.caFile()));
         }
@@ -198,7 +206,7 @@ public final class NatsServer {
     public static SslContext routeClientTlsContext(TlsOptions tls) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2")
+                    .protocols(tls.protocols())
                     .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
             if (tls.insecure()) {
                 // cluster.tls insecure: Go's InsecureSkipVerify, the dialled route's certificate is not checked

@@ -174,9 +174,7 @@ public final class ConfigFileOptions {
     private void tls(Entry e) throws Bad {
         TlsOptions t = tlsBlock(e, "tls");
         if (t != null) {
-            b.tlsEnabled(true).tlsCert(t.certFile()).tlsKey(t.keyFile()).tlsCaCert(t.caFile()).tlsVerify(t.verify())
-                    .tlsTimeout(t.timeout()).tlsCipherSuites(t.cipherSuites()).tlsCurvePreferences(t.curvePreferences())
-                    .tlsMap(t.map()).tlsPinnedCerts(t.pinnedCerts()).tlsInsecure(t.insecure());
+            b.tls(t);
         }
     }
 
@@ -197,6 +195,9 @@ public final class ConfigFileOptions {
         List<String> ciphers = List.of();
         List<String> curves = List.of();
         List<String> pinned = List.of();
+        String minVersion = "1.2";
+        boolean first = false;
+        Duration fallback = null;
         int before = errors.size();
         for (Entry a : m.entries()) {
             String k = a.key().toLowerCase(Locale.ROOT);
@@ -215,7 +216,35 @@ public final class ConfigFileOptions {
                         curves = goNames(a, List.copyOf(TlsOptions.GO_CURVES.keySet()), "unrecognized curve preference ");
                         break;
                     case "pinned_certs": pinned = pinnedCerts(a); break;
-                    // min_version, handshake_first, cert_store, ocsp_peer... came after 2.9.10: unknown fields
+                    // nats-server 2.10's keys, named in our TLS issue: a superset of 2.9.10 (which refuses them)
+                    case "min_version": minVersion = tlsMinVersion(a); break;
+                    case "handshake_first": case "first": case "immediate": {
+                        Object v = a.value();
+                        String text = v instanceof String str ? str.toLowerCase(Locale.ROOT) : null;
+                        if (v instanceof Boolean on) {
+                            first = on;
+                            fallback = null;
+                        } else if ("true".equals(text) || "on".equals(text) || "false".equals(text) || "off".equals(text)) {
+                            first = text.equals("true") || text.equals("on");
+                            fallback = null;
+                        } else if ("auto".equals(text) || "auto_fallback".equals(text)) {
+                            first = true;
+                            fallback = TlsOptions.DEFAULT_HANDSHAKE_FIRST_FALLBACK;
+                        } else if (text != null) {
+                            try {
+                                fallback = CommandLine.parseGoDuration((String) v);
+                                first = true;
+                            } catch (CommandLine.BadValue bad) {
+                                throw new Bad("field " + CommandLine.goQuote(a.key()) + " value "
+                                        + CommandLine.goQuote((String) v) + " is invalid");
+                            }
+                        } else {
+                            throw new Bad("field " + CommandLine.goQuote(a.key()) + " should be a boolean or string, got "
+                                    + goType(v));
+                        }
+                        break;
+                    }
+                    // cert_store, ocsp_peer... came after 2.9.10: unknown fields
                     case "verify_cert_and_check_known_urls": case "connection_rate_limit":
                         notYet(a, what + " " + k);
                         break;
@@ -238,7 +267,20 @@ public final class ConfigFileOptions {
             throw new Bad("error parsing tls config, missing 'key_file' option");
         }
         return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
-                ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers, curves, tlsMap, pinned, insecure);
+                ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers, curves, tlsMap, pinned, insecure, minVersion, first,
+                fallback);
+    }
+
+    /** nats-server 2.10's min_version: "1.2" or "1.3"; older versions are refused. */
+    private static String tlsMinVersion(Entry e) throws Bad {
+        if (!(e.value() instanceof String v)) {
+            throw new Bad("error parsing tls config: 'min_version' wrong type: " + e.value());
+        }
+        switch (v) {
+            case "1.2": case "1.3": return v;
+            case "1.0": case "1.1": throw new Bad("error parsing tls config: unsupported TLS version: TLS " + v);
+            default: throw new Bad("error parsing tls config: unknown version: " + v);
+        }
     }
 
     private static boolean tlsBool(Entry e, String name) throws Bad {
@@ -324,7 +366,8 @@ public final class ConfigFileOptions {
                         if (t != null) {
                             // nats-server: routes always verify the peer (both ends are client and server)
                             b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(),
-                                    t.cipherSuites(), t.curvePreferences(), false, t.pinnedCerts(), t.insecure()));
+                                    t.cipherSuites(), t.curvePreferences(), false, t.pinnedCerts(), t.insecure(),
+                                    t.minVersion(), false, null));
                         }
                         break;
                     }

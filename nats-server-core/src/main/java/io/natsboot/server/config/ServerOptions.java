@@ -121,11 +121,8 @@ public record ServerOptions(
         private String tlsCaCert;
         private boolean tlsVerify;
         private Duration tlsTimeout;
-        private List<String> tlsCipherSuites = List.of();
-        private List<String> tlsCurvePreferences = List.of();
-        private boolean tlsMap;
-        private List<String> tlsPinnedCerts = List.of();
-        private boolean tlsInsecure;
+        /** The rest of the tls block (cipher suites, curves, map, pins, versions); the fields above win. */
+        private TlsOptions tlsBlock;
         /** authorization timeout as set; null = the default (2s, or the TLS timeout + 1s with TLS). */
         private Duration authTimeoutSet;
         /** Cluster listen URL or host:port ({@code --cluster}, {@code cluster.listen}); null = no cluster. */
@@ -163,8 +160,7 @@ public record ServerOptions(
             if (o.tls != null) {
                 tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
                 tlsCaCert = o.tls.caFile(); tlsVerify = o.tls.verify(); tlsTimeout = o.tls.timeout();
-                tlsCipherSuites = o.tls.cipherSuites(); tlsCurvePreferences = o.tls.curvePreferences();
-                tlsMap = o.tls.map(); tlsPinnedCerts = o.tls.pinnedCerts(); tlsInsecure = o.tls.insecure();
+                tlsBlock = o.tls;
             }
             if (o.cluster != null) {
                 ClusterOptions c = o.cluster;
@@ -222,11 +218,7 @@ public record ServerOptions(
             tlsCaCert = v == null ? null : v.caFile();
             tlsVerify = v != null && v.verify();
             tlsTimeout = v == null ? null : v.timeout();
-            tlsCipherSuites = v == null ? List.of() : v.cipherSuites();
-            tlsCurvePreferences = v == null ? List.of() : v.curvePreferences();
-            tlsMap = v != null && v.map();
-            tlsPinnedCerts = v == null ? List.of() : v.pinnedCerts();
-            tlsInsecure = v != null && v.insecure();
+            tlsBlock = v;
             return this;
         }
         public Builder tlsEnabled(boolean v) { tlsEnabled = v; return this; }
@@ -236,14 +228,6 @@ public record ServerOptions(
         /** Require client certificates; as nats-server's --tlsverify, also switches TLS on. */
         public Builder tlsVerify(boolean v) { tlsVerify = v; if (v) { tlsEnabled = true; } return this; }
         public Builder tlsTimeout(Duration v) { tlsTimeout = v; return this; }
-        public Builder tlsCipherSuites(List<String> v) { tlsCipherSuites = List.copyOf(v); return this; }
-        /** Key exchange groups by Go name (CurveP256, CurveP384, CurveP521, X25519), in preference order. */
-        public Builder tlsCurvePreferences(List<String> v) { tlsCurvePreferences = List.copyOf(v); return this; }
-        /** verify_and_map: users are named by the client certificate (does not switch verification on). */
-        public Builder tlsMap(boolean v) { tlsMap = v; return this; }
-        /** pinned_certs: hex SHA-256 of the SubjectPublicKeyInfo of the client certificates let in. */
-        public Builder tlsPinnedCerts(List<String> v) { tlsPinnedCerts = List.copyOf(v); return this; }
-        public Builder tlsInsecure(boolean v) { tlsInsecure = v; return this; }
         /**
          * The route listener, {@code nats://[user:pass@]host:port} or {@code host:port} (port -1 or 0 = random);
          * setting it switches clustering on. User and password in the URL become the route authorization.
@@ -265,9 +249,11 @@ public record ServerOptions(
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
 
         public ServerOptions build() {
+            TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
             TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
                     tlsTimeout == null || tlsTimeout.isZero() ? TlsOptions.DEFAULT_TIMEOUT : tlsTimeout,
-                    tlsCipherSuites, tlsCurvePreferences, tlsMap, tlsPinnedCerts, tlsInsecure) : null;
+                    x.cipherSuites(), x.curvePreferences(), x.map(), x.pinnedCerts(), x.insecure(), x.minVersion(),
+                    x.handshakeFirst(), x.handshakeFirstFallback()) : null;
             // nats-server: without an authorization timeout, TLS makes it the TLS timeout + 1s.
             Duration authTimeout = authTimeoutSet != null ? authTimeoutSet
                     : tls != null ? tls.timeout().plusSeconds(1) : Duration.ofSeconds(2);

@@ -20,10 +20,19 @@ import java.util.List;
  *                    when not empty, a peer whose key is not listed fails the handshake
  * @param insecure routes only: do not verify the certificate of a route we dial (nats-server's
  *                 InsecureSkipVerify); accepted and without effect on the client port, as there
+ * @param minVersion lowest TLS version, "1.2" (default) or "1.3" (nats-server 2.10's min_version)
+ * @param handshakeFirst client port: the TLS handshake comes before INFO, which then goes out encrypted
+ *                       (nats-server 2.10's handshake_first, jnats' {@code tlsFirst()})
+ * @param handshakeFirstFallback with handshakeFirst: how long to wait for the client to start TLS before
+ *                               sending INFO in plaintext as usual (the "auto" mode); null = never
  */
 public record TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
                          List<String> cipherSuites, List<String> curvePreferences, boolean map,
-                         List<String> pinnedCerts, boolean insecure) {
+                         List<String> pinnedCerts, boolean insecure, String minVersion, boolean handshakeFirst,
+                         Duration handshakeFirstFallback) {
+    /** nats-server 2.10's fallback delay for {@code handshake_first: auto}. */
+    public static final Duration DEFAULT_HANDSHAKE_FIRST_FALLBACK = Duration.ofMillis(50);
+
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
     /** Go's curve names (crypto/tls CurveID) that nats-server 2.9 accepts, with the JDK's named group for each. */
@@ -48,6 +57,14 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
         curvePreferences = curvePreferences == null ? List.of() : List.copyOf(curvePreferences);
         pinnedCerts = pinnedCerts == null ? List.of() : List.copyOf(pinnedCerts);
+        minVersion = minVersion == null ? "1.2" : minVersion;
+    }
+
+    public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
+                      List<String> cipherSuites, List<String> curvePreferences, boolean map,
+                      List<String> pinnedCerts, boolean insecure) {
+        this(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map, pinnedCerts, insecure,
+                "1.2", false, null);
     }
 
     public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
@@ -62,12 +79,30 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
     /** The same options with verify_and_map set (it also sets verify, as the config key does). */
     public TlsOptions withMap(boolean on) {
         return new TlsOptions(certFile, keyFile, caFile, verify || on, timeout, cipherSuites, curvePreferences, on,
-                pinnedCerts, insecure);
+                pinnedCerts, insecure, minVersion, handshakeFirst, handshakeFirstFallback);
     }
 
     /** The same options with these pinned key hashes (hex SHA-256 of SubjectPublicKeyInfo). */
     public TlsOptions withPinnedCerts(List<String> sha256) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
-                sha256.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(), insecure);
+                sha256.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(), insecure, minVersion,
+                handshakeFirst, handshakeFirstFallback);
+    }
+
+    /** The same options with handshake_first on; {@code fallback} null = wait for the client forever. */
+    public TlsOptions withHandshakeFirst(Duration fallback) {
+        return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
+                pinnedCerts, insecure, minVersion, true, fallback);
+    }
+
+    /** The same options with this lowest TLS version ("1.2" or "1.3"). */
+    public TlsOptions withMinVersion(String version) {
+        return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
+                pinnedCerts, insecure, version, handshakeFirst, handshakeFirstFallback);
+    }
+
+    /** The JDK protocol names from {@link #minVersion()} up. */
+    public String[] protocols() {
+        return "1.3".equals(minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"};
     }
 }

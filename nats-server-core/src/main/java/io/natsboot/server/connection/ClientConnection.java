@@ -97,6 +97,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private int remotePort;
     private String logPrefix = "";
     private boolean accepted;
+    /** TLS handshake_first with fallback: INFO waits until the client's first bytes (or their absence) decide. */
+    private boolean infoHeld;
+    private byte[] heldInfo;
     private boolean connected;
     private boolean headers;
     private boolean inRead;
@@ -168,6 +171,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.stallThreshold = Math.min(options.maxPending() / 2, STALL_CAP);
     }
 
+    /**
+     * Keep INFO back until {@link #releaseInfo()}: for TLS handshake_first with a fallback delay, where the
+     * pipeline learns only later whether INFO goes out encrypted (the client started TLS) or in plaintext.
+     * Called before the handler is added.
+     */
+    public void holdInfo() {
+        infoHeld = true;
+    }
+
+    /** Sends the INFO kept back by {@link #holdInfo()}; on the event loop. */
+    public void releaseInfo() {
+        infoHeld = false;
+        byte[] info = heldInfo;
+        heldInfo = null;
+        if (info != null && closeReason == null) {
+            sendInfo(info);
+        }
+    }
+
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
@@ -218,6 +240,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection created");
         }
+        if (infoHeld) {
+            heldInfo = info;
+        } else {
+            sendInfo(info);
+        }
+        if (options.authRequired()) {
+            authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        armPing(options.pingInterval().toNanos());
+    }
+
+    private void sendInfo(byte[] info) {
         enqueue(info);
         if (log.isTrace()) {
             traceOut("INFO " + new String(info, 5, info.length - 8, StandardCharsets.UTF_8));
@@ -226,10 +260,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (options.tls() != null && log.isDebug()) {
             log.debug(logPrefix + "Starting TLS client connection handshake");
         }
-        if (options.authRequired()) {
-            authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-        armPing(options.pingInterval().toNanos());
     }
 
     /**

@@ -29,7 +29,7 @@ class RouteTlsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
     }
 
     private static TlsOptions routeTls() {

@@ -45,7 +45,7 @@ class MonitorHttpsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
     }
 
     private static TlsOptions tls(boolean verify) {

@@ -30,6 +30,29 @@ public final class TestCertificates {
         this.dir = dir;
     }
 
+    private static TestCertificates shared;
+    /** Not the class: shared() holds that while leaves are made on other threads. */
+    private static final Object KEYTOOL_LOCK = new Object();
+
+    /**
+     * One set for the whole test JVM, made on first use in a temporary directory removed at exit: every TLS
+     * test class shares the CA, so certificates are made once per run rather than once per class.
+     */
+    public static synchronized TestCertificates shared() throws Exception {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("natsboot-certs");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary directory left behind
+                }
+            }));
+            shared = create(dir);
+        }
+        return shared;
+    }
+
     public static TestCertificates create(Path dir) throws Exception {
         TestCertificates c = new TestCertificates(dir);
         c.keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -115,7 +138,7 @@ public final class TestCertificates {
                 java.lang.reflect.Constructor<?> make = run.getDeclaringClass().getDeclaredConstructor();
                 make.setAccessible(true);
                 Object tool = make.newInstance();
-                synchronized (TestCertificates.class) { // one keytool at a time: it prints through shared streams
+                synchronized (KEYTOOL_LOCK) { // one keytool at a time: it prints through shared streams
                     run.invoke(tool, abs, new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
                 }
                 return;
@@ -166,8 +189,15 @@ public final class TestCertificates {
      * @param san keytool's {@code san=...} extension (e.g. {@code san=email:a@b.io,uri:spiffe://x}), or null
      */
     public void clientLeaf(String name, String dname, String san) throws Exception {
+        synchronized (madeLeaves) {
+            if (!madeLeaves.add(name)) {
+                return; // made by an earlier test class sharing this set
+            }
+        }
         leaf(name, dname, san, "eku=clientAuth");
     }
+
+    private final java.util.Set<String> madeLeaves = new java.util.HashSet<>();
 
     /** A client context trusting the test CA, presenting the client certificate when {@code withCert}. */
     public SSLContext clientContext(boolean withCert) throws Exception {

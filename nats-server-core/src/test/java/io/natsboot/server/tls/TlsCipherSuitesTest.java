@@ -35,7 +35,7 @@ class TlsCipherSuitesTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
     }
 
     /** Start-TLS as a client does: read INFO in plaintext, then handshake with the given protocol and suites. */
@@ -86,9 +86,10 @@ class TlsCipherSuitesTest {
                 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
         assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
+        // min_version and handshake_first, unknown to 2.9.10, are nats-server 2.10's and supported here
+        // (TlsHandshakeFirstTest); the other keys that came after 2.9.10 are refused as 2.9.10 does.
         for (String bad : List.of("cipher_suites: [\"TLS_AES_128_GCM_SHA256\", \"FOO\"]",
-                "cipher_suites: \"TLS_AES_128_GCM_SHA256\"", "min_version: \"1.3\"", "handshake_first: true",
-                "cert_store: \"WindowsCurrentUser\"", "ocsp_peer: true")) {
+                "cipher_suites: \"TLS_AES_128_GCM_SHA256\"", "cert_store: \"WindowsCurrentUser\"", "ocsp_peer: true")) {
             Files.writeString(conf, "listen: \"127.0.0.1:-1\"\n" + tls + bad + " }\n");
             Process p = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString()).redirectErrorStream(true)
                     .start();

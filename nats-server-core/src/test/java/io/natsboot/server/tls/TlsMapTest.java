@@ -55,7 +55,7 @@ class TlsMapTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
         List<CompletableFuture<Void>> made = new ArrayList<>();
         for (String[] l : LEAVES) {
             made.add(CompletableFuture.runAsync(() -> {

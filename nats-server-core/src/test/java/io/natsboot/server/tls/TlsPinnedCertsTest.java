@@ -37,7 +37,7 @@ class TlsPinnedCertsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
         certs.clientLeaf("other", "CN=other", null);
         clientKeyId = keyId("client-cert.pem");
         otherKeyId = keyId("other-cert.pem");

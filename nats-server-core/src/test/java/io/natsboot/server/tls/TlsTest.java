@@ -33,7 +33,7 @@ class TlsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
     }
 
     private static UnaryOperator<ServerOptions.Builder> tls(boolean verify) {
@@ -144,11 +144,12 @@ class TlsTest {
         assertThat(b.build().authTimeout()).isEqualTo(Duration.ofMillis(1500));
 
         Files.writeString(f, "tls {\n  cert_file: a.pem\n  key_file: b.pem\n  verify_and_map: true\n"
-                + "  cipher_suites: [\"TLS_AES_128_GCM_SHA256\"]\n  handshake_first: true\n}\n");
+                + "  cipher_suites: [\"TLS_AES_128_GCM_SHA256\"]\n  ocsp_peer: true\n}\n");
         ConfigFileOptions.Outcome refused = ConfigFileOptions.load(f.toString(), ServerOptions.builder());
         assertThat(refused.errors()).hasSize(1); // cipher_suites and verify_and_map are supported
-        // nats-server 2.9.10 does not know handshake_first (2.10 added it)
-        assertThat(refused.message()).contains("error parsing tls config, unknown field [\"handshake_first\"]");
+        // nats-server 2.9.10 does not know ocsp_peer (2.10 added it); handshake_first and min_version, also 2.10's,
+        // are supported (TlsHandshakeFirstTest)
+        assertThat(refused.message()).contains("error parsing tls config, unknown field [\"ocsp_peer\"]");
 
         // nats-server's parseTLS: verify_and_map sets verify too; a later verify: false switches only that off
         Files.writeString(f, "tls {\n  cert_file: a.pem\n  key_file: b.pem\n  verify_and_map: true\n}\n");
