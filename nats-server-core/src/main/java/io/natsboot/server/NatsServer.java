@@ -169,22 +169,16 @@ public final class NatsServer {
             "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
     public static SslContext tlsContext(TlsOptions tls) {
-        if (tls.certFile() == null || tls.certFile().isEmpty()) {
-            throw new IllegalArgumentException("TLS Server certificate must be present and valid");
-        }
-        if (tls.keyFile() == null || tls.keyFile().isEmpty()) {
-            throw new IllegalArgumentException("TLS Server private key must be present and valid");
-        }
         SslContextBuilder b;
-        try {
-            b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
+        if (tls.managers() != null) {
+            b = SslContextBuilder.forServer(tls.managers().keys());
+            if (tls.managers().trust() != null) {
+                b.trustManager(tls.managers().trust());
+            }
+        } else {
+            b = pemServerContext(tls);
         }
         b.sslProvider(SslProvider.JDK).protocols(tls.protocols());
-        if (tls.caFile() != null && !tls.caFile().isEmpty()) {
-            b.trustManager(new File(tls.caFile()));
-        }
         b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
         if (!tls.cipherSuites().isEmpty()) {
             // Go applies cipher_suites to TLS 1.2 only; its TLS 1.3 suites always stay on.
@@ -197,6 +191,26 @@ public final class NatsServer {
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
         }
+    }
+
+    /** A server context builder from the PEM files: certificate chain, key, and the CA file if any. */
+    private static SslContextBuilder pemServerContext(TlsOptions tls) {
+        if (tls.certFile() == null || tls.certFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server certificate must be present and valid");
+        }
+        if (tls.keyFile() == null || tls.keyFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server private key must be present and valid");
+        }
+        SslContextBuilder b;
+        try {
+            b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
+        }
+        if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+            b.trustManager(new File(tls.caFile()));
+        }
+        return b;
     }
 
     /**

@@ -268,7 +268,7 @@ public final class ConfigFileOptions {
         }
         return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
                 ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers, curves, tlsMap, pinned, insecure, minVersion, first,
-                fallback);
+                fallback, null);
     }
 
     /** nats-server 2.10's min_version: "1.2" or "1.3"; older versions are refused. */
@@ -367,7 +367,7 @@ public final class ConfigFileOptions {
                             // nats-server: routes always verify the peer (both ends are client and server)
                             b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(),
                                     t.cipherSuites(), t.curvePreferences(), false, t.pinnedCerts(), t.insecure(),
-                                    t.minVersion(), false, null));
+                                    t.minVersion(), false, null, null));
                         }
                         break;
                     }

@@ -25,11 +25,29 @@ import java.util.List;
  *                       (nats-server 2.10's handshake_first, jnats' {@code tlsFirst()})
  * @param handshakeFirstFallback with handshakeFirst: how long to wait for the client to start TLS before
  *                               sending INFO in plaintext as usual (the "auto" mode); null = never
+ * @param managers key and trust material given as JDK factories (an embedding application's, e.g. a Spring
+ *                 Boot SSL bundle) in place of certFile/keyFile/caFile; null = the PEM files
  */
 public record TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
                          List<String> cipherSuites, List<String> curvePreferences, boolean map,
                          List<String> pinnedCerts, boolean insecure, String minVersion, boolean handshakeFirst,
-                         Duration handshakeFirstFallback) {
+                         Duration handshakeFirstFallback, Managers managers) {
+
+    /**
+     * Key material from an embedding application.
+     *
+     * @param keys the server's certificate and key
+     * @param trust the CAs client certificates must chain to; null = the JDK's default trust
+     */
+    public record Managers(javax.net.ssl.KeyManagerFactory keys, javax.net.ssl.TrustManagerFactory trust) {
+    }
+
+    /** TLS from an application's key and trust managers, with the other options at their defaults. */
+    public static TlsOptions of(Managers managers, boolean verify, Duration timeout) {
+        return new TlsOptions(null, null, null, verify, timeout == null ? DEFAULT_TIMEOUT : timeout, List.of(),
+                List.of(), false, List.of(), false, "1.2", false, null, managers);
+    }
+
     /** nats-server 2.10's fallback delay for {@code handshake_first: auto}. */
     public static final Duration DEFAULT_HANDSHAKE_FIRST_FALLBACK = Duration.ofMillis(50);
 
@@ -64,7 +82,7 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
                       List<String> cipherSuites, List<String> curvePreferences, boolean map,
                       List<String> pinnedCerts, boolean insecure) {
         this(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map, pinnedCerts, insecure,
-                "1.2", false, null);
+                "1.2", false, null, null);
     }
 
     public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
@@ -79,26 +97,26 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
     /** The same options with verify_and_map set (it also sets verify, as the config key does). */
     public TlsOptions withMap(boolean on) {
         return new TlsOptions(certFile, keyFile, caFile, verify || on, timeout, cipherSuites, curvePreferences, on,
-                pinnedCerts, insecure, minVersion, handshakeFirst, handshakeFirstFallback);
+                pinnedCerts, insecure, minVersion, handshakeFirst, handshakeFirstFallback, managers);
     }
 
     /** The same options with these pinned key hashes (hex SHA-256 of SubjectPublicKeyInfo). */
     public TlsOptions withPinnedCerts(List<String> sha256) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
                 sha256.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(), insecure, minVersion,
-                handshakeFirst, handshakeFirstFallback);
+                handshakeFirst, handshakeFirstFallback, managers);
     }
 
     /** The same options with handshake_first on; {@code fallback} null = wait for the client forever. */
     public TlsOptions withHandshakeFirst(Duration fallback) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
-                pinnedCerts, insecure, minVersion, true, fallback);
+                pinnedCerts, insecure, minVersion, true, fallback, managers);
     }
 
     /** The same options with this lowest TLS version ("1.2" or "1.3"). */
     public TlsOptions withMinVersion(String version) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
-                pinnedCerts, insecure, version, handshakeFirst, handshakeFirstFallback);
+                pinnedCerts, insecure, version, handshakeFirst, handshakeFirstFallback, managers);
     }
 
     /** The JDK protocol names from {@link #minVersion()} up. */

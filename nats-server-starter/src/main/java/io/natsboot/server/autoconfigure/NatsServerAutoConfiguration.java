@@ -4,6 +4,7 @@ import io.natsboot.server.NatsServer;
 import io.natsboot.server.config.ConfParser;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.log.Slf4jServerLog;
 import io.natsboot.server.monitor.Monitor;
@@ -14,6 +15,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -36,11 +40,15 @@ public final class NatsServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ServerOptions natsServerOptions(NatsServerProperties properties,
-            ObjectProvider<NatsServerCustomizer> customizers) {
+            ObjectProvider<NatsServerCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
         ServerOptions.Builder b = properties.applyTo(ServerOptions.builder());
         String file = properties.getConfigFile();
         if (file != null && !file.isBlank()) {
             loadConfigFile(file, b);
+        }
+        NatsServerProperties.Ssl ssl = properties.getSsl();
+        if (ssl.getBundle() != null && !ssl.getBundle().isBlank()) {
+            b.tls(tlsFromBundle(ssl, sslBundles.getIfAvailable()));
         }
         customizers.orderedStream().forEach(c -> c.customize(b));
         try {
@@ -55,6 +63,20 @@ public final class NatsServerAutoConfiguration {
             }
             throw e;
         }
+    }
+
+    /** natsboot.server.ssl.*: the bundle's key and trust managers as the client port's TLS. */
+    static TlsOptions tlsFromBundle(NatsServerProperties.Ssl ssl, SslBundles bundles) {
+        if (bundles == null) {
+            throw new IllegalStateException("natsboot.server.ssl.bundle is set but there are no SSL bundles "
+                    + "(spring.ssl.bundle.*)");
+        }
+        SslBundle bundle = bundles.getBundle(ssl.getBundle().strip()); // names the missing bundle if unknown
+        SslManagerBundle managers = bundle.getManagers();
+        boolean verify = ssl.getClientAuth() == NatsServerProperties.Ssl.ClientAuth.NEED || ssl.isVerifyAndMap();
+        TlsOptions tls = TlsOptions.of(new TlsOptions.Managers(managers.getKeyManagerFactory(),
+                verify ? managers.getTrustManagerFactory() : null), verify, ssl.getTimeout()).withMap(ssl.isVerifyAndMap());
+        return ssl.isHandshakeFirst() ? tls.withHandshakeFirst(null) : tls;
     }
 
     /** Reads a NATS conf file into {@code b} as nats-server's -c does; a bad file fails start-up. */

@@ -114,6 +114,43 @@ public class NatsServerProperties {
 
     private final Cluster cluster = new Cluster();
 
+    private final Ssl ssl = new Ssl();
+
+    /**
+     * Client TLS from a Spring Boot SSL bundle ({@code spring.ssl.bundle.*}), as {@code server.ssl.bundle}
+     * does for the web server. A {@code tls} block in the config file is the other way; the bundle wins.
+     */
+    public static class Ssl {
+        /** Name of the SSL bundle with the server's certificate (key store) and the client CAs (trust store). */
+        private String bundle;
+
+        /** Client certificates: "none", or "need" (mutual TLS, as nats-server's verify). */
+        private ClientAuth clientAuth = ClientAuth.NONE;
+
+        /** Name users by the client certificate (nats-server's verify_and_map; implies client-auth=need). */
+        private boolean verifyAndMap;
+
+        /** TLS handshake before INFO (nats-server 2.10's handshake_first; jnats' tlsFirst()). */
+        private boolean handshakeFirst;
+
+        /** TLS handshake timeout. */
+        private Duration timeout = Duration.ofSeconds(2);
+
+        /** Client certificate policy. */
+        public enum ClientAuth { NONE, NEED }
+
+        public String getBundle() { return bundle; }
+        public void setBundle(String bundle) { this.bundle = bundle; }
+        public ClientAuth getClientAuth() { return clientAuth; }
+        public void setClientAuth(ClientAuth clientAuth) { this.clientAuth = clientAuth; }
+        public boolean isVerifyAndMap() { return verifyAndMap; }
+        public void setVerifyAndMap(boolean verifyAndMap) { this.verifyAndMap = verifyAndMap; }
+        public boolean isHandshakeFirst() { return handshakeFirst; }
+        public void setHandshakeFirst(boolean handshakeFirst) { this.handshakeFirst = handshakeFirst; }
+        public Duration getTimeout() { return timeout; }
+        public void setTimeout(Duration timeout) { this.timeout = timeout; }
+    }
+
     /**
      * Clustering (nats-server's {@code cluster {}} block): routes to other servers, each of ours or
      * nats-server 2.9. Off unless {@link #getListen() listen} is set.
@@ -273,4 +310,5 @@ public class NatsServerProperties {
     public void setConfigFile(String configFile) { this.configFile = configFile; }
     public Auth getAuth() { return auth; }
     public Cluster getCluster() { return cluster; }
+    public Ssl getSsl() { return ssl; }
 }
