@@ -199,6 +199,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         long before = inMsgs;
         long bytesBefore = inBytes;
         ByteBuf buf = in;
+        io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
         if (cumulation != null) {
             ByteBuf cum = cumulation;
             cumulation = null;
@@ -208,6 +209,9 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             parser.parse(buf, this);
         }
         addReadTotals(before, bytesBefore);
+        if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
+            pauseReading();
+        }
         lastActivityNanos = System.nanoTime();
         activity = true;
         if (buf == null) {
@@ -221,6 +225,37 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             }
             cumulation = buf;
         }
+    }
+
+    /** How long a route stops reading after a read that found a local receiver backed up. */
+    private static final long PRESSURE_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
+    private boolean paused;
+
+    /**
+     * A local receiver is over its stall threshold: stop reading for {@link #PRESSURE_PAUSE_NANOS} so it can
+     * drain (the peer's route queue, and then its publishers, feel it through TCP). Bounded per read, so a
+     * receiver that never reads holds the route back by at most that per read and is then cut at max_pending.
+     */
+    private void pauseReading() {
+        if (paused || closeReason != null) {
+            return;
+        }
+        paused = true;
+        pressurePauses++;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> {
+            paused = false;
+            if (closeReason == null) {
+                channel.config().setAutoRead(true);
+            }
+        }, PRESSURE_PAUSE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Times this route paused reading for a backed-up local receiver. */
+    private long pressurePauses;
+
+    public long pressurePauses() {
+        return pressurePauses;
     }
 
     private void addReadTotals(long msgsBefore, long bytesBefore) {

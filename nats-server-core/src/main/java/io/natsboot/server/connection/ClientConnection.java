@@ -1261,9 +1261,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 slowConsumerLocked();
                 return false;
             }
-            if (queued > stallThreshold && from != null && from != this) {
-                addStalledLocked(from);
-                stall = true;
+            if (queued > stallThreshold) {
+                if (from != null && from != this) {
+                    addStalledLocked(from);
+                    stall = true;
+                } else if (from == null) {
+                    RoutePressure.note(); // a route delivering: it pauses briefly after this read
+                }
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
