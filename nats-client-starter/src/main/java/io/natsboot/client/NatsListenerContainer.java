@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.util.ClassUtils;
@@ -35,6 +36,9 @@ public class NatsListenerContainer {
     private final NatsInstrumentation instrumentation;
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private volatile boolean running;
+    /** Handler results still to complete (CompletionStage or Mono): stop waits for them before it returns. */
+    private final AtomicInteger asyncInFlight = new AtomicInteger();
+    private final Object asyncIdle = new Object();
     private long pendingMessagesLimit = io.nats.client.Consumer.DEFAULT_MAX_MESSAGES;
     private long pendingBytesLimit = io.nats.client.Consumer.DEFAULT_MAX_BYTES;
 
@@ -108,6 +112,7 @@ public class NatsListenerContainer {
             stopDispatcher(d);
         }
         dispatchers.clear();
+        awaitAsyncResults();
         log.debug("Stopped NATS listener '" + endpoint.id() + "'");
     }
 
@@ -130,6 +135,38 @@ public class NatsListenerContainer {
         }
     }
 
+    /**
+     * Draining a dispatcher waits for the handler calls, not for the Monos and futures they return: wait for
+     * those too (up to the drain timeout), so their replies go out before the connection is closed.
+     */
+    private void awaitAsyncResults() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        synchronized (asyncIdle) {
+            while (asyncInFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("NATS listener '" + endpoint.id() + "' stopped with " + asyncInFlight.get()
+                            + " asynchronous handler result(s) still pending after " + drainTimeout);
+                    return;
+                }
+                try {
+                    asyncIdle.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void asyncDone() {
+        if (asyncInFlight.decrementAndGet() == 0) {
+            synchronized (asyncIdle) {
+                asyncIdle.notifyAll();
+            }
+        }
+    }
+
     public boolean isRunning() {
         return running;
     }
@@ -147,17 +184,29 @@ public class NatsListenerContainer {
                 return;
             }
             if (result instanceof CompletionStage<?> stage) {
+                asyncInFlight.incrementAndGet();
                 stage.whenComplete((value, e) -> {
-                    if (e != null) {
-                        handleError(message, e, observation);
-                    } else {
-                        reply(message, value, observation);
+                    try {
+                        if (e != null) {
+                            handleError(message, e, observation);
+                        } else {
+                            reply(message, value, observation);
+                        }
+                        observation.stop();
+                    } finally {
+                        asyncDone();
                     }
-                    observation.stop();
                 });
             } else if (REACTOR && ReactorSupport.isMono(result)) {
+                asyncInFlight.incrementAndGet();
                 ReactorSupport.subscribe(result, value -> reply(message, value, observation),
-                        e -> handleError(message, e, observation), observation::stop);
+                        e -> handleError(message, e, observation), () -> {
+                            try {
+                                observation.stop();
+                            } finally {
+                                asyncDone();
+                            }
+                        });
             } else {
                 reply(message, result, observation);
                 observation.stop();
@@ -167,6 +216,12 @@ public class NatsListenerContainer {
 
     private void reply(Message request, Object value, NatsInstrumentation.Handle observation) {
         if (value == null || request.getReplyTo() == null || request.getReplyTo().isEmpty()) {
+            return;
+        }
+        if (connection.getStatus() == Connection.Status.CLOSED) {
+            // an answer that outlived the drain timeout at shutdown: nothing can carry it any more
+            log.warn("NATS listener '" + endpoint.id() + "': reply to " + request.getReplyTo()
+                    + " dropped, the connection is closed");
             return;
         }
         try {

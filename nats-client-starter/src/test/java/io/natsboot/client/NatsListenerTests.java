@@ -286,6 +286,43 @@ class NatsListenerTests {
         }
     }
 
+    static class SlowAsync {
+        final CountDownLatch entered = new CountDownLatch(2);
+
+        @NatsListener(subjects = "lst.slow.mono", id = "slowMono")
+        Mono<String> mono(String s) {
+            entered.countDown();
+            return Mono.delay(Duration.ofMillis(500)).thenReturn("mono " + s);
+        }
+
+        @NatsListener(subjects = "lst.slow.future", id = "slowFuture")
+        CompletionStage<String> future(String s) {
+            entered.countDown();
+            return CompletableFuture.supplyAsync(() -> "future " + s,
+                    CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void pendingAsyncRepliesGoOutBeforeTheConnectionCloses() throws Exception {
+        // The handlers have returned when the dispatchers drain; their Mono and future complete later and must
+        // still be answered (the demo's driver agents reply after a random delay).
+        try (Connection other = io.nats.client.Nats.connect(server.url())) {
+            runner.withBean(SlowAsync.class).run(ctx -> {
+                CompletableFuture<Message> mono = other.requestWithTimeout(io.nats.client.impl.NatsMessage.builder()
+                        .subject("lst.slow.mono").data("x".getBytes()).build(), Duration.ofSeconds(5));
+                CompletableFuture<Message> future = other.requestWithTimeout(io.nats.client.impl.NatsMessage
+                        .builder().subject("lst.slow.future").data("y".getBytes()).build(), Duration.ofSeconds(5));
+                assertThat(ctx.getBean(SlowAsync.class).entered.await(5, TimeUnit.SECONDS)).isTrue();
+                Connection nc = ctx.getBean(Connection.class);
+                ctx.close();
+                assertThat(nc.getStatus()).isEqualTo(Connection.Status.CLOSED);
+                assertThat(new String(mono.get(5, TimeUnit.SECONDS).getData())).isEqualTo("mono x");
+                assertThat(new String(future.get(5, TimeUnit.SECONDS).getData())).isEqualTo("future y");
+            });
+        }
+    }
+
     // ---- factories
 
     static class OnCustomFactory {
