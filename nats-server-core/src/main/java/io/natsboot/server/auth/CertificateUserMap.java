@@ -98,7 +98,7 @@ public final class CertificateUserMap {
             List<String> dcs = new ArrayList<>();
             for (List<Atv> r : rdns) {
                 for (Atv a : r) {
-                    if (a.oid.equals(OID_DC) && a.value != null) {
+                    if (a.type.equals(OID_DC) && a.value != null) {
                         dcs.add("DC=" + a.value);
                     }
                 }
@@ -140,8 +140,11 @@ public final class CertificateUserMap {
         return out;
     }
 
-    /** One attribute: its OID, and its value when it is one of the ASN.1 string types (else null). */
-    record Atv(String oid, String value) {
+    /**
+     * One attribute: its type (the OID as read from the certificate, or the name a DN string uses) and its
+     * value when it is one of the ASN.1 string types (else null).
+     */
+    record Atv(String type, String value) {
     }
 
     // ---- the subject as a distinguished name ----
@@ -157,7 +160,7 @@ public final class CertificateUserMap {
             List<Atv> named = new ArrayList<>();
             for (int j = r.size() - 1; j >= 0; j--) {
                 Atv a = r.get(j);
-                String type = DN_TYPES.get(a.oid);
+                String type = DN_TYPES.get(a.type);
                 if (type == null || a.value == null) {
                     return null;
                 }
@@ -209,7 +212,7 @@ public final class CertificateUserMap {
         for (Atv x : of) {
             boolean found = false;
             for (Atv y : in) {
-                if (y.oid.equalsIgnoreCase(x.oid) && y.value.equals(x.value)) {
+                if (y.type.equalsIgnoreCase(x.type) && y.value.equals(x.value)) {
                     found = true;
                     break;
                 }
@@ -224,7 +227,7 @@ public final class CertificateUserMap {
     /**
      * An RFC 4514 DN string as go-ldap's ParseDN reads it (leading and trailing unescaped spaces dropped,
      * {@code \,} style and hex escapes, {@code +} joining attributes of one RDN); null if it is not one.
-     * The type is kept in {@link Atv#oid} as written.
+     * The type is kept as written.
      */
     static List<List<Atv>> parseDn(String s) {
         List<List<Atv>> dn = new ArrayList<>();
@@ -309,10 +312,10 @@ public final class CertificateUserMap {
                 if (a.value == null) {
                     continue;
                 }
-                if (a.oid.equals("2.5.4.3") || a.oid.equals("2.5.4.5")) {
-                    values.put(a.oid, new ArrayList<>(List.of(a.value))); // one field: the last wins
+                if (a.type.equals("2.5.4.3") || a.type.equals("2.5.4.5")) {
+                    values.put(a.type, new ArrayList<>(List.of(a.value))); // one field: the last wins
                 } else {
-                    values.computeIfAbsent(a.oid, k -> new ArrayList<>()).add(a.value);
+                    values.computeIfAbsent(a.type, k -> new ArrayList<>()).add(a.value);
                 }
             }
         }
