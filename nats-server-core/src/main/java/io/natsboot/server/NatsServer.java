@@ -146,6 +146,7 @@ public final class NatsServer {
         int bound = ((InetSocketAddress) listener.address()).getPort();
         context.port(bound);
         startMonitor();
+        startTlsRateWarnings();
         log.info("Listening for client connections on " + hostPort(options.host(), bound));
         if (options.tls() != null) {
             log.info("TLS required for client connections");
@@ -242,6 +243,22 @@ public final class NatsServer {
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
+    /** With connection_rate_limit: nats-server's once-a-second warning about refused TLS clients. */
+    private void startTlsRateWarnings() {
+        io.natsboot.server.connection.ConnectionRateCounter rate = context.tlsRate();
+        if (rate == null) {
+            return;
+        }
+        tlsRateTimer = loops.onServer(false).next().scheduleAtFixedRate(() -> {
+            long blocked = rate.takeBlocked();
+            if (blocked > 0) {
+                log.warn("Rejected " + blocked + " connections due to TLS rate limiting");
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private java.util.concurrent.ScheduledFuture<?> tlsRateTimer;
+
     /** The monitoring HTTP endpoint, when http_port is set (-1 = a random port); logs where it listens. */
     private void startMonitor() {
         if (options.httpPort() == 0 && options.httpsPort() == 0) {
@@ -288,6 +305,9 @@ public final class NatsServer {
         }
         shuttingDown = true;
         log.info("Initiating Shutdown...");
+        if (tlsRateTimer != null) {
+            tlsRateTimer.cancel(false);
+        }
         DisposableServer l = listener;
         if (l != null) {
             l.disposeNow(Duration.ofSeconds(5));

@@ -493,7 +493,8 @@ public final class CommandLine {
         }
         return sb.append("\nNATS Boot ").append(Versions.productVersion())
                 .append(" supports cert_file, key_file, ca_file, verify, verify_and_map, timeout, cipher_suites,"
-                        + " curve_preferences (on Java 20 or newer), pinned_certs, insecure (routes), and nats-server 2.10's"
+                        + " curve_preferences (on Java 20 or newer), pinned_certs, connection_rate_limit, insecure (routes),"
+                        + " and nats-server 2.10's"
                         + " min_version and handshake_first; other tls keys"
                         + " refuse to start.\n").toString();
     }

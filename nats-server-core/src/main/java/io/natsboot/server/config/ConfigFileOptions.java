@@ -198,6 +198,7 @@ public final class ConfigFileOptions {
         String minVersion = "1.2";
         boolean first = false;
         Duration fallback = null;
+        long rateLimit = 0;
         int before = errors.size();
         for (Entry a : m.entries()) {
             String k = a.key().toLowerCase(Locale.ROOT);
@@ -245,7 +246,13 @@ public final class ConfigFileOptions {
                         break;
                     }
                     // cert_store, ocsp_peer... came after 2.9.10: unknown fields
-                    case "verify_cert_and_check_known_urls": case "connection_rate_limit":
+                    case "connection_rate_limit":
+                        if (!(a.value() instanceof Long n)) {
+                            throw new Bad("error parsing tls config, 'connection_rate_limit' wrong type");
+                        }
+                        rateLimit = n; // counts on the client port only (accepted, unused, in cluster.tls)
+                        break;
+                    case "verify_cert_and_check_known_urls":
                         notYet(a, what + " " + k);
                         break;
                     default:
@@ -268,7 +275,7 @@ public final class ConfigFileOptions {
         }
         return new TlsOptions(cert, key, ca, verify, timeout == null || timeout.isZero()
                 ? TlsOptions.DEFAULT_TIMEOUT : timeout, ciphers, curves, tlsMap, pinned, insecure, minVersion, first,
-                fallback, null);
+                fallback, null, rateLimit);
     }
 
     /** nats-server 2.10's min_version: "1.2" or "1.3"; older versions are refused. */
@@ -367,7 +374,7 @@ public final class ConfigFileOptions {
                             // nats-server: routes always verify the peer (both ends are client and server)
                             b.clusterTls(new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(),
                                     t.cipherSuites(), t.curvePreferences(), false, t.pinnedCerts(), t.insecure(),
-                                    t.minVersion(), false, null, null));
+                                    t.minVersion(), false, null, null, 0));
                         }
                         break;
                     }

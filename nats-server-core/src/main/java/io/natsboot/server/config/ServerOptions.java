@@ -253,7 +253,7 @@ public record ServerOptions(
             TlsOptions tls = tlsEnabled ? new TlsOptions(tlsCert, tlsKey, tlsCaCert, tlsVerify,
                     tlsTimeout == null || tlsTimeout.isZero() ? TlsOptions.DEFAULT_TIMEOUT : tlsTimeout,
                     x.cipherSuites(), x.curvePreferences(), x.map(), x.pinnedCerts(), x.insecure(), x.minVersion(),
-                    x.handshakeFirst(), x.handshakeFirstFallback(), x.managers()) : null;
+                    x.handshakeFirst(), x.handshakeFirstFallback(), x.managers(), x.connectionRateLimit()) : null;
             // nats-server: without an authorization timeout, TLS makes it the TLS timeout + 1s.
             Duration authTimeout = authTimeoutSet != null ? authTimeoutSet
                     : tls != null ? tls.timeout().plusSeconds(1) : Duration.ofSeconds(2);

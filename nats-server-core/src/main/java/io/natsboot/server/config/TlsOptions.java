@@ -25,13 +25,15 @@ import java.util.List;
  *                       (nats-server 2.10's handshake_first, jnats' {@code tlsFirst()})
  * @param handshakeFirstFallback with handshakeFirst: how long to wait for the client to start TLS before
  *                               sending INFO in plaintext as usual (the "auto" mode); null = never
+ * @param connectionRateLimit client port: new TLS connections accepted per second, the rest get nats-server's
+ *                            "Connection throttling is active" -ERR and are closed; 0 = no limit
  * @param managers key and trust material given as JDK factories (an embedding application's, e.g. a Spring
  *                 Boot SSL bundle) in place of certFile/keyFile/caFile; null = the PEM files
  */
 public record TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
                          List<String> cipherSuites, List<String> curvePreferences, boolean map,
                          List<String> pinnedCerts, boolean insecure, String minVersion, boolean handshakeFirst,
-                         Duration handshakeFirstFallback, Managers managers) {
+                         Duration handshakeFirstFallback, Managers managers, long connectionRateLimit) {
 
     /**
      * Key material from an embedding application.
@@ -45,7 +47,7 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
     /** TLS from an application's key and trust managers, with the other options at their defaults. */
     public static TlsOptions of(Managers managers, boolean verify, Duration timeout) {
         return new TlsOptions(null, null, null, verify, timeout == null ? DEFAULT_TIMEOUT : timeout, List.of(),
-                List.of(), false, List.of(), false, "1.2", false, null, managers);
+                List.of(), false, List.of(), false, "1.2", false, null, managers, 0);
     }
 
     /** nats-server 2.10's fallback delay for {@code handshake_first: auto}. */
@@ -82,7 +84,7 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
                       List<String> cipherSuites, List<String> curvePreferences, boolean map,
                       List<String> pinnedCerts, boolean insecure) {
         this(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map, pinnedCerts, insecure,
-                "1.2", false, null, null);
+                "1.2", false, null, null, 0);
     }
 
     public TlsOptions(String certFile, String keyFile, String caFile, boolean verify, Duration timeout,
@@ -97,26 +99,26 @@ public record TlsOptions(String certFile, String keyFile, String caFile, boolean
     /** The same options with verify_and_map set (it also sets verify, as the config key does). */
     public TlsOptions withMap(boolean on) {
         return new TlsOptions(certFile, keyFile, caFile, verify || on, timeout, cipherSuites, curvePreferences, on,
-                pinnedCerts, insecure, minVersion, handshakeFirst, handshakeFirstFallback, managers);
+                pinnedCerts, insecure, minVersion, handshakeFirst, handshakeFirstFallback, managers, connectionRateLimit);
     }
 
     /** The same options with these pinned key hashes (hex SHA-256 of SubjectPublicKeyInfo). */
     public TlsOptions withPinnedCerts(List<String> sha256) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
                 sha256.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(), insecure, minVersion,
-                handshakeFirst, handshakeFirstFallback, managers);
+                handshakeFirst, handshakeFirstFallback, managers, connectionRateLimit);
     }
 
     /** The same options with handshake_first on; {@code fallback} null = wait for the client forever. */
     public TlsOptions withHandshakeFirst(Duration fallback) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
-                pinnedCerts, insecure, minVersion, true, fallback, managers);
+                pinnedCerts, insecure, minVersion, true, fallback, managers, connectionRateLimit);
     }
 
     /** The same options with this lowest TLS version ("1.2" or "1.3"). */
     public TlsOptions withMinVersion(String version) {
         return new TlsOptions(certFile, keyFile, caFile, verify, timeout, cipherSuites, curvePreferences, map,
-                pinnedCerts, insecure, version, handshakeFirst, handshakeFirstFallback, managers);
+                pinnedCerts, insecure, version, handshakeFirst, handshakeFirstFallback, managers, connectionRateLimit);
     }
 
     /** The JDK protocol names from {@link #minVersion()} up. */

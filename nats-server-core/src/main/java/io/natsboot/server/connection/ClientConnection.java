@@ -100,6 +100,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** TLS handshake_first with fallback: INFO waits until the client's first bytes (or their absence) decide. */
     private boolean infoHeld;
     private byte[] heldInfo;
+    /** Refused at accept (max_connections, TLS rate limit): the TLS handler is being taken out unused. */
+    private boolean refusing;
     private boolean connected;
     private boolean headers;
     private boolean inRead;
@@ -231,14 +233,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             info = withNonce(info, nonce);
         }
         if (!server.register(this)) {
-            enqueue(info);
             log.error(logPrefix + "maximum connections exceeded");
-            sendErr("maximum connections exceeded");
-            close("Maximum Connections Exceeded", true);
+            refuse(info, "maximum connections exceeded");
             return;
         }
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection created");
+        }
+        ConnectionRateCounter rate = server.tlsRate();
+        if (rate != null && !rate.allow()) {
+            refuse(info, "Connection throttling is active. Please try again later.");
+            return;
         }
         if (infoHeld) {
             heldInfo = info;
@@ -249,6 +254,28 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         armPing(options.pingInterval().toNanos());
+    }
+
+    /**
+     * INFO and an -ERR in plaintext, then close (reason "Maximum Connections Exceeded", as nats-server for both
+     * of its refusals at accept).
+     */
+    private void refuse(byte[] info, String err) {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null) {
+            // this connection never gets to TLS: no alert records after the -ERR, a plain close as nats-server
+            // (the removal reports a failed handshake, which refusing says to ignore)
+            refusing = true;
+            channel.pipeline().remove(tls);
+        }
+        byte[] e = ("-ERR '" + err + "'\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] both = java.util.Arrays.copyOf(info, info.length + e.length);
+        System.arraycopy(e, 0, both, info.length, e.length);
+        enqueue(both);
+        if (log.isTrace()) {
+            traceOut("-ERR '" + err + "'");
+        }
+        close("Maximum Connections Exceeded", true);
     }
 
     private void sendInfo(byte[] info) {
@@ -400,7 +427,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !refusing) {
             if (!done.isSuccess()) {
                 tlsHandshakeFailed(done.cause());
             } else {

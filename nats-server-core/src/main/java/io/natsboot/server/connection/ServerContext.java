@@ -66,6 +66,15 @@ public final class ServerContext {
         this.port = options.port();
         accounts.put(Account.GLOBAL, global);
         configureAccounts(options.accounts());
+        long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
+        this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
+    }
+
+    /** TLS connection_rate_limit of the client port; null = none. */
+    private final ConnectionRateCounter tlsRate;
+
+    public ConnectionRateCounter tlsRate() {
+        return tlsRate;
     }
 
     /**
