@@ -86,6 +86,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     private boolean everRouted;
 
     public final LongAdder slowConsumerRoutes = new LongAdder();
+    /** Times a route stopped reading for a moment because a local receiver was behind (RoutePressure). */
+    public final LongAdder routePressurePauses = new LongAdder();
 
     /**
      * Creates the cluster and starts counting local interest at once: call before clients can connect, and

@@ -242,6 +242,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         paused = true;
         pressurePauses++;
+        cluster.routePressurePauses.increment();
         channel.config().setAutoRead(false);
         channel.eventLoop().schedule(() -> {
             paused = false;

@@ -58,6 +58,7 @@ class RoutePressureTest {
                 // the reader does not read while the burst crosses the route
                 publish(pub, "burst", count);
                 await("a pause for the backed-up receiver", Duration.ofSeconds(10), () -> pauses(b) > 0);
+                assertThat(b.server().context().cluster().routePressurePauses.sum()).isPositive();
                 int got = 0;
                 reader.setTimeout(10_000);
                 while (got < count) {

@@ -48,6 +48,8 @@ import java.util.function.ToLongFunction;
  *     [nats_server_routes_slow_consumers_total]</td></tr>
  * <tr><td>nats.server.routes.pending</td><td>gauge: bytes queued to routes
  *     [nats_server_routes_pending_bytes]</td></tr>
+ * <tr><td>nats.server.routes.pauses</td><td>counter: times a route stopped reading for 2 ms because a local
+ *     receiver was behind (flow control, see clustering.md) [nats_server_routes_pauses_total]</td></tr>
  * </table>
  * The route message and byte counters are aggregates, not per route (route ids change with every
  * reconnect, so per-route series would only churn). They stay monotonic when a route closes: a closed
@@ -127,6 +129,12 @@ public class NatsServerMetrics implements MeterBinder {
                     return cluster == null ? 0 : cluster.slowConsumerRoutes.sum();
                 })
                 .description("Routes closed as slow consumers").tags(tags).register(registry);
+        FunctionCounter.builder("nats.server.routes.pauses", c, x -> {
+                    Cluster cluster = x.cluster();
+                    return cluster == null ? 0 : cluster.routePressurePauses.sum();
+                })
+                .description("Times a route paused reading for a local receiver that was behind").tags(tags)
+                .register(registry);
         Gauge.builder("nats.server.routes.pending", c, NatsServerMetrics::routePendingBytes)
                 .description("Bytes queued to routes, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
                 .register(registry);

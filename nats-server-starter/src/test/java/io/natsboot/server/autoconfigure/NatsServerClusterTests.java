@@ -171,6 +171,8 @@ class NatsServerClusterTests {
             assertThat(counter(joinerMeters, "nats.server.routes.bytes", "in")).isEqualTo(33);
             assertThat(counter(joinerMeters, "nats.server.routes.messages", "out")).isZero();
             assertThat(seedMeters.get("nats.server.routes.slow.consumers").functionCounter().count()).isZero();
+            assertThat(joinerMeters.get("nats.server.routes.pauses").functionCounter().count())
+                    .as("three small messages never back a receiver up").isZero();
             assertThat(seedMeters.get("nats.server.routes.pending").gauge().value()).isGreaterThanOrEqualTo(0);
             assertThat(seedMeters.get("nats.server.routes").gauge().getId().getTag("server_id")).isEqualTo(seedId);
             assertThat(seedMeters.get("gnatsd_varz_routes").gauge().value()).isEqualTo(1);
@@ -185,6 +187,7 @@ class NatsServerClusterTests {
                     .contains("nats_server_routes_messages_total{direction=\"out\"," + id + "} 3.0\n")
                     .contains("nats_server_routes_bytes_total{direction=\"out\"," + id + "} 33.0\n")
                     .contains("# TYPE nats_server_routes_slow_consumers_total counter\n")
+                    .contains("# TYPE nats_server_routes_pauses_total counter\n")
                     .contains("# TYPE nats_server_routes_pending_bytes gauge\n");
 
             Health health = seedCtx.getBean(NatsServerHealthIndicator.class).health(true);
