@@ -307,11 +307,11 @@ class DemoDeploymentFilesTests {
         assertThat(names).hasSize(1);
         // Gossip completes the mesh as long as the route graph is connected.
         Set<String> seen = new HashSet<>();
-        List<String> todo = new ArrayList<>(List.of(nodes.keySet().iterator().next()));
-        while (!todo.isEmpty()) {
-            String n = todo.remove(0);
+        List<String> frontier = new ArrayList<>(List.of(nodes.keySet().iterator().next()));
+        while (!frontier.isEmpty()) {
+            String n = frontier.remove(0);
             if (seen.add(n)) {
-                todo.addAll(links.getOrDefault(n, Set.of()));
+                frontier.addAll(links.getOrDefault(n, Set.of()));
             }
         }
         assertThat(seen).isEqualTo(nodes.keySet());

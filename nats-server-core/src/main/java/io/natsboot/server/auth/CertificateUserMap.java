@@ -349,16 +349,19 @@ public final class CertificateUserMap {
         return oid.equals("2.5.4.3") || oid.equals("2.5.4.5");
     }
 
-    /** Go's RDNSequence.String escaping: , + " \ < > ; always, a space first or last, # first. */
+    /**
+     * Go's RDNSequence.String escaping: , + " \ < > ; always, a space first or last, # first. "Last" is by
+     * UTF-8 byte offset, as Go ranges over the string's bytes.
+     */
     private static String goEscape(String v) {
         StringBuilder sb = new StringBuilder(v.length() + 4);
-        byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
+        int lastByte = v.getBytes(StandardCharsets.UTF_8).length - 1;
         int byteIndex = 0;
         for (int i = 0; i < v.length(); ) {
             int cp = v.codePointAt(i);
             boolean escape = switch (cp) {
                 case ',', '+', '"', '\\', '<', '>', ';' -> true;
-                case ' ' -> byteIndex == 0 || byteIndex == utf8.length - 1;
+                case ' ' -> byteIndex == 0 || byteIndex == lastByte;
                 case '#' -> byteIndex == 0;
                 default -> false;
             };
@@ -366,7 +369,7 @@ public final class CertificateUserMap {
                 sb.append('\\');
             }
             sb.appendCodePoint(cp);
-            byteIndex += new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            byteIndex += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             i += Character.charCount(cp);
         }
         return sb.toString();

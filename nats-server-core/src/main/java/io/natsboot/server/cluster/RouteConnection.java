@@ -241,7 +241,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         paused = true;
-        pressurePauses++;
         cluster.routePressurePauses.increment();
         channel.config().setAutoRead(false);
         channel.eventLoop().schedule(() -> {
@@ -250,13 +249,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                 channel.config().setAutoRead(true);
             }
         }, PRESSURE_PAUSE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    /** Times this route paused reading for a backed-up local receiver. */
-    private long pressurePauses;
-
-    public long pressurePauses() {
-        return pressurePauses;
     }
 
     private void addReadTotals(long msgsBefore, long bytesBefore) {

@@ -725,13 +725,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      */
     private boolean authenticateByCertificate(ServerOptions o) {
         io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        java.security.cert.Certificate[] chain = null;
         if (tls == null) {
             if (log.isDebug()) {
                 log.debug(logPrefix + "User required in cert, no TLS connection state");
             }
             return false;
         }
+        java.security.cert.Certificate[] chain = null;
         try {
             chain = tls.engine().getSession().getPeerCertificates();
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {

@@ -29,8 +29,7 @@ class RoutePressureTest {
     }
 
     private static long pauses(RunningServer s) {
-        return s.server().context().cluster().mapRoutes(RouteConnection::pressurePauses).stream()
-                .mapToLong(Long::longValue).sum();
+        return s.server().context().cluster().routePressurePauses.sum();
     }
 
     private static void publish(Connection nc, String subject, int count) throws Exception {
@@ -58,7 +57,6 @@ class RoutePressureTest {
                 // the reader does not read while the burst crosses the route
                 publish(pub, "burst", count);
                 await("a pause for the backed-up receiver", Duration.ofSeconds(10), () -> pauses(b) > 0);
-                assertThat(b.server().context().cluster().routePressurePauses.sum()).isPositive();
                 int got = 0;
                 reader.setTimeout(10_000);
                 while (got < count) {

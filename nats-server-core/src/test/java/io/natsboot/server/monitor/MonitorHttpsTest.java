@@ -49,8 +49,7 @@ class MonitorHttpsTest {
     }
 
     private static TlsOptions tls(boolean verify) {
-        return new TlsOptions(certs.path("server-cert.pem"), certs.path("server-key.pem"),
-                verify ? certs.path("ca.pem") : null, verify, Duration.ofSeconds(2));
+        return certs.serverTls(verify);
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -100,4 +100,27 @@ public final class RawClient implements AutoCloseable {
         }
         return (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
     }
+
+    /**
+     * Whether a client's TLS handshake (after the plaintext INFO) succeeds with these parameters, e.g. one
+     * protocol version or one key exchange group.
+     */
+    public static boolean tlsHandshakeSucceeds(int port, javax.net.ssl.SSLContext ctx,
+            java.util.function.Consumer<javax.net.ssl.SSLParameters> params) throws IOException {
+        try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
+            plain.setSoTimeout(3000);
+            javax.net.ssl.SSLSocket tls = startTls(plain, ctx, port);
+            javax.net.ssl.SSLParameters p = tls.getSSLParameters();
+            params.accept(p);
+            tls.setSSLParameters(p);
+            try {
+                tls.startHandshake();
+                tls.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                tls.getOutputStream().flush();
+                return new String(tls.getInputStream().readNBytes(6), StandardCharsets.US_ASCII).equals("PONG\r\n");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
 }

@@ -173,6 +173,15 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * The client port's TLS with the server certificate (2 s handshake timeout); with {@code verify}, client
+     * certificates are required and checked against the test CA.
+     */
+    public io.natsboot.server.config.TlsOptions serverTls(boolean verify) {
+        return new io.natsboot.server.config.TlsOptions(path("server-cert.pem"), path("server-key.pem"),
+                verify ? path("ca.pem") : null, verify, java.time.Duration.ofSeconds(2));
+    }
+
     public Path file(String name) {
         return dir.resolve(name);
     }

@@ -66,8 +66,7 @@ class TlsCipherSuitesTest {
                     .isInstanceOf(SSLException.class);
             assertThat(handshake(s.port(), "TLSv1.3")).startsWith("TLS_AES_");
         }
-        try (RunningServer s = RunningServer.start(b -> b.tls(new TlsOptions(certs.path("server-cert.pem"),
-                certs.path("server-key.pem"), null, false, Duration.ofSeconds(2))))) {
+        try (RunningServer s = RunningServer.start(b -> b.tls(certs.serverTls(false)))) {
             assertThat(handshake(s.port(), "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))
                     .as("without cipher_suites, the JDK's defaults").isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
         }

@@ -41,8 +41,7 @@ class TlsHandshakeFirstTest {
     }
 
     private static TlsOptions tls() {
-        return new TlsOptions(certs.path("server-cert.pem"), certs.path("server-key.pem"), null, false,
-                Duration.ofSeconds(2));
+        return certs.serverTls(false);
     }
 
     private static Connection connect(RunningServer s, boolean tlsFirst) throws Exception {
@@ -123,17 +122,8 @@ class TlsHandshakeFirstTest {
     }
 
     private static boolean handshake(int port, String protocol) throws Exception {
-        try (Socket plain = new Socket("127.0.0.1", port)) {
-            plain.setSoTimeout(3000);
-            SSLSocket tls = RawClient.startTls(plain, certs.clientContext(false), port);
-            tls.setEnabledProtocols(new String[] {protocol});
-            try {
-                tls.startHandshake();
-                return true;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }
+        return RawClient.tlsHandshakeSucceeds(port, certs.clientContext(false),
+                p -> p.setProtocols(new String[] {protocol}));
     }
 
     @Test

@@ -14,15 +14,12 @@ import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import java.io.InputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +58,7 @@ class TlsPinnedCertsTest {
     }
 
     private static TlsOptions serverTls(boolean verify) {
-        return new TlsOptions(certs.path("server-cert.pem"), certs.path("server-key.pem"), certs.path("ca.pem"),
-                verify, Duration.ofSeconds(2));
+        return certs.serverTls(verify);
     }
 
     private static Connection connect(RunningServer s, String leaf) throws Exception {
@@ -151,20 +147,13 @@ class TlsPinnedCertsTest {
 
     /** Whether a TLS 1.3 handshake succeeds when the client offers only this key exchange group. */
     private static boolean handshakeOffering(int port, String group) throws Exception {
-        try (Socket plain = new Socket("127.0.0.1", port)) {
-            plain.setSoTimeout(3000);
-            SSLSocket tls = RawClient.startTls(plain, certs.clientContext(false), port);
-            SSLParameters p = tls.getSSLParameters();
+        return RawClient.tlsHandshakeSucceeds(port, certs.clientContext(false), p -> {
             p.setProtocols(new String[] {"TLSv1.3"});
-            SSLParameters.class.getMethod("setNamedGroups", String[].class).invoke(p, (Object) new String[] {group});
-            tls.setSSLParameters(p);
             try {
-                tls.startHandshake();
-                tls.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                return new String(tls.getInputStream().readNBytes(6), StandardCharsets.US_ASCII).equals("PONG\r\n");
-            } catch (java.io.IOException e) {
-                return false;
+                SSLParameters.class.getMethod("setNamedGroups", String[].class).invoke(p, (Object) new String[] {group});
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
             }
-        }
+        });
     }
 }

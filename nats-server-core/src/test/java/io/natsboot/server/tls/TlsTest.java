@@ -9,7 +9,6 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
 import io.natsboot.server.config.CommandLine;
-import io.natsboot.server.config.ConfParser;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
@@ -37,8 +36,7 @@ class TlsTest {
     }
 
     private static UnaryOperator<ServerOptions.Builder> tls(boolean verify) {
-        return b -> b.tls(new TlsOptions(certs.path("server-cert.pem"), certs.path("server-key.pem"),
-                verify ? certs.path("ca.pem") : null, verify, Duration.ofSeconds(2)));
+        return b -> b.tls(certs.serverTls(verify));
     }
 
     private static Connection connect(RunningServer s, boolean withCert) throws Exception {
