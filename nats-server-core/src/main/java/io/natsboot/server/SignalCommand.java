@@ -1,5 +1,6 @@
 package io.natsboot.server;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.CommandLine;
 
 import java.io.IOException;
@@ -119,7 +120,7 @@ public final class SignalCommand {
         }
         String signal = SIGNALS.get(command);
         if (signal == null) {
-            return "unknown signal " + goQuote(command);
+            return "unknown signal " + GoFormat.quote(command);
         }
         return killer.kill(pids.get(0), signal);
     }
@@ -140,10 +141,6 @@ public final class SignalCommand {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    private static String goQuote(String s) {
-        return io.natsboot.server.log.GoStrings.quote(s);
     }
 
     // ---------------------------------------------------------------------------------------------------

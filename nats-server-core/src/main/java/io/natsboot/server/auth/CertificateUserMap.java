@@ -1,5 +1,6 @@
 package io.natsboot.server.auth;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
@@ -78,7 +79,7 @@ public final class CertificateUserMap {
             for (String n : kind.getValue()) {
                 User u = byName.get(n);
                 if (u != null) {
-                    debug.accept("Using " + kind.getKey() + " found in cert for auth [" + goQuote(u.username()) + "]");
+                    debug.accept("Using " + kind.getKey() + " found in cert for auth [" + GoFormat.quote(u.username()) + "]");
                     return u;
                 }
             }
@@ -89,10 +90,10 @@ public final class CertificateUserMap {
         if (dn != null) {
             User u = matchDn(dn, byName.values());
             if (u != null) {
-                debug.accept("Using DistinguishedNameMatch for auth [" + goQuote(u.username()) + "]");
+                debug.accept("Using DistinguishedNameMatch for auth [" + GoFormat.quote(u.username()) + "]");
                 return u;
             }
-            debug.accept("DistinguishedNameMatch could not be used for auth [" + goQuote(rdn) + "]");
+            debug.accept("DistinguishedNameMatch could not be used for auth [" + GoFormat.quote(rdn) + "]");
         }
         if (rdns != null) {
             List<String> dcs = new ArrayList<>();
@@ -107,18 +108,18 @@ public final class CertificateUserMap {
                 String withDcs = rdn + "," + String.join(",", dcs);
                 User u = byName.get(withDcs);
                 if (u != null) {
-                    debug.accept("Using RDNSequence for auth [" + goQuote(u.username()) + "]");
+                    debug.accept("Using RDNSequence for auth [" + GoFormat.quote(u.username()) + "]");
                     return u;
                 }
-                debug.accept("RDNSequence could not be used for auth [" + goQuote(withDcs) + "]");
+                debug.accept("RDNSequence could not be used for auth [" + GoFormat.quote(withDcs) + "]");
             }
         }
         User u = byName.get(rdn);
         if (u != null) {
-            debug.accept("Using certificate subject for auth [" + goQuote(u.username()) + "]");
+            debug.accept("Using certificate subject for auth [" + GoFormat.quote(u.username()) + "]");
             return u;
         }
-        debug.accept("User in cert [" + goQuote(rdn) + "], not found");
+        debug.accept("User in cert [" + GoFormat.quote(rdn) + "], not found");
         return null;
     }
 
@@ -493,7 +494,4 @@ public final class CertificateUserMap {
         }
     }
 
-    private static String goQuote(String s) {
-        return io.natsboot.server.config.CommandLine.goQuote(s);
-    }
 }

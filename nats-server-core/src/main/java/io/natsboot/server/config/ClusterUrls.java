@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class ClusterUrls {
         try {
             port = Integer.parseInt(colon < 0 ? s : s.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("could not parse cluster URL " + CommandLine.goQuote(url));
+            throw new IllegalArgumentException("could not parse cluster URL " + GoFormat.quote(url));
         }
         return new Listen(host.isEmpty() ? null : host, port < 0 ? 0 : port, user, pass);
     }
@@ -57,11 +58,11 @@ public final class ClusterUrls {
         try {
             URI u = new URI(s);
             if (u.getHost() == null || u.getPort() < 0) {
-                throw new IllegalArgumentException("error parsing route url [" + CommandLine.goQuote(s) + "]");
+                throw new IllegalArgumentException("error parsing route url [" + GoFormat.quote(s) + "]");
             }
             return u;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("error parsing route url [" + CommandLine.goQuote(s) + "]", e);
+            throw new IllegalArgumentException("error parsing route url [" + GoFormat.quote(s) + "]", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -256,7 +257,7 @@ public final class CommandLine {
                 } else {
                     parsed = parseGoBool(value);
                     if (parsed == null) {
-                        return usageError("invalid boolean value " + goQuote(value) + " for -" + name
+                        return usageError("invalid boolean value " + GoFormat.quote(value) + " for -" + name
                                 + ": parse error");
                     }
                 }
@@ -270,7 +271,7 @@ public final class CommandLine {
                 try {
                     parsed = parseValue(def.kind(), value);
                 } catch (BadValue e) {
-                    return usageError("invalid value " + goQuote(value) + " for flag -" + name + ": "
+                    return usageError("invalid value " + GoFormat.quote(value) + " for flag -" + name + ": "
                             + e.getMessage());
                 }
             }
@@ -298,7 +299,7 @@ public final class CommandLine {
                     return new Result(Action.HELP, null, given, usageText(), "", 0, target.unsupported);
                 default:
                     return new Result(Action.ERROR, null, given, "",
-                            PROGRAM + ": unrecognized command: " + goQuote(command) + "\n", 1, target.unsupported);
+                            PROGRAM + ": unrecognized command: " + GoFormat.quote(command) + "\n", 1, target.unsupported);
             }
         }
         if (target.signal != null && !target.signal.isEmpty()) {
@@ -746,52 +747,6 @@ public final class CommandLine {
             throw new BadValue(PARSE_ERROR);
         }
         return Duration.ofNanos(nanos.longValue());
-    }
-
-    /** Go's %q of a string: double quotes, Go escapes for what is not printable. */
-    public static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int k = 0; k < s.length(); ) {
-            int cp = s.codePointAt(k);
-            k += Character.charCount(cp);
-            switch (cp) {
-                case '"': sb.append("\\\""); continue;
-                case '\\': sb.append("\\\\"); continue;
-                case 7: sb.append("\\a"); continue;
-                case '\b': sb.append("\\b"); continue;
-                case '\f': sb.append("\\f"); continue;
-                case '\n': sb.append("\\n"); continue;
-                case '\r': sb.append("\\r"); continue;
-                case '\t': sb.append("\\t"); continue;
-                case 11: sb.append("\\v"); continue;
-                default:
-                    break;
-            }
-            if (goPrintable(cp)) {
-                sb.appendCodePoint(cp);
-            } else if (cp < 0x80) {
-                sb.append(String.format("\\x%02x", cp));
-            } else if (cp < 0x10000) {
-                sb.append(String.format("\\u%04x", cp));
-            } else {
-                sb.append(String.format("\\U%08x", cp));
-            }
-        }
-        return sb.append('"').toString();
-    }
-
-    private static boolean goPrintable(int cp) {
-        if (cp == ' ') {
-            return true;
-        }
-        switch (Character.getType(cp)) {
-            case Character.CONTROL: case Character.FORMAT: case Character.SURROGATE: case Character.PRIVATE_USE:
-            case Character.UNASSIGNED: case Character.SPACE_SEPARATOR: case Character.LINE_SEPARATOR:
-            case Character.PARAGRAPH_SEPARATOR:
-                return false;
-            default:
-                return true;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.ConfParser.ConfException;
 import io.natsboot.server.config.ConfParser.ConfMap;
 import io.natsboot.server.config.ConfParser.Entry;
@@ -236,11 +237,11 @@ public final class ConfigFileOptions {
                                 fallback = CommandLine.parseGoDuration((String) v);
                                 first = true;
                             } catch (CommandLine.BadValue bad) {
-                                throw new Bad("field " + CommandLine.goQuote(a.key()) + " value "
-                                        + CommandLine.goQuote((String) v) + " is invalid");
+                                throw new Bad("field " + GoFormat.quote(a.key()) + " value "
+                                        + GoFormat.quote((String) v) + " is invalid");
                             }
                         } else {
-                            throw new Bad("field " + CommandLine.goQuote(a.key()) + " should be a boolean or string, got "
+                            throw new Bad("field " + GoFormat.quote(a.key()) + " should be a boolean or string, got "
                                     + goType(v));
                         }
                         break;
@@ -603,8 +604,8 @@ public final class ConfigFileOptions {
         }
         for (User u : accountUsers) {
             if (u.isNkey() ? !names.add("nkey:" + u.nkey()) : !names.add(u.username())) {
-                errors.add("Duplicate " + (u.isNkey() ? "nkey " + CommandLine.goQuote(u.nkey())
-                        : "user " + CommandLine.goQuote(u.username())) + " detected");
+                errors.add("Duplicate " + (u.isNkey() ? "nkey " + GoFormat.quote(u.nkey())
+                        : "user " + GoFormat.quote(u.username())) + " detected");
             }
             all.add(u);
         }
@@ -616,9 +617,9 @@ public final class ConfigFileOptions {
         }
         // nats-server's validateOptions messages: they name no position.
         if (noAuthUser != null && users == null && accountUsers.isEmpty()) {
-            errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser) + " present, but users are not defined");
+            errors.add("no_auth_user: " + GoFormat.quote(noAuthUser) + " present, but users are not defined");
         } else if (noAuthUser != null && all.stream().noneMatch(u -> u.username().equals(noAuthUser))) {
-            errors.add("no_auth_user: " + CommandLine.goQuote(noAuthUser)
+            errors.add("no_auth_user: " + GoFormat.quote(noAuthUser)
                     + " not present as user in authorization block or account configuration");
         }
     }
@@ -861,7 +862,7 @@ public final class ConfigFileOptions {
         try {
             return CommandLine.parseGoDuration(s);
         } catch (CommandLine.BadValue bad) {
-            throw new Bad("error parsing " + name + ": time: invalid duration " + CommandLine.goQuote(s));
+            throw new Bad("error parsing " + name + ": time: invalid duration " + GoFormat.quote(s));
         }
     }
 
@@ -889,11 +890,11 @@ public final class ConfigFileOptions {
             return new HostPort(null, int32(e));
         }
         if (!(v instanceof String s)) {
-            throw new Bad("could not parse address string " + CommandLine.goQuote(String.valueOf(v)));
+            throw new Bad("could not parse address string " + GoFormat.quote(String.valueOf(v)));
         }
         int colon = s.lastIndexOf(':');
         if (colon < 0) {
-            throw new Bad("could not parse address string " + CommandLine.goQuote(s));
+            throw new Bad("could not parse address string " + GoFormat.quote(s));
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -902,7 +903,7 @@ public final class ConfigFileOptions {
         try {
             return new HostPort(host, Integer.parseInt(s.substring(colon + 1)));
         } catch (NumberFormatException ex) {
-            throw new Bad("could not parse port " + CommandLine.goQuote(s.substring(colon + 1)));
+            throw new Bad("could not parse port " + GoFormat.quote(s.substring(colon + 1)));
         }
     }
 }

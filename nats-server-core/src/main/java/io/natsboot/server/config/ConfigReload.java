@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class ConfigReload {
             auth = true; // users and permissions are re-checked on every connected client
         }
         if (!old.pingInterval().equals(next.pingInterval())) {
-            lines.add("Reloaded: ping_interval = " + goDuration(next.pingInterval()));
+            lines.add("Reloaded: ping_interval = " + GoFormat.duration(next.pingInterval()));
         }
         if (old.pingMax() != next.pingMax()) {
             lines.add("Reloaded: ping_max = " + next.pingMax());
@@ -125,15 +126,15 @@ public final class ConfigReload {
             lines.add("Reloaded: remote_syslog = " + nz(next.remoteSyslog()));
         }
         if (!old.writeDeadline().equals(next.writeDeadline())) {
-            lines.add("Reloaded: write_deadline = " + goDuration(next.writeDeadline()));
+            lines.add("Reloaded: write_deadline = " + GoFormat.duration(next.writeDeadline()));
         }
         if (!old.lameDuckDuration().equals(next.lameDuckDuration())) {
-            throw refused("LameDuckDuration", goDuration(old.lameDuckDuration()),
-                    goDuration(next.lameDuckDuration()));
+            throw refused("LameDuckDuration", GoFormat.duration(old.lameDuckDuration()),
+                    GoFormat.duration(next.lameDuckDuration()));
         }
         if (!old.lameDuckGracePeriod().equals(next.lameDuckGracePeriod())) {
-            throw refused("LameDuckGracePeriod", goDuration(old.lameDuckGracePeriod()),
-                    goDuration(next.lameDuckGracePeriod()));
+            throw refused("LameDuckGracePeriod", GoFormat.duration(old.lameDuckGracePeriod()),
+                    GoFormat.duration(next.lameDuckGracePeriod()));
         }
         // Accounts and routes are wired at start in NATS Boot (nats-server reloads some of it): refuse, naming them.
         refuse("Accounts", accountNames(old), accountNames(next));
@@ -172,10 +173,6 @@ public final class ConfigReload {
         return new Refused("config reload not supported for " + field + ": old=" + old + ", new=" + next);
     }
 
-    /** Go's Duration.String(): 2m0s, 1.5s, 300ms. */
-    public static String goDuration(Duration d) {
-        return io.natsboot.server.connection.ClientConnection.goDuration(d);
-    }
 
     /** A float64 of seconds as Go's %v prints it: 2, 1.5. */
     static String goFloatSeconds(Duration d) {

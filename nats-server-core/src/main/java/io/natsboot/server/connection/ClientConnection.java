@@ -1,6 +1,6 @@
 package io.natsboot.server.connection;
 
-import io.natsboot.server.config.CommandLine;
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.auth.Bcrypt;
@@ -554,7 +554,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         int chunks = ob == null ? 0 : ob.size();
         long bytes = ob == null ? 0 : ob.totalPendingWriteBytes();
         server.slowConsumers.increment();
-        log.info(logPrefix + "Slow Consumer Detected: WriteDeadline of " + goDuration(options.writeDeadline())
+        log.info(logPrefix + "Slow Consumer Detected: WriteDeadline of " + GoFormat.duration(options.writeDeadline())
                 + " exceeded with " + chunks + " chunks of " + bytes + " total bytes.");
         close("Slow Consumer (Write Deadline)", false);
     }
@@ -746,7 +746,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         if (opts.user != null && !opts.user.isEmpty()) {
-            log.warn("User " + CommandLine.goQuote(opts.user) + " found in connect proto, but user required from cert");
+            log.warn("User " + GoFormat.quote(opts.user) + " found in connect proto, but user required from cert");
         }
         opts.user = u.username();
         if (!Bcrypt.comparePasswords(u.password() == null ? "" : u.password(), opts.pass == null ? "" : opts.pass)) {
@@ -827,20 +827,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void pubPermissionViolation(String subject) {
-        sendErr("Permissions Violation for Publish to " + CommandLine.goQuote(subject));
-        log.error(logPrefix + "Publish Violation - " + authUser() + ", Subject " + CommandLine.goQuote(subject));
+        sendErr("Permissions Violation for Publish to " + GoFormat.quote(subject));
+        log.error(logPrefix + "Publish Violation - " + authUser() + ", Subject " + GoFormat.quote(subject));
     }
 
     private void subPermissionViolation(String subject, String queue, String sid) {
         if (queue == null) {
-            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(subject));
+            sendErr("Permissions Violation for Subscription to " + GoFormat.quote(subject));
             log.error(logPrefix + "Subscription Violation - " + authUser() + ", Subject "
-                    + CommandLine.goQuote(subject) + ", SID " + sid);
+                    + GoFormat.quote(subject) + ", SID " + sid);
         } else {
-            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(subject) + " using queue "
-                    + CommandLine.goQuote(queue));
+            sendErr("Permissions Violation for Subscription to " + GoFormat.quote(subject) + " using queue "
+                    + GoFormat.quote(queue));
             log.error(logPrefix + "Subscription Violation - " + authUser() + ", Subject "
-                    + CommandLine.goQuote(subject) + ", Queue: " + CommandLine.goQuote(queue) + ", SID " + sid);
+                    + GoFormat.quote(subject) + ", Queue: " + GoFormat.quote(queue) + ", SID " + sid);
         }
     }
 
@@ -863,9 +863,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         for (Subscription s : removed) {
             removeSubscription(s);
-            sendErr("Permissions Violation for Subscription to " + CommandLine.goQuote(s.subject()) + " (sid "
-                    + CommandLine.goQuote(s.sid) + ")");
-            log.info("Removed sub " + CommandLine.goQuote(s.subject()) + " (sid " + CommandLine.goQuote(s.sid)
+            sendErr("Permissions Violation for Subscription to " + GoFormat.quote(s.subject()) + " (sid "
+                    + GoFormat.quote(s.sid) + ")");
+            log.info("Removed sub " + GoFormat.quote(s.subject()) + " (sid " + GoFormat.quote(s.sid)
                     + ") for " + authUser() + " - not authorized");
         }
     }
@@ -873,7 +873,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private void authViolation() {
         server.authFailures.increment();
         if (options.users().stream().anyMatch(User::isNkey)) {
-            log.error(logPrefix + "authentication error - Nkey " + CommandLine.goQuote(opts.nkey == null ? "" : opts.nkey));
+            log.error(logPrefix + "authentication error - Nkey " + GoFormat.quote(opts.nkey == null ? "" : opts.nkey));
         } else {
             log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
         }
@@ -1580,12 +1580,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         pingReceived = false;
         if (rttKnown && recentActivity) {
             if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to client activity " + goDuration(options.pingInterval())
+                log.debug(logPrefix + "Delaying PING due to client activity " + GoFormat.duration(options.pingInterval())
                         + " ago");
             }
         } else if (rttKnown && recentPing) {
             if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to remote ping " + goDuration(options.pingInterval())
+                log.debug(logPrefix + "Delaying PING due to remote ping " + GoFormat.duration(options.pingInterval())
                         + " ago");
             }
         } else if (pingsOut + 1 > options.pingMax()) {
@@ -1710,26 +1710,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         log.trace(logPrefix + "<<- MSG_PAYLOAD: [" + q + "]");
     }
 
-    /** Formats a duration the way Go prints time.Duration for the common cases (2m0s, 10s, 200ms). */
-    public static String goDuration(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + "ms";
-        }
-        long s = d.getSeconds();
-        long h = s / 3600;
-        long m = (s % 3600) / 60;
-        long sec = s % 60;
-        int frac = d.getNano() / 1_000_000;
-        String secs = frac == 0 ? sec + "s" : sec + "." + String.format("%03d", frac).replaceAll("0+$", "") + "s";
-        if (h > 0) {
-            return h + "h" + m + "m" + secs;
-        }
-        if (m > 0) {
-            return m + "m" + secs;
-        }
-        return secs;
-    }
 
     // ---- Views for monitoring --------------------------------------------------------------
 

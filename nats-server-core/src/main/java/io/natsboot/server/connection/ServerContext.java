@@ -1,6 +1,6 @@
 package io.natsboot.server.connection;
 
-import io.natsboot.server.config.CommandLine;
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.log.ServerLog;
@@ -98,9 +98,8 @@ public final class ServerContext {
                 io.natsboot.server.config.AccountOptions exporterOptions = list.stream()
                         .filter(x -> x.name().equals(imp.account())).findFirst().orElse(null);
                 if (exporter == null || exporterOptions == null || !exported(exporterOptions, imp, a.name())) {
-                    log.error("Error adding " + (imp.service() ? "service" : "stream") + " import " + CommandLine
-                            .goQuote(imp.subject()) + " from account " + CommandLine.goQuote(imp.account())
-                            + " to account " + CommandLine.goQuote(a.name()) + ": not exported to it");
+                    log.error("Error adding " + (imp.service() ? "service" : "stream") + " import " + GoFormat.quote(imp.subject()) + " from account " + GoFormat.quote(imp.account())
+                            + " to account " + GoFormat.quote(a.name()) + ": not exported to it");
                     continue;
                 }
                 if (imp.service()) {

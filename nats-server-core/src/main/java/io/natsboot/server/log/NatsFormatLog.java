@@ -1,5 +1,6 @@
 package io.natsboot.server.log;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.ServerOptions;
 
 import java.io.Closeable;
@@ -418,7 +419,7 @@ public final class NatsFormatLog implements ServerLog, Closeable {
             appendTime();
         }
         append(Level.INF.plain);
-        appendUtf8("Rotated log, backup saved as " + GoStrings.quote(bak.toString()) + "\n");
+        appendUtf8("Rotated log, backup saved as " + GoFormat.quote(bak.toString()) + "\n");
         out.write(buf, 0, len);
         written += len;
     }

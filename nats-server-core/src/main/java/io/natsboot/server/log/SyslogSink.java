@@ -1,5 +1,6 @@
 package io.natsboot.server.log;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -391,7 +392,7 @@ public final class SyslogSink implements Closeable {
     }
 
     static String quote(String s) {
-        return GoStrings.quote(s);
+        return GoFormat.quote(s);
     }
 
     private static String hostname() {

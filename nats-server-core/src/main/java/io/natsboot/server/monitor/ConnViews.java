@@ -1,5 +1,6 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.Subscription;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.protocol.Json;
 
 import java.time.Duration;

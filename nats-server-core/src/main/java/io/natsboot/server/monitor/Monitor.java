@@ -1,5 +1,6 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.cluster.Cluster;
 
 import io.natsboot.server.config.ServerOptions;

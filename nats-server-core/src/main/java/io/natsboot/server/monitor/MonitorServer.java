@@ -1,5 +1,6 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.log.ServerLog;
 import io.netty.handler.codec.http.HttpHeaderNames;

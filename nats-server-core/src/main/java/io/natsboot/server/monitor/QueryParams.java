@@ -1,5 +1,6 @@
 package io.natsboot.server.monitor;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

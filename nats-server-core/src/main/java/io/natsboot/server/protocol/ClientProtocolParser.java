@@ -1,5 +1,6 @@
 package io.natsboot.server.protocol;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -446,28 +447,10 @@ public final class ClientProtocolParser {
                 + (at - in.readerIndex()) + ": proto='" + goQuote(in, at, stop) + "...'");
     }
 
-    /** Quotes bytes the way Go's %q does for the ASCII range, for log lines. */
+    /** Go's {@code %q} of the bytes {@code [from, to)} of {@code in}, as nats-server's parse errors print them. */
     public static String goQuote(ByteBuf in, int from, int to) {
-        StringBuilder b = new StringBuilder(to - from + 2).append('"');
-        for (int k = from; k < to; k++) {
-            int c = in.getByte(k) & 0xff;
-            switch (c) {
-                case '\r': b.append("\\r"); break;
-                case '\n': b.append("\\n"); break;
-                case '\t': b.append("\\t"); break;
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                default:
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", c));
-                    } else if (c >= 0x80) {
-                        // Keep valid UTF-8 readable; Go prints raw invalid bytes as \x..
-                        b.append(String.format("\\x%02x", c));
-                    } else {
-                        b.append((char) c);
-                    }
-            }
-        }
-        return b.append('"').toString();
+        byte[] bytes = new byte[to - from];
+        in.getBytes(from, bytes);
+        return GoFormat.quote(bytes, 0, bytes.length);
     }
 }

@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.goformat.GoFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.CommandLine.Action;
@@ -248,7 +249,7 @@ class CommandLineTest {
         void valuesAreQuotedAsGoQuotes() {
             assertThat(usageError("-p", "a\"b\tc\\").stderr())
                     .isEqualTo("invalid value \"a\\\"b\\tc\\\\\" for flag -p: parse error\n");
-            assertThat(CommandLine.goQuote("caf\u00e9 \u0001\u007f\u00a0\n")).isEqualTo("\"caf\u00e9 \\x01\\x7f\\u00a0\\n\"");
+            assertThat(GoFormat.quote("caf\u00e9 \u0001\u007f\u00a0\n")).isEqualTo("\"caf\u00e9 \\x01\\x7f\\u00a0\\n\"");
         }
 
         @ParameterizedTest

@@ -1,4 +1,4 @@
-package io.natsboot.server.monitor;
+package io.natsboot.server.goformat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.natsboot.server.monitor;
+package io.natsboot.server.goformat;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -7,9 +7,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
 /**
- * The text formats nats-server's monitoring responses use, reproduced from Go's standard library:
+ * The one place for the text formats of Go's standard library that nats-server's output is made of:
  * {@code time.Duration.String()}, {@code time.RFC3339Nano}, {@code encoding/json} floats,
- * {@code strconv} parse errors, and nats-server's own uptime style.
+ * {@code strconv} parse errors and {@code strconv.Quote} ({@code %q}), and nats-server's own uptime style.
+ * Log lines, -ERR texts, config errors and monitoring JSON all use these, so a value prints the same
+ * wherever it appears. {@code GoFormatGoldenTest} checks them against strings printed by Go itself.
  */
 public final class GoFormat {
     private GoFormat() {
@@ -331,35 +333,83 @@ public final class GoFormat {
         return v.toBigInteger().longValue();
     }
 
-    /** Go's {@code strconv.Quote}: a double-quoted Go string literal, non-printable runes escaped. */
+    /** Go's {@code strconv.Quote} ({@code %q}): a double-quoted Go string literal, non-printable runes escaped. */
     public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            switch (cp) {
-                case '"': b.append("\\\""); continue;
-                case '\\': b.append("\\\\"); continue;
-                case 7: b.append("\\a"); continue;
-                case '\b': b.append("\\b"); continue;
-                case '\f': b.append("\\f"); continue;
-                case '\n': b.append("\\n"); continue;
-                case '\r': b.append("\\r"); continue;
-                case '\t': b.append("\\t"); continue;
-                case 11: b.append("\\v"); continue;
-                default:
-            }
-            if (isPrint(cp)) {
-                b.appendCodePoint(cp);
-            } else if (cp < 0x80) {
-                b.append(String.format("\\x%02x", cp));
-            } else if (cp < 0x10000) {
-                b.append(String.format("\\u%04x", cp));
-            } else {
-                b.append(String.format("\\U%08x", cp));
-            }
+            appendQuotedRune(b, cp);
         }
         return b.append('"').toString();
+    }
+
+    private static void appendQuotedRune(StringBuilder b, int cp) {
+        switch (cp) {
+            case '"': b.append("\\\""); return;
+            case '\\': b.append("\\\\"); return;
+            case 7: b.append("\\a"); return;
+            case '\b': b.append("\\b"); return;
+            case '\f': b.append("\\f"); return;
+            case '\n': b.append("\\n"); return;
+            case '\r': b.append("\\r"); return;
+            case '\t': b.append("\\t"); return;
+            case 11: b.append("\\v"); return;
+            default:
+        }
+        if (isPrint(cp)) {
+            b.appendCodePoint(cp);
+        } else if (cp < 0x80) {
+            b.append(String.format("\\x%02x", cp));
+        } else if (cp < 0x10000) {
+            b.append(String.format("\\u%04x", cp));
+        } else {
+            b.append(String.format("\\U%08x", cp));
+        }
+    }
+
+    /**
+     * Go's {@code %q} of a byte string ({@code strconv.Quote(string(b))}): valid UTF-8 is decoded and
+     * printable runes kept, each byte of an invalid sequence is written as {@code \xNN}.
+     */
+    public static String quote(byte[] bytes, int from, int to) {
+        StringBuilder b = new StringBuilder(to - from + 2).append('"');
+        int i = from;
+        while (i < to) {
+            int c = bytes[i] & 0xff;
+            int len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+            int cp = decodeUtf8(bytes, i, to, len);
+            if (cp < 0) {
+                b.append(String.format("\\x%02x", c));
+                i++;
+                continue;
+            }
+            i += len;
+            appendQuotedRune(b, cp);
+        }
+        return b.append('"').toString();
+    }
+
+    /** The rune of a {@code len}-byte UTF-8 sequence at {@code i}, or -1 if it is not valid (Go's rules). */
+    private static int decodeUtf8(byte[] bytes, int i, int to, int len) {
+        if (len == 0 || i + len > to) {
+            return -1;
+        }
+        int c = bytes[i] & 0xff;
+        if (len == 1) {
+            return c;
+        }
+        int cp = c & (0xff >> (len + 1));
+        for (int k = 1; k < len; k++) {
+            int cc = bytes[i + k] & 0xff;
+            if ((cc & 0xc0) != 0x80) {
+                return -1;
+            }
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        boolean overlong = len == 3 && cp < 0x800 || len == 4 && cp < 0x10000;
+        boolean surrogate = cp >= 0xd800 && cp <= 0xdfff;
+        return overlong || surrogate || cp > 0x10ffff ? -1 : cp;
     }
 
     private static boolean isPrint(int cp) {
