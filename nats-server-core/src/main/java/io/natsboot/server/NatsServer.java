@@ -83,7 +83,7 @@ public final class NatsServer {
         log.info("  Version:  " + options.compatVersion());
         log.info("  Git:      [not set]");
         log.info("  NATS Boot: " + Versions.productVersion() + " (Java " + Runtime.version() + ")");
-        log.debug("  Go build: " + Versions.goVersion());
+        log.debug("  Java runtime: " + Versions.runtimeVersion());
         if (options.cluster() != null && options.cluster().name() != null) {
             log.info("  Cluster:  " + options.cluster().name());
         }

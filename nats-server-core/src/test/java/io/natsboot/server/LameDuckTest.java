@@ -40,7 +40,13 @@ class LameDuckTest {
                 oldProtocol.send("CONNECT {\"verbose\":false,\"protocol\":0}\r\nPING\r\n");
                 assertThat(oldProtocol.readLine()).isEqualTo("PONG\r\n");
 
+                io.natsboot.server.monitor.Monitor monitor = new io.natsboot.server.monitor.Monitor(s.server().context());
+                assertThat(monitor.healthz().status()).isEqualTo("ok");
+
                 s.server().enterLameDuckMode();
+
+                // nats-server 2.9.10's /healthz in lame-duck mode (observed): the client listener, "server", is down.
+                assertThat(monitor.healthz().error()).isEqualTo("failed to be ready for connections after 1ms: server");
 
                 // Protocol-1 clients get an async INFO with ldm; protocol-0 clients get nothing.
                 String info = raw.readLine();

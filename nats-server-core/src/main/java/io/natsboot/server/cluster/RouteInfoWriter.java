@@ -34,7 +34,7 @@ final class RouteInfoWriter {
         b.append(",\"version\":");
         Json.quote(b, server.options().compatVersion());
         b.append(",\"proto\":2,\"go\":");
-        Json.quote(b, Versions.goVersion());
+        Json.quote(b, Versions.runtimeVersion());
         b.append(",\"host\":");
         Json.quote(b, cluster.infoHost());
         b.append(",\"port\":").append(cluster.infoPort());

@@ -31,10 +31,15 @@ public final class Versions {
         return PROPS.getProperty("nats.compat.version", "2.9.10");
     }
 
-    /** What INFO advertises in "go": the Go toolchain of the reference build. */
-    public static String goVersion() {
-        return "go1.19.8";
+    /**
+     * What INFO and /varz report in "go", the field where nats-server names the runtime it was built with:
+     * here the Java runtime actually running, e.g. {@code java17.0.15} (clients only display it).
+     */
+    public static String runtimeVersion() {
+        return RUNTIME;
     }
+
+    private static final String RUNTIME = "java" + System.getProperty("java.version");
 
     private static Properties load() {
         Properties p = new Properties();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An account: its own subject space (a subscription trie of its own) that clients of other accounts cannot
@@ -53,6 +54,17 @@ public final class Account {
 
     /** nats-server's default response threshold: an unanswered request's mapping is dropped after it. */
     static final long RESPONSE_THRESHOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
+    /** Traffic of this account's connections that have closed, kept for /accstatz as nats-server keeps it. */
+    private final LongAdder closedInMsgs = new LongAdder();
+    private final LongAdder closedInBytes = new LongAdder();
+    private final LongAdder closedOutMsgs = new LongAdder();
+    private final LongAdder closedOutBytes = new LongAdder();
+    private final LongAdder slowConsumers = new LongAdder();
+
+    /** Message and byte totals: {@code in} from the account's clients, {@code out} delivered to them. */
+    public record Traffic(long inMsgs, long inBytes, long outMsgs, long outBytes) {
+    }
 
     public Account(String name) {
         this.name = name;
@@ -136,5 +148,27 @@ public final class Account {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Adds a closing connection's totals, so /accstatz keeps them after it is gone. */
+    void addClosedTraffic(long inMsgs, long inBytes, long outMsgs, long outBytes) {
+        closedInMsgs.add(inMsgs);
+        closedInBytes.add(inBytes);
+        closedOutMsgs.add(outMsgs);
+        closedOutBytes.add(outBytes);
+    }
+
+    /** The totals of this account's closed connections. */
+    public Traffic closedTraffic() {
+        return new Traffic(closedInMsgs.sum(), closedInBytes.sum(), closedOutMsgs.sum(), closedOutBytes.sum());
+    }
+
+    /** Counts a slow consumer among this account's connections. */
+    void countSlowConsumer() {
+        slowConsumers.increment();
+    }
+
+    public long slowConsumers() {
+        return slowConsumers.sum();
     }
 }

@@ -554,6 +554,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         int chunks = ob == null ? 0 : ob.size();
         long bytes = ob == null ? 0 : ob.totalPendingWriteBytes();
         server.slowConsumers.increment();
+        if (account != null) {
+            account.countSlowConsumer();
+        }
         log.info(logPrefix + "Slow Consumer Detected: WriteDeadline of " + GoFormat.duration(options.writeDeadline())
                 + " exceeded with " + chunks + " chunks of " + bytes + " total bytes.");
         close("Slow Consumer (Write Deadline)", false);
@@ -1444,6 +1447,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             pending = null;
         }
         server.slowConsumers.increment();
+        if (account != null) {
+            account.countSlowConsumer();
+        }
         log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + options.maxPending() + " Exceeded");
         runOnLoop(() -> close("Slow Consumer (Pending Bytes)", false));
     }

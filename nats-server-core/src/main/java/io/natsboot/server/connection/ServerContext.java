@@ -297,7 +297,9 @@ public final class ServerContext {
     }
 
     void unregister(ClientConnection c) {
-        clients.remove(c.cid());
+        if (clients.remove(c.cid()) != null && c.account() != null) {
+            c.account().addClosedTraffic(c.inMsgs(), c.inBytes(), c.outMsgs(), c.outBytes());
+        }
     }
 
     /**
@@ -313,7 +315,7 @@ public final class ServerContext {
         b.append(",\"version\":");
         Json.quote(b, options.compatVersion());
         b.append(",\"proto\":1,\"go\":");
-        Json.quote(b, Versions.goVersion());
+        Json.quote(b, Versions.runtimeVersion());
         b.append(",\"host\":");
         Json.quote(b, advertisedHost());
         b.append(",\"port\":").append(advertisedPort());

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Snapshots of the endpoints for features this server does not have (gateways, leaf nodes,
- * JetStream, multiple accounts): they answer what nats-server 2.9 answers when the feature is
+ * Snapshots of the endpoints for features this server does not have yet (gateways, leaf nodes,
+ * JetStream), plus /accountz and /accstatz: they answer what nats-server 2.9 answers when the feature is
  * not configured, so tools that poll them keep working.
  */
 public final class FeatureViews {

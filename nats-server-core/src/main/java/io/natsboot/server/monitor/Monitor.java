@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -86,7 +87,7 @@ public final class Monitor {
                 o.compatVersion(),
                 1,
                 null,
-                Versions.goVersion(),
+                Versions.runtimeVersion(),
                 context.infoHost(),
                 context.infoPort(),
                 o.authRequired(),
@@ -387,10 +388,9 @@ public final class Monitor {
                 if (subsDetail) {
                     detail = new ArrayList<>();
                     for (Subscription s : remote) {
-                        String sid = ConnViews.GLOBAL_ACCOUNT + " " + s.subject()
-                                + (s.queue() == null ? "" : " " + s.queue());
-                        detail.add(new SubDetail(ConnViews.GLOBAL_ACCOUNT, s.subject(), s.queue(), sid, 0, 0,
-                                r.rid()));
+                        String account = s.account().name();
+                        String sid = account + " " + s.subject() + (s.queue() == null ? "" : " " + s.queue());
+                        detail.add(new SubDetail(account, s.subject(), s.queue(), sid, 0, 0, r.rid()));
                     }
                 } else {
                     list = new ArrayList<>();
@@ -444,10 +444,14 @@ public final class Monitor {
 
     // ---- /healthz ---------------------------------------------------------------------------
 
-    /** /healthz: ok while the client listener accepts connections (no JetStream to check). */
+    /**
+     * /healthz: ok while the client listener accepts connections (no JetStream to check). nats-server probes
+     * its listeners for 1 ms and names the client listener {@code server}; it is also not ready in lame-duck
+     * mode, whose first step closes that listener.
+     */
     public HealthStatus healthz() {
-        if (!ready.getAsBoolean()) {
-            return new HealthStatus("error", "failed to be ready for connections after 1ms: client");
+        if (!ready.getAsBoolean() || context.lameDuck()) {
+            return new HealthStatus("error", "failed to be ready for connections after 1ms: server");
         }
         return HealthStatus.OK;
     }
@@ -492,15 +496,36 @@ public final class Monitor {
         return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT, null, info);
     }
 
-    /** /accstatz: the global account when it has connections; {@code unused} adds idle accounts. */
+    /**
+     * /accstatz: per account, its client connections and their traffic ({@code received} from its clients,
+     * {@code sent} to them), closed connections' traffic included; accounts without connections only with
+     * {@code unused}, as nats-server 2.9.10 answers.
+     */
     public FeatureViews.AccountStatz accstatz(boolean unused) {
-        List<FeatureViews.AccountStat> list = new ArrayList<>();
-        int conns = context.clientCount();
-        if (unused || conns > 0) {
-            list.add(new FeatureViews.AccountStat(ConnViews.GLOBAL_ACCOUNT, conns, 0, conns,
-                    context.outMsgs.sum(), context.outBytes.sum(), context.inMsgs.sum(), context.inBytes.sum(),
-                    context.slowConsumers.sum()));
+        Map<io.natsboot.server.connection.Account, long[]> live = new LinkedHashMap<>();
+        for (io.natsboot.server.connection.Account a : context.accounts()) {
+            live.put(a, new long[6]);
         }
+        for (ClientConnection c : context.clients()) {
+            long[] t = live.get(c.account());
+            if (t != null) {
+                t[0]++;
+                t[1] += c.inMsgs();
+                t[2] += c.inBytes();
+                t[3] += c.outMsgs();
+                t[4] += c.outBytes();
+            }
+        }
+        List<FeatureViews.AccountStat> list = new ArrayList<>();
+        live.forEach((a, t) -> {
+            int conns = (int) t[0];
+            if (unused || conns > 0) {
+                io.natsboot.server.connection.Account.Traffic closed = a.closedTraffic();
+                list.add(new FeatureViews.AccountStat(a.name(), conns, 0, conns,
+                        t[3] + closed.outMsgs(), t[4] + closed.outBytes(), t[1] + closed.inMsgs(),
+                        t[2] + closed.inBytes(), a.slowConsumers()));
+            }
+        });
         if (unused) {
             list.add(new FeatureViews.AccountStat(ConnViews.SYSTEM_ACCOUNT, 0, 0, 0, 0, 0, 0, 0, 0));
         }

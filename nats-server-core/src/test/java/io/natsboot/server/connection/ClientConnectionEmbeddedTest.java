@@ -279,7 +279,7 @@ class ClientConnectionEmbeddedTest {
             EmbeddedChannel ch = e.connect();
             String out = output(ch);
             assertThat(out).startsWith("INFO {\"server_id\":\"" + SERVER_ID + "\",\"server_name\":\"" + SERVER_ID
-                    + "\",\"version\":\"2.9.10\",\"proto\":1,\"go\":\"go1.19.8\",\"host\":\"127.0.0.1\",\"port\":4222,"
+                    + "\",\"version\":\"2.9.10\",\"proto\":1,\"go\":\"" + io.natsboot.server.config.Versions.runtimeVersion() + "\",\"host\":\"127.0.0.1\",\"port\":4222,"
                     + "\"headers\":true,\"max_payload\":1048576,\"client_id\":1");
             assertThat(out).endsWith("} \r\n");
             assertThat(afterInfo(out)).isEmpty();
