@@ -422,6 +422,14 @@ public final class NatsServer {
         return context;
     }
 
+    /**
+     * A new internal (socketless) client that subscribes and publishes in account {@code account} as a connected
+     * client would (see {@link io.natsboot.server.connection.InternalClient}); {@code name} is for logs.
+     */
+    public io.natsboot.server.connection.InternalClient internalClient(String account, String name) {
+        return context.internalClient(account, name);
+    }
+
     /** The monitoring endpoint, or null when http_port is not set. */
     public MonitorServer monitor() {
         return monitor;

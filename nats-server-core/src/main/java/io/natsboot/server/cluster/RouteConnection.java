@@ -612,7 +612,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);
             if (s.route() == null) {
-                s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                s.receiver().deliver(s, null, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
                         payloadStart, totalLength);
             }
         }
@@ -643,7 +643,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         for (int k = 0; k < size; k++) {
             int idx = first + k;
             Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-            if (s.route() == null && s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart,
+            if (s.route() == null && s.receiver().deliver(s, null, buf, subjectStart, subjectLength, replyStart,
                     replyLength, headerLength, payloadStart, totalLength)) {
                 return;
             }
@@ -754,6 +754,18 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             from.holdForReceiver();
         }
         return true;
+    }
+
+    /**
+     * One frame for one subscription of the peer's interest (plain, or naming its queue). The publish path sends
+     * one frame per route for all of a message's matches instead ({@link #sendMessage}).
+     */
+    @Override
+    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
+        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                payloadStart, totalLength, queues, queues == null ? 0 : 1);
     }
 
     /** Sends one interest line (RS+/RS-) or a forwarded INFO; any thread. */

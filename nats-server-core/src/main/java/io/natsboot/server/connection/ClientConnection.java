@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * processed its whole read ({@link #channelReadComplete}). So a burst of publishes costs one
  * write and one flush per receiver, not one per message.
  */
-public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps {
+public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps, Receiver {
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -107,8 +107,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean inRead;
     private ByteBuf cumulation;
     private SubjectCache cache;
-    /** Routes the message being published goes to; created on the first publish that reaches a route. */
-    private RouteFanout routeFanout;
+    /** Delivers this client's publishes (local subscribers, queue groups, routes, other accounts). */
+    private MessageFanout fanout;
     /** The account whose subjects this client sees: its user's, else $G. Set at CONNECT. */
     private volatile Account account;
     /** The authenticated user's permissions; null = everything allowed (and nothing to check). */
@@ -961,117 +961,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (opts.verbose) {
             sendOk();
         }
-        MatchResult<Subscription> result = entry.result;
-        int delivered = 0;
-        boolean echo = opts.echo;
-        // With routes, the result may hold route interest (Subscription.route != null): collected into one
-        // frame per route, sent after the walk.
-        boolean remote = server.hasRouteInterest();
-        for (int i = 0, n = result.plainCount(); i < n; i++) {
-            Subscription s = result.plain(i);
-            if (s.route != null) {
-                routeFanout().plain(s.route);
-                continue;
-            }
-            if (!echo && s.client == this) {
-                continue;
-            }
-            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength)) {
-                delivered++;
-            }
+        if (fanout == null) {
+            fanout = new MessageFanout(server);
         }
-        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
-            if (remote) {
-                if (deliverToWeightedQueue(result, g, echo, buf, subjectStart, subjectLength, replyStart,
-                        replyLength, headerLength, payloadStart, totalLength)) {
-                    delivered++;
-                }
-                continue;
-            }
-            int size = result.queueGroupSize(g);
-            int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
-            for (int k = 0; k < size; k++) {
-                int idx = first + k;
-                Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-                if (!echo && s.client == this) {
-                    continue;
-                }
-                if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength,
-                        headerLength, payloadStart, totalLength)) {
-                    delivered++;
-                    break;
-                }
-            }
-        }
-        if (account.hasCrossAccountTraffic()) {
-            delivered += CrossAccount.deliver(this, account, entry.subject, buf, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
-        }
-        RouteFanout fanout = routeFanout;
-        if (fanout != null && !fanout.isEmpty()) {
-            // A message sent to a route with interest counts as delivered (no 503 to the requester).
-            delivered += fanout.send(this, account, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
-        }
+        int delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
+                subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
             sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
         }
-    }
-
-    private RouteFanout routeFanout() {
-        RouteFanout f = routeFanout;
-        if (f == null) {
-            f = routeFanout = new RouteFanout();
-        }
-        return f;
-    }
-
-    /**
-     * Picks one member of queue group {@code g} when members may be behind routes: weighted by member count,
-     * a route's entry weighing as many members as it advertised (reference §3.4), so the pick is uniform over
-     * every member in the cluster. A route pick is added to the route fan-out with the queue name. Falls back
-     * to the next members when the pick cannot take the message.
-     */
-    private boolean deliverToWeightedQueue(MatchResult<Subscription> result, int g, boolean echo, ByteBuf buf,
-            int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
-            int payloadStart, int totalLength) {
-        int size = result.queueGroupSize(g);
-        int total = 0;
-        for (int k = 0; k < size; k++) {
-            total += result.queueMember(g, k).weight;
-        }
-        if (total <= 0) {
-            return false;
-        }
-        int r = ThreadLocalRandom.current().nextInt(total);
-        int first = 0;
-        for (int k = 0; k < size; k++) {
-            r -= result.queueMember(g, k).weight;
-            if (r < 0) {
-                first = k;
-                break;
-            }
-        }
-        for (int k = 0; k < size; k++) {
-            int idx = first + k;
-            Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-            if (s.weight <= 0) {
-                continue;
-            }
-            if (s.route != null) {
-                routeFanout().queue(s.route, result.queueName(g));
-                return false; // counted when the route frame is sent
-            }
-            if (!echo && s.client == this) {
-                continue;
-            }
-            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean reservedReply(ByteBuf buf, int start, int length) {
@@ -1095,7 +992,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         MatchResult<Subscription> r = account.trie().match(reply);
         for (int i = 0; i < r.plainCount(); i++) {
             Subscription s = r.plain(i);
-            if (s.client == this) {
+            if (s.receiver == this) {
                 byte[] sid = s.sidBytes;
                 byte[] subj = reply.getBytes(StandardCharsets.UTF_8);
                 synchronized (outLock) {
@@ -1150,7 +1047,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (p != null && !denyFilter && p.needsDenyFilter(subject)) {
             denyFilter = true;
         }
-        Subscription s = new Subscription(this, subject, queue, sid);
+        Subscription s = new Subscription(this, account, subject, queue, sid);
         subs.put(sid, s);
         server.addSubscription(s);
         if (opts.verbose) {
@@ -1251,6 +1148,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * {@code from} is the publishing client, or null for a message that came from a route: then the
      * flush runs as a task on this connection's loop, so a burst of routed messages is written once.
      */
+    @Override
     public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         if (denyFilter) {

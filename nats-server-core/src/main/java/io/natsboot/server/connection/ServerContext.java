@@ -149,6 +149,20 @@ public final class ServerContext {
         return out;
     }
 
+    /**
+     * A new internal (socketless) client in account {@code accountName} ({@code "$G"} for the global account),
+     * named {@code name} in logs. See {@link InternalClient}.
+     *
+     * @throws IllegalArgumentException when there is no such account
+     */
+    public InternalClient internalClient(String accountName, String name) {
+        Account a = account(accountName);
+        if (a == null) {
+            throw new IllegalArgumentException("no account " + accountName);
+        }
+        return new InternalClient(this, a, name);
+    }
+
     /** The account of an authenticated user: the one it is declared in, else $G. */
     public Account accountOfUser(String user) {
         return user == null ? global : userAccounts.getOrDefault(user, global);
