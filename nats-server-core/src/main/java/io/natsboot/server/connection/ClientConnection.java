@@ -17,12 +17,10 @@ import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,18 +31,20 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client connection: decodes its ops, routes its publishes, and owns its outbound buffer.
  *
- * <p>Threading. Everything except the outbound buffer is confined to the connection's event
- * loop. Publishers on other event loops append MSG frames to this connection's outbound buffer
- * under {@link #outLock}; the publisher then asks this connection to flush once, after it has
- * processed its whole read ({@link #channelReadComplete}). So a burst of publishes costs one
- * write and one flush per receiver, not one per message.
+ * <p>The connection machinery is the shared core: {@link InboundFramer} (reads parsed in place, cut ops
+ * completed), {@link OutboundQueue} (batch, slow consumer, held publishers, close), {@link PublisherHold},
+ * {@link ReadBatch} (one flush per receiver per read) and {@link Keepalive}. This class adds the client's ops:
+ * CONNECT and authentication, SUB/UNSUB bookkeeping, permissions, and MSG/HMSG delivery.
+ *
+ * <p>Threading. Everything except the outbound queue is confined to the connection's event loop. Publishers on
+ * other event loops append MSG frames to this connection's outbound queue under its lock; the publisher then asks
+ * it to flush once, after it has processed its whole read ({@link #channelReadComplete}). So a burst of publishes
+ * costs one write and one flush per receiver, not one per message.
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps, Receiver {
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
@@ -53,16 +53,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NO_RESPONDERS = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int MIN_OUT_BUFFER = 4096;
-    /** Largest size a new outbound batch starts with (see {@link #batchHint}). */
-    private static final int MAX_BATCH_HINT = 512 * 1024;
     /**
      * A publisher stops reading while one of its receivers has more than this queued (nats-server
      * stalls at max_pending/2; we stall earlier so a fast publisher does not build a backlog of
-     * tens of MiB that costs cache misses and memory). Bounded by {@link #MAX_STALL_NANOS}.
+     * tens of MiB that costs cache misses and memory). 1 s at most per stall (PublisherHold).
      */
     private static final long STALL_CAP = 4L * 1024 * 1024;
-    private static final long MAX_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerContext server;
     /**
@@ -87,8 +83,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** The INFO nonce an nkey user signs; null when no nkey users are configured. */
     private String nonce;
     private final ConcurrentHashMap<String, Subscription> subs = new ConcurrentHashMap<>();
-    private final ArrayList<ClientConnection> pendingFlush = new ArrayList<>();
-    private final Runnable flushTask = this::flushNow;
+    /** This connection's read in progress: the receivers its publishes touched, flushed once at its end. */
+    private final ReadBatch reads = new ReadBatch();
 
     private ChannelHandlerContext ctx;
     private Channel channel;
@@ -104,8 +100,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean refusing;
     private boolean connected;
     private boolean headers;
-    private boolean inRead;
-    private ByteBuf cumulation;
+    private InboundFramer framer;
     private SubjectCache cache;
     /** Delivers this client's publishes (local subscribers, queue groups, routes, other accounts). */
     private MessageFanout fanout;
@@ -123,42 +118,22 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private long readOutMsgs;
     private long readOutBytes;
 
-    // Outbound state, guarded by outLock.
-    private final Object outLock = new Object();
-    private ByteBuf pending;
     /**
-     * Capacity a new outbound batch starts with: the last flushed batch's size rounded up to a power of two.
-     * A batch that has to grow is reallocated and copied by the pool; with 1 KiB messages, growing from
-     * 4 KiB to the ~64 KiB one publisher read produces was 12% of the server's CPU (docs/performance.md).
+     * Outbound: MSG frames from publishers on any loop and this connection's own output; its lock also guards the
+     * subscriptions' delivery counters. Set when the handler is added.
      */
-    private int batchHint = MIN_OUT_BUFFER;
-    private boolean flushScheduled;
-    private volatile boolean closed;
-    private long outMsgs;
-    private long outBytes;
-    /** Publishers that stopped reading because this connection is backed up. */
-    private ArrayList<ClientConnection> stalledPublishers;
-
-    // Publisher-side stall state, confined to this connection's event loop.
+    private OutboundQueue out;
     private final long stallThreshold;
-    private boolean stalled;
-    /** Receivers that list this publisher as stalled on them (see {@link #addStalledLocked}). */
-    private final AtomicInteger stallHolds = new AtomicInteger();
-    private ScheduledFuture<?> stallTimer;
+    /** This connection as a publisher: held back while a receiver it fills is backed up. */
+    private PublisherHold hold;
 
     // Inbound counters, written by this connection's event loop only.
     private long inMsgs;
     private long inBytes;
 
-    // Keepalive.
-    private ScheduledFuture<?> pingTimer;
+    private Keepalive keepalive;
     private ScheduledFuture<?> authTimer;
     private ScheduledFuture<?> writeDeadlineTimer;
-    private int pingsOut;
-    private boolean activity;
-    private boolean pingReceived;
-    private long rttStartNanos;
-    private volatile long rttNanos = -1;
 
     private volatile String closeReason;
     private volatile Instant stopped;
@@ -199,13 +174,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
-        if (stallThreshold < channel.config().getWriteBufferHighWaterMark()) {
-            // Stalled publishers are released once this channel is writable again, so it must turn
-            // unwritable below the stall threshold; otherwise, with a small max_pending, every flush
-            // would release them while this connection is still backed up.
-            int high = (int) Math.max(2, stallThreshold);
-            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
-        }
+        this.out = new OutboundQueue(ctx, stallThreshold, reads);
+        this.hold = new PublisherHold(channel);
+        this.framer = new InboundFramer(ctx.alloc(), this::parse, parser::bytesNeeded, this::isClosed);
+        this.keepalive = new Keepalive(loop, log, "Client", () -> options, this::sendPing, this::closeStale,
+                () -> closeReason == null, () -> logPrefix);
         if (channel.isActive()) {
             accept();
         }
@@ -253,7 +226,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (options.authRequired()) {
             authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
-        armPing(options.pingInterval().toNanos());
+        keepalive.arm(options.pingInterval().toNanos());
     }
 
     /**
@@ -283,7 +256,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceOut("INFO " + new String(info, 5, info.length - 8, StandardCharsets.UTF_8));
         }
-        flushNow();
+        out.flushNow();
         if (options.tls() != null && log.isDebug()) {
             log.debug(logPrefix + "Starting TLS client connection handshake");
         }
@@ -312,98 +285,24 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         options = server.options();
-        inRead = true;
+        reads.begin();
         long msgsBefore = inMsgs;
-        ByteBuf buf = in;
-        if (cumulation != null) {
-            ByteBuf cum = cumulation;
-            cumulation = null;
-            buf = completeCutOp(cum, in);
-            if (buf == null) {
-                server.inMsgs.add(inMsgs - msgsBefore);
-                return;
-            }
-        }
-        int before = buf.readerIndex();
-        fastBytes.bind(buf);
-        parser.parse(buf, this);
+        ByteBuf kept = framer.read(in);
         server.inMsgs.add(inMsgs - msgsBefore);
-        if (closeReason != null || !buf.isReadable()) {
-            buf.release();
-        } else {
-            cumulation = buf;
-        }
-        if (buf.readerIndex() == before && closeReason == null && cumulation == buf
-                && buf.readableBytes() > options.maxControlLine() + options.maxPayload() + 64) {
-            // Defensive bound: the parser must always make progress or ask for more bytes it is
-            // allowed to wait for.
+        if (kept != null && closeReason == null
+                && kept.readableBytes() > options.maxControlLine() + options.maxPayload() + 64) {
+            // Defensive bound: what is kept is one op cut at the read's end; the parser must always make
+            // progress or ask for more bytes it is allowed to wait for.
             close("Protocol Violation", false);
         }
     }
 
-    /**
-     * Joins an op cut at the previous read's end ({@code cum}) with the new read. When the parser knows how
-     * many bytes the op still lacks (its payload was cut), only those are copied from {@code in} and that op
-     * is parsed on its own; the rest of the read is then parsed where it is, not copied. (With 1 KiB
-     * messages nearly every 64 KiB read ends inside a frame, and copying each whole read into the
-     * cumulation buffer cost a copy of every byte received.) Otherwise the two are merged. Returns the
-     * buffer to parse next, or null when nothing is left to parse (the connection closed).
-     */
-    private ByteBuf completeCutOp(ByteBuf cum, ByteBuf in) {
-        int missing = parser.bytesNeeded() - cum.readableBytes();
-        if (missing <= 0 || missing > in.readableBytes()) {
-            return append(cum, in);
-        }
-        ByteBuf op = cum;
-        if (cum.writableBytes() < missing || cum.refCnt() != 1) {
-            op = ctx.alloc().directBuffer(cum.readableBytes() + missing);
-            op.writeBytes(cum);
-            cum.release();
-        }
-        op.writeBytes(in, missing);
-        fastBytes.bind(op);
-        parser.parse(op, this);
-        if (closeReason != null) {
-            op.release();
-            in.release();
-            return null;
-        }
-        if (op.isReadable()) {
-            // Not expected (the op needed exactly these bytes): parse the rest the ordinary way.
-            return append(op, in);
-        }
-        op.release();
-        return in;
-    }
-
-    private ByteBuf append(ByteBuf cum, ByteBuf in) {
-        int needed = cum.readableBytes() + in.readableBytes();
-        if (cum.writableBytes() >= in.readableBytes() && cum.refCnt() == 1) {
-            cum.writeBytes(in);
-            in.release();
-            return cum;
-        }
-        ByteBuf merged = ctx.alloc().directBuffer(Math.max(needed, Math.max(parser.bytesNeeded(), 1024)));
-        merged.writeBytes(cum);
-        merged.writeBytes(in);
-        cum.release();
-        in.release();
-        return merged;
-    }
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
         addReadCounters();
         long now = System.nanoTime();
         lastActivityNanos = now;
-        ArrayList<ClientConnection> touched = pendingFlush;
-        for (int i = 0, n = touched.size(); i < n; i++) {
-            ClientConnection receiver = touched.get(i);
-            receiver.lastActivityNanos = now;
-            receiver.flush();
-        }
-        touched.clear();
+        reads.end(now);
     }
 
     private void addReadCounters() {
@@ -521,7 +420,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (log.isDebug()) {
                 log.debug(logPrefix + "Client connection error: " + cause.getMessage());
             }
-            close(closed ? closeReason == null ? "Client Closed" : closeReason : "Client Closed", false);
+            close("Client Closed", false);
         } else {
             log.error(logPrefix + "Client error: " + cause);
             close("Protocol Violation", false);
@@ -540,7 +439,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 writeDeadlineTimer.cancel(false);
                 writeDeadlineTimer = null;
             }
-            releaseStalledPublishers();
+            out.writable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -625,8 +524,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (first) {
             // First PING comes soon after CONNECT, with a little jitter, then every interval.
-            long first2s = Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos());
-            armPing(first2s + ThreadLocalRandom.current().nextLong(Math.max(1, first2s / 5)));
+            keepalive.startWithJitter(Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos()));
         }
     }
 
@@ -943,7 +841,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         inMsgs++;
         inBytes += totalLength;
         readInBytes += totalLength;
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
                     totalLength);
@@ -993,18 +891,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         for (int i = 0; i < r.plainCount(); i++) {
             Subscription s = r.plain(i);
             if (s.receiver == this) {
-                byte[] sid = s.sidBytes;
-                byte[] subj = reply.getBytes(StandardCharsets.UTF_8);
-                synchronized (outLock) {
-                    if (closed) {
-                        return;
-                    }
-                    ByteBuf out = outLocked(subj.length + sid.length + 48);
-                    out.writeBytes(HMSG).writeBytes(subj).writeByte(' ').writeBytes(sid)
-                            .writeBytes(" 16 16\r\n".getBytes(StandardCharsets.US_ASCII))
-                            .writeBytes(NO_RESPONDERS).writeBytes(CRLF);
-                    scheduleSelfLocked();
-                }
+                byte[] frame = ("HMSG " + reply + " " + s.sid + " 16 16\r\n").getBytes(StandardCharsets.UTF_8);
+                byte[] both = java.util.Arrays.copyOf(frame, frame.length + NO_RESPONDERS.length + 2);
+                System.arraycopy(NO_RESPONDERS, 0, both, frame.length, NO_RESPONDERS.length);
+                both[both.length - 2] = '\r';
+                both[both.length - 1] = '\n';
+                enqueue(both);
                 return;
             }
         }
@@ -1012,7 +904,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onSubscribe(String subject, String queue, String sid) {
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             traceIn("SUB " + subject + (queue == null ? "" : " " + queue) + " " + sid);
         }
@@ -1057,7 +949,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onUnsubscribe(String sid, long maxMessages) {
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             traceIn("UNSUB " + sid + (maxMessages >= 0 ? " " + maxMessages : ""));
         }
@@ -1065,7 +957,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (s != null) {
             boolean keep = false;
             if (maxMessages > 0) {
-                synchronized (outLock) {
+                synchronized (out) {
                     if (maxMessages > s.delivered) {
                         s.max = maxMessages;
                         keep = true;
@@ -1096,7 +988,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceIn("PING");
         }
-        pingReceived = true;
+        keepalive.pingReceived();
         enqueue(PONG);
         if (log.isTrace()) {
             traceOut("PONG");
@@ -1108,11 +1000,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceIn("PONG");
         }
-        pingsOut = 0;
-        if (rttStartNanos != 0) {
-            rttNanos = System.nanoTime() - rttStartNanos;
-            rttStartNanos = 0;
-        }
+        keepalive.pongReceived();
     }
 
     @Override
@@ -1176,22 +1064,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         boolean limitReached;
         boolean schedule;
         boolean stall = false;
-        synchronized (outLock) {
-            if (closed || s.closed) {
+        OutboundQueue q = out;
+        synchronized (q) {
+            if (q.isClosedLocked() || s.closed) {
                 return false;
             }
             long max = s.max;
             if (max > 0 && s.delivered >= max) {
                 return false;
             }
-            long queued = pendingBytesLocked();
+            long queued = q.pendingBytesLocked();
             if (queued + frame > options.maxPending()) {
-                slowConsumerLocked();
+                slowConsumerLocked(q);
                 return false;
             }
-            if (queued > stallThreshold) {
+            if (q.backedUpLocked(queued)) {
                 if (from != null && from != this) {
-                    addStalledLocked(from);
+                    q.holdLocked(from.hold);
                     stall = true;
                 } else if (from == null) {
                     RoutePressure.note(); // a route delivering: it pauses briefly after this read
@@ -1199,14 +1088,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
-            MsgFrame.write(outLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes, replyStart,
-                    replyLength, headerLength, bodyStart, bodyLength);
-            outMsgs++;
-            outBytes += bodyLength;
-            schedule = !flushScheduled;
-            flushScheduled = true;
+            MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
+                    replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            q.countLocked(bodyLength);
+            schedule = q.markFlushLocked();
         }
-        if (from != null && from.inRead) {
+        if (from != null && from.reads.inRead()) {
             from.readOutMsgs++;
             from.readOutBytes += bodyLength;
         } else {
@@ -1219,18 +1106,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     StandardCharsets.UTF_8) : "") + (withHeaders ? " " + headerLength : "") + " " + bodyLength);
         }
         if (stall) {
-            from.stall();
+            from.hold.stall();
         }
         if (limitReached) {
             autoUnsubscribe(s, s.max);
         }
         if (schedule) {
-            if (from != null && from.inRead) {
-                from.pendingFlush.add(this);
-            } else if (from == null) {
-                loop.execute(flushTask);
+            if (from == null) {
+                q.flushLater(); // from a route or an internal client: one write after the burst
             } else {
-                flush();
+                q.flushAfter(from.reads);
             }
         }
         return true;
@@ -1251,114 +1136,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    /**
-     * Remembers a publisher to wake when this connection drains. The publisher stalls on every
-     * delivery over the threshold, even if it is listed already: it may have been woken by another
-     * receiver or by its stall timer while this one is still backed up.
-     */
-    private void addStalledLocked(ClientConnection publisher) {
-        if (stalledPublishers == null) {
-            stalledPublishers = new ArrayList<>(2);
-        }
-        if (!stalledPublishers.contains(publisher)) {
-            stalledPublishers.add(publisher);
-            publisher.stallHolds.incrementAndGet();
-        }
-    }
-
-    /**
-     * A receiver outside this package (a route) is backed up by this publisher: stop reading until it calls
-     * {@link #releaseHold()} or for 1 s at most. Call on this connection's event loop (during its publish).
-     */
-    public void holdForReceiver() {
-        stallHolds.incrementAndGet();
-        stall();
-    }
-
-    /** The receiver that called {@link #holdForReceiver()} drained; any thread. */
-    public void releaseHold() {
-        if (stallHolds.decrementAndGet() <= 0) {
-            resume();
-        }
-    }
-
-    /** Stops reading from this (publishing) connection until its receivers drain, 1 s at most. */
-    private void stall() {
-        if (stalled || closeReason != null) {
-            return;
-        }
-        stalled = true;
-        channel.config().setAutoRead(false);
-        stallTimer = loop.schedule(this::resume, MAX_STALL_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    private void resume() {
-        if (!loop.inEventLoop()) {
-            loop.execute(this::resume);
-            return;
-        }
-        if (!stalled) {
-            return;
-        }
-        stalled = false;
-        cancel(stallTimer);
-        stallTimer = null;
-        if (closeReason == null) {
-            channel.config().setAutoRead(true);
-        }
-    }
-
-    /** Lets publishers waiting on this connection read again. */
-    private void releaseStalledPublishers() {
-        ArrayList<ClientConnection> waiting;
-        synchronized (outLock) {
-            waiting = stalledPublishers;
-            if (waiting == null || waiting.isEmpty()) {
-                return;
-            }
-            if (!closed && pendingBytesLocked() > stallThreshold) {
-                // Still backed up: the channel may be writable while our own buffer is not yet flushed.
-                return;
-            }
-            stalledPublishers = null;
-        }
-        for (ClientConnection p : waiting) {
-            // Only the last backed-up receiver wakes the publisher (the stall timer always does):
-            // a publisher woken while another receiver is still over the threshold would push one
-            // more full read into it.
-            if (p.stallHolds.decrementAndGet() <= 0) {
-                p.resume();
-            }
-        }
-    }
-
-    private long pendingBytesLocked() {
-        long queued = pending == null ? 0 : pending.readableBytes();
-        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
-        return ob == null ? queued : queued + ob.totalPendingWriteBytes();
-    }
-
-    private void slowConsumerLocked() {
-        closed = true;
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
+    private void slowConsumerLocked(OutboundQueue q) {
+        q.slowConsumerLocked();
         server.slowConsumers.increment();
         if (account != null) {
             account.countSlowConsumer();
         }
         log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + options.maxPending() + " Exceeded");
         runOnLoop(() -> close("Slow Consumer (Pending Bytes)", false));
-    }
-
-    private ByteBuf outLocked(int atLeast) {
-        ByteBuf out = pending;
-        if (out == null) {
-            out = channel.alloc().directBuffer(Math.max(batchHint, atLeast));
-            pending = out;
-        }
-        return out;
     }
 
     /** Writes {@code v} (not negative) as ASCII digits, without allocating. */
@@ -1380,58 +1165,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         out.writerIndex(at);
     }
 
-    /** Writes what is queued to the socket; runs on this connection's event loop. */
-    void flush() {
-        if (loop.inEventLoop()) {
-            flushNow();
-        } else {
-            loop.execute(flushTask);
-        }
-    }
-
-    private void flushNow() {
-        ByteBuf out;
-        synchronized (outLock) {
-            out = pending;
-            pending = null;
-            flushScheduled = false;
-            if (out != null) {
-                int size = out.readableBytes();
-                batchHint = size <= MIN_OUT_BUFFER ? MIN_OUT_BUFFER
-                        : Math.min(MAX_BATCH_HINT, Integer.highestOneBit(size - 1) << 1);
-            }
-        }
-        if (out != null) {
-            ctx.writeAndFlush(out, ctx.voidPromise());
-        }
-        if (stalledPublishers != null && channel.isWritable()) {
-            releaseStalledPublishers();
-        }
-    }
-
     // ---- Own control writes ----------------------------------------------------------------
 
     private void enqueue(byte[] bytes) {
-        synchronized (outLock) {
-            if (closed) {
-                return;
-            }
-            outLocked(bytes.length).writeBytes(bytes);
-            scheduleSelfLocked();
+        out.enqueue(bytes);
+    }
+
+    private void parse(ByteBuf buf) {
+        fastBytes.bind(buf);
+        parser.parse(buf, this);
+    }
+
+    private void sendPing() {
+        enqueue(PING);
+        if (log.isTrace()) {
+            traceOut("PING");
         }
     }
 
-    /** Marks this connection for a flush at the end of the current read, or flushes now. */
-    private void scheduleSelfLocked() {
-        if (flushScheduled) {
-            return;
-        }
-        flushScheduled = true;
-        if (inRead && loop.inEventLoop()) {
-            pendingFlush.add(this);
-        } else {
-            runOnLoop(flushTask);
-        }
+    private void closeStale() {
+        sendErr("Stale Connection");
+        close("Stale Connection", true);
     }
 
     private void sendOk() {
@@ -1457,59 +1211,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         });
     }
 
-    // ---- Timers ----------------------------------------------------------------------------
-
-    private void armPing(long delayNanos) {
-        if (pingTimer != null) {
-            pingTimer.cancel(false);
-        }
-        if (closeReason != null) {
-            return;
-        }
-        pingTimer = loop.schedule(this::pingTick, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void pingTick() {
-        pingTimer = null;
-        if (closeReason != null) {
-            return;
-        }
-        if (log.isDebug()) {
-            log.debug(logPrefix + "Client Ping Timer");
-        }
-        boolean rttKnown = rttNanos >= 0;
-        boolean recentActivity = activity;
-        boolean recentPing = pingReceived;
-        activity = false;
-        pingReceived = false;
-        if (rttKnown && recentActivity) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to client activity " + GoFormat.duration(options.pingInterval())
-                        + " ago");
-            }
-        } else if (rttKnown && recentPing) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to remote ping " + GoFormat.duration(options.pingInterval())
-                        + " ago");
-            }
-        } else if (pingsOut + 1 > options.pingMax()) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Stale Client Connection - Closing");
-            }
-            sendErr("Stale Connection");
-            close("Stale Connection", true);
-            return;
-        } else {
-            pingsOut++;
-            rttStartNanos = System.nanoTime();
-            enqueue(PING);
-            if (log.isTrace()) {
-                traceOut("PING");
-            }
-        }
-        armPing(options.pingInterval().toNanos());
-    }
-
     // ---- Close -----------------------------------------------------------------------------
 
     /** Closes the connection; {@code flush} sends what is queued (e.g. an -ERR) first. */
@@ -1528,41 +1229,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         } catch (RuntimeException e) {
             log.error(logPrefix + "Error recording closed connection: " + e);
         }
-        ByteBuf rest;
-        synchronized (outLock) {
-            closed = true;
-            rest = pending;
-            pending = null;
-        }
-        cancel(pingTimer);
+        keepalive.cancel();
         cancel(authTimer);
         cancel(writeDeadlineTimer);
-        cancel(stallTimer);
-        releaseStalledPublishers();
+        hold.close();
         for (Subscription s : subs.values()) {
             s.closed = true;
             server.removeSubscription(s);
         }
         subs.clear();
         server.unregister(this);
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
+        framer.release();
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection closed: " + reason);
         }
-        if (flush && rest != null && channel.isActive()) {
-            ctx.writeAndFlush(rest).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            if (rest != null) {
-                rest.release();
-            }
-            if (flush) {
-                ctx.flush();
-            }
-            channel.close();
-        }
+        out.close(flush);
     }
 
     private static void cancel(ScheduledFuture<?> f) {
@@ -1650,19 +1331,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     public long outMsgs() {
-        synchronized (outLock) {
-            return outMsgs;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outMsgs();
     }
 
     public long outBytes() {
-        synchronized (outLock) {
-            return outBytes;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outBytes();
     }
 
     public long rttNanos() {
-        return rttNanos;
+        Keepalive k = keepalive;
+        return k == null ? -1 : k.rttNanos();
     }
 
     public String name() {
@@ -1687,20 +1367,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** The last read from this client, or the last read that delivered messages to it. */
     public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startedNanos);
+        OutboundQueue q = out;
+        long last = q == null ? lastActivityNanos : Math.max(lastActivityNanos, q.lastDeliveryNanos);
+        return started.plusNanos(last - startedNanos);
     }
 
     /** Bytes queued for this client and not yet written to the socket. */
     public long pendingBytes() {
-        synchronized (outLock) {
-            return channel == null ? 0 : pendingBytesLocked();
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.pendingBytes();
     }
 
     /** RTT as /connz shows it: the last PING/PONG measurement, else the CONNECT-time estimate; -1 if none. */
     public long rttForMonitor() {
-        long r = rttNanos;
+        long r = rttNanos();
         return r >= 0 ? r : connectRttNanos;
+    }
+
+    /** This connection as a publisher, for receivers outside this package (routes) that hold it back. */
+    public PublisherHold publisherHold() {
+        return hold;
+    }
+
+    /** This connection's read in progress, for receivers outside this package to flush once at its end. */
+    public ReadBatch reads() {
+        return reads;
     }
 
     /** The account this client is in. */
