@@ -61,6 +61,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private static final long STALL_CAP = 4L * 1024 * 1024;
 
     private final ServerContext server;
+    /** Non-null for clients of another listener (WebSocket). */
+    private final ClientVariant variant;
     /**
      * The server's options as this connection last saw them: taken again from the context (a volatile read)
      * once per read batch and on a configuration reload, never per message.
@@ -139,8 +141,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private volatile Instant stopped;
 
     public ClientConnection(ServerContext server) {
+        this(server, null);
+    }
+
+    /** A client of another listener (WebSocket): {@code variant} says what differs; null = a plain client. */
+    public ClientConnection(ServerContext server, ClientVariant variant) {
         this.server = server;
-        this.options = server.options();
+        this.variant = variant;
+        this.options = currentOptions();
         this.log = server.log();
         this.cid = server.nextCid();
         this.account = server.globalAccount();
@@ -199,8 +207,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             remotePort = a.getPort();
         }
-        logPrefix = host + ":" + remotePort + " - cid:" + cid + " - ";
+        logPrefix = host + ":" + remotePort + " - " + logId() + ":" + cid + " - ";
         byte[] info = server.infoLine(cid, host, false);
+        if (variant != null) {
+            info = variant.info(info);
+        }
         if (options.users().stream().anyMatch(User::isNkey)) {
             nonce = NKeys.nonce();
             info = withNonce(info, nonce);
@@ -213,7 +224,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection created");
         }
-        ConnectionRateCounter rate = server.tlsRate();
+        ConnectionRateCounter rate = variant == null ? server.tlsRate() : null; // the client port's TLS only
         if (rate != null && !rate.allow()) {
             refuse(info, "Connection throttling is active. Please try again later.");
             return;
@@ -234,7 +245,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * of its refusals at accept).
      */
     private void refuse(byte[] info, String err) {
-        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        io.netty.handler.ssl.SslHandler tls = variant != null ? null // its TLS is done, before HTTP
+                : channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls != null) {
             // this connection never gets to TLS: no alert records after the -ERR, a plain close as nats-server
             // (the removal reports a failed handshake, which refusing says to ignore)
@@ -284,7 +296,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             in.release();
             return;
         }
-        options = server.options();
+        options = currentOptions();
         reads.begin();
         long msgsBefore = inMsgs;
         ByteBuf kept = framer.read(in);
@@ -537,7 +549,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         loop.execute(() -> {
-            options = server.options();
+            options = currentOptions();
             if (authChanged && connected && closeReason == null) {
                 if (options.authRequired() && !authenticate()) {
                     authViolation();
@@ -795,7 +807,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void updateLogPrefix() {
-        String base = host + ":" + remotePort + " - cid:" + cid + " - ";
+        String base = host + ":" + remotePort + " - " + logId() + ":" + cid + " - ";
         boolean hasName = opts.name != null && !opts.name.isEmpty();
         boolean hasLang = opts.lang != null && !opts.lang.isEmpty();
         boolean hasVersion = opts.version != null && !opts.version.isEmpty();
@@ -1297,6 +1309,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
 
     // ---- Views for monitoring --------------------------------------------------------------
+
+    private ServerOptions currentOptions() {
+        ServerOptions o = server.options();
+        return variant == null ? o : variant.options(o);
+    }
+
+    private String logId() {
+        return variant == null ? "cid" : variant.logId();
+    }
+
+    /** The /connz {@code type}: {@code nats}, or the listener's ({@code websocket}). */
+    public String type() {
+        return variant == null ? "nats" : variant.type();
+    }
 
     public long cid() {
         return cid;

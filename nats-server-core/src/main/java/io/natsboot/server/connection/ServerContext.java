@@ -447,4 +447,15 @@ public final class ServerContext {
     public List<String> connectUrls() {
         return connectUrls;
     }
+
+    /** The bound WebSocket port, 0 without a WebSocket listener (for /varz). */
+    private volatile int webSocketPort;
+
+    public int webSocketPort() {
+        return webSocketPort;
+    }
+
+    public void webSocketPort(int port) {
+        webSocketPort = port;
+    }
 }

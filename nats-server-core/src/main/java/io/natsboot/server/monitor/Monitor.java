@@ -133,7 +133,19 @@ public final class Monitor {
                 stats,
                 context.startTime(),
                 ConnViews.SYSTEM_ACCOUNT,
-                Versions.productVersion());
+                Versions.productVersion(),
+                webSocketVarz(o.websocket()));
+    }
+
+    /** /varz's websocket object: the block as configured, with the bound port. */
+    private Varz.WebSocketOptsVarz webSocketVarz(io.natsboot.server.config.WebSocketOptions w) {
+        if (w == null) {
+            return Varz.WebSocketOptsVarz.EMPTY;
+        }
+        return new Varz.WebSocketOptsVarz(w.host(), context.webSocketPort(), w.advertise(), w.noAuthUser(),
+                w.jwtCookie(), w.handshakeTimeout(), w.authTimeout() == null ? 0 : seconds(w.authTimeout()),
+                w.noTls(), w.tls() != null && w.tls().map(), w.tls() == null ? List.of() : w.tls().pinnedCerts(),
+                w.sameOrigin(), w.allowedOrigins(), w.compression());
     }
 
     private static double seconds(Duration d) {
