@@ -460,7 +460,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         Account acc = server.account(account);
         if (acc == null) {
-            if (!SYSTEM_ACCOUNT.equals(account)) { // $SYS event interest of real servers: ignored quietly
+            // $SYS: a peer's event interest while we run with no_system_account, ignored quietly
+            if (!SYSTEM_ACCOUNT.equals(account)) {
                 log.error(logPrefix + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
             }
             return;

@@ -34,14 +34,13 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "mqtt", "jetstream",
-            "system_account", "system", "no_system_account", "no_sys_acc",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
             "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
             "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
-            "sys_account", "lame_duck_mode");
+            "lame_duck_mode");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -156,6 +155,8 @@ public final class ConfigFileOptions {
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
+            case "system_account": case "system": b.systemAccount(systemAccount(e)); break;
+            case "no_system_account": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -163,6 +164,14 @@ public final class ConfigFileOptions {
                     throw new Bad("unknown field \"" + e.key() + "\"");
                 }
         }
+    }
+
+    /** {@code system_account}: nats-server's own message for a value that is not a string. */
+    private static String systemAccount(Entry e) throws Bad {
+        if (!(e.value() instanceof String name)) {
+            throw new Bad("system account name must be a string");
+        }
+        return name;
     }
 
     private void notYet(Entry e, String what) throws Bad {
@@ -446,7 +455,7 @@ public final class ConfigFileOptions {
         }
         for (Entry acc : m.entries()) {
             String name = acc.key();
-            if (name.equals("$SYS") || name.equals("$G")) {
+            if (name.equals("$G")) {
                 notYet(acc, "account " + name);
                 continue;
             }

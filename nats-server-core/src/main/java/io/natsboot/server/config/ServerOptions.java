@@ -48,13 +48,39 @@ public record ServerOptions(
         TlsOptions tls,
         ClusterOptions cluster,
         List<AccountOptions> accounts,
-        WebSocketOptions websocket) {
+        WebSocketOptions websocket,
+        String systemAccount,
+        boolean noSystemAccount) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
 
     public static ServerOptions defaults() {
         return new Builder().build();
+    }
+
+    /** nats-server's default system account, created when none is configured (unless no_system_account). */
+    public static final String DEFAULT_SYSTEM_ACCOUNT = "$SYS";
+
+    /**
+     * The system account's name: {@code system_account} when set, else {@code $SYS} unless
+     * {@code no_system_account}; null when there is none.
+     */
+    public String systemAccountName() {
+        if (systemAccount != null && !systemAccount.isEmpty()) {
+            return systemAccount;
+        }
+        return noSystemAccount ? null : DEFAULT_SYSTEM_ACCOUNT;
+    }
+
+    /** nats-server's start error when {@code system_account} names no account ({@code -t} does not check it). */
+    public static final String SYSTEM_ACCOUNT_MISSING = "error resolving system account: account missing";
+
+    /** True when {@code system_account} names an account that is neither declared nor a built-in one. */
+    public boolean systemAccountMissing() {
+        String name = systemAccountName();
+        return name != null && !name.equals(DEFAULT_SYSTEM_ACCOUNT) && !name.equals("$G")
+                && accounts.stream().noneMatch(a -> a.name().equals(name));
     }
 
     public boolean authRequired() {
@@ -142,6 +168,8 @@ public record ServerOptions(
         private List<AccountOptions> accounts = List.of();
         /** The websocket block; null = no WebSocket listener. */
         private WebSocketOptions websocket;
+        private String systemAccount;
+        private boolean noSystemAccount;
 
         public Builder() {
         }
@@ -176,6 +204,7 @@ public record ServerOptions(
             }
             accounts = o.accounts;
             websocket = o.websocket;
+            systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -253,6 +282,10 @@ public record ServerOptions(
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
         /** The WebSocket listener; null = none. */
         public Builder websocket(WebSocketOptions v) { websocket = v; return this; }
+        /** {@code system_account}: the account of the server's events and requests (null/empty = $SYS). */
+        public Builder systemAccount(String v) { systemAccount = v; return this; }
+        /** {@code no_system_account}: no default $SYS account. */
+        public Builder noSystemAccount(boolean v) { noSystemAccount = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -268,7 +301,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts, websocket);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -66,8 +66,37 @@ public final class ServerContext {
         this.port = options.port();
         accounts.put(Account.GLOBAL, global);
         configureAccounts(options.accounts());
+        this.systemAccount = systemAccount(options);
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
+    }
+
+    /** The system account (the server's events and $SYS requests), or null with no_system_account. */
+    private final Account systemAccount;
+
+    /**
+     * The configured system account, or $SYS created here when it is the default and not declared; a name
+     * no account has fails as nats-server's start does.
+     */
+    private Account systemAccount(ServerOptions o) {
+        String name = o.systemAccountName();
+        if (name == null) {
+            return null;
+        }
+        Account a = accounts.get(name);
+        if (a == null && name.equals(ServerOptions.DEFAULT_SYSTEM_ACCOUNT)) {
+            a = new Account(name);
+            accounts.put(name, a);
+        }
+        if (a == null) {
+            throw new IllegalArgumentException(ServerOptions.SYSTEM_ACCOUNT_MISSING);
+        }
+        return a;
+    }
+
+    /** The system account, or null when there is none (no_system_account). */
+    public Account systemAccount() {
+        return systemAccount;
     }
 
     /** TLS connection_rate_limit of the client port; null = none. */
