@@ -1,6 +1,6 @@
 package io.natsboot.rider;
 
-import io.natsboot.server.monitor.GoFormat;
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.spring.core.NatsException;
 import io.natsboot.spring.core.ReactiveNatsTemplate;
 import java.nio.charset.StandardCharsets;
