@@ -10,18 +10,15 @@ import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.protocol.ServerId;
+import io.natsboot.server.tls.TlsContexts;
+import io.natsboot.server.tls.TlsFirstDetector;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
-import java.io.File;
 import java.net.InetSocketAddress;
-import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +46,10 @@ public final class NatsServer {
     private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile DisposableServer listener;
     private volatile MonitorServer monitor;
+    /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
+    private volatile Cluster cluster;
+    /** The snapshots every monitoring view is made of (8222, Actuator, meters, $SYS requests). */
+    private final Monitor snapshots;
     private volatile boolean shuttingDown;
 
     public NatsServer(ServerOptions options, ServerLog log) {
@@ -56,6 +57,8 @@ public final class NatsServer {
         this.log = log;
         this.context = new ServerContext(options, log, ServerId.generate());
         this.loops = newLoops();
+        this.snapshots = new Monitor(context, () -> cluster, this::isRunning);
+        context.onClientClose(snapshots::recordClosed);
     }
 
     private static LoopResources newLoops() {
@@ -99,7 +102,8 @@ public final class NatsServer {
         }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
-        SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());
+        this.cluster = cluster;
+        SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
                 .host(options.host())
@@ -163,87 +167,6 @@ public final class NatsServer {
         }
     }
 
-    /**
-     * The server side TLS context (JDK provider) from PEM files; with {@code verify}, client certificates
-     * are required and checked against {@code ca_file}.
-     */
-    private static final java.util.List<String> TLS13_SUITES = java.util.List.of("TLS_AES_128_GCM_SHA256",
-            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
-
-    public static SslContext tlsContext(TlsOptions tls) {
-        SslContextBuilder b;
-        if (tls.managers() != null) {
-            b = SslContextBuilder.forServer(tls.managers().keys());
-            if (tls.managers().trust() != null) {
-                b.trustManager(tls.managers().trust());
-            }
-        } else {
-            b = pemServerContext(tls);
-        }
-        b.sslProvider(SslProvider.JDK).protocols(tls.protocols());
-        b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
-        if (!tls.cipherSuites().isEmpty()) {
-            // Go applies cipher_suites to TLS 1.2 only; its TLS 1.3 suites always stay on.
-            java.util.List<String> ciphers = new java.util.ArrayList<>(TLS13_SUITES);
-            tls.cipherSuites().stream().filter(c -> !TLS13_SUITES.contains(c)).forEach(ciphers::add);
-            b.ciphers(ciphers, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE);
-        }
-        try {
-            return TlsCurves.apply(b.build(), tls.curvePreferences());
-        } catch (SSLException | RuntimeException e) {
-            throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
-        }
-    }
-
-    /** A server context builder from the PEM files: certificate chain, key, and the CA file if any. */
-    private static SslContextBuilder pemServerContext(TlsOptions tls) {
-        if (tls.certFile() == null || tls.certFile().isEmpty()) {
-            throw new IllegalArgumentException("TLS Server certificate must be present and valid");
-        }
-        if (tls.keyFile() == null || tls.keyFile().isEmpty()) {
-            throw new IllegalArgumentException("TLS Server private key must be present and valid");
-        }
-        SslContextBuilder b;
-        try {
-            b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
-        }
-        if (tls.caFile() != null && !tls.caFile().isEmpty()) {
-            b.trustManager(new File(tls.caFile()));
-        }
-        return b;
-    }
-
-    /**
-     * The client side TLS context of routes: our certificate (routes are mutual) and the CA peers' certificates
-     * must chain to.
-     */
-    public static SslContext routeClientTlsContext(TlsOptions tls) {
-        try {
-            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                    .protocols(tls.protocols())
-                    .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
-            if (tls.insecure()) {
-                // cluster.tls insecure: Go's InsecureSkipVerify, the dialled route's certificate is not checked
-                b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
-            } else if (tls.caFile() != null && !tls.caFile().isEmpty()) {
-                b.trustManager(new File(tls.caFile()));
-            }
-            return TlsCurves.apply(b.build(), tls.curvePreferences());
-        } catch (SSLException | RuntimeException e) {
-            throw new IllegalArgumentException("error parsing cluster TLS config: " + rootMessage(e), e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable c = e;
-        while (c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.toString() : c.getMessage();
-    }
-
     /** With connection_rate_limit: nats-server's once-a-second warning about refused TLS clients. */
     private void startTlsRateWarnings() {
         io.natsboot.server.connection.ConnectionRateCounter rate = context.tlsRate();
@@ -269,7 +192,7 @@ public final class NatsServer {
             return;
         }
         webSocket = new io.natsboot.server.websocket.WebSocketListener(context, w,
-                w.tls() == null ? null : tlsContext(w.tls()));
+                w.tls() == null ? null : TlsContexts.server(w.tls()));
         context.webSocketPort(webSocket.start(loops));
     }
 
@@ -300,10 +223,10 @@ public final class NatsServer {
             }
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
-            m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpsPort(), log,
-                    tlsContext(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
+            m = new MonitorServer(snapshots, host, options.httpsPort(), log,
+                    TlsContexts.server(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
-            m = new MonitorServer(new Monitor(context, this::isRunning), host, options.httpPort(), log);
+            m = new MonitorServer(snapshots, host, options.httpPort(), log);
         }
         try {
             m.start();
@@ -338,7 +261,7 @@ public final class NatsServer {
         if (m != null) {
             m.stop();
         }
-        Cluster cluster = context.cluster();
+        Cluster cluster = this.cluster;
         if (cluster != null) {
             cluster.shutdown();
         }
@@ -366,7 +289,7 @@ public final class NatsServer {
         }
         stopWebSocket();
         List<ClientConnection> clients = new ArrayList<>(context.clients());
-        Cluster cluster = context.cluster();
+        Cluster cluster = this.cluster;
         if (cluster != null) {
             cluster.enterLameDuckMode();
         }
@@ -451,6 +374,21 @@ public final class NatsServer {
      */
     public io.natsboot.server.connection.InternalClient internalClient(String account, String name) {
         return context.internalClient(account, name);
+    }
+
+    /** The monitoring snapshots (varz, connz, routez, ...): the one data source of every monitoring view. */
+    public Monitor snapshots() {
+        return snapshots;
+    }
+
+    /** The server's counters and gauges (what meters read). */
+    public io.natsboot.server.monitor.ServerMetrics metrics() {
+        return snapshots.metrics();
+    }
+
+    /** The cluster (routes), or null for a standalone server or before start. */
+    public Cluster cluster() {
+        return cluster;
     }
 
     /** The monitoring endpoint, or null when http_port is not set. */

@@ -1,5 +1,6 @@
 package io.natsboot.server;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.CommandLine;
 import io.natsboot.server.config.ConfParser;
 import io.natsboot.server.config.ConfigFileOptions;
@@ -483,8 +484,8 @@ public final class NatsServerMain {
             monitoring = urls("http", s.monitor().host(), s.monitor().port());
         }
         List<String> cluster = List.of();
-        if (s.context().cluster() != null) {
-            cluster = urls("nats", options.cluster().host(), s.context().cluster().port());
+        if (s.cluster() != null) {
+            cluster = urls("nats", options.cluster().host(), s.cluster().port());
         }
         String json = portsJson(urls("nats", options.host(), s.port()), monitoring, cluster);
         try {
@@ -561,54 +562,10 @@ public final class NatsServerMain {
     }
 
     private static String url(String scheme, InetAddress a, int port) {
-        String ip = goIp(a);
+        String ip = GoFormat.ip(a);
         return scheme + "://" + (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + port;
     }
 
-    /** An address as Go prints it: IPv6 in the RFC 5952 short form, no zone. */
-    public static String goIp(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return a.getHostAddress();
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
-    }
 
     // ---------------------------------------------------------------------------------------------------
     // Files

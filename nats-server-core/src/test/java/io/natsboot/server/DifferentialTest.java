@@ -407,9 +407,10 @@ class DifferentialTest {
         return c;
     }
 
-    /** Masks the INFO values that legitimately differ between two servers. */
+    /** Masks the INFO values that legitimately differ between two servers ("go" names each one's runtime). */
     static String mask(String s) {
         return s.replaceAll("\"server_id\":\"[^\"]*\"", "\"server_id\":\"<id>\"")
+                .replaceAll("\"go\":\"[^\"]*\"", "\"go\":\"<runtime>\"")
                 .replaceAll("\"server_name\":\"[^\"]*\"", "\"server_name\":\"<name>\"")
                 .replaceAll("\"port\":\\d+", "\"port\":<port>")
                 .replaceAll("\"client_id\":\\d+", "\"client_id\":<cid>");

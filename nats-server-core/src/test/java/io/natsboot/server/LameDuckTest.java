@@ -40,7 +40,7 @@ class LameDuckTest {
                 oldProtocol.send("CONNECT {\"verbose\":false,\"protocol\":0}\r\nPING\r\n");
                 assertThat(oldProtocol.readLine()).isEqualTo("PONG\r\n");
 
-                io.natsboot.server.monitor.Monitor monitor = new io.natsboot.server.monitor.Monitor(s.server().context());
+                io.natsboot.server.monitor.Monitor monitor = s.server().snapshots();
                 assertThat(monitor.healthz().status()).isEqualTo("ok");
 
                 s.server().enterLameDuckMode();

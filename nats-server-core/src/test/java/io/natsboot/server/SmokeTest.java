@@ -62,7 +62,7 @@ class SmokeTest {
             java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + port + "/varz")).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
-            io.natsboot.server.monitor.Varz v = new io.natsboot.server.monitor.Monitor(s.server().context()).varz();
+            io.natsboot.server.monitor.Varz v = s.server().snapshots().varz();
             assertThat(v.httpPort()).isEqualTo(port);
             assertThat(v.httpHost()).isEqualTo("127.0.0.1");
             assertThat(v.httpReqStats()).containsEntry("/varz", 1L);

@@ -1,8 +1,8 @@
 package io.natsboot.server.cluster;
 
-import io.natsboot.server.NatsServer;
 import io.natsboot.server.config.ClusterOptions;
 import io.natsboot.server.config.TlsOptions;
+import io.natsboot.server.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import javax.net.ssl.SSLParameters;
@@ -86,6 +86,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     private boolean everRouted;
 
     public final LongAdder slowConsumerRoutes = new LongAdder();
+    /** Traffic of routes that closed (in msgs, in bytes, out msgs, out bytes); guarded by {@code lock}. */
+    private final long[] closedRouteTraffic = new long[4];
     /** Times a route stopped reading for a moment because a local receiver was behind (RoutePressure). */
     public final LongAdder routePressurePauses = new LongAdder();
 
@@ -102,7 +104,6 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         this.name = dynamic ? ServerId.nuid() : options.name();
         server.clusterName(name);
         server.interestListener(this);
-        server.cluster(this);
     }
 
     // ---- Start and stop --------------------------------------------------------------------
@@ -114,8 +115,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
         ownClientUrls = computeOwnClientUrls();
         TlsOptions tls = options.tls();
-        SslContext serverTls = tls == null ? null : NatsServer.tlsContext(tls);
-        clientTls = tls == null ? null : NatsServer.routeClientTlsContext(tls);
+        SslContext serverTls = tls == null ? null : TlsContexts.server(tls);
+        clientTls = tls == null ? null : TlsContexts.routeClient(tls);
         listener = TcpServer.create()
                 .host(options.host())
                 .port(options.port())
@@ -317,6 +318,11 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             synchronized (lock) {
                 if (wasRegistered && routes.get(peer.serverId()) == r) {
                     routes.remove(peer.serverId());
+                    // Kept under the lock that guards the registry, so the totals never dip or count twice.
+                    closedRouteTraffic[0] += r.inMsgs();
+                    closedRouteTraffic[1] += r.inBytes();
+                    closedRouteTraffic[2] += r.outMsgs();
+                    closedRouteTraffic[3] += r.outBytes();
                 }
                 stillConnected = routes.containsKey(peer.serverId());
             }
@@ -591,7 +597,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                             || a.isMulticastAddress()) {
                         continue;
                     }
-                    out.add(hostForUrl(io.natsboot.server.NatsServerMain.goIp(a)) + ":" + port);
+                    out.add(hostForUrl(io.natsboot.server.goformat.GoFormat.ip(a)) + ":" + port);
                 }
             }
         } catch (java.io.IOException e) {
@@ -662,6 +668,23 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     }
 
     /** Registered routes, in registration order. */
+    /**
+     * Messages and bytes through routes since start, closed routes included, as
+     * {in msgs, in bytes, out msgs, out bytes}: monotonic, for counters.
+     */
+    public long[] routeTraffic() {
+        synchronized (lock) {
+            long[] t = closedRouteTraffic.clone();
+            for (RouteConnection r : routes.values()) {
+                t[0] += r.inMsgs();
+                t[1] += r.inBytes();
+                t[2] += r.outMsgs();
+                t[3] += r.outBytes();
+            }
+            return t;
+        }
+    }
+
     public List<RouteConnection> registered() {
         synchronized (lock) {
             return new ArrayList<>(routes.values());

@@ -1237,7 +1237,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         closeReason = reason;
         stopped = Instant.now();
         try {
-            server.closedConnections().add(this);
+            server.clientClosing(this);
         } catch (RuntimeException e) {
             log.error(logPrefix + "Error recording closed connection: " + e);
         }

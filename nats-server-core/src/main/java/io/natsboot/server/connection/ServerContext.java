@@ -4,7 +4,6 @@ import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.log.ServerLog;
-import io.natsboot.server.monitor.ClosedConnections;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.SubscriptionTrie;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +43,9 @@ public final class ServerContext {
     private volatile boolean routeInterest;
     /** The cluster name clients see in INFO; null when not clustered. */
     private volatile String clusterName;
-    private volatile io.natsboot.server.cluster.Cluster cluster;
-    /** The last closed clients, for /connz?state=closed; ClientConnection.close() adds to it. */
-    private final ClosedConnections closed = new ClosedConnections();
+    /** Told of each client as it closes (the monitor's closed-connection ring); ClientConnection.close() calls them. */
+    private final java.util.List<java.util.function.Consumer<ClientConnection>> closeRecorders =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public final LongAdder inMsgs = new LongAdder();
     public final LongAdder inBytes = new LongAdder();
@@ -220,16 +219,6 @@ public final class ServerContext {
         void localAdded(Subscription s);
 
         void localRemoved(Subscription s);
-    }
-
-    /** Set by the cluster when clustering is configured. */
-    public void cluster(io.natsboot.server.cluster.Cluster c) {
-        this.cluster = c;
-    }
-
-    /** The cluster, or null for a standalone server. */
-    public io.natsboot.server.cluster.Cluster cluster() {
-        return cluster;
     }
 
     public void clusterName(String name) {
@@ -452,9 +441,19 @@ public final class ServerContext {
         return httpRequestStats;
     }
 
-    /** The closed-connection ring of /connz?state=closed. */
-    public ClosedConnections closedConnections() {
-        return closed;
+    /**
+     * Adds a recorder told of each client as it closes, on the client's event loop with its close reason and
+     * final counters set; it must return at once.
+     */
+    public void onClientClose(java.util.function.Consumer<ClientConnection> recorder) {
+        closeRecorders.add(recorder);
+    }
+
+    /** Tells the recorders that {@code c} is closing. */
+    void clientClosing(ClientConnection c) {
+        for (java.util.function.Consumer<ClientConnection> r : closeRecorders) {
+            r.accept(c);
+        }
     }
 
     /** The open client with this cid, or null. */

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The monitoring data source: builds immutable snapshots ({@link Varz}, {@link Connz},
@@ -39,19 +40,34 @@ public final class Monitor {
 
     private final ServerContext context;
     private final BooleanSupplier ready;
+    private final Supplier<Cluster> cluster;
+    private final ServerMetrics metrics;
+    /** The last closed clients, for /connz?state=closed ({@link #recordClosed}). */
+    private final ClosedConnections closed = new ClosedConnections();
     /** Kept in the server's context, so every Monitor of one server (8222, Actuator) shows the same. */
     private final ConcurrentHashMap<String, LongAdder> httpReqStats;
     private final ProcessStats process = new ProcessStats();
 
-    /** A monitor of {@code context}; {@code ready} tells /healthz whether clients can connect. */
-    public Monitor(ServerContext context, BooleanSupplier ready) {
+    /**
+     * A monitor of {@code context}; {@code cluster} gives the routes (null when standalone), {@code ready} tells
+     * /healthz whether clients can connect. {@code NatsServer.snapshots()} is the server's own.
+     */
+    public Monitor(ServerContext context, Supplier<Cluster> cluster, BooleanSupplier ready) {
         this.context = context;
+        this.cluster = cluster;
         this.ready = ready;
         this.httpReqStats = context.httpRequestStats();
+        this.metrics = new ServerMetrics(context, cluster);
     }
 
-    public Monitor(ServerContext context) {
-        this(context, () -> true);
+    /** Records a closing client for /connz?state=closed; the server calls it from the client's close. */
+    public void recordClosed(ClientConnection c) {
+        closed.add(c);
+    }
+
+    /** The counters and gauges every snapshot reads (and the starter's meters). */
+    public ServerMetrics metrics() {
+        return metrics;
     }
 
     public ServerContext context() {
@@ -118,18 +134,18 @@ public final class Monitor {
                 cores,
                 cores,
                 process.cpuPercent(),
-                context.clientCount(),
-                context.totalConnections.get(),
-                context.cluster() == null ? 0 : context.cluster().registered().size(),
+                metrics.connections(),
+                metrics.totalConnections(),
+                metrics.routes(),
                 // nats-server 2.9 counts remote servers = routed peers (one route per peer)
-                context.cluster() == null ? 0 : context.cluster().registered().size(),
+                metrics.routes(),
                 0,
-                context.inMsgs.sum(),
-                context.outMsgs.sum(),
-                context.inBytes.sum(),
-                context.outBytes.sum(),
-                context.slowConsumers.sum(),
-                context.trie().count(),
+                metrics.inMsgs(),
+                metrics.outMsgs(),
+                metrics.inBytes(),
+                metrics.outBytes(),
+                metrics.slowConsumers(),
+                metrics.subscriptions(),
                 stats,
                 context.startTime(),
                 systemAccountName(),
@@ -206,11 +222,11 @@ public final class Monitor {
         int total;
         switch (state) {
             case CLOSED:
-                closed = context.closedConnections().snapshot();
+                closed = this.closed.snapshot();
                 total = closed.size();
                 break;
             case ALL:
-                closed = context.closedConnections().snapshot();
+                closed = this.closed.snapshot();
                 total = clist.size() + closed.size();
                 break;
             default:
@@ -383,7 +399,7 @@ public final class Monitor {
 
     /** The /varz {@code cluster} object; empty when not clustered. */
     private Varz.ClusterOptsVarz clusterVarz() {
-        Cluster c = context.cluster();
+        Cluster c = cluster.get();
         if (c == null) {
             return Varz.ClusterOptsVarz.EMPTY;
         }
@@ -394,7 +410,7 @@ public final class Monitor {
     /** /routez: one entry per registered route; {@code subs} adds the interest learned from each. */
     public Routez routez(boolean subs, boolean subsDetail) {
         Instant now = Instant.now();
-        Cluster c = context.cluster();
+        Cluster c = cluster.get();
         if (c == null) {
             return new Routez(context.serverId(), now, 0, List.of());
         }

@@ -125,7 +125,7 @@ class NkeyAuthTest {
                 a.flush(Duration.ofSeconds(5));
                 assertThat(errors.poll(5, TimeUnit.SECONDS)).isEqualTo("Permissions Violation for Publish to \"bar\"");
                 assertThat(sub.nextMessage(Duration.ofSeconds(5)).getSubject()).isEqualTo("foo.ok");
-                List<ConnInfo> conns = new Monitor(s.server().context()).connz(new ConnzOptions("", true, false,
+                List<ConnInfo> conns = s.server().snapshots().connz(new ConnzOptions("", true, false,
                         false, 0, 0, 0, null, "", "", "", "")).connections();
                 assertThat(conns).extracting(ConnInfo::authorizedUser).contains(pub(alice), "bob");
             }

@@ -48,7 +48,7 @@ class ClusterPermissionsTest {
             });
              RunningServer open = ClusterTestSupport.nodeIn("P", "O", ClusterTestSupport.routeUrl(restricted))) {
             await("route", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(restricted) == 1);
-            try (RawClient raw = new RawClient(restricted.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(restricted.server().cluster().port())) {
                 // Go's JSON encoder escapes '>' as \u003e
                 assertThat(raw.readLine()).contains("\"import\":{\"allow\":[\"in.\\u003e\"]}")
                         .contains("\"export\":{\"allow\":[\"out.\\u003e\"],\"deny\":[\"out.secret\"]}");

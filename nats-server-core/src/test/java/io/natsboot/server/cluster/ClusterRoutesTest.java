@@ -27,7 +27,7 @@ class ClusterRoutesTest {
     }
 
     private static String authRoute(RunningServer s) {
-        return "nats-route://ruser:T0pS3cr3t@127.0.0.1:" + s.server().context().cluster().port();
+        return "nats-route://ruser:T0pS3cr3t@127.0.0.1:" + s.server().cluster().port();
     }
 
     @Test
@@ -40,7 +40,7 @@ class ClusterRoutesTest {
             onB.flush(Duration.ofSeconds(2));
             awaitRouteInterest(a, "heal.x", 1);
             // Cut the link: close B's route (B dialled it, so B redials after about a second).
-            RouteConnection link = b.server().context().cluster().registered().get(0);
+            RouteConnection link = b.server().cluster().registered().get(0);
             link.closeForReason("Client Closed");
             awaitRouteInterest(a, "heal.x", 0);
             // While partitioned nothing crosses; B is still subscribed.
@@ -81,21 +81,21 @@ class ClusterRoutesTest {
                 assertThat(s.nextMessage(Duration.ofSeconds(2))).isNotNull();
             }
             // A peer without credentials gets nats-server's answer.
-            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(a.server().cluster().port())) {
                 assertThat(raw.readLine()).contains("\"auth_required\":true");
                 raw.send("CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":false,"
                         + "\"headers\":true,\"name\":\"NX\",\"cluster\":\"AUTH\",\"user\":\"ruser\",\"pass\":\"bad\"}\r\n");
                 assertThat(raw.readUntilClose(2000)).isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
             }
             // Anything before CONNECT is a violation too.
-            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(a.server().cluster().port())) {
                 raw.readLine();
                 raw.send("PING\r\n");
                 assertThat(raw.readUntilClose(2000)).isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
             }
             // Silence: the cluster authorization timeout (2 s); the first route PING (1 s) comes before it, as
             // from nats-server.
-            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(a.server().cluster().port())) {
                 raw.readLine();
                 assertThat(raw.readUntilClose(4000))
                         .isEqualTo("PING\r\n-ERR 'Authentication Timeout'\r\n<closed>");
@@ -136,7 +136,7 @@ class ClusterRoutesTest {
     void aRouteThatStopsReadingIsClosedAsASlowConsumerAndCounted() throws Exception {
         try (RunningServer a = RunningServer.start(x -> x.serverName("A").clusterListen("127.0.0.1:-1")
                 .clusterName("SLOW").maxPending(1024 * 1024).maxPayload(64 * 1024));
-             RawClient peer = new RawClient(a.server().context().cluster().port());
+             RawClient peer = new RawClient(a.server().cluster().port());
              Connection publisher = Nats.connect(a.url())) {
             peer.readLine();
             // A fake peer that registers, asks for everything on "firehose", then never reads again.
@@ -146,7 +146,7 @@ class ClusterRoutesTest {
                     + "\"port\":1,\"headers\":true,\"cluster\":\"SLOW\"}\r\nRS+ $G firehose\r\n");
             awaitRouteInterest(a, "firehose", 1);
             byte[] chunk = new byte[32 * 1024];
-            Cluster cluster = a.server().context().cluster();
+            Cluster cluster = a.server().cluster();
             for (int i = 0; i < 20_000 && cluster.slowConsumerRoutes.sum() == 0; i++) {
                 publisher.publish("firehose", chunk);
                 if (i % 100 == 0) {
@@ -174,7 +174,7 @@ class ClusterRoutesTest {
                 .clusterName("ADV").noAdvertise(true).routes(List.of(ClusterTestSupport.routeUrl(a))))) {
             awaitMesh(a, quiet);
             // cluster_advertise: peers are told where to dial; client_advertise: what clients are told.
-            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(a.server().cluster().port())) {
                 String info = raw.readLine();
                 assertThat(info).contains("\"host\":\"10.1.2.3\",\"port\":7222")
                         .contains("\"ip\":\"nats-route://10.1.2.3:7222/\"")
@@ -184,7 +184,7 @@ class ClusterRoutesTest {
             try (RawClient client = new RawClient(quiet.port())) {
                 assertThat(client.readLine()).doesNotContain("connect_urls");
             }
-            try (RawClient raw = new RawClient(quiet.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(quiet.server().cluster().port())) {
                 assertThat(raw.readLine()).doesNotContain("connect_urls");
             }
             await("A advertises itself to its clients", Duration.ofSeconds(5),
@@ -198,7 +198,7 @@ class ClusterRoutesTest {
              RunningServer dynamic = RunningServer.start(x -> x.serverName("D").clusterListen("127.0.0.1:-1")
                      .routes(List.of(ClusterTestSupport.routeUrl(named))))) {
             awaitMesh(named, dynamic);
-            assertThat(dynamic.server().context().cluster().name()).isEqualTo("TEST");
+            assertThat(dynamic.server().cluster().name()).isEqualTo("TEST");
             assertThat(dynamic.log().contains("Cluster name was dynamically generated, consider setting one")).isTrue();
             assertThat(dynamic.log().contains("Cluster name updated to TEST")).isTrue();
         }

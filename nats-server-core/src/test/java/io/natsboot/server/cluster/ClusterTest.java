@@ -60,7 +60,7 @@ class ClusterTest {
     void fullMeshFormsFromASingleSeedThroughGossip() {
         assertEquals(2, ClusterTestSupport.routes(b), "B learned C from A's forwarded INFO");
         assertEquals(2, ClusterTestSupport.routes(c));
-        Routez routez = new Monitor(a.server().context()).routez(false, false);
+        Routez routez = a.server().snapshots().routez(false, false);
         assertEquals(2, routez.numRoutes());
         List<String> peers = new ArrayList<>();
         for (Routez.RouteInfo r : routez.routes()) {
@@ -200,7 +200,7 @@ class ClusterTest {
 
     private static long routeOutMsgs(RunningServer from, RunningServer to) {
         String id = to.server().context().serverId();
-        for (RouteConnection r : from.server().context().cluster().registered()) {
+        for (RouteConnection r : from.server().cluster().registered()) {
             if (id.equals(r.remoteId())) {
                 return r.outMsgs();
             }

@@ -24,7 +24,7 @@ final class ClusterTestSupport {
     }
 
     static String routeUrl(RunningServer s) {
-        return "nats://127.0.0.1:" + s.server().context().cluster().port();
+        return "nats://127.0.0.1:" + s.server().cluster().port();
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
@@ -44,7 +44,7 @@ final class ClusterTestSupport {
     }
 
     static int routes(RunningServer s) {
-        return s.server().context().cluster().registered().size();
+        return s.server().cluster().registered().size();
     }
 
     static void awaitMesh(RunningServer... nodes) {

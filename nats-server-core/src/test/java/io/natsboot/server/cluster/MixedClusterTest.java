@@ -57,7 +57,7 @@ class MixedClusterTest {
             // /routez on both sides agrees about the link between them.
             String goRoutez = g1.monitor("/routez");
             assertTrue(goRoutez.contains(ours.server().context().serverId()), goRoutez);
-            var routez = new Monitor(ours.server().context()).routez(false, false);
+            var routez = ours.server().snapshots().routez(false, false);
             assertEquals(2, routez.numRoutes());
             assertTrue(g1.log().contains("Registering remote route \"" + ours.server().context().serverId() + "\""));
         }

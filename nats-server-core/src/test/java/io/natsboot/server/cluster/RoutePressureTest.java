@@ -29,7 +29,7 @@ class RoutePressureTest {
     }
 
     private static long pauses(RunningServer s) {
-        return s.server().context().cluster().routePressurePauses.sum();
+        return s.server().cluster().routePressurePauses.sum();
     }
 
     private static void publish(Connection nc, String subject, int count) throws Exception {

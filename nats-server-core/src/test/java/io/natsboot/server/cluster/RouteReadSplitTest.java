@@ -24,7 +24,7 @@ class RouteReadSplitTest {
     void messagesCutAtEveryKindOfBoundaryArriveWhole() throws Exception {
         try (RunningServer s = ClusterTestSupport.node("S");
              Connection sub = Nats.connect(s.url());
-             RawClient peer = new RawClient(s.server().context().cluster().port())) {
+             RawClient peer = new RawClient(s.server().cluster().port())) {
             Subscription subscription = sub.subscribe("cut.>");
             sub.flush(Duration.ofSeconds(2));
             peer.readLine();

@@ -55,7 +55,7 @@ class RouteTlsTest {
                         .isEqualTo("secret");
             }
             // A peer speaking plaintext gets no INFO and is closed after a failed handshake.
-            try (RawClient raw = new RawClient(a.server().context().cluster().port())) {
+            try (RawClient raw = new RawClient(a.server().cluster().port())) {
                 raw.send("CONNECT {}\r\n");
                 String got = raw.readUntilClose(3000);
                 assertThat(got).doesNotContain("INFO").endsWith("<closed>");

@@ -44,7 +44,7 @@ class RouteWireDifferentialTest {
 
     private void same(Scenario s) throws Exception {
         List<String> mine = new ArrayList<>();
-        s.run(ours.port(), ours.server().context().cluster().port(), mine);
+        s.run(ours.port(), ours.server().cluster().port(), mine);
         List<String> theirs = new ArrayList<>();
         s.run(reference.port, reference.clusterPort, theirs);
         assertThat(mine).as("NATS Boot vs nats-server").isEqualTo(theirs);

@@ -86,7 +86,7 @@ class InternalClientTest {
             assertThat(sub.delivered()).isEqualTo(2);
             // not a connection: no client count, nothing in /connz
             assertThat(server.server().context().clientCount()).isEqualTo(1);
-            assertThat(new Monitor(server.server().context()).connz(io.natsboot.server.monitor.ConnzOptions.defaults())
+            assertThat(server.server().snapshots().connz(io.natsboot.server.monitor.ConnzOptions.defaults())
                     .numConnections()).isEqualTo(1);
 
             sub.unsubscribe();
@@ -146,8 +146,8 @@ class InternalClientTest {
     @Test
     void acrossATwoNodeCluster() throws Exception {
         try (RunningServer a = clusterNode("A"); RunningServer b = clusterNode("B", routeUrl(a))) {
-            await("route A-B", () -> a.server().context().cluster().registered().size() == 1
-                    && b.server().context().cluster().registered().size() == 1);
+            await("route A-B", () -> a.server().cluster().registered().size() == 1
+                    && b.server().cluster().registered().size() == 1);
             InternalClient onA = a.server().internalClient("$G", "test");
             BlockingQueue<Received> got = new LinkedBlockingQueue<>();
             onA.subscribe("x.>", (s, r, h, p) -> got.add(new Received(s, r, h, p)));
@@ -227,7 +227,7 @@ class InternalClientTest {
     }
 
     private static String routeUrl(RunningServer s) {
-        return "nats://127.0.0.1:" + s.server().context().cluster().port();
+        return "nats://127.0.0.1:" + s.server().cluster().port();
     }
 
     private static int routeEntries(RunningServer s, String subject) {

@@ -282,7 +282,7 @@ class HostileClientTest {
             assertServing();
         }
         awaitClients(2);
-        List<ConnInfo> closed = new Monitor(context()).connz(new ConnzOptions("", false, false, false, 0, 0, 0,
+        List<ConnInfo> closed = server.server().snapshots().connz(new ConnzOptions("", false, false, false, 0, 0, 0,
                 ConnState.CLOSED, "", "", "", "")).connections();
         assertThat(closed).extracting(ConnInfo::reason).contains("Protocol Violation");
     }
@@ -312,7 +312,7 @@ class HostileClientTest {
             }
         }
         awaitClients(2);
-        List<ConnInfo> closed = new Monitor(context()).connz(new ConnzOptions("", false, false, false, 0, 0, 0,
+        List<ConnInfo> closed = server.server().snapshots().connz(new ConnzOptions("", false, false, false, 0, 0, 0,
                 ConnState.CLOSED, "", "", "", "")).connections();
         assertThat(closed).filteredOn(c -> c.reason().equals("Authentication Timeout")).hasSize(20);
     }
@@ -402,7 +402,7 @@ class HostileClientTest {
         }
         assertThat(server.log().contains("Slow Consumer Detected: MaxPending of " + MAX_PENDING + " Exceeded"))
                 .isTrue();
-        List<ConnInfo> closed = new Monitor(context()).connz(new ConnzOptions("", false, false, false, 0, 0, 0,
+        List<ConnInfo> closed = server.server().snapshots().connz(new ConnzOptions("", false, false, false, 0, 0, 0,
                 ConnState.CLOSED, "", "", "", "")).connections();
         assertThat(closed).extracting(ConnInfo::reason).contains("Slow Consumer (Pending Bytes)");
         assertServing();

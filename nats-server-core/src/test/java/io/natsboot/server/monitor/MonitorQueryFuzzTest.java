@@ -40,7 +40,7 @@ class MonitorQueryFuzzTest {
             channels.get(i).writeInbound(Unpooled.copiedBuffer(scripts[i], StandardCharsets.UTF_8));
             channels.get(i).runPendingTasks();
         }
-        monitor = new MonitorServer(new Monitor(context), "127.0.0.1", 0, new CapturingLog());
+        monitor = new MonitorServer(new Monitor(context, () -> null, () -> true), "127.0.0.1", 0, new CapturingLog());
     }
 
     @AfterAll

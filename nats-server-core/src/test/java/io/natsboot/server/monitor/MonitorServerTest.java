@@ -426,7 +426,7 @@ class MonitorServerTest {
     void snapshotsAreAvailableWithoutHttp() throws Exception {
         try (RunningServer s = RunningServer.start(); Connection nc = connect(s, "direct")) {
             nc.flush(Duration.ofSeconds(2));
-            Monitor m = new Monitor(s.server().context());
+            Monitor m = s.server().snapshots();
             Connz connz = m.connz(ConnzOptions.defaults());
             assertThat(connz.connections()).extracting(ConnInfo::name).containsExactly("direct");
             Varz varz = m.varz();

@@ -56,7 +56,7 @@ class SystemAccountTest {
             // account A is a different subject space: its $SYS.> sees nothing of the system account
             Message leaked = inA.nextMessage(Duration.ofMillis(300));
             assertThat(leaked).isNull();
-            Monitor mon = new Monitor(s.server().context());
+            Monitor mon = s.server().snapshots();
             assertThat(mon.varz().toJson(false)).contains("\"system_account\":\"SYS\"");
             assertThat(mon.accountz(null).toJson(false)).contains("\"system_account\":\"SYS\"");
             assertThat(mon.accountz("SYS").toJson(false)).contains("\"is_system\":true");
@@ -72,7 +72,7 @@ class SystemAccountTest {
             io.nats.client.Subscription sub = sys.subscribe("$SYS.>");
             sys.flush(Duration.ofSeconds(5));
             assertThat(sub.isActive()).isTrue();
-            assertThat(new Monitor(s.server().context()).varz().toJson(false)).contains("\"system_account\":\"$SYS\"");
+            assertThat(s.server().snapshots().varz().toJson(false)).contains("\"system_account\":\"$SYS\"");
         }
         try (RunningServer s = RunningServer.start(b -> b)) {
             assertThat(s.server().context().systemAccount().name()).isEqualTo("$SYS");
@@ -85,7 +85,7 @@ class SystemAccountTest {
         try (RunningServer s = RunningServer.start(b -> conf(b, "no_system_account: true"))) {
             assertThat(s.server().context().systemAccount()).isNull();
             assertThat(s.server().context().account("$SYS")).isNull();
-            assertThat(new Monitor(s.server().context()).varz().toJson(false)).doesNotContain("system_account");
+            assertThat(s.server().snapshots().varz().toJson(false)).doesNotContain("system_account");
         }
     }
 }

@@ -123,7 +123,7 @@ public final class NatsServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Monitor natsServerMonitor(NatsServer server) {
-        return new Monitor(server.context(), server::isRunning);
+        return server.snapshots();
     }
 
     /**

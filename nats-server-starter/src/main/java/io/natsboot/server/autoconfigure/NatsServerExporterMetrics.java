@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.natsboot.server.NatsServer;
-import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.monitor.ProcessStats;
@@ -41,23 +40,23 @@ public class NatsServerExporterMetrics implements MeterBinder {
 
     public NatsServerExporterMetrics(NatsServer server, Iterable<Tag> tags) {
         this.server = server;
-        this.tags = Tags.concat(tags, "server_id", server.context().serverId());
+        this.tags = Tags.concat(tags, "server_id", server.metrics().serverId());
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        gauge(registry, "connections", "Current client connections", x -> x.context().clientCount());
+        gauge(registry, "connections", "Current client connections", x -> x.metrics().connections());
         gauge(registry, "total_connections", "Client connections accepted since start",
-                x -> x.context().totalConnections.get());
-        gauge(registry, "subscriptions", "Subscriptions", x -> x.context().trie().count());
-        gauge(registry, "in_msgs", "Messages received", x -> x.context().inMsgs.sum());
-        gauge(registry, "out_msgs", "Messages sent", x -> x.context().outMsgs.sum());
-        gauge(registry, "in_bytes", "Payload bytes received", x -> x.context().inBytes.sum());
-        gauge(registry, "out_bytes", "Payload bytes sent", x -> x.context().outBytes.sum());
-        gauge(registry, "slow_consumers", "Clients closed as slow consumers", x -> x.context().slowConsumers.sum());
-        gauge(registry, "routes", "Connected routes", NatsServerExporterMetrics::routes);
+                x -> x.metrics().totalConnections());
+        gauge(registry, "subscriptions", "Subscriptions", x -> x.metrics().subscriptions());
+        gauge(registry, "in_msgs", "Messages received", x -> x.metrics().inMsgs());
+        gauge(registry, "out_msgs", "Messages sent", x -> x.metrics().outMsgs());
+        gauge(registry, "in_bytes", "Payload bytes received", x -> x.metrics().inBytes());
+        gauge(registry, "out_bytes", "Payload bytes sent", x -> x.metrics().outBytes());
+        gauge(registry, "slow_consumers", "Clients closed as slow consumers", x -> x.metrics().slowConsumers());
+        gauge(registry, "routes", "Connected routes", x -> x.metrics().routes());
         // One registered route per peer server, so the remote servers are the routes (as /varz has them).
-        gauge(registry, "remotes", "Remote servers", NatsServerExporterMetrics::routes);
+        gauge(registry, "remotes", "Remote servers", x -> x.metrics().routes());
         gauge(registry, "leafnodes", "Leaf node connections", x -> 0);
         gauge(registry, "mem", "Resident set size in bytes", x -> process.residentBytes());
         gauge(registry, "cpu", "CPU percent of one core", x -> process.cpuPercent());
@@ -76,20 +75,15 @@ public class NatsServerExporterMetrics implements MeterBinder {
         gauge(registry, "auth_timeout", "Configured auth_timeout in seconds",
                 x -> options(x).authTimeout().toNanos() / 1e9);
         gauge(registry, "tls_timeout", "TLS handshake timeout in seconds", x -> 2);
-        gauge(registry, "port", "Client port", x -> x.context().infoPort());
+        gauge(registry, "port", "Client port", x -> x.metrics().clientPort());
         gauge(registry, "http_port", "Monitoring port", x -> {
             MonitorServer m = x.monitor();
             return m == null ? 0 : m.port();
         });
     }
 
-    private static double routes(NatsServer s) {
-        Cluster c = s.context().cluster();
-        return c == null ? 0 : c.registered().size();
-    }
-
     private static ServerOptions options(NatsServer s) {
-        return s.context().options();
+        return s.options();
     }
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<NatsServer> f) {

@@ -1,7 +1,6 @@
 package io.natsboot.server.autoconfigure;
 
 import io.natsboot.server.NatsServer;
-import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.monitor.HealthStatus;
 import io.natsboot.server.monitor.Monitor;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -24,7 +23,7 @@ public class NatsServerHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         HealthStatus status = monitor.healthz();
-        boolean accepting = server.isRunning() && !server.context().lameDuck() && status.healthy();
+        boolean accepting = server.isRunning() && !server.metrics().lameDuck() && status.healthy();
         if (accepting) {
             builder.up();
         } else {
@@ -33,14 +32,13 @@ public class NatsServerHealthIndicator extends AbstractHealthIndicator {
                 builder.withDetail("error", status.error());
             }
         }
-        builder.withDetail("server_id", server.context().serverId())
+        builder.withDetail("server_id", server.metrics().serverId())
                 .withDetail("port", server.port())
-                .withDetail("lame_duck_mode", server.context().lameDuck())
-                .withDetail("connections", server.context().clientCount());
-        Cluster cluster = server.context().cluster();
-        if (cluster != null) {
+                .withDetail("lame_duck_mode", server.metrics().lameDuck())
+                .withDetail("connections", server.metrics().connections());
+        if (server.metrics().clusterPort() >= 0) {
             // Informational: a node without routes still serves its own clients, as nats-server's /healthz says.
-            builder.withDetail("routes", cluster.registered().size());
+            builder.withDetail("routes", server.metrics().routes());
         }
     }
 }

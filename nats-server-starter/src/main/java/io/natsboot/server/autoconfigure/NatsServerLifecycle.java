@@ -1,7 +1,6 @@
 package io.natsboot.server.autoconfigure;
 
 import io.natsboot.server.NatsServer;
-import io.natsboot.server.cluster.Cluster;
 import io.natsboot.server.monitor.MonitorServer;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,9 +54,9 @@ public class NatsServerLifecycle implements SmartLifecycle, DisposableBean {
         if (monitor != null) {
             ports.put(HTTP_PORT_PROPERTY, monitor.port());
         }
-        Cluster cluster = server.context().cluster();
-        if (cluster != null) {
-            ports.put(CLUSTER_PORT_PROPERTY, cluster.port());
+        int clusterPort = server.metrics().clusterPort();
+        if (clusterPort >= 0) {
+            ports.put(CLUSTER_PORT_PROPERTY, clusterPort);
         }
         publish(ports);
     }

@@ -8,18 +8,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.natsboot.server.NatsServer;
-import io.natsboot.server.cluster.Cluster;
-import io.natsboot.server.cluster.RouteConnection;
-import io.natsboot.server.connection.ClientConnection;
-import io.natsboot.server.connection.ServerContext;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.ToLongFunction;
+import io.natsboot.server.monitor.ServerMetrics;
 
 /**
- * Micrometer meters read from the engine's own counters (no second bookkeeping): counters only ever go
- * up and are registered as function counters, current values as gauges. Every meter has the tag
+ * Micrometer meters read from the engine's own counters through its read API ({@link ServerMetrics}, which
+ * /varz reads too; no second bookkeeping): counters only ever go up and are registered as function counters,
+ * current values as gauges. Every meter has the tag
  * {@code server_id}.
  *
  * <table>
@@ -52,162 +46,79 @@ import java.util.function.ToLongFunction;
  *     receiver was behind (flow control, see clustering.md) [nats_server_routes_pauses_total]</td></tr>
  * </table>
  * The route message and byte counters are aggregates, not per route (route ids change with every
- * reconnect, so per-route series would only churn). They stay monotonic when a route closes: a closed
- * route's final counts are kept. Only a route that opens and closes between two reads of the meter is
- * missed.
+ * reconnect, so per-route series would only churn). They stay monotonic when a route closes: the engine
+ * keeps a closed route's final counts.
  */
 public class NatsServerMetrics implements MeterBinder {
-    private final NatsServer server;
+    private final ServerMetrics metrics;
     private final Iterable<Tag> tags;
-    /** Held here: Micrometer keeps function meters' objects weakly. Null when not clustered. */
-    private final RouteTotals routeTotals;
 
     public NatsServerMetrics(NatsServer server) {
         this(server, Tags.empty());
     }
 
     public NatsServerMetrics(NatsServer server, Iterable<Tag> tags) {
-        this.server = server;
-        this.tags = Tags.concat(tags, "server_id", server.context().serverId());
-        // The cluster itself exists only once the server started: its meters read it when they are read.
-        this.routeTotals = server.context().options().cluster() == null ? null : new RouteTotals(server.context());
+        this.metrics = server.metrics();
+        this.tags = Tags.concat(tags, "server_id", metrics.serverId());
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        ServerContext c = server.context();
-        Gauge.builder("nats.server.connections", c, ServerContext::clientCount)
+        ServerMetrics m = metrics;
+        Gauge.builder("nats.server.connections", m, ServerMetrics::connections)
                 .description("Open client connections").baseUnit(BaseUnits.CONNECTIONS).tags(tags)
                 .register(registry);
-        FunctionCounter.builder("nats.server.connections.accepted", c, x -> x.totalConnections.get())
+        FunctionCounter.builder("nats.server.connections.accepted", m, ServerMetrics::totalConnections)
                 .description("Client connections accepted since start").tags(tags)
                 .register(registry);
-        Gauge.builder("nats.server.subscriptions", c, x -> x.trie().count())
+        Gauge.builder("nats.server.subscriptions", m, ServerMetrics::subscriptions)
                 .description("Subscriptions").tags(tags).register(registry);
-        FunctionCounter.builder("nats.server.messages", c, x -> x.inMsgs.sum())
+        FunctionCounter.builder("nats.server.messages", m, ServerMetrics::inMsgs)
                 .description("Messages received from clients").baseUnit(BaseUnits.MESSAGES).tags(tags)
                 .tag("direction", "in").register(registry);
-        FunctionCounter.builder("nats.server.messages", c, x -> x.outMsgs.sum())
+        FunctionCounter.builder("nats.server.messages", m, ServerMetrics::outMsgs)
                 .description("Messages sent to clients").baseUnit(BaseUnits.MESSAGES).tags(tags)
                 .tag("direction", "out").register(registry);
-        FunctionCounter.builder("nats.server.bytes", c, x -> x.inBytes.sum())
+        FunctionCounter.builder("nats.server.bytes", m, ServerMetrics::inBytes)
                 .description("Payload bytes received from clients").baseUnit(BaseUnits.BYTES).tags(tags)
                 .tag("direction", "in").register(registry);
-        FunctionCounter.builder("nats.server.bytes", c, x -> x.outBytes.sum())
+        FunctionCounter.builder("nats.server.bytes", m, ServerMetrics::outBytes)
                 .description("Payload bytes sent to clients").baseUnit(BaseUnits.BYTES).tags(tags)
                 .tag("direction", "out").register(registry);
-        FunctionCounter.builder("nats.server.slow.consumers", c, x -> x.slowConsumers.sum())
+        FunctionCounter.builder("nats.server.slow.consumers", m, ServerMetrics::slowConsumers)
                 .description("Clients closed as slow consumers").tags(tags).register(registry);
-        FunctionCounter.builder("nats.server.auth.failures", c, x -> x.authFailures.sum())
+        FunctionCounter.builder("nats.server.auth.failures", m, ServerMetrics::authFailures)
                 .description("Clients rejected by authentication").tags(tags).register(registry);
-        Gauge.builder("nats.server.pending", c, NatsServerMetrics::pendingBytes)
+        Gauge.builder("nats.server.pending", m, ServerMetrics::pendingBytes)
                 .description("Bytes queued to clients, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
                 .register(registry);
-        if (routeTotals != null) {
-            bindRoutes(registry, routeTotals);
+        if (m.clustered()) {
+            bindRoutes(registry, m);
         }
     }
 
-    private void bindRoutes(MeterRegistry registry, RouteTotals totals) {
-        ServerContext c = server.context();
-        Gauge.builder("nats.server.routes", c, x -> registered(x).size())
+    private void bindRoutes(MeterRegistry registry, ServerMetrics m) {
+        Gauge.builder("nats.server.routes", m, ServerMetrics::routes)
                 .description("Registered routes").tags(tags).register(registry);
-        FunctionCounter.builder("nats.server.routes.messages", totals, t -> t.sum(RouteTotals.IN_MSGS))
+        FunctionCounter.builder("nats.server.routes.messages", m, x -> x.routeTraffic().inMsgs())
                 .description("Messages received from routes").baseUnit(BaseUnits.MESSAGES).tags(tags)
                 .tag("direction", "in").register(registry);
-        FunctionCounter.builder("nats.server.routes.messages", totals, t -> t.sum(RouteTotals.OUT_MSGS))
+        FunctionCounter.builder("nats.server.routes.messages", m, x -> x.routeTraffic().outMsgs())
                 .description("Messages sent to routes").baseUnit(BaseUnits.MESSAGES).tags(tags)
                 .tag("direction", "out").register(registry);
-        FunctionCounter.builder("nats.server.routes.bytes", totals, t -> t.sum(RouteTotals.IN_BYTES))
+        FunctionCounter.builder("nats.server.routes.bytes", m, x -> x.routeTraffic().inBytes())
                 .description("Payload bytes received from routes").baseUnit(BaseUnits.BYTES).tags(tags)
                 .tag("direction", "in").register(registry);
-        FunctionCounter.builder("nats.server.routes.bytes", totals, t -> t.sum(RouteTotals.OUT_BYTES))
+        FunctionCounter.builder("nats.server.routes.bytes", m, x -> x.routeTraffic().outBytes())
                 .description("Payload bytes sent to routes").baseUnit(BaseUnits.BYTES).tags(tags)
                 .tag("direction", "out").register(registry);
-        FunctionCounter.builder("nats.server.routes.slow.consumers", c, x -> {
-                    Cluster cluster = x.cluster();
-                    return cluster == null ? 0 : cluster.slowConsumerRoutes.sum();
-                })
+        FunctionCounter.builder("nats.server.routes.slow.consumers", m, ServerMetrics::routeSlowConsumers)
                 .description("Routes closed as slow consumers").tags(tags).register(registry);
-        FunctionCounter.builder("nats.server.routes.pauses", c, x -> {
-                    Cluster cluster = x.cluster();
-                    return cluster == null ? 0 : cluster.routePressurePauses.sum();
-                })
+        FunctionCounter.builder("nats.server.routes.pauses", m, ServerMetrics::routePauses)
                 .description("Times a route paused reading for a local receiver that was behind").tags(tags)
                 .register(registry);
-        Gauge.builder("nats.server.routes.pending", c, NatsServerMetrics::routePendingBytes)
+        Gauge.builder("nats.server.routes.pending", m, ServerMetrics::routePendingBytes)
                 .description("Bytes queued to routes, not yet written").baseUnit(BaseUnits.BYTES).tags(tags)
                 .register(registry);
-    }
-
-    /** The registered routes; none before the server started. */
-    private static List<RouteConnection> registered(ServerContext c) {
-        Cluster cluster = c.cluster();
-        return cluster == null ? List.of() : cluster.registered();
-    }
-
-    private static double routePendingBytes(ServerContext c) {
-        long sum = 0;
-        for (RouteConnection r : registered(c)) {
-            sum += r.pendingBytes();
-        }
-        return sum;
-    }
-
-    /**
-     * Route counters summed over every route since start. The engine counts per route connection and
-     * forgets a route when it closes; this keeps each route seen while registered, and when it is gone adds
-     * its final counts (its counters no longer move once closed) to a total of departed routes.
-     */
-    static final class RouteTotals {
-        static final int IN_MSGS = 0;
-        static final int OUT_MSGS = 1;
-        static final int IN_BYTES = 2;
-        static final int OUT_BYTES = 3;
-        /** The route counters, by the indexes above. */
-        private static final List<ToLongFunction<RouteConnection>> COUNTERS = List.of(
-                RouteConnection::inMsgs, RouteConnection::outMsgs, RouteConnection::inBytes,
-                RouteConnection::outBytes);
-
-        private final ServerContext server;
-        /** Routes registered at the last read (identity: a reconnect is a new connection). */
-        private final Map<RouteConnection, Boolean> seen = new IdentityHashMap<>();
-        /** Final counts of routes that closed, by counter index. */
-        private final long[] departed = new long[COUNTERS.size()];
-
-        RouteTotals(ServerContext server) {
-            this.server = server;
-        }
-
-        synchronized double sum(int index) {
-            ToLongFunction<RouteConnection> counter = COUNTERS.get(index);
-            List<RouteConnection> now = registered(server);
-            Map<RouteConnection, Boolean> current = new IdentityHashMap<>();
-            for (RouteConnection r : now) {
-                current.put(r, Boolean.TRUE);
-            }
-            for (RouteConnection gone : seen.keySet()) {
-                if (!current.containsKey(gone)) {
-                    for (int i = 0; i < departed.length; i++) {
-                        departed[i] += COUNTERS.get(i).applyAsLong(gone);
-                    }
-                }
-            }
-            seen.clear();
-            seen.putAll(current);
-            long total = departed[index];
-            for (RouteConnection r : now) {
-                total += counter.applyAsLong(r);
-            }
-            return total;
-        }
-    }
-
-    private static double pendingBytes(ServerContext c) {
-        long sum = 0;
-        for (ClientConnection cc : c.clients()) {
-            sum += cc.pendingBytes();
-        }
-        return sum;
     }
 }

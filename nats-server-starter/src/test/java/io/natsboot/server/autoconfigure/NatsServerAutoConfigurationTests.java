@@ -314,7 +314,7 @@ class NatsServerAutoConfigurationTests {
 
         @Bean
         Monitor myMonitor(NatsServer server) {
-            return new Monitor(server.context());
+            return server.snapshots();
         }
     }
 

@@ -62,7 +62,7 @@ class NatsServerClusterTests {
     void twoEmbeddedServersFormARouteAndMessagesCrossIt() {
         node.withPropertyValues("natsboot.server.server-name=seed").run(seedCtx -> {
             NatsServer seed = seedCtx.getBean(NatsServer.class);
-            int seedRoutePort = seed.context().cluster().port();
+            int seedRoutePort = seed.cluster().port();
             assertThat(seedRoutePort).isPositive();
             assertThat(seedCtx.getEnvironment().getProperty(NatsServerLifecycle.CLUSTER_PORT_PROPERTY, Integer.class))
                     .isEqualTo(seedRoutePort);
@@ -158,7 +158,7 @@ class NatsServerClusterTests {
             assertThat(joinerVarz.read("$.routes", Integer.class)).isEqualTo(1);
             assertThat(joinerVarz.read("$.cluster.name", String.class)).isEqualTo("boot");
             assertThat(joinerVarz.read("$.cluster.cluster_port", Integer.class))
-                    .isEqualTo(joiner.context().cluster().port());
+                    .isEqualTo(joiner.cluster().port());
             assertThat(joinerVarz.read("$.cluster.urls", List.class)).containsExactly("127.0.0.1:" + seedRoutePort);
 
             // The route meters, in a SimpleMeterRegistry on each side.
@@ -204,12 +204,12 @@ class NatsServerClusterTests {
         MeterRegistry registry = new SimpleMeterRegistry();
         new NatsServerMetrics(server).bindTo(registry);
         new NatsServerExporterMetrics(server).bindTo(registry);
-        assertThat(server.context().cluster()).as("not started").isNull();
+        assertThat(server.cluster()).as("not started").isNull();
         assertThat(registry.get("nats.server.routes").gauge().value()).isZero();
         assertThat(counter(registry, "nats.server.routes.messages", "out")).isZero();
         server.start();
         try {
-            assertThat(server.context().cluster()).isNotNull();
+            assertThat(server.cluster()).isNotNull();
             assertThat(registry.get("nats.server.routes").gauge().value()).isZero();
             assertThat(registry.get("nats.server.routes.slow.consumers").functionCounter().count()).isZero();
             assertThat(registry.get("gnatsd_varz_routes").gauge().value()).isZero();
@@ -226,7 +226,7 @@ class NatsServerClusterTests {
                 .withPropertyValues("natsboot.server.host=127.0.0.1", "natsboot.server.port=0")
                 .run(ctx -> {
                     NatsServer server = ctx.getBean(NatsServer.class);
-                    assertThat(server.context().cluster()).isNull();
+                    assertThat(server.cluster()).isNull();
                     assertThat(ctx.getBean(ServerOptions.class).cluster()).isNull();
                     assertThat(ctx.getEnvironment().containsProperty(NatsServerLifecycle.CLUSTER_PORT_PROPERTY))
                             .isFalse();
@@ -313,7 +313,7 @@ class NatsServerClusterTests {
                     ClusterOptions c = ctx.getBean(ServerOptions.class).cluster();
                     assertThat(c.name()).as("the file wins").isEqualTo("filed");
                     assertThat(c.connectRetries()).as("a property the file does not set").isEqualTo(3);
-                    Cluster cluster = ctx.getBean(NatsServer.class).context().cluster();
+                    Cluster cluster = ctx.getBean(NatsServer.class).cluster();
                     assertThat(cluster.name()).isEqualTo("filed");
                     assertThat(ctx.getEnvironment().getProperty(NatsServerLifecycle.CLUSTER_PORT_PROPERTY,
                             Integer.class)).isEqualTo(cluster.port()).isPositive();
@@ -382,7 +382,7 @@ class NatsServerClusterTests {
     }
 
     private static int routes(NatsServer server) {
-        Cluster c = server.context().cluster();
+        Cluster c = server.cluster();
         return c == null ? -1 : c.registered().size();
     }
 

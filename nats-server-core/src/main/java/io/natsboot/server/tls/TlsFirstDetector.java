@@ -1,4 +1,4 @@
-package io.natsboot.server;
+package io.natsboot.server.tls;
 
 import io.natsboot.server.connection.ClientConnection;
 import io.netty.channel.Channel;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * and starts TLS after it, as with any nats-server. Either way this handler puts the TLS handler in its place
  * and lets the connection's held INFO go.
  */
-final class TlsFirstDetector extends ChannelInboundHandlerAdapter {
+public final class TlsFirstDetector extends ChannelInboundHandlerAdapter {
     private final SslContext ssl;
     private final long handshakeTimeoutMillis;
     private final Duration fallback;
@@ -24,7 +24,7 @@ final class TlsFirstDetector extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private boolean decided;
 
-    TlsFirstDetector(SslContext ssl, long handshakeTimeoutMillis, Duration fallback, ClientConnection client) {
+    public TlsFirstDetector(SslContext ssl, long handshakeTimeoutMillis, Duration fallback, ClientConnection client) {
         this.ssl = ssl;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.fallback = fallback;
@@ -32,7 +32,7 @@ final class TlsFirstDetector extends ChannelInboundHandlerAdapter {
     }
 
     /** The TLS handler of a client connection; {@code startTls}: the first write (INFO) goes out in plaintext. */
-    static SslHandler sslHandler(SslContext ssl, Channel ch, boolean startTls, long handshakeTimeoutMillis) {
+    public static SslHandler sslHandler(SslContext ssl, Channel ch, boolean startTls, long handshakeTimeoutMillis) {
         SslHandler h = new SslHandler(ssl.newEngine(ch.alloc()), startTls);
         h.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         return h;

@@ -1,4 +1,4 @@
-package io.natsboot.server;
+package io.natsboot.server.tls;
 
 import io.natsboot.server.config.TlsOptions;
 import io.netty.handler.ssl.DelegatingSslContext;

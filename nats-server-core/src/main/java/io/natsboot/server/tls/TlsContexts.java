@@ -1,0 +1,99 @@
+package io.natsboot.server.tls;
+
+import io.natsboot.server.config.TlsOptions;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.File;
+import javax.net.ssl.SSLException;
+
+/**
+ * The TLS contexts of the listeners and of dialled routes, built from a {@code tls} block the way nats-server
+ * configures Go's crypto/tls (JDK provider; the JDK's TLS 1.3 suites stay on whatever cipher_suites says).
+ */
+public final class TlsContexts {
+    private TlsContexts() {
+    }
+
+    private static final java.util.List<String> TLS13_SUITES = java.util.List.of("TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
+    /**
+     * The server side TLS context (JDK provider) from PEM files or key/trust managers; with {@code verify},
+     * client certificates are required and checked against {@code ca_file}.
+     */
+    public static SslContext server(TlsOptions tls) {
+        SslContextBuilder b;
+        if (tls.managers() != null) {
+            b = SslContextBuilder.forServer(tls.managers().keys());
+            if (tls.managers().trust() != null) {
+                b.trustManager(tls.managers().trust());
+            }
+        } else {
+            b = pemServerContext(tls);
+        }
+        b.sslProvider(SslProvider.JDK).protocols(tls.protocols());
+        b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+        if (!tls.cipherSuites().isEmpty()) {
+            // Go applies cipher_suites to TLS 1.2 only; its TLS 1.3 suites always stay on.
+            java.util.List<String> ciphers = new java.util.ArrayList<>(TLS13_SUITES);
+            tls.cipherSuites().stream().filter(c -> !TLS13_SUITES.contains(c)).forEach(ciphers::add);
+            b.ciphers(ciphers, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE);
+        }
+        try {
+            return TlsCurves.apply(b.build(), tls.curvePreferences());
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
+        }
+    }
+
+    /** A server context builder from the PEM files: certificate chain, key, and the CA file if any. */
+    private static SslContextBuilder pemServerContext(TlsOptions tls) {
+        if (tls.certFile() == null || tls.certFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server certificate must be present and valid");
+        }
+        if (tls.keyFile() == null || tls.keyFile().isEmpty()) {
+            throw new IllegalArgumentException("TLS Server private key must be present and valid");
+        }
+        SslContextBuilder b;
+        try {
+            b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
+        }
+        if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+            b.trustManager(new File(tls.caFile()));
+        }
+        return b;
+    }
+
+    /**
+     * The client side TLS context of routes: our certificate (routes are mutual) and the CA peers' certificates
+     * must chain to.
+     */
+    public static SslContext routeClient(TlsOptions tls) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .protocols(tls.protocols())
+                    .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+            if (tls.insecure()) {
+                // cluster.tls insecure: Go's InsecureSkipVerify, the dialled route's certificate is not checked
+                b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+                b.trustManager(new File(tls.caFile()));
+            }
+            return TlsCurves.apply(b.build(), tls.curvePreferences());
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("error parsing cluster TLS config: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+}
