@@ -5,6 +5,7 @@ import io.nats.client.NUID;
 import io.natsboot.spring.core.NatsNoRespondersException;
 import io.natsboot.spring.core.NatsRemoteException;
 import io.natsboot.spring.core.NatsRequestTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -12,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -44,8 +46,27 @@ public class RidesController {
         return "NATS Rider API Server v" + ApiServer.VERSION;
     }
 
+    /**
+     * The body is read as JSON whatever the Content-Type says, as the book's Go server does: its own command
+     * {@code curl http://127.0.0.1:9090/rides -d '{"type":"regular"}'} sends
+     * {@code application/x-www-form-urlencoded}, so the raw bytes are read rather than handed to a codec
+     * chosen by content type.
+     */
     @PostMapping(path = "/rides")
-    public Mono<ResponseEntity<Object>> rides(@RequestBody(required = false) String body) {
+    public Mono<ResponseEntity<Object>> rides(ServerHttpRequest request) {
+        return DataBufferUtils.join(request.getBody())
+                .map(buffer -> {
+                    try {
+                        return buffer.toString(StandardCharsets.UTF_8);
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty("")
+                .flatMap(this::ride);
+    }
+
+    private Mono<ResponseEntity<Object>> ride(String body) {
         String requestId = NUID.nextGlobal();
         Messages.DriverAgentRequest req;
         try {
@@ -82,7 +103,11 @@ public class RidesController {
             throw new IllegalArgumentException("Bad request: type must be \"regular\" or \"mini\"");
         }
         JsonNode loc = node.get("location");
-        if (loc == null || !loc.isObject() || loc.get("lat") == null || !loc.get("lat").isNumber()
+        if (loc == null || loc.isNull()) {
+            // The book's own command sends no location; its Go server decodes that as the zero location.
+            return new Messages.DriverAgentRequest(type.asString(), new Messages.Location(0, 0), requestId);
+        }
+        if (!loc.isObject() || loc.get("lat") == null || !loc.get("lat").isNumber()
                 || loc.get("lng") == null || !loc.get("lng").isNumber()) {
             throw new IllegalArgumentException("Bad request: location must be {\"lat\":number,\"lng\":number}");
         }

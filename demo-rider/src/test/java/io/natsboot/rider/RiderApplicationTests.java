@@ -78,7 +78,7 @@ class RiderApplicationTests {
     @Test
     void badBodiesAre400WithAReason() {
         for (String bad : new String[] {"not json", "{\"type\":\"limo\",\"location\":{\"lat\":1,\"lng\":2}}",
-                "{\"type\":\"regular\"}", "[]"}) {
+                "{\"type\":\"regular\",\"location\":\"here\"}", "[]", ""}) {
             String reason = http.post().uri("/rides").contentType(MediaType.APPLICATION_JSON).bodyValue(bad)
                     .exchange().expectStatus().isEqualTo(HttpStatus.BAD_REQUEST)
                     .expectBody(String.class).returnResult().getResponseBody();

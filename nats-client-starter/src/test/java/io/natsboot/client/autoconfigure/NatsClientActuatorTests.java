@@ -52,7 +52,7 @@ class NatsClientActuatorTests {
             template.publish("act.orders", "one");
             template.publish("act.orders", "two");
             template.flush(java.time.Duration.ofSeconds(2));
-            assertThat(meters.get("nats.client.messages.out").tag("connection", "billing").functionCounter().count())
+            assertThat(meters.get("nats.client.sent.messages").tag("connection", "billing").functionCounter().count())
                     .isGreaterThanOrEqualTo(2);
             // Boot's ObservationRegistry (with its meter handler) is the one the template observes with.
             assertThat(meters.get("nats.publish").tag("messaging.operation", "publish").timer().count())

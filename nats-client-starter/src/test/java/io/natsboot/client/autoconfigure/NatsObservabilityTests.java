@@ -62,16 +62,16 @@ class NatsObservabilityTests {
             for (int i = 0; i < 3; i++) {
                 assertThat(sub.nextMessage(Duration.ofSeconds(2))).isNotNull();
             }
-            assertThat(meters.get("nats.client.messages.out").tag("connection", "orders").functionCounter().count())
+            assertThat(meters.get("nats.client.sent.messages").tag("connection", "orders").functionCounter().count())
                     .isGreaterThanOrEqualTo(3);
-            assertThat(meters.get("nats.client.messages.in").functionCounter().count()).isGreaterThanOrEqualTo(3);
-            assertThat(meters.get("nats.client.bytes.out").functionCounter().count()).isGreaterThanOrEqualTo(30);
-            assertThat(meters.get("nats.client.bytes.in").functionCounter().count()).isGreaterThanOrEqualTo(30);
+            assertThat(meters.get("nats.client.received.messages").functionCounter().count()).isGreaterThanOrEqualTo(3);
+            assertThat(meters.get("nats.client.sent.bytes").functionCounter().count()).isGreaterThanOrEqualTo(30);
+            assertThat(meters.get("nats.client.received.bytes").functionCounter().count()).isGreaterThanOrEqualTo(30);
             assertThat(meters.get("nats.client.reconnects").functionCounter().count()).isZero();
             assertThat(meters.get("nats.client.connected").gauge().value()).isEqualTo(1.0);
-            assertThat(meters.get("nats.client.reactive.dropped").functionCounter().count()).isZero();
+            assertThat(meters.get("nats.client.reactive.dropped.messages").functionCounter().count()).isZero();
             assertThat(meters.find("nats.client.requests").functionCounter()).isNotNull();
-            assertThat(meters.find("nats.client.messages.dropped").functionCounter()).isNotNull();
+            assertThat(meters.find("nats.client.dropped.messages").functionCounter()).isNotNull();
             nc.close();
             assertThat(meters.get("nats.client.connected").gauge().value()).isZero();
         });
@@ -104,13 +104,13 @@ class NatsObservabilityTests {
                 }
                 t.flush(Duration.ofSeconds(2));
                 await().atMost(Duration.ofSeconds(5)).until(() ->
-                        meters.get("nats.client.messages.dropped").functionCounter().count() > 0);
+                        meters.get("nats.client.dropped.messages").functionCounter().count() > 0);
                 await().atMost(Duration.ofSeconds(5)).until(() ->
                         events.types().contains(NatsConnectionEvent.Type.SLOW_CONSUMER));
             } finally {
                 listener.release.countDown();
             }
-            double dropped = meters.get("nats.client.messages.dropped").functionCounter().count();
+            double dropped = meters.get("nats.client.dropped.messages").functionCounter().count();
             // At most the limit plus the one in the handler is kept; everything else was dropped.
             await().atMost(Duration.ofSeconds(5)).until(() -> listener.handled.get() + dropped >= 100);
             assertThat(listener.handled.get()).isLessThanOrEqualTo(11);

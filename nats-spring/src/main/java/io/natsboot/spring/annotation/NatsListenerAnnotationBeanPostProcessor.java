@@ -9,6 +9,7 @@ import io.natsboot.spring.listener.NatsListenerEndpointRegistry;
 import io.natsboot.spring.listener.NatsListenerErrorHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.MethodParameter;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
@@ -113,7 +116,9 @@ public class NatsListenerAnnotationBeanPostProcessor
         Parameter[] params = method.getParameters();
         List<Function<Message, Object>> resolvers = new ArrayList<>();
         int payloads = 0;
-        for (Parameter p : params) {
+        Class<?> beanClass = AopUtils.getTargetClass(bean);
+        for (int index = 0; index < params.length; index++) {
+            Parameter p = params[index];
             Class<?> type = p.getType();
             if (p.isAnnotationPresent(NatsSubject.class)) {
                 resolvers.add(Message::getSubject);
@@ -126,7 +131,12 @@ public class NatsListenerAnnotationBeanPostProcessor
                     throw new IllegalStateException("@NatsListener method " + method
                             + " has more than one payload parameter; annotate the subject with @NatsSubject");
                 }
-                resolvers.add(m -> converter.fromMessage(m, type));
+                // The full generic type (List<Order>, type variables resolved against the bean's class), so
+                // the converter builds Orders rather than maps.
+                Type payloadType = ResolvableType.forMethodParameter(
+                        MethodParameter.forExecutable(method, index).withContainingClass(beanClass)).getType();
+                resolvers.add(payloadType instanceof Class<?> c ? m -> converter.fromMessage(m, c)
+                        : m -> converter.fromMessage(m, payloadType));
             }
         }
         return message -> {

@@ -1,6 +1,7 @@
 package io.natsboot.spring.core;
 
 import io.nats.client.impl.Headers;
+import java.lang.reflect.Type;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,5 +29,11 @@ public class JacksonNatsMessageConverter extends SimpleNatsMessageConverter {
     @Override
     protected <T> T fromBytesOther(byte[] data, Class<T> type) {
         return mapper.readValue(data, type);
+    }
+
+    /** With the generic arguments: {@code List<Order>} becomes a list of {@code Order}s. */
+    @Override
+    protected Object fromBytesOther(byte[] data, Type type) {
+        return mapper.readValue(data, mapper.getTypeFactory().constructType(type));
     }
 }

@@ -2,11 +2,10 @@ package io.natsboot.spring.core;
 
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
-import io.natsboot.spring.micrometer.MicrometerNatsInstrumentation;
 
 /**
  * Hooks the templates and listener containers call around publish, request and message handling.
- * {@link #NONE} does nothing; {@link MicrometerNatsInstrumentation} records Micrometer Observations and lets
+ * {@link #NONE} does nothing; {@code MicrometerNatsInstrumentation} records Micrometer Observations and lets
  * tracing write its context into the outgoing headers. Keeping Micrometer behind this interface keeps it an
  * optional dependency.
  */

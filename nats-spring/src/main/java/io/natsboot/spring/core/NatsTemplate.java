@@ -6,13 +6,13 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import io.nats.service.ServiceMessage;
-import io.natsboot.spring.annotation.NatsListener;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.core.ParameterizedTypeReference;
 
 /**
  * Blocking sends on a jnats {@link Connection}: publish, request/reply with typed replies through the
@@ -91,6 +91,17 @@ public class NatsTemplate {
 
     public <T> T request(String subject, Object payload, Headers headers, Class<T> replyType, Duration timeout) {
         return converter.fromMessage(request(subject, payload, headers, timeout), replyType);
+    }
+
+    /** The reply converted to a generic type, e.g. {@code new ParameterizedTypeReference<List<Order>>() {}}. */
+    public <T> T request(String subject, Object payload, ParameterizedTypeReference<T> replyType) {
+        return request(subject, payload, null, replyType, defaultTimeout);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T request(String subject, Object payload, Headers headers, ParameterizedTypeReference<T> replyType,
+            Duration timeout) {
+        return (T) converter.fromMessage(request(subject, payload, headers, timeout), replyType.getType());
     }
 
     /** The reply future, completed exceptionally with this template's exceptions. */

@@ -6,6 +6,7 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -59,6 +60,12 @@ public class ReactiveNatsTemplate {
 
     public <T> Mono<T> request(String subject, Object payload, Class<T> replyType) {
         return request(subject, payload).map(m -> template.getConverter().fromMessage(m, replyType));
+    }
+
+    /** The reply converted to a generic type, e.g. {@code new ParameterizedTypeReference<List<Order>>() {}}. */
+    @SuppressWarnings("unchecked")
+    public <T> Mono<T> request(String subject, Object payload, ParameterizedTypeReference<T> replyType) {
+        return request(subject, payload).map(m -> (T) template.getConverter().fromMessage(m, replyType.getType()));
     }
 
     /**

@@ -2,7 +2,9 @@ package io.natsboot.spring.core;
 
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import org.springframework.core.ResolvableType;
 
 /** {@code byte[]} and {@link String} (UTF-8) only; subclasses add object mapping. */
 public class SimpleNatsMessageConverter implements NatsMessageConverter {
@@ -46,8 +48,26 @@ public class SimpleNatsMessageConverter implements NatsMessageConverter {
         return fromBytesOther(data, type);
     }
 
+    @Override
+    public Object fromMessage(Message message, Type type) {
+        if (type instanceof Class<?> c) {
+            return fromMessage(message, c);
+        }
+        Class<?> raw = ResolvableType.forType(type).resolve(Object.class);
+        if (raw == Object.class || Message.class.isAssignableFrom(raw) || raw == byte[].class || raw == String.class) {
+            return fromMessage(message, raw);
+        }
+        return fromBytesOther(message.getData() == null ? new byte[0] : message.getData(), type);
+    }
+
     protected <T> T fromBytesOther(byte[] data, Class<T> type) {
         throw new IllegalArgumentException("Cannot convert a NATS payload to " + type.getName());
+    }
+
+    /** For generic types ({@code List<Order>}); the default refuses them. */
+    protected Object fromBytesOther(byte[] data, Type type) {
+        throw new IllegalArgumentException("Cannot convert a NATS payload to " + type.getTypeName()
+                + "; add a JSON library");
     }
 
     protected static void setContentType(Headers headers, String contentType) {

@@ -4,12 +4,11 @@ import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
-import io.natsboot.spring.annotation.NatsListener;
 import io.natsboot.spring.core.NatsRemoteException;
 import io.natsboot.spring.core.NatsTemplate;
 
 /**
- * Handles an exception thrown by a {@link NatsListener} method (or by argument conversion). The default,
+ * Handles an exception thrown by a {@code @NatsListener} method (or by argument conversion). The default,
  * {@link #logAndReply()}, logs it and, when the message is a request, replies with an empty body and the
  * {@value NatsTemplate#ERROR_HEADER} header, so the requester fails with {@link NatsRemoteException}
  * instead of timing out.

@@ -14,6 +14,8 @@ import java.util.function.ToLongFunction;
 /**
  * Micrometer meters from the jnats connection's {@link Statistics} ({@code nats.client.*}), tagged with the
  * connection name, plus the messages dropped by {@link ReactiveNatsTemplate} subscriptions when there is one.
+ * Names follow Micrometer's conventions: dot-separated, and a meter with a base unit ends with that unit, so
+ * registries that append the unit (Prometheus: {@code nats_client_sent_messages_total}) do not repeat it.
  */
 public class NatsClientMetrics implements MeterBinder {
 
@@ -34,12 +36,12 @@ public class NatsClientMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        counter(registry, "nats.client.messages.in", "messages", "Messages received", Statistics::getInMsgs);
-        counter(registry, "nats.client.messages.out", "messages", "Messages sent", Statistics::getOutMsgs);
-        counter(registry, "nats.client.bytes.in", "bytes", "Payload bytes received", Statistics::getInBytes);
-        counter(registry, "nats.client.bytes.out", "bytes", "Payload bytes sent", Statistics::getOutBytes);
+        counter(registry, "nats.client.received.messages", "messages", "Messages received", Statistics::getInMsgs);
+        counter(registry, "nats.client.sent.messages", "messages", "Messages sent", Statistics::getOutMsgs);
+        counter(registry, "nats.client.received.bytes", "bytes", "Bytes received (protocol and payloads)", Statistics::getInBytes);
+        counter(registry, "nats.client.sent.bytes", "bytes", "Bytes sent (protocol and payloads)", Statistics::getOutBytes);
         counter(registry, "nats.client.reconnects", null, "Reconnects", Statistics::getReconnects);
-        counter(registry, "nats.client.messages.dropped", "messages",
+        counter(registry, "nats.client.dropped.messages", "messages",
                 "Messages dropped by the client because a subscription's pending limit was reached",
                 Statistics::getDroppedCount);
         counter(registry, "nats.client.requests", null, "Requests sent", Statistics::getRequestsSent);
@@ -55,7 +57,7 @@ public class NatsClientMetrics implements MeterBinder {
                         c -> c.getStatus() == Connection.Status.CONNECTED ? 1 : 0)
                 .description("1 while the connection is connected, else 0").tags(tags).register(registry);
         if (reactive != null) {
-            FunctionCounter.builder("nats.client.reactive.dropped", reactive, ReactiveNatsTemplate::getDroppedCount)
+            FunctionCounter.builder("nats.client.reactive.dropped.messages", reactive, ReactiveNatsTemplate::getDroppedCount)
                     .baseUnit("messages").description("Messages dropped by slow Flux subscribers (DROP policy)")
                     .tags(tags).register(registry);
         }

@@ -2,7 +2,6 @@ package io.natsboot.spring.service;
 
 import io.nats.client.Connection;
 import io.nats.service.Service;
-import io.natsboot.spring.annotation.NatsService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +15,7 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Starts the NATS services of the application when the context starts and stops them (draining their
- * endpoints) before the connection drains: services declared with {@link NatsService} (built afresh on every
+ * endpoints) before the connection drains: services declared with {@code @NatsService} (built afresh on every
  * start, so a stopped context can start again) and {@link Service} beans built by the application.
  */
 public class NatsServiceRegistry implements SmartLifecycle {

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.natsboot.server.NatsServer;
-import io.natsboot.server.config.ServerOptions;
-import io.natsboot.server.log.ServerLog;
+import io.natsboot.spring.InProcessServer;
 import io.natsboot.spring.core.NatsRemoteException;
 import io.natsboot.spring.core.NatsTemplate;
 import io.natsboot.spring.listener.NatsListenerContainerFactory;
@@ -25,17 +23,16 @@ import org.springframework.context.annotation.Configuration;
 /** {@link EnableNats} in a plain Spring context, without Spring Boot: only a Connection bean is declared. */
 class EnableNatsTests {
 
-    static NatsServer server;
+    static InProcessServer server;
 
     @BeforeAll
     static void startServer() {
-        server = new NatsServer(ServerOptions.builder().host("127.0.0.1").port(0).build(), QUIET);
-        server.start();
+        server = new InProcessServer();
     }
 
     @AfterAll
     static void stopServer() {
-        server.shutdown();
+        server.close();
     }
 
     record Order(String id, int quantity) { }
@@ -45,7 +42,7 @@ class EnableNatsTests {
     static class App {
         @Bean(destroyMethod = "close")
         Connection natsConnection() throws Exception {
-            return Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + server.port()).build());
+            return Nats.connect(new Options.Builder().server(server.url()).build());
         }
 
         @Bean
@@ -123,15 +120,4 @@ class EnableNatsTests {
         ctx.registerBean(Lonely.class);
         assertThatThrownBy(ctx::refresh).hasMessageContaining("need a jnats Connection bean");
     }
-
-    static final ServerLog QUIET = new ServerLog() {
-        public void info(String msg) { }
-        public void warn(String msg) { }
-        public void error(String msg) { }
-        public void fatal(String msg) { }
-        public void debug(String msg) { }
-        public void trace(String msg) { }
-        public boolean isDebug() { return false; }
-        public boolean isTrace() { return false; }
-    };
 }
