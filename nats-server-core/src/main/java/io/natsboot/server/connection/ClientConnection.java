@@ -102,6 +102,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean headers;
     private InboundFramer framer;
     private SubjectCache cache;
+    /**
+     * The size fields of the message being published, as this client wrote them, when they are not plain decimals
+     * (leading zeros): MSG echoes them (nats-server copies them). Null otherwise, and outside onPublish.
+     */
+    private byte[] totalSizeAsWritten;
+    private byte[] headerSizeAsWritten;
     /** Delivers this client's publishes (local subscribers, queue groups, routes, other accounts). */
     private MessageFanout fanout;
     /** The account whose subjects this client sees: its user's, else $G. Set at CONNECT. */
@@ -859,8 +865,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (fanout == null) {
             fanout = new MessageFanout(server);
         }
-        int delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
-                subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+        if (parser.sizesNotCanonical()) {
+            totalSizeAsWritten = parser.totalSizeAsWritten(buf);
+            headerSizeAsWritten = parser.headerSizeAsWritten(buf);
+        }
+        int delivered;
+        try {
+            delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
+                    subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+        } finally {
+            totalSizeAsWritten = null;
+            headerSizeAsWritten = null;
+        }
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
             sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
         }
@@ -1085,8 +1101,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
-            MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
-                    replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            byte[] sizeAsWritten = from == null || (headerLength > 0 && !withHeaders) ? null : from.totalSizeAsWritten;
+            if (sizeAsWritten == null) {
+                MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
+                        replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            } else {
+                // the publisher wrote its sizes with leading zeros: echoed as written, as nats-server does
+                MsgFrame.writeWithSizesAsWritten(q.bufferLocked(frame + 40), withHeaders, buf, subjectStart,
+                        subjectLength, s.sidBytes, replyStart, replyLength, from.headerSizeAsWritten, sizeAsWritten,
+                        bodyStart, bodyLength);
+            }
             q.countLocked(bodyLength);
             schedule = q.markFlushLocked();
         }
