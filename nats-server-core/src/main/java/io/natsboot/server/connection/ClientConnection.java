@@ -101,6 +101,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean connected;
     private boolean headers;
     private InboundFramer framer;
+    /** The buffer being parsed (during a parse), for the close after a fatal error. */
+    private ByteBuf parsing;
     private SubjectCache cache;
     /**
      * The size fields of the message being published, as this client wrote them, when they are not plain decimals
@@ -1024,7 +1026,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (error.errText() != null) {
             sendErr(error.errText());
         }
+        if (moreAfterFailedLine()) {
+            // nats-server reads no further and closes with the rest of the input unread, which resets the
+            // connection: the peer reads the -ERR, then a reset on its next read or write. Our read took bytes that
+            // nats-server would have left in the socket, so the reset is asked for (no linger).
+            channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        }
         close(error.closeReason(), true);
+    }
+
+    /** Whether the read that failed holds bytes after the failing op's control line (input nats-server leaves unread). */
+    private boolean moreAfterFailedLine() {
+        ByteBuf b = parsing;
+        if (b == null || !b.isReadable()) {
+            return false;
+        }
+        int lf = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) '\n');
+        return lf >= 0 && lf + 1 < b.writerIndex();
     }
 
     // ---- Delivery (called from publishers' event loops) ------------------------------------
@@ -1092,10 +1110,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return false;
             }
             if (q.backedUpLocked(queued)) {
-                if (from != null && from != this) {
+                if (from != null) {
+                    // the publisher (this connection too, when it receives what it publishes, as nats-server)
+                    // stops reading until this queue drains: held back rather than cut as a slow consumer
                     q.holdLocked(from.hold);
                     stall = true;
-                } else if (from == null) {
+                } else {
                     RoutePressure.note(); // a route delivering: it pauses briefly after this read
                 }
             }
@@ -1191,7 +1211,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private void parse(ByteBuf buf) {
         fastBytes.bind(buf);
+        parsing = buf;
         parser.parse(buf, this);
+        parsing = null;
     }
 
     private void sendPing() {
@@ -1242,6 +1264,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         closeReason = reason;
         stopped = Instant.now();
+        // Nothing more is read: what the peer sent after (the rest of an oversized PUB) stays unread in the socket,
+        // so the close resets the connection, as nats-server's does (the peer sees the -ERR, then a reset).
+        channel.config().setAutoRead(false);
         try {
             server.closedConnections().add(this);
         } catch (RuntimeException e) {
