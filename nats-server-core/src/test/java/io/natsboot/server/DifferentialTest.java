@@ -454,6 +454,13 @@ class DifferentialTest {
         all.add(script("MSG with reply").send(QUIET + "SUB rp.> 7\r\nPUB rp.a _INBOX.r 2\r\nhi\r\n"
                 + "PUB rp.b r.1 0\r\n\r\n").endSync());
         all.add(script("queue subscription").send(QUIET + "SUB qs.foo grp 1\r\nPUB qs.foo 1\r\na\r\n").endSync());
+        // MSG/HMSG copy the publisher's size fields as written (leading zeros), unless headers are stripped.
+        all.add(script("sizes echoed as written")
+                .send(0, HEADERS + "SUB sw.foo 1\r\n").sync(0)
+                .send(1, QUIET + "SUB sw.foo 2\r\n").sync(1)
+                .send(2, HEADERS + "PUB sw.foo 02\r\nhi\r\nHPUB sw.foo 012 0014\r\nNATS/1.0\r\n\r\nhi\r\n"
+                        + "PUB sw.foo r 00\r\n\r\nHPUB sw.foo 00 0002\r\nhi\r\nPUB sw.foo 0000000001\r\nx\r\n")
+                .endSync());
         all.add(script("headers to header and plain subscribers")
                 .send(0, HEADERS + "SUB hd.foo 1\r\n").sync(0)
                 .send(1, QUIET + "SUB hd.foo 2\r\n").sync(1)

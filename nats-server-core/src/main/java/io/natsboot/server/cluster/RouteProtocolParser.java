@@ -5,15 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Decodes the route protocol (reference §4) from a cumulation buffer, in place: a control line per op,
- * then for RMSG/HMSG/LMSG the payload and CRLF. A read may end anywhere; incomplete ops stay unread.
- * Routes carry far fewer distinct op shapes than clients and no per-op limits, so this is a plain
- * line splitter rather than the client parser's byte state machine; message arguments are still
- * passed as index ranges, and nothing is allocated per message without queue names.
+ * Decodes the route protocol (reference §4) in place, as the client parser does: a control line per op, then for
+ * RMSG/HMSG/LMSG the payload and CRLF. A read may end anywhere; an incomplete op stays unread. Op names are checked
+ * byte by byte as they arrive (case-insensitive; garbage is refused before a newline comes), a control line cut at
+ * a read's end is not scanned again for its LF, and a message waiting for its payload is not parsed again until the
+ * payload is there. Message arguments are passed as index ranges; nothing is allocated per message without queue
+ * names.
  */
 final class RouteProtocolParser {
     /** Longest control line accepted (an RMSG with many queue names, a big INFO). */
     static final int MAX_LINE = 1 << 20;
+
+    private static final int OP_RMSG = 1, OP_HMSG = 2, OP_LMSG = 3, OP_RS_PLUS = 4, OP_RS_MINUS = 5,
+            OP_LS_PLUS = 6, OP_LS_MINUS = 7, OP_PING = 8, OP_PONG = 9, OP_OK = 10, OP_ERR = 11, OP_INFO = 12,
+            OP_CONNECT = 13, OP_EMPTY = 14;
+    private static final int NEED_MORE = -1, BAD_OP = -2;
 
     private int[] argStart = new int[8];
     private int[] argEnd = new int[8];
@@ -24,6 +30,13 @@ final class RouteProtocolParser {
     private boolean failed;
     /** Bytes from the reader index that the message waiting for its payload needs in all; 0 if not waiting. */
     private int needBytes;
+    /**
+     * How far past the reader index the current line was already scanned for LF without finding one, so a line
+     * arriving in many reads is not scanned again each time. Relative: the unread bytes may move to a new buffer.
+     */
+    private int scannedOffset;
+    /** The op identified by the last {@link #identify} call. */
+    private int lastOp;
 
     boolean failed() {
         return failed;
@@ -66,104 +79,200 @@ final class RouteProtocolParser {
     void parse(ByteBuf in, RouteOps ops) {
         current = in;
         bytes.bind(in);
-        needBytes = 0;
         while (!failed && in.isReadable()) {
+            if (needBytes > 0) {
+                if (in.readableBytes() < needBytes) {
+                    return; // the payload of the message whose line was parsed is not all here yet
+                }
+                needBytes = 0;
+            }
             int start = in.readerIndex();
             int end = in.writerIndex();
-            int lf = in.indexOf(start, end, (byte) '\n');
-            if (lf < 0) {
+            int opStart = start;
+            while (opStart < end && (bytes.get(opStart) == ' ' || bytes.get(opStart) == '\t')) {
+                opStart++;
+            }
+            if (opStart == end) {
                 if (end - start > MAX_LINE) {
                     fail(ops, "maximum control line exceeded", "route control line too long");
                 }
                 return;
             }
-            int lineEnd = lf > start && bytes.get(lf - 1) == '\r' ? lf - 1 : lf;
-            split(in, start, lineEnd);
-            if (args == 0) { // an empty line: nats-server would not get here; skip it
-                in.readerIndex(lf + 1);
-                continue;
+            int opLen = identify(opStart, end);
+            if (opLen == NEED_MORE) {
+                return;
             }
-            String op = opName(in);
+            if (opLen == BAD_OP) {
+                int stop = in.indexOf(opStart, Math.min(end, opStart + 32), (byte) '\n');
+                stop = stop < 0 ? Math.min(end, opStart + 32) : stop > opStart && bytes.get(stop - 1) == '\r' ? stop - 1 : stop;
+                fail(ops, "Unknown Protocol Operation", "Router parser ERROR, state=0, i=0: proto='"
+                        + in.toString(opStart, stop - opStart, StandardCharsets.UTF_8) + "...'");
+                return;
+            }
+            int from = Math.max(opStart + opLen, start + scannedOffset);
+            int lf = from < end ? in.indexOf(from, end, (byte) '\n') : -1;
+            if (lf < 0) {
+                if (end - start > MAX_LINE) {
+                    fail(ops, "maximum control line exceeded", "route control line too long");
+                    return;
+                }
+                scannedOffset = end - start;
+                return;
+            }
+            scannedOffset = 0;
+            int lineEnd = lf > start && bytes.get(lf - 1) == '\r' ? lf - 1 : lf;
+            int op = lastOp;
             switch (op) {
-                case "RMSG":
-                case "HMSG":
-                case "LMSG":
+                case OP_RMSG:
+                case OP_HMSG:
+                case OP_LMSG:
+                    split(start, lineEnd);
                     if (!message(op, in, lf, ops)) {
                         return;
                     }
                     break;
-                case "RS+":
-                case "LS+":
+                case OP_RS_PLUS:
+                case OP_LS_PLUS:
+                    split(start, lineEnd);
                     in.readerIndex(lf + 1);
-                    remoteSub(op.charAt(0) == 'L', in, ops);
+                    remoteSub(op == OP_LS_PLUS, in, ops);
                     break;
-                case "RS-":
-                case "LS-":
+                case OP_RS_MINUS:
+                case OP_LS_MINUS:
+                    split(start, lineEnd);
                     in.readerIndex(lf + 1);
                     remoteUnsub(in, ops);
                     break;
-                case "PING":
+                case OP_PING:
                     in.readerIndex(lf + 1);
                     ops.onPing();
                     break;
-                case "PONG":
+                case OP_PONG:
                     in.readerIndex(lf + 1);
                     ops.onPong();
                     break;
-                case "+OK":
+                case OP_OK:
+                case OP_EMPTY: // an empty line: nats-server would not get here; skip it
                     in.readerIndex(lf + 1);
                     break;
-                case "-ERR":
+                case OP_ERR:
                     in.readerIndex(lf + 1);
-                    ops.onErr(unquote(rest(in, 1, lineEnd)));
+                    ops.onErr(unquote(text(in, opStart + opLen, lineEnd)));
                     break;
-                case "INFO":
+                case OP_INFO:
                     in.readerIndex(lf + 1);
-                    ops.onInfo(rest(in, 1, lineEnd));
+                    ops.onInfo(text(in, opStart + opLen, lineEnd));
                     break;
-                case "CONNECT":
+                case OP_CONNECT:
                     in.readerIndex(lf + 1);
-                    ops.onConnect(rest(in, 1, lineEnd));
+                    ops.onConnect(text(in, opStart + opLen, lineEnd));
                     break;
                 default:
-                    fail(ops, "Unknown Protocol Operation", "Router parser ERROR, state=0, i=0: proto='"
-                            + in.toString(start, Math.min(lineEnd - start, 32), StandardCharsets.UTF_8) + "...'");
-                    return;
+                    throw new IllegalStateException("op " + op);
             }
         }
     }
 
-    private static final String[] OPS = {"RMSG", "HMSG", "LMSG", "RS+", "RS-", "LS+", "LS-", "PING", "PONG",
-        "+OK", "-ERR", "INFO", "CONNECT"};
-
-    /** The op of the current line as one of {@link #OPS} (case-insensitive, no allocation), else its text. */
-    private String opName(ByteBuf in) {
-        int s = argStart[0];
-        int len = argEnd[0] - s;
-        for (String op : OPS) {
-            if (op.length() == len && sameIgnoringCase(s, op)) {
-                return op;
+    /**
+     * Checks the op name at {@code start} byte by byte: returns its length (the name and the space, tab or line end
+     * after it), NEED_MORE, or BAD_OP. Sets {@link #lastOp}.
+     */
+    private int identify(int start, int end) {
+        byte b = bytes.get(start);
+        switch (b) {
+            case 'R': case 'r':
+            case 'L': case 'l': {
+                boolean leaf = b == 'L' || b == 'l';
+                if (start + 1 >= end) {
+                    return NEED_MORE;
+                }
+                byte c = bytes.get(start + 1);
+                if (c == 'M' || c == 'm') {
+                    lastOp = leaf ? OP_LMSG : OP_RMSG;
+                    return letters(start, end, leaf ? "LMSG" : "RMSG");
+                }
+                if (c == 'S' || c == 's') {
+                    if (start + 2 >= end) {
+                        return NEED_MORE;
+                    }
+                    byte d = bytes.get(start + 2);
+                    if (d == '+') {
+                        lastOp = leaf ? OP_LS_PLUS : OP_RS_PLUS;
+                    } else if (d == '-') {
+                        lastOp = leaf ? OP_LS_MINUS : OP_RS_MINUS;
+                    } else {
+                        return BAD_OP;
+                    }
+                    return separator(start, end, 3);
+                }
+                return BAD_OP;
             }
+            case 'H': case 'h':
+                lastOp = OP_HMSG;
+                return letters(start, end, "HMSG");
+            case 'P': case 'p': {
+                if (start + 1 >= end) {
+                    return NEED_MORE;
+                }
+                byte c = bytes.get(start + 1);
+                if (c == 'I' || c == 'i') {
+                    lastOp = OP_PING;
+                    return letters(start, end, "PING");
+                }
+                if (c == 'O' || c == 'o') {
+                    lastOp = OP_PONG;
+                    return letters(start, end, "PONG");
+                }
+                return BAD_OP;
+            }
+            case '+':
+                lastOp = OP_OK;
+                return letters(start, end, "+OK");
+            case '-':
+                lastOp = OP_ERR;
+                return letters(start, end, "-ERR");
+            case 'I': case 'i':
+                lastOp = OP_INFO;
+                return letters(start, end, "INFO");
+            case 'C': case 'c':
+                lastOp = OP_CONNECT;
+                return letters(start, end, "CONNECT");
+            case '\r': case '\n':
+                lastOp = OP_EMPTY;
+                return 0;
+            default:
+                return BAD_OP;
         }
-        return in.toString(s, len, StandardCharsets.US_ASCII);
     }
 
-    private boolean sameIgnoringCase(int at, String op) {
-        for (int i = 0; i < op.length(); i++) {
-            int b = bytes.get(at + i);
-            if (b >= 'a' && b <= 'z') {
-                b -= 'a' - 'A';
+    /** The letters of {@code word} (case-insensitive) from {@code start}, then the end of the op name. */
+    private int letters(int start, int end, String word) {
+        int n = word.length();
+        for (int k = 1; k < n; k++) {
+            if (start + k >= end) {
+                return NEED_MORE;
             }
-            if (b != op.charAt(i)) {
-                return false;
+            byte b = bytes.get(start + k);
+            char w = word.charAt(k);
+            if (b != w && b != Character.toLowerCase(w)) {
+                return BAD_OP;
             }
         }
-        return true;
+        return separator(start, end, n);
     }
 
-    private boolean message(String op, ByteBuf in, int lf, RouteOps ops) {
-        boolean lmsg = op.charAt(0) == 'L';
-        boolean headers = op.charAt(0) != 'R';
+    /** The op name is {@code n} bytes long: a space, tab or line end must follow it. */
+    private int separator(int start, int end, int n) {
+        if (start + n >= end) {
+            return NEED_MORE;
+        }
+        byte s = bytes.get(start + n);
+        return s == ' ' || s == '\t' || s == '\r' || s == '\n' ? n : BAD_OP;
+    }
+
+    private boolean message(int op, ByteBuf in, int lf, RouteOps ops) {
+        boolean lmsg = op == OP_LMSG;
+        boolean headers = op != OP_RMSG;
         int first = lmsg ? 2 : 1; // LMSG has the origin cluster before the account
         // account subject [reply | + reply q... | | q...] [hdr] size
         int sizes = headers ? 2 : 1;
@@ -255,7 +364,7 @@ final class RouteProtocolParser {
         ops.onProtocolError(errText, logDetail);
     }
 
-    private void split(ByteBuf in, int from, int to) {
+    private void split(int from, int to) {
         args = 0;
         int i = from;
         while (i < to) {
@@ -286,7 +395,12 @@ final class RouteProtocolParser {
         return in.toString(argStart[i], argEnd[i] - argStart[i], StandardCharsets.UTF_8);
     }
 
-    /** The line from argument {@code i} to {@code lineEnd}, as text (INFO/CONNECT JSON, -ERR text). */
+    /** The line from {@code from} to {@code lineEnd}, trimmed, as text (INFO/CONNECT JSON, -ERR text). */
+    private static String text(ByteBuf in, int from, int lineEnd) {
+        return from >= lineEnd ? "" : in.toString(from, lineEnd - from, StandardCharsets.UTF_8).trim();
+    }
+
+    /** The line from argument {@code i} to {@code lineEnd}, as text (for error log lines). */
     private String rest(ByteBuf in, int i, int lineEnd) {
         if (i >= args) {
             return "";

@@ -103,7 +103,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean connected;
     private boolean headers;
     private InboundFramer framer;
+    /** The buffer being parsed (during a parse), for the close after a fatal error. */
+    private ByteBuf parsing;
     private SubjectCache cache;
+    /**
+     * The size fields of the message being published, as this client wrote them, when they are not plain decimals
+     * (leading zeros): MSG echoes them (nats-server copies them). Null otherwise, and outside onPublish.
+     */
+    private byte[] totalSizeAsWritten;
+    private byte[] headerSizeAsWritten;
     /** Delivers this client's publishes (local subscribers, queue groups, routes, other accounts). */
     private MessageFanout fanout;
     /** The account whose subjects this client sees: its user's, else $G. Set at CONNECT. */
@@ -874,8 +882,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (fanout == null) {
             fanout = new MessageFanout(server);
         }
-        int delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
-                subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+        if (parser.sizesNotCanonical()) {
+            totalSizeAsWritten = parser.totalSizeAsWritten(buf);
+            headerSizeAsWritten = parser.headerSizeAsWritten(buf);
+        }
+        int delivered;
+        try {
+            delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
+                    subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+        } finally {
+            totalSizeAsWritten = null;
+            headerSizeAsWritten = null;
+        }
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
             sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
         }
@@ -1023,7 +1041,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (error.errText() != null) {
             sendErr(error.errText());
         }
+        if (moreAfterFailedLine()) {
+            // nats-server reads no further and closes with the rest of the input unread, which resets the
+            // connection: the peer reads the -ERR, then a reset on its next read or write. Our read took bytes that
+            // nats-server would have left in the socket, so the reset is asked for (no linger).
+            channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        }
         close(error.closeReason(), true);
+    }
+
+    /** Whether the read that failed holds bytes after the failing op's control line (input nats-server leaves unread). */
+    private boolean moreAfterFailedLine() {
+        ByteBuf b = parsing;
+        if (b == null || !b.isReadable()) {
+            return false;
+        }
+        int lf = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) '\n');
+        return lf >= 0 && lf + 1 < b.writerIndex();
     }
 
     // ---- Delivery (called from publishers' event loops) ------------------------------------
@@ -1091,17 +1125,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return false;
             }
             if (q.backedUpLocked(queued)) {
-                if (from != null && from != this) {
+                if (from != null) {
+                    // the publisher (this connection too, when it receives what it publishes, as nats-server)
+                    // stops reading until this queue drains: held back rather than cut as a slow consumer
                     q.holdLocked(from.hold);
                     stall = true;
-                } else if (from == null) {
+                } else {
                     RoutePressure.note(); // a route delivering: it pauses briefly after this read
                 }
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
-            MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
-                    replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            byte[] sizeAsWritten = from == null || (headerLength > 0 && !withHeaders) ? null : from.totalSizeAsWritten;
+            if (sizeAsWritten == null) {
+                MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
+                        replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            } else {
+                // the publisher wrote its sizes with leading zeros: echoed as written, as nats-server does
+                MsgFrame.writeWithSizesAsWritten(q.bufferLocked(frame + 40), withHeaders, buf, subjectStart,
+                        subjectLength, s.sidBytes, replyStart, replyLength, from.headerSizeAsWritten, sizeAsWritten,
+                        bodyStart, bodyLength);
+            }
             q.countLocked(bodyLength);
             schedule = q.markFlushLocked();
         }
@@ -1185,7 +1229,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private void parse(ByteBuf buf) {
         fastBytes.bind(buf);
+        parsing = buf;
         parser.parse(buf, this);
+        parsing = null;
     }
 
     private void sendPing() {
@@ -1236,6 +1282,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         closeReason = reason;
         stopped = Instant.now();
+        // Nothing more is read: what the peer sent after (the rest of an oversized PUB) stays unread in the socket,
+        // so the close resets the connection, as nats-server's does (the peer sees the -ERR, then a reset).
+        channel.config().setAutoRead(false);
         try {
             server.clientClosing(this);
         } catch (RuntimeException e) {

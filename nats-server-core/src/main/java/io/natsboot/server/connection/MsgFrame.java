@@ -95,6 +95,38 @@ final class MsgFrame {
         out.writeByte('\r').writeByte('\n');
     }
 
+    /**
+     * As {@link #write}, with the size fields as the publisher wrote them ({@code PUB foo 02} gives
+     * {@code MSG foo 1 02}, as nats-server copies them): {@code headerSize} (with headers) and {@code totalSize}
+     * are the publisher's bytes. Rare (leading zeros), so written the plain way.
+     */
+    static void writeWithSizesAsWritten(ByteBuf out, boolean withHeaders, ByteBuf src, int subjectStart,
+            int subjectLength, byte[] sid, int replyStart, int replyLength, byte[] headerSize, byte[] totalSize,
+            int bodyStart, int bodyLength) {
+        out.ensureWritable(subjectLength + sid.length + replyLength + bodyLength + headerSize.length
+                + totalSize.length + OVERHEAD);
+        if (withHeaders) {
+            out.writeByte('H');
+        }
+        out.writeByte('M').writeByte('S').writeByte('G').writeByte(' ');
+        out.writeBytes(src, subjectStart, subjectLength);
+        out.writeByte(' ');
+        out.writeBytes(sid);
+        out.writeByte(' ');
+        if (replyLength > 0) {
+            out.writeBytes(src, replyStart, replyLength);
+            out.writeByte(' ');
+        }
+        if (withHeaders) {
+            out.writeBytes(headerSize);
+            out.writeByte(' ');
+        }
+        out.writeBytes(totalSize);
+        out.writeByte('\r').writeByte('\n');
+        out.writeBytes(src, bodyStart, bodyLength);
+        out.writeByte('\r').writeByte('\n');
+    }
+
     private static int digits(int v) {
         int n = 1;
         while (v >= 10) {

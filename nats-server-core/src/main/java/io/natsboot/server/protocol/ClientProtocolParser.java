@@ -56,6 +56,34 @@ public final class ClientProtocolParser {
         return failed;
     }
 
+    /** Positions of the PUB/HPUB size fields of the message being published (valid during onPublish). */
+    private int totalSizeStart, totalSizeEnd, headerSizeStart, headerSizeEnd;
+
+    /**
+     * Whether the size fields of the message being published (during onPublish) are not plain decimals: leading
+     * zeros, which nats-server echoes in MSG as written.
+     */
+    public boolean sizesNotCanonical() {
+        return (totalSizeEnd - totalSizeStart > 1 && at(totalSizeStart) == '0')
+                || (headerSizeEnd - headerSizeStart > 1 && at(headerSizeStart) == '0');
+    }
+
+    /** The total size field as the publisher wrote it (during onPublish). */
+    public byte[] totalSizeAsWritten(ByteBuf in) {
+        return bytesOf(in, totalSizeStart, totalSizeEnd);
+    }
+
+    /** The header size field of an HPUB as the publisher wrote it (during onPublish); empty for PUB. */
+    public byte[] headerSizeAsWritten(ByteBuf in) {
+        return bytesOf(in, headerSizeStart, headerSizeEnd);
+    }
+
+    private static byte[] bytesOf(ByteBuf in, int from, int to) {
+        byte[] b = new byte[to - from];
+        in.getBytes(from, b);
+        return b;
+    }
+
     public void parse(ByteBuf in, ClientOps ops) {
         bytes.bind(in);
         while (!failed && in.isReadable()) {
@@ -286,6 +314,10 @@ public final class ClientProtocolParser {
         in.readerIndex(frameEnd);
         int replyStart = hasReply ? argStart[1] : 0;
         int replyLength = hasReply ? argEnd[1] - argStart[1] : 0;
+        totalSizeStart = argStart[n - 1];
+        totalSizeEnd = argEnd[n - 1];
+        headerSizeStart = headers ? argStart[n - 2] : 0;
+        headerSizeEnd = headers ? argEnd[n - 2] : 0;
         // HPUB with a zero-length header block is a plain message (delivered as MSG).
         ops.onPublish(in, argStart[0], argEnd[0] - argStart[0], replyStart, replyLength,
                 headers && hdr > 0 ? hdr : -1, payloadStart, total);
