@@ -1,5 +1,6 @@
 package io.natsboot.rider;
 
+import io.natsboot.server.support.Waits;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -49,11 +50,7 @@ class AgainstNatsServerTests {
         Path log = Files.createTempFile("rider-nats-server", ".log");
         natsServer = new ProcessBuilder(NATS_SERVER, "-a", "127.0.0.1", "-p", String.valueOf(port),
                 "-m", String.valueOf(monitorPort)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(log).contains("Server is ready")) {
-            assertThat(System.nanoTime()).as("nats-server ready: %s", Files.readString(log)).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Waits.forLogLine(natsServer, log, "Server is ready", Duration.ofSeconds(10));
         registry.add("natsboot.client.servers", () -> "nats://127.0.0.1:" + port);
     }
 

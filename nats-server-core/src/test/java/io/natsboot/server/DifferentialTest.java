@@ -367,6 +367,8 @@ class DifferentialTest {
         try {
             for (Step step : script.steps) {
                 switch (step.kind()) {
+                    // Pacing, not a wait: what follows must reach the server in a later read (there is no
+                    // protocol acknowledgement of half an op to wait on).
                     case PAUSE -> Thread.sleep(PAUSE_MILLIS);
                     case OPEN -> conn(conns, step.conn(), port);
                     case SEND -> conn(conns, step.conn(), port).send(step.data());

@@ -15,6 +15,7 @@ import io.nats.client.impl.Headers;
 import io.nats.client.support.Status;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,13 +70,9 @@ class JnatsClientTest {
                 .orElseThrow();
     }
 
-    /** Polls a condition the server offers no hook for (e.g. a peer's close being noticed). */
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as(what).isTrue();
-            Thread.sleep(5);
-        }
+    /** Waits for a condition the server offers no hook for (e.g. a peer's close being noticed). */
+    static void eventually(String what, BooleanSupplier condition) {
+        Waits.upTo(what, Duration.ofSeconds(2)).until(condition::getAsBoolean);
     }
 
     // ---- publish / subscribe ---------------------------------------------------------------
@@ -595,13 +592,13 @@ class JnatsClientTest {
             assertThat(server.subscriptions()).isEmpty();
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 5 reached"));
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 3 reached"));
+            // The dispatcher runs on its own thread, in arrival order: once it has handled a marker that reached
+            // nc after every auto.disp message (nc.flush above), a fourth auto.disp would have been counted.
+            CountDownLatch marker = new CountDownLatch(1);
+            d.subscribe("auto.marker", m -> marker.countDown());
             nc.flush(WAIT);
-            // The dispatcher runs on its own thread: wait for it, then make sure no fourth message comes.
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (dispatched.get() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Thread.sleep(100);
+            pub.publish("auto.marker", bytes("after all 20"));
+            assertThat(marker.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("marker dispatched").isTrue();
             assertThat(dispatched).hasValue(3);
         }
     }

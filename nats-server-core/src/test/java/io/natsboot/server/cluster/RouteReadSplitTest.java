@@ -57,7 +57,7 @@ class RouteReadSplitTest {
                 peer.sendBytes(piece);
                 at += n;
                 if (++pieces % 3 == 0) {
-                    Thread.sleep(1); // let the server read what is there: reads end inside frames
+                    Thread.sleep(1); // pacing, not a wait: let the server read what is there, so reads end inside frames
                 }
             }
             for (int i = 0; i < count; i++) {

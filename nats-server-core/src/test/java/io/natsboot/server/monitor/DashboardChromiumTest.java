@@ -109,7 +109,7 @@ class DashboardChromiumTest {
                             pub.publish("orders.created", payload);
                         }
                         pub.flush(Duration.ofSeconds(2));
-                        Thread.sleep(20);
+                        Thread.sleep(20); // paces the background traffic the page shows; not a wait
                     } catch (Exception e) {
                         return;
                     }
