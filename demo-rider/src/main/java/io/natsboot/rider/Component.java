@@ -1,5 +1,15 @@
 package io.natsboot.rider;
 
+import io.nats.client.Connection;
+import io.nats.client.NUID;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.natsboot.spring.annotation.EnableNats;
+import io.natsboot.spring.annotation.NatsListener;
+import io.natsboot.spring.core.NatsMessageConverter;
+import io.natsboot.spring.core.NatsTemplate;
+import io.natsboot.spring.core.ReactiveNatsTemplate;
+import io.natsboot.spring.core.SlowConsumerPolicy;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -7,31 +17,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.nats.client.Connection;
-import io.nats.client.NUID;
-import io.nats.client.Nats;
-import io.nats.client.Options;
-import io.natsboot.client.NatsClientProperties;
-import io.natsboot.client.NatsListener;
-import io.natsboot.client.NatsListenerAnnotationBeanPostProcessor;
-import io.natsboot.client.NatsListenerContainerFactory;
-import io.natsboot.client.NatsListenerEndpointRegistry;
-import io.natsboot.client.NatsMessageConverter;
-import io.natsboot.client.NatsTemplate;
-import io.natsboot.client.ReactiveNatsTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 
 /**
  * The book's kit: a kind, a NUID id, its own NATS connection named {@code kind:id}, and answers on
  * {@code _NATS_RIDER.discovery} (its status subject) and {@code _NATS_RIDER.<id>.status} (JSON status).
  *
- * <p>Each component runs in a small application context of its own holding the client starter's pieces
- * bound to that one connection: a {@link NatsTemplate}, a {@link ReactiveNatsTemplate}, and the
- * {@code @NatsListener} machinery (post-processor, container factory, registry). So the component's
+ * <p>Each component runs in a small application context of its own ({@link ComponentNatsConfiguration}:
+ * {@link EnableNats} and nats-spring's templates on that one connection). So the component's
  * {@code @NatsListener} methods subscribe on the {@code kind:id} connection, not on the application's
  * shared one, and closing the context drains the listeners before the connection closes.
  */
@@ -87,18 +85,9 @@ abstract class Component implements AutoCloseable {
         ctx.setDisplayName(name());
         ctx.getEnvironment().getPropertySources()
                 .addFirst(new MapPropertySource("rider-component", Map.of(ID_PROPERTY, id)));
-        ctx.registerBean("natsConnection", Connection.class, () -> connect(options),
-                bd -> bd.setDestroyMethodName("close"));
+        ctx.registerBean(Options.class, () -> options);
         ctx.registerBean(NatsMessageConverter.class, () -> converter);
-        ctx.registerBean(NatsTemplate.class,
-                () -> new NatsTemplate(ctx.getBean(Connection.class), converter, Duration.ofSeconds(2)));
-        ctx.registerBean(ReactiveNatsTemplate.class, () -> new ReactiveNatsTemplate(ctx.getBean(NatsTemplate.class),
-                1024, NatsClientProperties.SlowConsumerPolicy.DROP));
-        ctx.registerBean(NatsListenerContainerFactory.DEFAULT_BEAN_NAME, NatsListenerContainerFactory.class,
-                () -> new NatsListenerContainerFactory(ctx.getBean(Connection.class), converter));
-        ctx.registerBean(NatsListenerEndpointRegistry.BEAN_NAME, NatsListenerEndpointRegistry.class,
-                NatsListenerEndpointRegistry::new);
-        ctx.registerBean(NatsListenerAnnotationBeanPostProcessor.class);
+        ctx.register(ComponentNatsConfiguration.class);
         @SuppressWarnings("unchecked")
         Class<Component> type = (Class<Component>) getClass();
         ctx.registerBean(kind, type, () -> {
@@ -112,6 +101,30 @@ abstract class Component implements AutoCloseable {
         // (subscriptions flushed to the server before it returns).
         ctx.refresh();
         log.info("Starting NATS Rider {} ({}) on {}", kind, id, nc.getConnectedUrl());
+    }
+
+    /**
+     * A component's NATS beans: its connection (closed with the context, after {@link EnableNats}' registry
+     * drained the listeners), the templates on it, and {@code @NatsListener} processing.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @EnableNats
+    static class ComponentNatsConfiguration {
+
+        @Bean(destroyMethod = "close")
+        Connection natsConnection(Options options) {
+            return connect(options);
+        }
+
+        @Bean
+        NatsTemplate natsTemplate(Connection connection, NatsMessageConverter converter) {
+            return new NatsTemplate(connection, converter, Duration.ofSeconds(2));
+        }
+
+        @Bean
+        ReactiveNatsTemplate reactiveNatsTemplate(NatsTemplate template) {
+            return new ReactiveNatsTemplate(template, 1024, SlowConsumerPolicy.DROP);
+        }
     }
 
     private static Connection connect(Options options) {

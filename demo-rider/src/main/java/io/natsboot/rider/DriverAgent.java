@@ -1,10 +1,9 @@
 package io.natsboot.rider;
 
+import io.natsboot.spring.annotation.NatsListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-
-import io.natsboot.client.NatsListener;
 import reactor.core.publisher.Mono;
 
 /**

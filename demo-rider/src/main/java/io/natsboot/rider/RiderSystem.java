@@ -1,11 +1,10 @@
 package io.natsboot.rider;
 
+import io.nats.client.Options;
+import io.natsboot.spring.core.NatsMessageConverter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
-import io.nats.client.Options;
-import io.natsboot.client.NatsMessageConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;

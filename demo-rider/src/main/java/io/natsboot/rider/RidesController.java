@@ -1,14 +1,13 @@
 package io.natsboot.rider;
 
+import io.nats.client.Message;
+import io.nats.client.NUID;
+import io.natsboot.spring.core.NatsNoRespondersException;
+import io.natsboot.spring.core.NatsRemoteException;
+import io.natsboot.spring.core.NatsRequestTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-
-import io.nats.client.Message;
-import io.nats.client.NUID;
-import io.natsboot.client.NatsNoRespondersException;
-import io.natsboot.client.NatsRemoteException;
-import io.natsboot.client.NatsRequestTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;

@@ -1,11 +1,10 @@
 package io.natsboot.rider;
 
+import io.nats.client.Message;
+import io.natsboot.spring.annotation.NatsListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.nats.client.Message;
-import io.natsboot.client.NatsListener;
 import reactor.core.publisher.Mono;
 
 /**

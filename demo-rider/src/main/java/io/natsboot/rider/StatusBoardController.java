@@ -1,15 +1,14 @@
 package io.natsboot.rider;
 
+import io.nats.client.Message;
+import io.natsboot.spring.core.NatsException;
+import io.natsboot.spring.core.ReactiveNatsTemplate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.nats.client.Message;
-import io.natsboot.client.NatsException;
-import io.natsboot.client.ReactiveNatsTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;

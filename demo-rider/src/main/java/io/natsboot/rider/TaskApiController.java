@@ -1,11 +1,10 @@
 package io.natsboot.rider;
 
+import io.natsboot.server.goformat.GoFormat;
+import io.natsboot.spring.core.NatsException;
+import io.natsboot.spring.core.ReactiveNatsTemplate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
-import io.natsboot.client.NatsException;
-import io.natsboot.client.ReactiveNatsTemplate;
-import io.natsboot.server.monitor.GoFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;

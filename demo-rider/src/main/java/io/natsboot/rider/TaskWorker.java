@@ -1,7 +1,7 @@
 package io.natsboot.rider;
 
 import io.nats.client.Message;
-import io.natsboot.client.NatsListener;
+import io.natsboot.spring.annotation.NatsListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;

@@ -1,15 +1,15 @@
 package io.natsboot.rider;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.Connection;
 import io.nats.client.Message;
+import io.natsboot.spring.annotation.NatsListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --rider.roles=agent --rider.type=mini}: one driver-agent, the book's standalone agent. Its

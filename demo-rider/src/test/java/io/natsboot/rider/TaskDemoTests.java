@@ -1,8 +1,9 @@
 package io.natsboot.rider;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natsboot.client.NatsListenerEndpointRegistry;
+import io.natsboot.spring.listener.NatsListenerEndpointRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -11,8 +12,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The task demo under the {@code tasks} profile: API and worker next to the embedded server. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

@@ -142,6 +142,7 @@ public final class NatsServer {
                 // with unbounded demand so auto-read stays on. ClientConnection consumes every
                 // byte before it reaches the bridge, so the Flux itself never sees data.
                 .handle((in, out) -> in.receive().then());
+        startWebSocket();
         listener = server.bindNow(Duration.ofSeconds(10));
         int bound = ((InetSocketAddress) listener.address()).getPort();
         context.port(bound);
@@ -259,6 +260,26 @@ public final class NatsServer {
 
     private java.util.concurrent.ScheduledFuture<?> tlsRateTimer;
 
+    /** The websocket block's listener, started before the client port as nats-server does; null without one. */
+    private volatile io.natsboot.server.websocket.WebSocketListener webSocket;
+
+    private void startWebSocket() {
+        io.natsboot.server.config.WebSocketOptions w = options.websocket();
+        if (w == null) {
+            return;
+        }
+        webSocket = new io.natsboot.server.websocket.WebSocketListener(context, w,
+                w.tls() == null ? null : tlsContext(w.tls()));
+        context.webSocketPort(webSocket.start(loops));
+    }
+
+    private void stopWebSocket() {
+        io.natsboot.server.websocket.WebSocketListener w = webSocket;
+        if (w != null) {
+            w.stop();
+        }
+    }
+
     /** The monitoring HTTP endpoint, when http_port is set (-1 = a random port); logs where it listens. */
     private void startMonitor() {
         if (options.httpPort() == 0 && options.httpsPort() == 0) {
@@ -312,6 +333,7 @@ public final class NatsServer {
         if (l != null) {
             l.disposeNow(Duration.ofSeconds(5));
         }
+        stopWebSocket();
         MonitorServer m = monitor;
         if (m != null) {
             m.stop();
@@ -342,6 +364,7 @@ public final class NatsServer {
         if (l != null) {
             l.disposeNow(Duration.ofSeconds(5));
         }
+        stopWebSocket();
         List<ClientConnection> clients = new ArrayList<>(context.clients());
         Cluster cluster = context.cluster();
         if (cluster != null) {
@@ -420,6 +443,14 @@ public final class NatsServer {
 
     public ServerContext context() {
         return context;
+    }
+
+    /**
+     * A new internal (socketless) client that subscribes and publishes in account {@code account} as a connected
+     * client would (see {@link io.natsboot.server.connection.InternalClient}); {@code name} is for logs.
+     */
+    public io.natsboot.server.connection.InternalClient internalClient(String account, String name) {
+        return context.internalClient(account, name);
     }
 
     /** The monitoring endpoint, or null when http_port is not set. */

@@ -165,6 +165,11 @@ public final class NatsServerMain {
             err.flush();
             return 0;
         }
+        if (options.systemAccountMissing()) { // nats-server's NewServer error, before any log line
+            err.print(CommandLine.PROGRAM + ": " + ServerOptions.SYSTEM_ACCOUNT_MISSING + "\n");
+            err.flush();
+            return 1;
+        }
         for (String w : warnings) {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }

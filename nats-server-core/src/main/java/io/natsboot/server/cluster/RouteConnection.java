@@ -2,6 +2,9 @@ package io.natsboot.server.cluster;
 
 import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.InboundFramer;
+import io.natsboot.server.connection.Keepalive;
+import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.SubjectCache;
@@ -13,17 +16,14 @@ import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -35,9 +35,11 @@ import java.util.concurrent.TimeUnit;
  * (solicited). Speaks the route protocol of nats-server 2.9 (reference §4): handshake, RS+/RS- interest,
  * RMSG/HMSG messages, PING/PONG.
  *
- * <p>Threading as for clients: everything but the outbound buffer is confined to the route's event loop.
- * Local publishers on other loops append RMSG frames under {@link #outLock} ({@link #sendMessage}); the
- * flush runs as one task on this loop, so a burst costs one write. Messages from the route are delivered to
+ * <p>The connection machinery is the shared core of the connection package ({@link InboundFramer},
+ * {@link OutboundQueue}, {@link Keepalive}), as for clients; this class adds the route's ops and its interest
+ * bookkeeping. Threading as for clients: everything but the outbound queue is confined to the route's event loop.
+ * Local publishers on other loops append RMSG frames under the queue's lock ({@link #sendMessage}), flushed once at
+ * the end of the publisher's read, so a burst costs one write. Messages from the route are delivered to
  * local subscribers only: a message never crosses two routes (the mesh is one hop).
  */
 public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget {
@@ -79,22 +81,15 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     private int remotePort;
     private String logPrefix = "";
     private boolean accepted;
-    private ByteBuf cumulation;
+    private InboundFramer framer;
     private boolean connectReceived;
     private volatile PeerInfo peer;
     private volatile boolean registered;
     /** Interest learned from the peer, keyed exactly by the RS+ arguments without the weight (§4.4). */
     private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
 
-    // Outbound, guarded by outLock.
-    private final Object outLock = new Object();
-    private ByteBuf pending;
-    private boolean flushScheduled;
-    private boolean closed;
-    private long outMsgs;
-    private long outBytes;
-    private ArrayList<ClientConnection> heldPublishers;
-    private final Runnable flushTask = this::flushNow;
+    /** Outbound: RMSG frames from local publishers on any loop, interest lines, own control lines. */
+    private OutboundQueue out;
 
     // Inbound counters, this loop only (read racily by monitoring).
     private volatile long inMsgs;
@@ -102,12 +97,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     private volatile long lastActivityNanos = System.nanoTime();
     private final long startedNanos = lastActivityNanos;
 
-    private ScheduledFuture<?> pingTimer;
+    private Keepalive keepalive;
     private ScheduledFuture<?> authTimer;
-    private int pingsOut;
-    private boolean activity;
-    private long rttStartNanos;
-    private volatile long rttNanos = -1;
     private volatile String closeReason;
 
     RouteConnection(Cluster cluster, boolean solicited, URI url, boolean configured) {
@@ -127,6 +118,13 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
+        this.out = new OutboundQueue(ctx, STALL_THRESHOLD, null);
+        this.framer = new InboundFramer(ctx.alloc(), buf -> parser.parse(buf, this), parser::bytesNeeded,
+                () -> closeReason != null);
+        this.keepalive = new Keepalive(loop, log, "Router", server::options, () -> enqueue(PING), () -> {
+            sendErr("Stale Connection");
+            close("Stale Connection", true);
+        }, () -> closeReason == null, () -> logPrefix);
         if (channel.isActive()) {
             start();
         }
@@ -176,10 +174,9 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                         TimeUnit.NANOSECONDS);
             }
         }
-        flushNow();
-        // Routes send their first PING after min(ping_interval, 1s) (reference §3.12).
-        long first = Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1));
-        armPing(first);
+        out.flushNow();
+        // Routes send their first PING after min(ping_interval, 1s) plus jitter (reference §3.12).
+        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));
     }
 
     private static String decode(String s) {
@@ -198,33 +195,14 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         long before = inMsgs;
         long bytesBefore = inBytes;
-        ByteBuf buf = in;
         io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
-        if (cumulation != null) {
-            ByteBuf cum = cumulation;
-            cumulation = null;
-            buf = completeCutOp(cum, in);
-        }
-        if (buf != null) {
-            parser.parse(buf, this);
-        }
+        framer.read(in);
         addReadTotals(before, bytesBefore);
         if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
             pauseReading();
         }
         lastActivityNanos = System.nanoTime();
-        activity = true;
-        if (buf == null) {
-            return;
-        }
-        if (closeReason != null || !buf.isReadable()) {
-            buf.release();
-        } else {
-            if (buf.readerIndex() > 0 && buf.readableBytes() < 4096) {
-                buf.discardReadBytes();
-            }
-            cumulation = buf;
-        }
+        keepalive.activity();
     }
 
     /** How long a route stops reading after a read that found a local receiver backed up. */
@@ -258,64 +236,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             server.inMsgs.add(delivered);
             server.inBytes.add(inBytes - bytesBefore);
         }
-    }
-
-    /**
-     * Completes the op cut at the end of the previous read ({@code cum}) with just the bytes it lacks from
-     * {@code in} (the rest of its line, then the rest of its payload), parses it alone, and returns
-     * {@code in} to be parsed where it is: with 64 KiB reads nearly every read ends inside a message, and
-     * appending each whole read to the cumulation buffer copied every byte received. Falls back to one
-     * merged buffer when {@code in} does not finish the op. Returns null when nothing is left to parse.
-     */
-    private ByteBuf completeCutOp(ByteBuf cum, ByteBuf in) {
-        while (true) {
-            int need = parser.bytesNeeded();
-            int take;
-            if (need > 0) {
-                take = need - cum.readableBytes();
-            } else {
-                int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-                take = lf < 0 ? Integer.MAX_VALUE : lf - in.readerIndex() + 1;
-            }
-            if (take <= 0 || take > in.readableBytes()) {
-                return merge(cum, in);
-            }
-            if (cum.writableBytes() < take || cum.refCnt() != 1) {
-                ByteBuf bigger = ctx.alloc().directBuffer(cum.readableBytes() + take + (need > 0 ? 0 : 1024));
-                bigger.writeBytes(cum);
-                cum.release();
-                cum = bigger;
-            }
-            cum.writeBytes(in, take);
-            parser.parse(cum, this);
-            if (closeReason != null) {
-                cum.release();
-                in.release();
-                return null;
-            }
-            if (!cum.isReadable()) {
-                cum.release();
-                if (in.isReadable()) {
-                    return in;
-                }
-                in.release();
-                return null;
-            }
-            // The line is complete now and the message waits for its payload: go round once more.
-        }
-    }
-
-    private ByteBuf merge(ByteBuf cum, ByteBuf in) {
-        ByteBuf buf = cum;
-        if (buf.writableBytes() < in.readableBytes() || buf.refCnt() != 1) {
-            ByteBuf merged = ctx.alloc().directBuffer(buf.readableBytes() + in.readableBytes() + 1024);
-            merged.writeBytes(buf);
-            buf.release();
-            buf = merged;
-        }
-        buf.writeBytes(in);
-        in.release();
-        return buf;
     }
 
     @Override
@@ -385,7 +305,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (channel.isWritable()) {
-            releaseHeldPublishers();
+            out.writable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -518,16 +438,13 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         if (needsConnect()) {
             return;
         }
+        keepalive.pingReceived();
         enqueue(PONG);
     }
 
     @Override
     public void onPong() {
-        pingsOut = 0;
-        if (rttStartNanos != 0) {
-            rttNanos = System.nanoTime() - rttStartNanos;
-            rttStartNanos = 0;
-        }
+        keepalive.pongReceived();
     }
 
     @Override
@@ -543,7 +460,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         Account acc = server.account(account);
         if (acc == null) {
-            if (!SYSTEM_ACCOUNT.equals(account)) { // $SYS event interest of real servers: ignored quietly
+            // $SYS: a peer's event interest while we run with no_system_account, ignored quietly
+            if (!SYSTEM_ACCOUNT.equals(account)) {
                 log.error(logPrefix + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
             }
             return;
@@ -612,7 +530,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);
             if (s.route() == null) {
-                s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                s.receiver().deliver(s, null, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
                         payloadStart, totalLength);
             }
         }
@@ -643,7 +561,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         for (int k = 0; k < size; k++) {
             int idx = first + k;
             Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-            if (s.route() == null && s.client().deliver(s, null, buf, subjectStart, subjectLength, replyStart,
+            if (s.route() == null && s.receiver().deliver(s, null, buf, subjectStart, subjectLength, replyStart,
                     replyLength, headerLength, payloadStart, totalLength)) {
                 return;
             }
@@ -692,26 +610,23 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             bodyStart += headerLength; // a peer without headers gets the payload only (reference §4.2)
             bodyLength -= headerLength;
         }
-        boolean hold = false;
-        synchronized (outLock) {
-            if (closed) {
+        boolean stall = false;
+        boolean schedule;
+        OutboundQueue q = this.out;
+        synchronized (q) {
+            if (q.isClosedLocked()) {
                 return false;
             }
-            long queued = pendingBytesLocked();
+            long queued = q.pendingBytesLocked();
             if (queued > server.options().maxPending()) {
-                slowConsumerLocked();
+                slowConsumerLocked(q);
                 return false;
             }
-            if (queued > STALL_THRESHOLD && from != null) {
-                if (heldPublishers == null) {
-                    heldPublishers = new ArrayList<>(2);
-                }
-                if (!heldPublishers.contains(from)) {
-                    heldPublishers.add(from);
-                    hold = true;
-                }
+            if (q.backedUpLocked(queued) && from != null) {
+                q.holdLocked(from.publisherHold());
+                stall = true;
             }
-            ByteBuf out = outLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16
+            ByteBuf out = q.bufferLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16
                     + account.name().length());
             if (account.isGlobal()) {
                 out.writeBytes(withHeaders ? HMSG : RMSG);
@@ -746,129 +661,49 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             out.writeBytes(CRLF);
             out.writeBytes(buf, bodyStart, bodyLength);
             out.writeBytes(CRLF);
-            outMsgs++;
-            outBytes += bodyLength;
-            scheduleFlushLocked();
+            q.countLocked(bodyLength);
+            schedule = q.markFlushLocked();
         }
-        if (hold) {
-            from.holdForReceiver();
+        if (stall) {
+            from.publisherHold().stall();
+        }
+        if (schedule) {
+            if (from == null) {
+                q.flushLater();
+            } else {
+                q.flushAfter(from.reads()); // once, at the end of the publisher's read
+            }
         }
         return true;
     }
 
+    /**
+     * One frame for one subscription of the peer's interest (plain, or naming its queue). The publish path sends
+     * one frame per route for all of a message's matches instead ({@link #sendMessage}).
+     */
+    @Override
+    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
+        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                payloadStart, totalLength, queues, queues == null ? 0 : 1);
+    }
+
     /** Sends one interest line (RS+/RS-) or a forwarded INFO; any thread. */
     void enqueue(byte[] bytes) {
-        synchronized (outLock) {
-            if (closed) {
-                return;
-            }
-            outLocked(bytes.length).writeBytes(bytes);
-            scheduleFlushLocked();
-        }
+        out.enqueue(bytes);
     }
 
     private void sendErr(String text) {
         enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private void scheduleFlushLocked() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            loop.execute(flushTask);
-        }
-    }
-
-    private ByteBuf outLocked(int atLeast) {
-        ByteBuf out = pending;
-        if (out == null) {
-            out = channel.alloc().directBuffer(Math.max(4096, atLeast));
-            pending = out;
-        }
-        return out;
-    }
-
-    private long pendingBytesLocked() {
-        long queued = pending == null ? 0 : pending.readableBytes();
-        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
-        return ob == null ? queued : queued + ob.totalPendingWriteBytes();
-    }
-
-    private void slowConsumerLocked() {
-        closed = true;
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
+    private void slowConsumerLocked(OutboundQueue q) {
+        q.slowConsumerLocked();
         server.slowConsumers.increment();
         cluster.slowConsumerRoutes.increment();
         log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
         loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
-    }
-
-    private void flushNow() {
-        ByteBuf out;
-        synchronized (outLock) {
-            out = pending;
-            pending = null;
-            flushScheduled = false;
-        }
-        if (out != null && ctx != null) {
-            ctx.writeAndFlush(out, ctx.voidPromise());
-        }
-        if (heldPublishers != null && channel.isWritable()) {
-            releaseHeldPublishers();
-        }
-    }
-
-    private void releaseHeldPublishers() {
-        ArrayList<ClientConnection> held;
-        synchronized (outLock) {
-            held = heldPublishers;
-            if (held == null || (!closed && pendingBytesLocked() > STALL_THRESHOLD)) {
-                return;
-            }
-            heldPublishers = null;
-        }
-        for (ClientConnection p : held) {
-            p.releaseHold();
-        }
-    }
-
-    // ---- Keepalive -------------------------------------------------------------------------
-
-    private void armPing(long delayNanos) {
-        if (closeReason != null) {
-            return;
-        }
-        // +0-20% jitter, as nats-server
-        long jitter = delayNanos / 5 > 0 ? ThreadLocalRandom.current().nextLong(delayNanos / 5) : 0;
-        pingTimer = loop.schedule(this::pingTick, delayNanos + jitter, TimeUnit.NANOSECONDS);
-    }
-
-    private void pingTick() {
-        pingTimer = null;
-        if (closeReason != null) {
-            return;
-        }
-        if (log.isDebug()) {
-            log.debug(logPrefix + "Router Ping Timer");
-        }
-        boolean recent = activity && rttNanos >= 0;
-        activity = false;
-        if (!recent) {
-            if (pingsOut + 1 > server.options().pingMax()) {
-                if (log.isDebug()) {
-                    log.debug(logPrefix + "Stale Client Connection - Closing");
-                }
-                sendErr("Stale Connection");
-                close("Stale Connection", true);
-                return;
-            }
-            pingsOut++;
-            rttStartNanos = System.nanoTime();
-            enqueue(PING);
-        }
-        armPing(server.options().pingInterval().toNanos());
     }
 
     // ---- Close -----------------------------------------------------------------------------
@@ -883,40 +718,16 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         closeReason = reason;
-        ByteBuf rest;
-        ArrayList<ClientConnection> held;
-        synchronized (outLock) {
-            closed = true;
-            rest = pending;
-            pending = null;
-            held = heldPublishers;
-            heldPublishers = null;
-        }
-        if (held != null) {
-            for (ClientConnection p : held) {
-                p.releaseHold();
-            }
-        }
-        cancel(pingTimer);
+        keepalive.cancel();
         cancel(authTimer);
         for (Subscription s : remoteSubs.values()) {
             server.removeRouteInterest(s);
         }
         remoteSubs.clear();
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
+        framer.release();
         log.info(logPrefix + "Router connection closed: " + reason);
         cluster.closed(this, registered);
-        if (flush && rest != null && channel.isActive()) {
-            ctx.writeAndFlush(rest).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            if (rest != null) {
-                rest.release();
-            }
-            channel.close();
-        }
+        out.close(flush);
     }
 
     private static void cancel(ScheduledFuture<?> f) {
@@ -970,7 +781,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     public long rttNanos() {
-        return rttNanos;
+        Keepalive k = keepalive;
+        return k == null ? -1 : k.rttNanos();
     }
 
     public long inMsgs() {
@@ -982,21 +794,18 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     public long outMsgs() {
-        synchronized (outLock) {
-            return outMsgs;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outMsgs();
     }
 
     public long outBytes() {
-        synchronized (outLock) {
-            return outBytes;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outBytes();
     }
 
     public long pendingBytes() {
-        synchronized (outLock) {
-            return channel == null ? 0 : pendingBytesLocked();
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.pendingBytes();
     }
 
     /** Interest entries learned from this route. */

@@ -33,15 +33,14 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "jetstream",
-            "system_account", "system", "no_system_account", "no_sys_acc",
+            "gateway", "leafnodes", "leaf", "mqtt", "jetstream",
             "http_base_path",
             "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
             "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
             "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
-            "sys_account", "lame_duck_mode");
+            "lame_duck_mode");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -86,6 +85,7 @@ public final class ConfigFileOptions {
             }
         }
         c.finishUsers();
+        c.finishWebSocket();
         return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
     }
 
@@ -154,6 +154,9 @@ public final class ConfigFileOptions {
             case "cluster": cluster(e); break;
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
+            case "websocket": case "ws": websocket(e); break;
+            case "system_account": case "system": b.systemAccount(systemAccount(e)); break;
+            case "no_system_account": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -161,6 +164,14 @@ public final class ConfigFileOptions {
                     throw new Bad("unknown field \"" + e.key() + "\"");
                 }
         }
+    }
+
+    /** {@code system_account}: nats-server's own message for a value that is not a string. */
+    private static String systemAccount(Entry e) throws Bad {
+        if (!(e.value() instanceof String name)) {
+            throw new Bad("system account name must be a string");
+        }
+        return name;
     }
 
     private void notYet(Entry e, String what) throws Bad {
@@ -444,7 +455,7 @@ public final class ConfigFileOptions {
         }
         for (Entry acc : m.entries()) {
             String name = acc.key();
-            if (name.equals("$SYS") || name.equals("$G")) {
+            if (name.equals("$G")) {
                 notYet(acc, "account " + name);
                 continue;
             }
@@ -905,5 +916,140 @@ public final class ConfigFileOptions {
         } catch (NumberFormatException ex) {
             throw new Bad("could not parse port " + GoFormat.quote(s.substring(colon + 1)));
         }
+    }
+
+    // ---- websocket ---------------------------------------------------------------------------------------
+
+    /** The parsed websocket block, validated by {@link #finishWebSocket()} once the users are known. */
+    private WebSocketOptions websocket;
+
+    /**
+     * nats-server 2.9's websocket block: listen/host/port, advertise, tls, no_tls, same_origin, allowed_origins,
+     * compression, handshake_timeout, authorization (user, password, token, timeout), no_auth_user, jwt_cookie.
+     */
+    private void websocket(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            notYet(e, "websocket");
+            return;
+        }
+        String host = null;
+        int port = 0;
+        String advertise = null;
+        TlsOptions tls = null;
+        boolean noTls = false;
+        boolean sameOrigin = false;
+        List<String> origins = List.of();
+        boolean compression = false;
+        String user = null;
+        String pass = null;
+        String token = null;
+        Duration authTimeout = null;
+        String noAuth = null;
+        String cookie = null;
+        Duration handshake = null;
+        for (Entry a : m.entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (k) {
+                    case "listen": {
+                        HostPort hp = hostPort(a);
+                        host = hp.host != null ? hp.host : host;
+                        port = hp.port;
+                        break;
+                    }
+                    case "host": case "net": host = string(a); break;
+                    case "port": port = intValue(a); break;
+                    case "advertise": advertise = string(a); break;
+                    case "no_tls": noTls = bool(a); break;
+                    case "tls": tls = tlsBlock(a, "websocket tls"); break;
+                    case "same_origin": sameOrigin = bool(a); break;
+                    case "allowed_origins": case "allowed_origin": case "allow_origins": case "allow_origin":
+                    case "origins": case "origin":
+                        origins = stringList(a);
+                        break;
+                    case "handshake_timeout":
+                        // a number is seconds here, without the warning ping_interval gets
+                        handshake = a.value() instanceof Long l ? Duration.ofSeconds(l) : duration(a, k);
+                        break;
+                    case "compress": case "compression": compression = bool(a); break;
+                    case "authorization": case "authentication":
+                        for (Entry f : map(a).entries()) {
+                            switch (f.key().toLowerCase(Locale.ROOT)) {
+                                case "user": case "username": user = string(f); break;
+                                case "pass": case "password": pass = string(f); break;
+                                case "token": token = string(f); break;
+                                case "timeout": authTimeout = seconds(f); break;
+                                default:
+                                    if (!f.usedAsVariable()) {
+                                        errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                                    }
+                            }
+                        }
+                        break;
+                    case "no_auth_user": noAuth = string(a); break;
+                    case "jwt_cookie": cookie = string(a); break;
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + a.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(a.pos() + ": " + bad.getMessage());
+            }
+        }
+        if (port == 0) {
+            return; // nats-server: no port, no listener, and the other keys are not checked
+        }
+        websocket = new WebSocketOptions(host, port < 0 ? 0 : port, advertise, tls, noTls, sameOrigin, origins,
+                compression, user, pass, token, authTimeout, noAuth, cookie, handshake);
+    }
+
+    /** nats-server's validateWebsocketOptions, after the users are known; messages name no position. */
+    private void finishWebSocket() {
+        WebSocketOptions w = websocket;
+        if (w == null) {
+            return;
+        }
+        if (w.tls() == null && !w.noTls()) {
+            errors.add("websocket requires TLS configuration");
+            return;
+        }
+        for (String o : w.allowedOrigins()) {
+            try {
+                new java.net.URI(o);
+            } catch (java.net.URISyntaxException ex) {
+                errors.add("unable to parse allowed origin: parse " + GoFormat.quote(o) + ": " + ex.getReason());
+                return;
+            }
+        }
+        boolean hasUsers = users != null || !accountUsers.isEmpty();
+        if (w.noAuthUser() != null && !w.noAuthUser().isEmpty()) {
+            if (!hasUsers) {
+                errors.add("no_auth_user: " + GoFormat.quote(w.noAuthUser()) + " present, but users are not defined");
+                return;
+            }
+            boolean found = (users != null && users.stream().anyMatch(u -> w.noAuthUser().equals(u.username())))
+                    || accountUsers.stream().anyMatch(u -> w.noAuthUser().equals(u.username()));
+            if (!found) {
+                errors.add("no_auth_user: " + GoFormat.quote(w.noAuthUser())
+                        + " not present as user in authorization block or account configuration");
+                return;
+            }
+        }
+        if (hasUsers && w.username() != null && !w.username().isEmpty()) {
+            errors.add("websocket authentication username not compatible with presence of users/nkeys");
+            return;
+        }
+        if (hasUsers && w.token() != null && !w.token().isEmpty()) {
+            errors.add("websocket authentication token not compatible with presence of users/nkeys");
+            return;
+        }
+        if (w.jwtCookie() != null && !w.jwtCookie().isEmpty()) {
+            // NATS Boot has no operator mode (trusted keys) here, which a JWT cookie needs
+            errors.add("trusted operators or trusted keys configuration is required for JWT authentication via cookie "
+                    + GoFormat.quote(w.jwtCookie()));
+            return;
+        }
+        b.websocket(w);
     }
 }

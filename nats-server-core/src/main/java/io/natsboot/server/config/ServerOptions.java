@@ -47,13 +47,40 @@ public record ServerOptions(
         String noAuthUser,
         TlsOptions tls,
         ClusterOptions cluster,
-        List<AccountOptions> accounts) {
+        List<AccountOptions> accounts,
+        WebSocketOptions websocket,
+        String systemAccount,
+        boolean noSystemAccount) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
 
     public static ServerOptions defaults() {
         return new Builder().build();
+    }
+
+    /** nats-server's default system account, created when none is configured (unless no_system_account). */
+    public static final String DEFAULT_SYSTEM_ACCOUNT = "$SYS";
+
+    /**
+     * The system account's name: {@code system_account} when set, else {@code $SYS} unless
+     * {@code no_system_account}; null when there is none.
+     */
+    public String systemAccountName() {
+        if (systemAccount != null && !systemAccount.isEmpty()) {
+            return systemAccount;
+        }
+        return noSystemAccount ? null : DEFAULT_SYSTEM_ACCOUNT;
+    }
+
+    /** nats-server's start error when {@code system_account} names no account ({@code -t} does not check it). */
+    public static final String SYSTEM_ACCOUNT_MISSING = "error resolving system account: account missing";
+
+    /** True when {@code system_account} names an account that is neither declared nor a built-in one. */
+    public boolean systemAccountMissing() {
+        String name = systemAccountName();
+        return name != null && !name.equals(DEFAULT_SYSTEM_ACCOUNT) && !name.equals("$G")
+                && accounts.stream().noneMatch(a -> a.name().equals(name));
     }
 
     public boolean authRequired() {
@@ -139,6 +166,10 @@ public record ServerOptions(
         private io.natsboot.server.auth.Permissions clusterPermissions;
         /** The accounts block; empty = everyone in the global account. */
         private List<AccountOptions> accounts = List.of();
+        /** The websocket block; null = no WebSocket listener. */
+        private WebSocketOptions websocket;
+        private String systemAccount;
+        private boolean noSystemAccount;
 
         public Builder() {
         }
@@ -172,6 +203,8 @@ public record ServerOptions(
                 clusterPermissions = c.permissions();
             }
             accounts = o.accounts;
+            websocket = o.websocket;
+            systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -247,6 +280,12 @@ public record ServerOptions(
         /** Cluster permissions (import = publish side, export = subscribe side); null = none. */
         public Builder clusterPermissions(io.natsboot.server.auth.Permissions v) { clusterPermissions = v; return this; }
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
+        /** The WebSocket listener; null = none. */
+        public Builder websocket(WebSocketOptions v) { websocket = v; return this; }
+        /** {@code system_account}: the account of the server's events and requests (null/empty = $SYS). */
+        public Builder systemAccount(String v) { systemAccount = v; return this; }
+        /** {@code no_system_account}: no default $SYS account. */
+        public Builder noSystemAccount(boolean v) { noSystemAccount = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -262,7 +301,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -17,12 +17,10 @@ import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,38 +31,38 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client connection: decodes its ops, routes its publishes, and owns its outbound buffer.
  *
- * <p>Threading. Everything except the outbound buffer is confined to the connection's event
- * loop. Publishers on other event loops append MSG frames to this connection's outbound buffer
- * under {@link #outLock}; the publisher then asks this connection to flush once, after it has
- * processed its whole read ({@link #channelReadComplete}). So a burst of publishes costs one
- * write and one flush per receiver, not one per message.
+ * <p>The connection machinery is the shared core: {@link InboundFramer} (reads parsed in place, cut ops
+ * completed), {@link OutboundQueue} (batch, slow consumer, held publishers, close), {@link PublisherHold},
+ * {@link ReadBatch} (one flush per receiver per read) and {@link Keepalive}. This class adds the client's ops:
+ * CONNECT and authentication, SUB/UNSUB bookkeeping, permissions, and MSG/HMSG delivery.
+ *
+ * <p>Threading. Everything except the outbound queue is confined to the connection's event loop. Publishers on
+ * other event loops append MSG frames to this connection's outbound queue under its lock; the publisher then asks
+ * it to flush once, after it has processed its whole read ({@link #channelReadComplete}). So a burst of publishes
+ * costs one write and one flush per receiver, not one per message.
  */
-public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps {
+public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps, Receiver {
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NO_RESPONDERS = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int MIN_OUT_BUFFER = 4096;
-    /** Largest size a new outbound batch starts with (see {@link #batchHint}). */
-    private static final int MAX_BATCH_HINT = 512 * 1024;
     /**
      * A publisher stops reading while one of its receivers has more than this queued (nats-server
      * stalls at max_pending/2; we stall earlier so a fast publisher does not build a backlog of
-     * tens of MiB that costs cache misses and memory). Bounded by {@link #MAX_STALL_NANOS}.
+     * tens of MiB that costs cache misses and memory). 1 s at most per stall (PublisherHold).
      */
     private static final long STALL_CAP = 4L * 1024 * 1024;
-    private static final long MAX_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerContext server;
+    /** Non-null for clients of another listener (WebSocket). */
+    private final ClientVariant variant;
     /**
      * The server's options as this connection last saw them: taken again from the context (a volatile read)
      * once per read batch and on a configuration reload, never per message.
@@ -87,8 +85,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** The INFO nonce an nkey user signs; null when no nkey users are configured. */
     private String nonce;
     private final ConcurrentHashMap<String, Subscription> subs = new ConcurrentHashMap<>();
-    private final ArrayList<ClientConnection> pendingFlush = new ArrayList<>();
-    private final Runnable flushTask = this::flushNow;
+    /** This connection's read in progress: the receivers its publishes touched, flushed once at its end. */
+    private final ReadBatch reads = new ReadBatch();
 
     private ChannelHandlerContext ctx;
     private Channel channel;
@@ -104,11 +102,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean refusing;
     private boolean connected;
     private boolean headers;
-    private boolean inRead;
-    private ByteBuf cumulation;
+    private InboundFramer framer;
     private SubjectCache cache;
-    /** Routes the message being published goes to; created on the first publish that reaches a route. */
-    private RouteFanout routeFanout;
+    /** Delivers this client's publishes (local subscribers, queue groups, routes, other accounts). */
+    private MessageFanout fanout;
     /** The account whose subjects this client sees: its user's, else $G. Set at CONNECT. */
     private volatile Account account;
     /** The authenticated user's permissions; null = everything allowed (and nothing to check). */
@@ -123,49 +120,35 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private long readOutMsgs;
     private long readOutBytes;
 
-    // Outbound state, guarded by outLock.
-    private final Object outLock = new Object();
-    private ByteBuf pending;
     /**
-     * Capacity a new outbound batch starts with: the last flushed batch's size rounded up to a power of two.
-     * A batch that has to grow is reallocated and copied by the pool; with 1 KiB messages, growing from
-     * 4 KiB to the ~64 KiB one publisher read produces was 12% of the server's CPU (docs/performance.md).
+     * Outbound: MSG frames from publishers on any loop and this connection's own output; its lock also guards the
+     * subscriptions' delivery counters. Set when the handler is added.
      */
-    private int batchHint = MIN_OUT_BUFFER;
-    private boolean flushScheduled;
-    private volatile boolean closed;
-    private long outMsgs;
-    private long outBytes;
-    /** Publishers that stopped reading because this connection is backed up. */
-    private ArrayList<ClientConnection> stalledPublishers;
-
-    // Publisher-side stall state, confined to this connection's event loop.
+    private OutboundQueue out;
     private final long stallThreshold;
-    private boolean stalled;
-    /** Receivers that list this publisher as stalled on them (see {@link #addStalledLocked}). */
-    private final AtomicInteger stallHolds = new AtomicInteger();
-    private ScheduledFuture<?> stallTimer;
+    /** This connection as a publisher: held back while a receiver it fills is backed up. */
+    private PublisherHold hold;
 
     // Inbound counters, written by this connection's event loop only.
     private long inMsgs;
     private long inBytes;
 
-    // Keepalive.
-    private ScheduledFuture<?> pingTimer;
+    private Keepalive keepalive;
     private ScheduledFuture<?> authTimer;
     private ScheduledFuture<?> writeDeadlineTimer;
-    private int pingsOut;
-    private boolean activity;
-    private boolean pingReceived;
-    private long rttStartNanos;
-    private volatile long rttNanos = -1;
 
     private volatile String closeReason;
     private volatile Instant stopped;
 
     public ClientConnection(ServerContext server) {
+        this(server, null);
+    }
+
+    /** A client of another listener (WebSocket): {@code variant} says what differs; null = a plain client. */
+    public ClientConnection(ServerContext server, ClientVariant variant) {
         this.server = server;
-        this.options = server.options();
+        this.variant = variant;
+        this.options = currentOptions();
         this.log = server.log();
         this.cid = server.nextCid();
         this.account = server.globalAccount();
@@ -199,13 +182,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
-        if (stallThreshold < channel.config().getWriteBufferHighWaterMark()) {
-            // Stalled publishers are released once this channel is writable again, so it must turn
-            // unwritable below the stall threshold; otherwise, with a small max_pending, every flush
-            // would release them while this connection is still backed up.
-            int high = (int) Math.max(2, stallThreshold);
-            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
-        }
+        this.out = new OutboundQueue(ctx, stallThreshold, reads);
+        this.hold = new PublisherHold(channel);
+        this.framer = new InboundFramer(ctx.alloc(), this::parse, parser::bytesNeeded, this::isClosed);
+        this.keepalive = new Keepalive(loop, log, "Client", () -> options, this::sendPing, this::closeStale,
+                () -> closeReason == null, () -> logPrefix);
         if (channel.isActive()) {
             accept();
         }
@@ -226,8 +207,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             remotePort = a.getPort();
         }
-        logPrefix = host + ":" + remotePort + " - cid:" + cid + " - ";
+        logPrefix = host + ":" + remotePort + " - " + logId() + ":" + cid + " - ";
         byte[] info = server.infoLine(cid, host, false);
+        if (variant != null) {
+            info = variant.info(info);
+        }
         if (options.users().stream().anyMatch(User::isNkey)) {
             nonce = NKeys.nonce();
             info = withNonce(info, nonce);
@@ -240,7 +224,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection created");
         }
-        ConnectionRateCounter rate = server.tlsRate();
+        ConnectionRateCounter rate = variant == null ? server.tlsRate() : null; // the client port's TLS only
         if (rate != null && !rate.allow()) {
             refuse(info, "Connection throttling is active. Please try again later.");
             return;
@@ -253,7 +237,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (options.authRequired()) {
             authTimer = loop.schedule(this::authTimeout, options.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
-        armPing(options.pingInterval().toNanos());
+        keepalive.arm(options.pingInterval().toNanos());
     }
 
     /**
@@ -261,7 +245,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * of its refusals at accept).
      */
     private void refuse(byte[] info, String err) {
-        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        io.netty.handler.ssl.SslHandler tls = variant != null ? null // its TLS is done, before HTTP
+                : channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls != null) {
             // this connection never gets to TLS: no alert records after the -ERR, a plain close as nats-server
             // (the removal reports a failed handshake, which refusing says to ignore)
@@ -283,7 +268,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceOut("INFO " + new String(info, 5, info.length - 8, StandardCharsets.UTF_8));
         }
-        flushNow();
+        out.flushNow();
         if (options.tls() != null && log.isDebug()) {
             log.debug(logPrefix + "Starting TLS client connection handshake");
         }
@@ -311,99 +296,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             in.release();
             return;
         }
-        options = server.options();
-        inRead = true;
+        options = currentOptions();
+        reads.begin();
         long msgsBefore = inMsgs;
-        ByteBuf buf = in;
-        if (cumulation != null) {
-            ByteBuf cum = cumulation;
-            cumulation = null;
-            buf = completeCutOp(cum, in);
-            if (buf == null) {
-                server.inMsgs.add(inMsgs - msgsBefore);
-                return;
-            }
-        }
-        int before = buf.readerIndex();
-        fastBytes.bind(buf);
-        parser.parse(buf, this);
+        ByteBuf kept = framer.read(in);
         server.inMsgs.add(inMsgs - msgsBefore);
-        if (closeReason != null || !buf.isReadable()) {
-            buf.release();
-        } else {
-            cumulation = buf;
-        }
-        if (buf.readerIndex() == before && closeReason == null && cumulation == buf
-                && buf.readableBytes() > options.maxControlLine() + options.maxPayload() + 64) {
-            // Defensive bound: the parser must always make progress or ask for more bytes it is
-            // allowed to wait for.
+        if (kept != null && closeReason == null
+                && kept.readableBytes() > options.maxControlLine() + options.maxPayload() + 64) {
+            // Defensive bound: what is kept is one op cut at the read's end; the parser must always make
+            // progress or ask for more bytes it is allowed to wait for.
             close("Protocol Violation", false);
         }
     }
 
-    /**
-     * Joins an op cut at the previous read's end ({@code cum}) with the new read. When the parser knows how
-     * many bytes the op still lacks (its payload was cut), only those are copied from {@code in} and that op
-     * is parsed on its own; the rest of the read is then parsed where it is, not copied. (With 1 KiB
-     * messages nearly every 64 KiB read ends inside a frame, and copying each whole read into the
-     * cumulation buffer cost a copy of every byte received.) Otherwise the two are merged. Returns the
-     * buffer to parse next, or null when nothing is left to parse (the connection closed).
-     */
-    private ByteBuf completeCutOp(ByteBuf cum, ByteBuf in) {
-        int missing = parser.bytesNeeded() - cum.readableBytes();
-        if (missing <= 0 || missing > in.readableBytes()) {
-            return append(cum, in);
-        }
-        ByteBuf op = cum;
-        if (cum.writableBytes() < missing || cum.refCnt() != 1) {
-            op = ctx.alloc().directBuffer(cum.readableBytes() + missing);
-            op.writeBytes(cum);
-            cum.release();
-        }
-        op.writeBytes(in, missing);
-        fastBytes.bind(op);
-        parser.parse(op, this);
-        if (closeReason != null) {
-            op.release();
-            in.release();
-            return null;
-        }
-        if (op.isReadable()) {
-            // Not expected (the op needed exactly these bytes): parse the rest the ordinary way.
-            return append(op, in);
-        }
-        op.release();
-        return in;
-    }
-
-    private ByteBuf append(ByteBuf cum, ByteBuf in) {
-        int needed = cum.readableBytes() + in.readableBytes();
-        if (cum.writableBytes() >= in.readableBytes() && cum.refCnt() == 1) {
-            cum.writeBytes(in);
-            in.release();
-            return cum;
-        }
-        ByteBuf merged = ctx.alloc().directBuffer(Math.max(needed, Math.max(parser.bytesNeeded(), 1024)));
-        merged.writeBytes(cum);
-        merged.writeBytes(in);
-        cum.release();
-        in.release();
-        return merged;
-    }
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
         addReadCounters();
         long now = System.nanoTime();
         lastActivityNanos = now;
-        ArrayList<ClientConnection> touched = pendingFlush;
-        for (int i = 0, n = touched.size(); i < n; i++) {
-            ClientConnection receiver = touched.get(i);
-            receiver.lastActivityNanos = now;
-            receiver.flush();
-        }
-        touched.clear();
+        reads.end(now);
     }
 
     private void addReadCounters() {
@@ -521,7 +432,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (log.isDebug()) {
                 log.debug(logPrefix + "Client connection error: " + cause.getMessage());
             }
-            close(closed ? closeReason == null ? "Client Closed" : closeReason : "Client Closed", false);
+            close("Client Closed", false);
         } else {
             log.error(logPrefix + "Client error: " + cause);
             close("Protocol Violation", false);
@@ -540,7 +451,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 writeDeadlineTimer.cancel(false);
                 writeDeadlineTimer = null;
             }
-            releaseStalledPublishers();
+            out.writable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -625,8 +536,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (first) {
             // First PING comes soon after CONNECT, with a little jitter, then every interval.
-            long first2s = Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos());
-            armPing(first2s + ThreadLocalRandom.current().nextLong(Math.max(1, first2s / 5)));
+            keepalive.startWithJitter(Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos()));
         }
     }
 
@@ -639,7 +549,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         loop.execute(() -> {
-            options = server.options();
+            options = currentOptions();
             if (authChanged && connected && closeReason == null) {
                 if (options.authRequired() && !authenticate()) {
                     authViolation();
@@ -897,7 +807,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void updateLogPrefix() {
-        String base = host + ":" + remotePort + " - cid:" + cid + " - ";
+        String base = host + ":" + remotePort + " - " + logId() + ":" + cid + " - ";
         boolean hasName = opts.name != null && !opts.name.isEmpty();
         boolean hasLang = opts.lang != null && !opts.lang.isEmpty();
         boolean hasVersion = opts.version != null && !opts.version.isEmpty();
@@ -943,7 +853,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         inMsgs++;
         inBytes += totalLength;
         readInBytes += totalLength;
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
                     totalLength);
@@ -961,117 +871,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (opts.verbose) {
             sendOk();
         }
-        MatchResult<Subscription> result = entry.result;
-        int delivered = 0;
-        boolean echo = opts.echo;
-        // With routes, the result may hold route interest (Subscription.route != null): collected into one
-        // frame per route, sent after the walk.
-        boolean remote = server.hasRouteInterest();
-        for (int i = 0, n = result.plainCount(); i < n; i++) {
-            Subscription s = result.plain(i);
-            if (s.route != null) {
-                routeFanout().plain(s.route);
-                continue;
-            }
-            if (!echo && s.client == this) {
-                continue;
-            }
-            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength)) {
-                delivered++;
-            }
+        if (fanout == null) {
+            fanout = new MessageFanout(server);
         }
-        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
-            if (remote) {
-                if (deliverToWeightedQueue(result, g, echo, buf, subjectStart, subjectLength, replyStart,
-                        replyLength, headerLength, payloadStart, totalLength)) {
-                    delivered++;
-                }
-                continue;
-            }
-            int size = result.queueGroupSize(g);
-            int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
-            for (int k = 0; k < size; k++) {
-                int idx = first + k;
-                Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-                if (!echo && s.client == this) {
-                    continue;
-                }
-                if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength,
-                        headerLength, payloadStart, totalLength)) {
-                    delivered++;
-                    break;
-                }
-            }
-        }
-        if (account.hasCrossAccountTraffic()) {
-            delivered += CrossAccount.deliver(this, account, entry.subject, buf, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
-        }
-        RouteFanout fanout = routeFanout;
-        if (fanout != null && !fanout.isEmpty()) {
-            // A message sent to a route with interest counts as delivered (no 503 to the requester).
-            delivered += fanout.send(this, account, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
-        }
+        int delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
+                subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
         if (delivered == 0 && replyLength > 0 && opts.noResponders && headers) {
             sendNoResponders(buf.toString(replyStart, replyLength, StandardCharsets.UTF_8));
         }
-    }
-
-    private RouteFanout routeFanout() {
-        RouteFanout f = routeFanout;
-        if (f == null) {
-            f = routeFanout = new RouteFanout();
-        }
-        return f;
-    }
-
-    /**
-     * Picks one member of queue group {@code g} when members may be behind routes: weighted by member count,
-     * a route's entry weighing as many members as it advertised (reference §3.4), so the pick is uniform over
-     * every member in the cluster. A route pick is added to the route fan-out with the queue name. Falls back
-     * to the next members when the pick cannot take the message.
-     */
-    private boolean deliverToWeightedQueue(MatchResult<Subscription> result, int g, boolean echo, ByteBuf buf,
-            int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength,
-            int payloadStart, int totalLength) {
-        int size = result.queueGroupSize(g);
-        int total = 0;
-        for (int k = 0; k < size; k++) {
-            total += result.queueMember(g, k).weight;
-        }
-        if (total <= 0) {
-            return false;
-        }
-        int r = ThreadLocalRandom.current().nextInt(total);
-        int first = 0;
-        for (int k = 0; k < size; k++) {
-            r -= result.queueMember(g, k).weight;
-            if (r < 0) {
-                first = k;
-                break;
-            }
-        }
-        for (int k = 0; k < size; k++) {
-            int idx = first + k;
-            Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
-            if (s.weight <= 0) {
-                continue;
-            }
-            if (s.route != null) {
-                routeFanout().queue(s.route, result.queueName(g));
-                return false; // counted when the route frame is sent
-            }
-            if (!echo && s.client == this) {
-                continue;
-            }
-            if (s.client.deliver(s, this, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean reservedReply(ByteBuf buf, int start, int length) {
@@ -1095,19 +902,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         MatchResult<Subscription> r = account.trie().match(reply);
         for (int i = 0; i < r.plainCount(); i++) {
             Subscription s = r.plain(i);
-            if (s.client == this) {
-                byte[] sid = s.sidBytes;
-                byte[] subj = reply.getBytes(StandardCharsets.UTF_8);
-                synchronized (outLock) {
-                    if (closed) {
-                        return;
-                    }
-                    ByteBuf out = outLocked(subj.length + sid.length + 48);
-                    out.writeBytes(HMSG).writeBytes(subj).writeByte(' ').writeBytes(sid)
-                            .writeBytes(" 16 16\r\n".getBytes(StandardCharsets.US_ASCII))
-                            .writeBytes(NO_RESPONDERS).writeBytes(CRLF);
-                    scheduleSelfLocked();
-                }
+            if (s.receiver == this) {
+                byte[] frame = ("HMSG " + reply + " " + s.sid + " 16 16\r\n").getBytes(StandardCharsets.UTF_8);
+                byte[] both = java.util.Arrays.copyOf(frame, frame.length + NO_RESPONDERS.length + 2);
+                System.arraycopy(NO_RESPONDERS, 0, both, frame.length, NO_RESPONDERS.length);
+                both[both.length - 2] = '\r';
+                both[both.length - 1] = '\n';
+                enqueue(both);
                 return;
             }
         }
@@ -1115,7 +916,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onSubscribe(String subject, String queue, String sid) {
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             traceIn("SUB " + subject + (queue == null ? "" : " " + queue) + " " + sid);
         }
@@ -1150,7 +951,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (p != null && !denyFilter && p.needsDenyFilter(subject)) {
             denyFilter = true;
         }
-        Subscription s = new Subscription(this, subject, queue, sid);
+        Subscription s = new Subscription(this, account, subject, queue, sid);
         subs.put(sid, s);
         server.addSubscription(s);
         if (opts.verbose) {
@@ -1160,7 +961,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onUnsubscribe(String sid, long maxMessages) {
-        activity = true;
+        keepalive.activity();
         if (log.isTrace()) {
             traceIn("UNSUB " + sid + (maxMessages >= 0 ? " " + maxMessages : ""));
         }
@@ -1168,7 +969,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (s != null) {
             boolean keep = false;
             if (maxMessages > 0) {
-                synchronized (outLock) {
+                synchronized (out) {
                     if (maxMessages > s.delivered) {
                         s.max = maxMessages;
                         keep = true;
@@ -1199,7 +1000,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceIn("PING");
         }
-        pingReceived = true;
+        keepalive.pingReceived();
         enqueue(PONG);
         if (log.isTrace()) {
             traceOut("PONG");
@@ -1211,11 +1012,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (log.isTrace()) {
             traceIn("PONG");
         }
-        pingsOut = 0;
-        if (rttStartNanos != 0) {
-            rttNanos = System.nanoTime() - rttStartNanos;
-            rttStartNanos = 0;
-        }
+        keepalive.pongReceived();
     }
 
     @Override
@@ -1251,6 +1048,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * {@code from} is the publishing client, or null for a message that came from a route: then the
      * flush runs as a task on this connection's loop, so a burst of routed messages is written once.
      */
+    @Override
     public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         if (denyFilter) {
@@ -1278,22 +1076,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         boolean limitReached;
         boolean schedule;
         boolean stall = false;
-        synchronized (outLock) {
-            if (closed || s.closed) {
+        OutboundQueue q = out;
+        synchronized (q) {
+            if (q.isClosedLocked() || s.closed) {
                 return false;
             }
             long max = s.max;
             if (max > 0 && s.delivered >= max) {
                 return false;
             }
-            long queued = pendingBytesLocked();
+            long queued = q.pendingBytesLocked();
             if (queued + frame > options.maxPending()) {
-                slowConsumerLocked();
+                slowConsumerLocked(q);
                 return false;
             }
-            if (queued > stallThreshold) {
+            if (q.backedUpLocked(queued)) {
                 if (from != null && from != this) {
-                    addStalledLocked(from);
+                    q.holdLocked(from.hold);
                     stall = true;
                 } else if (from == null) {
                     RoutePressure.note(); // a route delivering: it pauses briefly after this read
@@ -1301,14 +1100,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             s.delivered++;
             limitReached = max > 0 && s.delivered >= max;
-            MsgFrame.write(outLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes, replyStart,
-                    replyLength, headerLength, bodyStart, bodyLength);
-            outMsgs++;
-            outBytes += bodyLength;
-            schedule = !flushScheduled;
-            flushScheduled = true;
+            MsgFrame.write(q.bufferLocked(frame), withHeaders, buf, subjectStart, subjectLength, s.sidBytes,
+                    replyStart, replyLength, headerLength, bodyStart, bodyLength);
+            q.countLocked(bodyLength);
+            schedule = q.markFlushLocked();
         }
-        if (from != null && from.inRead) {
+        if (from != null && from.reads.inRead()) {
             from.readOutMsgs++;
             from.readOutBytes += bodyLength;
         } else {
@@ -1321,18 +1118,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     StandardCharsets.UTF_8) : "") + (withHeaders ? " " + headerLength : "") + " " + bodyLength);
         }
         if (stall) {
-            from.stall();
+            from.hold.stall();
         }
         if (limitReached) {
             autoUnsubscribe(s, s.max);
         }
         if (schedule) {
-            if (from != null && from.inRead) {
-                from.pendingFlush.add(this);
-            } else if (from == null) {
-                loop.execute(flushTask);
+            if (from == null) {
+                q.flushLater(); // from a route or an internal client: one write after the burst
             } else {
-                flush();
+                q.flushAfter(from.reads);
             }
         }
         return true;
@@ -1353,114 +1148,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    /**
-     * Remembers a publisher to wake when this connection drains. The publisher stalls on every
-     * delivery over the threshold, even if it is listed already: it may have been woken by another
-     * receiver or by its stall timer while this one is still backed up.
-     */
-    private void addStalledLocked(ClientConnection publisher) {
-        if (stalledPublishers == null) {
-            stalledPublishers = new ArrayList<>(2);
-        }
-        if (!stalledPublishers.contains(publisher)) {
-            stalledPublishers.add(publisher);
-            publisher.stallHolds.incrementAndGet();
-        }
-    }
-
-    /**
-     * A receiver outside this package (a route) is backed up by this publisher: stop reading until it calls
-     * {@link #releaseHold()} or for 1 s at most. Call on this connection's event loop (during its publish).
-     */
-    public void holdForReceiver() {
-        stallHolds.incrementAndGet();
-        stall();
-    }
-
-    /** The receiver that called {@link #holdForReceiver()} drained; any thread. */
-    public void releaseHold() {
-        if (stallHolds.decrementAndGet() <= 0) {
-            resume();
-        }
-    }
-
-    /** Stops reading from this (publishing) connection until its receivers drain, 1 s at most. */
-    private void stall() {
-        if (stalled || closeReason != null) {
-            return;
-        }
-        stalled = true;
-        channel.config().setAutoRead(false);
-        stallTimer = loop.schedule(this::resume, MAX_STALL_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    private void resume() {
-        if (!loop.inEventLoop()) {
-            loop.execute(this::resume);
-            return;
-        }
-        if (!stalled) {
-            return;
-        }
-        stalled = false;
-        cancel(stallTimer);
-        stallTimer = null;
-        if (closeReason == null) {
-            channel.config().setAutoRead(true);
-        }
-    }
-
-    /** Lets publishers waiting on this connection read again. */
-    private void releaseStalledPublishers() {
-        ArrayList<ClientConnection> waiting;
-        synchronized (outLock) {
-            waiting = stalledPublishers;
-            if (waiting == null || waiting.isEmpty()) {
-                return;
-            }
-            if (!closed && pendingBytesLocked() > stallThreshold) {
-                // Still backed up: the channel may be writable while our own buffer is not yet flushed.
-                return;
-            }
-            stalledPublishers = null;
-        }
-        for (ClientConnection p : waiting) {
-            // Only the last backed-up receiver wakes the publisher (the stall timer always does):
-            // a publisher woken while another receiver is still over the threshold would push one
-            // more full read into it.
-            if (p.stallHolds.decrementAndGet() <= 0) {
-                p.resume();
-            }
-        }
-    }
-
-    private long pendingBytesLocked() {
-        long queued = pending == null ? 0 : pending.readableBytes();
-        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
-        return ob == null ? queued : queued + ob.totalPendingWriteBytes();
-    }
-
-    private void slowConsumerLocked() {
-        closed = true;
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
+    private void slowConsumerLocked(OutboundQueue q) {
+        q.slowConsumerLocked();
         server.slowConsumers.increment();
         if (account != null) {
             account.countSlowConsumer();
         }
         log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + options.maxPending() + " Exceeded");
         runOnLoop(() -> close("Slow Consumer (Pending Bytes)", false));
-    }
-
-    private ByteBuf outLocked(int atLeast) {
-        ByteBuf out = pending;
-        if (out == null) {
-            out = channel.alloc().directBuffer(Math.max(batchHint, atLeast));
-            pending = out;
-        }
-        return out;
     }
 
     /** Writes {@code v} (not negative) as ASCII digits, without allocating. */
@@ -1482,58 +1177,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         out.writerIndex(at);
     }
 
-    /** Writes what is queued to the socket; runs on this connection's event loop. */
-    void flush() {
-        if (loop.inEventLoop()) {
-            flushNow();
-        } else {
-            loop.execute(flushTask);
-        }
-    }
-
-    private void flushNow() {
-        ByteBuf out;
-        synchronized (outLock) {
-            out = pending;
-            pending = null;
-            flushScheduled = false;
-            if (out != null) {
-                int size = out.readableBytes();
-                batchHint = size <= MIN_OUT_BUFFER ? MIN_OUT_BUFFER
-                        : Math.min(MAX_BATCH_HINT, Integer.highestOneBit(size - 1) << 1);
-            }
-        }
-        if (out != null) {
-            ctx.writeAndFlush(out, ctx.voidPromise());
-        }
-        if (stalledPublishers != null && channel.isWritable()) {
-            releaseStalledPublishers();
-        }
-    }
-
     // ---- Own control writes ----------------------------------------------------------------
 
     private void enqueue(byte[] bytes) {
-        synchronized (outLock) {
-            if (closed) {
-                return;
-            }
-            outLocked(bytes.length).writeBytes(bytes);
-            scheduleSelfLocked();
+        out.enqueue(bytes);
+    }
+
+    private void parse(ByteBuf buf) {
+        fastBytes.bind(buf);
+        parser.parse(buf, this);
+    }
+
+    private void sendPing() {
+        enqueue(PING);
+        if (log.isTrace()) {
+            traceOut("PING");
         }
     }
 
-    /** Marks this connection for a flush at the end of the current read, or flushes now. */
-    private void scheduleSelfLocked() {
-        if (flushScheduled) {
-            return;
-        }
-        flushScheduled = true;
-        if (inRead && loop.inEventLoop()) {
-            pendingFlush.add(this);
-        } else {
-            runOnLoop(flushTask);
-        }
+    private void closeStale() {
+        sendErr("Stale Connection");
+        close("Stale Connection", true);
     }
 
     private void sendOk() {
@@ -1559,59 +1223,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         });
     }
 
-    // ---- Timers ----------------------------------------------------------------------------
-
-    private void armPing(long delayNanos) {
-        if (pingTimer != null) {
-            pingTimer.cancel(false);
-        }
-        if (closeReason != null) {
-            return;
-        }
-        pingTimer = loop.schedule(this::pingTick, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void pingTick() {
-        pingTimer = null;
-        if (closeReason != null) {
-            return;
-        }
-        if (log.isDebug()) {
-            log.debug(logPrefix + "Client Ping Timer");
-        }
-        boolean rttKnown = rttNanos >= 0;
-        boolean recentActivity = activity;
-        boolean recentPing = pingReceived;
-        activity = false;
-        pingReceived = false;
-        if (rttKnown && recentActivity) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to client activity " + GoFormat.duration(options.pingInterval())
-                        + " ago");
-            }
-        } else if (rttKnown && recentPing) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Delaying PING due to remote ping " + GoFormat.duration(options.pingInterval())
-                        + " ago");
-            }
-        } else if (pingsOut + 1 > options.pingMax()) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Stale Client Connection - Closing");
-            }
-            sendErr("Stale Connection");
-            close("Stale Connection", true);
-            return;
-        } else {
-            pingsOut++;
-            rttStartNanos = System.nanoTime();
-            enqueue(PING);
-            if (log.isTrace()) {
-                traceOut("PING");
-            }
-        }
-        armPing(options.pingInterval().toNanos());
-    }
-
     // ---- Close -----------------------------------------------------------------------------
 
     /** Closes the connection; {@code flush} sends what is queued (e.g. an -ERR) first. */
@@ -1630,41 +1241,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         } catch (RuntimeException e) {
             log.error(logPrefix + "Error recording closed connection: " + e);
         }
-        ByteBuf rest;
-        synchronized (outLock) {
-            closed = true;
-            rest = pending;
-            pending = null;
-        }
-        cancel(pingTimer);
+        keepalive.cancel();
         cancel(authTimer);
         cancel(writeDeadlineTimer);
-        cancel(stallTimer);
-        releaseStalledPublishers();
+        hold.close();
         for (Subscription s : subs.values()) {
             s.closed = true;
             server.removeSubscription(s);
         }
         subs.clear();
         server.unregister(this);
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
+        framer.release();
         if (log.isDebug()) {
             log.debug(logPrefix + "Client connection closed: " + reason);
         }
-        if (flush && rest != null && channel.isActive()) {
-            ctx.writeAndFlush(rest).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            if (rest != null) {
-                rest.release();
-            }
-            if (flush) {
-                ctx.flush();
-            }
-            channel.close();
-        }
+        out.close(flush);
     }
 
     private static void cancel(ScheduledFuture<?> f) {
@@ -1719,6 +1310,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     // ---- Views for monitoring --------------------------------------------------------------
 
+    private ServerOptions currentOptions() {
+        ServerOptions o = server.options();
+        return variant == null ? o : variant.options(o);
+    }
+
+    private String logId() {
+        return variant == null ? "cid" : variant.logId();
+    }
+
+    /** The /connz {@code type}: {@code nats}, or the listener's ({@code websocket}). */
+    public String type() {
+        return variant == null ? "nats" : variant.type();
+    }
+
     public long cid() {
         return cid;
     }
@@ -1752,19 +1357,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     public long outMsgs() {
-        synchronized (outLock) {
-            return outMsgs;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outMsgs();
     }
 
     public long outBytes() {
-        synchronized (outLock) {
-            return outBytes;
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.outBytes();
     }
 
     public long rttNanos() {
-        return rttNanos;
+        Keepalive k = keepalive;
+        return k == null ? -1 : k.rttNanos();
     }
 
     public String name() {
@@ -1789,20 +1393,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** The last read from this client, or the last read that delivered messages to it. */
     public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startedNanos);
+        OutboundQueue q = out;
+        long last = q == null ? lastActivityNanos : Math.max(lastActivityNanos, q.lastDeliveryNanos);
+        return started.plusNanos(last - startedNanos);
     }
 
     /** Bytes queued for this client and not yet written to the socket. */
     public long pendingBytes() {
-        synchronized (outLock) {
-            return channel == null ? 0 : pendingBytesLocked();
-        }
+        OutboundQueue q = out;
+        return q == null ? 0 : q.pendingBytes();
     }
 
     /** RTT as /connz shows it: the last PING/PONG measurement, else the CONNECT-time estimate; -1 if none. */
     public long rttForMonitor() {
-        long r = rttNanos;
+        long r = rttNanos();
         return r >= 0 ? r : connectRttNanos;
+    }
+
+    /** This connection as a publisher, for receivers outside this package (routes) that hold it back. */
+    public PublisherHold publisherHold() {
+        return hold;
+    }
+
+    /** This connection's read in progress, for receivers outside this package to flush once at its end. */
+    public ReadBatch reads() {
+        return reads;
     }
 
     /** The account this client is in. */

@@ -27,7 +27,7 @@ public final class CrossAccount {
             return 0;
         }
         String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
-        return into(null, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
+        return into(null, false, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
                 totalLength);
     }
 
@@ -36,20 +36,24 @@ public final class CrossAccount {
         return account.hasCrossAccountTraffic();
     }
 
-    /** Delivers {@code subject}'s message into other accounts; returns the number of deliveries. */
-    static int deliver(ClientConnection from, Account account, String subject, ByteBuf buf, int replyStart,
+    /**
+     * Delivers {@code subject}'s message into other accounts; returns the number of deliveries. {@code from} is the
+     * publishing client or null (an internal client); {@code toRoutes}: interest behind routes in the target
+     * account gets a frame (false for a message that came from a route: never route to route).
+     */
+    static int deliver(ClientConnection from, boolean toRoutes, Account account, String subject, ByteBuf buf, int replyStart,
             int replyLength, int headerLength, int payloadStart, int totalLength) {
         int delivered = 0;
         String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
         // An answer to a request that came in through a service import: back to the requester's reply.
         Account.Response response = account.takeResponse(subject);
         if (response != null) {
-            delivered += into(from, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
+            delivered += into(from, toRoutes, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
                     totalLength);
         }
         for (Account.StreamImport si : account.streamImporters()) {
             if (Subjects.matches(si.subject(), subject)) {
-                delivered += into(from, si.importer(), si.mapped(subject), reply, buf, headerLength, payloadStart,
+                delivered += into(from, toRoutes, si.importer(), si.mapped(subject), reply, buf, headerLength, payloadStart,
                         totalLength);
             }
         }
@@ -58,7 +62,7 @@ public final class CrossAccount {
                 String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject() : subject;
                 // The responder answers on a reply subject of its own account, mapped back on use.
                 String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply);
-                int n = into(from, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
+                int n = into(from, toRoutes, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
                 if (n == 0 && mappedReply != null) {
                     imp.exporter().responses.remove(mappedReply);
                 }
@@ -71,9 +75,9 @@ public final class CrossAccount {
     /**
      * Delivers to the subscribers of {@code subject} in {@code target}: every plain one, one per queue group;
      * interest behind a route gets one frame per route in the target account, unless the message itself came
-     * from a route ({@code from} null: never route to route).
+     * from a route ({@code toRoutes} false: never route to route).
      */
-    private static int into(ClientConnection from, Account target, String subject, String reply, ByteBuf buf,
+    private static int into(ClientConnection from, boolean toRoutes, Account target, String subject, String reply, ByteBuf buf,
             int headerLength, int payloadStart, int totalLength) {
         MatchResult<Subscription> m = target.trie().match(subject);
         if (m.isEmpty()) {
@@ -87,7 +91,7 @@ public final class CrossAccount {
         int replyAt = subj.length;
         int payloadAt = subj.length + rep.length;
         int n = 0;
-        RouteFanout routes = from == null ? null : new RouteFanout();
+        RouteFanout routes = toRoutes ? new RouteFanout() : null;
         try {
             for (int i = 0; i < m.plainCount(); i++) {
                 Subscription s = m.plain(i);
@@ -95,7 +99,7 @@ public final class CrossAccount {
                     if (routes != null) {
                         routes.plain(s.route);
                     }
-                } else if (s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length, headerLength,
+                } else if (s.receiver.deliver(s, from, frame, 0, subj.length, replyAt, rep.length, headerLength,
                         payloadAt, totalLength)) {
                     n++;
                 }
@@ -110,7 +114,7 @@ public final class CrossAccount {
                             routes.queue(s.route, m.queueName(g));
                             break;
                         }
-                    } else if (s.client.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
+                    } else if (s.receiver.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
                             headerLength, payloadAt, totalLength)) {
                         n++;
                         break;

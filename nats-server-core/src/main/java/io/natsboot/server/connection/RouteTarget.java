@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * end of the route is interested. Implemented by the cluster's route connection; kept as an interface so
  * the connection package does not depend on the cluster package.
  */
-public interface RouteTarget {
+public interface RouteTarget extends Receiver {
     /**
      * Queues one RMSG/HMSG frame for a message published by a local client (ranges into {@code buf}, valid
      * during the call). {@code queues[0..queueCount)} are the queue groups whose pick was a member behind

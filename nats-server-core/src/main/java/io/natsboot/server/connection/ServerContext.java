@@ -66,8 +66,37 @@ public final class ServerContext {
         this.port = options.port();
         accounts.put(Account.GLOBAL, global);
         configureAccounts(options.accounts());
+        this.systemAccount = systemAccount(options);
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
+    }
+
+    /** The system account (the server's events and $SYS requests), or null with no_system_account. */
+    private final Account systemAccount;
+
+    /**
+     * The configured system account, or $SYS created here when it is the default and not declared; a name
+     * no account has fails as nats-server's start does.
+     */
+    private Account systemAccount(ServerOptions o) {
+        String name = o.systemAccountName();
+        if (name == null) {
+            return null;
+        }
+        Account a = accounts.get(name);
+        if (a == null && name.equals(ServerOptions.DEFAULT_SYSTEM_ACCOUNT)) {
+            a = new Account(name);
+            accounts.put(name, a);
+        }
+        if (a == null) {
+            throw new IllegalArgumentException(ServerOptions.SYSTEM_ACCOUNT_MISSING);
+        }
+        return a;
+    }
+
+    /** The system account, or null when there is none (no_system_account). */
+    public Account systemAccount() {
+        return systemAccount;
     }
 
     /** TLS connection_rate_limit of the client port; null = none. */
@@ -147,6 +176,20 @@ public final class ServerContext {
             }
         }
         return out;
+    }
+
+    /**
+     * A new internal (socketless) client in account {@code accountName} ({@code "$G"} for the global account),
+     * named {@code name} in logs. See {@link InternalClient}.
+     *
+     * @throws IllegalArgumentException when there is no such account
+     */
+    public InternalClient internalClient(String accountName, String name) {
+        Account a = account(accountName);
+        if (a == null) {
+            throw new IllegalArgumentException("no account " + accountName);
+        }
+        return new InternalClient(this, a, name);
     }
 
     /** The account of an authenticated user: the one it is declared in, else $G. */
@@ -432,5 +475,16 @@ public final class ServerContext {
     /** The connect_urls clients are told in INFO. */
     public List<String> connectUrls() {
         return connectUrls;
+    }
+
+    /** The bound WebSocket port, 0 without a WebSocket listener (for /varz). */
+    private volatile int webSocketPort;
+
+    public int webSocketPort() {
+        return webSocketPort;
+    }
+
+    public void webSocketPort(int port) {
+        webSocketPort = port;
     }
 }

@@ -4,16 +4,19 @@ import io.natsboot.server.subject.Interest;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One SUB of one client, or one entry of interest a route told us about (RS+). {@code delivered} and
- * {@code max} are guarded by the owning connection's outbound lock, because publishers on other event
- * loops count deliveries.
+ * One SUB of one client, one subscription of an {@link InternalClient}, or one entry of interest a route told us
+ * about (RS+). Its {@link #receiver} gets the messages. {@code delivered} and {@code max} are guarded by the
+ * receiving connection's outbound lock, because publishers on other event loops count deliveries.
  */
 public final class Subscription implements Interest {
-    /** The subscribing client; null for route interest. */
-    final ClientConnection client;
+    /** Who gets the messages: a client connection, an internal client or a route. */
+    final Receiver receiver;
     /** The account whose subject space this subscription is in. */
     final Account account;
-    /** The route that sent this interest; null for a local client's subscription. */
+    /**
+     * The receiver when it is a route (interest a peer advertised), else null: the publish path sends one frame
+     * per route (RouteFanout) instead of delivering per subscription.
+     */
     final RouteTarget route;
     /**
      * For route queue interest: the number of members the remote server has (RS+ weight), so a queue pick
@@ -31,9 +34,10 @@ public final class Subscription implements Interest {
     /** Set once the subscription is removed; a removed subscription receives nothing more. */
     volatile boolean closed;
 
-    Subscription(ClientConnection client, String subject, String queue, String sid) {
-        this.client = client;
-        this.account = client.account();
+    /** A local subscription (a client's SUB, an internal client's subscribe) in {@code account}. */
+    Subscription(Receiver receiver, Account account, String subject, String queue, String sid) {
+        this.receiver = receiver;
+        this.account = account;
         this.route = null;
         this.subject = subject;
         this.queue = queue;
@@ -42,7 +46,7 @@ public final class Subscription implements Interest {
     }
 
     private Subscription(RouteTarget route, Account account, String subject, String queue, int weight) {
-        this.client = null;
+        this.receiver = route;
         this.account = account;
         this.route = route;
         this.subject = subject;
@@ -90,8 +94,14 @@ public final class Subscription implements Interest {
         return sid;
     }
 
+    /** Who gets the messages of this subscription. */
+    public Receiver receiver() {
+        return receiver;
+    }
+
+    /** The subscribing client connection, or null (an internal client's subscription, route interest). */
     public ClientConnection client() {
-        return client;
+        return receiver instanceof ClientConnection c ? c : null;
     }
 
     public long delivered() {

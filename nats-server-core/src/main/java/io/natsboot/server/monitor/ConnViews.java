@@ -20,7 +20,7 @@ final class ConnViews {
     static ConnInfo info(ClientConnection c, Instant now) {
         Instant start = c.started();
         Instant last = c.lastActivity();
-        return new ConnInfo(c.cid(), "Client", "nats", c.host(), c.remotePort(), start, last, null, null,
+        return new ConnInfo(c.cid(), "Client", c.type(), c.host(), c.remotePort(), start, last, null, null,
                 GoFormat.rtt(c.rttForMonitor()), GoFormat.uptime(Duration.between(start, now)),
                 GoFormat.uptime(Duration.between(last, now)), c.pendingBytes(), c.inMsgs(), c.outMsgs(),
                 c.inBytes(), c.outBytes(), c.subscriptions().size(), c.name(), c.lang(), c.version(), null, null,

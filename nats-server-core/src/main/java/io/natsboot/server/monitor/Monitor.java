@@ -132,8 +132,26 @@ public final class Monitor {
                 context.trie().count(),
                 stats,
                 context.startTime(),
-                ConnViews.SYSTEM_ACCOUNT,
-                Versions.productVersion());
+                systemAccountName(),
+                Versions.productVersion(),
+                webSocketVarz(o.websocket()));
+    }
+
+    /** /varz's websocket object: the block as configured, with the bound port. */
+    private Varz.WebSocketOptsVarz webSocketVarz(io.natsboot.server.config.WebSocketOptions w) {
+        if (w == null) {
+            return Varz.WebSocketOptsVarz.EMPTY;
+        }
+        return new Varz.WebSocketOptsVarz(w.host(), context.webSocketPort(), w.advertise(), w.noAuthUser(),
+                w.jwtCookie(), w.handshakeTimeout(), w.authTimeout() == null ? 0 : seconds(w.authTimeout()),
+                w.noTls(), w.tls() != null && w.tls().map(), w.tls() == null ? List.of() : w.tls().pinnedCerts(),
+                w.sameOrigin(), w.allowedOrigins(), w.compression());
+    }
+
+    /** The system account's name, or null without one (no_system_account). */
+    private String systemAccountName() {
+        io.natsboot.server.connection.Account sys = context.systemAccount();
+        return sys == null ? null : sys.name();
     }
 
     private static double seconds(Duration d) {
@@ -474,8 +492,7 @@ public final class Monitor {
             for (io.natsboot.server.connection.Account a : context.accounts()) {
                 names.add(a.name());
             }
-            names.add(ConnViews.SYSTEM_ACCOUNT);
-            return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT, names, null);
+            return new FeatureViews.Accountz(context.serverId(), now, systemAccountName(), names, null);
         }
         FeatureViews.AccountInfo info;
         io.natsboot.server.connection.Account account = context.account(acc);
@@ -486,14 +503,12 @@ public final class Monitor {
                     conns++;
                 }
             }
-            info = new FeatureViews.AccountInfo(acc, context.startTime(), false, conns,
+            info = new FeatureViews.AccountInfo(acc, context.startTime(), account == context.systemAccount(), conns,
                     account.trie().count(), SublistStats.of(account.trie().stats()));
-        } else if (acc.equals(ConnViews.SYSTEM_ACCOUNT)) {
-            info = new FeatureViews.AccountInfo(acc, context.startTime(), true, 0, 0, SublistStats.EMPTY);
         } else {
             throw new MonitorException("Account " + acc + " does not exist");
         }
-        return new FeatureViews.Accountz(context.serverId(), now, ConnViews.SYSTEM_ACCOUNT, null, info);
+        return new FeatureViews.Accountz(context.serverId(), now, systemAccountName(), null, info);
     }
 
     /**
@@ -526,9 +541,6 @@ public final class Monitor {
                         t[2] + closed.inBytes(), a.slowConsumers()));
             }
         });
-        if (unused) {
-            list.add(new FeatureViews.AccountStat(ConnViews.SYSTEM_ACCOUNT, 0, 0, 0, 0, 0, 0, 0, 0));
-        }
         return new FeatureViews.AccountStatz(context.serverId(), Instant.now(), list);
     }
 

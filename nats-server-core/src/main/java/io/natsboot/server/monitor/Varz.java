@@ -68,13 +68,55 @@ public record Varz(
         Map<String, Long> httpReqStats,
         Instant configLoadTime,
         String systemAccount,
-        String natsbootVersion) implements JsonWriter.Writable {
+        String natsbootVersion,
+        WebSocketOptsVarz websocket) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
         wsConnectUrls = wsConnectUrls == null ? List.of() : List.copyOf(wsConnectUrls);
         httpReqStats = httpReqStats == null ? Map.of() : Map.copyOf(httpReqStats);
         cluster = cluster == null ? ClusterOptsVarz.EMPTY : cluster;
+        websocket = websocket == null ? WebSocketOptsVarz.EMPTY : websocket;
+    }
+
+    /**
+     * The {@code websocket} object of /varz (nats-server's WebsocketOptsVarz); every field is omitted when
+     * empty, so a server without a WebSocket listener shows {@code {}}.
+     *
+     * @param handshakeTimeout written as Go's Duration: nanoseconds
+     * @param authTimeout      seconds
+     */
+    public record WebSocketOptsVarz(String host, int port, String advertise, String noAuthUser, String jwtCookie,
+                                    Duration handshakeTimeout, double authTimeout, boolean noTls, boolean tlsMap,
+                                    List<String> tlsPinnedCerts, boolean sameOrigin, List<String> allowedOrigins,
+                                    boolean compression) implements JsonWriter.Writable {
+        public static final WebSocketOptsVarz EMPTY = new WebSocketOptsVarz(null, 0, null, null, null,
+                Duration.ZERO, 0, false, false, List.of(), false, List.of(), false);
+
+        public WebSocketOptsVarz {
+            tlsPinnedCerts = tlsPinnedCerts == null ? List.of() : List.copyOf(tlsPinnedCerts);
+            allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+            handshakeTimeout = handshakeTimeout == null ? Duration.ZERO : handshakeTimeout;
+        }
+
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .fieldOmitEmpty("host", host)
+                    .fieldOmitEmpty("port", port)
+                    .fieldOmitEmpty("advertise", advertise)
+                    .fieldOmitEmpty("no_auth_user", noAuthUser)
+                    .fieldOmitEmpty("jwt_cookie", jwtCookie)
+                    .fieldOmitEmpty("handshake_timeout", handshakeTimeout.toNanos())
+                    .fieldOmitEmpty("auth_timeout", authTimeout)
+                    .fieldOmitEmpty("no_tls", noTls)
+                    .fieldOmitEmpty("tls_map", tlsMap)
+                    .fieldOmitEmpty("tls_pinned_certs", tlsPinnedCerts)
+                    .fieldOmitEmpty("same_origin", sameOrigin)
+                    .fieldOmitEmpty("allowed_origins", allowedOrigins)
+                    .fieldOmitEmpty("compression", compression)
+                    .endObject();
+        }
     }
 
     /**
@@ -138,7 +180,7 @@ public record Varz(
                 .name("gateway").beginObject().endObject()
                 .name("leaf").beginObject().endObject()
                 .name("mqtt").beginObject().endObject()
-                .name("websocket").beginObject().endObject()
+                .name("websocket").value(websocket)
                 .name("jetstream").beginObject().endObject()
                 .field("tls_timeout", tlsTimeout)
                 .name("write_deadline").value(writeDeadline)

@@ -5,7 +5,7 @@ package io.natsboot.server.protocol;
  * (null for a silent close) and the reason recorded for the closed connection.
  */
 public enum ProtocolError {
-    UNKNOWN_OPERATION("Unknown Protocol Operation", "Parse Error"),
+    UNKNOWN_OPERATION("Unknown Protocol Operation", "Protocol Violation"),
     MAX_CONTROL_LINE("maximum control line exceeded", "Maximum Control Line Exceeded"),
     MAX_PAYLOAD("Maximum Payload Violation", "Maximum Message Payload Exceeded"),
     AUTHORIZATION_VIOLATION("Authorization Violation", "Authentication Failure"),

@@ -279,7 +279,7 @@ class HostileClientTest {
         awaitClients(2);
         List<ConnInfo> closed = new Monitor(context()).connz(new ConnzOptions("", false, false, false, 0, 0, 0,
                 ConnState.CLOSED, "", "", "", "")).connections();
-        assertThat(closed).extracting(ConnInfo::reason).contains("Parse Error");
+        assertThat(closed).extracting(ConnInfo::reason).contains("Protocol Violation");
     }
 
     // ---- Connections that never authenticate ----------------------------------------------

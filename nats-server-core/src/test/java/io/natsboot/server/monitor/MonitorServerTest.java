@@ -283,13 +283,13 @@ class MonitorServerTest {
             assertThat(List.copyOf(g.keySet()).subList(5, 11))
                     .containsExactly("start", "last_activity", "stop", "reason", "rtt", "uptime");
             Map<String, Object> bogus = conns(closed).get(1);
-            assertThat(bogus.get("reason")).isEqualTo("Parse Error");
-            assertThat(s.log().contains("Client connection closed: Parse Error")).isTrue();
+            assertThat(bogus.get("reason")).isEqualTo("Protocol Violation"); // as nats-server 2.9.10
+            assertThat(s.log().contains("Client connection closed: Protocol Violation")).isTrue();
 
             assertThat(conns(json(s, "/connz?state=closed&sort=stop"))).extracting(c -> c.get("reason"))
-                    .containsExactly("Parse Error", "Client Closed");
+                    .containsExactly("Protocol Violation", "Client Closed");
             assertThat(conns(json(s, "/connz?state=closed&sort=reason"))).extracting(c -> c.get("reason"))
-                    .containsExactly("Client Closed", "Parse Error");
+                    .containsExactly("Client Closed", "Protocol Violation");
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> detail = (List<Map<String, Object>>) conns(
                     json(s, "/connz?state=closed&subs=detail")).get(0).get("subscriptions_list_detail");

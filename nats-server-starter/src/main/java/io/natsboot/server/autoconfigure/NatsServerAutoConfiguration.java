@@ -1,5 +1,8 @@
 package io.natsboot.server.autoconfigure;
 
+import io.natsboot.client.autoconfigure.NatsClientProperties;
+import io.natsboot.client.autoconfigure.NatsConnectionDetails;
+import io.natsboot.client.autoconfigure.PropertiesNatsConnectionDetails;
 import io.natsboot.server.NatsServer;
 import io.natsboot.server.config.ConfParser;
 import io.natsboot.server.config.ConfigFileOptions;
@@ -15,20 +18,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
  * Embeds a NATS server: {@link ServerOptions} from {@code natsboot.server.*} (then the optional config
  * file, then {@link NatsServerCustomizer}s), the {@link NatsServer}, the {@link NatsServerLifecycle} that
  * starts and stops it, and the {@link Monitor} that Actuator endpoints, health and metrics read.
- * Every bean backs off when the application defines its own; {@code natsboot.server.enabled=false}
- * switches it all off.
+ * With nats-client-starter present it also contributes {@link EmbeddedNatsConnectionDetails}, so the
+ * auto-configured client connects to this server (the client starter knows nothing of this one). Every bean
+ * backs off when the application defines its own; {@code natsboot.server.enabled=false} switches it all off.
  */
-@AutoConfiguration
+@AutoConfiguration(beforeName = "io.natsboot.client.autoconfigure.NatsClientAutoConfiguration")
 @ConditionalOnClass(NatsServer.class)
 @ConditionalOnProperty(prefix = "natsboot.server", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(NatsServerProperties.class)
@@ -118,5 +124,27 @@ public final class NatsServerAutoConfiguration {
     @ConditionalOnMissingBean
     Monitor natsServerMonitor(NatsServer server) {
         return new Monitor(server.context(), server::isRunning);
+    }
+
+    /**
+     * Tells nats-client-starter where the embedded server listens. The client connects while singletons are
+     * created, before lifecycles start, so the server is started when this bean is created (as Boot's
+     * Testcontainers support starts a container when its bean is initialised); its lifecycle's own start is
+     * then a no-op, and its stop still comes after the client's drain.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.natsboot.client.autoconfigure.NatsConnectionDetails")
+    static class ClientConnectionDetailsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(NatsConnectionDetails.class)
+        EmbeddedNatsConnectionDetails embeddedNatsConnectionDetails(NatsServerLifecycle lifecycle,
+                Environment environment, ObjectProvider<SslBundles> sslBundles) {
+            lifecycle.start();
+            NatsClientProperties client = Binder.get(environment).bindOrCreate("natsboot.client",
+                    NatsClientProperties.class);
+            return new EmbeddedNatsConnectionDetails(lifecycle.getServer(),
+                    new PropertiesNatsConnectionDetails(client, sslBundles.getIfAvailable()));
+        }
     }
 }

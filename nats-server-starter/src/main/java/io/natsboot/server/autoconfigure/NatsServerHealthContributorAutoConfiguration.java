@@ -18,8 +18,10 @@ import org.springframework.context.annotation.Bean;
  * {@code management.endpoint.health.group.readiness.include=readinessState,nats} does it by hand). Never in
  * {@code liveness}: lame-duck mode means not ready, still alive.
  */
+// Before the client's contributor, which is named natsClient when this one already holds the name nats.
 @AutoConfiguration(after = NatsServerAutoConfiguration.class, afterName =
-        "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
+        "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration",
+        beforeName = "io.natsboot.client.autoconfigure.NatsClientHealthContributorAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean({NatsServer.class, Monitor.class})
 @ConditionalOnEnabledHealthIndicator("nats")

@@ -26,6 +26,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1", "natsboot.server.host=127.0.0.1", "natsboot.server.port=0",
+        // the client starter is on this module's test classpath (optional dependency); no client of its own here
+        "spring.autoconfigure.exclude=io.natsboot.client.autoconfigure.NatsClientAutoConfiguration",
         "management.endpoints.web.exposure.include=health,varz,connz,routez,subsz",
         "spring.security.user.name=ops", "spring.security.user.password=ops-pass-1"})
 class NatsActuatorDefaultSecurityTests {

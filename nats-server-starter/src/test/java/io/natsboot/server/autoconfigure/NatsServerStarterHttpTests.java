@@ -20,6 +20,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** A real Spring Boot web application with the starter: the Actuator endpoints over HTTP. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "natsboot.server.host=127.0.0.1", "natsboot.server.port=0", "natsboot.server.http-port=-1",
+        // the client starter is on this module's test classpath (optional dependency); this test counts its own client
+        "spring.autoconfigure.exclude=io.natsboot.client.autoconfigure.NatsClientAutoConfiguration",
         "management.endpoints.web.exposure.include=health,varz,connz,routez,subsz,prometheus",
         "management.endpoint.health.show-details=always"})
 class NatsServerStarterHttpTests {

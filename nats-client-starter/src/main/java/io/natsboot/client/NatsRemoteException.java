@@ -1,8 +1,0 @@
-package io.natsboot.client;
-
-/** The responder failed and said so in the {@value NatsTemplate#ERROR_HEADER} header of its reply. */
-public class NatsRemoteException extends NatsException {
-    public NatsRemoteException(String subject, String error) {
-        super("Responder on '" + subject + "' failed: " + error);
-    }
-}

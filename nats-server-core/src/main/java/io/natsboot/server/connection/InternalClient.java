@@ -1,0 +1,236 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client without a socket, inside the server (nats-server's internal clients of kind SYSTEM/JETSTREAM): it
+ * subscribes and publishes in one account exactly as a connected client's SUB and PUB/HPUB would, so its
+ * subscriptions are matched by every publisher (local clients, routes, other accounts' imports) and its
+ * interest reaches the other servers of the cluster; its publishes reach local subscribers, queue groups,
+ * routes and importing accounts. It is not a connection: it never appears in /connz or in client counts.
+ *
+ * <p>Get one with {@link ServerContext#internalClient(String)} (or {@code NatsServer.internalClient}).
+ *
+ * <p>Threading. {@link #publish} may be called from any thread. A subscription's {@link MessageHandler} runs on
+ * the publisher's thread (an event loop for client and route publishes) with copies of the message's bytes: it
+ * must not block; hand slow work (disk, waiting) to an executor of your own. A handler may publish.
+ */
+public final class InternalClient {
+    /** Receives the messages of one subscription. */
+    @FunctionalInterface
+    public interface MessageHandler {
+        /**
+         * One message: {@code reply} null when the publisher gave none, {@code headers} the raw NATS header block
+         * ({@code NATS/1.0\r\n...\r\n\r\n}) or null without headers, {@code payload} never null.
+         */
+        void onMessage(String subject, String reply, byte[] headers, byte[] payload);
+    }
+
+    /**
+     * One subscription of this client; {@link #unsubscribe()} (or close) ends it. It is the receiver of its
+     * trie entry: a delivery calls its handler.
+     */
+    public final class InternalSubscription implements Receiver, AutoCloseable {
+        private final Subscription sub;
+        private final MessageHandler handler;
+
+        private InternalSubscription(String subject, String queue, MessageHandler handler) {
+            this.sub = new Subscription(this, account, subject, queue, Long.toString(sids.incrementAndGet()));
+            this.handler = handler;
+        }
+
+        @Override
+        public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart,
+                int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart,
+                int totalLength) {
+            return InternalClient.this.deliver(this, buf, subjectStart, subjectLength, replyStart, replyLength,
+                    headerLength, payloadStart, totalLength);
+        }
+
+        public String subject() {
+            return sub.subject();
+        }
+
+        /** The queue group, or null. */
+        public String queue() {
+            return sub.queue();
+        }
+
+        /** Messages delivered to the handler so far. */
+        public long delivered() {
+            return delivered.get();
+        }
+
+        private final AtomicLong delivered = new AtomicLong();
+
+        /** Removes the subscription (and its interest from the cluster); idempotent. */
+        public void unsubscribe() {
+            remove(this);
+        }
+
+        @Override
+        public void close() {
+            unsubscribe();
+        }
+    }
+
+    private final ServerContext server;
+    private final Account account;
+    private final String name;
+    private final AtomicLong sids = new AtomicLong();
+    private final Set<InternalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    InternalClient(ServerContext server, Account account, String name) {
+        this.server = server;
+        this.account = account;
+        this.name = name;
+    }
+
+    /** The account this client subscribes and publishes in. */
+    public Account account() {
+        return account;
+    }
+
+    /** A name for logs (e.g. "jetstream", "system"). */
+    public String name() {
+        return name;
+    }
+
+    /** Subscribes to {@code subject} (wildcards allowed) with no queue group. */
+    public InternalSubscription subscribe(String subject, MessageHandler handler) {
+        return subscribe(subject, null, handler);
+    }
+
+    /**
+     * Subscribes to {@code subject} (wildcards allowed), in queue group {@code queue} if not null: as a client's
+     * {@code SUB subject [queue] sid}, the interest is visible to every publisher and to the cluster at once.
+     *
+     * @throws IllegalArgumentException for an invalid subject or queue name
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public InternalSubscription subscribe(String subject, String queue, MessageHandler handler) {
+        if (!Subjects.isValidSubscribeSubject(subject)) {
+            throw new IllegalArgumentException("invalid subject: " + subject);
+        }
+        if (queue != null && !Subjects.isValidQueueName(queue)) {
+            throw new IllegalArgumentException("invalid queue name: " + queue);
+        }
+        if (handler == null) {
+            throw new IllegalArgumentException("handler is null");
+        }
+        if (closed) {
+            throw new IllegalStateException("internal client " + name + " is closed");
+        }
+        InternalSubscription is = new InternalSubscription(subject, queue, handler);
+        subscriptions.add(is);
+        server.addSubscription(is.sub);
+        if (closed) { // closed meanwhile: do not leave the interest behind
+            remove(is);
+        }
+        return is;
+    }
+
+    private void remove(InternalSubscription is) {
+        if (subscriptions.remove(is)) {
+            is.sub.closed = true;
+            server.removeSubscription(is.sub);
+        }
+    }
+
+    /** {@link #publish(String, String, byte[], byte[])} without reply and headers. */
+    public int publish(String subject, byte[] payload) {
+        return publish(subject, null, null, payload);
+    }
+
+    /**
+     * Publishes one message in this client's account, as a client's {@code PUB subject [reply]} (or {@code HPUB}
+     * with {@code headers}, the raw header block starting with {@code NATS/1.0}) would: to local subscribers (this
+     * client's own included), one member per queue group, routes with interest, and importing accounts.
+     * Returns the number of receivers that took it (a route counts as one); 0 means nobody is interested.
+     *
+     * @throws IllegalArgumentException for a subject that is not a valid publish subject
+     */
+    public int publish(String subject, String reply, byte[] headers, byte[] payload) {
+        if (!Subjects.isValidPublishSubject(subject)) {
+            throw new IllegalArgumentException("invalid publish subject: " + subject);
+        }
+        if (closed) {
+            return 0;
+        }
+        byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
+        byte[] rep = reply == null || reply.isEmpty() ? new byte[0] : reply.getBytes(StandardCharsets.UTF_8);
+        int headerLength = headers == null ? -1 : headers.length;
+        int payloadLength = payload == null ? 0 : payload.length;
+        int total = Math.max(headerLength, 0) + payloadLength;
+        // The publish path takes ranges of one buffer, as a client's read: subject, reply, then headers+payload.
+        ByteBuf buf = Unpooled.buffer(subj.length + rep.length + total);
+        buf.writeBytes(subj).writeBytes(rep);
+        if (headers != null) {
+            buf.writeBytes(headers);
+        }
+        if (payload != null) {
+            buf.writeBytes(payload);
+        }
+        try {
+            MatchResult<Subscription> result = account.trie().match(subject);
+            // a fan-out per call: publish may run on many threads at once
+            return new MessageFanout(server).publish(account, result, subject, null, true, null, buf, 0, subj.length,
+                    subj.length, rep.length, headerLength, subj.length + rep.length, total);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private boolean deliver(InternalSubscription is, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        if (is.sub.closed || closed) {
+            return false;
+        }
+        String subject = buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8);
+        String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
+        byte[] headers = null;
+        int bodyStart = payloadStart;
+        int bodyLength = totalLength;
+        if (headerLength > 0) {
+            headers = new byte[headerLength];
+            buf.getBytes(payloadStart, headers);
+            bodyStart += headerLength;
+            bodyLength -= headerLength;
+        }
+        byte[] payload = new byte[bodyLength];
+        buf.getBytes(bodyStart, payload);
+        is.delivered.incrementAndGet();
+        try {
+            is.handler.onMessage(subject, reply, headers, payload);
+        } catch (RuntimeException e) {
+            // the publisher (a client's read, a route) must not fail because of a handler
+            server.log().error("Internal client " + name + " handler error on \"" + subject + "\": " + e);
+        }
+        return true;
+    }
+
+    /** Removes every subscription; later publishes are dropped and subscribes refused. */
+    public void close() {
+        closed = true;
+        for (InternalSubscription is : subscriptions) {
+            remove(is);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "InternalClient[" + name + " in " + account.name() + "]";
+    }
+}

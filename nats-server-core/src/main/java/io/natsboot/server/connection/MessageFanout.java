@@ -1,0 +1,140 @@
+package io.natsboot.server.connection;
+
+import io.natsboot.server.subject.MatchResult;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Delivers one message published in an account, as a client's PUB/HPUB does, to everything its match result
+ * holds: every plain local subscriber, one member per queue group (weighted across the cluster once routes hold
+ * members), one frame per route with interest, and the subscribers of other accounts that import it. Shared by
+ * client connections and internal clients, so both publish exactly alike. One per publisher (it reuses its route
+ * fan-out between messages): not thread-safe.
+ */
+final class MessageFanout {
+    private final ServerContext server;
+    /** Routes the message being published goes to; created on the first publish that reaches a route. */
+    private RouteFanout routeFanout;
+
+    MessageFanout(ServerContext server) {
+        this.server = server;
+    }
+
+    /**
+     * Delivers the message (ranges into {@code buf}) to {@code result}, the match of {@code subject} in
+     * {@code account}. {@code self} is the publisher as a receiver: skipped unless {@code echo}. {@code from} is
+     * the publishing client (held back by backed-up receivers), null for an internal client. Returns the number
+     * of receivers that took it (a route with interest counts as one).
+     */
+    int publish(Account account, MatchResult<Subscription> result, String subject, Receiver self, boolean echo,
+            ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        int delivered = 0;
+        // With routes, the result may hold route interest (Subscription.route != null): collected into one
+        // frame per route, sent after the walk.
+        boolean remote = server.hasRouteInterest();
+        for (int i = 0, n = result.plainCount(); i < n; i++) {
+            Subscription s = result.plain(i);
+            if (s.route != null) {
+                routeFanout().plain(s.route);
+                continue;
+            }
+            if (!echo && s.receiver == self) {
+                continue;
+            }
+            if (s.receiver.deliver(s, from, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength)) {
+                delivered++;
+            }
+        }
+        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            if (remote) {
+                if (deliverToWeightedQueue(result, g, self, echo, from, buf, subjectStart, subjectLength, replyStart,
+                        replyLength, headerLength, payloadStart, totalLength)) {
+                    delivered++;
+                }
+                continue;
+            }
+            int size = result.queueGroupSize(g);
+            int first = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
+            for (int k = 0; k < size; k++) {
+                int idx = first + k;
+                Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
+                if (!echo && s.receiver == self) {
+                    continue;
+                }
+                if (s.receiver.deliver(s, from, buf, subjectStart, subjectLength, replyStart, replyLength,
+                        headerLength, payloadStart, totalLength)) {
+                    delivered++;
+                    break;
+                }
+            }
+        }
+        if (account.hasCrossAccountTraffic()) {
+            delivered += CrossAccount.deliver(from, true, account, subject, buf, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength);
+        }
+        RouteFanout fanout = routeFanout;
+        if (fanout != null && !fanout.isEmpty()) {
+            // A message sent to a route with interest counts as delivered (no 503 to the requester).
+            delivered += fanout.send(from, account, buf, subjectStart, subjectLength, replyStart, replyLength,
+                    headerLength, payloadStart, totalLength);
+        }
+        return delivered;
+    }
+
+    private RouteFanout routeFanout() {
+        RouteFanout f = routeFanout;
+        if (f == null) {
+            f = routeFanout = new RouteFanout();
+        }
+        return f;
+    }
+
+    /**
+     * Picks one member of queue group {@code g} when members may be behind routes: weighted by member count,
+     * a route's entry weighing as many members as it advertised (reference §3.4), so the pick is uniform over
+     * every member in the cluster. A route pick is added to the route fan-out with the queue name. Falls back
+     * to the next members when the pick cannot take the message.
+     */
+    private boolean deliverToWeightedQueue(MatchResult<Subscription> result, int g, Receiver self, boolean echo,
+            ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        int size = result.queueGroupSize(g);
+        int total = 0;
+        for (int k = 0; k < size; k++) {
+            total += result.queueMember(g, k).weight;
+        }
+        if (total <= 0) {
+            return false;
+        }
+        int r = ThreadLocalRandom.current().nextInt(total);
+        int first = 0;
+        for (int k = 0; k < size; k++) {
+            r -= result.queueMember(g, k).weight;
+            if (r < 0) {
+                first = k;
+                break;
+            }
+        }
+        for (int k = 0; k < size; k++) {
+            int idx = first + k;
+            Subscription s = result.queueMember(g, idx >= size ? idx - size : idx);
+            if (s.weight <= 0) {
+                continue;
+            }
+            if (s.route != null) {
+                routeFanout().queue(s.route, result.queueName(g));
+                return false; // counted when the route frame is sent
+            }
+            if (!echo && s.receiver == self) {
+                continue;
+            }
+            if (s.receiver.deliver(s, from, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                    payloadStart, totalLength)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,86 @@
+package io.natsboot.server.cluster;
+
+import static io.natsboot.server.cluster.ClusterTestSupport.await;
+import static io.natsboot.server.cluster.ClusterTestSupport.routeUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.support.RunningServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The system account across routes with a real nats-server 2.9.10: its RS+ for $SYS subjects are interest in our
+ * system account (no longer dropped), and ours reach it, so system users on either node exchange messages.
+ */
+class SystemAccountRoutesTest {
+    static final String CONF = "accounts { $SYS { users=[{user:sys,password:sys}] }, A { users=[{user:a,password:a}] } }\n";
+
+    static RunningServer ours(Path conf, String name, String... routes) {
+        return RunningServer.start(b -> {
+            try {
+                assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return b.host("127.0.0.1").port(0).serverName(name).clusterListen("127.0.0.1:-1").clusterName("TEST")
+                    .routes(java.util.List.of(routes));
+        });
+    }
+
+    static Connection connect(String url, String user) throws Exception {
+        return Nats.connect(new Options.Builder().server(url).userInfo(user, user).maxReconnects(0)
+                .connectionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    @Test
+    void systemUsersTalkAcrossAMixedRoute() throws Exception {
+        Path conf = Files.createTempDirectory("sysroutes").resolve("sys.conf");
+        Files.writeString(conf, CONF);
+        try (RunningServer j = ours(conf, "J1");
+             GoNode g = GoNode.startWithConfig(conf, "G1", "TEST", routeUrl(j))) {
+            await("route up", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(j) == 1);
+            // nats-server subscribes its own $SYS handlers (e.g. $SYS.REQ.SERVER.PING): our system account has them
+            await("nats-server's $SYS interest in our system account", Duration.ofSeconds(10),
+                    () -> j.server().context().systemAccount().trie().match("$SYS.REQ.SERVER.PING").plainCount() > 0);
+            try (Connection ourSys = connect(j.url(), "sys"); Connection goSys = connect(g.url(), "sys")) {
+                io.nats.client.Subscription atGo = goSys.subscribe("$SYS.test.>");
+                io.nats.client.Subscription atUs = ourSys.subscribe("$SYS.test.>");
+                goSys.flush(Duration.ofSeconds(5));
+                ourSys.flush(Duration.ofSeconds(5));
+                await("interest both ways", Duration.ofSeconds(10), () -> {
+                    ourSys.publish("$SYS.test.probe", new byte[0]);
+                    goSys.publish("$SYS.test.probe", new byte[0]);
+                    try {
+                        return j.server().context().systemAccount().trie().match("$SYS.test.x").plainCount() == 2
+                                && g.monitor("/subsz?subs=1&test=$SYS.test.x").contains("num_subscriptions");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                ourSys.publish("$SYS.test.fromJ", "j".getBytes(StandardCharsets.UTF_8));
+                goSys.publish("$SYS.test.fromG", "g".getBytes(StandardCharsets.UTF_8));
+                assertThat(next(atGo, "$SYS.test.fromJ")).isEqualTo("j");
+                assertThat(next(atUs, "$SYS.test.fromG")).isEqualTo("g");
+            }
+            assertThat(g.log()).doesNotContain("Unknown account");
+        }
+    }
+
+    static String next(io.nats.client.Subscription sub, String subject) throws InterruptedException {
+        while (true) {
+            Message m = sub.nextMessage(Duration.ofSeconds(5));
+            assertThat(m).as("waiting for " + subject).isNotNull();
+            if (m.getSubject().equals(subject)) {
+                return new String(m.getData(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+}
