@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server and against the real nats-server 2.9.10 with the same configuration file, and must behave the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RequiresBinary("nats-server")
 class AccountsTest {
     static final String CONF = """
             accounts {

@@ -16,6 +16,7 @@ import io.natsboot.server.monitor.ConnzOptions;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,9 +199,9 @@ class NkeyAuthTest {
 
     // ---- Against nats-server 2.9.10 -------------------------------------------------------
 
+    @RequiresBinary("nats-server")
     @Test
     void sameAnswersAndConfigErrorsAsNatsServer() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         NKey alice = user();
         Path dir = Files.createTempDirectory("nkey-diff");
         Path conf = dir.resolve("nkey.conf");

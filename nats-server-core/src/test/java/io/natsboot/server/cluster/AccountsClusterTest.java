@@ -4,6 +4,7 @@ import static io.natsboot.server.cluster.ClusterTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -85,6 +86,7 @@ class AccountsClusterTest {
                 .connectionTimeout(Duration.ofSeconds(2)).build());
     }
 
+    @RequiresBinary("nats-server")
     @Test
     void accountsStayApartAcrossAMixedCluster(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("acc.conf");

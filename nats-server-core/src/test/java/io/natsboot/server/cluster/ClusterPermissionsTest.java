@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -35,6 +36,7 @@ class ClusterPermissionsTest {
             }
             """;
 
+    @RequiresBinary("nats-server")
     @Test
     void importAndExportPermissionsBehaveAsNatsServers(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("perms.conf");

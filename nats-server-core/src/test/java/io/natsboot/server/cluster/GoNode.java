@@ -1,7 +1,6 @@
 package io.natsboot.server.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.natsboot.server.support.RequiredBinaries;
 import io.natsboot.server.support.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -42,8 +41,7 @@ final class GoNode implements AutoCloseable {
 
     /** As {@link #start}, reading {@code conf} first (flags win, as always). */
     static GoNode startWithConfig(Path conf, String name, String clusterName, String... routes) throws Exception {
-        assertTrue(Files.isExecutable(NATS_SERVER),
-                "mixed-cluster tests need the real nats-server at " + NATS_SERVER + " (apt-get install nats-server)");
+        RequiredBinaries.path("nats-server"); // fails naming the package when missing
         int port = freePort();
         int clusterPort = freePort();
         int httpPort = freePort();

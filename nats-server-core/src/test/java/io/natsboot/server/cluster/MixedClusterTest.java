@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.natsboot.server.monitor.Monitor;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * Clusters that mix NATS Boot nodes with the real nats-server 2.9.10: the route protocol must be close
  * enough that a rolling migration works node by node (issue 8).
  */
+@RequiresBinary("nats-server")
 class MixedClusterTest {
 
     private static Connection connect(String url) throws Exception {

@@ -2,11 +2,11 @@ package io.natsboot.server.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -241,13 +241,7 @@ class InternalClientTest {
         return n;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Waits.upTo(what, java.time.Duration.ofSeconds(10)).until(condition::getAsBoolean);
     }
 }

@@ -6,6 +6,7 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.Waits;
 import java.io.File;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresBinary("nats-server")
 class MonitorDifferentialTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
     /** Fields only we have. */
@@ -56,10 +58,6 @@ class MonitorDifferentialTest {
 
     @BeforeAll
     void startBothAndRunTheSameTraffic() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER))
-                .as("the differential monitoring test needs the real nats-server at %s "
-                        + "(Debian package nats-server; CI installs it with apt-get install nats-server)", NATS_SERVER)
-                .isTrue();
         refClientPort = freePort();
         refHttpPort = freePort();
         referenceLog = File.createTempFile("nats-server-reference", ".log");

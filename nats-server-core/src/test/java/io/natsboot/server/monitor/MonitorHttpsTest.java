@@ -8,6 +8,7 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.protocol.Json;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.Waits;
 import io.natsboot.server.support.TestCertificates;
@@ -116,9 +117,9 @@ class MonitorHttpsTest {
     }
 
     /** nats-server answers a plain HTTP request on its HTTPS port with the same bytes. */
+    @RequiresBinary("nats-server")
     @Test
     void plainHttpAnswerIsNatsServers() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();

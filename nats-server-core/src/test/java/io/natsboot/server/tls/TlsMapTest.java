@@ -9,6 +9,7 @@ import io.nats.client.Options;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import io.natsboot.server.support.Waits;
@@ -93,9 +94,9 @@ class TlsMapTest {
             users("spiffe://acme.io/app", "CN=DN USER,OU=Eng,O=Acme,L=LA,ST=CA,C=US", "cn=dc user , dc=acme,dc=io",
                     "CN=sans user,O=Acme"));
 
+    @RequiresBinary("nats-server")
     @Test
     void mapsEveryCertificateAsNatsServerDoes() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < SCENARIOS.size(); i++) {
             String scenario = SCENARIOS.get(i);

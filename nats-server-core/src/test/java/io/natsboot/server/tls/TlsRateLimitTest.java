@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import io.natsboot.server.support.Waits;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS {@code connection_rate_limit}: past the limit in a second, a new client gets INFO and nats-server's
  * throttling -ERR in plaintext and is closed; compared with nats-server 2.9.10 on the same file.
  */
+@RequiresBinary("nats-server")
 class TlsRateLimitTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
 
@@ -63,7 +65,6 @@ class TlsRateLimitTest {
 
     @Test
     void throttlesAsNatsServer() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         int refPort = Ports.free();
         Path conf = dir.resolve("rate.conf");
         Files.writeString(conf, "listen: 127.0.0.1:" + refPort + "\ntls { cert_file: \"" + certs.path("server-cert.pem")

@@ -13,6 +13,7 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import io.natsboot.server.support.Waits;
@@ -193,10 +194,10 @@ class TlsTest {
      * carries the same TLS fields in the same place, a plaintext CONNECT gets the same silent close and the
      * same log line, and a client without a certificate the same error text.
      */
+    @RequiresBinary("nats-server")
     @Test
     void sameInfoAndCloseAsNatsServer() throws Exception {
         Path exe = Path.of("/usr/sbin/nats-server"); // as DifferentialTest
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(exe), "nats-server not installed");
         int port;
         try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
             port = ss.getLocalPort();

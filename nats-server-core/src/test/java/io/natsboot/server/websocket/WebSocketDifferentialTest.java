@@ -3,6 +3,7 @@ package io.natsboot.server.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.WebSocketOptions;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * transcripts: the HTTP response head (the Date header masked), every frame's first byte, length and payload,
  * and whether the server hung up. INFO values that differ legitimately (ids, names, ports) are masked.
  */
+@RequiresBinary("nats-server")
 class WebSocketDifferentialTest {
     private static final String PLAIN = "no_tls: true";
     private static final String COMPRESS = "no_tls: true\ncompression: true";

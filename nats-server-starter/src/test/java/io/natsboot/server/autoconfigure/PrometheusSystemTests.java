@@ -2,6 +2,8 @@ package io.natsboot.server.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.natsboot.server.support.RequiredBinaries;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.Waits;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -18,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "natsboot.server.host=127.0.0.1", "natsboot.server.port=0",
         "management.endpoints.web.exposure.include=health,prometheus"})
+@RequiresBinary("prometheus")
 class PrometheusSystemTests {
 
     @SpringBootConfiguration
@@ -66,18 +68,7 @@ class PrometheusSystemTests {
 
     /** The Prometheus executable: $PROMETHEUS, or prometheus on the PATH. */
     static String prometheusBinary() {
-        String env = System.getenv("PROMETHEUS");
-        if (env != null && !env.isBlank() && Files.isExecutable(Paths.get(env))) {
-            return env;
-        }
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path p = Paths.get(d, "prometheus");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError("The Prometheus system test needs the prometheus binary, not found on the PATH "
-                + "or in $PROMETHEUS; install it with `apt-get install -y prometheus` (.ci/run does this)");
+        return RequiredBinaries.path("prometheus").toString();
     }
 
     @BeforeEach
