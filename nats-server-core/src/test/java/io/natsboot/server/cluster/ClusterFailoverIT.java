@@ -71,8 +71,8 @@ class ClusterFailoverIT {
                         .failFast(name + " exited", () -> !process.isAlive())
                         .until(() -> accepts(port));
             } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
-                throw new IllegalStateException(name + " did not start: " + Files.readString(dir.resolve(name + ".log")),
-                        e);
+                throw new IllegalStateException(name + " did not start: "
+                        + Files.readString(dir.resolve(name + ".log")), e);
             }
         }
 
