@@ -1,6 +1,7 @@
 package io.natsboot.rider;
 
-import java.io.File;
+import io.natsboot.server.support.RequiresBinary;
+import io.natsboot.server.support.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.port=0", "natsboot.server.enabled=false", "rider.agent-max-delay-millis=50"})
+@RequiresBinary("nats-server")
 class AgainstNatsServerTests {
 
     static final String NATS_SERVER = "/usr/sbin/nats-server";
@@ -43,17 +45,12 @@ class AgainstNatsServerTests {
 
     @DynamicPropertySource
     static void startNatsServer(DynamicPropertyRegistry registry) throws Exception {
-        assertThat(new File(NATS_SERVER).canExecute()).as("the Debian nats-server package (.ci/run installs it)").isTrue();
         int port = freePort();
         monitorPort = freePort();
         Path log = Files.createTempFile("rider-nats-server", ".log");
         natsServer = new ProcessBuilder(NATS_SERVER, "-a", "127.0.0.1", "-p", String.valueOf(port),
                 "-m", String.valueOf(monitorPort)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(log).contains("Server is ready")) {
-            assertThat(System.nanoTime()).as("nats-server ready: %s", Files.readString(log)).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Waits.forLogLine(natsServer, log, "Server is ready", Duration.ofSeconds(10));
         registry.add("natsboot.client.servers", () -> "nats://127.0.0.1:" + port);
     }
 

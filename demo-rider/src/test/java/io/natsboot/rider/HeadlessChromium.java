@@ -1,11 +1,11 @@
 package io.natsboot.rider;
 
+import io.natsboot.server.support.RequiredBinaries;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,22 +27,9 @@ final class HeadlessChromium implements AutoCloseable {
         this.profile = Files.createTempDirectory("rider-chromium");
     }
 
-    /** $CHROMIUM, or chromium / chromium-browser / google-chrome on the PATH; fails clearly without one. */
+    /** $CHROMIUM, or chromium / chromium-browser / google-chrome on the PATH; fails naming the package without. */
     static String executable() {
-        String env = System.getenv("CHROMIUM");
-        if (env != null && !env.isBlank() && Files.isExecutable(Paths.get(env))) {
-            return env;
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-                Path p = Paths.get(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-        }
-        throw new AssertionError("Headless Chromium is required for the status board test; install it with "
-                + "`apt-get install -y chromium` (.ci/run does this) or point $CHROMIUM at it");
+        return RequiredBinaries.path("chromium").toString();
     }
 
     String run(List<String> extra, String url, int virtualTimeMillis) throws Exception {

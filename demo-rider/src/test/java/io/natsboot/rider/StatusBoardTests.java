@@ -1,5 +1,6 @@
 package io.natsboot.rider;
 
+import io.natsboot.server.support.RequiresBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -68,6 +69,7 @@ class StatusBoardTests {
                 .expectHeader().valueEquals("Location", "/board.html");
     }
 
+    @RequiresBinary("chromium")
     @Test
     void boardPageRendersEveryComponentInHeadlessChromium() throws Exception {
         try (HeadlessChromium chromium = new HeadlessChromium()) {

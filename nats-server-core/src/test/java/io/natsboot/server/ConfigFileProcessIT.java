@@ -8,6 +8,7 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import io.natsboot.server.support.Waits;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,11 +50,7 @@ class ConfigFileProcessIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         try {
             Path ports = dir.resolve("nats-server_" + p.pid() + ".ports");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!Files.exists(ports) && System.nanoTime() < deadline && p.isAlive()) {
-                Thread.sleep(20);
-            }
-            assertThat(ports).as(Files.exists(log) ? Files.readString(log) : "no log").exists();
+            Waits.forFile(p, ports, Duration.ofSeconds(30), log);
             String json = Files.readString(ports);
             Matcher m = Pattern.compile("nats://[^\"]*:(\\d+)").matcher(json);
             assertThat(m.find()).as(json).isTrue();
@@ -116,11 +113,8 @@ class ConfigFileProcessIT {
                 }
                 assertThatThrownBy(() -> Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port)
                         .userInfo("app", "first").maxReconnects(0).build())).isNotNull();
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (c.getStatus() == Connection.Status.CONNECTED && System.nanoTime() < until) {
-                    Thread.sleep(20);
-                }
-                assertThat(c.getStatus()).isNotEqualTo(Connection.Status.CONNECTED);
+                Waits.upTo("the old-password client cut", Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(c.getStatus()).isNotEqualTo(Connection.Status.CONNECTED));
             }
             signal(p, "INT");
             assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -142,11 +136,7 @@ class ConfigFileProcessIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         try {
             Path ports = dir.resolve("nats-server_" + p.pid() + ".ports");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!Files.exists(ports) && System.nanoTime() < deadline && p.isAlive()) {
-                Thread.sleep(20);
-            }
-            assertThat(ports).exists();
+            Waits.forFile(p, ports, Duration.ofSeconds(30), dir.resolve("out.txt"));
             // Without a pid, --signal looks for it among java processes run with -Dnatsboot.exe=nats-server.
             assertThat(SignalCommand.runningServers()).contains(p.pid());
 
@@ -215,14 +205,8 @@ class ConfigFileProcessIT {
         assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
     }
 
-    private static void waitForLog(Path log, String line) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.readString(log).contains(line)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        assertThat(Files.readString(log)).contains(line);
+    private static void waitForLog(Path log, String line) {
+        Waits.upTo(line, Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Waits.read(log).contains(line));
     }
 }

@@ -14,7 +14,9 @@ import io.nats.client.api.ServerInfo;
 import io.nats.client.impl.Headers;
 import io.nats.client.support.Status;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.support.Deliveries;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,13 +71,9 @@ class JnatsClientTest {
                 .orElseThrow();
     }
 
-    /** Polls a condition the server offers no hook for (e.g. a peer's close being noticed). */
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as(what).isTrue();
-            Thread.sleep(5);
-        }
+    /** Waits for a condition the server offers no hook for (e.g. a peer's close being noticed). */
+    static void eventually(String what, BooleanSupplier condition) {
+        Waits.upTo(what, Duration.ofSeconds(2)).until(condition::getAsBoolean);
     }
 
     // ---- publish / subscribe ---------------------------------------------------------------
@@ -172,13 +170,16 @@ class JnatsClientTest {
                 pub.publish("fan", bytes("m" + i));
             }
             pub.flush(WAIT);
+            for (Connection c : List.of(c1, c2, c3)) {
+                c.flush(WAIT); // PING/PONG: every copy the server sent is queued now
+            }
             for (Subscription sub : subs) {
                 for (int i = 0; i < 10; i++) {
                     Message m = sub.nextMessage(WAIT);
                     assertThat(m).as("copy %d for %s", i, sub.getSubject()).isNotNull();
                     assertThat(text(m)).isEqualTo("m" + i);
                 }
-                assertThat(sub.nextMessage(Duration.ofMillis(50))).isNull();
+                assertThat(sub.getPendingMessageCount()).as("one copy each for %s", sub.getSubject()).isZero();
             }
         }
     }
@@ -252,6 +253,7 @@ class JnatsClientTest {
             Set<String> seen = ConcurrentHashMap.newKeySet();
             AtomicInteger duplicates = new AtomicInteger();
             CountDownLatch groupDone = new CountDownLatch(n);
+            CountDownLatch dispatchersDone = new CountDownLatch(members.size());
             for (int i = 0; i < members.size(); i++) {
                 int idx = i;
                 Dispatcher d = members.get(i).createDispatcher(m -> {
@@ -262,6 +264,7 @@ class JnatsClientTest {
                     groupDone.countDown();
                 });
                 d.subscribe("work", "workers");
+                d.subscribe("work.done", m -> dispatchersDone.countDown()); // handled after its "work" messages
                 members.get(i).flush(WAIT);
             }
             // A fourth member that shares the connection of member 1, via a sync subscription.
@@ -277,22 +280,24 @@ class JnatsClientTest {
             pub.flush(WAIT);
 
             assertThat(plainDone.await(5, TimeUnit.SECONDS)).as("plain subscriber gets all").isTrue();
+            // A marker after the jobs: each dispatcher handles it after every job it was given.
+            pub.publish("work.done", bytes("done"));
+            pub.flush(WAIT);
+            assertThat(dispatchersDone.await(5, TimeUnit.SECONDS)).as("dispatchers handled their jobs").isTrue();
+            // After a PING/PONG on m1, every job the server gave the fourth member is in its queue.
+            m1.flush(WAIT);
             int viaFourth = 0;
-            // Everything not seen by the dispatchers must be on the fourth member.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (seen.size() < n && System.nanoTime() < deadline) {
-                Message m = fourth.nextMessage(Duration.ofMillis(20));
-                if (m != null) {
-                    viaFourth++;
-                    if (!seen.add(text(m))) {
-                        duplicates.incrementAndGet();
-                    }
+            while (fourth.getPendingMessageCount() > 0) {
+                Message m = fourth.nextMessage(WAIT);
+                viaFourth++;
+                if (!seen.add(text(m))) {
+                    duplicates.incrementAndGet();
                 }
             }
             counts.set(3, viaFourth);
             assertThat(seen).hasSize(n);
             assertThat(duplicates).hasValue(0);
-            assertThat(fourth.nextMessage(Duration.ofMillis(50))).isNull();
+            Deliveries.assertNothingMore(m1, fourth, "the fourth member got no more");
             assertThat(counts.get(0) + counts.get(1) + counts.get(2) + counts.get(3)).isEqualTo(n);
             for (int i = 0; i < counts.length(); i++) {
                 // Four members: each should get ~25%; 15% leaves a wide margin for randomness.
@@ -558,8 +563,7 @@ class JnatsClientTest {
             assertThat(m.getData()).isEmpty();
             // Nobody matched, but nobody listens on the reply either: nothing comes back.
             nc.publish("nobody.home", "_INBOX.not.subscribed", bytes("hi"));
-            nc.flush(WAIT);
-            assertThat(sub.nextMessage(Duration.ofMillis(100))).isNull();
+            Deliveries.assertNothingMore(nc, sub, "no status message for a reply subject nobody listens on");
         }
     }
 
@@ -592,16 +596,18 @@ class JnatsClientTest {
             // The server itself stopped at the limits and removed both subscriptions.
             ClientConnection server = serverSide(s, nc);
             assertThat(server.outMsgs()).isEqualTo(5 + 3);
-            assertThat(server.subscriptions()).isEmpty();
+            // The removal runs on the subscriber's event loop, which may answer the PING first: wait for it.
+            Waits.upTo("both subscriptions removed", WAIT)
+                    .untilAsserted(() -> assertThat(server.subscriptions()).isEmpty());
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 5 reached"));
             assertThat(s.log().lines()).anyMatch(l -> l.contains("Auto-unsubscribe limit of 3 reached"));
+            // The dispatcher runs on its own thread, in arrival order: once it has handled a marker that reached
+            // nc after every auto.disp message (nc.flush above), a fourth auto.disp would have been counted.
+            CountDownLatch marker = new CountDownLatch(1);
+            d.subscribe("auto.marker", m -> marker.countDown());
             nc.flush(WAIT);
-            // The dispatcher runs on its own thread: wait for it, then make sure no fourth message comes.
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (dispatched.get() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Thread.sleep(100);
+            pub.publish("auto.marker", bytes("after all 20"));
+            assertThat(marker.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("marker dispatched").isTrue();
             assertThat(dispatched).hasValue(3);
         }
     }
@@ -684,7 +690,7 @@ class JnatsClientTest {
             // it would have arrived first.
             assertThat(text(mine.nextMessage(WAIT))).isEqualTo("from echoing");
             assertThat(text(mine.nextMessage(WAIT))).isEqualTo("from other");
-            assertThat(mine.nextMessage(Duration.ofMillis(100))).isNull();
+            Deliveries.assertNothingMore(quiet, mine, "not its own message");
 
             // A default (echo on) connection does get its own messages.
             assertThat(text(echoSub.nextMessage(WAIT))).isEqualTo("from quiet");

@@ -15,6 +15,7 @@ import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import io.natsboot.server.support.Deliveries;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
@@ -300,7 +301,7 @@ class JnatsResilienceTest {
                 assertThat(m).as("message %d of %d", i, n).isNotNull();
                 assertThat(java.nio.ByteBuffer.wrap(m.getData()).getInt()).isEqualTo(i);
             }
-            assertThat(goodSub.nextMessage(Duration.ofMillis(50))).isNull();
+            Deliveries.assertNothingMore(good, goodSub, "each message once");
 
             String prefix = " - cid:" + cid.group(1) + " - ";
             assertThat(s.log().lines()).anyMatch(l -> l.contains(prefix)

@@ -352,8 +352,16 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 }
                 return;
             }
+            // One decision line per closed solicited route, as nats-server logs it (tests wait on it).
+            if (log.isDebug()) {
+                log.debug("Attempting reconnect for solicited route \"" + r.url + "\"");
+            }
             scheduleDial(r.url, true, 1);
         } else {
+            // A configured URL whose route is no longer configured: it led to this server itself.
+            if (options.routes().contains(r.url) && log.isDebug()) {
+                log.debug("Detected route to self, ignoring \"" + r.url + "\""); // nats-server's decision line
+            }
             dialling.remove(key);
         }
     }

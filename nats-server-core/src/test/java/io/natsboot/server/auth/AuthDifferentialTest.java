@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@RequiresBinary("nats-server")
 class AuthDifferentialTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
 
@@ -52,10 +54,6 @@ class AuthDifferentialTest {
 
     @BeforeAll
     void startBoth() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER))
-                .as("the auth differential test needs the real nats-server at %s (apt-get install nats-server)",
-                        NATS_SERVER)
-                .isTrue();
         dir = Files.createTempDirectory("auth-diff");
         Path conf = dir.resolve("auth.conf");
         Files.writeString(conf, CONF);

@@ -3,6 +3,7 @@ package io.natsboot.server.cluster;
 import static io.natsboot.server.cluster.ClusterTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.natsboot.server.support.Waits;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -64,17 +65,22 @@ class ClusterFailoverIT {
             }
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (true) {
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    return;
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline || !process.isAlive()) {
-                        throw new IllegalStateException(name + " did not start: "
-                                + Files.readString(dir.resolve(name + ".log")));
-                    }
-                    Thread.sleep(20);
-                }
+            try {
+                // The log is appended on restart, so its "Server is ready" may be the last run's: wait for accept.
+                Waits.upTo(name + " accepting on " + port, Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                        .failFast(name + " exited", () -> !process.isAlive())
+                        .until(() -> accepts(port));
+            } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+                throw new IllegalStateException(name + " did not start: "
+                        + Files.readString(dir.resolve(name + ".log")), e);
+            }
+        }
+
+        private static boolean accepts(int port) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
             }
         }
 
@@ -189,7 +195,7 @@ class ClusterFailoverIT {
                 }
             });
             requester.start();
-            Thread.sleep(200);
+            await("requests in flight", Duration.ofSeconds(5), () -> ok.get() >= 3);
             a.kill();
             await("jnats reconnected to another node", Duration.ofSeconds(5), () -> reconnectedAt.get() != 0);
             long took = TimeUnit.NANOSECONDS.toMillis(reconnectedAt.get() - disconnectedAt.get());

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +36,7 @@ class ClusterPermissionsTest {
             }
             """;
 
+    @RequiresBinary("nats-server")
     @Test
     void importAndExportPermissionsBehaveAsNatsServers(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("perms.conf");
@@ -95,25 +99,50 @@ class ClusterPermissionsTest {
         Map<String, Boolean> out = new TreeMap<>();
         try (Connection onRestricted = Nats.connect(restrictedUrl); Connection onOpen = Nats.connect(openUrl)) {
             for (String subject : List.of("in.a", "other.a")) {
-                out.put("open->restricted " + subject, crosses(onOpen, onRestricted, subject));
+                out.put("open->restricted " + subject, crosses(onOpen, onRestricted, subject, "in.marker"));
             }
             for (String subject : List.of("out.a", "out.secret", "other.b")) {
-                out.put("restricted->open " + subject, crosses(onRestricted, onOpen, subject));
+                out.put("restricted->open " + subject, crosses(onRestricted, onOpen, subject, "out.marker"));
             }
         }
         return out;
     }
 
-    private static boolean crosses(Connection from, Connection to, String subject) throws Exception {
+    /**
+     * Whether {@code subject} published on {@code from} reaches a subscriber on {@code to}. {@code marker} is a
+     * subject the permissions let through in the same direction: its interest is sent after the subject's (so
+     * once the marker crosses, the subject's interest was accepted or refused), and a marker published after
+     * the subject arrives after anything that crossed.
+     */
+    private static boolean crosses(Connection from, Connection to, String subject, String markerPrefix)
+            throws Exception {
+        String marker = markerPrefix + "." + subject.replace('.', '_'); // one per check: no earlier interest
         Subscription s = to.subscribe(subject);
+        Subscription m = to.subscribe(marker);
         to.flush(Duration.ofSeconds(2));
-        Thread.sleep(300); // interest crosses (or is refused) asynchronously
+        await(marker + " crosses", Duration.ofSeconds(5), () -> {
+            try {
+                from.publish(marker, "probe".getBytes(StandardCharsets.UTF_8));
+                from.flush(Duration.ofSeconds(1));
+                return m.nextMessage(Duration.ofMillis(100)) != null;
+            } catch (Exception e) {
+                return false;
+            }
+        });
         for (int i = 0; i < 3; i++) {
             from.publish(subject, new byte[] {1});
         }
+        from.publish(marker, "end".getBytes(StandardCharsets.UTF_8));
         from.flush(Duration.ofSeconds(2));
-        boolean got = s.nextMessage(Duration.ofMillis(500)) != null;
+        Message next;
+        do {
+            next = m.nextMessage(Duration.ofSeconds(2)); // late probes first
+            assertThat(next).as("the end marker on %s", marker).isNotNull();
+        } while (!"end".equals(new String(next.getData(), StandardCharsets.UTF_8)));
+        // The client read the subject's messages, if any, before the marker, and queued them already.
+        boolean got = s.getPendingMessageCount() > 0;
         s.unsubscribe();
+        m.unsubscribe();
         return got;
     }
 }

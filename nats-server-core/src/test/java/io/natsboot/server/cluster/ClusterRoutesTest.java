@@ -113,7 +113,16 @@ class ClusterRoutesTest {
              RunningServer b = RunningServer.start(x -> x.serverName("B").clusterListen("127.0.0.1:" + portB)
                 .clusterName("DUP").routes(List.of("nats://127.0.0.1:" + portA)))) {
             awaitMesh(a, b);
-            Thread.sleep(2500); // past a redial interval: nothing flaps
+            // Nothing flaps: once every dial has ended (a refused one is retried) and every closed solicited
+            // route has its redial decision logged, no route is left to close or redial. All of them were
+            // duplicates closed while the survivor stood, so none is redialled.
+            await("every dial decided on both nodes", Duration.ofSeconds(10),
+                    () -> dialsSettled(a) && dialsSettled(b));
+            for (RunningServer n : List.of(a, b)) {
+                assertThat(n.log().lines()).filteredOn(l -> l.contains("Router connection closed: "))
+                        .allMatch(l -> l.endsWith("Router connection closed: Duplicate Route"));
+                assertThat(n.log().lines()).noneMatch(l -> l.contains("Attempting reconnect for solicited route"));
+            }
             assertThat(routes(a)).isEqualTo(1);
             assertThat(routes(b)).isEqualTo(1);
             try (Connection onA = Nats.connect(a.url()); Connection onB = Nats.connect(b.url())) {
@@ -123,10 +132,13 @@ class ClusterRoutesTest {
                 for (int i = 0; i < 20; i++) {
                     onA.publish("dup.x", new byte[] {(byte) i});
                 }
+                onA.publish("dup.x", "end".getBytes(StandardCharsets.UTF_8)); // after them on the same route
                 int n = 0;
-                while (s.nextMessage(Duration.ofMillis(300)) != null) {
+                io.nats.client.Message m;
+                while ((m = s.nextMessage(Duration.ofSeconds(2))) != null && m.getData().length == 1) {
                     n++;
                 }
+                assertThat(m).as("the end marker").isNotNull();
                 assertThat(n).isEqualTo(20);
             }
         }
@@ -209,13 +221,35 @@ class ClusterRoutesTest {
         int port = GoNode.freePort();
         try (RunningServer self = RunningServer.start(x -> x.serverName("S").clusterListen("127.0.0.1:" + port)
                 .clusterName("SELF").routes(List.of("nats://127.0.0.1:" + port)))) {
-            await("the self route was detected", Duration.ofSeconds(5),
-                    () -> self.log().contains("Detected route to self"));
-            long detections = self.log().lines().stream().filter(l -> l.contains("Detected route to self")).count();
-            Thread.sleep(1500);
-            assertThat(self.log().lines().stream().filter(l -> l.contains("Detected route to self")).count())
-                    .as("not redialled").isEqualTo(detections);
+            // The redial decision for the closed solicited route is logged as nats-server logs it.
+            String decision = "[DBG] Detected route to self, ignoring \"nats://127.0.0.1:" + port + "\"";
+            await("the self route was detected", Duration.ofSeconds(5), () -> self.log().lines().contains(decision));
+            assertThat(self.log().lines()).as("not redialled")
+                    .noneMatch(l -> l.contains("Attempting reconnect for solicited route"))
+                    .filteredOn(l -> l.contains("Trying to connect to route")).hasSize(1);
             assertThat(routes(self)).isZero();
         }
+    }
+
+    private static long count(RunningServer s, String fragment) {
+        return s.log().lines().stream().filter(l -> l.contains(fragment)).count();
+    }
+
+    /**
+     * Every dial of {@code s} ended (refused, or connected: "Route connect msg sent"), one registered route and
+     * no other open route connection, and each closed solicited route has its redial decision logged.
+     */
+    private static boolean dialsSettled(RunningServer s) {
+        long dials = count(s, "Trying to connect to route on ");
+        long refused = count(s, "Error trying to connect to route");
+        long connected = count(s, "Route connect msg sent");
+        long decided = count(s, "Not attempting reconnect for solicited route")
+                + count(s, "Attempting reconnect for solicited route");
+        var registered = s.server().cluster().registered();
+        if (registered.size() != 1 || s.server().cluster().openRoutes().size() != 1) {
+            return false;
+        }
+        long survivorSolicited = registered.get(0).didSolicit() ? 1 : 0;
+        return dials == refused + connected && connected == decided + survivorSolicited;
     }
 }

@@ -7,7 +7,6 @@ import static io.natsboot.server.cluster.ClusterTestSupport.node;
 import static io.natsboot.server.cluster.ClusterTestSupport.routeUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.natsboot.server.monitor.Monitor;
@@ -24,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +83,7 @@ class ClusterTest {
             for (int i = 0; i < 100; i++) {
                 onA.publish("cross.plain", ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
+            onA.publish("cross.plain", "end".getBytes(StandardCharsets.UTF_8)); // after them on every path
             onA.flush(Duration.ofSeconds(2));
             for (int i = 0; i < 100; i++) {
                 Message mb = subB.nextMessage(Duration.ofSeconds(2));
@@ -91,8 +93,9 @@ class ClusterTest {
                 assertEquals("m" + i, new String(mb.getData(), StandardCharsets.UTF_8), "order kept across a hop");
                 assertEquals("m" + i, new String(mc.getData(), StandardCharsets.UTF_8));
             }
-            assertNull(subB.nextMessage(Duration.ofMillis(200)), "no duplicates");
-            assertNull(subC.nextMessage(Duration.ofMillis(50)));
+            // No duplicates: the next message on each is the end marker published after the 100.
+            assertEquals("end", new String(subB.nextMessage(Duration.ofSeconds(2)).getData(), StandardCharsets.UTF_8));
+            assertEquals("end", new String(subC.nextMessage(Duration.ofSeconds(2)).getData(), StandardCharsets.UTF_8));
         }
     }
 
@@ -125,6 +128,7 @@ class ClusterTest {
         ConcurrentHashMap<String, AtomicInteger> perNode = new ConcurrentHashMap<>();
         ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         List<Connection> members = new ArrayList<>();
+        CountDownLatch markers = new CountDownLatch(5);
         try (Connection publisher = connect(c)) {
             RunningServer[] where = {a, a, b, b, c};
             for (RunningServer s : where) {
@@ -137,17 +141,22 @@ class ClusterTest {
                             .incrementAndGet();
                 });
                 d.subscribe("work.items", "workers");
+                d.subscribe("work.done", msg -> markers.countDown()); // same dispatcher: handled after the jobs
                 m.flush(Duration.ofSeconds(2));
             }
             // C sees A's group with weight 2 and B's with weight 2.
             awaitRouteInterest(c, "work.items", 2);
+            awaitRouteInterest(c, "work.done", 2);
             await("weights 2 and 2 on C", Duration.ofSeconds(5), () -> weights(c, "work.items") == 4);
             for (int i = 0; i < total; i++) {
                 publisher.publish("work.items", ("job-" + i).getBytes(StandardCharsets.UTF_8));
             }
             publisher.flush(Duration.ofSeconds(2));
             await("all jobs delivered", Duration.ofSeconds(10), () -> seen.size() == total);
-            Thread.sleep(200);
+            // A marker published after the jobs takes every path a job took (C to A, C to B, C itself): once
+            // each member handled it, every copy of a job that was sent has been counted.
+            publisher.publish("work.done", new byte[0]);
+            assertTrue(markers.await(10, TimeUnit.SECONDS), "marker reached every member");
             for (var e : seen.entrySet()) {
                 assertEquals(1, e.getValue().get(), "delivered once cluster-wide: " + e.getKey());
             }
@@ -183,9 +192,12 @@ class ClusterTest {
             onC.flush(Duration.ofSeconds(2));
             awaitRouteInterest(a, "gone.soon", 1); // two local subs, one RS+
             s1.unsubscribe();
+            // A has processed whatever C sent for that unsubscribe once it sees the interest C sends after it.
+            Subscription marker = onC.subscribe("gone.marker");
             onC.flush(Duration.ofSeconds(2));
-            Thread.sleep(100);
+            awaitRouteInterest(a, "gone.marker", 1);
             assertEquals(1, ClusterTestSupport.routeInterest(a, "gone.soon"), "still one sub left on C");
+            marker.unsubscribe();
             s2.unsubscribe();
             onC.flush(Duration.ofSeconds(2));
             awaitRouteInterest(a, "gone.soon", 0);

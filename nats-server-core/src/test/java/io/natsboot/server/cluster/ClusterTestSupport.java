@@ -1,10 +1,9 @@
 package io.natsboot.server.cluster;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -28,19 +27,7 @@ final class ClusterTestSupport {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what);
-            }
-        }
-        fail("timed out after " + timeout + " waiting for " + what);
+        Waits.upTo(what, timeout).until(condition::getAsBoolean);
     }
 
     static int routes(RunningServer s) {

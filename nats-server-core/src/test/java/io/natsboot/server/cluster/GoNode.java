@@ -1,16 +1,16 @@
 package io.natsboot.server.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.natsboot.server.support.RequiredBinaries;
+import io.natsboot.server.support.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +41,7 @@ final class GoNode implements AutoCloseable {
 
     /** As {@link #start}, reading {@code conf} first (flags win, as always). */
     static GoNode startWithConfig(Path conf, String name, String clusterName, String... routes) throws Exception {
-        assertTrue(Files.isExecutable(NATS_SERVER),
-                "mixed-cluster tests need the real nats-server at " + NATS_SERVER + " (apt-get install nats-server)");
+        RequiredBinaries.path("nats-server"); // fails naming the package when missing
         int port = freePort();
         int clusterPort = freePort();
         int httpPort = freePort();
@@ -71,18 +70,7 @@ final class GoNode implements AutoCloseable {
     }
 
     private void awaitListening() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    throw new IllegalStateException("nats-server " + name + " did not start: "
-                            + Files.readString(logFile), e);
-                }
-                Thread.sleep(20);
-            }
-        }
+        Waits.forLogLine(process, logFile, "Server is ready", Duration.ofSeconds(10));
     }
 
     String url() {

@@ -5,10 +5,10 @@ import static io.natsboot.server.cluster.ClusterTestSupport.awaitRouteInterest;
 import static io.natsboot.server.cluster.ClusterTestSupport.routeUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.natsboot.server.monitor.Monitor;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * Clusters that mix NATS Boot nodes with the real nats-server 2.9.10: the route protocol must be close
  * enough that a rolling migration works node by node (issue 8).
  */
+@RequiresBinary("nats-server")
 class MixedClusterTest {
 
     private static Connection connect(String url) throws Exception {
@@ -53,7 +56,7 @@ class MixedClusterTest {
             await("our node with 2 routes", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(ours) == 2);
             awaitGoRoutes(g1, 2);
             awaitGoRoutes(g2, 2);
-            exchange(ours, ours.url(), g1.url(), g2.url());
+            exchange(ours, ours.url(), g1, g2.url());
             // /routez on both sides agrees about the link between them.
             String goRoutez = g1.monitor("/routez");
             assertTrue(goRoutez.contains(ours.server().context().serverId()), goRoutez);
@@ -72,7 +75,7 @@ class MixedClusterTest {
             awaitGoRoutes(seed, 2);
             await("J1 meshed", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(j1) == 2);
             await("J2 meshed", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(j2) == 2);
-            exchange(j1, j1.url(), seed.url(), j2.url());
+            exchange(j1, j1.url(), seed, j2.url());
         }
     }
 
@@ -125,8 +128,8 @@ class MixedClusterTest {
      * Pub/sub both ways, request/reply, and a queue group spread over the three nodes getting each message
      * exactly once. {@code ours} is used to wait for interest where a NATS Boot node is involved.
      */
-    private static void exchange(RunningServer ours, String oursUrl, String goUrl, String thirdUrl) throws Exception {
-        try (Connection onOurs = connect(oursUrl); Connection onGo = connect(goUrl);
+    private static void exchange(RunningServer ours, String oursUrl, GoNode go, String thirdUrl) throws Exception {
+        try (Connection onOurs = connect(oursUrl); Connection onGo = connect(go.url());
              Connection onThird = connect(thirdUrl)) {
             // Go -> ours
             Subscription sub = onOurs.subscribe("mixed.to.ours");
@@ -140,18 +143,23 @@ class MixedClusterTest {
                     return false;
                 }
             });
-            while (sub.nextMessage(Duration.ofMillis(100)) != null) {
-                // drain probes
-            }
             for (int i = 0; i < 50; i++) {
                 onGo.publish("mixed.to.ours", ("g" + i).getBytes(StandardCharsets.UTF_8));
             }
+            onGo.publish("mixed.to.ours", "end".getBytes(StandardCharsets.UTF_8));
+            Message first;
+            do { // late probes come first: same publisher, same path
+                first = sub.nextMessage(Duration.ofSeconds(2));
+                assertNotNull(first, "message 0 from the Go node");
+            } while ("probe".equals(new String(first.getData(), StandardCharsets.UTF_8)));
             for (int i = 0; i < 50; i++) {
-                Message m = sub.nextMessage(Duration.ofSeconds(2));
+                Message m = i == 0 ? first : sub.nextMessage(Duration.ofSeconds(2));
                 assertNotNull(m, "message " + i + " from the Go node");
                 assertEquals("g" + i, new String(m.getData(), StandardCharsets.UTF_8));
             }
-            assertNull(sub.nextMessage(Duration.ofMillis(200)), "no duplicates");
+            Message end = sub.nextMessage(Duration.ofSeconds(2));
+            assertNotNull(end, "the end marker");
+            assertEquals("end", new String(end.getData(), StandardCharsets.UTF_8), "no duplicates before it");
 
             // ours -> Go, request/reply with the responder on the Go node
             Dispatcher d = onGo.createDispatcher(m -> onGo.publish(m.getReplyTo(), m.getData()));
@@ -166,6 +174,7 @@ class MixedClusterTest {
             ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
             ConcurrentHashMap<String, AtomicInteger> perNode = new ConcurrentHashMap<>();
             List<Dispatcher> members = new ArrayList<>();
+            CountDownLatch markers = new CountDownLatch(3 * 2); // each member, from each publisher
             String[] names = {"ours", "go", "third"};
             Connection[] conns = {onOurs, onGo, onThird};
             for (int k = 0; k < 3; k++) {
@@ -176,10 +185,19 @@ class MixedClusterTest {
                             .incrementAndGet();
                 });
                 qd.subscribe("mixed.work", "q");
+                qd.subscribe("mixed.done", m -> markers.countDown()); // same dispatcher: handled after the jobs
                 members.add(qd);
                 conns[k].flush(Duration.ofSeconds(2));
             }
             awaitRouteInterest(ours, "mixed.work", 2);
+            awaitRouteInterest(ours, "mixed.done", 2);
+            await("the Go node knows both peers' interest in mixed.done", Duration.ofSeconds(5), () -> {
+                try {
+                    return go.monitor("/routez?subs=1").split("\"mixed.done\"", -1).length - 1 == 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             int total = 300;
             for (int i = 0; i < total; i++) {
                 onOurs.publish("mixed.work", ("w" + i).getBytes(StandardCharsets.UTF_8));
@@ -191,7 +209,11 @@ class MixedClusterTest {
             onOurs.flush(Duration.ofSeconds(2));
             onGo.flush(Duration.ofSeconds(2));
             await("every job delivered", Duration.ofSeconds(10), () -> seen.size() == 2 * total);
-            Thread.sleep(300);
+            // Markers published after the jobs on both publishing connections take every path a job took: once
+            // each member handled both, every copy of a job that was sent has been counted.
+            onOurs.publish("mixed.done", new byte[0]);
+            onGo.publish("mixed.done", new byte[0]);
+            assertTrue(markers.await(10, TimeUnit.SECONDS), "markers reached every member");
             seen.forEach((k, v) -> assertEquals(1, v.get(), "exactly once cluster-wide: " + k));
             assertEquals(3, perNode.size(), "the group spans all three nodes: " + perNode);
         }

@@ -47,6 +47,7 @@ class RouteReadSplitTest {
                     stream.write("PING\r\nRS+ $G other.subject\r\n".getBytes(StandardCharsets.UTF_8));
                 }
             }
+            stream.write("RMSG $G cut.end 3\r\nend\r\n".getBytes(StandardCharsets.UTF_8)); // a marker after them
             byte[] all = stream.toByteArray();
             int at = 0;
             int pieces = 0;
@@ -57,7 +58,7 @@ class RouteReadSplitTest {
                 peer.sendBytes(piece);
                 at += n;
                 if (++pieces % 3 == 0) {
-                    Thread.sleep(1); // let the server read what is there: reads end inside frames
+                    Thread.sleep(1); // pacing, not a wait: the server reads what is there, reads end inside frames
                 }
             }
             for (int i = 0; i < count; i++) {
@@ -73,7 +74,9 @@ class RouteReadSplitTest {
                     assertThat(m.getHeaders().getFirst("X")).isEqualTo("y");
                 }
             }
-            assertThat(subscription.nextMessage(Duration.ofMillis(200))).isNull();
+            Message end = subscription.nextMessage(Duration.ofSeconds(5));
+            assertThat(end).as("the marker sent after them").isNotNull();
+            assertThat(end.getSubject()).as("nothing more before the marker").isEqualTo("cut.end");
             assertThat(ClusterTestSupport.routes(s)).isEqualTo(1);
             assertThat(ClusterTestSupport.routeInterest(s, "other.subject")).isEqualTo(1);
         }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import io.nats.client.Connection;
@@ -96,6 +97,7 @@ class RouteTlsTest {
         }
     }
 
+    @RequiresBinary("nats-server")
     @Test
     void confBlockAndMixedClusterWithNatsServer() throws Exception {
         Path conf = dir.resolve("route-tls.conf");

@@ -3,6 +3,7 @@ package io.natsboot.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * 2.9.10, and what each sends back must be identical (INFO JSON, $SYS interest and PINGs aside).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RequiresBinary("nats-server")
 class RouteWireDifferentialTest {
     private RunningServer ours;
     private GoNode reference;

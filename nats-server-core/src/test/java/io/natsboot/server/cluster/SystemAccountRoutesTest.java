@@ -9,6 +9,7 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * The system account across routes with a real nats-server 2.9.10: its RS+ for $SYS subjects are interest in our
  * system account (no longer dropped), and ours reach it, so system users on either node exchange messages.
  */
+@RequiresBinary("nats-server")
 class SystemAccountRoutesTest {
     static final String CONF = "accounts { $SYS { users=[{user:sys,password:sys}] }, A { users=[{user:a,password:a}] } }\n";
 

@@ -14,6 +14,7 @@ import io.natsboot.server.monitor.ConnState;
 import io.natsboot.server.monitor.ConnzOptions;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
@@ -128,14 +129,8 @@ class HostileClientTest {
         awaitTrue(() -> context().clientCount() == n, "client count " + n + " (is " + context().clientCount() + ")");
     }
 
-    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    static void awaitTrue(BooleanSupplier condition, String what) {
+        Waits.upTo(what, Duration.ofSeconds(20)).until(condition::getAsBoolean);
     }
 
     /** Sends {@code bytes} on a fresh connection and returns everything received until the server closed it. */
@@ -480,8 +475,7 @@ class HostileClientTest {
                     java.util.Arrays.toString(direct)).isLessThanOrEqualTo(direct[0]);
             // Leaks are found when a collected buffer's tracker is polled, on later allocations.
             for (int i = 0; i < 5 && leaks.isEmpty(); i++) {
-                System.gc();
-                Thread.sleep(50);
+                awaitGarbageCollection();
                 for (int j = 0; j < 100; j++) {
                     PooledByteBufAllocator.DEFAULT.directBuffer(64).release();
                 }
@@ -492,6 +486,20 @@ class HostileClientTest {
             ResourceLeakDetector.setLevel(level);
             ByteBufUtil.setLeakListener(null);
         }
+    }
+
+    /**
+     * Runs a collection and waits until the JVM has processed its references: a weakly reachable sentinel is
+     * enqueued by the same reference processing that hands Netty's leak trackers their collected buffers.
+     */
+    private static void awaitGarbageCollection() throws InterruptedException {
+        java.lang.ref.ReferenceQueue<Object> queue = new java.lang.ref.ReferenceQueue<>();
+        java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object(), queue);
+        int hints = 0;
+        do {
+            System.gc(); // a hint: repeated until the sentinel was collected
+        } while (queue.remove(100) == null && ++hints < 50);
+        assertThat(sentinel.refersTo(null)).as("a collection ran").isTrue();
     }
 
     private void attackRound() throws Exception {
@@ -572,7 +580,7 @@ class HostileClientTest {
                         max.accumulateAndGet(c.pendingBytes(), Math::max);
                     }
                     try {
-                        Thread.sleep(1);
+                        Thread.sleep(1); // the sampling period of this probe, not a wait for a condition
                     } catch (InterruptedException e) {
                         return;
                     }

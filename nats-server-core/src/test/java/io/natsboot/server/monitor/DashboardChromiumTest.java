@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.natsboot.server.support.RequiredBinaries;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.io.File;
 import java.io.IOException;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * Also leaves {@code target/dashboard.png} (the source of {@code docs/dashboard.png}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresBinary("chromium")
 class DashboardChromiumTest {
     private Path profile;
 
@@ -52,21 +55,7 @@ class DashboardChromiumTest {
 
     /** The Chromium executable: $CHROMIUM, or chromium / chromium-browser / google-chrome on the PATH. */
     static String chromium() {
-        String env = System.getenv("CHROMIUM");
-        if (env != null && !env.isBlank() && Files.isExecutable(Paths.get(env))) {
-            return env;
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-                Path p = Paths.get(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-        }
-        throw new AssertionError("Headless Chromium is required for the dashboard test but was not found on the PATH "
-                + "(chromium, chromium-browser, google-chrome) or in $CHROMIUM; install it with "
-                + "`apt-get install -y chromium` (.ci/run does this)");
+        return RequiredBinaries.path("chromium").toString();
     }
 
     private String runChromium(List<String> extra, String url) throws Exception {
@@ -109,7 +98,7 @@ class DashboardChromiumTest {
                             pub.publish("orders.created", payload);
                         }
                         pub.flush(Duration.ofSeconds(2));
-                        Thread.sleep(20);
+                        Thread.sleep(20); // paces the background traffic the page shows; not a wait
                     } catch (Exception e) {
                         return;
                     }

@@ -6,7 +6,9 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresBinary("nats-server")
 class MonitorDifferentialTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
     /** Fields only we have. */
@@ -54,10 +58,6 @@ class MonitorDifferentialTest {
 
     @BeforeAll
     void startBothAndRunTheSameTraffic() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER))
-                .as("the differential monitoring test needs the real nats-server at %s "
-                        + "(Debian package nats-server; CI installs it with apt-get install nats-server)", NATS_SERVER)
-                .isTrue();
         refClientPort = freePort();
         refHttpPort = freePort();
         referenceLog = File.createTempFile("nats-server-reference", ".log");
@@ -500,16 +500,15 @@ class MonitorDifferentialTest {
 
     private void eventually(String what, int port, String q, Predicate<Map<String, Object>> condition)
             throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Map<String, Object> last = null;
-        while (System.nanoTime() < deadline) {
-            last = json(port, q);
-            if (condition.test(last)) {
-                return;
-            }
-            Thread.sleep(20);
+        AtomicReference<Map<String, Object>> last = new AtomicReference<>();
+        try {
+            Waits.upTo(what, Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                last.set(json(port, q));
+                return condition.test(last.get());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(what + ": last " + q + " = " + last.get(), e);
         }
-        throw new AssertionError(what + ": last " + q + " = " + last);
     }
 
     private static int freePort() throws Exception {
@@ -518,13 +517,7 @@ class MonitorDifferentialTest {
         }
     }
 
-    private void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(referenceLog.toPath()).contains("Server is ready")) {
-            if (!reference.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("nats-server did not start: " + Files.readString(referenceLog.toPath()));
-            }
-            Thread.sleep(20);
-        }
+    private void awaitReady() {
+        Waits.forLogLine(reference, referenceLog.toPath(), "Server is ready", Duration.ofSeconds(10));
     }
 }

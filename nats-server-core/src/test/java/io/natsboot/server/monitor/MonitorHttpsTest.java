@@ -8,7 +8,9 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.protocol.Json;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import io.natsboot.server.support.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -115,9 +117,9 @@ class MonitorHttpsTest {
     }
 
     /** nats-server answers a plain HTTP request on its HTTPS port with the same bytes. */
+    @RequiresBinary("nats-server")
     @Test
     void plainHttpAnswerIsNatsServers() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -128,11 +130,7 @@ class MonitorHttpsTest {
         Process ref = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("ref-https.log").toFile()).start();
         try (RunningServer ours = RunningServer.start(b -> b.tls(tls(false)).httpsPort(-1))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!Files.readString(dir.resolve("ref-https.log")).contains("Server is ready")) {
-                assertThat(System.nanoTime()).as("nats-server started").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Waits.forLogLine(ref, dir.resolve("ref-https.log"), "Server is ready", Duration.ofSeconds(10));
             assertThat(Files.readString(dir.resolve("ref-https.log")))
                     .contains("[INF] Starting https monitor on 127.0.0.1:" + port);
             assertThat(plainHttp(ours.server().monitor().port())).isEqualTo(plainHttp(port));

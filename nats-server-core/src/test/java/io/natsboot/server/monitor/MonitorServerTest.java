@@ -9,6 +9,7 @@ import io.nats.client.Subscription;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -54,12 +55,8 @@ class MonitorServerTest {
         return (List<Map<String, Object>>) connz.get("connections");
     }
 
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as(what).isTrue();
-            Thread.sleep(10);
-        }
+    private static void eventually(String what, BooleanSupplier condition) {
+        Waits.upTo(what, Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 
     private static Map<String, Object> json(RunningServer s, String path) {

@@ -3,7 +3,7 @@ package io.natsboot.server.support;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** Ports for servers started as processes (the reference nats-server): a free one, and waiting for a listener. */
 public final class Ports {
@@ -17,17 +17,16 @@ public final class Ports {
     }
 
     /** Waits up to 10 s until something accepts connections on 127.0.0.1:port. */
-    public static void awaitListening(int port) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
+    public static void awaitListening(int port) {
+        Waits.upTo("a listener on 127.0.0.1:" + port, Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> accepts(port));
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

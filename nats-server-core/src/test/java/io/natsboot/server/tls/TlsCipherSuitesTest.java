@@ -7,6 +7,7 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
 import java.net.Socket;
@@ -72,6 +73,7 @@ class TlsCipherSuitesTest {
         }
     }
 
+    @RequiresBinary("nats-server")
     @Test
     void configFileAsNatsServer() throws Exception {
         Path conf = dir.resolve("ciphers.conf");

@@ -13,6 +13,7 @@ import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
+import io.natsboot.server.support.Waits;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,12 +49,9 @@ class TlsPinnedCertsTest {
 
     /** The refused client is gone from the server. */
     private static final class ClientCount {
-        static void awaitZero(RunningServer s) throws InterruptedException {
-            long deadline = System.nanoTime() + 3_000_000_000L;
-            while (s.server().context().clientCount() != 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(s.server().context().clientCount()).isZero();
+        static void awaitZero(RunningServer s) {
+            Waits.upTo("no client left", Duration.ofSeconds(3))
+                    .untilAsserted(() -> assertThat(s.server().context().clientCount()).isZero());
         }
     }
 

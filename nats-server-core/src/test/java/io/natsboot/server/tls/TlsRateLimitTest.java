@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
+import io.natsboot.server.support.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS {@code connection_rate_limit}: past the limit in a second, a new client gets INFO and nats-server's
  * throttling -ERR in plaintext and is closed; compared with nats-server 2.9.10 on the same file.
  */
+@RequiresBinary("nats-server")
 class TlsRateLimitTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
 
@@ -32,14 +36,21 @@ class TlsRateLimitTest {
         certs = TestCertificates.shared();
     }
 
-    /** Opens limit + 1 connections at once: what the last one got after INFO, up to the close. */
-    private static String overTheLimit(int port, int limit) throws Exception {
+    /**
+     * Opens limit + 1 connections at once: what the last one got after INFO, up to the close. The first INFO
+     * arrives after the server opened its rate window (at accept), so {@code windowOpenedBefore[0]}, taken
+     * after it, bounds the window's start from above.
+     */
+    private static String overTheLimit(int port, int limit, long[] windowOpenedBefore) throws Exception {
         List<RawClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < limit; i++) {
                 RawClient c = new RawClient(port);
                 open.add(c);
                 assertThat(c.readInfo()).contains("\"tls_required\":true");
+                if (i == 0) {
+                    windowOpenedBefore[0] = System.nanoTime();
+                }
             }
             try (RawClient last = new RawClient(port)) {
                 last.readInfo();
@@ -54,13 +65,13 @@ class TlsRateLimitTest {
 
     @Test
     void throttlesAsNatsServer() throws Exception {
-        assertThat(Files.isExecutable(NATS_SERVER)).as("needs the real nats-server at %s", NATS_SERVER).isTrue();
         int refPort = Ports.free();
         Path conf = dir.resolve("rate.conf");
         Files.writeString(conf, "listen: 127.0.0.1:" + refPort + "\ntls { cert_file: \"" + certs.path("server-cert.pem")
                 + "\", key_file: \"" + certs.path("server-key.pem") + "\", connection_rate_limit: 2 }\n");
+        Path refLog = dir.resolve("ref.log");
         Process ref = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ref.log").toFile()).start();
+                .redirectOutput(refLog.toFile()).start();
         try (RunningServer ours = RunningServer.start(b -> {
             try {
                 assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
@@ -69,27 +80,23 @@ class TlsRateLimitTest {
             }
             return b.port(0);
         })) {
-            Ports.awaitListening(refPort);
-            Thread.sleep(1100); // the probe connection above opened a window on nats-server
-            String theirs = overTheLimit(refPort, 2);
-            String mine = overTheLimit(ours.port(), 2);
+            // Ready by its log, not by a probe connection, which would open a rate window of its own.
+            Waits.forLogLine(ref, refLog, "Server is ready", Duration.ofSeconds(10));
+            String theirs = overTheLimit(refPort, 2, new long[1]);
+            long[] ourWindowOpenedBefore = new long[1];
+            String mine = overTheLimit(ours.port(), 2, ourWindowOpenedBefore);
             assertThat(theirs).isEqualTo("-ERR 'Connection throttling is active. Please try again later.'\r\n<closed>");
             assertThat(mine).isEqualTo(theirs);
-            // a new second, a new window
-            Thread.sleep(1100);
-            try (RawClient again = new RawClient(ours.port())) {
-                assertThat(again.readInfo()).contains("\"tls_required\":true");
-                again.setTimeout(300);
-                assertThat(again.readUntilClose(300)).doesNotContain("throttling");
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (!ours.log().contains("Rejected 1 connections due to TLS rate limiting")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(ours.log().lines()).contains("[WRN] Rejected 1 connections due to TLS rate limiting");
-            assertThat(Files.readString(dir.resolve("ref.log")))
-                    .contains("[WRN] Rejected 1 connections due to TLS rate limiting");
+            // A new window: our window (same JVM clock) started before that instant and lasts one second.
+            long windowEnd = ourWindowOpenedBefore[0] + TimeUnit.SECONDS.toNanos(1);
+            Waits.upTo("our rate window ended", Duration.ofSeconds(3))
+                    .until(() -> System.nanoTime() - windowEnd > 0);
+            assertThat(RawClient.tlsHandshakeSucceeds(ours.port(), certs.clientContext(false), p -> { }))
+                    .as("a client in the next window is served (TLS handshake, PING/PONG)").isTrue();
+            // Both warn once a second about what they refused.
+            String warning = "[WRN] Rejected 1 connections due to TLS rate limiting";
+            Waits.upTo(warning, Duration.ofSeconds(3)).until(() -> ours.log().lines().contains(warning));
+            Waits.forLogLine(ref, refLog, warning, Duration.ofSeconds(3));
         } finally {
             ref.destroy();
             ref.waitFor(5, TimeUnit.SECONDS);

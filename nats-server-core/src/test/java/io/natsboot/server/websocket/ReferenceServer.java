@@ -1,9 +1,9 @@
 package io.natsboot.server.websocket;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiredBinaries;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,10 +62,7 @@ final class ReferenceServer implements AutoCloseable {
     }
 
     static void requireBinary() {
-        assertThat(Files.isExecutable(Path.of(NATS_SERVER)))
-                .as("WebSocket differential tests need the real nats-server 2.9.10 at " + NATS_SERVER
-                        + " (Debian package nats-server; CI installs it with apt-get install nats-server)")
-                .isTrue();
+        RequiredBinaries.path("nats-server"); // fails naming the package when missing
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.natsboot.server.config.ConfParser;
 import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.WebSocketOptions;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
 import java.io.IOException;
 import java.net.URI;
@@ -85,6 +86,7 @@ class WebSocketConfigTest {
                 .containsExactly("websocket authentication username not compatible with presence of users/nkeys");
     }
 
+    @RequiresBinary("nats-server")
     @Test
     void varzWebsocketObjectAsNatsServer() throws Exception {
         String block = "no_tls: true\nsame_origin: true\nallowed_origins: [\"http://127.0.0.1:1\"]\n"

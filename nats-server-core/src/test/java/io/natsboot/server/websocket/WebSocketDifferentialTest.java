@@ -3,7 +3,9 @@ package io.natsboot.server.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.config.WebSocketOptions;
+import io.natsboot.server.support.RequiresBinary;
 import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * transcripts: the HTTP response head (the Date header masked), every frame's first byte, length and payload,
  * and whether the server hung up. INFO values that differ legitimately (ids, names, ports) are masked.
  */
+@RequiresBinary("nats-server")
 class WebSocketDifferentialTest {
     private static final String PLAIN = "no_tls: true";
     private static final String COMPRESS = "no_tls: true\ncompression: true";
@@ -318,14 +321,7 @@ class WebSocketDifferentialTest {
 
     /** Waits up to 5 s for a condition (log lines are written by other threads and processes). */
     static void eventually(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-        }
+        Waits.upTo(what, java.time.Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 
     private static byte[] deflate(String s) {

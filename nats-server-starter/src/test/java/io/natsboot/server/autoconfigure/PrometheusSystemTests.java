@@ -2,6 +2,9 @@ package io.natsboot.server.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.natsboot.server.support.RequiredBinaries;
+import io.natsboot.server.support.RequiresBinary;
+import io.natsboot.server.support.Waits;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -17,10 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -44,6 +47,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "natsboot.server.host=127.0.0.1", "natsboot.server.port=0",
         "management.endpoints.web.exposure.include=health,prometheus"})
+@RequiresBinary("prometheus")
 class PrometheusSystemTests {
 
     @SpringBootConfiguration
@@ -64,18 +68,7 @@ class PrometheusSystemTests {
 
     /** The Prometheus executable: $PROMETHEUS, or prometheus on the PATH. */
     static String prometheusBinary() {
-        String env = System.getenv("PROMETHEUS");
-        if (env != null && !env.isBlank() && Files.isExecutable(Paths.get(env))) {
-            return env;
-        }
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path p = Paths.get(d, "prometheus");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError("The Prometheus system test needs the prometheus binary, not found on the PATH "
-                + "or in $PROMETHEUS; install it with `apt-get install -y prometheus` (.ci/run does this)");
+        return RequiredBinaries.path("prometheus").toString();
     }
 
     @BeforeEach
@@ -152,50 +145,50 @@ class PrometheusSystemTests {
     private static final Pattern SAMPLE = Pattern.compile("\"value\":\\[[0-9.e+]+,\"([^\"]+)\"]");
 
     /** Waits until the instant query has exactly one series with the value {@code expected}. */
-    private void awaitValue(String promql, double expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            assertThat(prometheus.isAlive()).as("prometheus exited: %s", log()).isTrue();
+    private void awaitValue(String promql, double expected) {
+        AtomicReference<String> last = new AtomicReference<>("");
+        awaitPrometheus("Prometheus returning " + expected + " for " + promql, Duration.ofSeconds(30), () -> {
             try {
-                last = query(promql);
-                Matcher m = SAMPLE.matcher(last);
-                if (m.find() && Double.parseDouble(m.group(1)) == expected && !m.find()) {
-                    return;
-                }
+                last.set(query(promql));
+                Matcher m = SAMPLE.matcher(last.get());
+                return m.find() && Double.parseDouble(m.group(1)) == expected && !m.find();
             } catch (IOException e) {
-                last = e.toString(); // not listening yet
+                last.set(e.toString()); // not listening yet
+                return false;
             }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("Prometheus never returned " + expected + " for " + promql + "; last answer: "
-                + last + "\ntargets: " + safeTargets() + "\nprometheus log:\n" + log());
+        }, () -> "last answer: " + last.get() + "\ntargets: " + safeTargets());
     }
 
     /**
      * Waits for {@code /-/ready}: until its storage is open Prometheus answers queries with 503, and a
      * first start on a fresh machine can take seconds.
      */
-    private void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            assertThat(prometheus.isAlive()).as("prometheus exited: %s", log()).isTrue();
+    private void awaitReady() {
+        AtomicReference<String> last = new AtomicReference<>("");
+        awaitPrometheus("Prometheus ready", Duration.ofSeconds(60), () -> {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + prometheusPort + "/-/ready")).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
+                last.set(r.statusCode() + " " + r.body());
+                return r.statusCode() == 200;
             } catch (IOException e) {
-                last = e.toString(); // not listening yet
+                last.set(e.toString()); // not listening yet
+                return false;
             }
-            Thread.sleep(250);
+        }, () -> "last answer: " + last.get());
+    }
+
+    /** Polls {@code condition} every 250 ms (Prometheus scrapes every second); fails at once if it exits. */
+    private void awaitPrometheus(String what, Duration timeout, java.util.concurrent.Callable<Boolean> condition,
+            java.util.function.Supplier<String> detail) {
+        try {
+            Waits.upTo(what, timeout).pollInterval(Duration.ofMillis(250))
+                    .failFast("prometheus exited", () -> !prometheus.isAlive())
+                    .until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError(e.getMessage() + "; " + detail.get() + "\nprometheus log:\n" + log(), e);
         }
-        throw new AssertionError("Prometheus never became ready; last answer: " + last + "\nprometheus log:\n"
-                + log());
     }
 
     private String query(String promql) throws Exception {
