@@ -10,6 +10,7 @@ import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.protocol.ServerId;
+import io.natsboot.server.system.SystemAccount;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -50,6 +51,8 @@ public final class NatsServer {
     private volatile DisposableServer listener;
     private volatile MonitorServer monitor;
     private volatile boolean shuttingDown;
+    /** The system account's events and requests; null with no_system_account. */
+    private volatile SystemAccount systemAccount;
 
     public NatsServer(ServerOptions options, ServerLog log) {
         this.options = options;
@@ -99,6 +102,7 @@ public final class NatsServer {
         }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
+        systemAccount = SystemAccount.start(context, new Monitor(context, this::isRunning));
         SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
@@ -305,6 +309,10 @@ public final class NatsServer {
         }
         shuttingDown = true;
         log.info("Initiating Shutdown...");
+        SystemAccount sys = systemAccount;
+        if (sys != null) {
+            sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
+        }
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }
@@ -428,6 +436,11 @@ public final class NatsServer {
      */
     public io.natsboot.server.connection.InternalClient internalClient(String account, String name) {
         return context.internalClient(account, name);
+    }
+
+    /** The system account at work (add $SYS request handlers there), or null with no_system_account. */
+    public SystemAccount systemAccount() {
+        return systemAccount;
     }
 
     /** The monitoring endpoint, or null when http_port is not set. */

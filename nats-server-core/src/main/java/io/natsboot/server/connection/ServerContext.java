@@ -45,6 +45,8 @@ public final class ServerContext {
     /** The cluster name clients see in INFO; null when not clustered. */
     private volatile String clusterName;
     private volatile io.natsboot.server.cluster.Cluster cluster;
+    /** Told about client connections' life (the system account's events); null when there is none. */
+    private volatile ClientLifecycleListener clientListener;
     /** The last closed clients, for /connz?state=closed; ClientConnection.close() adds to it. */
     private final ClosedConnections closed = new ClosedConnections();
 
@@ -336,13 +338,34 @@ public final class ServerContext {
         }
         clients.put(c.cid(), c);
         totalConnections.incrementAndGet();
+        ClientLifecycleListener l = clientListener;
+        if (l != null) {
+            l.accepted(c);
+        }
         return true;
     }
 
     void unregister(ClientConnection c) {
         if (clients.remove(c.cid()) != null && c.account() != null) {
             c.account().addClosedTraffic(c.inMsgs(), c.inBytes(), c.outMsgs(), c.outBytes());
+            ClientLifecycleListener l = clientListener;
+            if (l != null) {
+                l.closed(c);
+            }
         }
+    }
+
+    /** A client's first CONNECT was accepted (called by the connection once). */
+    void connected(ClientConnection c) {
+        ClientLifecycleListener l = clientListener;
+        if (l != null) {
+            l.connected(c);
+        }
+    }
+
+    /** Sets (or with null removes) the listener of client connections' life; the system account sets it. */
+    public void clientListener(ClientLifecycleListener l) {
+        this.clientListener = l;
     }
 
     /**

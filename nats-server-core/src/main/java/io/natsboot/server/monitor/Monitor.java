@@ -129,11 +129,20 @@ public final class Monitor {
                 context.inBytes.sum(),
                 context.outBytes.sum(),
                 context.slowConsumers.sum(),
-                context.trie().count(),
+                subscriptionCount(),
                 stats,
                 context.startTime(),
                 systemAccountName(),
                 Versions.productVersion());
+    }
+
+    /** Subscriptions of every account (the server's internal ones and route interest included), as nats-server. */
+    public long subscriptionCount() {
+        long n = 0;
+        for (io.natsboot.server.connection.Account a : context.accounts()) {
+            n += a.trie().count();
+        }
+        return n;
     }
 
     /** The system account's name, or null without one (no_system_account). */
