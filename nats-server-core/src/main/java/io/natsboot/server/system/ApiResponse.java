@@ -9,13 +9,14 @@ import java.nio.charset.StandardCharsets;
  * requests). {@link #raw} is for answers with a shape of their own.
  */
 public final class ApiResponse {
-    private enum Kind { DATA, STATSZ, ERROR, DATA_NULL_ERROR, RAW }
+    private enum Kind { DATA, STATSZ, ERROR, DATA_NULL_ERROR, RAW, EVENT }
 
     private final Kind kind;
     private final JsonWriter.Writable body;
     private final int code;
     private final String description;
     private final byte[] raw;
+    private java.util.function.Function<ServerInfo, JsonWriter.Writable> event;
 
     private ApiResponse(Kind kind, JsonWriter.Writable body, int code, String description, byte[] raw) {
         this.kind = kind;
@@ -53,9 +54,19 @@ public final class ApiResponse {
         return new ApiResponse(Kind.RAW, null, 0, null, payload.clone());
     }
 
+    /** An event-shaped answer (e.g. the account connections event) that places the server object itself. */
+    static ApiResponse event(java.util.function.Function<ServerInfo, JsonWriter.Writable> event) {
+        ApiResponse r = new ApiResponse(Kind.EVENT, null, 0, null, null);
+        r.event = event;
+        return r;
+    }
+
     byte[] toBytes(ServerInfo server) {
         if (kind == Kind.RAW) {
             return raw;
+        }
+        if (kind == Kind.EVENT) {
+            return event.apply(server).toJson(false).getBytes(StandardCharsets.UTF_8);
         }
         JsonWriter w = new JsonWriter(false);
         w.beginObject().name("server").value(server);

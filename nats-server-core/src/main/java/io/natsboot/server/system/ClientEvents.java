@@ -49,6 +49,21 @@ final class ClientEvents implements ClientLifecycleListener {
         return n == null ? 0 : n.get();
     }
 
+    /**
+     * The answer to {@code $SYS.REQ.ACCOUNT.<acc>.CONNS}: the account connections event, only when the account has
+     * connections here (null otherwise: no answer, as nats-server).
+     */
+    ApiResponse connsAnswer(Account a) {
+        int n = connections(a);
+        if (n <= 0) {
+            return null;
+        }
+        String id = SystemJson.eventId();
+        Instant now = Instant.now();
+        AccountTraffic t = AccountTraffic.of(context, a);
+        return ApiResponse.event(server -> accountConnsJson(id, now, server, a, n, t));
+    }
+
     @Override
     public void accepted(ClientConnection c) {
         Account global = context.globalAccount();

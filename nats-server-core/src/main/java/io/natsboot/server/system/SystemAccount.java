@@ -127,6 +127,11 @@ public final class SystemAccount {
         client.publish(subject, null, null, w.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The answer to an account's CONNS request, or null (no connections here). */
+    ApiResponse connsAnswer(Account a) {
+        return clientEvents.connsAnswer(a);
+    }
+
     /** The statsz object now, from the /varz snapshot. */
     Statsz statsz() {
         return Statsz.of(context, monitor.varz());

@@ -99,6 +99,11 @@ final class SysDiff {
             }
             return b.host("127.0.0.1").port(0).serverName(name);
         });
+        try { // the same probing connection the reference server gets (it counts in totals and closed ones)
+            Ports.awaitListening(s.port());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         return new Server() {
             public String url() {
                 return s.url();
