@@ -62,6 +62,27 @@ class SystemEventsDifferentialTest {
                         "statsz.slow_consumers"));
     }
 
+    /** The last message of a stopping server: $SYS.SERVER.<id>.SHUTDOWN with the bare server object. */
+    @Test
+    void shutdownEvent() throws Exception {
+        Path conf = SysDiff.conf(CONF);
+        SysDiff.Msg theirs = shutdown(SysDiff.go(conf, "srvA"));
+        SysDiff.Msg ours = shutdown(SysDiff.ours(conf, "srvA"));
+        assertThat(shape(ours.json())).isEqualTo(shape(theirs.json()));
+        assertThat(values(ours.json(), "name", "host", "ver", "jetstream"))
+                .isEqualTo(values(theirs.json(), "name", "host", "ver", "jetstream"));
+    }
+
+    private static SysDiff.Msg shutdown(SysDiff.Server s) throws Exception {
+        try (SysDiff.Listener sys = new SysDiff.Listener(s.url(), "sys", "$SYS.SERVER.*.SHUTDOWN")) {
+            s.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !sys.msgs.isEmpty());
+            SysDiff.Msg m = sys.msgs.get(0);
+            assertThat(m.subject()).isEqualTo("$SYS.SERVER." + s.id() + ".SHUTDOWN");
+            return m;
+        }
+    }
+
     private static List<String> subjects(List<SysDiff.Msg> msgs, String id) {
         List<String> out = new ArrayList<>();
         for (SysDiff.Msg m : msgs) {
