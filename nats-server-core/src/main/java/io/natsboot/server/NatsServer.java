@@ -12,6 +12,7 @@ import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.protocol.ServerId;
 import io.natsboot.server.tls.TlsContexts;
 import io.natsboot.server.tls.TlsFirstDetector;
+import io.natsboot.server.system.SystemAccount;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -51,6 +52,8 @@ public final class NatsServer {
     /** The snapshots every monitoring view is made of (8222, Actuator, meters, $SYS requests). */
     private final Monitor snapshots;
     private volatile boolean shuttingDown;
+    /** The system account's events and requests; null with no_system_account. */
+    private volatile SystemAccount systemAccount;
 
     public NatsServer(ServerOptions options, ServerLog log) {
         this.options = options;
@@ -103,6 +106,7 @@ public final class NatsServer {
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;
+        systemAccount = SystemAccount.start(context, snapshots);
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
@@ -249,6 +253,10 @@ public final class NatsServer {
         }
         shuttingDown = true;
         log.info("Initiating Shutdown...");
+        SystemAccount sys = systemAccount;
+        if (sys != null) {
+            sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
+        }
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }
@@ -389,6 +397,11 @@ public final class NatsServer {
     /** The cluster (routes), or null for a standalone server or before start. */
     public Cluster cluster() {
         return cluster;
+    }
+
+    /** The system account at work (add $SYS request handlers there), or null with no_system_account. */
+    public SystemAccount systemAccount() {
+        return systemAccount;
     }
 
     /** The monitoring endpoint, or null when http_port is not set. */

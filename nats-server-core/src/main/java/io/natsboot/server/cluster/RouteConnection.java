@@ -752,6 +752,12 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         return peer;
     }
 
+    /** The peer's server name from its INFO, or null before it (statsz {@code routes[].name}). */
+    public String remoteName() {
+        PeerInfo p = peer;
+        return p == null ? null : p.serverName();
+    }
+
     public boolean isRegistered() {
         return registered && closeReason == null;
     }

@@ -519,6 +519,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             authViolation();
             return;
         }
+        if (!connected && connectRttNanos < 0) { // nats-server measures it at CONNECT, before authentication
+            connectRttNanos = Math.max(1, System.nanoTime() - startedNanos);
+        }
         if (!connected && options.authRequired() && !authenticate()) {
             authViolation();
             return;
@@ -536,7 +539,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         boolean first = !connected;
         connected = true;
         if (first) {
-            connectRttNanos = Math.max(1, System.nanoTime() - startedNanos);
+            server.connected(this);
         }
         updateLogPrefix();
         if (opts.verbose) {

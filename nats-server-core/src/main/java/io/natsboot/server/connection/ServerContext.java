@@ -46,6 +46,8 @@ public final class ServerContext {
     /** Told of each client as it closes (the monitor's closed-connection ring); ClientConnection.close() calls them. */
     private final java.util.List<java.util.function.Consumer<ClientConnection>> closeRecorders =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Told about client connections' life (the system account's events); null when there is none. */
+    private volatile ClientLifecycleListener clientListener;
 
     public final LongAdder inMsgs = new LongAdder();
     public final LongAdder inBytes = new LongAdder();
@@ -325,13 +327,34 @@ public final class ServerContext {
         }
         clients.put(c.cid(), c);
         totalConnections.incrementAndGet();
+        ClientLifecycleListener l = clientListener;
+        if (l != null) {
+            l.accepted(c);
+        }
         return true;
     }
 
     void unregister(ClientConnection c) {
         if (clients.remove(c.cid()) != null && c.account() != null) {
             c.account().addClosedTraffic(c.inMsgs(), c.inBytes(), c.outMsgs(), c.outBytes());
+            ClientLifecycleListener l = clientListener;
+            if (l != null) {
+                l.closed(c);
+            }
         }
+    }
+
+    /** A client's first CONNECT was accepted (called by the connection once). */
+    void connected(ClientConnection c) {
+        ClientLifecycleListener l = clientListener;
+        if (l != null) {
+            l.connected(c);
+        }
+    }
+
+    /** Sets (or with null removes) the listener of client connections' life; the system account sets it. */
+    public void clientListener(ClientLifecycleListener l) {
+        this.clientListener = l;
     }
 
     /**

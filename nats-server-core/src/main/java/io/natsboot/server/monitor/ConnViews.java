@@ -60,6 +60,8 @@ final class ConnViews {
     }
 
     static SubDetail detail(Subscription s, String account) {
-        return new SubDetail(account, s.subject(), s.queue(), s.sid(), s.delivered(), s.max(), s.client().cid());
+        // an internal client (the system account's handlers) has no connection id
+        long cid = s.client() == null ? 0 : s.client().cid();
+        return new SubDetail(account, s.subject(), s.queue(), s.sid(), s.delivered(), s.max(), cid);
     }
 }

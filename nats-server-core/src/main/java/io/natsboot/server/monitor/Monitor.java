@@ -60,6 +60,11 @@ public final class Monitor {
         this.metrics = new ServerMetrics(context, cluster);
     }
 
+    /** The cluster (routes), or null when standalone or not started. */
+    public Cluster cluster() {
+        return cluster.get();
+    }
+
     /** Records a closing client for /connz?state=closed; the server calls it from the client's close. */
     public void recordClosed(ClientConnection c) {
         closed.add(c);
@@ -162,6 +167,11 @@ public final class Monitor {
                 w.jwtCookie(), w.handshakeTimeout(), w.authTimeout() == null ? 0 : seconds(w.authTimeout()),
                 w.noTls(), w.tls() != null && w.tls().map(), w.tls() == null ? List.of() : w.tls().pinnedCerts(),
                 w.sameOrigin(), w.allowedOrigins(), w.compression());
+    }
+
+    /** Subscriptions of every account (the server's internal ones and route interest included), as nats-server. */
+    public long subscriptionCount() {
+        return metrics.subscriptions();
     }
 
     /** The system account's name, or null without one (no_system_account). */
@@ -455,20 +465,23 @@ public final class Monitor {
         }
         String acc = o.account();
         boolean global = acc.isEmpty() || acc.equals(ConnViews.GLOBAL_ACCOUNT);
-        SublistStats stats = global ? SublistStats.of(context.trie().stats()) : SublistStats.EMPTY;
+        // an account's own subject space (nats-server's /subsz?acc=); an unknown one has nothing
+        io.natsboot.server.connection.Account account = global ? context.globalAccount() : context.account(acc);
+        SublistStats stats = account != null ? SublistStats.of(account.trie().stats()) : SublistStats.EMPTY;
         Instant now = Instant.now();
-        if (!o.subscriptions() || !global) {
+        if (!o.subscriptions() || account == null) {
             return new Subsz(context.serverId(), now, stats, 0, offset, limit, null);
         }
+        String name = global ? ConnViews.GLOBAL_ACCOUNT : account.name();
         List<SubDetail> all = new ArrayList<>();
-        context.trie().forEach(s -> {
+        account.trie().forEach(s -> {
             if (s.route() != null) {
                 return; // route interest is counted in the stats but not listed (reference §5.4)
             }
             if (!test.isEmpty() && !Subjects.matches(s.subject(), test)) {
                 return;
             }
-            all.add(ConnViews.detail(s, ConnViews.GLOBAL_ACCOUNT));
+            all.add(ConnViews.detail(s, name));
         });
         long from = Math.min(offset, all.size());
         long to = Math.min(offset + limit < 0 ? Long.MAX_VALUE : offset + limit, all.size());

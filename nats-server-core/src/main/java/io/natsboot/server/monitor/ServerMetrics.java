@@ -37,9 +37,13 @@ public final class ServerMetrics {
         return context.totalConnections.get();
     }
 
-    /** Subscriptions in the global account's subject space (as /varz counts them). */
+    /** Subscriptions in every account's subject space (as /varz and STATSZ count them). */
     public long subscriptions() {
-        return context.trie().count();
+        long n = 0;
+        for (io.natsboot.server.connection.Account a : context.accounts()) {
+            n += a.trie().count();
+        }
+        return n;
     }
 
     public long inMsgs() {

@@ -17,14 +17,28 @@ public record Subsz(String serverId, Instant now, SublistStats stats, int total,
             stats.writeJson(w);
             return;
         }
+        writeFull(w);
+    }
+
+    /**
+     * The whole object even without a list (the list then left out): what nats-server's $SYS SUBSZ answers
+     * carry, where the bare-statistics quirk of its HTTP handler does not show.
+     */
+    public JsonWriter.Writable full() {
+        return this::writeFull;
+    }
+
+    private void writeFull(JsonWriter w) {
         w.beginObject()
                 .field("server_id", serverId)
                 .field("now", now);
         stats.writeFields(w);
         w.field("total", total)
                 .field("offset", offset)
-                .field("limit", limit)
-                .name("subscriptions_list").array(subscriptions)
-                .endObject();
+                .field("limit", limit);
+        if (subscriptions != null && !subscriptions.isEmpty()) {
+            w.name("subscriptions_list").array(subscriptions);
+        }
+        w.endObject();
     }
 }

@@ -103,12 +103,12 @@ public final class Json {
         while (true) {
             ws();
             if (peek() != '"') {
-                throw new JsonException("invalid character looking for beginning of object key string");
+                throw new JsonException(invalidCharacter(peek()) + " looking for beginning of object key string");
             }
             String k = string();
             ws();
             if (peek() != ':') {
-                throw new JsonException("invalid character after object key");
+                throw new JsonException(invalidCharacter(peek()) + " after object key");
             }
             i++;
             ws();
@@ -120,9 +120,32 @@ public final class Json {
                 return m;
             }
             if (c != ',') {
-                throw new JsonException("invalid character after object key:value pair");
+                throw new JsonException(invalidCharacter(c) + " after object key:value pair");
             }
         }
+    }
+
+    /** Go's encoding/json wording: {@code invalid character 'x'} (quoteChar: ' and " as themselves, escapes). */
+    static String invalidCharacter(char c) {
+        String q;
+        if (c == '\'') {
+            q = "'\\''";
+        } else if (c == '"') {
+            q = "'\"'";
+        } else if (c >= 0x20 && c < 0x7f) {
+            q = "'" + c + "'";
+        } else if (c == '\n') {
+            q = "'\\n'";
+        } else if (c == '\r') {
+            q = "'\\r'";
+        } else if (c == '\t') {
+            q = "'\\t'";
+        } else if (c < 0x20) {
+            q = String.format("'\\x%02x'", (int) c);
+        } else {
+            q = "'" + c + "'";
+        }
+        return "invalid character " + q;
     }
 
     private List<Object> array() {
@@ -143,7 +166,7 @@ public final class Json {
                 return l;
             }
             if (c != ',') {
-                throw new JsonException("invalid character after array element");
+                throw new JsonException(invalidCharacter(c) + " after array element");
             }
         }
     }

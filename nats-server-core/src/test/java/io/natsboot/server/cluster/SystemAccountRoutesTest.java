@@ -76,6 +76,68 @@ class SystemAccountRoutesTest {
         }
     }
 
+    /**
+     * One node ours, one nats-server: a system user on either node gets $SYS.REQ.SERVER.PING answers from both
+     * servers, and sees both servers' CONNECT events.
+     */
+    @Test
+    void pingAndConnectEventsCoverBothServers() throws Exception {
+        Path conf = Files.createTempDirectory("sysroutes").resolve("sys.conf");
+        Files.writeString(conf, CONF);
+        try (RunningServer j = ours(conf, "J1");
+             GoNode g = GoNode.startWithConfig(conf, "G1", "TEST", routeUrl(j))) {
+            await("route up", Duration.ofSeconds(10), () -> ClusterTestSupport.routes(j) == 1);
+            String ourId = j.server().context().serverId();
+            String goId = io.natsboot.server.protocol.Json.parseObject(g.monitor("/varz")).get("server_id").toString();
+            for (String url : java.util.List.of(j.url(), g.url())) {
+                try (Connection sys = connect(url, "sys")) {
+                    java.util.Map<String, String> servers = new java.util.concurrent.ConcurrentHashMap<>();
+                    io.nats.client.Dispatcher d = sys.createDispatcher(m -> {
+                        var json = io.natsboot.server.protocol.Json.parseObject(
+                                new String(m.getData(), StandardCharsets.UTF_8));
+                        @SuppressWarnings("unchecked")
+                        var server = (java.util.Map<String, Object>) json.get("server");
+                        assertThat(json).containsKeys("server", "statsz");
+                        servers.put((String) server.get("id"), (String) server.get("name"));
+                    });
+                    String inbox = sys.createInbox();
+                    d.subscribe(inbox);
+                    sys.flush(Duration.ofSeconds(5));
+                    // the other server's PING interest may still be on its way over the route: ask until both answer
+                    org.awaitility.Awaitility.await("PING answers from both servers at " + url)
+                            .pollInterval(Duration.ofMillis(250)).atMost(Duration.ofSeconds(15)).until(() -> {
+                                sys.publish("$SYS.REQ.SERVER.PING", inbox, new byte[0]);
+                                return servers.size() == 2;
+                            });
+                    assertThat(servers).containsEntry(ourId, "J1").containsEntry(goId, "G1");
+                }
+            }
+            try (Connection sysAtUs = connect(j.url(), "sys"); Connection sysAtGo = connect(g.url(), "sys")) {
+                io.nats.client.Subscription atUs = sysAtUs.subscribe("$SYS.ACCOUNT.A.CONNECT");
+                io.nats.client.Subscription atGo = sysAtGo.subscribe("$SYS.ACCOUNT.A.CONNECT");
+                sysAtUs.flush(Duration.ofSeconds(5));
+                sysAtGo.flush(Duration.ofSeconds(5));
+                await("CONNECT interest over the route", Duration.ofSeconds(10), () -> j.server().context()
+                        .systemAccount().trie().match("$SYS.ACCOUNT.A.CONNECT").plainCount() >= 2);
+                try (Connection a1 = connect(j.url(), "a"); Connection a2 = connect(g.url(), "a")) {
+                    for (io.nats.client.Subscription sub : java.util.List.of(atUs, atGo)) {
+                        java.util.Set<String> names = new java.util.HashSet<>();
+                        for (int i = 0; i < 2; i++) {
+                            Message m = sub.nextMessage(Duration.ofSeconds(10));
+                            assertThat(m).as("CONNECT event " + i).isNotNull();
+                            var json = io.natsboot.server.protocol.Json.parseObject(
+                                    new String(m.getData(), StandardCharsets.UTF_8));
+                            assertThat(json.get("type")).isEqualTo("io.nats.server.advisory.v1.client_connect");
+                            names.add(String.valueOf(((java.util.Map<?, ?>) json.get("server")).get("name")));
+                        }
+                        assertThat(names).containsExactlyInAnyOrder("J1", "G1");
+                    }
+                }
+            }
+            assertThat(g.log()).doesNotContain("[ERR]");
+        }
+    }
+
     static String next(io.nats.client.Subscription sub, String subject) throws InterruptedException {
         while (true) {
             Message m = sub.nextMessage(Duration.ofSeconds(5));

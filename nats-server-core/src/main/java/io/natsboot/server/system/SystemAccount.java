@@ -1,0 +1,208 @@
+package io.natsboot.server.system;
+
+import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.InternalClient;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.monitor.JsonWriter;
+import io.natsboot.server.monitor.Monitor;
+import io.natsboot.server.subject.MatchResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The system account at work (nats-server's {@code s.sys}): an internal client in the system account that
+ * publishes the server's events ({@code $SYS.ACCOUNT.<acc>.CONNECT}, {@code .DISCONNECT}, account connection
+ * counts, {@code $SYS.SERVER.<id>.STATSZ}, auth errors, shutdown) and answers {@code $SYS.REQ.>} requests.
+ *
+ * <p>Everything it sends goes through one thread ({@code nats-system}), in order, as nats-server's internal send
+ * loop: hooks on client threads only take a snapshot and queue the work. Every message gets the next
+ * {@code seq} of this server in its {@code server} object.
+ *
+ * <p>Other parts of the server add request handlers with {@link #handle}: e.g. the account resolver's
+ * {@code $SYS.REQ.CLAIMS.UPDATE}. A handler runs on the system thread and returns the answer (or null).
+ */
+public final class SystemAccount {
+    /** One request on a {@code $SYS} subject: {@code reply} may be null, {@code headers} the raw block or null. */
+    public record Request(String subject, String reply, byte[] headers, byte[] payload) {
+        public String payloadText() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Answers requests on one subject; runs on the system thread and must not block for long. */
+    @FunctionalInterface
+    public interface RequestHandler {
+        /** The answer to publish on the request's reply subject, or null for none. */
+        ApiResponse handle(Request request);
+    }
+
+    private final ServerContext context;
+    private final Monitor monitor;
+    private final Account account;
+    private final InternalClient client;
+    private final ScheduledExecutorService thread;
+    private final AtomicLong seq = new AtomicLong();
+    private final ClientEvents clientEvents;
+    private final StatszSender statsz;
+    private final SystemRequests requests;
+    private volatile boolean stopped;
+
+    private SystemAccount(ServerContext context, Monitor monitor, Account account) {
+        this.context = context;
+        this.monitor = monitor;
+        this.account = account;
+        this.client = context.internalClient(account.name(), "system");
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nats-system");
+            t.setDaemon(true);
+            return t;
+        });
+        this.clientEvents = new ClientEvents(this, context);
+        this.statsz = new StatszSender(this);
+        this.requests = new SystemRequests(this);
+    }
+
+    /**
+     * Starts the system account of {@code context} (null when it has none: no_system_account): its request
+     * handlers, the client hooks and the statsz timer. {@code monitor} is the data source of every answer.
+     */
+    public static SystemAccount start(ServerContext context, Monitor monitor) {
+        Account a = context.systemAccount();
+        if (a == null) {
+            return null;
+        }
+        SystemAccount sys = new SystemAccount(context, monitor, a);
+        sys.requests.subscribe();
+        context.clientListener(sys.clientEvents);
+        sys.statsz.start();
+        return sys;
+    }
+
+    /** The system account. */
+    public Account account() {
+        return account;
+    }
+
+    ServerContext context() {
+        return context;
+    }
+
+    Monitor monitor() {
+        return monitor;
+    }
+
+    /**
+     * Answers requests on {@code subject} (wildcards allowed) in the system account: the interest reaches every
+     * server of the cluster, so requests published anywhere arrive here. Returns the subscription; unsubscribe
+     * it to stop.
+     */
+    public InternalClient.InternalSubscription handle(String subject, RequestHandler handler) {
+        return client.subscribe(subject, (subj, reply, headers, payload) -> execute(() -> {
+            ApiResponse answer = handler.handle(new Request(subj, reply, headers, payload));
+            if (answer != null && reply != null) {
+                send(reply, answer);
+            }
+        }));
+    }
+
+    /** Publishes {@code answer} (with this server's next {@code server} object) on {@code subject}, in order. */
+    public void publish(String subject, ApiResponse answer) {
+        execute(() -> send(subject, answer));
+    }
+
+    /** On the system thread: the message leaves now. */
+    void send(String subject, ApiResponse answer) {
+        client.publish(subject, null, null, answer.toBytes(nextServerInfo()));
+    }
+
+    /** On the system thread: an event whose JSON needs the server object. */
+    void sendEvent(String subject, java.util.function.Function<ServerInfo, JsonWriter.Writable> event) {
+        JsonWriter w = new JsonWriter(false);
+        event.apply(nextServerInfo()).writeJson(w);
+        client.publish(subject, null, null, w.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The answer to an account's CONNS request, or null (no connections here). */
+    ApiResponse connsAnswer(Account a) {
+        return clientEvents.connsAnswer(a);
+    }
+
+    /** The statsz object now, from the /varz snapshot. */
+    Statsz statsz() {
+        return Statsz.of(context, monitor.cluster(), monitor.varz());
+    }
+
+    /** Whether anyone (a local subscriber or a route) listens on {@code subject} in the system account. */
+    boolean hasInterest(String subject) {
+        MatchResult<?> r = account.trie().match(subject);
+        return r.plainCount() > 0 || r.queueGroupCount() > 0;
+    }
+
+    /** The {@code server} object of the next message: sequence number and time taken now. */
+    ServerInfo nextServerInfo() {
+        return new ServerInfo(context.serverName(), context.infoHost(), context.serverId(), context.clusterName(),
+                context.options().compatVersion(), seq.incrementAndGet(), false, Instant.now());
+    }
+
+    /** Runs {@code task} on the system thread, after what is queued; dropped once stopped. */
+    void execute(Runnable task) {
+        if (stopped) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    context.log().error("System account: " + e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping: nothing more leaves
+        }
+    }
+
+    void schedule(Runnable task, long delayNanos) {
+        if (stopped) {
+            return;
+        }
+        try {
+            thread.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /**
+     * Server shutdown: the last message is {@code $SYS.SERVER.<id>.SHUTDOWN} (the bare server object), sent
+     * before clients and routes are closed so they still carry it; then the hooks, handlers and timer stop.
+     */
+    public void shutdown() {
+        if (stopped) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            stopped = true;
+            String subject = "$SYS.SERVER." + context.serverId() + ".SHUTDOWN";
+            JsonWriter w = new JsonWriter(false);
+            nextServerInfo().writeJson(w);
+            client.publish(subject, null, null, w.toString().getBytes(StandardCharsets.UTF_8));
+            sent.complete(null);
+        });
+        try {
+            sent.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            context.log().warn("System account: shutdown event not sent: " + e);
+        }
+        stopped = true;
+        context.clientListener(null);
+        thread.shutdownNow();
+        client.close();
+    }
+}
