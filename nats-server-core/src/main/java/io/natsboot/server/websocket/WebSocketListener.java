@@ -82,11 +82,14 @@ public final class WebSocketListener {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** Stops accepting (clients already upgraded stay until the server closes them). */
+    /**
+     * Stops accepting. Connections stay: the server closes its clients itself, each with its close frame (Reactor
+     * Netty's disposal of the connections would cut them without one); the event loops' disposal ends the rest.
+     */
     public void stop() {
         DisposableServer s = server;
         if (s != null) {
-            s.disposeNow(Duration.ofSeconds(5));
+            s.channel().close().awaitUninterruptibly(5000);
         }
     }
 }
