@@ -276,6 +276,9 @@ public final class NatsServer {
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);
         }
+        if (webSocket != null) {
+            webSocket.awaitClosed(Duration.ofSeconds(2)); // their close frames go out before the loops stop
+        }
         loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
         log.info("Server Exiting..");
         shutdownLatch.countDown();

@@ -144,6 +144,8 @@ public final class ConfigReload {
         // By value (Permissions compares by identity; its text is its content).
         refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
                 next.cluster() == null ? null : next.cluster().toString());
+        // nats-server 2.9.10 refuses any change of the websocket block
+        refuse("Websocket", goText(old.websocket()), goText(next.websocket()));
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }
@@ -153,6 +155,21 @@ public final class ConfigReload {
         }
         return new Plan(List.copyOf(lines), auth,
                 logFile || syslog || remoteSyslog || old.logTime() != next.logTime(), pid, ports);
+    }
+
+    /** The websocket block as Go prints nats-server's WebsocketOpts struct with %v (TLS only as present). */
+    public static String goText(WebSocketOptions w) {
+        if (w == null) {
+            return "{ 0       0 false <nil> false map[] false [] false 0s}";
+        }
+        double auth = w.authTimeout() == null ? 0 : w.authTimeout().toNanos() / 1e9;
+        String authText = auth == Math.rint(auth) ? String.valueOf((long) auth) : String.valueOf(auth);
+        return "{" + w.host() + " " + w.port() + " " + nz(w.advertise()) + " " + nz(w.noAuthUser()) + " "
+                + nz(w.jwtCookie()) + " " + nz(w.username()) + " " + nz(w.password()) + " " + nz(w.token()) + " "
+                + authText + " " + w.noTls() + " " + (w.tls() == null ? "<nil>" : "&{...}") + " "
+                + (w.tls() != null && w.tls().map()) + " map[] " + w.sameOrigin() + " ["
+                + String.join(" ", w.allowedOrigins()) + "] " + w.compression() + " "
+                + (w.handshakeTimeout().isZero() ? "0s" : GoFormat.duration(w.handshakeTimeout())) + "}";
     }
 
     private static List<String> accountNames(ServerOptions o) {

@@ -38,7 +38,9 @@ final class WebSocketFrames extends ChannelDuplexHandler {
 
     private final ServerLog log;
     private final boolean browser;
-    private final boolean fragmentCompressed;
+    private final boolean compress;
+    /** Safari mishandles compressed fragments: nats-server sends it compressed output in one frame. */
+    private final boolean safari;
     private ClientConnection client;
     /** A close frame has been sent or is not to be sent: the channel's close needs no other. */
     private boolean closeSent;
@@ -48,11 +50,9 @@ final class WebSocketFrames extends ChannelDuplexHandler {
     WebSocketFrames(ServerLog log, boolean browser, boolean compress, boolean safari) {
         this.log = log;
         this.browser = browser;
-        this.fragmentCompressed = compress && !safari;
         this.compress = compress;
+        this.safari = safari;
     }
-
-    private final boolean compress;
 
     void client(ClientConnection c) {
         this.client = c;
@@ -151,12 +151,12 @@ final class WebSocketFrames extends ChannelDuplexHandler {
             return;
         }
         int n = data.readableBytes();
-        if (!browser || n <= BROWSER_FRAME || (compress && !fragmentCompressed)) {
+        if (!browser || n <= BROWSER_FRAME || (compress && safari)) {
             ctx.write(new BinaryWebSocketFrame(data), promise);
             return;
         }
-        // a browser's 4 KiB frames: the promise completes with the last one
-        boolean fragments = compress && fragmentCompressed;
+        // a browser's 4 KiB frames (fragments of one message when compressed): the promise completes with the last
+        boolean fragments = compress;
         boolean first = true;
         while (data.readableBytes() > 0) {
             int len = Math.min(BROWSER_FRAME, data.readableBytes());

@@ -33,6 +33,9 @@ public final class WebSocketListener {
     private final SslContext ssl;
     private final ServerLog log;
     private volatile DisposableServer server;
+    /** Upgraded connections, so shutdown can wait for their close frames before the event loops go. */
+    private final io.netty.channel.group.ChannelGroup upgraded =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     /** {@code ssl} is the context built from {@code ws.tls()}, or null for {@code no_tls}. */
     public WebSocketListener(ServerContext context, WebSocketOptions ws, SslContext ssl) {
@@ -64,7 +67,7 @@ public final class WebSocketListener {
                     }
                     p.addBefore(NettyPipeline.ReactiveBridge, "ws-http", new HttpServerCodec());
                     p.addBefore(NettyPipeline.ReactiveBridge, "ws-http-aggregator", new HttpObjectAggregator(MAX_REQUEST));
-                    p.addBefore(NettyPipeline.ReactiveBridge, "ws-upgrade", new WebSocketUpgrade(context, ws, origins));
+                    p.addBefore(NettyPipeline.ReactiveBridge, "ws-upgrade", new WebSocketUpgrade(context, ws, origins, upgraded));
                 })
                 // as on the client port: reads go on only while the inbound Flux has demand
                 .handle((in, out) -> in.receive().then())
@@ -82,11 +85,22 @@ public final class WebSocketListener {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** Stops accepting (clients already upgraded stay until the server closes them). */
+    /**
+     * Waits (at most {@code max}) until the upgraded connections are closed: the server closes its clients on their
+     * event loops, and disposing those loops first would cut them before their close frames leave.
+     */
+    public void awaitClosed(Duration max) {
+        upgraded.newCloseFuture().awaitUninterruptibly(max.toMillis());
+    }
+
+    /**
+     * Stops accepting. Connections stay: the server closes its clients itself, each with its close frame (Reactor
+     * Netty's disposal of the connections would cut them without one); the event loops' disposal ends the rest.
+     */
     public void stop() {
         DisposableServer s = server;
         if (s != null) {
-            s.disposeNow(Duration.ofSeconds(5));
+            s.channel().close().awaitUninterruptibly(5000);
         }
     }
 }

@@ -62,9 +62,12 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     private final OriginCheck origins;
     private final ServerLog log;
     private ScheduledFuture<?> handshakeTimer;
+    private final io.netty.channel.group.ChannelGroup upgraded;
 
-    WebSocketUpgrade(ServerContext context, WebSocketOptions ws, OriginCheck origins) {
+    WebSocketUpgrade(ServerContext context, WebSocketOptions ws, OriginCheck origins,
+                     io.netty.channel.group.ChannelGroup upgraded) {
         super(true);
+        this.upgraded = upgraded;
         this.context = context;
         this.ws = ws;
         this.origins = origins;
@@ -281,6 +284,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         ClientConnection client = new ClientConnection(context, new WebSocketClientVariant(ws));
         frames.client(client);
         p.remove(this);
+        upgraded.add(ctx.channel());
         // the client sends INFO as soon as it is in an active pipeline
         p.addBefore(NettyPipeline.ReactiveBridge, "nats-client", client);
     }

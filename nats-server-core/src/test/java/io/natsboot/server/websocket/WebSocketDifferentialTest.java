@@ -87,7 +87,7 @@ class WebSocketDifferentialTest {
         return theirs;
     }
 
-    private static String normalize(String t) {
+    static String normalize(String t) {
         return t.replaceAll("\"server_id\":\"[A-Z0-9]+\"", "\"server_id\":\"ID\"")
                 .replaceAll("\"server_name\":\"[^\"]+\"", "\"server_name\":\"NAME\"")
                 .replaceAll("\"port\":\\d+", "\"port\":0")
@@ -101,7 +101,7 @@ class WebSocketDifferentialTest {
     }
 
     /** Upgrade with {@code extra} headers, then the frames for {@code payloads}, then everything until quiet. */
-    private static String session(int port, String extra, String... payloads) throws IOException {
+    static String session(int port, String extra, String... payloads) throws IOException {
         try (WsRawClient c = new WsRawClient(port)) {
             StringBuilder t = new StringBuilder(c.upgrade(WsRawClient.request(port, extra)));
             if (!t.toString().startsWith("HTTP/1.1 101")) {
@@ -115,7 +115,7 @@ class WebSocketDifferentialTest {
         }
     }
 
-    private static String frames(WsRawClient c) throws IOException {
+    static String frames(WsRawClient c) throws IOException {
         return c.drain().stream().map(Object::toString).collect(Collectors.joining("\n")) + "\n<end>";
     }
 

@@ -60,7 +60,12 @@ final class WsRawClient implements AutoCloseable {
     private boolean inCompressedMessage;
 
     WsRawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket the test made (a TLS one for wss). */
+    WsRawClient(Socket s) throws IOException {
+        socket = s;
         socket.setSoTimeout(3000);
         in = socket.getInputStream();
         out = socket.getOutputStream();

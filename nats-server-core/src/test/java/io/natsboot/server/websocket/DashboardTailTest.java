@@ -1,0 +1,95 @@
+package io.natsboot.server.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RunningServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitoring dashboard's live message tail in headless Chromium: opened as {@code /#tail=dash.>} on a server
+ * with a WebSocket listener, it subscribes over WebSocket and lists the messages a plain client publishes.
+ */
+class DashboardTailTest {
+
+    @Test
+    void tailShowsPublishedMessages() throws Exception {
+        assertThat(Files.isExecutable(Path.of(WebSocketBrowserTest.CHROMIUM)))
+                .as("needs headless Chromium (Debian package chromium)").isTrue();
+        Path profile = Files.createTempDirectory("chromium-tail");
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        try (RunningServer s = RunningServer.start(b -> b.httpPort(-1)
+                .websocket(io.natsboot.server.config.WebSocketOptions.plain("127.0.0.1", 0)));
+             RawClient pub = new RawClient(s.port())) {
+            pub.readInfo();
+            pub.send("CONNECT {\"verbose\":false}\r\n");
+            Thread publisher = new Thread(() -> {
+                int i = 0;
+                try {
+                    while (publishing.get()) {
+                        pub.send("PUB dash.rides 11\r\nride-" + String.format("%06d", i++) + "\r\n");
+                        Thread.sleep(10);
+                    }
+                } catch (Exception e) {
+                    // connection closed at the end
+                }
+            }, "dashboard-tail-publisher");
+            publisher.start();
+            String url = "http://127.0.0.1:" + s.server().monitor().port() + "/#tail=dash.%3E";
+            Process p = new ProcessBuilder(WebSocketBrowserTest.CHROMIUM, "--headless", "--no-sandbox",
+                    "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update",
+                    "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom", url)
+                    .redirectError(profile.resolve("chromium.log").toFile()).start();
+            String dom;
+            try {
+                dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor(60, TimeUnit.SECONDS);
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                publishing.set(false);
+                publisher.join(5000);
+            }
+            assertThat(dom).containsPattern("data-tail-count=\"[1-9]\\d*\"");
+            assertThat(dom).containsPattern("<td>dash.rides</td><td></td><td class=\"num\">11</td>"
+                    + "<td class=\"payload\">ride-\\d{6}</td>");
+            assertThat(dom).contains("tailing dash.&gt; over ws://127.0.0.1:" + s.server().context().webSocketPort());
+        } finally {
+            try (Stream<Path> all = Files.walk(profile)) {
+                all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void withoutAListenerTheTailSaysWhatIsMissing() throws Exception {
+        Path profile = Files.createTempDirectory("chromium-tail");
+        try (RunningServer s = RunningServer.start(b -> b.httpPort(-1))) {
+            String url = "http://127.0.0.1:" + s.server().monitor().port() + "/#tail=x";
+            Process p = new ProcessBuilder(WebSocketBrowserTest.CHROMIUM, "--headless", "--no-sandbox",
+                    "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update",
+                    "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=3000", "--dump-dom", url)
+                    .redirectError(profile.resolve("chromium.log").toFile()).start();
+            String dom;
+            try {
+                dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor(60, TimeUnit.SECONDS);
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            assertThat(dom).contains("the server has no WebSocket listener: add a websocket block");
+        } finally {
+            try (Stream<Path> all = Files.walk(profile)) {
+                all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+}
