@@ -97,6 +97,9 @@ public final class NatsServer {
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }
+        if (context.operatorMode() != null) {
+            context.operatorMode().startLines().forEach(log::info);
+        }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());

@@ -33,10 +33,10 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "websocket", "ws", "mqtt", "jetstream",
-            "system_account", "system", "no_system_account", "no_sys_acc",
+            "no_system_account", "no_sys_acc",
             "http_base_path",
-            "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
-            "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
+            "trace_verbose", "prof_port", "trusted", "trusted_keys",
+            "resolver_tls", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
             "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
@@ -65,6 +65,8 @@ public final class ConfigFileOptions {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
 
+    private final OperatorConfig operatorConfig = new OperatorConfig(errors);
+
     private ConfigFileOptions(ServerOptions.Builder b) {
         this.b = b;
     }
@@ -85,6 +87,7 @@ public final class ConfigFileOptions {
             }
         }
         c.finishUsers();
+        c.b.trust(c.operatorConfig.build());
         return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
     }
 
@@ -153,6 +156,13 @@ public final class ConfigFileOptions {
             case "cluster": cluster(e); break;
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
+            // operator (JWT) mode, in OperatorConfig
+            case "operator": case "operators": case "root_operators": case "trusted_operators":
+                operatorConfig.operator(e);
+                break;
+            case "system_account": case "system": operatorConfig.systemAccount(e); break;
+            case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
+            case "resolver_preload": operatorConfig.preload(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);

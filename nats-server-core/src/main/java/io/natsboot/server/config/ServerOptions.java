@@ -47,7 +47,8 @@ public record ServerOptions(
         String noAuthUser,
         TlsOptions tls,
         ClusterOptions cluster,
-        List<AccountOptions> accounts) {
+        List<AccountOptions> accounts,
+        TrustOptions trust) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -57,7 +58,7 @@ public record ServerOptions(
     }
 
     public boolean authRequired() {
-        return username != null || authToken != null || !users.isEmpty();
+        return username != null || authToken != null || !users.isEmpty() || trust != null;
     }
 
     public Builder toBuilder() {
@@ -139,6 +140,8 @@ public record ServerOptions(
         private io.natsboot.server.auth.Permissions clusterPermissions;
         /** The accounts block; empty = everyone in the global account. */
         private List<AccountOptions> accounts = List.of();
+        /** Operator (JWT) mode; null = off. */
+        private TrustOptions trust;
 
         public Builder() {
         }
@@ -172,6 +175,7 @@ public record ServerOptions(
                 clusterPermissions = c.permissions();
             }
             accounts = o.accounts;
+            trust = o.trust;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -247,6 +251,8 @@ public record ServerOptions(
         /** Cluster permissions (import = publish side, export = subscribe side); null = none. */
         public Builder clusterPermissions(io.natsboot.server.auth.Permissions v) { clusterPermissions = v; return this; }
         public Builder accounts(List<AccountOptions> v) { accounts = List.copyOf(v); return this; }
+        /** Operator (JWT) mode: operators, system account, resolver; null = off. */
+        public Builder trust(TrustOptions v) { trust = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -262,7 +268,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts);
+                    users, noAuthUser, tls, buildCluster(), accounts, trust);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -7,6 +7,7 @@ import io.natsboot.server.auth.Bcrypt;
 import io.natsboot.server.auth.Permissions;
 import io.natsboot.server.auth.NKeys;
 import io.natsboot.server.auth.User;
+import io.natsboot.server.auth.jwt.OperatorMode;
 import io.natsboot.server.protocol.ClientOps;
 import io.natsboot.server.protocol.ClientProtocolParser;
 import io.natsboot.server.protocol.ConnectOptions;
@@ -228,7 +229,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         logPrefix = host + ":" + remotePort + " - cid:" + cid + " - ";
         byte[] info = server.infoLine(cid, host, false);
-        if (options.users().stream().anyMatch(User::isNkey)) {
+        if (options.users().stream().anyMatch(User::isNkey) || server.operatorMode() != null) {
             nonce = NKeys.nonce();
             info = withNonce(info, nonce);
         }
@@ -573,7 +574,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public int maxPayload() {
-        return options.maxPayload();
+        OperatorMode.Login jwt = jwtLogin;
+        return jwt != null && jwt.maxPayload() != -1 ? (int) jwt.maxPayload() : options.maxPayload();
     }
 
     @Override
@@ -598,7 +600,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (!connected && options.authRequired() && !authenticate()) {
-            authViolation();
+            if (closeReason == null) { // a JWT login may already have closed it with its own error
+                authViolation();
+            }
             return;
         }
         headers = opts.headers && !options.noHeaderSupport();
@@ -666,6 +670,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private boolean authenticate() {
         ServerOptions o = options;
+        if (server.operatorMode() != null) {
+            return authenticateJwt(server.operatorMode());
+        }
         if (opts.nkey != null && !opts.nkey.isEmpty() && o.users().stream().anyMatch(User::isNkey)) {
             // nats-server: a client naming an nkey is checked against the nkey users only.
             for (User u : o.users()) {
@@ -758,12 +765,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
     private void registerUser(User u) {
-        Account a = server.accountOfUser(u.isNkey() ? u.nkey() : u.username());
+        takeAccount(server.accountOfUser(u.isNkey() ? u.nkey() : u.username()), u.permissions());
+    }
+
+    private void takeAccount(Account a, Permissions p) {
         if (a != account) {
             account = a;
             cache = null; // cached match results belong to the old account's trie
         }
-        Permissions p = u.permissions();
         perms = p;
         if (p != null && p.response() != null) {
             if (replies == null) {
@@ -872,7 +881,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private void authViolation() {
         server.authFailures.increment();
-        if (options.users().stream().anyMatch(User::isNkey)) {
+        if (server.operatorMode() != null) {
+            log.error(logPrefix + "authentication error");
+        } else if (options.users().stream().anyMatch(User::isNkey)) {
             log.error(logPrefix + "authentication error - Nkey " + CommandLine.goQuote(opts.nkey == null ? "" : opts.nkey));
         } else {
             log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
@@ -891,6 +902,58 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         sendErr("Authentication Timeout");
         close("Authentication Timeout", true);
+    }
+
+    // ---- operator (JWT) mode: the checks are in auth/jwt/OperatorMode -------------------------
+
+    /** The JWT login of this client (operator mode), else null. */
+    private OperatorMode.Login jwtLogin;
+    private ScheduledFuture<?> jwtExpiry;
+
+    /** A user JWT login: the client takes the JWT's account, permissions, limits and expiry. */
+    private boolean authenticateJwt(OperatorMode mode) {
+        updateLogPrefix(); // nats-server's lines about the login name the client already
+        OperatorMode.Login login = mode.authenticate(
+                new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"), server::clientsInAccount,
+                options, line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
+        if (login.accountConnectionsExceeded()) {
+            log.error(logPrefix + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            log.error(logPrefix + "maximum account active connections exceeded"); // nats-server logs it twice
+            close("Maximum Account Connections Exceeded", true);
+            return false;
+        }
+        if (!login.ok()) {
+            return false;
+        }
+        jwtLogin = login;
+        takeAccount(server.accountOrCreate(login.account()), login.permissions());
+        cancel(jwtExpiry);
+        jwtExpiry = login.expiresInNanos() <= 0 ? null
+                : loop.schedule(this::jwtExpired, login.expiresInNanos(), TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    /** nats-server's authExpired: the user JWT (or its connect-time window) ran out. */
+    private void jwtExpired() {
+        jwtExpiry = null;
+        if (closeReason != null) {
+            return;
+        }
+        sendErr("User Authentication Expired");
+        if (log.isDebug()) {
+            log.debug(logPrefix + "User Authentication Expired");
+        }
+        close("Authentication Expired", true);
+    }
+
+    /** Subscriptions at the limit: the server's max_subscriptions, or the JWT's (0 there allows none). */
+    private boolean subsAtLimit() {
+        OperatorMode.Login jwt = jwtLogin;
+        if (jwt != null) {
+            return jwt.maxSubs() != -1 && subs.size() >= jwt.maxSubs();
+        }
+        return options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions();
     }
 
     private void updateLogPrefix() {
@@ -1129,7 +1192,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
         }
-        if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
+        if (subsAtLimit()) {
             log.error(logPrefix + "maximum subscriptions exceeded");
             sendErr("maximum subscriptions exceeded");
             return;
@@ -1632,6 +1695,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         cancel(pingTimer);
         cancel(authTimer);
+        cancel(jwtExpiry);
         cancel(writeDeadlineTimer);
         cancel(stallTimer);
         releaseStalledPublishers();

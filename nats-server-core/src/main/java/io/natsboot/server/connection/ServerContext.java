@@ -68,6 +68,31 @@ public final class ServerContext {
         configureAccounts(options.accounts());
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
+        this.operatorMode = options.trust() == null ? null
+                : new io.natsboot.server.auth.jwt.OperatorMode(options, log);
+    }
+
+    /** Operator (JWT) mode: trusted operators, account resolver, JWT logins; null when not configured. */
+    private final io.natsboot.server.auth.jwt.OperatorMode operatorMode;
+
+    public io.natsboot.server.auth.jwt.OperatorMode operatorMode() {
+        return operatorMode;
+    }
+
+    /** The account named {@code name}, made on first use (operator mode: accounts come from JWTs). */
+    public Account accountOrCreate(String name) {
+        return accounts.computeIfAbsent(name, Account::new);
+    }
+
+    /** Connected clients in {@code account} (nats-server counts them against the account's connection limit). */
+    public int clientsInAccount(String account) {
+        int n = 0;
+        for (ClientConnection c : clients()) {
+            if (c.account().name().equals(account)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** TLS connection_rate_limit of the client port; null = none. */

@@ -60,6 +60,16 @@ public record UserLimits(Permissions.SubjectPermission pub, Permissions.SubjectP
     }
 
     /**
+     * jwt's UserPermissionLimits.Empty(): nothing set, limits at Go's zero (so -1, "unlimited", counts as set). A
+     * user signed by a scoped signing key must be empty: its limits come from the key's template.
+     */
+    public boolean isEmpty() {
+        return pub == null && sub == null && resp == null && src.isEmpty() && times.isEmpty()
+                && (locale == null || locale.isEmpty()) && subs == 0 && data == 0 && payload == 0 && !bearerToken
+                && allowedConnectionTypes.isEmpty();
+    }
+
+    /**
      * nats-server's buildInternalNkeyUser: the permissions of a user with these limits; null when the JWT gives
      * none (then the account's default permissions apply).
      */
