@@ -934,6 +934,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return true;
     }
 
+    /**
+     * The account's JWT was updated (resolver update over $SYS): a user revoked by it is closed with nats-server's
+     * error, the others take the account's new limits.
+     */
+    public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            OperatorMode.Login login = jwtLogin;
+            if (login == null || closeReason != null || !claims.subject().equals(login.account())) {
+                return;
+            }
+            if (claims.userRevoked(login.user().subject(), login.user().jwt().issuedAt())) {
+                sendErr("User Authentication Revoked");
+                if (log.isDebug()) {
+                    log.debug(logPrefix + "User Authentication Revoked");
+                }
+                close("Credentials Revoked", true);
+                return;
+            }
+            jwtLogin = login.withAccount(claims, options);
+        });
+    }
+
     /** nats-server's authExpired: the user JWT (or its connect-time window) ran out. */
     private void jwtExpired() {
         jwtExpiry = null;

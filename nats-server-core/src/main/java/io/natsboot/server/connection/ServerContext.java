@@ -70,6 +70,13 @@ public final class ServerContext {
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
         this.operatorMode = options.trust() == null ? null
                 : new io.natsboot.server.auth.jwt.OperatorMode(options, log);
+        if (operatorMode != null) {
+            operatorMode.onAccountUpdate(claims -> {
+                for (ClientConnection c : clients()) {
+                    c.accountClaimsUpdated(claims);
+                }
+            });
+        }
     }
 
     /** Operator (JWT) mode: trusted operators, account resolver, JWT logins; null when not configured. */

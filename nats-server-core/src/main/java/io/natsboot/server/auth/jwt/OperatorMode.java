@@ -210,9 +210,15 @@ public final class OperatorMode {
      * credentials expire (0 = never).
      */
     public record Login(String failure, boolean accountConnectionsExceeded, String account, UserClaims user,
-            Permissions permissions, long maxSubs, long maxPayload, long expiresInNanos) {
+            UserLimits limits, Permissions permissions, long maxSubs, long maxPayload, long expiresInNanos) {
         static Login fail(String why) {
-            return new Login(why, false, null, null, null, -1, -1, 0);
+            return new Login(why, false, null, null, null, null, -1, -1, 0);
+        }
+
+        /** The same login under the account's new claims: limits taken anew (nats-server's applyAccountLimits). */
+        public Login withAccount(AccountClaims acc, ServerOptions options) {
+            return new Login(failure, accountConnectionsExceeded, account, user, limits, permissions,
+                    subsLimit(limits, acc, options), payloadLimit(limits, acc, options), expiresInNanos);
         }
 
         public boolean ok() {
@@ -321,23 +327,31 @@ public final class OperatorMode {
             return Login.fail("times");
         }
         if (acc.limits().conn() != -1 && connectionsInAccount.applyAsInt(acc.subject()) >= acc.limits().conn()) {
-            return new Login(null, true, acc.subject(), user, null, -1, -1, 0);
+            return new Login(null, true, acc.subject(), user, limits, null, -1, -1, 0);
         }
         Permissions perms = limits.permissions();
         if (perms == null) {
             perms = acc.defaultPermissions();
         }
-        long maxPayload = minLimit(minLimit(limits.payload(), acc.limits().payload()),
-                options.maxPayload() == 0 ? -1 : options.maxPayload());
-        long maxSubs = minLimit(minLimit(limits.subs(), acc.limits().subs()),
-                options.maxSubscriptions() == 0 ? -1 : options.maxSubscriptions());
+        long maxPayload = payloadLimit(limits, acc, options);
+        long maxSubs = subsLimit(limits, acc, options);
         long expires = expiresInNanos(user.jwt().expires(), window.validForNanos());
         debug.accept("Authenticated JWT: Client \"" + user.subject() + "\" (claim-name: \"" + nz(user.jwt().name())
                 + "\", claim-tags: " + tags(user.tags()) + ") signed with \"" + user.jwt().issuer() + "\" by Account \""
                 + acc.subject() + "\" (claim-name: \"" + nz(acc.jwt().name()) + "\", claim-tags: [])"
                 + " signed with \"" + acc.jwt().issuer() + "\" has mappings " + !acc.mappings().isEmpty()
                 + " accused 0x" + Integer.toHexString(System.identityHashCode(acc)));
-        return new Login(null, false, acc.subject(), user, perms, maxSubs, maxPayload, expires);
+        return new Login(null, false, acc.subject(), user, limits, perms, maxSubs, maxPayload, expires);
+    }
+
+    static long payloadLimit(UserLimits user, AccountClaims acc, ServerOptions options) {
+        return minLimit(minLimit(user.payload(), acc.limits().payload()),
+                options.maxPayload() == 0 ? -1 : options.maxPayload());
+    }
+
+    static long subsLimit(UserLimits user, AccountClaims acc, ServerOptions options) {
+        return minLimit(minLimit(user.subs(), acc.limits().subs()),
+                options.maxSubscriptions() == 0 ? -1 : options.maxSubscriptions());
     }
 
     /** nats-server's minLimit: the smaller of two limits where -1 means none. */
