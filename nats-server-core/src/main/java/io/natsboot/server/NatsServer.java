@@ -99,6 +99,7 @@ public final class NatsServer {
         }
         if (context.operatorMode() != null) {
             context.operatorMode().startLines().forEach(log::info);
+            context.operatorMode().startWarnings().forEach(log::warn);
         }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);

@@ -264,8 +264,12 @@ public final class NatsServerMain {
         if (options.trust() == null) {
             return null;
         }
+        String problem = io.natsboot.server.config.OperatorConfig.startProblem(options);
+        if (problem != null) {
+            return problem;
+        }
         try {
-            new io.natsboot.server.auth.jwt.OperatorMode(options, new io.natsboot.server.log.Slf4jServerLog());
+            new io.natsboot.server.auth.jwt.OperatorMode(options.trust(), line -> { });
             return null;
         } catch (IllegalStateException e) {
             return e.getMessage();

@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.auth.jwt.TrustOptions;
 import io.natsboot.server.auth.jwt.AccountClaims;
 import io.natsboot.server.auth.jwt.JwtException;
 import io.natsboot.server.auth.jwt.OperatorClaims;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * {@code resolver_preload}) with nats-server 2.9.10's checks and messages; {@link #build()} makes the
  * {@link TrustOptions}. Errors go to the file's error list with their positions, as nats-server reports them.
  */
-final class OperatorConfig {
+public final class OperatorConfig {
     /** nsc's decorated JWT: the first block between {@code ---...---} lines. */
     private static final Pattern DECORATED = Pattern.compile(
             "\\s*(?:(?:-{3,}[^\\n]*-{3,}\\n)(.+)(?:\\n\\s*-{3,}[^\\n]*-{3,}\\n*))");
@@ -273,6 +274,33 @@ final class OperatorConfig {
             }
             preload.put(f.key(), jwt);
         }
+    }
+
+    /**
+     * nats-server's start-up checks of an operator configuration (validateTrustedOperators and what the resolver
+     * needs), as the message it dies with; null when fine or not in operator mode.
+     */
+    public static String startProblem(ServerOptions o) {
+        TrustOptions t = o.trust();
+        if (t == null || t.operators().isEmpty()) {
+            return null;
+        }
+        if (t.resolver() == null) {
+            return "operators require an account resolver to be configured";
+        }
+        if (!o.accounts().isEmpty()) {
+            return "operators do not allow Accounts to be configured directly";
+        }
+        if (!o.users().isEmpty()) {
+            return "operators do not allow users to be configured directly";
+        }
+        TrustOptions.ResolverType type = t.resolver().type();
+        if ((type == TrustOptions.ResolverType.FULL || type == TrustOptions.ResolverType.CACHE)
+                && t.systemAccount() == null) {
+            return "using nats based account resolver - the system account needs to be specified in configuration "
+                    + "or the operator jwt";
+        }
+        return null;
     }
 
     /** The operator-mode options, or null when the file named no operator. */

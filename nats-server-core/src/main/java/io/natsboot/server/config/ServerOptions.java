@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.auth.jwt.TrustOptions;
 import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.List;

@@ -915,7 +915,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         updateLogPrefix(); // nats-server's lines about the login name the client already
         OperatorMode.Login login = mode.authenticate(
                 new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"), server::clientsInAccount,
-                options, line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
+                serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
         if (login.accountConnectionsExceeded()) {
             log.error(logPrefix + "maximum account active connections exceeded");
             sendErr("maximum account active connections exceeded");
@@ -927,7 +927,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         jwtLogin = login;
-        takeAccount(server.accountOrCreate(login.account()), login.permissions());
+        takeAccount(server.jwtAccount(login.accountClaims()), login.permissions());
         cancel(jwtExpiry);
         jwtExpiry = login.expiresInNanos() <= 0 ? null
                 : loop.schedule(this::jwtExpired, login.expiresInNanos(), TimeUnit.NANOSECONDS);
@@ -955,8 +955,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 close("Credentials Revoked", true);
                 return;
             }
-            jwtLogin = login.withAccount(claims, options);
+            jwtLogin = login.withAccount(claims, serverLimits());
         });
+    }
+
+    private OperatorMode.ServerLimits serverLimits() {
+        return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
     }
 
     /** nats-server's authExpired: the user JWT (or its connect-time window) ran out. */

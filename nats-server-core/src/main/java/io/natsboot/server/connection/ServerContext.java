@@ -68,8 +68,12 @@ public final class ServerContext {
         configureAccounts(options.accounts());
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
+        String operatorProblem = io.natsboot.server.config.OperatorConfig.startProblem(options);
+        if (operatorProblem != null) {
+            throw new IllegalStateException(operatorProblem);
+        }
         this.operatorMode = options.trust() == null ? null
-                : new io.natsboot.server.auth.jwt.OperatorMode(options, log);
+                : new io.natsboot.server.auth.jwt.OperatorMode(options.trust(), log::debug);
         if (operatorMode != null) {
             operatorMode.onAccountUpdate(claims -> {
                 for (ClientConnection c : clients()) {
@@ -89,6 +93,51 @@ public final class ServerContext {
     /** The account named {@code name}, made on first use (operator mode: accounts come from JWTs). */
     public Account accountOrCreate(String name) {
         return accounts.computeIfAbsent(name, Account::new);
+    }
+
+    /** JWT accounts whose imports are wired (once, at their first login). */
+    private final java.util.Set<String> wiredJwtAccounts = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The account of a JWT login, made on first use with its imports wired to the exporters' accounts (an import
+     * the exporter does not grant is left out, logged at debug level).
+     */
+    public synchronized Account jwtAccount(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        Account importer = accountOrCreate(claims.subject());
+        if (!wiredJwtAccounts.add(claims.subject())) {
+            return importer;
+        }
+        List<Account.ServiceImport> services = new java.util.ArrayList<>(importer.serviceImports());
+        for (io.natsboot.server.auth.jwt.AccountClaims.Import imp : claims.imports()) {
+            String why;
+            io.natsboot.server.auth.jwt.AccountClaims exporterClaims = null;
+            try {
+                exporterClaims = operatorMode.lookup(imp.account());
+                why = io.natsboot.server.auth.jwt.ImportCheck.check(claims, imp, exporterClaims);
+            } catch (java.io.IOException e) {
+                why = e.getMessage();
+            }
+            if (why == null && !imp.service() && imp.localSubject() != null && !imp.localSubject().isEmpty()) {
+                why = "stream imports with local_subject are not supported yet";
+            }
+            if (why != null) {
+                log.debug("Error adding " + (imp.service() ? "service" : "stream") + " import "
+                        + CommandLine.goQuote(imp.subject()) + " from account " + CommandLine.goQuote(imp.account())
+                        + " to account " + CommandLine.goQuote(claims.subject()) + ": " + why);
+                continue;
+            }
+            Account exporter = accountOrCreate(exporterClaims.subject());
+            if (imp.service()) {
+                exporter.servesImports(true);
+                services.add(new Account.ServiceImport(exporter, imp.subject(), imp.local()));
+            } else {
+                List<Account.StreamImport> streams = new java.util.ArrayList<>(exporter.streamImporters());
+                streams.add(new Account.StreamImport(importer, imp.subject(), imp.to()));
+                exporter.streamImporters(streams);
+            }
+        }
+        importer.serviceImports(services);
+        return importer;
     }
 
     /** Connected clients in {@code account} (nats-server counts them against the account's connection limit). */

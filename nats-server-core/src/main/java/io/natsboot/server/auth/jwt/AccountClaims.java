@@ -120,6 +120,28 @@ public record AccountClaims(Jwt jwt, Map<String, UserLimits> signingKeys, Limits
         return out;
     }
 
+    /**
+     * jwt's blocking validation errors of the claims (an account with any is refused): imports whose activation
+     * token does not decode or was issued to another account.
+     */
+    public List<String> validationIssues() {
+        List<String> out = new ArrayList<>();
+        for (Import i : imports) {
+            if (i.token() == null || i.token().isEmpty()) {
+                continue;
+            }
+            try {
+                ActivationClaims act = ActivationClaims.decode(i.token());
+                if (!subject().equals(act.jwt().subject())) {
+                    out.add("activation token doesn't match account it is being included in, \"" + i.subject() + "\"");
+                }
+            } catch (JwtException e) {
+                out.add("import \"" + i.subject() + "\" contains an invalid activation token");
+            }
+        }
+        return out;
+    }
+
     /** The account's public key, its name in the server. */
     public String subject() {
         return jwt.subject();

@@ -1,6 +1,5 @@
 package io.natsboot.server.auth.jwt;
 
-import io.natsboot.server.log.ServerLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,16 +18,20 @@ public final class ClaimsRequests {
     private static final String ACCOUNT_PREFIX = "$SYS.REQ.ACCOUNT.";
 
     private final OperatorMode mode;
-    private final ServerLog log;
+    private final java.util.function.Consumer<String> debugLog;
+    private final java.util.function.Consumer<String> errorLog;
     private final Supplier<String> serverJson;
 
     /**
+     * @param debugLog   server-level debug lines ("jwt updated - ..."), errorLog the error lines
      * @param serverJson the {@code "server"} object of answers (name, host, id, ver, seq, jetstream, time), made
      *                   fresh for each answer by whoever sends it
      */
-    public ClaimsRequests(OperatorMode mode, ServerLog log, Supplier<String> serverJson) {
+    public ClaimsRequests(OperatorMode mode, java.util.function.Consumer<String> debugLog,
+            java.util.function.Consumer<String> errorLog, Supplier<String> serverJson) {
         this.mode = mode;
-        this.log = log;
+        this.debugLog = debugLog;
+        this.errorLog = errorLog;
         this.serverJson = serverJson;
     }
 
@@ -85,13 +88,13 @@ public final class ClaimsRequests {
         } catch (IOException e) {
             return updateError(subject, e.getMessage());
         }
-        log.debug("jwt updated - " + subject);
+        debugLog.accept("jwt updated - " + subject);
         return answer("\"data\":{\"account\":\"" + subject + "\",\"code\":200,\"message\":\"jwt updated\"}");
     }
 
     private byte[] updateError(String account, String why) {
         String description = "jwt update resulted in error - " + why;
-        log.error("jwt update resulted in error - " + account + " - " + why);
+        errorLog.accept("jwt update resulted in error - " + account + " - " + why);
         StringBuilder b = new StringBuilder("\"error\":{\"account\":\"").append(account)
                 .append("\",\"code\":500,\"description\":");
         io.natsboot.server.protocol.Json.quote(b, description);

@@ -1,6 +1,5 @@
 package io.natsboot.server.auth.jwt;
 
-import io.natsboot.server.config.TrustOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -2,9 +2,6 @@ package io.natsboot.server.auth.jwt;
 
 import io.natsboot.server.auth.NKeys;
 import io.natsboot.server.auth.Permissions;
-import io.natsboot.server.config.ServerOptions;
-import io.natsboot.server.config.TrustOptions;
-import io.natsboot.server.log.ServerLog;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,7 +24,10 @@ public final class OperatorMode {
     private final TrustOptions trust;
     private final Set<String> trustedKeys;
     private final AccountResolver resolver;
-    private final ServerLog log;
+    /** nats-server's server-level debug lines ("Updating account claims: ..."). */
+    private final Consumer<String> debugLog;
+    /** Warnings found at start (no system account, preloaded accounts with validation issues). */
+    private final List<String> startWarnings = new ArrayList<>();
     /** Verified account claims by account key; filled on lookups, replaced by updates. */
     private final Map<String, AccountClaims> accounts = new ConcurrentHashMap<>();
     /** Called with the new claims when an account JWT is updated (limits, revocations). */
@@ -35,16 +35,13 @@ public final class OperatorMode {
     };
 
     /**
-     * Sets operator mode up for {@code options}: the resolver gets the preloads; the system account must
-     * resolve. Throws {@link IllegalStateException} with nats-server's start-up message on failure.
+     * Sets operator mode up: the resolver gets the preloads; the system account must resolve. Throws
+     * {@link IllegalStateException} with nats-server's start-up message on failure. The checks of the rest of the
+     * configuration (users, accounts) are config/OperatorConfig's.
      */
-    public OperatorMode(ServerOptions options, ServerLog log) {
-        String bad = validate(options);
-        if (bad != null) {
-            throw new IllegalStateException(bad);
-        }
-        this.trust = options.trust();
-        this.log = log;
+    public OperatorMode(TrustOptions trust, Consumer<String> debugLog) {
+        this.trust = trust;
+        this.debugLog = debugLog;
         Set<String> keys = new LinkedHashSet<>();
         for (OperatorClaims op : trust.operators()) {
             keys.addAll(op.trustedKeys());
@@ -55,8 +52,20 @@ public final class OperatorMode {
             if (resolver instanceof UrlResolver url) {
                 url.check();
             }
+            if (trust.systemAccount() == null) {
+                startWarnings.add("Trusted Operators should utilize a System Account");
+            }
             for (Map.Entry<String, String> p : trust.preload().entrySet()) {
                 resolver.store(p.getKey(), p.getValue());
+                try {
+                    List<String> issues = AccountClaims.decode(p.getValue()).validationIssues();
+                    if (!issues.isEmpty()) {
+                        startWarnings.add("Account [" + p.getKey() + "] has validation issues:");
+                        issues.forEach(i -> startWarnings.add("  - " + i));
+                    }
+                } catch (JwtException e) {
+                    // checked when the file was read
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage());
@@ -68,37 +77,6 @@ public final class OperatorMode {
                 throw new IllegalStateException("error resolving system account: " + e.getMessage());
             }
         }
-    }
-
-    /**
-     * nats-server's start-up checks of an operator configuration (validateTrustedOperators and the resolver's
-     * needs), as the message it dies with; null when fine or not in operator mode.
-     */
-    public static String validate(ServerOptions o) {
-        TrustOptions t = o.trust();
-        if (t == null || t.operators().isEmpty()) {
-            return null;
-        }
-        if (t.resolver() == null) {
-            return "operators require an account resolver to be configured";
-        }
-        if (!o.accounts().isEmpty()) {
-            return "operators do not allow Accounts to be configured directly";
-        }
-        if (!o.users().isEmpty()) {
-            return "operators do not allow users to be configured directly";
-        }
-        TrustOptions.ResolverType type = t.resolver().type();
-        if ((type == TrustOptions.ResolverType.FULL || type == TrustOptions.ResolverType.CACHE)
-                && t.systemAccount() == null) {
-            return "using nats based account resolver - the system account needs to be specified in configuration "
-                    + "or the operator jwt";
-        }
-        if (type == TrustOptions.ResolverType.MEMORY && t.systemAccount() != null
-                && !t.preload().containsKey(t.systemAccount())) {
-            return "error resolving system account: account missing";
-        }
-        return null;
     }
 
     /** The lines nats-server logs at start in operator mode (after "Using configuration file"). */
@@ -119,6 +97,11 @@ public final class OperatorMode {
             out.add(line);
         }
         return out;
+    }
+
+    /** The warnings nats-server logs at start in operator mode, after {@link #startLines()}. */
+    public List<String> startWarnings() {
+        return List.copyOf(startWarnings);
     }
 
     public String systemAccount() {
@@ -153,7 +136,7 @@ public final class OperatorMode {
         if (prev != null) {
             return prev;
         }
-        log.debug("Updating account claims: " + account + "/" + (claims.jwt().name() == null ? ""
+        debugLog.accept("Updating account claims: " + account + "/" + (claims.jwt().name() == null ? ""
                 : claims.jwt().name()));
         return claims;
     }
@@ -175,6 +158,9 @@ public final class OperatorMode {
         if (expectedAccount != null && !expectedAccount.equals(claims.subject())) {
             throw new IOException("account validation failed");
         }
+        if (!claims.validationIssues().isEmpty()) {
+            throw new IOException("account validation failed");
+        }
         return claims;
     }
 
@@ -190,7 +176,7 @@ public final class OperatorMode {
         }
         resolver.store(claims.subject(), jwt);
         accounts.put(claims.subject(), claims);
-        log.debug("Updating account claims: " + claims.subject() + "/" + (claims.jwt().name() == null ? ""
+        debugLog.accept("Updating account claims: " + claims.subject() + "/" + (claims.jwt().name() == null ? ""
                 : claims.jwt().name()));
         updateListener.accept(claims);
         return claims;
@@ -209,15 +195,21 @@ public final class OperatorMode {
      * its account, permissions (null = all), subscription and payload limits (-1 = unlimited), and when its
      * credentials expire (0 = never).
      */
-    public record Login(String failure, boolean accountConnectionsExceeded, String account, UserClaims user,
-            UserLimits limits, Permissions permissions, long maxSubs, long maxPayload, long expiresInNanos) {
+    public record Login(String failure, boolean accountConnectionsExceeded, String account, AccountClaims accountClaims,
+            UserClaims user, UserLimits limits, Permissions permissions, long maxSubs, long maxPayload,
+            long expiresInNanos) {
         static Login fail(String why) {
-            return new Login(why, false, null, null, null, null, -1, -1, 0);
+            return new Login(why, false, null, null, null, null, null, -1, -1, 0);
+        }
+
+        /** The account's verified claims at login. */
+        public AccountClaims accountClaims() {
+            return accountClaims;
         }
 
         /** The same login under the account's new claims: limits taken anew (nats-server's applyAccountLimits). */
-        public Login withAccount(AccountClaims acc, ServerOptions options) {
-            return new Login(failure, accountConnectionsExceeded, account, user, limits, permissions,
+        public Login withAccount(AccountClaims acc, ServerLimits options) {
+            return new Login(failure, accountConnectionsExceeded, account, acc, user, limits, permissions,
                     subsLimit(limits, acc, options), payloadLimit(limits, acc, options), expiresInNanos);
         }
 
@@ -235,7 +227,7 @@ public final class OperatorMode {
      * already connected; {@code debug} and {@code error} take the client's log lines (nats-server's texts).
      */
     public Login authenticate(Connect c, java.util.function.ToIntFunction<String> connectionsInAccount,
-            ServerOptions options, Consumer<String> debug, Consumer<String> error) {
+            ServerLimits server, Consumer<String> debug, Consumer<String> error) {
         if (c.jwt() == null || c.jwt().isEmpty()) {
             debug.accept("Authentication requires a user JWT");
             return Login.fail("no jwt");
@@ -327,31 +319,35 @@ public final class OperatorMode {
             return Login.fail("times");
         }
         if (acc.limits().conn() != -1 && connectionsInAccount.applyAsInt(acc.subject()) >= acc.limits().conn()) {
-            return new Login(null, true, acc.subject(), user, limits, null, -1, -1, 0);
+            return new Login(null, true, acc.subject(), acc, user, limits, null, -1, -1, 0);
         }
         Permissions perms = limits.permissions();
         if (perms == null) {
             perms = acc.defaultPermissions();
         }
-        long maxPayload = payloadLimit(limits, acc, options);
-        long maxSubs = subsLimit(limits, acc, options);
+        long maxPayload = payloadLimit(limits, acc, server);
+        long maxSubs = subsLimit(limits, acc, server);
         long expires = expiresInNanos(user.jwt().expires(), window.validForNanos());
         debug.accept("Authenticated JWT: Client \"" + user.subject() + "\" (claim-name: \"" + nz(user.jwt().name())
                 + "\", claim-tags: " + tags(user.tags()) + ") signed with \"" + user.jwt().issuer() + "\" by Account \""
                 + acc.subject() + "\" (claim-name: \"" + nz(acc.jwt().name()) + "\", claim-tags: [])"
                 + " signed with \"" + acc.jwt().issuer() + "\" has mappings " + !acc.mappings().isEmpty()
                 + " accused 0x" + Integer.toHexString(System.identityHashCode(acc)));
-        return new Login(null, false, acc.subject(), user, limits, perms, maxSubs, maxPayload, expires);
+        return new Login(null, false, acc.subject(), acc, user, limits, perms, maxSubs, maxPayload, expires);
     }
 
-    static long payloadLimit(UserLimits user, AccountClaims acc, ServerOptions options) {
+    /** The server's own max_payload and max_subscriptions (0 = unlimited), which cap the JWTs' limits. */
+    public record ServerLimits(long maxPayload, long maxSubscriptions) {
+    }
+
+    static long payloadLimit(UserLimits user, AccountClaims acc, ServerLimits server) {
         return minLimit(minLimit(user.payload(), acc.limits().payload()),
-                options.maxPayload() == 0 ? -1 : options.maxPayload());
+                server.maxPayload() == 0 ? -1 : server.maxPayload());
     }
 
-    static long subsLimit(UserLimits user, AccountClaims acc, ServerOptions options) {
+    static long subsLimit(UserLimits user, AccountClaims acc, ServerLimits server) {
         return minLimit(minLimit(user.subs(), acc.limits().subs()),
-                options.maxSubscriptions() == 0 ? -1 : options.maxSubscriptions());
+                server.maxSubscriptions() == 0 ? -1 : server.maxSubscriptions());
     }
 
     /** nats-server's minLimit: the smaller of two limits where -1 means none. */

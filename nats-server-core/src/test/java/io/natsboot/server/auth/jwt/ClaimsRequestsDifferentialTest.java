@@ -71,7 +71,8 @@ class ClaimsRequestsDifferentialTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                requests = new ClaimsRequests(ours.server().context().operatorMode(), ours.log(),
+                requests = new ClaimsRequests(ours.server().context().operatorMode(), ours.log()::debug,
+                        ours.log()::error,
                         () -> "{\"name\":\"test\"}");
             }
         }

@@ -1,13 +1,12 @@
-package io.natsboot.server.config;
+package io.natsboot.server.auth.jwt;
 
-import io.natsboot.server.auth.jwt.OperatorClaims;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Operator (decentralized JWT) mode: the trusted operators, the system account, the account resolver and the
- * account JWTs preloaded into it. Null in {@link ServerOptions#trust()} when no operator is configured.
+ * account JWTs preloaded into it. Null in ServerOptions.trust() when no operator is configured.
  *
  * @param operators      decoded operator JWTs (file or inline in the configuration)
  * @param systemAccount  the system account's public key, from the configuration or the operator JWT; may be null
