@@ -87,7 +87,10 @@ public final class ConfigFileOptions {
             }
         }
         c.finishUsers();
-        c.b.trust(c.operatorConfig.build());
+        io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
+        if (trust != null) { // else keep what the builder had (the Spring Boot starter's properties)
+            c.b.trust(trust);
+        }
         return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
     }
 

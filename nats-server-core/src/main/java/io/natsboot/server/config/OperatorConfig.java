@@ -26,9 +26,6 @@ import java.util.regex.Pattern;
  * {@link TrustOptions}. Errors go to the file's error list with their positions, as nats-server reports them.
  */
 public final class OperatorConfig {
-    /** nsc's decorated JWT: the first block between {@code ---...---} lines. */
-    private static final Pattern DECORATED = Pattern.compile(
-            "\\s*(?:(?:-{3,}[^\\n]*-{3,}\\n)(.+)(?:\\n\\s*-{3,}[^\\n]*-{3,}\\n*))");
     private static final Pattern MEMORY = Pattern.compile("(?i)(MEM|MEMORY)\\s*");
     private static final Pattern URL = Pattern.compile("(?i)(?:URL)(?:\\(\\s*\"?([^\\s\"]*)\"?\\s*\\))?\\s*");
 
@@ -84,13 +81,7 @@ public final class OperatorConfig {
             }
             contents = fileOrJwt;
         }
-        return decorated(contents);
-    }
-
-    /** The JWT of an nsc-decorated text (creds file, operator file), else the text itself. */
-    static String decorated(String contents) {
-        Matcher m = DECORATED.matcher(contents);
-        return m.find() ? m.group(1).strip() : contents.strip();
+        return io.natsboot.server.auth.jwt.Jwt.undecorate(contents);
     }
 
     private static String goFileError(Exception e) {

@@ -66,6 +66,16 @@ public record Jwt(String token, String issuer, String subject, String name, Stri
                 nats);
     }
 
+    /** nsc's decoration: the first block between {@code ---...---} lines (creds files, operator files). */
+    private static final java.util.regex.Pattern DECORATED = java.util.regex.Pattern.compile(
+            "\\s*(?:(?:-{3,}[^\\n]*-{3,}\\n)(.+)(?:\\n\\s*-{3,}[^\\n]*-{3,}\\n*))");
+
+    /** The JWT of an nsc-decorated text (creds file, operator file), else the text itself, stripped. */
+    public static String undecorate(String contents) {
+        java.util.regex.Matcher m = DECORATED.matcher(contents);
+        return m.find() ? m.group(1).strip() : contents.strip();
+    }
+
     /** Whether {@code exp} is set and passed at {@code nowSeconds} (jwt's "claim is expired"). */
     public boolean expiredAt(long nowSeconds) {
         return expires > 0 && nowSeconds > expires;

@@ -21,6 +21,29 @@ public record TrustOptions(List<OperatorClaims> operators, String systemAccount,
         preload = Map.copyOf(preload);
     }
 
+    /**
+     * Operator mode from parts (the Spring Boot starter's properties): the operator JWT (maybe nsc-decorated),
+     * checked as the configuration file's would be; throws {@link IllegalArgumentException} with the reason.
+     */
+    public static TrustOptions of(String operatorJwt, String systemAccount, Resolver resolver,
+            Map<String, String> preload) {
+        OperatorClaims op;
+        try {
+            op = OperatorClaims.decode(Jwt.undecorate(operatorJwt));
+        } catch (JwtException e) {
+            throw new IllegalArgumentException("error parsing operator JWT: " + e.getMessage());
+        }
+        for (Map.Entry<String, String> p : preload.entrySet()) {
+            try {
+                AccountClaims.decode(p.getValue());
+            } catch (JwtException e) {
+                throw new IllegalArgumentException("invalid account JWT for " + p.getKey() + ": " + e.getMessage());
+            }
+        }
+        String sys = systemAccount != null && !systemAccount.isEmpty() ? systemAccount : op.systemAccount();
+        return new TrustOptions(List.of(op), sys == null || sys.isEmpty() ? null : sys, resolver, preload);
+    }
+
     /** The kinds of nats-server 2.9's account resolvers. */
     public enum ResolverType { MEMORY, URL, FULL, CACHE }
 
