@@ -913,8 +913,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** A user JWT login: the client takes the JWT's account, permissions, limits and expiry. */
     private boolean authenticateJwt(OperatorMode mode) {
         updateLogPrefix(); // nats-server's lines about the login name the client already
+        releaseAccountConnection(); // a new login (after a reload) takes its own slot
         OperatorMode.Login login = mode.authenticate(
-                new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"), server::clientsInAccount,
+                new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"),
+                server::reserveAccountConnection,
                 serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
         if (login.accountConnectionsExceeded()) {
             log.error(logPrefix + "maximum account active connections exceeded");
@@ -961,6 +963,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private OperatorMode.ServerLimits serverLimits() {
         return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
+    }
+
+    /** Gives the account's connection slot back (closed, or logging in again). */
+    private void releaseAccountConnection() {
+        OperatorMode.Login login = jwtLogin;
+        if (login != null) {
+            jwtLogin = null;
+            server.releaseAccountConnection(login.account());
+        }
     }
 
     /** nats-server's authExpired: the user JWT (or its connect-time window) ran out. */
@@ -1725,6 +1736,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         cancel(pingTimer);
         cancel(authTimer);
         cancel(jwtExpiry);
+        releaseAccountConnection();
         cancel(writeDeadlineTimer);
         cancel(stallTimer);
         releaseStalledPublishers();

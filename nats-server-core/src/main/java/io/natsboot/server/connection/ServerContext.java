@@ -140,15 +140,30 @@ public final class ServerContext {
         return importer;
     }
 
-    /** Connected clients in {@code account} (nats-server counts them against the account's connection limit). */
-    public int clientsInAccount(String account) {
-        int n = 0;
-        for (ClientConnection c : clients()) {
-            if (c.account().name().equals(account)) {
-                n++;
+    /** JWT clients per account, against the account's connection limit (taken and given back atomically). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> accountConnections = new ConcurrentHashMap<>();
+
+    /** Takes one of {@code account}'s connection slots if fewer than {@code limit} (-1 = no limit) are taken. */
+    public boolean reserveAccountConnection(String account, long limit) {
+        java.util.concurrent.atomic.AtomicInteger n = accountConnections.computeIfAbsent(account,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        while (true) {
+            int taken = n.get();
+            if (limit != -1 && taken >= limit) {
+                return false;
+            }
+            if (n.compareAndSet(taken, taken + 1)) {
+                return true;
             }
         }
-        return n;
+    }
+
+    /** Gives back a slot taken by {@link #reserveAccountConnection}. */
+    public void releaseAccountConnection(String account) {
+        java.util.concurrent.atomic.AtomicInteger n = accountConnections.get(account);
+        if (n != null) {
+            n.decrementAndGet();
+        }
     }
 
     /** TLS connection_rate_limit of the client port; null = none. */

@@ -223,10 +223,12 @@ public final class OperatorMode {
             "LEAFNODE_WS", "MQTT", "MQTT_WS");
 
     /**
-     * Authenticates a client presenting a user JWT. {@code connectionsInAccount} counts the account's clients
-     * already connected; {@code debug} and {@code error} take the client's log lines (nats-server's texts).
+     * Authenticates a client presenting a user JWT. {@code reserveConnection} takes one of the account's
+     * connection slots (account key, limit; -1 = none) and says whether one was free: on success the client
+     * holds it and gives it back when it closes. {@code debug} and {@code error} take the client's log lines
+     * (nats-server's texts).
      */
-    public Login authenticate(Connect c, java.util.function.ToIntFunction<String> connectionsInAccount,
+    public Login authenticate(Connect c, java.util.function.BiPredicate<String, Long> reserveConnection,
             ServerLimits server, Consumer<String> debug, Consumer<String> error) {
         if (c.jwt() == null || c.jwt().isEmpty()) {
             debug.accept("Authentication requires a user JWT");
@@ -318,7 +320,7 @@ public final class OperatorMode {
             error.accept("Outside connect times");
             return Login.fail("times");
         }
-        if (acc.limits().conn() != -1 && connectionsInAccount.applyAsInt(acc.subject()) >= acc.limits().conn()) {
+        if (!reserveConnection.test(acc.subject(), acc.limits().conn())) {
             return new Login(null, true, acc.subject(), acc, user, limits, null, -1, -1, 0);
         }
         Permissions perms = limits.permissions();
