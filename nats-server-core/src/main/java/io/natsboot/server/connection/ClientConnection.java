@@ -1935,6 +1935,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (opts.nkey != null && !opts.nkey.isEmpty()) {
             return opts.nkey;
         }
+        if ((opts.user == null || opts.user.isEmpty()) && opts.jwt != null && !opts.jwt.isEmpty()) {
+            OperatorMode.Login login = jwtLogin;
+            return login == null ? null : login.user().subject(); // the JWT user's public key
+        }
         return opts.user;
     }
 }

@@ -42,6 +42,7 @@ class OperatorModeDifferentialTest {
     private TrustChain.Account lim;
     private TrustChain.Account noLimits;
     private TrustChain.Account unknown;
+    private TrustChain.Account withDefaults;
     private NKey scoped;
     private TrustChain.User revoked;
     private Path dir;
@@ -68,11 +69,13 @@ class OperatorModeDifferentialTest {
         lim.limits().put("payload", 16);
         noLimits = chain.account("NOLIM", n -> n.remove("limits"));
         unknown = chain.account("UNKNOWN");
+        withDefaults = chain.account("DEFAULTS", n -> n.put("default_permissions",
+                Map.of("pub", Map.of("deny", List.of("secret.>")), "sub", Map.of("allow", List.of("public.>")))));
         Path op = dir.resolve("op.jwt");
         Files.writeString(op, chain.operatorJwt());
         StringBuilder conf = new StringBuilder("operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
                 + "\nresolver: MEMORY\nresolver_preload: {\n");
-        for (TrustChain.Account acc : List.of(sys, a, lim, noLimits)) {
+        for (TrustChain.Account acc : List.of(sys, a, lim, noLimits, withDefaults)) {
             conf.append("  ").append(acc.publicKey()).append(": \"").append(acc.jwt()).append("\"\n");
         }
         conf.append("}\n");
@@ -181,6 +184,16 @@ class OperatorModeDifferentialTest {
                         + "-ERR 'Permissions Violation for Publish to \"orders.secret\"'\r\n"
                         + "-ERR 'Permissions Violation for Subscription to \"bar\"'\r\n"
                         + "MSG orders.x 2 2\r\nhi\r\nPONG\r\n");
+    }
+
+    @Test
+    void accountDefaultPermissionsApplyToUsersWithoutTheirOwn() throws Exception {
+        same(withDefaults.user("plain"), "", "PUB secret.x 0\r\n\r\nSUB private.x 1\r\nSUB public.x 2\r\n", true,
+                "-ERR 'Permissions Violation for Publish to \"secret.x\"'\r\n"
+                        + "-ERR 'Permissions Violation for Subscription to \"private.x\"'\r\nPONG\r\n");
+        // a user with permissions of its own does not get the account's
+        same(withDefaults.user("own", n -> n.put("sub", Map.of("allow", List.of("private.>")))), "",
+                "PUB secret.x 0\r\n\r\nSUB private.x 1\r\n", true, "PONG\r\n");
     }
 
     @Test
