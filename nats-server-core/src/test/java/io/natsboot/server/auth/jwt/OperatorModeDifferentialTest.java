@@ -264,6 +264,15 @@ class OperatorModeDifferentialTest {
     }
 
     @Test
+    void allowedConnectionTypes() throws Exception {
+        same(a.user("wsonly", n -> n.put("allowed_connection_types", List.of("WEBSOCKET"))), "", "", true, VIOLATION);
+        same(a.user("std", n -> n.put("allowed_connection_types", List.of("STANDARD", "MQTT"))), "", "", true,
+                "PONG\r\n");
+        same(a.user("unknowntype", n -> n.put("allowed_connection_types", List.of("CARRIER_PIGEON"))), "", "", true,
+                VIOLATION);
+    }
+
+    @Test
     void expiredUserIsRefused() throws Exception {
         TrustChain.User u = a.user("old", n -> {
         }, Duration.ofSeconds(5));
