@@ -791,6 +791,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (opts.user != null && !opts.user.isEmpty()) {
             return "User \"" + opts.user + "\"";
         }
+        if (opts.jwt != null && !opts.jwt.isEmpty()) {
+            OperatorMode.Login login = jwtLogin;
+            return "JWT User \"" + (login == null ? "" : login.user().subject()) + "\"";
+        }
         if (opts.authToken != null && !opts.authToken.isEmpty()) {
             return "Token \"" + opts.authToken + "\"";
         }

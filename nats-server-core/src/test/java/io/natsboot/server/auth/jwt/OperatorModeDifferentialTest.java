@@ -384,6 +384,20 @@ class OperatorModeDifferentialTest {
     }
 
     @Test
+    void violationLogLinesNameTheJwtUser() throws Exception {
+        TrustChain.User u = a.user("logged", n -> n.put("pub", Map.of("allow", List.of("ok.>"))));
+        same(u, "", "PUB nope 0\r\n\r\n", true, "-ERR 'Permissions Violation for Publish to \"nope\"'\r\nPONG\r\n");
+        String line = "Publish Violation - JWT User \"" + u.publicKey() + "\", Subject \"nope\"";
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2))
+                .until(() -> Files.readString(dir.resolve("ref.log")).contains(line));
+        assertThat(ours.log().lines()).anyMatch(l -> l.startsWith("[ERR] ") && l.endsWith(line));
+        // refusals the log explains at error level, with nats-server's words
+        same(a.user("faraway", n -> n.put("src", List.of("10.9.0.0/16"))), "", "", true, VIOLATION);
+        assertThat(Files.readString(dir.resolve("ref.log"))).contains(" - Bad src Ip 127.0.0.1\n");
+        assertThat(ours.log().lines()).anyMatch(l -> l.startsWith("[ERR] ") && l.endsWith(" - Bad src Ip 127.0.0.1"));
+    }
+
+    @Test
     void logLinesOfRefusalsMatch() throws Exception {
         same(revoked, "", "", true, VIOLATION);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2))
