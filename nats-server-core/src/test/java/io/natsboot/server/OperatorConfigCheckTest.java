@@ -129,6 +129,26 @@ class OperatorConfigCheckTest {
     }
 
     @Test
+    void reloadKeepsAnUnchangedOperatorAndRefusesAChangedOne() throws Exception {
+        Path p = conf("reload", "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
+                + "\nresolver: MEMORY\nresolver_preload: {\n  " + sys.publicKey() + ": " + sys.jwt() + "\n}\n");
+        io.natsboot.server.config.ServerOptions first = load(p);
+        io.natsboot.server.config.ServerOptions again = load(p);
+        assertThat(again.trust()).isEqualTo(first.trust());
+        io.natsboot.server.config.ConfigReload.diff(first, again, 4222); // no exception: nothing changed
+        Path other = conf("reload2", "operator: \"" + op + "\"\nresolver: MEMORY\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> io.natsboot.server.config.ConfigReload.diff(first, load(other), 4222))
+                .hasMessageContaining("config reload not supported for TrustedOperators");
+    }
+
+    private static io.natsboot.server.config.ServerOptions load(Path p) throws Exception {
+        io.natsboot.server.config.ServerOptions.Builder b = io.natsboot.server.config.ServerOptions.builder();
+        assertThat(io.natsboot.server.config.ConfigFileOptions.load(p.toString(), b).errors()).isEmpty();
+        return b.build();
+    }
+
+    @Test
     void startupValidation() throws Exception {
         sameAtStart("users", "operator: \"" + op + "\"\nresolver: MEMORY\nauthorization { users: [{user: a, password: b}] }\n",
                 "operators do not allow users to be configured directly");
