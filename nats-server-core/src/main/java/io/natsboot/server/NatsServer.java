@@ -103,6 +103,10 @@ public final class NatsServer {
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }
+        if (context.operatorMode() != null) {
+            context.operatorMode().startLines().forEach(log::info);
+            context.operatorMode().startWarnings().forEach(log::warn);
+        }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;

@@ -171,6 +171,12 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        String operatorProblem = operatorModeProblem(options);
+        if (operatorProblem != null) { // nats-server dies with these before its log starts
+            err.print(CommandLine.PROGRAM + ": " + operatorProblem + "\n");
+            err.flush();
+            return 1;
+        }
         for (String w : warnings) {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }
@@ -259,6 +265,23 @@ public final class NatsServerMain {
      * The FTL line for a failed start. A port that cannot be bound reads as nats-server's
      * {@code Error listening on port: 0.0.0.0:4222, "listen tcp 0.0.0.0:4222: bind: address already in use"}.
      */
+    /** Operator mode's start-up checks (validation, account server, system account), or null. */
+    private static String operatorModeProblem(ServerOptions options) {
+        if (options.trust() == null) {
+            return null;
+        }
+        String problem = io.natsboot.server.config.OperatorConfig.startProblem(options);
+        if (problem != null) {
+            return problem;
+        }
+        try {
+            new io.natsboot.server.auth.jwt.OperatorMode(options.trust(), line -> { });
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
     static String startFailure(ServerOptions options, Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             String m = c.getMessage();

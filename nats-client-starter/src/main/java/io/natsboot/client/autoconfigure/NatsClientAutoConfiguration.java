@@ -129,10 +129,21 @@ public final class NatsClientAutoConfiguration {
         String creds = blankToNull(p.getCredentialsFile());
         String seed = blankToNull(p.getNkeySeed());
         String seedFile = blankToNull(p.getNkeySeedFile());
-        long set = java.util.stream.Stream.of(creds, seed, seedFile).filter(java.util.Objects::nonNull).count();
+        org.springframework.core.io.Resource resource = p.getCredentials();
+        long set = java.util.stream.Stream.of(creds, seed, seedFile, resource).filter(java.util.Objects::nonNull)
+                .count();
         if (set > 1) {
-            throw new IllegalStateException("Set only one of natsboot.client.credentials-file, "
-                    + "natsboot.client.nkey-seed and natsboot.client.nkey-seed-file");
+            throw new IllegalStateException("Set only one of natsboot.client.credentials, "
+                    + "natsboot.client.credentials-file, natsboot.client.nkey-seed and natsboot.client.nkey-seed-file");
+        }
+        if (resource != null) {
+            if (!resource.isReadable()) {
+                throw new IllegalStateException("natsboot.client.credentials " + resource.getDescription()
+                        + " is not readable");
+            }
+            try (java.io.InputStream in = resource.getInputStream()) {
+                return Nats.staticCredentials(in.readAllBytes());
+            }
         }
         if (creds != null) {
             if (!Files.isReadable(Path.of(creds))) {

@@ -24,6 +24,11 @@ public class NatsClientProperties {
     private String token;
     /** Path to a .creds file (user JWT + NKey seed), for servers in operator (JWT) mode. */
     private String credentialsFile;
+    /**
+     * The .creds content as a Spring resource ({@code classpath:app.creds}, {@code file:/etc/nats/app.creds}), for
+     * servers in operator (JWT) mode; read once at start. Alternative to credentials-file.
+     */
+    private org.springframework.core.io.Resource credentials;
     /** User NKey seed ("SU..."), for servers with nkey users; prefer nkey-seed-file outside development. */
     private String nkeySeed;
     /** Path to a file holding the user NKey seed. */
@@ -85,6 +90,8 @@ public class NatsClientProperties {
     public void setPassword(String password) { this.password = password; }
     public String getToken() { return token; }
     public void setToken(String token) { this.token = token; }
+    public org.springframework.core.io.Resource getCredentials() { return credentials; }
+    public void setCredentials(org.springframework.core.io.Resource credentials) { this.credentials = credentials; }
     public String getCredentialsFile() { return credentialsFile; }
     public void setCredentialsFile(String credentialsFile) { this.credentialsFile = credentialsFile; }
     public String getNkeySeed() { return nkeySeed; }

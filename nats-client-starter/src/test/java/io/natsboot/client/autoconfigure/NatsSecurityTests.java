@@ -171,12 +171,44 @@ class NatsSecurityTests {
     }
 
     @Test
+    void credentialsResourceAgainstNatsBootInOperatorMode() throws Exception {
+        io.natsboot.server.support.TrustChain chain = io.natsboot.server.support.TrustChain.create();
+        io.natsboot.server.support.TrustChain.Account account = chain.account("APP");
+        Path work = Files.createTempDirectory(dir, "operator-ours");
+        Path op = Files.writeString(work.resolve("op.jwt"), chain.operatorJwt());
+        Path conf = Files.writeString(work.resolve("server.conf"), "operator: \"" + op + "\"\nresolver: MEMORY\n"
+                + "resolver_preload: { " + account.publicKey() + ": \"" + account.jwt() + "\" }\n");
+        ServerOptions.Builder b = ServerOptions.builder().host("127.0.0.1").port(0);
+        assertThat(io.natsboot.server.config.ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+        NatsServer server = new NatsServer(b.build(), new io.natsboot.server.support.CapturingLog());
+        server.start();
+        try {
+            Path creds = account.user("app-user").writeCreds(work);
+            String servers = "natsboot.client.servers=nats://127.0.0.1:" + server.port();
+            runner.withPropertyValues(servers, "natsboot.client.credentials=file:" + creds).run(ctx -> {
+                Connection nc = ctx.getBean(Connection.class);
+                assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+                Subscription sub = nc.subscribe("creds.resource");
+                ctx.getBean(NatsTemplate.class).publish("creds.resource", "hi");
+                assertThat(sub.nextMessage(Duration.ofSeconds(2))).isNotNull();
+            });
+            // no credentials: operator mode refuses the connection; a missing resource fails clearly
+            runner.withPropertyValues(servers).run(ctx -> assertThat(ctx).hasFailed());
+            runner.withPropertyValues(servers, "natsboot.client.credentials=file:" + work.resolve("missing.creds"))
+                    .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+                            .hasMessageContaining("is not readable"));
+        } finally {
+            server.shutdown();
+        }
+    }
+
+    @Test
     void conflictingOrMalformedCredentialsFailClearly() throws Exception {
         String seed = new String(NKey.createUser(null).getSeed());
         runner.withPropertyValues("natsboot.client.servers=nats://127.0.0.1:" + tlsServer.port(),
                 "natsboot.client.nkey-seed=" + seed, "natsboot.client.credentials-file=/nonexistent.creds")
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
-                        .hasMessageContaining("only one of natsboot.client.credentials-file"));
+                        .hasMessageContaining("only one of natsboot.client.credentials"));
         runner.withPropertyValues("natsboot.client.servers=nats://127.0.0.1:" + tlsServer.port(),
                 "natsboot.client.nkey-seed=" + new String(NKey.createAccount(null).getSeed()))
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("user seed"));

@@ -6,20 +6,19 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import io.nats.client.NKey;
+import io.nats.client.support.Encoding;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * NATS nkeys, server side: public keys ({@code U...} for users) decoded from their text form, the per-connection
- * nonce of INFO, and the Ed25519 check of the client's CONNECT {@code sig} (the JDK's Ed25519, Java 15+).
+ * NATS nkeys, server side: public keys ({@code U...} users, {@code A...} accounts, {@code O...} operators) checked
+ * and decoded, the per-connection nonce of INFO, and Ed25519 signature checks (the CONNECT {@code sig}, JWTs).
  *
- * <p>Text form of a key: RFC 4648 base32 without padding of {@code prefix byte | 32-byte Ed25519 public key |
- * CRC-16}, the CRC (polynomial 0x1021, initial value 0, the XMODEM variant) over the first 33 bytes, stored little
- * endian. The prefix byte puts the key type letter first: {@code U} (20 << 3) for users.
+ * <p>The text form of a key (base32 of prefix byte, 32-byte Ed25519 key and CRC-16) is jnats' {@link NKey}: it
+ * checks the checksum and tells the key type. Signatures are verified with the JDK's Ed25519 (Java 15+).
  */
 public final class NKeys {
-    /** Prefix byte of user public keys: base32 'U'. */
-    public static final int PREFIX_USER = 20 << 3;
-    private static final String BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     /** DER header of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112), followed by the raw 32 bytes. */
     private static final byte[] ED25519_SPKI = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     /** nats-server's nonce: 11 random bytes, base64url without padding (15 characters). */
@@ -38,98 +37,58 @@ public final class NKeys {
 
     /** The raw 32-byte Ed25519 public key of a user nkey ({@code U...}, 56 characters). */
     public static byte[] decodeUserPublicKey(String key) throws InvalidKeyException {
-        byte[] raw = decode(key);
-        if (raw.length != 33) { // prefix byte and key; the CRC is gone
-            throw new InvalidKeyException("invalid length");
+        return decodePublicKey(key, NKey.Type.USER);
+    }
+
+    /** The raw 32-byte Ed25519 key of a public nkey of {@code type}, or of any public type if it is null. */
+    public static byte[] decodePublicKey(String key, NKey.Type type) throws InvalidKeyException {
+        if (key == null || key.isEmpty()) {
+            throw new InvalidKeyException("empty key");
         }
-        if ((raw[0] & 0xff) != PREFIX_USER) {
-            throw new InvalidKeyException("not a user public key");
+        char[] text = key.toCharArray();
+        NKey k;
+        try {
+            k = NKey.fromPublicKey(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidKeyException(e.getMessage());
         }
-        byte[] pub = new byte[32];
-        System.arraycopy(raw, 1, pub, 0, 32);
-        return pub;
+        if (type != null && k.getType() != type) {
+            throw new InvalidKeyException("not a " + type.name().toLowerCase(java.util.Locale.ROOT) + " public key");
+        }
+        byte[] all = Encoding.base32Decode(text); // checked above: prefix byte, 32 key bytes, CRC-16
+        return Arrays.copyOfRange(all, 1, 33);
     }
 
     /** Whether {@code key} is a valid public user nkey (nats-server's {@code IsValidPublicUserKey}). */
     public static boolean isValidPublicUserKey(String key) {
+        return isValidPublicKey(key, NKey.Type.USER);
+    }
+
+    /** Whether {@code key} is a valid public nkey of {@code type}. */
+    public static boolean isValidPublicKey(String key, NKey.Type type) {
         try {
-            decodeUserPublicKey(key);
+            decodePublicKey(key, type);
             return true;
         } catch (InvalidKeyException e) {
             return false;
         }
     }
 
-    /** Base32 text to bytes, with the trailing CRC-16 checked and removed. */
-    static byte[] decode(String text) throws InvalidKeyException {
-        if (text == null || text.isEmpty()) {
-            throw new InvalidKeyException("empty key");
+    /** Ed25519 check of {@code signature} over {@code data} by the public nkey {@code publicKey} (any type). */
+    public static boolean verifySignature(String publicKey, byte[] data, byte[] signature) {
+        try {
+            byte[] raw = decodePublicKey(publicKey, null);
+            byte[] spki = new byte[ED25519_SPKI.length + 32];
+            System.arraycopy(ED25519_SPKI, 0, spki, 0, ED25519_SPKI.length);
+            System.arraycopy(raw, 0, spki, ED25519_SPKI.length, 32);
+            PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(key);
+            verifier.update(data);
+            return verifier.verify(signature);
+        } catch (InvalidKeyException | GeneralSecurityException e) {
+            return false;
         }
-        byte[] out = new byte[text.length() * 5 / 8];
-        int buffer = 0;
-        int bits = 0;
-        int n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            int v = BASE32.indexOf(text.charAt(i));
-            if (v < 0) {
-                throw new InvalidKeyException("invalid base32 character");
-            }
-            buffer = (buffer << 5) | v;
-            bits += 5;
-            if (bits >= 8) {
-                bits -= 8;
-                out[n++] = (byte) (buffer >> bits);
-                buffer &= (1 << bits) - 1;
-            }
-        }
-        if (n < 3) {
-            throw new InvalidKeyException("invalid length");
-        }
-        int expected = (out[n - 2] & 0xff) | (out[n - 1] & 0xff) << 8;
-        if (crc16(out, n - 2) != expected) {
-            throw new InvalidKeyException("invalid checksum");
-        }
-        byte[] data = new byte[n - 2];
-        System.arraycopy(out, 0, data, 0, n - 2);
-        return data;
-    }
-
-    /** Bytes to the text form, with {@code prefix} first and the CRC-16 appended (for tests and tools). */
-    public static String encode(int prefix, byte[] key) {
-        byte[] raw = new byte[key.length + 3];
-        raw[0] = (byte) prefix;
-        System.arraycopy(key, 0, raw, 1, key.length);
-        int crc = crc16(raw, key.length + 1);
-        raw[key.length + 1] = (byte) crc;
-        raw[key.length + 2] = (byte) (crc >> 8);
-        StringBuilder s = new StringBuilder();
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : raw) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                bits -= 5;
-                s.append(BASE32.charAt((buffer >> bits) & 31));
-            }
-        }
-        if (bits > 0) {
-            s.append(BASE32.charAt((buffer << (5 - bits)) & 31));
-        }
-        return s.toString();
-    }
-
-    /** CRC-16/XMODEM of the first {@code length} bytes. */
-    static int crc16(byte[] data, int length) {
-        int crc = 0;
-        for (int i = 0; i < length; i++) {
-            crc ^= (data[i] & 0xff) << 8;
-            for (int bit = 0; bit < 8; bit++) {
-                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
-            }
-            crc &= 0xffff;
-        }
-        return crc;
     }
 
     /** A fresh INFO nonce. */
@@ -157,18 +116,7 @@ public final class NKeys {
                 return false;
             }
         }
-        try {
-            byte[] raw = decodeUserPublicKey(publicKey);
-            byte[] spki = new byte[ED25519_SPKI.length + 32];
-            System.arraycopy(ED25519_SPKI, 0, spki, 0, ED25519_SPKI.length);
-            System.arraycopy(raw, 0, spki, ED25519_SPKI.length, 32);
-            PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(key);
-            verifier.update(nonce.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return verifier.verify(signature);
-        } catch (InvalidKeyException | GeneralSecurityException e) {
-            return false;
-        }
+        return isValidPublicUserKey(publicKey)
+                && verifySignature(publicKey, nonce.getBytes(java.nio.charset.StandardCharsets.US_ASCII), signature);
     }
 }

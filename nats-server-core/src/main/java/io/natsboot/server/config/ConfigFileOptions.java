@@ -35,8 +35,8 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "mqtt", "jetstream",
             "http_base_path",
-            "trace_verbose", "prof_port", "operator", "operators", "root_operators", "trusted", "trusted_keys",
-            "resolver", "account_resolver", "resolver_tls", "resolver_preload", "max_closed_clients",
+            "trace_verbose", "prof_port", "trusted", "trusted_keys",
+            "resolver_tls", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
             "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
@@ -65,6 +65,8 @@ public final class ConfigFileOptions {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
 
+    private final OperatorConfig operatorConfig = new OperatorConfig(errors);
+
     private ConfigFileOptions(ServerOptions.Builder b) {
         this.b = b;
     }
@@ -86,6 +88,10 @@ public final class ConfigFileOptions {
         }
         c.finishUsers();
         c.finishWebSocket();
+        io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
+        if (trust != null) { // else keep what the builder had (the Spring Boot starter's properties)
+            c.b.trust(trust);
+        }
         return new Outcome(List.copyOf(c.warnings), List.copyOf(c.errors));
     }
 
@@ -155,8 +161,17 @@ public final class ConfigFileOptions {
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
-            case "system_account": case "system": b.systemAccount(systemAccount(e)); break;
+            case "system_account": case "system":
+                b.systemAccount(systemAccount(e));
+                operatorConfig.systemAccount(e);
+                break;
             case "no_system_account": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
+            // operator (JWT) mode, in OperatorConfig
+            case "operator": case "operators": case "root_operators": case "trusted_operators":
+                operatorConfig.operator(e);
+                break;
+            case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
+            case "resolver_preload": operatorConfig.preload(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);

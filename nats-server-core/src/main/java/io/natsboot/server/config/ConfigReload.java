@@ -141,6 +141,11 @@ public final class ConfigReload {
         if (!old.accounts().equals(next.accounts())) {
             throw new Refused("config reload not supported for Accounts: imports, exports or account users changed");
         }
+        // Operator mode is set up at start (resolver, preloads): a reload that changes it is refused, naming it.
+        if (!java.util.Objects.equals(old.trust(), next.trust())) {
+            throw new Refused("config reload not supported for TrustedOperators: operator, system_account or "
+                    + "resolver changed");
+        }
         // By value (Permissions compares by identity; its text is its content).
         refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
                 next.cluster() == null ? null : next.cluster().toString());

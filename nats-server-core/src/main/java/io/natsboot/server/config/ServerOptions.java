@@ -1,5 +1,6 @@
 package io.natsboot.server.config;
 
+import io.natsboot.server.auth.jwt.TrustOptions;
 import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,8 @@ public record ServerOptions(
         List<AccountOptions> accounts,
         WebSocketOptions websocket,
         String systemAccount,
-        boolean noSystemAccount) {
+        boolean noSystemAccount,
+        TrustOptions trust) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -70,6 +72,9 @@ public record ServerOptions(
         if (systemAccount != null && !systemAccount.isEmpty()) {
             return systemAccount;
         }
+        if (trust != null && trust.systemAccount() != null) {
+            return trust.systemAccount(); // operator mode: the operator JWT's system account
+        }
         return noSystemAccount ? null : DEFAULT_SYSTEM_ACCOUNT;
     }
 
@@ -79,12 +84,12 @@ public record ServerOptions(
     /** True when {@code system_account} names an account that is neither declared nor a built-in one. */
     public boolean systemAccountMissing() {
         String name = systemAccountName();
-        return name != null && !name.equals(DEFAULT_SYSTEM_ACCOUNT) && !name.equals("$G")
+        return name != null && trust == null && !name.equals(DEFAULT_SYSTEM_ACCOUNT) && !name.equals("$G")
                 && accounts.stream().noneMatch(a -> a.name().equals(name));
     }
 
     public boolean authRequired() {
-        return username != null || authToken != null || !users.isEmpty();
+        return username != null || authToken != null || !users.isEmpty() || trust != null;
     }
 
     public Builder toBuilder() {
@@ -170,6 +175,8 @@ public record ServerOptions(
         private WebSocketOptions websocket;
         private String systemAccount;
         private boolean noSystemAccount;
+        /** Operator (JWT) mode; null = off. */
+        private TrustOptions trust;
 
         public Builder() {
         }
@@ -205,6 +212,7 @@ public record ServerOptions(
             accounts = o.accounts;
             websocket = o.websocket;
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
+            trust = o.trust;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -286,6 +294,8 @@ public record ServerOptions(
         public Builder systemAccount(String v) { systemAccount = v; return this; }
         /** {@code no_system_account}: no default $SYS account. */
         public Builder noSystemAccount(boolean v) { noSystemAccount = v; return this; }
+        /** Operator (JWT) mode: operators, system account, resolver; null = off. */
+        public Builder trust(TrustOptions v) { trust = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -301,7 +311,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -7,6 +7,7 @@ import io.natsboot.server.auth.Bcrypt;
 import io.natsboot.server.auth.Permissions;
 import io.natsboot.server.auth.NKeys;
 import io.natsboot.server.auth.User;
+import io.natsboot.server.auth.jwt.OperatorMode;
 import io.natsboot.server.protocol.ClientOps;
 import io.natsboot.server.protocol.ClientProtocolParser;
 import io.natsboot.server.protocol.ConnectOptions;
@@ -220,7 +221,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (variant != null) {
             info = variant.info(info);
         }
-        if (options.users().stream().anyMatch(User::isNkey)) {
+        if (options.users().stream().anyMatch(User::isNkey) || server.operatorMode() != null) {
             nonce = NKeys.nonce();
             info = withNonce(info, nonce);
         }
@@ -495,7 +496,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public int maxPayload() {
-        return options.maxPayload();
+        OperatorMode.Login jwt = jwtLogin;
+        return jwt != null && jwt.maxPayload() != -1 ? (int) jwt.maxPayload() : options.maxPayload();
     }
 
     @Override
@@ -523,7 +525,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             connectRttNanos = Math.max(1, System.nanoTime() - startedNanos);
         }
         if (!connected && options.authRequired() && !authenticate()) {
-            authViolation();
+            if (closeReason == null) { // a JWT login may already have closed it with its own error
+                authViolation();
+            }
             return;
         }
         headers = opts.headers && !options.noHeaderSupport();
@@ -590,6 +594,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private boolean authenticate() {
         ServerOptions o = options;
+        if (server.operatorMode() != null) {
+            return authenticateJwt(server.operatorMode());
+        }
         if (opts.nkey != null && !opts.nkey.isEmpty() && o.users().stream().anyMatch(User::isNkey)) {
             // nats-server: a client naming an nkey is checked against the nkey users only.
             for (User u : o.users()) {
@@ -682,12 +689,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
     private void registerUser(User u) {
-        Account a = server.accountOfUser(u.isNkey() ? u.nkey() : u.username());
+        takeAccount(server.accountOfUser(u.isNkey() ? u.nkey() : u.username()), u.permissions());
+    }
+
+    private void takeAccount(Account a, Permissions p) {
         if (a != account) {
             account = a;
             cache = null; // cached match results belong to the old account's trie
         }
-        Permissions p = u.permissions();
         perms = p;
         if (p != null && p.response() != null) {
             if (replies == null) {
@@ -705,6 +714,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (opts.user != null && !opts.user.isEmpty()) {
             return "User \"" + opts.user + "\"";
+        }
+        if (opts.jwt != null && !opts.jwt.isEmpty()) {
+            OperatorMode.Login login = jwtLogin;
+            return "JWT User \"" + (login == null ? "" : login.user().subject()) + "\"";
         }
         if (opts.authToken != null && !opts.authToken.isEmpty()) {
             return "Token \"" + opts.authToken + "\"";
@@ -796,7 +809,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     private void authViolation() {
         server.authFailures.increment();
-        if (options.users().stream().anyMatch(User::isNkey)) {
+        if (server.operatorMode() != null) {
+            log.error(logPrefix + "authentication error");
+        } else if (options.users().stream().anyMatch(User::isNkey)) {
             log.error(logPrefix + "authentication error - Nkey " + GoFormat.quote(opts.nkey == null ? "" : opts.nkey));
         } else {
             log.error(logPrefix + "authentication error - User \"" + (opts.user == null ? "" : opts.user) + "\"");
@@ -815,6 +830,98 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         sendErr("Authentication Timeout");
         close("Authentication Timeout", true);
+    }
+
+    // ---- operator (JWT) mode: the checks are in auth/jwt/OperatorMode -------------------------
+
+    /** The JWT login of this client (operator mode), else null. */
+    private OperatorMode.Login jwtLogin;
+    private ScheduledFuture<?> jwtExpiry;
+
+    /** A user JWT login: the client takes the JWT's account, permissions, limits and expiry. */
+    private boolean authenticateJwt(OperatorMode mode) {
+        updateLogPrefix(); // nats-server's lines about the login name the client already
+        releaseAccountConnection(); // a new login (after a reload) takes its own slot
+        OperatorMode.Login login = mode.authenticate(
+                new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"),
+                server::reserveAccountConnection,
+                serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
+        if (login.accountConnectionsExceeded()) {
+            log.error(logPrefix + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            log.error(logPrefix + "maximum account active connections exceeded"); // nats-server logs it twice
+            close("Maximum Account Connections Exceeded", true);
+            return false;
+        }
+        if (!login.ok()) {
+            return false;
+        }
+        jwtLogin = login;
+        takeAccount(server.jwtAccount(login.accountClaims()), login.permissions());
+        cancel(jwtExpiry);
+        jwtExpiry = login.expiresInNanos() <= 0 ? null
+                : loop.schedule(this::jwtExpired, login.expiresInNanos(), TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    /**
+     * The account's JWT was updated (resolver update over $SYS): a user revoked by it is closed with nats-server's
+     * error, the others take the account's new limits.
+     */
+    public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            OperatorMode.Login login = jwtLogin;
+            if (login == null || closeReason != null || !claims.subject().equals(login.account())) {
+                return;
+            }
+            if (claims.userRevoked(login.user().subject(), login.user().jwt().issuedAt())) {
+                sendErr("User Authentication Revoked");
+                if (log.isDebug()) {
+                    log.debug(logPrefix + "User Authentication Revoked");
+                }
+                close("Credentials Revoked", true);
+                return;
+            }
+            jwtLogin = login.withAccount(claims, serverLimits());
+        });
+    }
+
+    private OperatorMode.ServerLimits serverLimits() {
+        return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
+    }
+
+    /** Gives the account's connection slot back (closed, or logging in again). */
+    private void releaseAccountConnection() {
+        OperatorMode.Login login = jwtLogin;
+        if (login != null) {
+            jwtLogin = null;
+            server.releaseAccountConnection(login.account());
+        }
+    }
+
+    /** nats-server's authExpired: the user JWT (or its connect-time window) ran out. */
+    private void jwtExpired() {
+        jwtExpiry = null;
+        if (closeReason != null) {
+            return;
+        }
+        sendErr("User Authentication Expired");
+        if (log.isDebug()) {
+            log.debug(logPrefix + "User Authentication Expired");
+        }
+        close("Authentication Expired", true);
+    }
+
+    /** Subscriptions at the limit: the server's max_subscriptions, or the JWT's (0 there allows none). */
+    private boolean subsAtLimit() {
+        OperatorMode.Login jwt = jwtLogin;
+        if (jwt != null) {
+            return jwt.maxSubs() != -1 && subs.size() >= jwt.maxSubs();
+        }
+        return options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions();
     }
 
     private void updateLogPrefix() {
@@ -954,7 +1061,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
         }
-        if (options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions()) {
+        if (subsAtLimit()) {
             log.error(logPrefix + "maximum subscriptions exceeded");
             sendErr("maximum subscriptions exceeded");
             return;
@@ -1053,14 +1160,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         close(error.closeReason(), true);
     }
 
-    /** Whether the read that failed holds bytes after the failing op's control line (input nats-server leaves unread). */
+    /**
+     * nats-server's first read of a connection takes at most 512 bytes (its read buffer grows only after full
+     * reads), and after a fatal error it reads no more.
+     */
+    private static final int NATS_SERVER_FIRST_READ = 512;
+
+    /**
+     * Whether nats-server would have left input unread in the socket when the op failed, so that its close
+     * resets the connection: the peer sent more than its first read takes. A short input (an oversized PUB of a
+     * few bytes and a PING) is read whole by nats-server and closes cleanly; our read may have taken more than
+     * nats-server's would, so the reset is decided here rather than by what our socket still holds.
+     */
     private boolean moreAfterFailedLine() {
         ByteBuf b = parsing;
         if (b == null || !b.isReadable()) {
             return false;
         }
         int lf = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) '\n');
-        return lf >= 0 && lf + 1 < b.writerIndex();
+        return lf >= 0 && lf + 1 < b.writerIndex() && b.writerIndex() - b.readerIndex() > NATS_SERVER_FIRST_READ;
     }
 
     // ---- Delivery (called from publishers' event loops) ------------------------------------
@@ -1295,6 +1413,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         keepalive.cancel();
         cancel(authTimer);
+        cancel(jwtExpiry);
+        releaseAccountConnection();
         cancel(writeDeadlineTimer);
         hold.close();
         for (Subscription s : subs.values()) {
@@ -1482,6 +1602,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         // nats-server's getRawAuthUser: the nkey first
         if (opts.nkey != null && !opts.nkey.isEmpty()) {
             return opts.nkey;
+        }
+        if ((opts.user == null || opts.user.isEmpty()) && opts.jwt != null && !opts.jwt.isEmpty()) {
+            OperatorMode.Login login = jwtLogin;
+            return login == null ? null : login.user().subject(); // the JWT user's public key
         }
         return opts.user;
     }

@@ -114,6 +114,87 @@ public class NatsServerProperties {
 
     private final Cluster cluster = new Cluster();
 
+    private final Operator operator = new Operator();
+
+    /**
+     * Operator (JWT) mode: clients log in with user JWTs (.creds) whose accounts come from the resolver. Off
+     * unless {@code jwt} is set. See docs/security.md.
+     */
+    public static class Operator {
+        /** The operator JWT (plain or nsc-decorated), e.g. {@code classpath:operator.jwt} or {@code file:...}. */
+        private org.springframework.core.io.Resource jwt;
+
+        /** Public key of the system account; default: the operator JWT's. */
+        private String systemAccount;
+
+        /** Where account JWTs come from: MEMORY (the preload only), URL, FULL or CACHE (a directory). */
+        private io.natsboot.server.auth.jwt.TrustOptions.ResolverType resolver =
+                io.natsboot.server.auth.jwt.TrustOptions.ResolverType.MEMORY;
+
+        /** The account server's URL for the URL resolver (each account's JWT is fetched at URL + key). */
+        private String resolverUrl;
+
+        /** The directory of the FULL and CACHE resolvers ({@code <key>.jwt} files). */
+        private String resolverDir;
+
+        /** FULL resolver: whether accounts may be deleted. */
+        private boolean allowDelete;
+
+        /** Account JWTs by account public key, given to the resolver at start. */
+        private java.util.Map<String, String> preload = new java.util.LinkedHashMap<>();
+
+        public org.springframework.core.io.Resource getJwt() { return jwt; }
+        public void setJwt(org.springframework.core.io.Resource jwt) { this.jwt = jwt; }
+        public String getSystemAccount() { return systemAccount; }
+        public void setSystemAccount(String systemAccount) { this.systemAccount = systemAccount; }
+        public io.natsboot.server.auth.jwt.TrustOptions.ResolverType getResolver() { return resolver; }
+        public void setResolver(io.natsboot.server.auth.jwt.TrustOptions.ResolverType resolver) { this.resolver = resolver; }
+        public String getResolverUrl() { return resolverUrl; }
+        public void setResolverUrl(String resolverUrl) { this.resolverUrl = resolverUrl; }
+        public String getResolverDir() { return resolverDir; }
+        public void setResolverDir(String resolverDir) { this.resolverDir = resolverDir; }
+        public boolean isAllowDelete() { return allowDelete; }
+        public void setAllowDelete(boolean allowDelete) { this.allowDelete = allowDelete; }
+        public java.util.Map<String, String> getPreload() { return preload; }
+        public void setPreload(java.util.Map<String, String> preload) { this.preload = preload; }
+
+        /** The operator-mode options, or null when no operator JWT is set. */
+        io.natsboot.server.auth.jwt.TrustOptions toTrustOptions() {
+            if (jwt == null) {
+                return null;
+            }
+            String text;
+            try (java.io.InputStream in = jwt.getInputStream()) {
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("natsboot.server.operator.jwt " + jwt.getDescription()
+                        + " is not readable: " + e.getMessage());
+            }
+            io.natsboot.server.auth.jwt.TrustOptions.Resolver r = switch (resolver) {
+                case MEMORY -> io.natsboot.server.auth.jwt.TrustOptions.Resolver.memory();
+                case URL -> {
+                    if (resolverUrl == null || resolverUrl.isBlank()) {
+                        throw new IllegalArgumentException("natsboot.server.operator.resolver-url is required for URL");
+                    }
+                    yield io.natsboot.server.auth.jwt.TrustOptions.Resolver.url(
+                            resolverUrl.endsWith("/") ? resolverUrl : resolverUrl + "/");
+                }
+                case FULL, CACHE -> {
+                    if (resolverDir == null || resolverDir.isBlank()) {
+                        throw new IllegalArgumentException("natsboot.server.operator.resolver-dir is required for "
+                                + resolver);
+                    }
+                    boolean full = resolver == io.natsboot.server.auth.jwt.TrustOptions.ResolverType.FULL;
+                    yield new io.natsboot.server.auth.jwt.TrustOptions.Resolver(resolver, null,
+                            java.nio.file.Path.of(resolverDir).toAbsolutePath().toString(), allowDelete,
+                            full ? Duration.ofMinutes(1) : Duration.ZERO, full ? Long.MAX_VALUE : 1000,
+                            Duration.ZERO, null);
+                }
+            };
+            return io.natsboot.server.auth.jwt.TrustOptions.of(text, emptyToNull(systemAccount), r, preload);
+        }
+    }
+
     private final Ssl ssl = new Ssl();
 
     /**
@@ -251,6 +332,7 @@ public class NatsServerProperties {
                 .clusterUser(emptyToNull(a.user))
                 .clusterPassword(emptyToNull(a.password))
                 .clusterAuthTimeout(a.timeout);
+        b.trust(operator.toTrustOptions());
         return b;
     }
 
@@ -266,6 +348,7 @@ public class NatsServerProperties {
         return (int) bytes;
     }
 
+    public Operator getOperator() { return operator; }
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public String getHost() { return host; }

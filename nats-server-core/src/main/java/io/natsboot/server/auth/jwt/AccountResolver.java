@@ -1,0 +1,47 @@
+package io.natsboot.server.auth.jwt;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where account JWTs come from, by account public key (nats-server's AccountResolver): in memory
+ * ({@code MEMORY} + {@code resolver_preload}), an HTTP account server ({@code URL(...)}), or a directory of
+ * {@code <key>.jwt} files ({@code full}/{@code cache}).
+ */
+public interface AccountResolver {
+
+    /** The JWT of {@code account}; throws with nats-server's reason ("account missing", HTTP status...). */
+    String fetch(String account) throws IOException;
+
+    /** Stores a (verified) account JWT, as a preload or an update. */
+    void store(String account, String jwt) throws IOException;
+
+    /** Whether updates over {@code $SYS} may be taken (nats-server: the directory resolvers). */
+    default boolean acceptsUpdates() {
+        return false;
+    }
+
+    /** The keys of the accounts held (the full resolver's CLAIMS.LIST). */
+    default List<String> list() throws IOException {
+        return List.of();
+    }
+
+    /** Removes {@code account}; false when deletes are not allowed. */
+    default boolean delete(String account) throws IOException {
+        return false;
+    }
+
+    /** The log line nats-server writes when this resolver starts, or null. */
+    default String startLine() {
+        return null;
+    }
+
+    /** Makes the resolver for {@code options}. */
+    static AccountResolver of(TrustOptions.Resolver options) {
+        return switch (options.type()) {
+            case MEMORY -> new MemoryResolver();
+            case URL -> new UrlResolver(options.url(), options.timeout());
+            case FULL, CACHE -> new DirResolver(options);
+        };
+    }
+}

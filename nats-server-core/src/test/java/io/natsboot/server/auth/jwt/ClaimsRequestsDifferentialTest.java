@@ -1,0 +1,179 @@
+package io.natsboot.server.auth.jwt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.natsboot.server.config.ConfigFileOptions;
+import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.TrustChain;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The full resolver's claims requests: on nats-server 2.9.10 sent over {@code $SYS} by a system account user, on
+ * ours handed to {@link ClaimsRequests} (the system account's internal client will call it); the answers must be
+ * the same apart from the {@code "server"} object, and an update revoking a connected user closes it on both.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClaimsRequestsDifferentialTest {
+    private final TrustChain chain = TrustChain.create();
+    private final TrustChain.Account sys = chain.account("SYS");
+    private final TrustChain.Account a = chain.account("A");
+    private final TrustChain.Account b = chain.account("B");
+    private Process reference;
+    private int refPort;
+    private Connection sysConn;
+    private RunningServer ours;
+    private ClaimsRequests requests;
+
+    @BeforeAll
+    void start() throws Exception {
+        String sysJwt = sys.jwt();
+        String aJwt = a.jwt();
+        for (boolean reference : new boolean[] {true, false}) {
+            Path dir = Files.createTempDirectory("claims");
+            Path op = dir.resolve("op.jwt");
+            Files.writeString(op, chain.operatorJwt());
+            Path conf = dir.resolve("server.conf");
+            Files.writeString(conf, "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
+                    + "\nresolver: {type: full, dir: \"" + dir.resolve("jwt") + "\"}\nresolver_preload: {\n  "
+                    + sys.publicKey() + ": \"" + sysJwt + "\"\n  " + a.publicKey() + ": \"" + aJwt + "\"\n}\n");
+            if (reference) {
+                refPort = Ports.free();
+                this.reference = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-a", "127.0.0.1",
+                        "-p", Integer.toString(refPort)).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("ref.log").toFile()).start();
+                Ports.awaitListening(refPort);
+                TrustChain.User su = sys.user("sysu");
+                sysConn = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + refPort)
+                        .authHandler(Nats.staticCredentials(su.jwt().toCharArray(), su.seed().toCharArray()))
+                        .maxReconnects(0).build());
+            } else {
+                ours = RunningServer.start(bld -> {
+                    try {
+                        assertThat(ConfigFileOptions.load(conf.toString(), bld).errors()).isEmpty();
+                        return bld;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                requests = new ClaimsRequests(ours.server().context().operatorMode(), ours.log()::debug,
+                        ours.log()::error,
+                        () -> "{\"name\":\"test\"}");
+            }
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (sysConn != null) {
+            sysConn.close();
+        }
+        if (reference != null) {
+            reference.destroy();
+            reference.waitFor(5, TimeUnit.SECONDS);
+        }
+        if (ours != null) {
+            ours.close();
+        }
+    }
+
+    /** nats-server's answer with its "server" object cut off; null when it did not answer. */
+    private String theirs(String subject, String payload) throws Exception {
+        try {
+            Message m = sysConn.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+            return m == null ? null : withoutServer(new String(m.getData(), StandardCharsets.UTF_8));
+        } catch (java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
+    private String mine(String subject, String payload) {
+        byte[] answer = requests.handle(subject, payload.getBytes(StandardCharsets.UTF_8));
+        return answer == null ? null : withoutServer(new String(answer, StandardCharsets.UTF_8));
+    }
+
+    private static String withoutServer(String json) {
+        int at = json.indexOf(",\"server\":{");
+        return at < 0 ? json : json.substring(0, at) + "}";
+    }
+
+    private void same(String subject, String payload, String expected) throws Exception {
+        String t = theirs(subject, payload);
+        assertThat(t).as("nats-server on %s", subject).isEqualTo(expected);
+        assertThat(mine(subject, payload)).as("ours on %s", subject).isEqualTo(t);
+    }
+
+    @Test
+    void lookupListAndUpdates() throws Exception {
+        String bJwt = b.jwt();
+        String sorted2 = sorted(sys.publicKey(), a.publicKey());
+        // lookups answer the stored JWT itself; an unknown account gets no answer
+        assertThat(theirs("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", ""))
+                .isEqualTo(mine("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", "")).startsWith("eyJ");
+        same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "", null);
+        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted2 + "]}");
+        same("$SYS.REQ.CLAIMS.UPDATE", "garbage", "{\"error\":{\"account\":\"n/a\",\"code\":500,"
+                + "\"description\":\"jwt update resulted in error - expected 3 chunks\"}}");
+        same("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"error\":{\"account\":\""
+                + a.publicKey() + "\",\"code\":500,\"description\":\"jwt update resulted in error - subject does not "
+                + "match jwt content\"}}");
+        same("$SYS.REQ.CLAIMS.UPDATE", bJwt, "{\"data\":{\"account\":\"" + b.publicKey()
+                + "\",\"code\":200,\"message\":\"jwt updated\"}}");
+        same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"data\":{\"account\":\""
+                + b.publicKey() + "\",\"code\":200,\"message\":\"jwt updated\"}}");
+        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted(sys.publicKey(), a.publicKey(), b.publicKey()) + "]}");
+        assertThat(mine("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "")).isEqualTo(bJwt);
+        assertThat(ours.log().lines()).contains("[DBG] jwt updated - " + b.publicKey(),
+                "[ERR] jwt update resulted in error - n/a - expected 3 chunks");
+    }
+
+    private static String sorted(String... keys) {
+        return java.util.Arrays.stream(keys).sorted().map(k -> "\"" + k + "\"")
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    @Test
+    void anUpdateRevokingAConnectedUserClosesIt() throws Exception {
+        TrustChain.Account c = chain.account("C");
+        TrustChain.User victim = c.user("victim");
+        victim.issuedAt = System.currentTimeMillis() / 1000 - 10;
+        same("$SYS.REQ.CLAIMS.UPDATE", c.jwt(), "{\"data\":{\"account\":\"" + c.publicKey()
+                + "\",\"code\":200,\"message\":\"jwt updated\"}}");
+        try (RawClient onTheirs = connected(refPort, victim); RawClient onOurs = connected(ours.port(), victim)) {
+            c.nats.put("revocations", Map.of(victim.publicKey(), System.currentTimeMillis() / 1000 - 5));
+            String revoking = c.jwt();
+            theirs("$SYS.REQ.CLAIMS.UPDATE", revoking);
+            mine("$SYS.REQ.CLAIMS.UPDATE", revoking);
+            String t = OperatorModeDifferentialTest.untilPongOrClose(onTheirs);
+            assertThat(t).isEqualTo("-ERR 'User Authentication Revoked'\r\n<closed>");
+            assertThat(OperatorModeDifferentialTest.untilPongOrClose(onOurs)).isEqualTo(t);
+        }
+        assertThat(OperatorModeDifferentialTest.session(ours.port(), victim, "", "", true))
+                .isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
+    }
+
+    private static RawClient connected(int port, TrustChain.User u) throws Exception {
+        RawClient c = new RawClient(port);
+        String nonce = c.readInfo().replaceAll("(?s).*\"nonce\":\"([^\"]*)\".*", "$1");
+        c.send("CONNECT {\"verbose\":false,\"pedantic\":false,\"jwt\":\"" + u.jwt() + "\",\"sig\":\""
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        u.key.sign(nonce.getBytes(StandardCharsets.US_ASCII))) + "\"}\r\nPING\r\n");
+        assertThat(c.readLine()).isEqualTo("PONG\r\n");
+        return c;
+    }
+}
