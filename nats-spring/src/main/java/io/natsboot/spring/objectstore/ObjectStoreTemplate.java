@@ -61,59 +61,65 @@ public class ObjectStoreTemplate {
      */
     public InputStream getInputStream(String bucket, String name) {
         ObjectStore store = store(bucket);
-        PipedInputStream in = new PipedInputStream(128 * 1024);
+        PipedInputStream pipe = new PipedInputStream(128 * 1024);
         PipedOutputStream out;
         try {
-            out = new PipedOutputStream(in);
+            out = new PipedOutputStream(pipe);
         } catch (IOException e) {
             throw new NatsException("Cannot open a pipe", e);
         }
+        ObjectInputStream in = new ObjectInputStream(pipe, bucket, name);
         Thread copier = new Thread(() -> {
-            try (out) {
+            try {
                 store.get(name, out);
             } catch (Exception e) {
-                failure(in, e);
+                in.failure = e; // before the close below, so the reader sees it rather than a clean end
+            } finally {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // the reader closed its side
+                }
             }
         }, "objectstore-" + bucket + "-get");
         copier.setDaemon(true);
         copier.start();
-        return new java.io.FilterInputStream(in) {
-            @Override
-            public int read() throws IOException {
-                check();
-                int b = super.read();
-                check();
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                check();
-                int n = super.read(b, off, len);
-                check();
-                return n;
-            }
-
-            private void check() throws IOException {
-                Exception e = failures.get(in);
-                if (e != null) {
-                    throw new IOException("Reading '" + name + "' from object store '" + bucket + "' failed: "
-                            + e.getMessage(), e);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                failures.remove(in);
-                super.close();
-            }
-        };
+        return in;
     }
 
-    private final Map<PipedInputStream, Exception> failures = new ConcurrentHashMap<>();
+    /** The reading side of {@link #getInputStream}: raises the copier's failure instead of a plain end of stream. */
+    private static final class ObjectInputStream extends java.io.FilterInputStream {
+        private final String bucket;
+        private final String name;
+        volatile Exception failure;
 
-    private void failure(PipedInputStream in, Exception e) {
-        failures.put(in, e);
+        ObjectInputStream(InputStream pipe, String bucket, String name) {
+            super(pipe);
+            this.bucket = bucket;
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            check();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            check();
+            return n;
+        }
+
+        private void check() throws IOException {
+            Exception e = failure;
+            if (e != null) {
+                throw new IOException("Reading '" + name + "' from object store '" + bucket + "' failed: "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     public ObjectInfo getInfo(String bucket, String name) {
