@@ -130,6 +130,48 @@ class KeyValueAndObjectStoreTests {
         });
     }
 
+    static class PositionWatchers {
+        final List<String> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Driver> drivers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @io.natsboot.spring.annotation.NatsKvListener(bucket = "fleet", keys = "car.*", id = "cars")
+        void entry(KeyValueEntry e) {
+            entries.add(e.getKey() + ":" + e.getOperation());
+        }
+
+        @io.natsboot.spring.annotation.NatsKvListener(bucket = "fleet", keys = "driver.>",
+                options = io.nats.client.api.KeyValueWatchOption.UPDATES_ONLY)
+        void driver(Driver d, @io.natsboot.spring.annotation.NatsSubject String key) {
+            drivers.add(d);
+        }
+    }
+
+    @Test
+    void kvListenersWatchKeys() {
+        runner.withBean(KeyValueConfiguration.class, () -> KeyValueConfiguration.builder().name("fleet")
+                .storageType(StorageType.Memory).build())
+                .withBean(PositionWatchers.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            KeyValueTemplate kv = ctx.getBean(KeyValueTemplate.class);
+            PositionWatchers w = ctx.getBean(PositionWatchers.class);
+            kv.put("fleet", "car.1", "here");
+            kv.put("fleet", "driver.1", new Driver("d1", "Ann"));
+            kv.delete("fleet", "car.1");
+            kv.delete("fleet", "driver.1");  // a value parameter: deletes are skipped
+            kv.put("fleet", "driver.2", new Driver("d2", "Bo"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(w.entries).containsExactly("car.1:PUT", "car.1:DELETE");
+                assertThat(w.drivers).containsExactly(new Driver("d1", "Ann"), new Driver("d2", "Bo"));
+            });
+            var registry = ctx.getBean(io.natsboot.spring.listener.NatsListenerEndpointRegistry.class);
+            registry.stop("cars");
+            kv.put("fleet", "car.2", "unseen");
+            registry.start("cars"); // a new watch: the current values again, car.2 included
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(w.entries).endsWith("car.2:PUT"));
+        });
+    }
+
     static class Lookups {
         static final AtomicInteger calls = new AtomicInteger();
 
