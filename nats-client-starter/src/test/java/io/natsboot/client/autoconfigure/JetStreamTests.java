@@ -313,6 +313,63 @@ class JetStreamTests {
         });
     }
 
+    // ---- push consumers
+
+    static class PushListener {
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final AtomicInteger failures = new AtomicInteger();
+
+        @JetStreamListener(stream = "T6", consumer = "pushed", id = "pushed", concurrency = "2")
+        void handle(String s) {
+            threads.add(Thread.currentThread().getName());
+            if (s.equals("fail-once") && failures.getAndIncrement() == 0) {
+                throw new IllegalStateException("first try fails");
+            }
+            handled.add(s);
+        }
+    }
+
+    @Test
+    void listenerOnAPushConsumerInItsDeliverGroup() {
+        runner.withBean(StreamConfiguration.class, () -> stream("T6", "t6"))
+                .withBean(JetStreamConsumerDeclaration.class, () -> new JetStreamConsumerDeclaration("T6",
+                        ConsumerConfiguration.builder().durable("pushed").deliverSubject("deliver.t6")
+                                .deliverGroup("t6workers").ackPolicy(AckPolicy.Explicit)
+                                .ackWait(Duration.ofSeconds(30)).build()))
+                .withBean(PushListener.class)
+                .run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            PushListener l = ctx.getBean(PushListener.class);
+            JetStreamTemplate js = ctx.getBean(JetStreamTemplate.class);
+            for (int i = 0; i < 30; i++) {
+                js.publish("t6", "m" + i);
+            }
+            js.publish("t6", "fail-once");
+            await().atMost(Duration.ofSeconds(15)).until(() -> l.handled.size() == 31);
+            assertThat(l.handled).contains("fail-once").doesNotHaveDuplicates();
+            assertThat(l.failures).hasValue(2);
+            JetStreamManagement jsm = ctx.getBean(Connection.class).jetStreamManagement();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(jsm.getConsumerInfo("T6", "pushed").getNumAckPending()).isZero());
+        });
+        // a batch listener needs a pull consumer
+        runner.withBean(StreamConfiguration.class, () -> stream("T6", "t6"))
+                .withBean(JetStreamConsumerDeclaration.class, () -> new JetStreamConsumerDeclaration("T6",
+                        ConsumerConfiguration.builder().durable("pushed").deliverSubject("deliver.t6")
+                                .deliverGroup("t6workers").ackPolicy(AckPolicy.Explicit)
+                                .ackWait(Duration.ofSeconds(30)).build()))
+                .withBean(PushBatch.class)
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("a batch listener needs a pull consumer"));
+    }
+
+    static class PushBatch {
+        @JetStreamListener(stream = "T6", consumer = "pushed", batch = true)
+        void all(List<String> all) {
+        }
+    }
+
     // ---- observations: one trace across a JetStream publish and its listener
 
     static class TracedListener {

@@ -10,7 +10,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a bean method as the listener of a durable JetStream pull consumer. The method returns normally: the
+ * Marks a bean method as the listener of a durable JetStream consumer: pulled from when it is a pull consumer,
+ * bound to in its deliver group when it is a push consumer (batches need a pull consumer). The method returns normally: the
  * message is acked; it throws: the message is nacked (redelivered, after {@link #nakDelay()} or the
  * {@link #backOff()}'s delay) or, after {@link #maxDeliveries()} deliveries, terminated. Arguments as for
  * {@link NatsListener} (payload, {@code Message}, {@code Headers}, {@link NatsSubject}); with {@link #batch()}

@@ -29,6 +29,8 @@ import org.springframework.util.backoff.BackOffExecution;
  * messages at a time from the durable consumer and handing them to the handler (one by one, or as one list).
  * A pull returns when {@code batchSize} messages came or the poll timeout passed, whichever is first: a
  * batch size of 1 (the default of single-message listeners) hands each message over as soon as it is stored.
+ * A push consumer (one with a deliver subject) is bound to instead, with {@code concurrency} dispatchers in its
+ * deliver group, each message handled as it is pushed.
  *
  * <p>At-least-once: a message is acked only after its handler returned (an asynchronous result: after it
  * completed). A handler that throws gets its messages nacked, with the {@code nakBackOff}'s delay for that
@@ -48,6 +50,7 @@ public class JetStreamListenerContainer implements MessageListenerContainer {
     private final NatsInstrumentation instrumentation;
     private final JetStreamMetrics metrics;
     private final List<Thread> workers = new ArrayList<>();
+    private final List<io.nats.client.Dispatcher> dispatchers = new ArrayList<>();
     private ScheduledExecutorService keepAlive;
     private volatile boolean running;
 
@@ -92,9 +95,10 @@ public class JetStreamListenerContainer implements MessageListenerContainer {
                     + endpoint.consumer() + "' on stream '" + endpoint.stream() + "' (declare it as a "
                     + "JetStreamConsumerDeclaration bean): " + e.getMessage(), e);
         }
+        io.nats.client.api.ConsumerConfiguration config = consumer.getCachedConsumerInfo().getConsumerConfiguration();
         Duration interval = endpoint.inProgressInterval();
         if (interval == null) {
-            Duration ackWait = consumer.getCachedConsumerInfo().getConsumerConfiguration().getAckWait();
+            Duration ackWait = config.getAckWait();
             interval = ackWait == null ? Duration.ofSeconds(15) : ackWait.dividedBy(2);
         }
         keepAlive = interval.isZero() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,6 +107,10 @@ public class JetStreamListenerContainer implements MessageListenerContainer {
             return t;
         });
         running = true;
+        if (config.getDeliverSubject() != null) {
+            startPush(config, interval);
+            return;
+        }
         for (int i = 0; i < endpoint.concurrency(); i++) {
             Duration every = interval;
             Thread t = new Thread(() -> pullLoop(consumer, every), "jetstream-" + endpoint.id() + "-" + i);
@@ -113,12 +121,68 @@ public class JetStreamListenerContainer implements MessageListenerContainer {
         log.debug("Started JetStream listener '" + endpoint.id() + "' on " + endpoint.stream() + "/" + endpoint.consumer());
     }
 
+    /**
+     * A push consumer (its configuration has a deliver subject): {@code concurrency} dispatchers bound to it, in its
+     * deliver group (required above 1); each message is handled as it is pushed. Batches need a pull consumer.
+     */
+    private void startPush(io.nats.client.api.ConsumerConfiguration config, Duration inProgressEvery) {
+        String group = config.getDeliverGroup();
+        try {
+            if (endpoint.batch()) {
+                throw new IllegalStateException("a batch listener needs a pull consumer; '" + endpoint.consumer()
+                        + "' is a push consumer (deliver subject " + config.getDeliverSubject() + ")");
+            }
+            if (endpoint.concurrency() > 1 && group == null) {
+                throw new IllegalStateException("concurrency " + endpoint.concurrency() + " on the push consumer '"
+                        + endpoint.consumer() + "' needs a deliver group in its configuration");
+            }
+            io.nats.client.JetStream js = connection.jetStream();
+            for (int i = 0; i < endpoint.concurrency(); i++) {
+                io.nats.client.Dispatcher d = connection.createDispatcher();
+                js.subscribe(null, group, d, m -> handlePulled(List.of(m), inProgressEvery), false,
+                        io.nats.client.PushSubscribeOptions.bind(endpoint.stream(), endpoint.consumer()));
+                dispatchers.add(d);
+            }
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            running = false;
+            closeDispatchers();
+            throw new IllegalStateException("JetStream listener '" + endpoint.id() + "' cannot bind to push consumer '"
+                    + endpoint.consumer() + "': " + e.getMessage(), e);
+        }
+        log.debug("Started JetStream listener '" + endpoint.id() + "' on push consumer " + endpoint.stream() + "/"
+                + endpoint.consumer());
+    }
+
+    private void closeDispatchers() {
+        for (io.nats.client.Dispatcher d : dispatchers) {
+            try {
+                if (d.isActive() && connection.getStatus() == Connection.Status.CONNECTED) {
+                    // handlers still running finish; messages not yet handled are redelivered after the ack wait
+                    d.drain(drainTimeout).get(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("JetStream listener '" + endpoint.id() + "' did not drain in " + drainTimeout + ": " + e);
+            }
+            try {
+                if (d.isActive() && connection.getStatus() != Connection.Status.CLOSED) {
+                    connection.closeDispatcher(d);
+                }
+            } catch (RuntimeException e) {
+                log.debug("Closing dispatcher of '" + endpoint.id() + "': " + e);
+            }
+        }
+        dispatchers.clear();
+    }
+
     @Override
     public synchronized void stop() {
         if (!running) {
             return;
         }
         running = false;
+        closeDispatchers();
         long deadline = System.nanoTime() + drainTimeout.toNanos() + endpoint.pollTimeout().toNanos();
         for (Thread t : workers) {
             try {
