@@ -34,11 +34,30 @@ public class RidesController {
     private final RiderSystem system;
     private final JsonMapper json;
     private final Duration findTimeout;
+    private final RideHistory history;
 
-    public RidesController(RiderSystem system, JsonMapper json, RiderProperties properties) {
+    public RidesController(RiderSystem system, JsonMapper json, RiderProperties properties, RideHistory history) {
         this.system = system;
         this.json = json;
         this.findTimeout = properties.getFindTimeout();
+        this.history = history;
+    }
+
+    /**
+     * The latest completed rides from the {@code RIDES} stream, newest first ({@code limit}: 1 to 1000, default
+     * 20); 503 when the NATS server has no JetStream.
+     */
+    @GetMapping(path = "/rides/history")
+    public Mono<ResponseEntity<Object>> history(
+            @org.springframework.web.bind.annotation.RequestParam(defaultValue = "20") int limit) {
+        if (!history.isActive()) {
+            return Mono.just(text(HttpStatus.SERVICE_UNAVAILABLE, "Ride history needs a NATS server with JetStream "
+                    + "(natsboot.client.servers pointing to nats-server -js)"));
+        }
+        int n = Math.max(1, Math.min(limit, 1000));
+        return Mono.fromCallable(() -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                        .<Object>body(history.latest(n)))
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
     }
 
     @GetMapping(path = "/", produces = MediaType.TEXT_PLAIN_VALUE)
@@ -80,7 +99,7 @@ public class RidesController {
         return api.reactive().request(Messages.DRIVERS_FIND, req, null, findTimeout)
                 // jnats expires timed-out requests on a 5 s cleanup timer; answer on time regardless.
                 .timeout(findTimeout)
-                .map(reply -> answer(requestId, reply))
+                .map(reply -> answer(req, reply))
                 .onErrorResume(e -> Mono.just(failure(requestId, e)));
     }
 
@@ -115,7 +134,8 @@ public class RidesController {
                 new Messages.Location(loc.get("lat").asDouble(), loc.get("lng").asDouble()), requestId);
     }
 
-    private ResponseEntity<Object> answer(String requestId, Message reply) {
+    private ResponseEntity<Object> answer(Messages.DriverAgentRequest req, Message reply) {
+        String requestId = req.requestId();
         Messages.DriverAgentResponse resp;
         try {
             resp = json.readValue(reply.getData(), Messages.DriverAgentResponse.class);
@@ -128,6 +148,8 @@ public class RidesController {
             return text(HttpStatus.SERVICE_UNAVAILABLE, resp.error());
         }
         log.info("[{}] driver {} assigned", requestId, resp.driverId());
+        history.completed(new RideHistory.CompletedRide(requestId, req.type(), req.location(), resp.driverId(),
+                java.time.Instant.now()));
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("driver_id", resp.driverId()));
     }
 

@@ -1,6 +1,7 @@
 package io.natsboot.rider;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -52,5 +53,11 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework.boot..",
                         "io.natsboot.client.autoconfigure..")
                 .check(classes);
+    }
+
+    @Test
+    void springLibraryPackagesHaveNoCycles() {
+        // core, listener, annotation, service, jetstream, kv, objectstore, micrometer depend downwards only
+        slices().matching("io.natsboot.spring.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

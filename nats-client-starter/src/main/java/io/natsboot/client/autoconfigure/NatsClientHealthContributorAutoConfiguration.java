@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * server of nats-server-starter already contributes {@code nats} (its auto-configuration runs before this
  * one), the client's is {@code natsClient}.
  */
-@AutoConfiguration(after = NatsClientAutoConfiguration.class)
+@AutoConfiguration(after = {NatsClientAutoConfiguration.class, NatsJetStreamAutoConfiguration.class})
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnSingleCandidate(Connection.class)
 @ConditionalOnEnabledHealthIndicator("nats")
@@ -29,6 +29,17 @@ public final class NatsClientHealthContributorAutoConfiguration {
     @ConditionalOnMissingBean(name = NAME)
     NatsClientHealthIndicator natsHealthIndicator(Connection connection) {
         return new NatsClientHealthIndicator(connection);
+    }
+
+    /** The {@code jetstream} contributor, unless {@code natsboot.client.jetstream.enabled=false}. */
+    @Bean("jetstreamHealthIndicator")
+    @ConditionalOnMissingBean(name = "jetstreamHealthIndicator")
+    @ConditionalOnBean(io.natsboot.spring.jetstream.JetStreamAdmin.class)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(
+            name = "natsboot.client.jetstream.enabled", matchIfMissing = true)
+    NatsJetStreamHealthIndicator jetstreamHealthIndicator(Connection connection,
+            org.springframework.beans.factory.ObjectProvider<io.natsboot.spring.jetstream.JetStreamAdmin> admin) {
+        return new NatsJetStreamHealthIndicator(connection, admin.getIfUnique());
     }
 
     @Bean(NAME_NEXT_TO_SERVER)

@@ -22,6 +22,7 @@ final class ReferenceNatsServer implements AutoCloseable {
     private final Path dir;
     private final Path config;
     private final int port;
+    private boolean jetStream;
     private Process process;
 
     private ReferenceNatsServer(String configText) throws IOException {
@@ -41,8 +42,22 @@ final class ReferenceNatsServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * With JetStream ({@code -js}), storing in a directory of its own that outlives {@link #stop()}, so a
+     * restarted server has the same streams.
+     */
+    static ReferenceNatsServer startJetStream() throws Exception {
+        ReferenceNatsServer server = new ReferenceNatsServer(null);
+        server.jetStream = true;
+        server.start();
+        return server;
+    }
+
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port)));
+        if (jetStream) {
+            cmd.addAll(List.of("-js", "-sd", dir.resolve("jetstream").toString()));
+        }
         if (config != null) {
             cmd.addAll(List.of("-c", config.toString()));
         }

@@ -10,7 +10,7 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * What {@link EnableNats} registers: the annotation post-processors and the two registries, each under a
+ * What {@link EnableNats} registers: the annotation post-processors ({@link NatsListener}, {@link NatsService}, {@link JetStreamListener}, {@link NatsKvListener}) and the two registries, each under a
  * fixed name and only when that name is free (so several {@code @EnableNats}, or one next to Spring Boot's
  * auto-configuration, register them once).
  */
@@ -20,11 +20,18 @@ public class NatsBootstrapConfiguration implements ImportBeanDefinitionRegistrar
             "io.natsboot.spring.annotation.internalNatsListenerAnnotationProcessor";
     public static final String SERVICE_PROCESSOR_BEAN_NAME =
             "io.natsboot.spring.annotation.internalNatsServiceAnnotationProcessor";
+    public static final String KV_LISTENER_PROCESSOR_BEAN_NAME =
+            "io.natsboot.spring.annotation.internalNatsKvListenerAnnotationProcessor";
+    public static final String JETSTREAM_LISTENER_PROCESSOR_BEAN_NAME =
+            "io.natsboot.spring.annotation.internalJetStreamListenerAnnotationProcessor";
 
     @Override
     public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
         registerInfrastructure(registry, LISTENER_PROCESSOR_BEAN_NAME, NatsListenerAnnotationBeanPostProcessor.class);
         registerInfrastructure(registry, SERVICE_PROCESSOR_BEAN_NAME, NatsServiceAnnotationBeanPostProcessor.class);
+        registerInfrastructure(registry, JETSTREAM_LISTENER_PROCESSOR_BEAN_NAME,
+                JetStreamListenerAnnotationBeanPostProcessor.class);
+        registerInfrastructure(registry, KV_LISTENER_PROCESSOR_BEAN_NAME, NatsKvListenerAnnotationBeanPostProcessor.class);
         if (!registry.containsBeanDefinition(NatsListenerEndpointRegistry.BEAN_NAME)) {
             registry.registerBeanDefinition(NatsListenerEndpointRegistry.BEAN_NAME,
                     new RootBeanDefinition(NatsListenerEndpointRegistry.class));

@@ -25,7 +25,7 @@ import org.apache.commons.logging.LogFactory;
  * every subject (in the queue group when there is one). Stopping drains the dispatchers, so messages
  * already delivered are handled and replied to; starting again creates new dispatchers.
  */
-public class NatsListenerContainer {
+public class NatsListenerContainer implements MessageListenerContainer {
 
     private static final Log log = LogFactory.getLog("io.natsboot.spring.listener");
 

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Holds the {@link NatsListenerContainer}s by id; starts those with {@code autoStartup} when the context
+ * Holds the listener containers ({@link NatsListenerContainer}s, JetStream consumers' containers) by id; starts those with {@code autoStartup} when the context
  * starts (default phase: after the connection, {@link NatsConnectionLifecycle#PHASE}) and stops all of them
  * before the connection drains. Containers can be started and stopped by id at any time.
  */
@@ -17,10 +17,10 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
 
     public static final String BEAN_NAME = "natsListenerEndpointRegistry";
 
-    private final Map<String, NatsListenerContainer> containers = new LinkedHashMap<>();
+    private final Map<String, MessageListenerContainer> containers = new LinkedHashMap<>();
     private volatile boolean running;
 
-    public synchronized void registerListenerContainer(NatsListenerContainer container, boolean startImmediately) {
+    public synchronized void registerListenerContainer(MessageListenerContainer container, boolean startImmediately) {
         if (containers.containsKey(container.getId())) {
             throw new IllegalStateException("Another NATS listener is already registered with id '" + container.getId() + "'");
         }
@@ -30,7 +30,7 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
         }
     }
 
-    public synchronized NatsListenerContainer getListenerContainer(String id) {
+    public synchronized MessageListenerContainer getListenerContainer(String id) {
         return containers.get(id);
     }
 
@@ -38,7 +38,7 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
         return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(containers.keySet()));
     }
 
-    public synchronized Collection<NatsListenerContainer> getListenerContainers() {
+    public synchronized Collection<MessageListenerContainer> getListenerContainers() {
         return java.util.List.copyOf(containers.values());
     }
 
@@ -55,8 +55,8 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
         return container(id).isRunning();
     }
 
-    private NatsListenerContainer container(String id) {
-        NatsListenerContainer c = getListenerContainer(id);
+    private MessageListenerContainer container(String id) {
+        MessageListenerContainer c = getListenerContainer(id);
         if (c == null) {
             throw new IllegalArgumentException("No NATS listener with id '" + id + "'; known: " + getListenerContainerIds());
         }
@@ -65,7 +65,7 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        for (NatsListenerContainer c : containers.values()) {
+        for (MessageListenerContainer c : containers.values()) {
             if (c.isAutoStartup()) {
                 c.start();
             }
@@ -76,7 +76,7 @@ public class NatsListenerEndpointRegistry implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         running = false;
-        for (NatsListenerContainer c : containers.values()) {
+        for (MessageListenerContainer c : containers.values()) {
             c.stop();
         }
     }
