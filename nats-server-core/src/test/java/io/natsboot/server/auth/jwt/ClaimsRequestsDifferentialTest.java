@@ -50,7 +50,7 @@ class ClaimsRequestsDifferentialTest {
             Files.writeString(op, chain.operatorJwt());
             Path conf = dir.resolve("server.conf");
             Files.writeString(conf, "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
-                    + "\nresolver: {type: full, dir: \"" + dir.resolve("jwt") + "\"}\nresolver_preload: {\n  "
+                    + "\nresolver: {type: full, dir: \"" + dir.resolve("jwt") + "\", allow_delete: true}\nresolver_preload: {\n  "
                     + sys.publicKey() + ": \"" + sysJwt + "\"\n  " + a.publicKey() + ": \"" + aJwt + "\"\n}\n");
             if (reference) {
                 refPort = Ports.free();
@@ -121,12 +121,11 @@ class ClaimsRequestsDifferentialTest {
     @Test
     void lookupListAndUpdates() throws Exception {
         String bJwt = b.jwt();
-        String sorted2 = sorted(sys.publicKey(), a.publicKey());
         // lookups answer the stored JWT itself; an unknown account gets no answer
         assertThat(theirs("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", ""))
                 .isEqualTo(mine("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", "")).startsWith("eyJ");
         same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "", null);
-        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted2 + "]}");
+        sameList(sys.publicKey(), a.publicKey());
         same("$SYS.REQ.CLAIMS.UPDATE", "garbage", "{\"error\":{\"account\":\"n/a\",\"code\":500,"
                 + "\"description\":\"jwt update resulted in error - expected 3 chunks\"}}");
         same("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"error\":{\"account\":\""
@@ -136,15 +135,57 @@ class ClaimsRequestsDifferentialTest {
                 + "\",\"code\":200,\"message\":\"jwt updated\"}}");
         same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"data\":{\"account\":\""
                 + b.publicKey() + "\",\"code\":200,\"message\":\"jwt updated\"}}");
-        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted(sys.publicKey(), a.publicKey(), b.publicKey()) + "]}");
+        sameList(sys.publicKey(), a.publicKey(), b.publicKey());
         assertThat(mine("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "")).isEqualTo(bJwt);
         assertThat(ours.log().lines()).contains("[DBG] jwt updated - " + b.publicKey(),
                 "[ERR] jwt update resulted in error - n/a - expected 3 chunks");
     }
 
-    private static String sorted(String... keys) {
-        return java.util.Arrays.stream(keys).sorted().map(k -> "\"" + k + "\"")
-                .collect(java.util.stream.Collectors.joining(","));
+    /** CLAIMS.LIST: the same on both servers, holding {@code keys} (other tests add accounts too). */
+    private void sameList(String... keys) throws Exception {
+        String t = theirs("$SYS.REQ.CLAIMS.LIST", "");
+        assertThat(t).startsWith("{\"data\":[");
+        for (String k : keys) {
+            assertThat(t).contains("\"" + k + "\"");
+        }
+        assertThat(mine("$SYS.REQ.CLAIMS.LIST", "")).isEqualTo(t);
+    }
+
+    @Test
+    void deleteRequests() throws Exception {
+        TrustChain.Account d = chain.account("D");
+        String dJwt = d.jwt();
+        same("$SYS.REQ.CLAIMS.UPDATE", dJwt, "{\"data\":{\"account\":\"" + d.publicKey()
+                + "\",\"code\":200,\"message\":\"jwt updated\"}}");
+        java.util.Map<String, Object> list = new java.util.LinkedHashMap<>();
+        list.put("accounts", java.util.List.of(d.publicKey()));
+        list.put("type", "generic");
+        list.put("version", 2);
+        String op = TrustChain.pub(chain.operator);
+        String signer = TrustChain.pub(chain.operatorSigner);
+        same("$SYS.REQ.CLAIMS.DELETE", "garbage", "{\"error\":{\"code\":500,\"description\":"
+                + "\"delete accounts request by  failed - expected 3 chunks\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(a.signer, a.publicKey(), "x", null, 0, list),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + a.publicKey()
+                        + " failed - not self signed\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(a.key, a.publicKey(), "x", null, 0, list),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + a.publicKey()
+                        + " failed - not trusted\"}}");
+        java.util.Map<String, Object> noList = new java.util.LinkedHashMap<>(list);
+        noList.remove("accounts");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(chain.operator, op, "x", null, 0, noList),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + op
+                        + " failed - malformed request\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(chain.operatorSigner, signer, "x", null, 0, list),
+                "{\"data\":{\"code\":200,\"message\":\"deleted 1 accounts\"}}");
+        String t = theirs("$SYS.REQ.CLAIMS.LIST", "");
+        assertThat(t).doesNotContain(d.publicKey());
+        assertThat(mine("$SYS.REQ.CLAIMS.LIST", "")).isEqualTo(t);
+        same("$SYS.REQ.ACCOUNT." + d.publicKey() + ".CLAIMS.LOOKUP", "", null);
+        assertThat(OperatorModeDifferentialTest.session(ours.port(), d.user("gone"), "", "", true))
+                .isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
+        assertThat(OperatorModeDifferentialTest.session(refPort, d.user("gone"), "", "", true))
+                .isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
     }
 
     @Test
