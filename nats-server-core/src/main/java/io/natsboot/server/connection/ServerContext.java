@@ -140,6 +140,45 @@ public final class ServerContext {
         return importer;
     }
 
+    /** Sequence of messages the server sends on $SYS (the "seq" of their "server" object). */
+    private final AtomicLong sysSequence = new AtomicLong();
+    private volatile io.natsboot.server.auth.jwt.ClaimsRequests claimsRequests;
+
+    /**
+     * The full resolver's $SYS claims requests (subjects to subscribe to, bytes in, bytes out) for the system
+     * account's internal client; null when not in operator mode.
+     */
+    public io.natsboot.server.auth.jwt.ClaimsRequests claimsRequests() {
+        if (operatorMode == null) {
+            return null;
+        }
+        io.natsboot.server.auth.jwt.ClaimsRequests c = claimsRequests;
+        if (c == null) {
+            c = new io.natsboot.server.auth.jwt.ClaimsRequests(operatorMode, log::debug, log::error,
+                    this::sysServerJson);
+            claimsRequests = c;
+        }
+        return c;
+    }
+
+    /**
+     * The {@code "server"} object of nats-server's $SYS answers and events (its ServerInfo as 2.9 writes it):
+     * name, host, id, ver, seq (one more each call), jetstream, time.
+     */
+    public String sysServerJson() {
+        StringBuilder b = new StringBuilder("{\"name\":");
+        Json.quote(b, serverName);
+        b.append(",\"host\":");
+        Json.quote(b, options.host() == null ? "" : options.host());
+        b.append(",\"id\":");
+        Json.quote(b, serverId);
+        b.append(",\"ver\":");
+        Json.quote(b, options.compatVersion());
+        b.append(",\"seq\":").append(sysSequence.incrementAndGet()).append(",\"jetstream\":false,\"time\":\"")
+                .append(io.natsboot.server.monitor.GoFormat.rfc3339Nano(java.time.Instant.now())).append("\"}");
+        return b.toString();
+    }
+
     /** JWT clients per account, against the account's connection limit (taken and given back atomically). */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> accountConnections = new ConcurrentHashMap<>();
 

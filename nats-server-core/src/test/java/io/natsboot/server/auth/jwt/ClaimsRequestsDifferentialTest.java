@@ -71,9 +71,7 @@ class ClaimsRequestsDifferentialTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                requests = new ClaimsRequests(ours.server().context().operatorMode(), ours.log()::debug,
-                        ours.log()::error,
-                        () -> "{\"name\":\"test\"}");
+                requests = ours.server().context().claimsRequests();
             }
         }
     }
@@ -149,6 +147,29 @@ class ClaimsRequestsDifferentialTest {
             assertThat(t).contains("\"" + k + "\"");
         }
         assertThat(mine("$SYS.REQ.CLAIMS.LIST", "")).isEqualTo(t);
+    }
+
+    @Test
+    void answersCarryTheServerObjectOfNatsServer() throws Exception {
+        Message m = sysConn.request("$SYS.REQ.CLAIMS.LIST", new byte[0], Duration.ofSeconds(2));
+        String theirs = new String(m.getData(), StandardCharsets.UTF_8);
+        String mine = new String(requests.handle("$SYS.REQ.CLAIMS.LIST", new byte[0]), StandardCharsets.UTF_8);
+        assertThat(serverKeys(mine)).isEqualTo(serverKeys(theirs))
+                .containsExactly("name", "host", "id", "ver", "seq", "jetstream", "time");
+        assertThat(mine).contains("\"id\":\"" + ours.server().context().serverId() + "\"", "\"ver\":\"2.9.10\"",
+                "\"host\":\"127.0.0.1\"").containsPattern("\"time\":\"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"");
+        assertThat(ours.server().context().claimsRequests().subjects()).contains("$SYS.REQ.CLAIMS.UPDATE",
+                "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP");
+    }
+
+    private static java.util.List<String> serverKeys(String answer) {
+        String server = answer.substring(answer.indexOf("\"server\":{") + 10);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.regex.Matcher k = java.util.regex.Pattern.compile("\"(\\w+)\":").matcher(server);
+        while (k.find()) {
+            keys.add(k.group(1));
+        }
+        return keys;
     }
 
     @Test
