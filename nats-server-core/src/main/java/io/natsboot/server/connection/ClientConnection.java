@@ -920,7 +920,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         releaseAccountConnection(); // a new login (after a reload) takes its own slot
         OperatorMode.Login login = mode.authenticate(
                 new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"),
-                server::reserveAccountConnection,
+                server.operatorAccounts()::reserveConnection,
                 serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
         if (login.accountConnectionsExceeded()) {
             log.error(logPrefix + "maximum account active connections exceeded");
@@ -933,7 +933,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         jwtLogin = login;
-        takeAccount(server.jwtAccount(login.accountClaims()), login.permissions());
+        takeAccount(server.operatorAccounts().account(login.accountClaims()), login.permissions());
         cancel(jwtExpiry);
         jwtExpiry = login.expiresInNanos() <= 0 ? null
                 : loop.schedule(this::jwtExpired, login.expiresInNanos(), TimeUnit.NANOSECONDS);
@@ -974,7 +974,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         OperatorMode.Login login = jwtLogin;
         if (login != null) {
             jwtLogin = null;
-            server.releaseAccountConnection(login.account());
+            server.operatorAccounts().releaseConnection(login.account());
         }
     }
 

@@ -71,7 +71,7 @@ class ClaimsRequestsDifferentialTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                requests = ours.server().context().claimsRequests();
+                requests = ours.server().context().operatorAccounts().claimsRequests();
             }
         }
     }
@@ -158,7 +158,7 @@ class ClaimsRequestsDifferentialTest {
                 .containsExactly("name", "host", "id", "ver", "seq", "jetstream", "time");
         assertThat(mine).contains("\"id\":\"" + ours.server().context().serverId() + "\"", "\"ver\":\"2.9.10\"",
                 "\"host\":\"127.0.0.1\"").containsPattern("\"time\":\"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"");
-        assertThat(ours.server().context().claimsRequests().subjects()).contains("$SYS.REQ.CLAIMS.UPDATE",
+        assertThat(ours.server().context().operatorAccounts().claimsRequests().subjects()).contains("$SYS.REQ.CLAIMS.UPDATE",
                 "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP");
     }
 
