@@ -910,8 +910,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     // ---- operator (JWT) mode: the checks are in auth/jwt/OperatorMode -------------------------
 
-    /** The JWT login of this client (operator mode), else null. */
-    private OperatorMode.Login jwtLogin;
+    /** The JWT login of this client (operator mode), else null; set on the event loop, read by account updates. */
+    private volatile OperatorMode.Login jwtLogin;
     private ScheduledFuture<?> jwtExpiry;
 
     /** A user JWT login: the client takes the JWT's account, permissions, limits and expiry. */
@@ -945,8 +945,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * error, the others take the account's new limits.
      */
     public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
-        if (loop == null) {
-            return;
+        OperatorMode.Login current = jwtLogin;
+        if (loop == null || current == null || !claims.subject().equals(current.account())) {
+            return; // not a client of this account: no task on its loop
         }
         loop.execute(() -> {
             OperatorMode.Login login = jwtLogin;
