@@ -111,6 +111,13 @@ public final class NatsServer {
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;
         systemAccount = SystemAccount.start(context, snapshots);
+        if (systemAccount != null && context.operatorAccounts() != null) {
+            // the full resolver's $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests
+            io.natsboot.server.auth.jwt.ClaimsRequests claims = context.operatorAccounts().claimsRequests();
+            for (String subject : claims.subjects()) {
+                systemAccount.handleRaw(subject, claims::handle);
+            }
+        }
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()

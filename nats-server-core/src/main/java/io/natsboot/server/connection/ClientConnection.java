@@ -834,8 +834,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     // ---- operator (JWT) mode: the checks are in auth/jwt/OperatorMode -------------------------
 
-    /** The JWT login of this client (operator mode), else null. */
-    private OperatorMode.Login jwtLogin;
+    /** The JWT login of this client (operator mode), else null; set on the event loop, read by account updates. */
+    private volatile OperatorMode.Login jwtLogin;
     private ScheduledFuture<?> jwtExpiry;
 
     /** A user JWT login: the client takes the JWT's account, permissions, limits and expiry. */
@@ -844,7 +844,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         releaseAccountConnection(); // a new login (after a reload) takes its own slot
         OperatorMode.Login login = mode.authenticate(
                 new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"),
-                server::reserveAccountConnection,
+                server.operatorAccounts()::reserveConnection,
                 serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
         if (login.accountConnectionsExceeded()) {
             log.error(logPrefix + "maximum account active connections exceeded");
@@ -857,7 +857,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         jwtLogin = login;
-        takeAccount(server.jwtAccount(login.accountClaims()), login.permissions());
+        takeAccount(server.operatorAccounts().account(login.accountClaims()), login.permissions());
         cancel(jwtExpiry);
         jwtExpiry = login.expiresInNanos() <= 0 ? null
                 : loop.schedule(this::jwtExpired, login.expiresInNanos(), TimeUnit.NANOSECONDS);
@@ -869,8 +869,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * error, the others take the account's new limits.
      */
     public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
-        if (loop == null) {
-            return;
+        OperatorMode.Login current = jwtLogin;
+        if (loop == null || current == null || !claims.subject().equals(current.account())) {
+            return; // not a client of this account: no task on its loop
         }
         loop.execute(() -> {
             OperatorMode.Login login = jwtLogin;
@@ -898,7 +899,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         OperatorMode.Login login = jwtLogin;
         if (login != null) {
             jwtLogin = null;
-            server.releaseAccountConnection(login.account());
+            server.operatorAccounts().releaseConnection(login.account());
         }
     }
 

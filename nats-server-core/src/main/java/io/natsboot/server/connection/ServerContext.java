@@ -70,102 +70,24 @@ public final class ServerContext {
         this.systemAccount = systemAccount(options);
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
-        String operatorProblem = io.natsboot.server.config.OperatorConfig.startProblem(options);
-        if (operatorProblem != null) {
-            throw new IllegalStateException(operatorProblem);
-        }
-        this.operatorMode = options.trust() == null ? null
-                : new io.natsboot.server.auth.jwt.OperatorMode(options.trust(), log::debug);
-        if (operatorMode != null) {
-            operatorMode.onAccountUpdate(claims -> {
-                for (ClientConnection c : clients()) {
-                    c.accountClaimsUpdated(claims);
-                }
-            });
-        }
+        this.operatorAccounts = options.trust() == null ? null : new OperatorAccounts(this, options, log);
+    }
+
+    /** Operator (JWT) mode's accounts, logins' connection slots and $SYS claims requests; null when off. */
+    private final OperatorAccounts operatorAccounts;
+
+    public OperatorAccounts operatorAccounts() {
+        return operatorAccounts;
     }
 
     /** Operator (JWT) mode: trusted operators, account resolver, JWT logins; null when not configured. */
-    private final io.natsboot.server.auth.jwt.OperatorMode operatorMode;
-
     public io.natsboot.server.auth.jwt.OperatorMode operatorMode() {
-        return operatorMode;
+        return operatorAccounts == null ? null : operatorAccounts.mode();
     }
 
     /** The account named {@code name}, made on first use (operator mode: accounts come from JWTs). */
     public Account accountOrCreate(String name) {
         return accounts.computeIfAbsent(name, Account::new);
-    }
-
-    /** JWT accounts whose imports are wired (once, at their first login). */
-    private final java.util.Set<String> wiredJwtAccounts = ConcurrentHashMap.newKeySet();
-
-    /**
-     * The account of a JWT login, made on first use with its imports wired to the exporters' accounts (an import
-     * the exporter does not grant is left out, logged at debug level).
-     */
-    public synchronized Account jwtAccount(io.natsboot.server.auth.jwt.AccountClaims claims) {
-        Account importer = accountOrCreate(claims.subject());
-        if (!wiredJwtAccounts.add(claims.subject())) {
-            return importer;
-        }
-        List<Account.ServiceImport> services = new java.util.ArrayList<>(importer.serviceImports());
-        for (io.natsboot.server.auth.jwt.AccountClaims.Import imp : claims.imports()) {
-            String why;
-            io.natsboot.server.auth.jwt.AccountClaims exporterClaims = null;
-            try {
-                exporterClaims = operatorMode.lookup(imp.account());
-                why = io.natsboot.server.auth.jwt.ImportCheck.check(claims, imp, exporterClaims);
-            } catch (java.io.IOException e) {
-                why = e.getMessage();
-            }
-            if (why == null && !imp.service() && imp.localSubject() != null && !imp.localSubject().isEmpty()) {
-                why = "stream imports with local_subject are not supported yet";
-            }
-            if (why != null) {
-                log.debug("Error adding " + (imp.service() ? "service" : "stream") + " import "
-                        + GoFormat.quote(imp.subject()) + " from account " + GoFormat.quote(imp.account())
-                        + " to account " + GoFormat.quote(claims.subject()) + ": " + why);
-                continue;
-            }
-            Account exporter = accountOrCreate(exporterClaims.subject());
-            if (imp.service()) {
-                exporter.servesImports(true);
-                services.add(new Account.ServiceImport(exporter, imp.subject(), imp.local()));
-            } else {
-                List<Account.StreamImport> streams = new java.util.ArrayList<>(exporter.streamImporters());
-                streams.add(new Account.StreamImport(importer, imp.subject(), imp.to()));
-                exporter.streamImporters(streams);
-            }
-        }
-        importer.serviceImports(services);
-        return importer;
-    }
-
-    /** JWT clients per account, against the account's connection limit (taken and given back atomically). */
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> accountConnections = new ConcurrentHashMap<>();
-
-    /** Takes one of {@code account}'s connection slots if fewer than {@code limit} (-1 = no limit) are taken. */
-    public boolean reserveAccountConnection(String account, long limit) {
-        java.util.concurrent.atomic.AtomicInteger n = accountConnections.computeIfAbsent(account,
-                k -> new java.util.concurrent.atomic.AtomicInteger());
-        while (true) {
-            int taken = n.get();
-            if (limit != -1 && taken >= limit) {
-                return false;
-            }
-            if (n.compareAndSet(taken, taken + 1)) {
-                return true;
-            }
-        }
-    }
-
-    /** Gives back a slot taken by {@link #reserveAccountConnection}. */
-    public void releaseAccountConnection(String account) {
-        java.util.concurrent.atomic.AtomicInteger n = accountConnections.get(account);
-        if (n != null) {
-            n.decrementAndGet();
-        }
     }
 
     /** The system account (the server's events and $SYS requests), or null with no_system_account. */

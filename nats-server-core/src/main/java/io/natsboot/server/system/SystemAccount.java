@@ -110,6 +110,20 @@ public final class SystemAccount {
         }));
     }
 
+    /**
+     * Answers requests on {@code subject} with bytes made whole by {@code handler} (their own {@code server}
+     * object included, as the operator-mode resolver's claims answers are), or no answer when it returns null.
+     */
+    public InternalClient.InternalSubscription handleRaw(String subject,
+            java.util.function.BiFunction<String, byte[], byte[]> handler) {
+        return client.subscribe(subject, (subj, reply, headers, payload) -> execute(() -> {
+            byte[] answer = handler.apply(subj, payload);
+            if (answer != null && reply != null) {
+                client.publish(reply, null, null, answer);
+            }
+        }));
+    }
+
     /** Publishes {@code answer} (with this server's next {@code server} object) on {@code subject}, in order. */
     public void publish(String subject, ApiResponse answer) {
         execute(() -> send(subject, answer));

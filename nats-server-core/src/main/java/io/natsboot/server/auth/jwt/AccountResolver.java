@@ -26,9 +26,14 @@ public interface AccountResolver {
         return List.of();
     }
 
-    /** Removes {@code account}; false when deletes are not allowed. */
-    default boolean delete(String account) throws IOException {
+    /** Whether accounts may be deleted ({@code allow_delete} of the full resolver). */
+    default boolean allowsDelete() {
         return false;
+    }
+
+    /** Removes {@code account} (nats-server keeps the file as {@code <key>.jwt.deleted}). */
+    default void delete(String account) throws IOException {
+        throw new IOException("delete must be enabled in server config");
     }
 
     /** The log line nats-server writes when this resolver starts, or null. */

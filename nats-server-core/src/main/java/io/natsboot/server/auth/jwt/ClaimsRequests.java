@@ -9,12 +9,13 @@ import java.util.function.Supplier;
  * The full resolver's requests on the system account, as plain methods (request bytes in, response bytes out),
  * ready for the system account's internal client to call: {@code $SYS.REQ.CLAIMS.UPDATE},
  * {@code $SYS.REQ.ACCOUNT.<acc>.CLAIMS.UPDATE}, {@code $SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP},
- * {@code $SYS.REQ.CLAIMS.LIST}. Answers have nats-server 2.9.10's shapes: {@code {"data":...,"server":{...}}} or
+ * {@code $SYS.REQ.CLAIMS.LIST}, {@code $SYS.REQ.CLAIMS.DELETE}. Answers have nats-server 2.9.10's shapes: {@code {"data":...,"server":{...}}} or
  * {@code {"error":{...},"server":{...}}}; a lookup answers with the JWT itself, or not at all.
  */
 public final class ClaimsRequests {
     public static final String UPDATE = "$SYS.REQ.CLAIMS.UPDATE";
     public static final String LIST = "$SYS.REQ.CLAIMS.LIST";
+    public static final String DELETE = "$SYS.REQ.CLAIMS.DELETE";
     private static final String ACCOUNT_PREFIX = "$SYS.REQ.ACCOUNT.";
 
     private final OperatorMode mode;
@@ -40,7 +41,7 @@ public final class ClaimsRequests {
         if (!mode.resolver().acceptsUpdates()) {
             return List.of();
         }
-        return List.of(UPDATE, LIST, ACCOUNT_PREFIX + "*.CLAIMS.UPDATE", ACCOUNT_PREFIX + "*.CLAIMS.LOOKUP");
+        return List.of(UPDATE, LIST, DELETE, ACCOUNT_PREFIX + "*.CLAIMS.UPDATE", ACCOUNT_PREFIX + "*.CLAIMS.LOOKUP");
     }
 
     /** Answers a request on {@code subject}; null = no answer (as nats-server for an unknown account's lookup). */
@@ -50,6 +51,9 @@ public final class ClaimsRequests {
         }
         if (subject.equals(LIST)) {
             return list();
+        }
+        if (subject.equals(DELETE)) {
+            return delete(payload);
         }
         if (subject.startsWith(ACCOUNT_PREFIX)) {
             String rest = subject.substring(ACCOUNT_PREFIX.length());
@@ -97,6 +101,49 @@ public final class ClaimsRequests {
         errorLog.accept("jwt update resulted in error - " + account + " - " + why);
         StringBuilder b = new StringBuilder("\"error\":{\"account\":\"").append(account)
                 .append("\",\"code\":500,\"description\":");
+        io.natsboot.server.protocol.Json.quote(b, description);
+        return answer(b.append('}').toString());
+    }
+
+    /**
+     * Deletes the accounts listed ({@code "accounts"} in the claims) by a generic JWT that a trusted operator key
+     * signed for itself; the full resolver with {@code allow_delete} only. nats-server's checks in its order.
+     */
+    public byte[] delete(byte[] payload) {
+        Jwt jwt;
+        try {
+            jwt = Jwt.decode(new String(payload, StandardCharsets.UTF_8).strip());
+        } catch (JwtException e) {
+            return deleteError("", e.getMessage());
+        }
+        String by = jwt.subject() == null ? "" : jwt.subject();
+        if (!mode.resolver().allowsDelete()) {
+            return deleteError(by, "delete must be enabled in server config");
+        }
+        if (!by.equals(jwt.issuer())) {
+            return deleteError(by, "not self signed");
+        }
+        if (!mode.isTrustedIssuer(jwt.issuer())) {
+            return deleteError(by, "not trusted");
+        }
+        List<String> keys = Claims.strings(jwt.nats(), "accounts");
+        if (keys == null) {
+            return deleteError(by, "malformed request");
+        }
+        try {
+            mode.delete(keys);
+        } catch (IOException e) {
+            return deleteError(by, e.getMessage());
+        }
+        String message = "deleted " + keys.size() + " accounts";
+        debugLog.accept(message);
+        return answer("\"data\":{\"code\":200,\"message\":\"" + message + "\"}");
+    }
+
+    private byte[] deleteError(String by, String why) {
+        String description = "delete accounts request by " + by + " failed - " + why;
+        errorLog.accept(description);
+        StringBuilder b = new StringBuilder("\"error\":{\"code\":500,\"description\":");
         io.natsboot.server.protocol.Json.quote(b, description);
         return answer(b.append('}').toString());
     }

@@ -105,10 +105,18 @@ final class DirResolver implements AccountResolver {
     }
 
     @Override
-    public boolean delete(String account) throws IOException {
-        if (!full || !allowDelete) {
-            return false;
+    public boolean allowsDelete() {
+        return full && allowDelete;
+    }
+
+    @Override
+    public void delete(String account) throws IOException {
+        if (!allowsDelete()) {
+            throw new IOException("delete must be enabled in server config");
         }
-        return Files.deleteIfExists(file(account));
+        Path f = file(account);
+        if (Files.exists(f)) {
+            Files.move(f, dir.resolve(account + ".jwt.deleted"), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

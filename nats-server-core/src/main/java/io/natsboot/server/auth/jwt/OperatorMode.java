@@ -182,6 +182,14 @@ public final class OperatorMode {
         return claims;
     }
 
+    /** Deletes accounts from the resolver and forgets their claims (new logins to them fail). */
+    public void delete(List<String> keys) throws IOException {
+        for (String k : keys) {
+            resolver.delete(k);
+            accounts.remove(k);
+        }
+    }
+
     static long now() {
         return System.currentTimeMillis() / 1000;
     }

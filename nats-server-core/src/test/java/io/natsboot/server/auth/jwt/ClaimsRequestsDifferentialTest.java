@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The full resolver's claims requests: on nats-server 2.9.10 sent over {@code $SYS} by a system account user, on
- * ours handed to {@link ClaimsRequests} (the system account's internal client will call it); the answers must be
- * the same apart from the {@code "server"} object, and an update revoking a connected user closes it on both.
+ * The full resolver's claims requests, sent over {@code $SYS} by a system account user to nats-server 2.9.10 and to
+ * ours (where the system account's internal client hands them to {@link ClaimsRequests}); the answers must be the
+ * same apart from the {@code "server"} object, and an update revoking a connected user closes it on both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClaimsRequestsDifferentialTest {
@@ -37,6 +37,7 @@ class ClaimsRequestsDifferentialTest {
     private Process reference;
     private int refPort;
     private Connection sysConn;
+    private Connection ourSysConn;
     private RunningServer ours;
     private ClaimsRequests requests;
 
@@ -50,7 +51,7 @@ class ClaimsRequestsDifferentialTest {
             Files.writeString(op, chain.operatorJwt());
             Path conf = dir.resolve("server.conf");
             Files.writeString(conf, "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
-                    + "\nresolver: {type: full, dir: \"" + dir.resolve("jwt") + "\"}\nresolver_preload: {\n  "
+                    + "\nresolver: {type: full, dir: \"" + dir.resolve("jwt") + "\", allow_delete: true}\nresolver_preload: {\n  "
                     + sys.publicKey() + ": \"" + sysJwt + "\"\n  " + a.publicKey() + ": \"" + aJwt + "\"\n}\n");
             if (reference) {
                 refPort = Ports.free();
@@ -71,9 +72,11 @@ class ClaimsRequestsDifferentialTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                requests = new ClaimsRequests(ours.server().context().operatorMode(), ours.log()::debug,
-                        ours.log()::error,
-                        () -> "{\"name\":\"test\"}");
+                requests = ours.server().context().operatorAccounts().claimsRequests();
+                TrustChain.User su = sys.user("sysu-ours");
+                ourSysConn = Nats.connect(new Options.Builder().server(ours.url())
+                        .authHandler(Nats.staticCredentials(su.jwt().toCharArray(), su.seed().toCharArray()))
+                        .maxReconnects(0).build());
             }
         }
     }
@@ -82,6 +85,9 @@ class ClaimsRequestsDifferentialTest {
     void stop() throws Exception {
         if (sysConn != null) {
             sysConn.close();
+        }
+        if (ourSysConn != null) {
+            ourSysConn.close();
         }
         if (reference != null) {
             reference.destroy();
@@ -94,17 +100,21 @@ class ClaimsRequestsDifferentialTest {
 
     /** nats-server's answer with its "server" object cut off; null when it did not answer. */
     private String theirs(String subject, String payload) throws Exception {
+        return request(sysConn, subject, payload);
+    }
+
+    private static String request(Connection conn, String subject, String payload) throws Exception {
         try {
-            Message m = sysConn.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+            Message m = conn.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
             return m == null ? null : withoutServer(new String(m.getData(), StandardCharsets.UTF_8));
         } catch (java.util.concurrent.CancellationException e) {
             return null;
         }
     }
 
-    private String mine(String subject, String payload) {
-        byte[] answer = requests.handle(subject, payload.getBytes(StandardCharsets.UTF_8));
-        return answer == null ? null : withoutServer(new String(answer, StandardCharsets.UTF_8));
+    /** Our answer over $SYS, "server" object cut off; null when it did not answer. */
+    private String mine(String subject, String payload) throws Exception {
+        return request(ourSysConn, subject, payload);
     }
 
     private static String withoutServer(String json) {
@@ -121,12 +131,11 @@ class ClaimsRequestsDifferentialTest {
     @Test
     void lookupListAndUpdates() throws Exception {
         String bJwt = b.jwt();
-        String sorted2 = sorted(sys.publicKey(), a.publicKey());
         // lookups answer the stored JWT itself; an unknown account gets no answer
         assertThat(theirs("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", ""))
                 .isEqualTo(mine("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.LOOKUP", "")).startsWith("eyJ");
         same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "", null);
-        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted2 + "]}");
+        sameList(sys.publicKey(), a.publicKey());
         same("$SYS.REQ.CLAIMS.UPDATE", "garbage", "{\"error\":{\"account\":\"n/a\",\"code\":500,"
                 + "\"description\":\"jwt update resulted in error - expected 3 chunks\"}}");
         same("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"error\":{\"account\":\""
@@ -136,15 +145,80 @@ class ClaimsRequestsDifferentialTest {
                 + "\",\"code\":200,\"message\":\"jwt updated\"}}");
         same("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"data\":{\"account\":\""
                 + b.publicKey() + "\",\"code\":200,\"message\":\"jwt updated\"}}");
-        same("$SYS.REQ.CLAIMS.LIST", "", "{\"data\":[" + sorted(sys.publicKey(), a.publicKey(), b.publicKey()) + "]}");
+        sameList(sys.publicKey(), a.publicKey(), b.publicKey());
         assertThat(mine("$SYS.REQ.ACCOUNT." + b.publicKey() + ".CLAIMS.LOOKUP", "")).isEqualTo(bJwt);
         assertThat(ours.log().lines()).contains("[DBG] jwt updated - " + b.publicKey(),
                 "[ERR] jwt update resulted in error - n/a - expected 3 chunks");
     }
 
-    private static String sorted(String... keys) {
-        return java.util.Arrays.stream(keys).sorted().map(k -> "\"" + k + "\"")
-                .collect(java.util.stream.Collectors.joining(","));
+    /** CLAIMS.LIST: the same on both servers, holding {@code keys} (other tests add accounts too). */
+    private void sameList(String... keys) throws Exception {
+        String t = theirs("$SYS.REQ.CLAIMS.LIST", "");
+        assertThat(t).startsWith("{\"data\":[");
+        for (String k : keys) {
+            assertThat(t).contains("\"" + k + "\"");
+        }
+        assertThat(mine("$SYS.REQ.CLAIMS.LIST", "")).isEqualTo(t);
+    }
+
+    @Test
+    void answersCarryTheServerObjectOfNatsServer() throws Exception {
+        Message m = sysConn.request("$SYS.REQ.CLAIMS.LIST", new byte[0], Duration.ofSeconds(2));
+        String theirs = new String(m.getData(), StandardCharsets.UTF_8);
+        String mine = new String(requests.handle("$SYS.REQ.CLAIMS.LIST", new byte[0]), StandardCharsets.UTF_8);
+        assertThat(serverKeys(mine)).isEqualTo(serverKeys(theirs))
+                .containsExactly("name", "host", "id", "ver", "seq", "jetstream", "time");
+        assertThat(mine).contains("\"id\":\"" + ours.server().context().serverId() + "\"", "\"ver\":\"2.9.10\"",
+                "\"host\":\"127.0.0.1\"").containsPattern("\"time\":\"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"");
+        assertThat(ours.server().context().operatorAccounts().claimsRequests().subjects()).contains("$SYS.REQ.CLAIMS.UPDATE",
+                "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP");
+    }
+
+    private static java.util.List<String> serverKeys(String answer) {
+        String server = answer.substring(answer.indexOf("\"server\":{") + 10);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.regex.Matcher k = java.util.regex.Pattern.compile("\"(\\w+)\":").matcher(server);
+        while (k.find()) {
+            keys.add(k.group(1));
+        }
+        return keys;
+    }
+
+    @Test
+    void deleteRequests() throws Exception {
+        TrustChain.Account d = chain.account("D");
+        String dJwt = d.jwt();
+        same("$SYS.REQ.CLAIMS.UPDATE", dJwt, "{\"data\":{\"account\":\"" + d.publicKey()
+                + "\",\"code\":200,\"message\":\"jwt updated\"}}");
+        java.util.Map<String, Object> list = new java.util.LinkedHashMap<>();
+        list.put("accounts", java.util.List.of(d.publicKey()));
+        list.put("type", "generic");
+        list.put("version", 2);
+        String op = TrustChain.pub(chain.operator);
+        String signer = TrustChain.pub(chain.operatorSigner);
+        same("$SYS.REQ.CLAIMS.DELETE", "garbage", "{\"error\":{\"code\":500,\"description\":"
+                + "\"delete accounts request by  failed - expected 3 chunks\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(a.signer, a.publicKey(), "x", null, 0, list),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + a.publicKey()
+                        + " failed - not self signed\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(a.key, a.publicKey(), "x", null, 0, list),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + a.publicKey()
+                        + " failed - not trusted\"}}");
+        java.util.Map<String, Object> noList = new java.util.LinkedHashMap<>(list);
+        noList.remove("accounts");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(chain.operator, op, "x", null, 0, noList),
+                "{\"error\":{\"code\":500,\"description\":\"delete accounts request by " + op
+                        + " failed - malformed request\"}}");
+        same("$SYS.REQ.CLAIMS.DELETE", TrustChain.issue(chain.operatorSigner, signer, "x", null, 0, list),
+                "{\"data\":{\"code\":200,\"message\":\"deleted 1 accounts\"}}");
+        String t = theirs("$SYS.REQ.CLAIMS.LIST", "");
+        assertThat(t).doesNotContain(d.publicKey());
+        assertThat(mine("$SYS.REQ.CLAIMS.LIST", "")).isEqualTo(t);
+        same("$SYS.REQ.ACCOUNT." + d.publicKey() + ".CLAIMS.LOOKUP", "", null);
+        assertThat(OperatorModeDifferentialTest.session(ours.port(), d.user("gone"), "", "", true))
+                .isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
+        assertThat(OperatorModeDifferentialTest.session(refPort, d.user("gone"), "", "", true))
+                .isEqualTo("-ERR 'Authorization Violation'\r\n<closed>");
     }
 
     @Test
