@@ -332,16 +332,23 @@ public final class ServerContext {
      * Registers a new client; false when max_connections is reached. Synchronized because connections are
      * accepted on several event loops: the size check and the insert must be one step, or a flood passes the limit.
      */
-    synchronized boolean register(ClientConnection c) {
+    boolean register(ClientConnection c) {
+        if (!registerWithinLimit(c)) {
+            return false;
+        }
+        ClientLifecycleListener l = clientListener; // outside the lock: accepts on other loops go on meanwhile
+        if (l != null) {
+            l.accepted(c);
+        }
+        return true;
+    }
+
+    private synchronized boolean registerWithinLimit(ClientConnection c) {
         if (clients.size() >= options.maxConnections()) {
             return false;
         }
         clients.put(c.cid(), c);
         totalConnections.incrementAndGet();
-        ClientLifecycleListener l = clientListener;
-        if (l != null) {
-            l.accepted(c);
-        }
         return true;
     }
 
