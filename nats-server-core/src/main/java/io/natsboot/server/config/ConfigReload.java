@@ -141,6 +141,9 @@ public final class ConfigReload {
         if (!old.accounts().equals(next.accounts())) {
             throw new Refused("config reload not supported for Accounts: imports, exports or account users changed");
         }
+        // The system account is wired at start, in nats-server too (same texts).
+        refuse("SystemAccount", nz(old.systemAccountName()), nz(next.systemAccountName()));
+        refuse("NoSystemAccount", old.noSystemAccount(), next.noSystemAccount());
         // By value (Permissions compares by identity; its text is its content).
         refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
                 next.cluster() == null ? null : next.cluster().toString());
