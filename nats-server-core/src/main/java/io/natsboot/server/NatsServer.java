@@ -146,7 +146,14 @@ public final class NatsServer {
                 // with unbounded demand so auto-read stays on. ClientConnection consumes every
                 // byte before it reaches the bridge, so the Flux itself never sees data.
                 .handle((in, out) -> in.receive().then());
-        listener = server.bindNow(Duration.ofSeconds(10));
+        try {
+            listener = server.bindNow(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown(); // no thread or internal subscriptions left behind
+            }
+            throw e;
+        }
         int bound = ((InetSocketAddress) listener.address()).getPort();
         context.port(bound);
         startMonitor();
