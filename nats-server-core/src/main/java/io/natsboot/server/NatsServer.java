@@ -111,6 +111,9 @@ public final class NatsServer {
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;
         systemAccount = SystemAccount.start(context, snapshots);
+        if (systemAccount != null) {
+            context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
+        }
         if (systemAccount != null && context.operatorAccounts() != null) {
             // the full resolver's $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests
             io.natsboot.server.auth.jwt.ClaimsRequests claims = context.operatorAccounts().claimsRequests();
@@ -162,7 +165,14 @@ public final class NatsServer {
                 // byte before it reaches the bridge, so the Flux itself never sees data.
                 .handle((in, out) -> in.receive().then());
         startWebSocket();
-        listener = server.bindNow(Duration.ofSeconds(10));
+        try {
+            listener = server.bindNow(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown(); // no thread or internal subscriptions left behind
+            }
+            throw e;
+        }
         int bound = ((InetSocketAddress) listener.address()).getPort();
         context.port(bound);
         startMonitor();

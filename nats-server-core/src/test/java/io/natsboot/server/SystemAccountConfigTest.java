@@ -60,6 +60,25 @@ class SystemAccountConfigTest {
         assertThat(ours).isEqualTo(theirs);
     }
 
+    /** Texts of nats-server 2.9.10's log for the same reloads (probed with SIGHUP). */
+    @org.junit.jupiter.api.Test
+    void reloadRefusesSystemAccountChanges() throws Exception {
+        io.natsboot.server.config.ServerOptions sys = options("system_account: SYS\naccounts { SYS { }, A { } }");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.natsboot.server.config.ConfigReload.diff(sys,
+                        options("system_account: A\naccounts { SYS { }, A { } }"), 4222))
+                .hasMessage("config reload not supported for SystemAccount: old=SYS, new=A");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.natsboot.server.config.ConfigReload.diff(sys,
+                        options("system_account: SYS\nno_system_account: true\naccounts { SYS { }, A { } }"), 4222))
+                .hasMessage("config reload not supported for NoSystemAccount: old=false, new=true");
+    }
+
+    private static io.natsboot.server.config.ServerOptions options(String conf) throws Exception {
+        io.natsboot.server.config.ServerOptions.Builder b = io.natsboot.server.config.ServerOptions.builder();
+        assertThat(io.natsboot.server.config.ConfigFileOptions.apply(io.natsboot.server.config.ConfParser.parseString(
+                conf, "r.conf", System::getenv), b).errors()).isEmpty();
+        return b.build();
+    }
+
     private static Outcome go(Path dir, String... args) throws Exception {
         String[] cmd = new String[args.length + 1];
         cmd[0] = NATS_SERVER.toString();

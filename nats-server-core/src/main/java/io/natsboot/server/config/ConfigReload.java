@@ -146,6 +146,9 @@ public final class ConfigReload {
             throw new Refused("config reload not supported for TrustedOperators: operator, system_account or "
                     + "resolver changed");
         }
+        // The system account is wired at start, in nats-server too (same texts).
+        refuse("SystemAccount", nz(old.systemAccountName()), nz(next.systemAccountName()));
+        refuse("NoSystemAccount", old.noSystemAccount(), next.noSystemAccount());
         // By value (Permissions compares by identity; its text is its content).
         refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
                 next.cluster() == null ? null : next.cluster().toString());

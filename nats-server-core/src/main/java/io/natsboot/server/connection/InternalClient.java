@@ -40,10 +40,13 @@ public final class InternalClient {
     public final class InternalSubscription implements Receiver, AutoCloseable {
         private final Subscription sub;
         private final MessageHandler handler;
+        /** Not advertised to routes (nats-server's service import subscriptions). */
+        private final boolean local;
 
-        private InternalSubscription(String subject, String queue, MessageHandler handler) {
+        private InternalSubscription(String subject, String queue, MessageHandler handler, boolean local) {
             this.sub = new Subscription(this, account, subject, queue, Long.toString(sids.incrementAndGet()));
             this.handler = handler;
+            this.local = local;
         }
 
         @Override
@@ -117,6 +120,18 @@ public final class InternalClient {
      * @throws IllegalStateException after {@link #close()}
      */
     public InternalSubscription subscribe(String subject, String queue, MessageHandler handler) {
+        return subscribe(subject, queue, handler, false);
+    }
+
+    /**
+     * As {@link #subscribe(String, String, MessageHandler)}, but the interest stays on this server: routes are not
+     * told (as nats-server's service import subscriptions, e.g. the system account's imports in every account).
+     */
+    public InternalSubscription subscribeLocal(String subject, MessageHandler handler) {
+        return subscribe(subject, null, handler, true);
+    }
+
+    private InternalSubscription subscribe(String subject, String queue, MessageHandler handler, boolean local) {
         if (!Subjects.isValidSubscribeSubject(subject)) {
             throw new IllegalArgumentException("invalid subject: " + subject);
         }
@@ -129,9 +144,13 @@ public final class InternalClient {
         if (closed) {
             throw new IllegalStateException("internal client " + name + " is closed");
         }
-        InternalSubscription is = new InternalSubscription(subject, queue, handler);
+        InternalSubscription is = new InternalSubscription(subject, queue, handler, local);
         subscriptions.add(is);
-        server.addSubscription(is.sub);
+        if (local) {
+            is.sub.account.trie().insert(is.sub);
+        } else {
+            server.addSubscription(is.sub);
+        }
         if (closed) { // closed meanwhile: do not leave the interest behind
             remove(is);
         }
@@ -141,7 +160,11 @@ public final class InternalClient {
     private void remove(InternalSubscription is) {
         if (subscriptions.remove(is)) {
             is.sub.closed = true;
-            server.removeSubscription(is.sub);
+            if (is.local) {
+                is.sub.account.trie().remove(is.sub);
+            } else {
+                server.removeSubscription(is.sub);
+            }
         }
     }
 

@@ -87,7 +87,27 @@ public final class ServerContext {
 
     /** The account named {@code name}, made on first use (operator mode: accounts come from JWTs). */
     public Account accountOrCreate(String name) {
-        return accounts.computeIfAbsent(name, Account::new);
+        Account existing = accounts.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] made = new boolean[1];
+        Account a = accounts.computeIfAbsent(name, n -> {
+            made[0] = true;
+            return new Account(n);
+        });
+        java.util.function.Consumer<Account> l = accountCreated;
+        if (made[0] && l != null) {
+            l.accept(a);
+        }
+        return a;
+    }
+
+    /** Told of each account made after start (operator mode's accounts, at their first login); may be null. */
+    private volatile java.util.function.Consumer<Account> accountCreated;
+
+    public void onAccountCreated(java.util.function.Consumer<Account> l) {
+        this.accountCreated = l;
     }
 
     /** The system account (the server's events and $SYS requests), or null with no_system_account. */
@@ -340,16 +360,23 @@ public final class ServerContext {
      * Registers a new client; false when max_connections is reached. Synchronized because connections are
      * accepted on several event loops: the size check and the insert must be one step, or a flood passes the limit.
      */
-    synchronized boolean register(ClientConnection c) {
+    boolean register(ClientConnection c) {
+        if (!registerWithinLimit(c)) {
+            return false;
+        }
+        ClientLifecycleListener l = clientListener; // outside the lock: accepts on other loops go on meanwhile
+        if (l != null) {
+            l.accepted(c);
+        }
+        return true;
+    }
+
+    private synchronized boolean registerWithinLimit(ClientConnection c) {
         if (clients.size() >= options.maxConnections()) {
             return false;
         }
         clients.put(c.cid(), c);
         totalConnections.incrementAndGet();
-        ClientLifecycleListener l = clientListener;
-        if (l != null) {
-            l.accepted(c);
-        }
         return true;
     }
 

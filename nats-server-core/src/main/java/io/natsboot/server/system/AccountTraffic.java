@@ -2,7 +2,6 @@ package io.natsboot.server.system;
 
 import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
-import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.monitor.JsonWriter;
 
 /**
@@ -11,15 +10,15 @@ import io.natsboot.server.monitor.JsonWriter;
  */
 record AccountTraffic(long sentMsgs, long sentBytes, long receivedMsgs, long receivedBytes, long slowConsumers) {
 
-    /** Walks the live clients (on the system thread, only when an event has a listener). */
-    static AccountTraffic of(ServerContext context, Account a) {
+    /** Walks the account's live clients (only when an event has a listener). */
+    static AccountTraffic of(Account a, Iterable<ClientConnection> members) {
         Account.Traffic closed = a.closedTraffic();
         long sm = closed.outMsgs();
         long sb = closed.outBytes();
         long rm = closed.inMsgs();
         long rb = closed.inBytes();
-        for (ClientConnection c : context.clients()) {
-            if (c.account() == a) {
+        for (ClientConnection c : members) {
+            if (c.account() == a) { // it may have just moved on (CONNECT accepted into another account)
                 sm += c.outMsgs();
                 sb += c.outBytes();
                 rm += c.inMsgs();

@@ -7,6 +7,7 @@ import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.monitor.JsonWriter;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,10 +34,20 @@ final class ClientEvents implements ClientLifecycleListener {
     /** The account each live client is counted in. */
     private final Map<ClientConnection, Account> countedIn = new ConcurrentHashMap<>();
     private final Map<Account, AtomicInteger> conns = new ConcurrentHashMap<>();
+    /** The live clients counted in each account: an account's traffic is summed over its own clients only. */
+    private final Map<Account, Set<ClientConnection>> members = new ConcurrentHashMap<>();
 
     ClientEvents(SystemAccount sys, ServerContext context) {
         this.sys = sys;
         this.context = context;
+    }
+
+    private Set<ClientConnection> members(Account a) {
+        return members.computeIfAbsent(a, k -> ConcurrentHashMap.newKeySet());
+    }
+
+    private AccountTraffic traffic(Account a) {
+        return AccountTraffic.of(a, members(a));
     }
 
     private AtomicInteger count(Account a) {
@@ -60,7 +71,7 @@ final class ClientEvents implements ClientLifecycleListener {
         }
         String id = SystemJson.eventId();
         Instant now = Instant.now();
-        AccountTraffic t = AccountTraffic.of(context, a);
+        AccountTraffic t = traffic(a);
         return ApiResponse.event(server -> accountConnsJson(id, now, server, a, n, t));
     }
 
@@ -68,6 +79,7 @@ final class ClientEvents implements ClientLifecycleListener {
     public void accepted(ClientConnection c) {
         Account global = context.globalAccount();
         countedIn.put(c, global);
+        members(global).add(c);
         int n = count(global).incrementAndGet();
         AccountConns conns = accountConns(global, n);
         if (conns != null) {
@@ -85,7 +97,9 @@ final class ClientEvents implements ClientLifecycleListener {
         } else {
             if (before != null) {
                 count(before).decrementAndGet();
+                members(before).remove(c);
             }
+            members(a).add(c);
             n = count(a).incrementAndGet();
         }
         ClientSnapshot client = ClientSnapshot.of(c);
@@ -112,6 +126,7 @@ final class ClientEvents implements ClientLifecycleListener {
             return;
         }
         int n = count(a).decrementAndGet();
+        members(a).remove(c);
         ClientSnapshot client = ClientSnapshot.of(c);
         if (AUTHENTICATION_FAILURE.equals(client.reason())) {
             String subject = "$SYS.SERVER." + context.serverId() + ".CLIENT.AUTH.ERR";
@@ -147,7 +162,7 @@ final class ClientEvents implements ClientLifecycleListener {
             return null;
         }
         return new AccountConns(toOld ? old : null, toCurrent ? current : null, SystemJson.eventId(), Instant.now(),
-                a, n, AccountTraffic.of(context, a));
+                a, n, traffic(a));
     }
 
     /** One account connections event, sent on the old subject first, then the current one (same id). */

@@ -50,6 +50,7 @@ public final class SystemAccount {
     private final ClientEvents clientEvents;
     private final StatszSender statsz;
     private final SystemRequests requests;
+    private final SystemImports imports;
     private volatile boolean stopped;
 
     private SystemAccount(ServerContext context, Monitor monitor, Account account) {
@@ -65,6 +66,7 @@ public final class SystemAccount {
         this.clientEvents = new ClientEvents(this, context);
         this.statsz = new StatszSender(this);
         this.requests = new SystemRequests(this);
+        this.imports = new SystemImports(context, client);
     }
 
     /**
@@ -78,9 +80,18 @@ public final class SystemAccount {
         }
         SystemAccount sys = new SystemAccount(context, monitor, a);
         sys.requests.subscribe();
+        sys.imports.start();
         context.clientListener(sys.clientEvents);
         sys.statsz.start();
         return sys;
+    }
+
+    /**
+     * Gives an account created after start (e.g. by an account resolver) nats-server's system imports, so its
+     * users can ask $SYS.REQ.ACCOUNT.PING.CONNZ / .STATZ about their own account.
+     */
+    public void accountAdded(Account a) {
+        imports.add(a);
     }
 
     /** The system account. */
@@ -217,6 +228,7 @@ public final class SystemAccount {
         stopped = true;
         context.clientListener(null);
         thread.shutdownNow();
+        imports.close();
         client.close();
     }
 }

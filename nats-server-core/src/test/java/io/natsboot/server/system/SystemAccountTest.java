@@ -88,4 +88,25 @@ class SystemAccountTest {
             assertThat(s.server().snapshots().varz().toJson(false)).doesNotContain("system_account");
         }
     }
+
+    /** A server started again after a shutdown (a Spring context restart) has one working system account. */
+    @Test
+    void restartedServerAnswersPingOnce() throws Exception {
+        try (RunningServer s = RunningServer.start(b -> conf(b, "accounts { $SYS { users=[{user:sys,password:sys}] } }"))) {
+            s.server().shutdown();
+            s.server().start();
+            try (Connection sys = connect(s, "sys")) {
+                io.nats.client.Subscription answers = sys.subscribe("_INBOX.restart");
+                sys.publish("$SYS.REQ.SERVER.PING", "_INBOX.restart", new byte[0]);
+                sys.flush(Duration.ofSeconds(5));
+                Message m = answers.nextMessage(Duration.ofSeconds(5));
+                assertThat(m).isNotNull();
+                assertThat(new String(m.getData(), StandardCharsets.UTF_8)).contains("\"statsz\":{");
+                // a second answer would come from a system account left over from the first run
+                sys.publish("$SYS.REQ.SERVER.PING.HEALTHZ", "_INBOX.restart", new byte[0]);
+                Message next = answers.nextMessage(Duration.ofSeconds(5));
+                assertThat(new String(next.getData(), StandardCharsets.UTF_8)).contains("\"status\":\"ok\"");
+            }
+        }
+    }
 }

@@ -100,7 +100,9 @@ class NatsServerActuatorAutoConfigurationTests {
                 assertThat(varz.connections()).isEqualTo(1);
                 assertThat(varz.inMsgs()).isEqualTo(1);
                 assertThat(varz.outMsgs()).isEqualTo(1);
-                assertThat(varz.subscriptions()).isEqualTo(1);
+                // every account's, as nats-server: the client's one, the system account's own and its 3 imports in $G
+                assertThat(varz.subscriptions())
+                        .isEqualTo(1 + 3 + server.context().systemAccount().trie().count());
 
                 ConnzEndpoint connzEndpoint = ctx.getBean(ConnzEndpoint.class);
                 Connz connz = connzEndpoint.connz(null, null, "1", null, null, null, null, null, null);
@@ -148,7 +150,7 @@ class NatsServerActuatorAutoConfigurationTests {
                     .connz(null, null, null, null, null, null, null, null, null).getBody())
                     .contains("\"num_connections\": 0");
             assertThat(ctx.getBean(NatsWebEndpointExtensions.Subsz.class).subsz(null, null, null, null, null)
-                    .getBody()).contains("\"num_subscriptions\": 0");
+                    .getBody()).contains("\"num_subscriptions\": 3"); // the system account's imports in $G
             assertThat(ctx.getBean(NatsWebEndpointExtensions.Routez.class).routez(null).getBody())
                     .contains("\"num_routes\": 0");
         });
@@ -191,7 +193,8 @@ class NatsServerActuatorAutoConfigurationTests {
                 nc.flush(Duration.ofSeconds(5));
                 assertThat(registry.get("nats.server.connections").gauge().value()).isEqualTo(1);
                 assertThat(registry.get("nats.server.connections.accepted").functionCounter().count()).isEqualTo(1);
-                assertThat(registry.get("nats.server.subscriptions").gauge().value()).isEqualTo(1);
+                // $G's: the client's one and the system account's 3 imports (as nats-server's $G has them)
+                assertThat(registry.get("nats.server.subscriptions").gauge().value()).isEqualTo(1 + 3);
                 assertThat(registry.get("nats.server.messages").tag("direction", "in").functionCounter().count())
                         .isEqualTo(3);
                 assertThat(registry.get("nats.server.messages").tag("direction", "out").functionCounter().count())
@@ -298,7 +301,8 @@ class NatsServerActuatorAutoConfigurationTests {
                 }
                 assertThat(scrape).containsPattern("gnatsd_varz_connections" + id + "1\\.0\n")
                         .containsPattern("gnatsd_varz_total_connections" + id + "1\\.0\n")
-                        .containsPattern("gnatsd_varz_subscriptions" + id + "1\\.0\n")
+                        // the exporter reads $G's count: the client's one and the system account's 3 imports
+                        .containsPattern("gnatsd_varz_subscriptions" + id + "4\\.0\n")
                         .containsPattern("gnatsd_varz_in_msgs" + id + "4\\.0\n")
                         .containsPattern("gnatsd_varz_out_msgs" + id + "4\\.0\n")
                         .containsPattern("gnatsd_varz_in_bytes" + id + "40\\.0\n")
