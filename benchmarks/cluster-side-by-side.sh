@@ -16,7 +16,7 @@ if [ ! -x "$BIN" ] || [ benchmarks/clusterbench/clusterbench.go -nt "$BIN" ]; th
   GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=/tmp/clusterbench-gocache go build -o "$BIN" \
     benchmarks/clusterbench/clusterbench.go
 fi
-OURS=bin/nats-server
+OURS="${OURS:-bin/nats-server}"  # another build: OURS=/path/to/bin/nats-server
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }

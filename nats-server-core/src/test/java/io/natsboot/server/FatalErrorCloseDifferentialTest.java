@@ -55,7 +55,8 @@ class FatalErrorCloseDifferentialTest {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    /** One line without its CR LF (bytes as Latin-1); empty at the end of the stream. */
+    static String readLine(InputStream in) throws IOException {
         StringBuilder b = new StringBuilder();
         int c;
         while ((c = in.read()) >= 0 && c != '\n') {

@@ -31,10 +31,10 @@ class SelfSubscribedPublisherDifferentialTest {
             s.setReceiveBufferSize(16 * 1024); // a slow reader: small socket buffer, small reads
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            readLine(in); // INFO
+            FatalErrorCloseDifferentialTest.readLine(in); // INFO
             out.write("CONNECT {\"verbose\":false}\r\nSUB self 1\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            assertThat(readLine(in)).isEqualTo("PONG");
+            assertThat(FatalErrorCloseDifferentialTest.readLine(in)).isEqualTo("PONG");
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 byte[] frame = ("PUB self " + SIZE + "\r\n" + "x".repeat(SIZE) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                 byte[] chunk = new byte[frame.length * 64];
@@ -55,7 +55,7 @@ class SelfSubscribedPublisherDifferentialTest {
             long received = 0;
             try {
                 while (received < COUNT) {
-                    String line = readLine(slow);
+                    String line = FatalErrorCloseDifferentialTest.readLine(slow);
                     if (line.startsWith("MSG ")) {
                         assertThat(line).isEqualTo("MSG self 1 " + SIZE);
                         slow.skipNBytes(SIZE + 2);
@@ -71,17 +71,6 @@ class SelfSubscribedPublisherDifferentialTest {
             writer.get(60, TimeUnit.SECONDS);
             return received;
         }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            if (c != '\r') {
-                b.append((char) c);
-            }
-        }
-        return b.toString();
     }
 
     @Test

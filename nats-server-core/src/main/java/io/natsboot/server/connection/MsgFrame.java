@@ -73,26 +73,8 @@ final class MsgFrame {
             out.writerIndex(out.writerIndex() + (int) (d - start));
             return;
         }
-        if (withHeaders) {
-            out.writeByte('H');
-        }
-        out.writeByte('M').writeByte('S').writeByte('G').writeByte(' ');
-        out.writeBytes(src, subjectStart, subjectLength);
-        out.writeByte(' ');
-        out.writeBytes(sid);
-        out.writeByte(' ');
-        if (replyLength > 0) {
-            out.writeBytes(src, replyStart, replyLength);
-            out.writeByte(' ');
-        }
-        if (withHeaders) {
-            writeDecimal(out, headerLength);
-            out.writeByte(' ');
-        }
-        writeDecimal(out, bodyLength);
-        out.writeByte('\r').writeByte('\n');
-        out.writeBytes(src, bodyStart, bodyLength);
-        out.writeByte('\r').writeByte('\n');
+        writeByBufferCalls(out, withHeaders, src, subjectStart, subjectLength, sid, replyStart, replyLength, null,
+                headerLength, null, bodyStart, bodyLength);
     }
 
     /**
@@ -105,6 +87,14 @@ final class MsgFrame {
             int bodyStart, int bodyLength) {
         out.ensureWritable(subjectLength + sid.length + replyLength + bodyLength + headerSize.length
                 + totalSize.length + OVERHEAD);
+        writeByBufferCalls(out, withHeaders, src, subjectStart, subjectLength, sid, replyStart, replyLength,
+                headerSize, 0, totalSize, bodyStart, bodyLength);
+    }
+
+    /** The frame in ByteBuf calls; a size field from its bytes when given, else in decimal. */
+    private static void writeByBufferCalls(ByteBuf out, boolean withHeaders, ByteBuf src, int subjectStart,
+            int subjectLength, byte[] sid, int replyStart, int replyLength, byte[] headerSize, int headerLength,
+            byte[] totalSize, int bodyStart, int bodyLength) {
         if (withHeaders) {
             out.writeByte('H');
         }
@@ -118,10 +108,18 @@ final class MsgFrame {
             out.writeByte(' ');
         }
         if (withHeaders) {
-            out.writeBytes(headerSize);
+            if (headerSize != null) {
+                out.writeBytes(headerSize);
+            } else {
+                writeDecimal(out, headerLength);
+            }
             out.writeByte(' ');
         }
-        out.writeBytes(totalSize);
+        if (totalSize != null) {
+            out.writeBytes(totalSize);
+        } else {
+            writeDecimal(out, bodyLength);
+        }
         out.writeByte('\r').writeByte('\n');
         out.writeBytes(src, bodyStart, bodyLength);
         out.writeByte('\r').writeByte('\n');
