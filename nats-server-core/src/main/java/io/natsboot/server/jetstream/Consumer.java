@@ -89,6 +89,8 @@ public final class Consumer {
         this.created = created;
         this.dir = dir;
         this.sseq = startSequence();
+        // nats-server reports the position before the start as delivered.
+        this.lastDeliveredStreamSeq = Math.max(0, sseq - 1);
         this.inactiveSinceNanos = System.nanoTime();
     }
 
@@ -144,7 +146,23 @@ public final class Consumer {
 
     // ---- subscriptions ---------------------------------------------------------------------------------
 
+    private boolean started;
+
+    /** Starts delivery unless already started. */
+    void startOnce() {
+        synchronized (this) {
+            if (started) {
+                return;
+            }
+            started = true;
+        }
+        start();
+    }
+
     void start() {
+        synchronized (this) {
+            started = true;
+        }
         String ackPrefix = "$JS.ACK." + stream.name() + "." + name + ".>";
         subs.add(js.transport().subscribe(stream.account.name, ackPrefix, this::onAck));
         if (!config.deliverSubject.isEmpty() && config.flowControl) {
@@ -294,6 +312,7 @@ public final class Consumer {
             return false;
         }
         if (c.isPull()) {
+            pruneWaiting();
             return !waiting.isEmpty();
         }
         return js.transport().hasInterest(stream.account.name, c.deliverSubject);
@@ -390,7 +409,7 @@ public final class Consumer {
                 deliveries.merge(m.seq(), -1, Integer::sum);
                 return;
             }
-            js.transport().publish(stream.account.name, pr.reply, ack, hdr.length == 0 ? null : hdr, data);
+            js.transport().deliver(stream.account.name, pr.reply, m.subject(), ack, hdr.length == 0 ? null : hdr, data);
             pr.delivered++;
             pr.batch--;
             if (pr.maxBytes > 0) {
@@ -401,7 +420,8 @@ public final class Consumer {
                 cancel(pr);
             }
         } else {
-            js.transport().publish(stream.account.name, c.deliverSubject, ack, hdr.length == 0 ? null : hdr, data);
+            js.transport().deliver(stream.account.name, c.deliverSubject, m.subject(), ack, hdr.length == 0 ? null : hdr,
+                    data);
             lastPushNanos = System.nanoTime();
         }
         dirty = true;
@@ -623,6 +643,18 @@ public final class Consumer {
 
     // ---- info -------------------------------------------------------------------------------------------
 
+    /** Pull requests whose requester went away (no interest in the reply subject) are dropped, as in nats-server. */
+    private void pruneWaiting() {
+        Iterator<PullRequest> it = waiting.iterator();
+        while (it.hasNext()) {
+            PullRequest pr = it.next();
+            if (!js.transport().hasInterest(stream.account.name, pr.reply)) {
+                it.remove();
+                cancel(pr);
+            }
+        }
+    }
+
     private long numPendingLocked() {
         long n = stream.store.numPending(filter(), sseq);
         return n + startSet.size();
@@ -651,6 +683,7 @@ public final class Consumer {
         m.put("num_ack_pending", pending.size());
         long redelivered = deliveries.values().stream().filter(n -> n > 1).count();
         m.put("num_redelivered", redelivered);
+        pruneWaiting();
         m.put("num_waiting", waiting.size());
         m.put("num_pending", numPendingLocked());
         if (!config.deliverSubject.isEmpty()) {

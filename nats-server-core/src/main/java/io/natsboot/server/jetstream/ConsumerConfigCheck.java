@@ -102,9 +102,6 @@ final class ConsumerConfigCheck {
                 throw ApiError.CONSUMER_MAX_REQUEST_EXPIRES_TOO_SMALL.fail();
             }
         }
-        if (c.ackPolicy == ConsumerConfig.AckPolicy.NONE && c.maxAckPending > 0) {
-            throw ApiError.CONSUMER_MAX_PENDING_ACK_POLICY.fail();
-        }
         checkDeliverPolicy(c);
         if (!c.filterSubject.isEmpty() && stream.mirror == null && stream.sources.isEmpty()) {
             boolean ok = false;
@@ -131,6 +128,10 @@ final class ConsumerConfigCheck {
         };
         switch (c.deliverPolicy) {
             case ALL, LAST, NEW, LAST_PER_SUBJECT -> {
+                if (c.deliverPolicy == ConsumerConfig.DeliverPolicy.LAST_PER_SUBJECT && c.filterSubject.isEmpty()) {
+                    throw ApiError.consumerInvalidPolicy("consumer delivery policy is " + p
+                            + ", but optional filter subject is not set").fail();
+                }
                 if (c.optStartSeq > 0) {
                     throw ApiError.consumerInvalidPolicy("consumer delivery policy is " + p
                             + ", but optional start sequence is also set").fail();

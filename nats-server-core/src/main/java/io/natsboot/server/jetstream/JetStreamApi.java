@@ -713,12 +713,12 @@ public final class JetStreamApi {
                     throw ApiError.CONSUMER_EPHEMERAL_WITH_DURABLE_NAME.fail();
                 }
             } else {
-                if (!cfg.name.isEmpty() && !cfg.durable.isEmpty() && !cfg.name.equals(cfg.durable)) {
-                    throw ApiError.CONSUMER_CREATE_DURABLE_AND_NAME_MISMATCH.fail();
-                }
-                String named = !cfg.name.isEmpty() ? cfg.name : cfg.durable;
-                if (!consumerName.equals(named)) {
+                // 2.9.10: the name in the subject is the consumer's name; a durable name must equal it.
+                if (!cfg.durable.isEmpty() && !consumerName.equals(cfg.durable)) {
                     throw ApiError.CONSUMER_DURABLE_NAME_NOT_MATCH_SUBJECT.fail();
+                }
+                if (cfg.durable.isEmpty()) {
+                    cfg.name = consumerName;
                 }
                 if (filter != null && !filter.equals(cfg.filterSubject)) {
                     throw ApiError.CONSUMER_CREATE_FILTER_MISMATCH.fail();
@@ -733,6 +733,8 @@ public final class JetStreamApi {
             Consumer c = addConsumer(s, cfg);
             Map<String, Object> m = response(type);
             m.putAll(c.infoJson());
+            // The answer shows the consumer as created; deliveries start after it (as in nats-server).
+            c.startOnce();
             send(a, reply, m);
         } catch (ApiError.Failure f) {
             sendError(a, reply, type, f.error());
@@ -783,7 +785,6 @@ public final class JetStreamApi {
             existing.signal();
             return existing;
         }
-        c.start();
         return c;
     }
 
@@ -862,14 +863,14 @@ public final class JetStreamApi {
                 offset = JsonIn.parse(body).i32("offset");
             } catch (JsonIn.InvalidJson e) {
                 sendError(a, reply, type, ApiError.INVALID_JSON, "total", 0, "offset", 0, "limit", 0,
-                        "consumers", list ? new ArrayList<>() : null);
+                        "consumers", new ArrayList<>());
                 return;
             }
         }
         Stream s = a.stream(streamName);
         if (s == null) {
             sendError(a, reply, type, ApiError.STREAM_NOT_FOUND, "total", 0, "offset", 0, "limit", 0,
-                    "consumers", list ? new ArrayList<>() : null);
+                    "consumers", new ArrayList<>());
             return;
         }
         List<Consumer> cs;
@@ -890,7 +891,7 @@ public final class JetStreamApi {
         m.put("total", total);
         m.put("offset", offset);
         m.put("limit", limit);
-        m.put("consumers", out.isEmpty() && !list ? null : out);
+        m.put("consumers", out);
         send(a, reply, m);
     }
 

@@ -22,6 +22,13 @@ public interface JetStreamTransport {
 
     void publish(String account, String subject, String reply, byte[] headers, byte[] payload);
 
+    /**
+     * Delivers a stored message to a consumer's subscriber: routed by {@code deliverSubject} (a pull request's
+     * reply inbox or a push consumer's deliver subject) but presented with the message's own {@code subject},
+     * as nats-server does ({@code MSG c.1 <sid> $JS.ACK...} on a subscription to the inbox).
+     */
+    void deliver(String account, String deliverSubject, String subject, String reply, byte[] headers, byte[] payload);
+
     /** Whether anyone in the account is subscribed to {@code subject} (push consumers' active state). */
     default boolean hasInterest(String account, String subject) {
         return true;

@@ -231,4 +231,119 @@ class JetStreamApiDifferentialTest {
         p.step(0, null, "$JS.API.DIRECT.GET.P", "{\"seq\":2}");
         assertNoDiffs();
     }
+
+    @Test
+    void consumerAdministration() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.C", "{\"name\":\"C\",\"subjects\":[\"c.>\"]}");
+        for (int i = 0; i < 3; i++) {
+            p.step("c." + i, "x" + i);
+        }
+        String d1 = "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D1\",\"ack_policy\":\"explicit\"}}";
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D1", d1);
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D1", d1);
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D1", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D1\",\"ack_policy\":\"none\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D1", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D1\",\"ack_policy\":\"explicit\",\"max_deliver\":5}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D2", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D3\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D2", "{\"stream_name\":\"C\",\"config\":{}}");
+        p.step("$JS.API.CONSUMER.CREATE.C.N1", "{\"stream_name\":\"C\",\"config\":{\"name\":\"N1\",\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C.N2.c.2", "{\"stream_name\":\"C\",\"config\":{\"name\":\"N2\",\"ack_policy\":\"explicit\",\"filter_subject\":\"c.2\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C.N3.c.2", "{\"stream_name\":\"C\",\"config\":{\"name\":\"N3\",\"filter_subject\":\"c.1\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C.N4", "{\"stream_name\":\"C\",\"config\":{\"name\":\"N4\",\"durable_name\":\"N5\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C.N4", "{\"stream_name\":\"C\",\"config\":{\"name\":\"N9\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"X\",\"config\":{\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.X", "{\"stream_name\":\"X\",\"config\":{\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{bad");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"c.x\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"filter_subject\":\"zz\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"ack_policy\":\"bogus\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"deliver_policy\":\"by_start_sequence\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"deliver_policy\":\"by_start_time\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"opt_start_seq\":3}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"idle_heartbeat\":1000}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"dx\",\"flow_control\":true}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"deliver_subject\":\"d.*\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"max_waiting\":5,\"deliver_subject\":\"dx\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"a.b\"}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"idle_heartbeat\":1000000000}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"max_ack_pending\":10}}");
+        p.step("$JS.API.CONSUMER.CREATE.C", "{\"stream_name\":\"C\",\"config\":{\"ack_policy\":\"explicit\",\"backoff\":[1000000000,2000000000],\"max_deliver\":2}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.a.b", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"a.b\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.BO", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"BO\",\"ack_policy\":\"explicit\",\"backoff\":[1000000000,2000000000],\"max_deliver\":3,\"deliver_policy\":\"last\",\"filter_subject\":\"c.1\",\"max_batch\":10,\"max_expires\":5000000000,\"description\":\"bo\",\"headers_only\":true}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.LPS", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"LPS\",\"deliver_policy\":\"last_per_subject\",\"ack_policy\":\"all\",\"replay_policy\":\"original\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.NEW", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"NEW\",\"deliver_policy\":\"new\",\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.SEQ", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"SEQ\",\"deliver_policy\":\"by_start_sequence\",\"opt_start_seq\":2,\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "{\"x\":1}");
+        p.step("$JS.API.CONSUMER.INFO.C.NOPE", "");
+        p.step("$JS.API.CONSUMER.INFO.NOPE.D1", "");
+        p.step("$JS.API.CONSUMER.NAMES.C", "");
+        p.step("$JS.API.CONSUMER.NAMES.C", "{\"offset\":3}");
+        p.step("$JS.API.CONSUMER.NAMES.NOPE", "");
+        p.step("$JS.API.CONSUMER.LIST.C", "");
+        p.step("$JS.API.CONSUMER.LIST.NOPE", "");
+        p.step("$JS.API.STREAM.INFO.C", "");
+        p.step("$JS.API.CONSUMER.DELETE.C.D1", "");
+        p.step("$JS.API.CONSUMER.DELETE.C.D1", "");
+        p.step("$JS.API.CONSUMER.DELETE.NOPE.D1", "");
+        p.step("$JS.API.INFO", "");
+        assertNoDiffs();
+    }
+
+    @Test
+    void pullRequestsAndAcks() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.C", "{\"name\":\"C\",\"subjects\":[\"c.>\"]}");
+        for (int i = 0; i < 3; i++) {
+            p.step("c." + i, "x" + i);
+        }
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D1", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D1\",\"ack_policy\":\"explicit\",\"max_batch\":5,\"max_expires\":2000000000}}");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":2}");
+        p.ack(0, 0, "+ACK");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "");
+        p.ack(1, 0, "-NAK");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":3,\"no_wait\":true}");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":3,\"no_wait\":true}");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "");
+        p.ack(0, 1, "+ACK");
+        p.ack(1, 0, "+TERM");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":1,\"no_wait\":true}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":1,\"expires\":200000000}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":10}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "{\"batch\":1,\"expires\":3000000000}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D1", "1");
+        p.step(0, null, "$JS.API.CONSUMER.MSG.NEXT.C.NOPE", "{\"batch\":1}");
+        p.step(0, null, "$JS.API.CONSUMER.MSG.NEXT.NOPE.D1", "{\"batch\":1}");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "");
+        p.step("c.3", "x3");
+        p.step("$JS.API.CONSUMER.INFO.C.D1", "");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.ALL", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"ALL\",\"ack_policy\":\"all\"}}");
+        p.step(3, null, "$JS.API.CONSUMER.MSG.NEXT.C.ALL", "{\"batch\":3}");
+        p.ack(2, 0, "");
+        p.step("$JS.API.CONSUMER.INFO.C.ALL", "");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.NONE", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"NONE\",\"filter_subject\":\"c.2\"}}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.NONE", "{\"batch\":1}");
+        p.step("$JS.API.CONSUMER.INFO.C.NONE", "");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.HO", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"HO\",\"ack_policy\":\"explicit\",\"headers_only\":true,\"deliver_policy\":\"last\"}}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.HO", "");
+        assertNoDiffs();
+    }
+
+    @Test
+    void pushConsumerDelivers() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.C", "{\"name\":\"C\",\"subjects\":[\"c.>\"]}");
+        for (int i = 0; i < 3; i++) {
+            p.step(1, i == 1 ? h("A", "b") : null, "c." + i, "x" + i);
+        }
+        try (JetStreamPair.Listener l = p.listen("deliver.d1")) {
+            p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.P1", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"P1\",\"deliver_subject\":\"deliver.d1\",\"ack_policy\":\"explicit\",\"ack_wait\":500000000}}");
+            l.take(3, "initial");
+            p.ack(0, 0, "+ACK");
+            p.ack(2, 0, "+ACK");
+            l.take(1, "redelivered after ack wait");
+            p.ack(0, 0, "+ACK");
+            p.step("c.9", "x9");
+            l.take(1, "new message");
+            p.step("$JS.API.CONSUMER.INFO.C.P1", "");
+        }
+        assertNoDiffs();
+    }
 }

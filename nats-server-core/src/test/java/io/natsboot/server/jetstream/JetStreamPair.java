@@ -49,6 +49,25 @@ final class JetStreamPair implements AutoCloseable {
     private final AtomicInteger inboxes = new AtomicInteger();
     final List<String> diffs = new ArrayList<>();
     final List<String> transcript = new ArrayList<>();
+    /** Raw reply subjects of the messages the last step received, per side (acks go back to them). */
+    final List<String> refReplies = new ArrayList<>();
+    final List<String> ourReplies = new ArrayList<>();
+    /** The ack subjects of the last step or take that delivered messages with one. */
+    final List<String> refAcks = new ArrayList<>();
+    final List<String> ourAcks = new ArrayList<>();
+
+    private void keepAcks() {
+        if (refReplies.stream().anyMatch(r -> r != null && r.startsWith("$JS.ACK."))) {
+            refAcks.clear();
+            refAcks.addAll(refReplies);
+        }
+        synchronized (ourReplies) {
+            if (ourReplies.stream().anyMatch(r -> r != null && r.startsWith("$JS.ACK."))) {
+                ourAcks.clear();
+                ourAcks.addAll(ourReplies);
+            }
+        }
+    }
 
     JetStreamPair(Path tmp) throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER),
@@ -80,8 +99,22 @@ final class JetStreamPair implements AutoCloseable {
 
     /** Sends to both and compares; returns our replies. */
     List<String> step(int expect, Map<String, String> headers, String subject, String payload) throws Exception {
-        List<String> theirs = reference(expect, headers, subject, payload);
-        List<String> ours = ours(expect, headers, subject, payload);
+        return step(expect, headers, subject, subject, payload);
+    }
+
+    /** Sends an ack body to the reply subject of message {@code index} of the last step, on each side. */
+    List<String> ack(int index, int expect, String body) throws Exception {
+        String refSubject = refAcks.get(index);
+        String ourSubject = ourAcks.get(index);
+        return step(expect, null, refSubject, ourSubject, body);
+    }
+
+    private List<String> step(int expect, Map<String, String> headers, String refSubject, String ourSubject,
+                              String payload) throws Exception {
+        String subject = refSubject;
+        List<String> theirs = reference(expect, headers, refSubject, payload);
+        List<String> ours = ours(expect, headers, ourSubject, payload);
+        keepAcks();
         String label = subject + " " + (headers == null ? "" : headers + " ") + payload;
         transcript.add(label + "\n  ref:  " + theirs + "\n  ours: " + ours);
         if (!theirs.equals(ours)) {
@@ -98,6 +131,7 @@ final class JetStreamPair implements AutoCloseable {
     private List<String> reference(int expect, Map<String, String> headers, String subject, String payload)
             throws Exception {
         String inbox = "_INBOX.ref" + inboxes.incrementAndGet();
+        refReplies.clear();
         BlockingQueue<Message> q = new LinkedBlockingQueue<>();
         Dispatcher d = nc.createDispatcher(q::add);
         d.subscribe(inbox);
@@ -117,6 +151,7 @@ final class JetStreamPair implements AutoCloseable {
             if (m == null) {
                 return null;
             }
+            refReplies.add(m.getReplyTo());
             return canonical(m.getSubject(), m.getReplyTo(), statusOf(m), headersOf(m.getHeaders()), m.getData(), inbox);
         }, out);
         nc.closeDispatcher(d);
@@ -125,25 +160,13 @@ final class JetStreamPair implements AutoCloseable {
 
     private List<String> ours(int expect, Map<String, String> headers, String subject, String payload) throws Exception {
         String inbox = "_INBOX.ours" + inboxes.incrementAndGet();
+        ourReplies.clear();
         BlockingQueue<String> q = new LinkedBlockingQueue<>();
         JetStreamTransport.Subscription sub = transport.subscribe("$G", inbox, (s, r, h, p) -> {
-            String status = null;
-            Map<String, List<String>> hv = new TreeMap<>();
-            if (h != null && h.length > 0) {
-                String[] lines = new String(h, StandardCharsets.UTF_8).split("\r\n");
-                String first = lines[0];
-                if (first.length() > 8) {
-                    status = first.substring(9).trim();
-                }
-                for (int i = 1; i < lines.length; i++) {
-                    int c = lines[i].indexOf(':');
-                    if (c > 0) {
-                        hv.computeIfAbsent(lines[i].substring(0, c), k -> new ArrayList<>())
-                                .add(lines[i].substring(c + 1).trim());
-                    }
-                }
+            synchronized (ourReplies) {
+                ourReplies.add(r);
             }
-            q.add(canonical(s, r, status, hv, p, inbox));
+            q.add(ourCanonical(s, r, h, p, inbox));
         });
         byte[] hdr = null;
         if (headers != null) {
@@ -157,6 +180,83 @@ final class JetStreamPair implements AutoCloseable {
         collect(expect, () -> q.poll(expect == 0 ? 300 : 3000, TimeUnit.MILLISECONDS), out);
         sub.unsubscribe();
         return out;
+    }
+
+    /** A subscription on both sides (a push consumer's deliver subject). */
+    final class Listener implements AutoCloseable {
+        final String subject;
+        final BlockingQueue<Message> ref = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> ours = new LinkedBlockingQueue<>();
+        final Dispatcher d;
+        final JetStreamTransport.Subscription sub;
+
+        Listener(String subject) throws Exception {
+            this.subject = subject;
+            d = nc.createDispatcher(ref::add);
+            d.subscribe(subject);
+            nc.flush(Duration.ofSeconds(2));
+            sub = transport.subscribe("$G", subject, (s, r, h, p) -> {
+                synchronized (ourReplies) {
+                    ourReplies.add(r);
+                }
+                ours.add(ourCanonical(s, r, h, p, subject));
+            });
+        }
+
+        /** Takes {@code n} messages from each side (waiting up to 3 s each) and compares. */
+        void take(int n, String label) throws Exception {
+            refReplies.clear();
+            synchronized (ourReplies) {
+                ourReplies.clear();
+            }
+            List<String> theirs = new ArrayList<>();
+            collect(n, () -> {
+                Message m = ref.poll(n == 0 ? 300 : 3000, TimeUnit.MILLISECONDS);
+                if (m == null) {
+                    return null;
+                }
+                refReplies.add(m.getReplyTo());
+                return canonical(m.getSubject(), m.getReplyTo(), statusOf(m), headersOf(m.getHeaders()), m.getData(),
+                        subject);
+            }, theirs);
+            List<String> mine = new ArrayList<>();
+            collect(n, () -> ours.poll(n == 0 ? 300 : 3000, TimeUnit.MILLISECONDS), mine);
+            keepAcks();
+            transcript.add("listen " + label + "\n  ref:  " + theirs + "\n  ours: " + mine);
+            if (!theirs.equals(mine)) {
+                System.out.println("DIFF listen " + label + "\n  ref:  " + theirs + "\n  ours: " + mine);
+                diffs.add("listen " + label + "\n  ref:  " + theirs + "\n  ours: " + mine);
+            }
+        }
+
+        @Override
+        public void close() {
+            nc.closeDispatcher(d);
+            sub.unsubscribe();
+        }
+    }
+
+    Listener listen(String subject) throws Exception {
+        return new Listener(subject);
+    }
+
+    static String ourCanonical(String s, String r, byte[] h, byte[] p, String inbox) {
+        String status = null;
+        Map<String, List<String>> hv = new TreeMap<>();
+        if (h != null && h.length > 0) {
+            String[] lines = new String(h, StandardCharsets.UTF_8).split("\r\n");
+            String first = lines[0];
+            if (first.length() > 8) {
+                status = first.substring(9).trim();
+            }
+            for (int i = 1; i < lines.length; i++) {
+                int c = lines[i].indexOf(':');
+                if (c > 0) {
+                    hv.computeIfAbsent(lines[i].substring(0, c), k -> new ArrayList<>()).add(lines[i].substring(c + 1).trim());
+                }
+            }
+        }
+        return canonical(s, r, status, hv, p, inbox);
     }
 
     private interface Poll {

@@ -29,6 +29,16 @@ final class LoopbackTransport implements JetStreamTransport {
     }
 
     @Override
+    public void deliver(String account, String deliverSubject, String subject, String reply, byte[] headers,
+                        byte[] payload) {
+        for (Sub s : subs) {
+            if (s.account.equals(account) && Subjects.matches(s.subject, deliverSubject)) {
+                s.handler.onMessage(subject, reply, headers, payload == null ? new byte[0] : payload);
+            }
+        }
+    }
+
+    @Override
     public boolean hasInterest(String account, String subject) {
         for (Sub s : subs) {
             if (s.account.equals(account) && Subjects.matches(s.subject, subject)) {
