@@ -170,6 +170,9 @@ final class ConsumerConfigCheck {
         if (s.config.retention != StreamConfig.Retention.WORKQUEUE) {
             return;
         }
+        if (c.isPull() && c.ackPolicy == ConsumerConfig.AckPolicy.NONE) {
+            throw new ApiError(400, 10084, "consumer in pull mode requires ack policy").fail();
+        }
         if (c.ackPolicy != ConsumerConfig.AckPolicy.EXPLICIT) {
             throw ApiError.CONSUMER_WQ_REQUIRES_EXPLICIT_ACK.fail();
         }

@@ -238,9 +238,6 @@ public final class JetStreamApi {
                 if (!cfg.sources.isEmpty()) {
                     throw ApiError.MIRROR_WITH_SOURCES.fail();
                 }
-                if (!cfg.mirror.filterSubject.isEmpty()) {
-                    throw ApiError.MIRROR_WITH_SUBJECT_FILTERS.fail();
-                }
                 if (cfg.mirror.optStartSeq > 0 && cfg.mirror.optStartTime != null) {
                     throw ApiError.MIRROR_WITH_START_SEQ_AND_TIME.fail();
                 }
@@ -283,13 +280,15 @@ public final class JetStreamApi {
                     created = true;
                 }
             }
-            if (created) {
-                s.subscribe();
-                js.pumpSources(s);
-            }
             Map<String, Object> m = response(type);
             m.putAll(s.infoJson(null, false));
             m.put("did_create", true);
+            if (created) {
+                s.subscribe();
+                // Mirrors and sources fill after the answer, as nats-server's copy consumers do.
+                Stream started = s;
+                js.timer().execute(() -> js.pumpSources(started));
+            }
             send(a, reply, m);
         } catch (ApiError.Failure f) {
             sendError(a, reply, type, f.error());
@@ -334,9 +333,9 @@ public final class JetStreamApi {
             } catch (IOException e) {
                 throw ApiError.streamUpdate(e.getMessage()).fail();
             }
-            js.pumpSources(s);
             Map<String, Object> m = response(type);
             m.putAll(s.infoJson(null, false));
+            js.timer().execute(() -> js.pumpSources(s));
             send(a, reply, m);
         } catch (ApiError.Failure f) {
             sendError(a, reply, type, f.error());
@@ -853,6 +852,7 @@ public final class JetStreamApi {
             s.consumers.remove(c.name);
         }
         c.stop(true);
+        s.recheckInterest();
     }
 
     private void consumerNames(JsAccount a, String streamName, String reply, byte[] body, boolean list) {

@@ -356,7 +356,7 @@ public final class Stream {
                                 : null);
                     } else {
                         byte[] h = NatsHeaders.append(om.headers(), NatsHeaders.kv("Nats-Stream-Source",
-                                origin.name() + ":" + om.seq()));
+                                origin.name() + " " + om.seq()));
                         copied.add(store.append(om.subject(), h, om.data(), 0));
                     }
                 } catch (StoreException e) {
@@ -545,6 +545,29 @@ public final class Stream {
                 }
             }
             store.remove(seq);
+        }
+    }
+
+    /** Interest retention after a consumer went away: messages no remaining consumer waits for are removed. */
+    void recheckInterest() {
+        if (config.retention != StreamConfig.Retention.INTEREST) {
+            return;
+        }
+        List<Consumer> cs;
+        synchronized (this) {
+            cs = new ArrayList<>(consumers.values());
+        }
+        for (StoredMessage m = store.loadNext(null, 0); m != null; m = store.loadNext(null, m.seq() + 1)) {
+            boolean wanted = false;
+            for (Consumer c : cs) {
+                if (c.matchesFilter(m.subject()) && !c.hasAcked(m.seq())) {
+                    wanted = true;
+                    break;
+                }
+            }
+            if (!wanted) {
+                store.remove(m.seq());
+            }
         }
     }
 

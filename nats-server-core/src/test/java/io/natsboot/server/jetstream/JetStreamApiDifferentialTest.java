@@ -346,4 +346,78 @@ class JetStreamApiDifferentialTest {
         }
         assertNoDiffs();
     }
+
+    @Test
+    void retentionPolicies() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.WQ", "{\"name\":\"WQ\",\"subjects\":[\"wq.>\"],\"retention\":\"workqueue\"}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.A", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"A\",\"ack_policy\":\"none\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.A", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.A", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"wq.a\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.B", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"wq.a\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.B", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.WQ.B", "{\"stream_name\":\"WQ\",\"config\":{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"wq.b\"}}");
+        for (int i = 0; i < 4; i++) {
+            p.step("wq." + (i % 2 == 0 ? "a" : "b"), "w" + i);
+        }
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.WQ.A", "{\"batch\":2}");
+        p.ack(0, 0, "+ACK");
+        p.step("$JS.API.STREAM.INFO.WQ", "");
+        p.ack(1, 1, "+ACK");
+        p.step("$JS.API.STREAM.INFO.WQ", "");
+        p.step("$JS.API.CONSUMER.INFO.WQ.A", "");
+        p.step("$JS.API.STREAM.CREATE.IN", "{\"name\":\"IN\",\"subjects\":[\"in.>\"],\"retention\":\"interest\"}");
+        p.step("in.a", "before any consumer");
+        p.step("$JS.API.STREAM.INFO.IN", "");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.IN.X", "{\"stream_name\":\"IN\",\"config\":{\"durable_name\":\"X\",\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.IN.Y", "{\"stream_name\":\"IN\",\"config\":{\"durable_name\":\"Y\",\"ack_policy\":\"explicit\"}}");
+        p.step("in.a", "one");
+        p.step("in.b", "two");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.IN.X", "{\"batch\":2}");
+        p.ack(0, 0, "+ACK");
+        p.ack(1, 0, "+ACK");
+        p.step("$JS.API.STREAM.INFO.IN", "");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.IN.Y", "{\"batch\":1}");
+        p.ack(0, 1, "+ACK");
+        p.step("$JS.API.STREAM.INFO.IN", "");
+        p.step("$JS.API.CONSUMER.DELETE.IN.Y", "");
+        p.step("$JS.API.STREAM.INFO.IN", "");
+        assertNoDiffs();
+    }
+
+    @Test
+    void localMirrorsAndSources() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.O", "{\"name\":\"O\",\"subjects\":[\"o.>\"]}");
+        for (int i = 0; i < 4; i++) {
+            p.step(1, i == 2 ? h("Nats-Msg-Id", "id2") : null, "o." + (i % 2), "v" + i);
+        }
+        p.step("$JS.API.STREAM.CREATE.M", "{\"name\":\"M\",\"mirror\":{\"name\":\"O\"}}");
+        p.step("$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"],\"sources\":[{\"name\":\"O\",\"filter_subject\":\"o.1\"}]}");
+        p.step("o.1", "v4");
+        p.step("s.x", "own");
+        awaitCopies();
+        p.step("$JS.API.STREAM.MSG.GET.M", "{\"seq\":3}");
+        p.step("$JS.API.STREAM.MSG.GET.S", "{\"seq\":1}");
+        p.step("$JS.API.STREAM.MSG.GET.S", "{\"last_by_subj\":\"s.x\"}");
+        p.step("$JS.API.STREAM.INFO.M", "");
+        p.step("$JS.API.STREAM.INFO.S", "");
+        p.step("$JS.API.STREAM.UPDATE.M", "{\"name\":\"M\",\"mirror\":{\"name\":\"S\"}}");
+        p.step("$JS.API.STREAM.CREATE.M2", "{\"name\":\"M2\",\"mirror\":{\"name\":\"O\",\"filter_subject\":\"o.1\"}}");
+        p.step("$JS.API.STREAM.CREATE.M3", "{\"name\":\"M3\",\"mirror\":{\"name\":\"O\"},\"sources\":[{\"name\":\"O\"}]}");
+        assertNoDiffs();
+    }
+
+    /** nats-server copies into mirrors and sources asynchronously; wait until its copies are there. */
+    private void awaitCopies() throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            var r = p.nc.request("$JS.API.STREAM.INFO.S", new byte[0], java.time.Duration.ofSeconds(2));
+            var m = p.nc.request("$JS.API.STREAM.INFO.M", new byte[0], java.time.Duration.ofSeconds(2));
+            String rs = new String(r.getData());
+            String ms = new String(m.getData());
+            if (rs.contains("\"messages\":4") && ms.contains("\"messages\":5")) {
+                return;
+            }
+            p.nc.flush(java.time.Duration.ofSeconds(1));
+        }
+    }
 }
