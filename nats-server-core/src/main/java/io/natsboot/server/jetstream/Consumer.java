@@ -58,6 +58,12 @@ public final class Consumer {
     private boolean dirty;
     private boolean closed;
     private long inactiveSinceNanos;
+    /** Flow control (push): bytes sent since the last answered request, the window, the open request. */
+    private long pbytes;
+    private long maxpb = 1 << 20;
+    private static final long PB_LIMIT = 64L << 20;
+    private String fcid;
+    private long fcsz;
 
     /** A waiting pull request. */
     private static final class PullRequest {
@@ -167,7 +173,7 @@ public final class Consumer {
         subs.add(js.transport().subscribe(stream.account.name, ackPrefix, this::onAck));
         if (!config.deliverSubject.isEmpty() && config.flowControl) {
             subs.add(js.transport().subscribe(stream.account.name, "$JS.FC." + stream.name() + "." + name + ".*",
-                    (s, r, h, p) -> signal()));
+                    (s, r, h, p) -> flowControlReply(s)));
         }
         if (!config.deliverSubject.isEmpty() && config.idleHeartbeat > 0) {
             long ms = Math.max(1, config.idleHeartbeat / 1_000_000);
@@ -315,7 +321,31 @@ public final class Consumer {
             pruneWaiting();
             return !waiting.isEmpty();
         }
+        if (c.flowControl && pbytes > maxpb) {
+            return false;
+        }
         return js.transport().hasInterest(stream.account.name, c.deliverSubject);
+    }
+
+    /** The subscriber answered a flow control request: the window grows and delivery goes on. */
+    private synchronized void flowControlReply(String subject) {
+        if (closed || !subject.equals(fcid)) {
+            return;
+        }
+        if (maxpb < PB_LIMIT) {
+            maxpb = Math.min(PB_LIMIT, maxpb * 2);
+        }
+        pbytes = Math.max(0, pbytes - fcsz);
+        fcid = null;
+        fcsz = 0;
+        deliverLocked();
+    }
+
+    private void sendFlowControl() {
+        fcid = "$JS.FC." + stream.name() + "." + name + "." + Long.toString(System.nanoTime() & 0xffffffffL, 36);
+        fcsz = pbytes;
+        js.transport().deliver(stream.account.name, config.deliverSubject, config.deliverSubject, fcid,
+                NatsHeaders.build("100 FlowControl Request"), new byte[0]);
     }
 
     private void deliverLocked() {
@@ -423,6 +453,12 @@ public final class Consumer {
             js.transport().deliver(stream.account.name, c.deliverSubject, m.subject(), ack, hdr.length == 0 ? null : hdr,
                     data);
             lastPushNanos = System.nanoTime();
+            if (c.flowControl) {
+                pbytes += m.subject().length() + hdr.length + data.length;
+                if (fcid == null && pbytes > maxpb / 2) {
+                    sendFlowControl();
+                }
+            }
         }
         dirty = true;
     }
@@ -476,14 +512,18 @@ public final class Consumer {
 
     private void pushHeartbeat() {
         String deliverSubject = config.deliverSubject;
+        byte[] hdr;
         synchronized (this) {
             if (closed || System.nanoTime() - lastPushNanos < config.idleHeartbeat) {
                 return;
             }
+            hdr = fcid == null
+                    ? NatsHeaders.build("100 Idle Heartbeat", "Nats-Last-Consumer", Long.toString(dseq),
+                            "Nats-Last-Stream", Long.toString(lastDeliveredStreamSeq))
+                    : NatsHeaders.build("100 Idle Heartbeat", "Nats-Last-Consumer", Long.toString(dseq),
+                            "Nats-Last-Stream", Long.toString(lastDeliveredStreamSeq), "Nats-Consumer-Stalled", fcid);
         }
-        js.transport().publish(stream.account.name, deliverSubject, null, NatsHeaders.build("100 Idle Heartbeat",
-                "Nats-Last-Consumer", Long.toString(dseq), "Nats-Last-Stream", Long.toString(lastDeliveredStreamSeq)),
-                new byte[0]);
+        js.transport().deliver(stream.account.name, deliverSubject, deliverSubject, null, hdr, new byte[0]);
     }
 
     // ---- acks -------------------------------------------------------------------------------------------

@@ -344,6 +344,13 @@ class JetStreamApiDifferentialTest {
             l.take(1, "new message");
             p.step("$JS.API.CONSUMER.INFO.C.P1", "");
         }
+        try (JetStreamPair.Listener l = p.listen("deliver.hb")) {
+            p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.HB", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"HB\","
+                    + "\"deliver_subject\":\"deliver.hb\",\"flow_control\":true,\"idle_heartbeat\":300000000,"
+                    + "\"deliver_policy\":\"last\"}}");
+            l.take(1, "last message");
+            l.take(1, "idle heartbeat");
+        }
         assertNoDiffs();
     }
 

@@ -358,6 +358,14 @@ abstract class IndexedStore implements MessageStore {
             if (fromSeq <= firstSeq) {
                 return index.count();
             }
+            if (fromSeq > lastSeq) {
+                return 0;
+            }
+            long first = index.count() > 0 ? index.firstSeq() : lastSeq + 1;
+            if ((lastSeq - first + 1) == index.count()) {
+                // No gaps: count by arithmetic instead of walking the index (called for every delivery).
+                return lastSeq - fromSeq + 1;
+            }
             long n = 0;
             for (long seq = index.nextPresent(fromSeq); seq >= 0; seq = index.nextPresent(seq + 1)) {
                 n++;
