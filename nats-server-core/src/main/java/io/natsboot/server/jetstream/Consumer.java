@@ -96,7 +96,7 @@ public final class Consumer {
         this.dir = dir;
         this.sseq = startSequence();
         // nats-server reports the position before the start as delivered.
-        this.lastDeliveredStreamSeq = Math.max(0, sseq - 1);
+        this.lastDeliveredStreamSeq = Math.max(0, (startSet.isEmpty() ? sseq : startSet.first()) - 1);
         this.inactiveSinceNanos = System.nanoTime();
     }
 
@@ -227,7 +227,6 @@ public final class Consumer {
             if (!c.isPull()) {
                 return;
             }
-            lastActiveNanos = GoTime.toNanos(Instant.now());
             inactiveSinceNanos = System.nanoTime();
             if (c.maxBatch > 0 && batch > c.maxBatch) {
                 status(reply, "409 Exceeded MaxRequestBatch of " + c.maxBatch);
@@ -399,6 +398,9 @@ public final class Consumer {
         if (m.seq() > lastDeliveredStreamSeq) {
             lastDeliveredStreamSeq = m.seq();
         }
+        long prevActive = lastActiveNanos;
+        long prevFloorStream = ackFloorStream;
+        long prevFloorConsumer = ackFloorConsumer;
         lastActiveNanos = now;
         if (c.ackPolicy != ConsumerConfig.AckPolicy.NONE) {
             pending.put(m.seq(), new long[] {cseq, now, System.nanoTime() + ackWaitFor(dc)});
@@ -419,24 +421,31 @@ public final class Consumer {
         }
         if (c.isPull()) {
             PullRequest pr = waiting.peekFirst();
-            int size = m.subject().length() + hdr.length + data.length;
+            // nats-server's size of a delivery: deliver subject, ack reply, headers and payload.
+            int size = pr.reply.length() + ack.length() + hdr.length + data.length;
             if (pr.maxBytes > 0 && size > pr.maxBytes) {
                 waiting.pollFirst();
                 cancel(pr);
-                if (pr.delivered == 0) {
-                    status(pr.reply, "409 Message Size Exceeds MaxBytes");
-                } else {
-                    timeout(pr);
-                }
+                js.transport().publish(stream.account.name, pr.reply, null, NatsHeaders.build(
+                        "409 Message Size Exceeds MaxBytes", "Nats-Pending-Messages", Integer.toString(pr.batch),
+                        "Nats-Pending-Bytes", Long.toString(pr.maxBytes)), new byte[0]);
                 // Put the message back for the next request.
                 dseq--;
+                lastActiveNanos = prevActive;
+                ackFloorStream = prevFloorStream;
+                ackFloorConsumer = prevFloorConsumer;
                 if (!redelivery) {
                     pending.remove(m.seq());
-                    sseq = m.seq();
+                    sseq = Math.min(sseq, m.seq());
+                    if (lastDeliveredStreamSeq == m.seq()) {
+                        lastDeliveredStreamSeq = m.seq() - 1;
+                    }
                 } else {
                     redeliver.add(m.seq());
                 }
-                deliveries.merge(m.seq(), -1, Integer::sum);
+                if (deliveries.merge(m.seq(), -1, Integer::sum) <= 0) {
+                    deliveries.remove(m.seq());
+                }
                 return;
             }
             js.transport().deliver(stream.account.name, pr.reply, m.subject(), ack, hdr.length == 0 ? null : hdr, data);

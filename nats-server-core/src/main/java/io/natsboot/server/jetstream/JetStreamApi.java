@@ -660,7 +660,7 @@ public final class JetStreamApi {
                 last = j.str("last_by_subj");
                 next = j.str("next_by_subj");
             } catch (JsonIn.InvalidJson e) {
-                js.transport().publish(a.name, reply, null, NatsHeaders.build("408 Bad Request"), new byte[0]);
+                js.transport().publish(a.name, reply, null, NatsHeaders.build("408 Malformed Request"), new byte[0]);
                 return;
             }
             if ((seq > 0 && !last.isEmpty()) || (seq == 0 && last.isEmpty() && next.isEmpty())

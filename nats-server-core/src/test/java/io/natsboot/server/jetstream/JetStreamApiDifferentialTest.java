@@ -427,4 +427,59 @@ class JetStreamApiDifferentialTest {
             p.nc.flush(java.time.Duration.ofSeconds(1));
         }
     }
+
+    /** What the clients' Key-Value API sends: a KV_ stream, puts, create/update guards, deletes, purges, gets, a watch. */
+    @Test
+    void keyValueBucketTraffic() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.KV_b", "{\"name\":\"KV_b\",\"subjects\":[\"$KV.b.>\"],\"retention\":\"limits\","
+                + "\"max_consumers\":-1,\"max_msgs\":-1,\"max_bytes\":-1,\"max_age\":0,\"max_msgs_per_subject\":3,"
+                + "\"max_msg_size\":-1,\"storage\":\"file\",\"discard\":\"new\",\"num_replicas\":1,"
+                + "\"duplicate_window\":120000000000,\"allow_rollup_hdrs\":true,\"deny_delete\":true,"
+                + "\"deny_purge\":false,\"allow_direct\":true,\"mirror_direct\":false}");
+        p.step("$KV.b.k1", "v1");
+        p.step("$KV.b.k1", "v2");
+        p.step(1, h("Nats-Expected-Last-Subject-Sequence", "0"), "$KV.b.k1", "create-again");
+        p.step(1, h("Nats-Expected-Last-Subject-Sequence", "0"), "$KV.b.k2", "created");
+        p.step(1, h("Nats-Expected-Last-Subject-Sequence", "2"), "$KV.b.k1", "v3");
+        p.step(1, h("Nats-Expected-Last-Subject-Sequence", "2"), "$KV.b.k1", "stale");
+        p.step("$KV.b.k1", "v4");
+        p.step("$JS.API.DIRECT.GET.KV_b.$KV.b.k1", "");
+        p.step("$JS.API.DIRECT.GET.KV_b.$KV.b.nope", "");
+        p.step("$JS.API.DIRECT.GET.KV_b", "{\"last_by_subj\":\"$KV.b.k2\"}");
+        p.step("$JS.API.DIRECT.GET.KV_b", "");
+        p.step("$JS.API.DIRECT.GET.KV_b", "{bad");
+        p.step("$JS.API.STREAM.MSG.GET.KV_b", "{\"last_by_subj\":\"$KV.b.k1\"}");
+        p.step(1, h("KV-Operation", "DEL"), "$KV.b.k2", "");
+        p.step(1, h("KV-Operation", "PURGE", "Nats-Rollup", "sub"), "$KV.b.k1", "");
+        p.step("$JS.API.STREAM.INFO.KV_b", "{\"subjects_filter\":\">\"}");
+        try (JetStreamPair.Listener l = p.listen("watch.in")) {
+            p.step("$JS.API.CONSUMER.CREATE.KV_b", "{\"stream_name\":\"KV_b\",\"config\":{\"deliver_policy\":"
+                    + "\"last_per_subject\",\"ack_policy\":\"none\",\"max_deliver\":1,\"filter_subject\":\"$KV.b.>\","
+                    + "\"replay_policy\":\"instant\",\"flow_control\":true,\"idle_heartbeat\":5000000000,"
+                    + "\"deliver_subject\":\"watch.in\",\"mem_storage\":true,\"num_replicas\":1}}");
+            l.take(2, "initial values");
+            p.step("$KV.b.k3", "v");
+            l.take(1, "update");
+        }
+        p.step("$JS.API.STREAM.PURGE.KV_b", "{\"filter\":\"$KV.b.k3\",\"keep\":1}");
+        assertNoDiffs();
+    }
+
+    @Test
+    void pullRequestLimits() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.C", "{\"name\":\"C\",\"subjects\":[\"c.>\"]}");
+        for (int i = 0; i < 3; i++) {
+            p.step("c." + i, "x".repeat(10 * (i + 1)));
+        }
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.L", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"L\","
+                + "\"ack_policy\":\"explicit\",\"max_batch\":2,\"max_expires\":1000000000,\"max_bytes\":100,"
+                + "\"max_waiting\":1}}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.L", "{\"batch\":3}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.L", "{\"batch\":1,\"expires\":2000000000}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.L", "{\"batch\":1,\"max_bytes\":200}");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.L", "{\"batch\":2,\"max_bytes\":5,\"no_wait\":true}");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.C.L", "{\"batch\":2,\"max_bytes\":30,\"no_wait\":true}");
+        p.step("$JS.API.CONSUMER.INFO.C.L", "");
+        assertNoDiffs();
+    }
 }

@@ -130,7 +130,7 @@ final class JetStreamPair implements AutoCloseable {
 
     private List<String> reference(int expect, Map<String, String> headers, String subject, String payload)
             throws Exception {
-        String inbox = "_INBOX.ref" + inboxes.incrementAndGet();
+        String inbox = "_INBOX.r" + inboxes.incrementAndGet();
         refReplies.clear();
         BlockingQueue<Message> q = new LinkedBlockingQueue<>();
         Dispatcher d = nc.createDispatcher(q::add);
@@ -159,7 +159,7 @@ final class JetStreamPair implements AutoCloseable {
     }
 
     private List<String> ours(int expect, Map<String, String> headers, String subject, String payload) throws Exception {
-        String inbox = "_INBOX.ours" + inboxes.incrementAndGet();
+        String inbox = "_INBOX.o" + inboxes.incrementAndGet();
         ourReplies.clear();
         BlockingQueue<String> q = new LinkedBlockingQueue<>();
         JetStreamTransport.Subscription sub = transport.subscribe("$G", inbox, (s, r, h, p) -> {
@@ -305,6 +305,10 @@ final class JetStreamPair implements AutoCloseable {
                 String[] t = r.split("\\.");
                 if (t.length == 9) {
                     t[7] = "<ts>";
+                    // Ephemeral consumers have random mixed-case names (the tests' durables are upper case).
+                    if (t[3].length() == 8 && !t[3].equals(t[3].toUpperCase())) {
+                        t[3] = "<ephemeral>";
+                    }
                 }
                 r = String.join(".", t);
             }
