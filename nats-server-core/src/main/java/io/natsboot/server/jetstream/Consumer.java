@@ -681,6 +681,41 @@ public final class Consumer {
         return seq <= lastDeliveredStreamSeq && !pending.containsKey(seq) && !startSet.contains(seq);
     }
 
+    /**
+     * After a purge, as nats-server 2.9.10's consumer purge: the consumer moves to {@code fseq} (0: past
+     * {@code lseq}), its ack floor follows, and everything pending or queued for redelivery is forgotten.
+     */
+    void purged(long fseq, long lseq) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (fseq == 0) {
+                fseq = lseq + 1;
+            }
+            if (sseq < fseq) {
+                sseq = fseq;
+            }
+            if (ackFloorStream < fseq) {
+                ackFloorStream = fseq - 1;
+                ackFloorConsumer = dseq;
+            }
+            lastDeliveredStreamSeq = Math.max(lastDeliveredStreamSeq, sseq - 1);
+            pending.clear();
+            deliveries.clear();
+            redeliver.clear();
+            startSet.removeIf(seq -> seq < sseq);
+            dirty = true;
+            deliverLocked();
+        }
+    }
+
+    /** Whether a purge of {@code subject} ("" for all) concerns this consumer. */
+    boolean purgeMatches(String subject) {
+        String f = config.filterSubject;
+        return subject.isEmpty() || f.isEmpty() || Subjects.subsetOf(subject, f) || Subjects.matches(f, subject);
+    }
+
     /** The stream removed a message on its own (limits): nothing to wait for any more. */
     synchronized void streamRemoved(long seq) {
         if (pending.remove(seq) != null) {

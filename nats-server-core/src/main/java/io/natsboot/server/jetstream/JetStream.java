@@ -250,6 +250,7 @@ public final class JetStream implements AutoCloseable {
             for (JsAccount a : accounts.values()) {
                 for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
                     s.store.expire(now);
+                    s.drainRemoved();
                     List<Consumer> cs;
                     synchronized (s) {
                         cs = new ArrayList<>(s.consumers.values());
@@ -292,5 +293,6 @@ public final class JetStream implements AutoCloseable {
         }
         accounts.clear();
         timer.shutdownNow();
+        api.close();
     }
 }

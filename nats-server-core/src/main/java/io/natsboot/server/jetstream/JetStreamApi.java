@@ -452,21 +452,34 @@ public final class JetStreamApi {
             return;
         }
         long purged = s.store.purge(filter, seq, keep);
-        afterPurge(s);
+        afterPurge(s, filter);
         Map<String, Object> m = response(type);
         m.put("success", true);
         m.put("purged", purged);
         send(a, reply, m);
     }
 
-    private static void afterPurge(Stream s) {
+    private static void afterPurge(Stream s, String filter) {
+        s.drainRemoved();
+        StoreState st = s.store.state();
+        long fseq = st.msgs() == 0 ? st.lastSeq() + 1 : st.firstSeq();
+        if (!filter.isEmpty()) {
+            StoredMessage first = s.store.loadNext(filter, 0);
+            fseq = first == null ? 0 : first.seq();
+        }
         List<Consumer> cs;
         synchronized (s) {
             cs = new ArrayList<>(s.consumers.values());
         }
         for (Consumer c : cs) {
-            c.signal();
+            if (c.purgeMatches(filter)) {
+                c.purged(fseq, st.lastSeq());
+            }
         }
+    }
+
+    void close() {
+        executor.shutdownNow();
     }
 
     private void streamNames(JsAccount a, String reply, byte[] body, boolean list) {

@@ -47,6 +47,8 @@ public final class Stream {
     /** Mirror or source state: origin stream name -> next origin sequence to copy. */
     private final Map<String, long[]> sourceNext = new LinkedHashMap<>();
     private boolean closed;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> removedByStore =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Stream(JetStream js, JsAccount account, StreamConfig config, Instant created, Path dir) throws IOException {
         this.js = js;
@@ -61,12 +63,9 @@ public final class Stream {
             Files.createDirectories(dir);
             this.store = new FileStore(dir.resolve("msgs"), js.options().fileStore(), limits, js.log());
         }
-        store.setRemovalListener((seq, subject) -> {
-            // Removed by limits: consumers drop it from their pending state.
-            for (Consumer c : consumers.values()) {
-                c.streamRemoved(seq);
-            }
-        });
+        // Called under the store's lock: only queue the sequence; consumers (which lock themselves and then the
+        // store) learn about it from drainRemoved(), outside any lock, so the lock order stays consumer -> store.
+        store.setRemovalListener((seq, subject) -> removedByStore.add(seq));
     }
 
     static StoreLimits limitsOf(StreamConfig c) {
@@ -262,8 +261,26 @@ public final class Stream {
         }
     }
 
+    /** Tells consumers about messages the store removed by its limits (outside every lock). */
+    void drainRemoved() {
+        if (removedByStore.isEmpty()) {
+            return;
+        }
+        List<Consumer> cs;
+        synchronized (this) {
+            cs = new ArrayList<>(consumers.values());
+        }
+        Long seq;
+        while ((seq = removedByStore.poll()) != null) {
+            for (Consumer c : cs) {
+                c.streamRemoved(seq);
+            }
+        }
+    }
+
     /** After a message is stored (outside the stream's lock): retention, consumers, republish, mirrors. */
     void afterStore(StoredMessage m) {
+        drainRemoved();
         StreamConfig cfg = config;
         if (cfg.retention == StreamConfig.Retention.INTEREST) {
             boolean interest;

@@ -482,4 +482,25 @@ class JetStreamApiDifferentialTest {
         p.step("$JS.API.CONSUMER.INFO.C.L", "");
         assertNoDiffs();
     }
+
+    @Test
+    void purgeMovesConsumers() throws Exception {
+        p.step("$JS.API.STREAM.CREATE.C", "{\"name\":\"C\",\"subjects\":[\"c.>\"]}");
+        for (int i = 0; i < 5; i++) {
+            p.step("c." + (i % 2), "x" + i);
+        }
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.D", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}");
+        p.step("$JS.API.CONSUMER.DURABLE.CREATE.C.F", "{\"stream_name\":\"C\",\"config\":{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"c.1\"}}");
+        p.step(2, null, "$JS.API.CONSUMER.MSG.NEXT.C.D", "{\"batch\":2}");
+        p.step("$JS.API.STREAM.PURGE.C", "{\"filter\":\"c.0\"}");
+        p.step("$JS.API.CONSUMER.INFO.C.D", "");
+        p.step("$JS.API.CONSUMER.INFO.C.F", "");
+        p.step("$JS.API.STREAM.PURGE.C", "");
+        p.step("$JS.API.CONSUMER.INFO.C.D", "");
+        p.step("$JS.API.CONSUMER.INFO.C.F", "");
+        p.step("c.1", "after");
+        p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.C.D", "{\"batch\":1}");
+        p.step("$JS.API.CONSUMER.INFO.C.D", "");
+        assertNoDiffs();
+    }
 }
