@@ -26,7 +26,7 @@ final class SeqList {
             if (head > len) {
                 System.arraycopy(a, head, a, 0, len);
             } else {
-                a = Arrays.copyOfRange(a, head, Math.max(8, len * 2));
+                a = Arrays.copyOfRange(a, head, head + Math.max(8, len * 2));
             }
             head = 0;
             tail = len;
