@@ -210,8 +210,17 @@ public final class FileStore extends IndexedStore {
         }
     }
 
+    /** The sequence in first.seq: records below it are gone even where their bytes are still in a block. */
+    private long floorMarker;
+
     @Override
     void eraseBelow(long seq, List<Entry> removed) {
+        if (seq <= floorMarker && removed.isEmpty()) {
+            return;
+        }
+        // Never lower the marker: records between a lower value and the current one may still sit in blocks.
+        seq = Math.max(seq, floorMarker);
+        floorMarker = seq;
         try {
             ByteBuffer m = ByteBuffer.allocate(12).putLong(seq);
             crc.reset();
@@ -379,6 +388,7 @@ public final class FileStore extends IndexedStore {
 
     private void recover() throws IOException {
         long floor = readFirstSeqMarker();
+        floorMarker = floor;
         List<Long> ids = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
