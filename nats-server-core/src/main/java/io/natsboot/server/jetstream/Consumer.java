@@ -154,15 +154,16 @@ public final class Consumer {
 
     private boolean started;
 
-    /** Starts delivery unless already started. */
-    void startOnce() {
+    /** Starts delivery unless already started; true when this call started it. */
+    boolean startOnce() {
         synchronized (this) {
             if (started) {
-                return;
+                return false;
             }
             started = true;
         }
         start();
+        return true;
     }
 
     void start() {
@@ -391,6 +392,8 @@ public final class Consumer {
         if (c.maxDeliver > 0 && dc > c.maxDeliver) {
             deliveries.remove(m.seq());
             pending.remove(m.seq());
+            js.advisory(stream.account.name, "CONSUMER.MAX_DELIVERIES." + stream.name() + "." + name, "max_deliver",
+                    "stream", stream.name(), "consumer", name, "stream_seq", m.seq(), "deliveries", c.maxDeliver);
             return;
         }
         long cseq = ++dseq;
@@ -594,6 +597,12 @@ public final class Consumer {
                     }
                 }
                 case "+TER" -> {
+                    if (pending.containsKey(a.streamSeq())) {
+                        js.advisory(stream.account.name, "CONSUMER.MSG_TERMINATED." + stream.name() + "." + name,
+                                "terminated", "stream", stream.name(), "consumer", name,
+                                "consumer_seq", a.consumerSeq(), "stream_seq", a.streamSeq(),
+                                "deliveries", (long) deliveries.getOrDefault(a.streamSeq(), 1));
+                    }
                     if (pending.remove(a.streamSeq()) != null) {
                         deliveries.remove(a.streamSeq());
                         redeliver.remove(a.streamSeq());

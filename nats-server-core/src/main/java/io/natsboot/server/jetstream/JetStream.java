@@ -268,6 +268,33 @@ public final class JetStream implements AutoCloseable {
         }
     }
 
+    private static final char[] NUID_CHARS =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+
+    /**
+     * Publishes an advisory ({@code io.nats.jetstream.advisory.v1.<type>}) on {@code $JS.EVENT.ADVISORY.<subject>}
+     * in the account, with a fresh id and time first, then {@code fields} (name, value, ...), as nats-server does.
+     */
+    void advisory(String account, String subject, String type, Object... fields) {
+        Map<String, Object> m = JsonOut.obj();
+        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        char[] id = new char[22];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
+        }
+        m.put("id", new String(id));
+        m.put("timestamp", GoTime.format(Instant.now()));
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            m.put((String) fields[i], fields[i + 1]);
+        }
+        if (!options.domain().isEmpty()) {
+            m.put("domain", options.domain());
+        }
+        transport.publish(account, "$JS.EVENT.ADVISORY." + subject, null, null,
+                JsonOut.write(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -284,6 +284,7 @@ public final class JetStreamApi {
             m.putAll(s.infoJson(null, false));
             m.put("did_create", true);
             if (created) {
+                js.advisory(a.name, "STREAM.CREATED." + cfg.name, "stream_action", "stream", cfg.name, "action", "create");
                 s.subscribe();
                 // Mirrors and sources fill after the answer, as nats-server's copy consumers do.
                 Stream started = s;
@@ -333,6 +334,7 @@ public final class JetStreamApi {
             } catch (IOException e) {
                 throw ApiError.streamUpdate(e.getMessage()).fail();
             }
+            js.advisory(a.name, "STREAM.UPDATED." + name, "stream_action", "stream", name, "action", "modify");
             Map<String, Object> m = response(type);
             m.putAll(s.infoJson(null, false));
             js.timer().execute(() -> js.pumpSources(s));
@@ -409,6 +411,7 @@ public final class JetStreamApi {
             return;
         }
         s.stop(true);
+        js.advisory(a.name, "STREAM.DELETED." + name, "stream_action", "stream", name, "action", "delete");
         Map<String, Object> m = response(type);
         m.put("success", true);
         send(a, reply, m);
@@ -746,7 +749,10 @@ public final class JetStreamApi {
             Map<String, Object> m = response(type);
             m.putAll(c.infoJson());
             // The answer shows the consumer as created; deliveries start after it (as in nats-server).
-            c.startOnce();
+            if (c.startOnce()) {
+                js.advisory(a.name, "CONSUMER.CREATED." + streamName + "." + c.name, "consumer_action",
+                        "stream", streamName, "consumer", c.name, "action", "create");
+            }
             send(a, reply, m);
         } catch (ApiError.Failure f) {
             sendError(a, reply, type, f.error());
@@ -865,6 +871,8 @@ public final class JetStreamApi {
             s.consumers.remove(c.name);
         }
         c.stop(true);
+        js.advisory(s.account.name, "CONSUMER.DELETED." + s.name() + "." + c.name, "consumer_action",
+                "stream", s.name(), "consumer", c.name, "action", "delete");
         s.recheckInterest();
     }
 

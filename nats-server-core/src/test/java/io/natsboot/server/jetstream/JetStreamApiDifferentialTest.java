@@ -503,4 +503,34 @@ class JetStreamApiDifferentialTest {
         p.step("$JS.API.CONSUMER.INFO.C.D", "");
         assertNoDiffs();
     }
+
+    @Test
+    void advisories() throws Exception {
+        try (JetStreamPair.Listener streams = p.listen("$JS.EVENT.ADVISORY.STREAM.>");
+             JetStreamPair.Listener consumers = p.listen("$JS.EVENT.ADVISORY.CONSUMER.>")) {
+            p.step("$JS.API.STREAM.CREATE.A", "{\"name\":\"A\",\"subjects\":[\"a.>\"]}");
+            streams.take(1, "stream created");
+            p.step("$JS.API.STREAM.CREATE.A", "{\"name\":\"A\",\"subjects\":[\"a.>\"]}");
+            streams.take(0, "no advisory for the same config again");
+            p.step("$JS.API.STREAM.UPDATE.A", "{\"name\":\"A\",\"subjects\":[\"a.>\"],\"max_msgs\":5}");
+            streams.take(1, "stream updated");
+            p.step("a.1", "x");
+            p.step("$JS.API.CONSUMER.DURABLE.CREATE.A.D", "{\"stream_name\":\"A\",\"config\":{\"durable_name\":\"D\","
+                    + "\"ack_policy\":\"explicit\",\"max_deliver\":2,\"ack_wait\":200000000}}");
+            consumers.take(1, "consumer created");
+            p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.A.D", "{\"batch\":1}");
+            p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.A.D", "{\"batch\":1,\"expires\":1000000000}");
+            p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.A.D", "{\"batch\":1,\"expires\":1000000000}");
+            consumers.take(1, "max deliveries");
+            p.step("a.2", "y");
+            p.step(1, null, "$JS.API.CONSUMER.MSG.NEXT.A.D", "{\"batch\":1,\"no_wait\":true}");
+            p.ack(0, 0, "+TERM");
+            consumers.take(1, "terminated");
+            p.step("$JS.API.CONSUMER.DELETE.A.D", "");
+            consumers.take(1, "consumer deleted");
+            p.step("$JS.API.STREAM.DELETE.A", "");
+            streams.take(1, "stream deleted");
+        }
+        assertNoDiffs();
+    }
 }
