@@ -350,6 +350,14 @@ final class JetStreamPair implements AutoCloseable {
                     && !c.containsKey("name")) {
                 mm.put("name", "<ephemeral>");
             }
+            // nats-server lists the progress of sources in map order (random); compare them by name.
+            Object sources = mm.get("sources");
+            if (sources instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?> first
+                    && first.containsKey("lag")) {
+                List<Object> sortedSources = new ArrayList<>(l);
+                sortedSources.sort(java.util.Comparator.comparing(o -> String.valueOf(((Map<?, ?>) o).get("name"))));
+                mm.put("sources", sortedSources);
+            }
             for (Object o : mm.values()) {
                 strip(o);
             }
