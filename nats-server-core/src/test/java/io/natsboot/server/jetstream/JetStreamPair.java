@@ -39,6 +39,9 @@ final class JetStreamPair implements AutoCloseable {
     static final Set<String> VOLATILE = Set.of("created", "last_active", "first_ts", "last_ts", "time", "api",
             "active", "id", "timestamp");
 
+    /** More fields to mask for the next steps (e.g. "state" where nats-server's answer races its own copying). */
+    static final Set<String> EXTRA_VOLATILE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     final Path refDir;
     final Path ourDir;
     private final Process ref;
@@ -340,6 +343,11 @@ final class JetStreamPair implements AutoCloseable {
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> mm = (Map<String, Object>) m;
             for (String k : VOLATILE) {
+                if (mm.containsKey(k)) {
+                    mm.put(k, "<volatile>");
+                }
+            }
+            for (String k : EXTRA_VOLATILE) {
                 if (mm.containsKey(k)) {
                     mm.put(k, "<volatile>");
                 }
