@@ -10,8 +10,6 @@ import io.natsboot.server.log.ServerLog;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -62,9 +60,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       Content as nats-server's: {@code {"nats":["nats://127.0.0.1:4222",...],"monitoring":[...]}}.</li>
  * </ol>
  *
- * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection, so the build has
- * no "internal proprietary API" warning; where it is missing, the JVM's default handling applies (exit on
- * SIGINT/SIGTERM without the graceful shutdown).
+ * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through {@link SignalTrap}; where the
+ * JVM refuses a signal, its default handling applies (exit on SIGINT/SIGTERM without the graceful shutdown).
  */
 public final class NatsServerMain {
 
@@ -131,6 +128,14 @@ public final class NatsServerMain {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
+        // Start-up (docs/architecture.md, "Start-up"): name SLF4J's no-op provider instead of letting it scan
+        // every jar for one (about 30 ms), and give Netty the JDK logger it would settle on after probing
+        // SLF4J, Log4j 2 and Log4j one after another.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -189,11 +194,8 @@ public final class NatsServerMain {
     }
 
     private int runServer(NatsFormatLog fileAwareLog) {
-        // Installing the handlers costs milliseconds (reflection, a proxy class); do it beside the
-        // server's start-up, and be done before the ports file tells tools we are up.
-        Thread signals = new Thread(() -> installSignalHandlers(fileAwareLog), "natsboot-signals");
-        signals.setDaemon(true);
-        signals.start();
+        // Trapped before the server starts, so a tool's signal is never the JVM's default exit.
+        installSignalHandlers(fileAwareLog);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
 
         if (options.pidFile() != null && !options.pidFile().isEmpty()) {
@@ -223,30 +225,16 @@ public final class NatsServerMain {
             log.fatal(startFailure(options, e));
             return 1;
         }
-        joinUninterruptibly(signals);
-
         if (options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
             writePortsFile(s);
+        }
+        if (AotTraining.enabled()) {
+            AotTraining.start(s.port(), () -> stop(0));
         }
 
         s.awaitShutdown();
         cleanUp();
         return exitCode;
-    }
-
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -423,44 +411,8 @@ public final class NatsServerMain {
         s.shutdown();
     }
 
-    /**
-     * Installs a handler through {@code sun.misc.Signal} by reflection. Returns false where the JVM does not
-     * let us (signal used by the VM, {@code -Xrs}, or no jdk.unsupported module).
-     */
     private boolean trap(String signal, String goName, Runnable action) {
-        try {
-            Class<?> signalClass = Class.forName("sun.misc.Signal");
-            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-            Object sig = signalClass.getConstructor(String.class).newInstance(signal);
-            Object handler = Proxy.newProxyInstance(NatsServerMain.class.getClassLoader(),
-                    new Class<?>[] {handlerClass}, (proxy, method, args) -> {
-                        switch (method.getName()) {
-                            case "handle":
-                                log.debug("Trapped \"" + goName + "\" signal");
-                                action.run();
-                                return null;
-                            case "hashCode":
-                                return System.identityHashCode(proxy);
-                            case "equals":
-                                return proxy == args[0];
-                            default:
-                                return "natsboot " + signal + " handler";
-                        }
-                    });
-            Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            Object previous = handle.invoke(null, sig, handler);
-            if (previous != null && previous == handlerClass.getField("SIG_IGN").get(null)) {
-                // HotSpot leaves a shutdown signal (HUP, INT, TERM) alone when the process started with
-                // it ignored, e.g. a background job of a non-interactive shell. Go un-ignores it;
-                // bin/nats-server does the same before exec (env --default-signal).
-                log.debug("SIG" + signal + " was ignored when the process started; it stays ignored");
-                return false;
-            }
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            log.debug("Cannot trap SIG" + signal + ": " + e);
-            return false;
-        }
+        return SignalTrap.install(signal, goName, action, log);
     }
 
     // ---------------------------------------------------------------------------------------------------
