@@ -174,6 +174,8 @@ public final class NatsServerMain {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }
         err.flush();
+        // The client port listens from here on, before the engine loads (EarlyListener).
+        EarlyListener early = EarlyListener.bind(options.host(), options.port(), NatsServer.ACCEPT_BACKLOG);
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
@@ -190,10 +192,10 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
-        return new NatsServerMain(options, cli, log).runServer(log);
+        return new NatsServerMain(options, cli, log).runServer(log, early);
     }
 
-    private int runServer(NatsFormatLog fileAwareLog) {
+    private int runServer(NatsFormatLog fileAwareLog, EarlyListener early) {
         // Trapped before the server starts, so a tool's signal is never the JVM's default exit.
         installSignalHandlers(fileAwareLog);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
@@ -208,9 +210,20 @@ public final class NatsServerMain {
             }
         }
 
+        // With nothing but a plain client listener (no TLS, monitoring or cluster port that could still fail or
+        // is not bound yet), the ports file can say where clients go as soon as that port listens.
+        boolean portsFileNow = early != null && options.tls() == null && options.httpPort() == 0
+                && options.httpsPort() == 0 && options.cluster() == null;
+        if (portsFileNow && options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
+            writePortsFile(urls("nats", options.host(), early.port()), List.of(), List.of());
+        }
+
         NatsServer s;
         try {
             s = new NatsServer(options, log);
+            if (early != null) {
+                s.adopt(early);
+            }
             synchronized (lock) {
                 server = s;
             }
@@ -225,7 +238,7 @@ public final class NatsServerMain {
             log.fatal(startFailure(options, e));
             return 1;
         }
-        if (options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
+        if (!portsFileNow && options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
             writePortsFile(s);
         }
         if (AotTraining.enabled()) {
@@ -419,12 +432,6 @@ public final class NatsServerMain {
     // Ports file
 
     private void writePortsFile(NatsServer s) {
-        String exe = System.getProperty(EXE_PROPERTY, "nats-server");
-        int slash = exe.lastIndexOf('/');
-        if (slash >= 0) {
-            exe = exe.substring(slash + 1);
-        }
-        Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
         List<String> monitoring = List.of();
         if (s.monitor() != null) {
             monitoring = urls("http", s.monitor().host(), s.monitor().port());
@@ -433,7 +440,17 @@ public final class NatsServerMain {
         if (s.context().cluster() != null) {
             cluster = urls("nats", options.cluster().host(), s.context().cluster().port());
         }
-        String json = portsJson(urls("nats", options.host(), s.port()), monitoring, cluster);
+        writePortsFile(urls("nats", options.host(), s.port()), monitoring, cluster);
+    }
+
+    private void writePortsFile(List<String> natsUrls, List<String> monitoring, List<String> cluster) {
+        String exe = System.getProperty(EXE_PROPERTY, "nats-server");
+        int slash = exe.lastIndexOf('/');
+        if (slash >= 0) {
+            exe = exe.substring(slash + 1);
+        }
+        Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
+        String json = portsJson(natsUrls, monitoring, cluster);
         try {
             writeFile(file, json, "rw-rw-rw-", true);
             portsFile = file;
