@@ -107,6 +107,16 @@ public final class NatsServer {
         }
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
+        // Routes first when the client port is known in advance: the route listener and the configured routes'
+        // dials come before clients can connect, so a node accepting clients is already in the mesh and its
+        // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
+        // starting nodes one after another expects the gossip complete when the last one accepts).
+        boolean routesFirst = cluster != null && options.port() > 0 && early == null;
+        if (routesFirst) {
+            context.port(options.port());
+            startCluster(cluster);
+            cluster.awaitFirstDials(Duration.ofSeconds(1));
+        }
         SslContext ssl = options.tls() == null ? null : tlsContext(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         EventLoopGroup acceptor = loops.onServerSelect(true);
@@ -157,13 +167,17 @@ public final class NatsServer {
             log.info("TLS required for client connections");
         }
         log.info("Server is ready");
-        if (cluster != null) {
-            try {
-                cluster.start();
-            } catch (RuntimeException e) {
-                shutdown();
-                throw e;
-            }
+        if (cluster != null && !routesFirst) {
+            startCluster(cluster);
+        }
+    }
+
+    private void startCluster(Cluster cluster) {
+        try {
+            cluster.start();
+        } catch (RuntimeException e) {
+            shutdown();
+            throw e;
         }
     }
 

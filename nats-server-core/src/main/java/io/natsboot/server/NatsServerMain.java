@@ -175,7 +175,9 @@ public final class NatsServerMain {
         }
         err.flush();
         // The client port listens from here on, before the engine loads (EarlyListener).
-        EarlyListener early = EarlyListener.bind(options.host(), options.port(), NatsServer.ACCEPT_BACKLOG);
+        // Not with a cluster: there the client port opens once the routes are dialled (NatsServer.start).
+        EarlyListener early = options.cluster() != null ? null
+                : EarlyListener.bind(options.host(), options.port(), NatsServer.ACCEPT_BACKLOG);
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
