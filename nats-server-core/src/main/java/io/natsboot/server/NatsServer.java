@@ -138,7 +138,9 @@ public final class NatsServer {
                             ClientConnection client = new ClientConnection(context);
                             if (ssl != null) {
                                 TlsOptions t = options.tls();
-                                if (t.handshakeFirst() && t.handshakeFirstFallback() != null) {
+                                if (options.allowNonTls() && !t.handshakeFirst()) {
+                                    ch.pipeline().addLast("nats-tls-optional", new TlsOptionalDetector(ssl, tlsTimeoutMillis));
+                                } else if (t.handshakeFirst() && t.handshakeFirstFallback() != null) {
                                     client.holdInfo();
                                     ch.pipeline().addLast("nats-tls-first",
                                             new TlsFirstDetector(ssl, tlsTimeoutMillis, t.handshakeFirstFallback(), client));

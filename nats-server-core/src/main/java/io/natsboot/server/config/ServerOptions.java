@@ -47,7 +47,9 @@ public record ServerOptions(
         String noAuthUser,
         TlsOptions tls,
         ClusterOptions cluster,
-        List<AccountOptions> accounts) {
+        List<AccountOptions> accounts,
+        /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
+        boolean allowNonTls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -139,6 +141,7 @@ public record ServerOptions(
         private io.natsboot.server.auth.Permissions clusterPermissions;
         /** The accounts block; empty = everyone in the global account. */
         private List<AccountOptions> accounts = List.of();
+        private boolean allowNonTls;
 
         public Builder() {
         }
@@ -156,6 +159,7 @@ public record ServerOptions(
             httpHost = o.httpHost; httpPort = o.httpPort; httpsPort = o.httpsPort; configFile = o.configFile;
             logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
             users = o.users; noAuthUser = o.noAuthUser;
+            allowNonTls = o.allowNonTls;
             authTimeoutSet = o.authTimeout;
             if (o.tls != null) {
                 tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
@@ -200,6 +204,7 @@ public record ServerOptions(
         public Builder lameDuckGracePeriod(Duration v) { lameDuckGracePeriod = v; return this; }
         public Builder compatVersion(String v) { compatVersion = v; return this; }
         public Builder noHeaderSupport(boolean v) { noHeaderSupport = v; return this; }
+        public Builder allowNonTls(boolean v) { allowNonTls = v; return this; }
         public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
         public Builder httpHost(String v) { httpHost = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
@@ -262,7 +267,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts);
+                    users, noAuthUser, tls, buildCluster(), accounts, allowNonTls);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */
