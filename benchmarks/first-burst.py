@@ -5,7 +5,7 @@ For each server (bin/nats-server, then the reference nats-server; NATS_SERVER_BI
 start it fresh on a free port, wait until it answers PING, let it idle 2 s and read its resident memory (VmRSS),
 then run a canary request/reply every 10 ms (one responder connection, one requester) while CONNS connections
 (default 2,000) open at once, each sending CONNECT and PING and waiting for PONG. Prints the canary's max and
-p99 round trip during the burst, the time until every burst connection had its PONG, and RSS idle and after.
+p99 (nearest rank; a slow round trip holds the next ones back, so there are few samples) during the burst, the time until every burst connection had its PONG, and RSS idle and after.
 Issue 14's goals: canary max within 3x of nats-server's, idle RSS < 48 MB. Load average printed alongside.
 """
 import os, resource, select, signal, socket, statistics, subprocess, sys, threading, time
@@ -142,7 +142,7 @@ def one(exe):
         for x in socks:
             x.close()
         q = sorted(during)
-        return max(during), q[int(len(q) * 0.99) - 1 if len(q) > 1 else 0], took, ok, idle, after
+        return max(during), q[min(len(q) - 1, max(0, -(-len(q) * 99 // 100) - 1))], took, ok, idle, after
     finally:
         p.send_signal(signal.SIGTERM); p.wait(10)
 
