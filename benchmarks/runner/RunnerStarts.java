@@ -34,6 +34,9 @@ public class RunnerStarts {
                     }
                 }
             } catch (Exception e) {
+                // The runner leaves the process running when its readiness check fails: stop it here (our only
+                // children are the servers it spawned), or each failure leaves a live server behind.
+                stopChildren();
                 failed++;
                 // The runner's message: "Failed to run [cmd]" then the cause ("Connection refused") then a trace.
                 String why = String.valueOf(e.getMessage()).lines().map(String::trim)
@@ -46,5 +49,16 @@ public class RunnerStarts {
         System.out.printf("%s: %d starts, %d failed; runner build() mean %d ms, max %d ms (successful starts)%n",
                 exe, count, failed, ok == 0 ? 0 : totalMs / ok, maxMs);
         reasons.forEach((k, v) -> System.out.println("  " + v + " x " + k));
+    }
+
+    static void stopChildren() {
+        ProcessHandle.current().children().forEach(p -> {
+            p.destroy();
+            try {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        });
     }
 }

@@ -31,7 +31,22 @@ class JnatsServerRunnerIT {
     @Test
     void startsThroughTheRunnerAndServes() throws Exception {
         for (int round = 0; round < 3; round++) {
-            try (NatsServerRunner runner = NatsServerRunner.builder().executablePath(script()).build()) {
+            NatsServerRunner started;
+            try {
+                started = NatsServerRunner.builder().executablePath(script()).build();
+            } catch (Exception e) {
+                // The runner leaves the process running when its readiness check fails; our only child processes
+                // are the servers it spawned.
+                ProcessHandle.current().children().forEach(p -> {
+                    p.destroy();
+                    p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> {
+                        p.destroyForcibly();
+                        return p;
+                    }).join();
+                });
+                throw e;
+            }
+            try (NatsServerRunner runner = started) {
                 assertThat(runner.getExecutablePath()).isEqualTo(script().toString());
                 try (Connection nc = Nats.connect(runner.getURI())) {
                     assertThat(nc.getServerInfo().getVersion()).isEqualTo("2.9.10");
