@@ -178,6 +178,23 @@ public final class NatsServerMain {
         // Not with a cluster: there the client port opens once the routes are dialled (NatsServer.start).
         EarlyListener early = options.cluster() != null ? null
                 : EarlyListener.bind(options.host(), options.port(), NatsServer.ACCEPT_BACKLOG);
+        // With nothing but a plain client listener (no TLS, monitoring or cluster port that could still fail or
+        // is not bound yet), the ports file says where clients go as soon as that port listens. If it cannot be
+        // written here, runServer tries again and logs why.
+        boolean portsFileNow = early != null && options.tls() == null && options.httpPort() == 0
+                && options.httpsPort() == 0 && options.cluster() == null
+                && options.portsFileDir() != null && !options.portsFileDir().isEmpty();
+        Path earlyPorts = null;
+        if (portsFileNow) {
+            Path file = portsFilePath(options);
+            try {
+                writeFile(file, portsJson(urls("nats", options.host(), early.port()), List.of(), List.of()),
+                        "rw-rw-rw-", true);
+                earlyPorts = file;
+            } catch (IOException e) {
+                // reported by runServer's attempt
+            }
+        }
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
@@ -186,18 +203,32 @@ public final class NatsServerMain {
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " " + e.getMessage());
             err.flush();
+            deleteQuietly(earlyPorts);
             return 1;
         } catch (IOException e) {
             // nats-server dies through Go's standard logger here: second-precision time, no pid, no level.
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " error opening file: " + goError("open", Path.of(options.logFile()), e));
             err.flush();
+            deleteQuietly(earlyPorts);
             return 1;
         }
-        return new NatsServerMain(options, cli, log).runServer(log, early);
+        NatsServerMain main = new NatsServerMain(options, cli, log);
+        main.portsFile = earlyPorts; // deleted on exit like one written later
+        return main.runServer(log, early, portsFileNow);
     }
 
-    private int runServer(NatsFormatLog fileAwareLog, EarlyListener early) {
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // exiting anyway
+            }
+        }
+    }
+
+    private int runServer(NatsFormatLog fileAwareLog, EarlyListener early, boolean portsFileNow) {
         // Trapped before the server starts, so a tool's signal is never the JVM's default exit.
         installSignalHandlers(fileAwareLog);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
@@ -212,11 +243,7 @@ public final class NatsServerMain {
             }
         }
 
-        // With nothing but a plain client listener (no TLS, monitoring or cluster port that could still fail or
-        // is not bound yet), the ports file can say where clients go as soon as that port listens.
-        boolean portsFileNow = early != null && options.tls() == null && options.httpPort() == 0
-                && options.httpsPort() == 0 && options.cluster() == null;
-        if (portsFileNow && options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
+        if (portsFileNow && portsFile == null) {
             writePortsFile(urls("nats", options.host(), early.port()), List.of(), List.of());
         }
 
@@ -445,13 +472,18 @@ public final class NatsServerMain {
         writePortsFile(urls("nats", options.host(), s.port()), monitoring, cluster);
     }
 
-    private void writePortsFile(List<String> natsUrls, List<String> monitoring, List<String> cluster) {
+    /** {@code <ports_file_dir>/<exe>_<pid>.ports}, as nats-server names it. */
+    private static Path portsFilePath(ServerOptions options) {
         String exe = System.getProperty(EXE_PROPERTY, "nats-server");
         int slash = exe.lastIndexOf('/');
         if (slash >= 0) {
             exe = exe.substring(slash + 1);
         }
-        Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
+        return Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
+    }
+
+    private void writePortsFile(List<String> natsUrls, List<String> monitoring, List<String> cluster) {
+        Path file = portsFilePath(options);
         String json = portsJson(natsUrls, monitoring, cluster);
         try {
             writeFile(file, json, "rw-rw-rw-", true);
