@@ -12,10 +12,17 @@ import io.natsboot.server.monitor.MonitorServer;
 import io.natsboot.server.protocol.ServerId;
 import io.natsboot.server.tls.TlsContexts;
 import io.natsboot.server.tls.TlsFirstDetector;
+import io.natsboot.server.tls.TlsOptionalDetector;
 import io.natsboot.server.system.SystemAccount;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -25,27 +32,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import reactor.netty.DisposableServer;
-import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
-import reactor.netty.tcp.TcpServer;
 
 /**
- * The server facade: binds the client listener with Reactor Netty, and offers start, graceful
- * shutdown, lame-duck mode and the state that monitoring views read.
+ * The server facade: binds the client listener, and offers start, graceful shutdown, lame-duck mode and
+ * the state that monitoring views read.
  *
- * <p>Reactor Netty owns bind, the event loops and disposal. Each accepted channel gets a
- * {@link ClientConnection} handler in front of Reactor's bridge; it consumes every inbound byte
- * itself, because a Reactor operator per message costs more than the whole NATS fast path
- * (see docs/architecture.md).
+ * <p>Reactor Netty's {@link LoopResources} own the event loops. The client listener is a plain Netty
+ * {@link ServerBootstrap}: each accepted channel's pipeline is the TLS handler if any and a
+ * {@link ClientConnection}, which consumes every inbound byte itself; Reactor's per-connection bridge would
+ * only cost start-up classes and a handler per connection (see docs/architecture.md, "Start-up"). The
+ * standalone process may hand in its client port already listening ({@link #adopt}).
  */
 public final class NatsServer {
+    /** The client listener's accept queue (connections the kernel completes before we accept them). */
+    static final int ACCEPT_BACKLOG = 4096;
+
     private volatile ServerOptions options;
     private final ServerLog log;
     private final ServerContext context;
     private volatile LoopResources loops;
     private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
-    private volatile DisposableServer listener;
+    private volatile Channel listener;
+    private volatile EarlyListener early;
     private volatile MonitorServer monitor;
     /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
     private volatile Cluster cluster;
@@ -121,14 +130,23 @@ public final class NatsServer {
                 systemAccount.handleRaw(subject, claims::handle);
             }
         }
+        // Routes first when the client port is known in advance: the route listener and the configured routes'
+        // dials come before clients can connect, so a node accepting clients is already in the mesh and its
+        // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
+        // starting nodes one after another expects the gossip complete when the last one accepts).
+        boolean routesFirst = cluster != null && options.port() > 0 && early == null;
+        if (routesFirst) {
+            context.port(options.port());
+            startCluster(cluster);
+            cluster.awaitFirstDials(Duration.ofSeconds(1));
+        }
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
-        TcpServer server = TcpServer.create()
-                .host(options.host())
-                .port(options.port() < 0 ? 0 : options.port())
-                .runOn(loops)
+        EventLoopGroup acceptor = loops.onServerSelect(true);
+        ServerBootstrap server = new ServerBootstrap()
+                .group(acceptor, loops.onServer(true))
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Netty 4.2's default adaptive allocator creates a ByteBuffer view per buffer-to-buffer
                 // copy (about 1 B per delivered message); the pooled one allocates nothing (DeliveryBenchmark).
@@ -136,44 +154,44 @@ public final class NatsServer {
                 // nats-server reads up to 64 KiB at a time; large reads decide publish throughput.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .doOnConnection(conn -> {
-                    try {
-                        ClientConnection client = new ClientConnection(context);
-                        if (ssl != null) {
-                            TlsOptions t = options.tls();
-                            if (t.handshakeFirst() && t.handshakeFirstFallback() != null) {
-                                client.holdInfo();
-                                conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls-first",
-                                        new TlsFirstDetector(ssl, tlsTimeoutMillis, t.handshakeFirstFallback(), client));
-                            } else {
-                                // nats-server sends INFO in plaintext, then the client starts the handshake:
-                                // startTls lets the first flush (INFO) through unencrypted. With handshake_first
-                                // the handshake comes first and INFO waits in the handler until it is done.
-                                conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-tls",
-                                        TlsFirstDetector.sslHandler(ssl, conn.channel(), !t.handshakeFirst(),
-                                                tlsTimeoutMillis));
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        try {
+                            ClientConnection client = new ClientConnection(context);
+                            if (ssl != null) {
+                                TlsOptions t = options.tls();
+                                if (options.allowNonTls() && !t.handshakeFirst()) {
+                                    ch.pipeline().addLast("nats-tls-optional", new TlsOptionalDetector(ssl, tlsTimeoutMillis));
+                                } else if (t.handshakeFirst() && t.handshakeFirstFallback() != null) {
+                                    client.holdInfo();
+                                    ch.pipeline().addLast("nats-tls-first",
+                                            new TlsFirstDetector(ssl, tlsTimeoutMillis, t.handshakeFirstFallback(), client));
+                                } else {
+                                    // nats-server sends INFO in plaintext, then the client starts the handshake:
+                                    // startTls lets the first flush (INFO) through unencrypted. With handshake_first
+                                    // the handshake comes first and INFO waits in the handler until it is done.
+                                    ch.pipeline().addLast("nats-tls",
+                                            TlsFirstDetector.sslHandler(ssl, ch, !t.handshakeFirst(), tlsTimeoutMillis));
+                                }
                             }
+                            ch.pipeline().addLast("nats-client", client);
+                        } catch (RuntimeException e) {
+                            log.error("Error setting up client connection: " + e);
+                            ch.close();
                         }
-                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-client", client);
-                    } catch (RuntimeException e) {
-                        log.error("Error setting up client connection: " + e);
-                        conn.dispose();
                     }
-                })
-                // Reactor Netty reads only while the inbound Flux has demand: keep one subscribed
-                // with unbounded demand so auto-read stays on. ClientConnection consumes every
-                // byte before it reaches the bridge, so the Flux itself never sees data.
-                .handle((in, out) -> in.receive().then());
+                });
         startWebSocket();
         try {
-            listener = server.bindNow(Duration.ofSeconds(10));
+            listener = bindClientListener(server, acceptor);
         } catch (RuntimeException e) {
             if (systemAccount != null) {
                 systemAccount.shutdown(); // no thread or internal subscriptions left behind
             }
             throw e;
         }
-        int bound = ((InetSocketAddress) listener.address()).getPort();
+        int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         context.port(bound);
         startMonitor();
         startTlsRateWarnings();
@@ -182,13 +200,61 @@ public final class NatsServer {
             log.info("TLS required for client connections");
         }
         log.info("Server is ready");
-        if (cluster != null) {
-            try {
-                cluster.start();
-            } catch (RuntimeException e) {
-                shutdown();
-                throw e;
-            }
+        if (cluster != null && !routesFirst) {
+            startCluster(cluster);
+        }
+    }
+
+    private void startCluster(Cluster cluster) {
+        try {
+            cluster.start();
+        } catch (RuntimeException e) {
+            shutdown();
+            throw e;
+        }
+    }
+
+    /**
+     * The client port hands over from {@link EarlyListener}: the listening socket of the adopted listener
+     * if it is usable with these event loops (epoll), else a fresh bind of host:port.
+     */
+    private Channel bindClientListener(ServerBootstrap server, EventLoopGroup acceptor) {
+        EarlyListener e = early;
+        early = null;
+        Class<? extends ServerSocketChannel> type = loops.onChannelClass(ServerSocketChannel.class, acceptor);
+        if (e != null && type == EpollServerSocketChannel.class) {
+            int fd = e.fd();
+            e.adopted();
+            // Already bound and listening: registering it starts the accepts.
+            return server.channelFactory(() -> new EpollServerSocketChannel(fd)).register()
+                    .syncUninterruptibly().channel();
+        }
+        if (e != null) {
+            e.closeUnlessAdopted();
+        }
+        return server.channel(type)
+                .bind(options.host(), options.port() < 0 ? 0 : options.port())
+                .syncUninterruptibly().channel();
+    }
+
+    /**
+     * Standalone start-up: the client listener is already bound (host and port as in the options, a port
+     * of 0 or -1 already chosen). Called before {@link #start()}.
+     */
+    void adopt(EarlyListener bound) {
+        this.early = bound;
+    }
+
+    /** Stops accepting clients and releases the port (idempotent). */
+    private void closeListener() {
+        Channel l = listener;
+        if (l != null) {
+            l.close().syncUninterruptibly();
+        }
+        EarlyListener e = early;
+        if (e != null) {
+            early = null;
+            e.closeUnlessAdopted();
         }
     }
 
@@ -238,11 +304,11 @@ public final class NatsServer {
         if (options.httpsPort() != 0) {
             // nats-server's StartMonitoring checks, in this order
             if (options.tls() == null) {
-                listener.disposeNow(Duration.ofSeconds(5));
+                closeListener();
                 throw new IllegalArgumentException("Can't start monitoring: TLS cert and key required for HTTPS");
             }
             if (options.httpPort() != 0) {
-                listener.disposeNow(Duration.ofSeconds(5));
+                closeListener();
                 throw new IllegalArgumentException("Can't start monitoring: can't specify both HTTP ("
                         + options.httpPort() + ") and HTTPs (" + options.httpsPort() + ") ports");
             }
@@ -256,7 +322,7 @@ public final class NatsServer {
         try {
             m.start();
         } catch (RuntimeException e) {
-            listener.disposeNow(Duration.ofSeconds(5));
+            closeListener();
             throw e;
         }
         monitor = m;
@@ -281,10 +347,7 @@ public final class NatsServer {
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }
-        DisposableServer l = listener;
-        if (l != null) {
-            l.disposeNow(Duration.ofSeconds(5));
-        }
+        closeListener();
         stopWebSocket();
         MonitorServer m = monitor;
         if (m != null) {
@@ -315,10 +378,7 @@ public final class NatsServer {
         }
         context.lameDuck(true);
         log.info("Entering lame duck mode, stop accepting new clients");
-        DisposableServer l = listener;
-        if (l != null) {
-            l.disposeNow(Duration.ofSeconds(5));
-        }
+        closeListener();
         stopWebSocket();
         List<ClientConnection> clients = new ArrayList<>(context.clients());
         Cluster cluster = this.cluster;

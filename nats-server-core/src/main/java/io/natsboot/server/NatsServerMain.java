@@ -11,8 +11,6 @@ import io.natsboot.server.log.ServerLog;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -63,9 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       Content as nats-server's: {@code {"nats":["nats://127.0.0.1:4222",...],"monitoring":[...]}}.</li>
  * </ol>
  *
- * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection, so the build has
- * no "internal proprietary API" warning; where it is missing, the JVM's default handling applies (exit on
- * SIGINT/SIGTERM without the graceful shutdown).
+ * Signal handling uses {@code sun.misc.Signal} (module jdk.unsupported) through {@link SignalTrap}; where the
+ * JVM refuses a signal, its default handling applies (exit on SIGINT/SIGTERM without the graceful shutdown).
  */
 public final class NatsServerMain {
 
@@ -132,6 +129,14 @@ public final class NatsServerMain {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
+        // Start-up (docs/architecture.md, "Start-up"): name SLF4J's no-op provider instead of letting it scan
+        // every jar for one (about 30 ms), and give Netty the JDK logger it would settle on after probing
+        // SLF4J, Log4j 2 and Log4j one after another.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -181,6 +186,27 @@ public final class NatsServerMain {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }
         err.flush();
+        // The client port listens from here on, before the engine loads (EarlyListener).
+        // Not with a cluster: there the client port opens once the routes are dialled (NatsServer.start).
+        EarlyListener early = options.cluster() != null ? null
+                : EarlyListener.bind(options.host(), options.port(), NatsServer.ACCEPT_BACKLOG);
+        // With nothing but a plain client listener (no TLS, monitoring or cluster port that could still fail or
+        // is not bound yet), the ports file says where clients go as soon as that port listens. If it cannot be
+        // written here, runServer tries again and logs why.
+        boolean portsFileNow = early != null && options.tls() == null && options.httpPort() == 0
+                && options.httpsPort() == 0 && options.cluster() == null
+                && options.portsFileDir() != null && !options.portsFileDir().isEmpty();
+        Path earlyPorts = null;
+        if (portsFileNow) {
+            Path file = portsFilePath(options);
+            try {
+                writeFile(file, portsJson(urls("nats", options.host(), early.port()), List.of(), List.of()),
+                        "rw-rw-rw-", true);
+                earlyPorts = file;
+            } catch (IOException e) {
+                // reported by runServer's attempt
+            }
+        }
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
@@ -189,23 +215,34 @@ public final class NatsServerMain {
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " " + e.getMessage());
             err.flush();
+            deleteQuietly(earlyPorts);
             return 1;
         } catch (IOException e) {
             // nats-server dies through Go's standard logger here: second-precision time, no pid, no level.
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " error opening file: " + goError("open", Path.of(options.logFile()), e));
             err.flush();
+            deleteQuietly(earlyPorts);
             return 1;
         }
-        return new NatsServerMain(options, cli, log).runServer(log);
+        NatsServerMain main = new NatsServerMain(options, cli, log);
+        main.portsFile = earlyPorts; // deleted on exit like one written later
+        return main.runServer(log, early, portsFileNow);
     }
 
-    private int runServer(NatsFormatLog fileAwareLog) {
-        // Installing the handlers costs milliseconds (reflection, a proxy class); do it beside the
-        // server's start-up, and be done before the ports file tells tools we are up.
-        Thread signals = new Thread(() -> installSignalHandlers(fileAwareLog), "natsboot-signals");
-        signals.setDaemon(true);
-        signals.start();
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // exiting anyway
+            }
+        }
+    }
+
+    private int runServer(NatsFormatLog fileAwareLog, EarlyListener early, boolean portsFileNow) {
+        // Trapped before the server starts, so a tool's signal is never the JVM's default exit.
+        installSignalHandlers(fileAwareLog);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "natsboot-cleanup"));
 
         if (options.pidFile() != null && !options.pidFile().isEmpty()) {
@@ -218,9 +255,16 @@ public final class NatsServerMain {
             }
         }
 
+        if (portsFileNow && portsFile == null) {
+            writePortsFile(urls("nats", options.host(), early.port()), List.of(), List.of());
+        }
+
         NatsServer s;
         try {
             s = new NatsServer(options, log);
+            if (early != null) {
+                s.adopt(early);
+            }
             synchronized (lock) {
                 server = s;
             }
@@ -235,30 +279,16 @@ public final class NatsServerMain {
             log.fatal(startFailure(options, e));
             return 1;
         }
-        joinUninterruptibly(signals);
-
-        if (options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
+        if (!portsFileNow && options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
             writePortsFile(s);
+        }
+        if (AotTraining.enabled()) {
+            AotTraining.start(s.port(), () -> stop(0));
         }
 
         s.awaitShutdown();
         cleanUp();
         return exitCode;
-    }
-
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -452,56 +482,14 @@ public final class NatsServerMain {
         s.shutdown();
     }
 
-    /**
-     * Installs a handler through {@code sun.misc.Signal} by reflection. Returns false where the JVM does not
-     * let us (signal used by the VM, {@code -Xrs}, or no jdk.unsupported module).
-     */
     private boolean trap(String signal, String goName, Runnable action) {
-        try {
-            Class<?> signalClass = Class.forName("sun.misc.Signal");
-            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-            Object sig = signalClass.getConstructor(String.class).newInstance(signal);
-            Object handler = Proxy.newProxyInstance(NatsServerMain.class.getClassLoader(),
-                    new Class<?>[] {handlerClass}, (proxy, method, args) -> {
-                        switch (method.getName()) {
-                            case "handle":
-                                log.debug("Trapped \"" + goName + "\" signal");
-                                action.run();
-                                return null;
-                            case "hashCode":
-                                return System.identityHashCode(proxy);
-                            case "equals":
-                                return proxy == args[0];
-                            default:
-                                return "natsboot " + signal + " handler";
-                        }
-                    });
-            Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            Object previous = handle.invoke(null, sig, handler);
-            if (previous != null && previous == handlerClass.getField("SIG_IGN").get(null)) {
-                // HotSpot leaves a shutdown signal (HUP, INT, TERM) alone when the process started with
-                // it ignored, e.g. a background job of a non-interactive shell. Go un-ignores it;
-                // bin/nats-server does the same before exec (env --default-signal).
-                log.debug("SIG" + signal + " was ignored when the process started; it stays ignored");
-                return false;
-            }
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            log.debug("Cannot trap SIG" + signal + ": " + e);
-            return false;
-        }
+        return SignalTrap.install(signal, goName, action, log);
     }
 
     // ---------------------------------------------------------------------------------------------------
     // Ports file
 
     private void writePortsFile(NatsServer s) {
-        String exe = System.getProperty(EXE_PROPERTY, "nats-server");
-        int slash = exe.lastIndexOf('/');
-        if (slash >= 0) {
-            exe = exe.substring(slash + 1);
-        }
-        Path file = Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
         List<String> monitoring = List.of();
         if (s.monitor() != null) {
             monitoring = urls("http", s.monitor().host(), s.monitor().port());
@@ -510,7 +498,22 @@ public final class NatsServerMain {
         if (s.cluster() != null) {
             cluster = urls("nats", options.cluster().host(), s.cluster().port());
         }
-        String json = portsJson(urls("nats", options.host(), s.port()), monitoring, cluster);
+        writePortsFile(urls("nats", options.host(), s.port()), monitoring, cluster);
+    }
+
+    /** {@code <ports_file_dir>/<exe>_<pid>.ports}, as nats-server names it. */
+    private static Path portsFilePath(ServerOptions options) {
+        String exe = System.getProperty(EXE_PROPERTY, "nats-server");
+        int slash = exe.lastIndexOf('/');
+        if (slash >= 0) {
+            exe = exe.substring(slash + 1);
+        }
+        return Path.of(options.portsFileDir(), exe + "_" + NatsFormatLog.pid() + ".ports");
+    }
+
+    private void writePortsFile(List<String> natsUrls, List<String> monitoring, List<String> cluster) {
+        Path file = portsFilePath(options);
+        String json = portsJson(natsUrls, monitoring, cluster);
         try {
             writeFile(file, json, "rw-rw-rw-", true);
             portsFile = file;

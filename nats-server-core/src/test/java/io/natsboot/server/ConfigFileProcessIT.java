@@ -55,7 +55,9 @@ class ConfigFileProcessIT {
             Matcher m = Pattern.compile("nats://[^\"]*:(\\d+)").matcher(json);
             assertThat(m.find()).as(json).isTrue();
             int port = Integer.parseInt(m.group(1));
-            assertThat(Files.readString(log)).contains("[INF] Using configuration file: " + conf);
+            // The ports file is written as soon as the client port listens, before the rest of the start-up log.
+            waitForLog(log, "[INF] Using configuration file: " + conf);
+            waitForLog(log, "[INF] Server is ready");
 
             Options.Builder ob = new Options.Builder().server("nats://127.0.0.1:" + port)
                     .userInfo("app", "first").connectionTimeout(Duration.ofSeconds(5)).maxReconnects(0);

@@ -13,7 +13,15 @@ import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.ServerId;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import java.util.concurrent.CountDownLatch;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -37,11 +45,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import reactor.netty.DisposableServer;
-import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
-import reactor.netty.tcp.TcpClient;
-import reactor.netty.tcp.TcpServer;
 
 /**
  * The cluster side of one server: the route listener, dialling of configured and gossiped routes with
@@ -64,7 +68,10 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     private final LoopResources loops;
     private volatile String name;
     private volatile boolean dynamic;
-    private volatile DisposableServer listener;
+    private volatile Channel listener;
+    /** Configured routes whose first dial has not ended yet (registered, refused or closed). */
+    private final Set<URI> firstDials = ConcurrentHashMap.newKeySet();
+    private volatile CountDownLatch firstDialsDone = new CountDownLatch(0);
     private volatile int boundPort;
     private volatile boolean shuttingDown;
     /** Client side TLS for dialled routes; null without cluster TLS. */
@@ -117,31 +124,58 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         TlsOptions tls = options.tls();
         SslContext serverTls = tls == null ? null : TlsContexts.server(tls);
         clientTls = tls == null ? null : TlsContexts.routeClient(tls);
-        listener = TcpServer.create()
-                .host(options.host())
-                .port(options.port())
-                .runOn(loops)
+        // Plain Netty, as the client listener: Reactor's TcpServer/TcpClient would load their reactive
+        // machinery (and a DNS resolver) on the start path, which delays the first routes (formation timing,
+        // docs/architecture.md "Start-up").
+        EventLoopGroup acceptor = loops.onServerSelect(true);
+        listener = new ServerBootstrap()
+                .group(acceptor, loops.onServer(true))
+                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
-                .doOnConnection(conn -> {
-                    if (serverTls != null) {
-                        // Routes: the TLS handshake comes first, before INFO (reference §4.2).
-                        SslHandler h = serverTls.newHandler(conn.channel().alloc());
-                        h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
-                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route-tls", h);
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (serverTls != null) {
+                            // Routes: the TLS handshake comes first, before INFO (reference §4.2).
+                            SslHandler h = serverTls.newHandler(ch.alloc());
+                            h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
+                            ch.pipeline().addLast("nats-route-tls", h);
+                        }
+                        ch.pipeline().addLast("nats-route", new RouteConnection(Cluster.this, false, null, false));
                     }
-                    conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route",
-                            new RouteConnection(this, false, null, false));
                 })
-                .handle((in, out) -> in.receive().then())
-                .bindNow(Duration.ofSeconds(10));
-        boundPort = ((InetSocketAddress) listener.address()).getPort();
+                .bind(options.host(), options.port())
+                .syncUninterruptibly().channel();
+        boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("Cluster name is " + name);
         log.info("Listening for route connections on " + hostPort(options.host(), boundPort));
+        firstDials.addAll(options.routes());
+        firstDialsDone = new CountDownLatch(firstDials.size());
         for (URI route : options.routes()) {
             dial(route, true, 1);
+        }
+    }
+
+    /**
+     * Waits until every configured route's first dial has ended (the peer registered, or the dial failed or
+     * closed), at most {@code max}: the server opens its client port after that, so a client (or a harness
+     * starting nodes one after another) finds the mesh and the gossiped connect_urls complete (engineering
+     * guide §2b). A seed that is not up refuses at once, so this rarely waits long.
+     */
+    public void awaitFirstDials(Duration max) {
+        try {
+            firstDialsDone.await(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void firstDialEnded(URI url) {
+        if (url != null && firstDials.remove(url)) {
+            firstDialsDone.countDown();
         }
     }
 
@@ -153,9 +187,13 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     /** Closes the listener and every route. */
     public void shutdown() {
         shuttingDown = true;
-        DisposableServer l = listener;
+        Channel l = listener;
         if (l != null) {
-            l.disposeNow(Duration.ofSeconds(5));
+            l.close().syncUninterruptibly();
+        }
+        firstDials.clear();
+        while (firstDialsDone.getCount() > 0) {
+            firstDialsDone.countDown();
         }
         for (RouteConnection r : new ArrayList<>(open)) {
             r.closeForReason("Server Shutdown");
@@ -183,36 +221,44 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         if (log.isDebug()) {
             log.debug("Trying to connect to route on " + key + " (" + resolved(url) + ")");
         }
-        TcpClient.newConnection()
-                .host(url.getHost())
-                .port(url.getPort())
-                .runOn(loops)
+        EventLoopGroup group = loops.onClient(true);
+        new Bootstrap()
+                .group(group)
+                .channel(loops.onChannelClass(SocketChannel.class, group))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
-                .doOnConnected(conn -> {
-                    SslContext ctx = clientTls;
-                    if (ctx != null) {
-                        SslHandler h = ctx.newHandler(conn.channel().alloc(), url.getHost(), url.getPort());
-                        if (!options.tls().insecure()) {
-                            // Check the peer's certificate names the host we dialled, as Go's TLS client does.
-                            SSLParameters p = h.engine().getSSLParameters();
-                            p.setEndpointIdentificationAlgorithm("HTTPS");
-                            h.engine().setSSLParameters(p);
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SslContext ctx = clientTls;
+                        if (ctx != null) {
+                            SslHandler h = ctx.newHandler(ch.alloc(), url.getHost(), url.getPort());
+                            if (!options.tls().insecure()) {
+                                // Check the peer's certificate names the host we dialled, as Go's TLS client does.
+                                SSLParameters p = h.engine().getSSLParameters();
+                                p.setEndpointIdentificationAlgorithm("HTTPS");
+                                h.engine().setSSLParameters(p);
+                            }
+                            h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
+                            ch.pipeline().addLast("nats-route-tls", h);
                         }
-                        h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
-                        conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route-tls", h);
+                        ch.pipeline().addLast("nats-route", new RouteConnection(Cluster.this, true, url, configured));
                     }
-                    conn.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "nats-route",
-                            new RouteConnection(this, true, url, configured));
                 })
-                .handle((in, out) -> in.receive().then())
-                .connect()
-                .subscribe(conn -> { }, err -> dialFailed(url, configured, attempt, err));
+                .connect(url.getHost(), url.getPort())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        dialFailed(url, configured, attempt, f.cause());
+                    }
+                });
     }
 
     private void dialFailed(URI url, boolean configured, int attempt, Throwable err) {
+        if (configured) {
+            firstDialEnded(url);
+        }
         String key = url.getHost() + ":" + url.getPort();
         String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp " + resolved(url)
                 + ": " + dialError(err);
@@ -278,6 +324,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
      * the connect URLs clients are told.
      */
     boolean register(RouteConnection r) {
+        if (r.solicited && r.configured) {
+            firstDialEnded(r.url);
+        }
         PeerInfo peer = r.peer();
         List<RouteConnection> others;
         synchronized (lock) {
@@ -312,6 +361,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     /** A route closed: forget it, and redial it if it was configured. */
     void closed(RouteConnection r, boolean wasRegistered) {
         open.remove(r);
+        if (r.solicited && r.configured) {
+            firstDialEnded(r.url);
+        }
         PeerInfo peer = r.peer();
         boolean stillConnected = false;
         if (peer != null) {

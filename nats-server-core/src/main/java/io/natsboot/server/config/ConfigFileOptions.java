@@ -35,12 +35,15 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "mqtt", "jetstream",
             "http_base_path",
-            "trace_verbose", "prof_port", "trusted", "trusted_keys",
+            "prof_port", "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
             "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
             "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
-            "lame_duck_mode");
+            "lame_duck_mode",
+            // 2.9.10's other spellings of keys above (docs/config-keys.md)
+            "storedir", "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system",
+            "mappings", "maps");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -155,6 +158,9 @@ public final class ConfigFileOptions {
             case "ports_file_dir": b.portsFileDir(string(e)); break;
             case "max_traced_msg_len": b.maxTracedMsgLen(intValue(e)); break;
             case "no_header_support": b.noHeaderSupport(bool(e)); break;
+            case "allow_non_tls": b.allowNonTls(bool(e)); break;
+            // nats-server: trace_verbose also sets trace; its extra (system account traffic) has nothing to show here
+            case "trace_verbose": b.trace(bool(e)); break;
             case "authorization": authorization(e); break;
             case "tls": tls(e); break;
             case "cluster": cluster(e); break;

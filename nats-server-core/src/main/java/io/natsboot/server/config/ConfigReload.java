@@ -54,6 +54,7 @@ public final class ConfigReload {
             lines.add("Reloaded: debug = " + next.debug());
         }
         refuse("NoHeaderSupport", old.noHeaderSupport(), next.noHeaderSupport());
+        refuse("AllowNonTLS", old.allowNonTls(), next.allowNonTls());
         if (old.logTime() != next.logTime()) {
             lines.add("Reloaded: logtime = " + next.logTime());
         }

@@ -52,7 +52,9 @@ public record ServerOptions(
         WebSocketOptions websocket,
         String systemAccount,
         boolean noSystemAccount,
-        TrustOptions trust) {
+        TrustOptions trust,
+        /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
+        boolean allowNonTls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -177,6 +179,7 @@ public record ServerOptions(
         private boolean noSystemAccount;
         /** Operator (JWT) mode; null = off. */
         private TrustOptions trust;
+        private boolean allowNonTls;
 
         public Builder() {
         }
@@ -194,6 +197,7 @@ public record ServerOptions(
             httpHost = o.httpHost; httpPort = o.httpPort; httpsPort = o.httpsPort; configFile = o.configFile;
             logSizeLimit = o.logSizeLimit; syslog = o.syslog; remoteSyslog = o.remoteSyslog;
             users = o.users; noAuthUser = o.noAuthUser;
+            allowNonTls = o.allowNonTls;
             authTimeoutSet = o.authTimeout;
             if (o.tls != null) {
                 tlsEnabled = true; tlsCert = o.tls.certFile(); tlsKey = o.tls.keyFile();
@@ -241,6 +245,7 @@ public record ServerOptions(
         public Builder lameDuckGracePeriod(Duration v) { lameDuckGracePeriod = v; return this; }
         public Builder compatVersion(String v) { compatVersion = v; return this; }
         public Builder noHeaderSupport(boolean v) { noHeaderSupport = v; return this; }
+        public Builder allowNonTls(boolean v) { allowNonTls = v; return this; }
         public Builder clientAdvertise(String v) { clientAdvertise = v; return this; }
         public Builder httpHost(String v) { httpHost = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
@@ -311,7 +316,7 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

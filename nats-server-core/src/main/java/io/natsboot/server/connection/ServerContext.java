@@ -424,10 +424,15 @@ public final class ServerContext {
         if (options.authRequired()) {
             b.append(",\"auth_required\":true");
         }
-        if (options.tls() != null) { // allow_non_tls (tls_available) is not supported
-            b.append(",\"tls_required\":true");
+        if (options.tls() != null) {
+            if (!options.allowNonTls()) {
+                b.append(",\"tls_required\":true");
+            }
             if (options.tls().verify()) {
                 b.append(",\"tls_verify\":true");
+            }
+            if (options.allowNonTls()) {
+                b.append(",\"tls_available\":true"); // allow_non_tls: TLS if the client starts it
             }
         }
         b.append(",\"max_payload\":").append(options.maxPayload());

@@ -1,5 +1,8 @@
 package io.natsboot.server.protocol;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.SecureRandom;
 
 /**
@@ -10,7 +13,34 @@ import java.security.SecureRandom;
 public final class ServerId {
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     private static final int PREFIX_SERVER = 13 << 3;
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * {@link SecureRandom} only where the kernel's source cannot be read: the first SecureRandom of a process
+     * sets up the JCA provider framework (about 20 ms of a start that tools time), to read the same
+     * /dev/urandom in the end.
+     */
+    private static final class Fallback {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
+
+    /** {@code n} bytes from the kernel's random source (as Go's crypto/rand), else from SecureRandom. */
+    static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        try (InputStream in = new FileInputStream("/dev/urandom")) {
+            int off = 0;
+            while (off < n) {
+                int r = in.read(b, off, n - off);
+                if (r < 0) {
+                    throw new IOException("end of /dev/urandom");
+                }
+                off += r;
+            }
+            return b;
+        } catch (IOException | SecurityException e) {
+            Fallback.RANDOM.nextBytes(b);
+            return b;
+        }
+    }
 
     private ServerId() {
     }
@@ -21,8 +51,14 @@ public final class ServerId {
     /** A NUID-style random name (22 base-62 characters), as nats-server's generated cluster names. */
     public static String nuid() {
         char[] c = new char[22];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = BASE62[RANDOM.nextInt(BASE62.length)];
+        int n = 0;
+        while (n < c.length) {
+            for (byte b : randomBytes(32)) {
+                int v = b & 0xff;
+                if (v < 248 && n < c.length) { // 248 = 4 * 62: no bias towards the first characters
+                    c[n++] = BASE62[v % 62];
+                }
+            }
         }
         return new String(c);
     }
@@ -30,8 +66,7 @@ public final class ServerId {
     public static String generate() {
         byte[] raw = new byte[35];
         raw[0] = (byte) PREFIX_SERVER;
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
+        byte[] key = randomBytes(32);
         System.arraycopy(key, 0, raw, 1, 32);
         int crc = crc16(raw, 33);
         raw[33] = (byte) crc;
