@@ -4,6 +4,7 @@ import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
+import io.natsboot.server.connection.CoreFigures;
 import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * the end of the publisher's read, so a burst costs one write. Messages from the route are delivered to
  * local subscribers only: a message never crosses two routes (the mesh is one hop).
  */
-public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget {
+public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
@@ -786,9 +787,14 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         return started.plusNanos(lastActivityNanos - startedNanos);
     }
 
-    public long rttNanos() {
-        Keepalive k = keepalive;
-        return k == null ? -1 : k.rttNanos();
+    @Override
+    public OutboundQueue outboundQueue() {
+        return out;
+    }
+
+    @Override
+    public Keepalive keepaliveTimer() {
+        return keepalive;
     }
 
     public long inMsgs() {
@@ -797,21 +803,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
 
     public long inBytes() {
         return inBytes;
-    }
-
-    public long outMsgs() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.outMsgs();
-    }
-
-    public long outBytes() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.outBytes();
-    }
-
-    public long pendingBytes() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.pendingBytes();
     }
 
     /** Interest entries learned from this route. */

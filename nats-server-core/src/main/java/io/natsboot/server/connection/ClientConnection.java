@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * it to flush once, after it has processed its whole read ({@link #channelReadComplete}). So a burst of publishes
  * costs one write and one flush per receiver, not one per message.
  */
-public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps, Receiver {
+public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientOps, Receiver, CoreFigures {
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -1521,27 +1521,22 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return closeReason;
     }
 
+    @Override
+    public OutboundQueue outboundQueue() {
+        return out;
+    }
+
+    @Override
+    public Keepalive keepaliveTimer() {
+        return keepalive;
+    }
+
     public long inMsgs() {
         return inMsgs;
     }
 
     public long inBytes() {
         return inBytes;
-    }
-
-    public long outMsgs() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.outMsgs();
-    }
-
-    public long outBytes() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.outBytes();
-    }
-
-    public long rttNanos() {
-        Keepalive k = keepalive;
-        return k == null ? -1 : k.rttNanos();
     }
 
     public String name() {
@@ -1572,11 +1567,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     /** Bytes queued for this client and not yet written to the socket. */
-    public long pendingBytes() {
-        OutboundQueue q = out;
-        return q == null ? 0 : q.pendingBytes();
-    }
-
     /** RTT as /connz shows it: the last PING/PONG measurement, else the CONNECT-time estimate; -1 if none. */
     public long rttForMonitor() {
         long r = rttNanos();
