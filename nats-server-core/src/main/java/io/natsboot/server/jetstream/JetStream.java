@@ -1,0 +1,325 @@
+package io.natsboot.server.jetstream;
+
+import io.natsboot.server.jetstream.store.FileStoreOptions;
+import io.natsboot.server.jetstream.store.StoredMessage;
+import io.natsboot.server.log.ServerLog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * JetStream on one server: accounts, their streams and consumers, the API handler and the timers (max age,
+ * consumer state flush, inactive ephemerals). It reaches clients only through {@link JetStreamTransport}.
+ *
+ * <p>On disk (file streams): {@code <store_dir>/jetstream/<account>/streams/<stream>/meta.json} (config,
+ * created), {@code .../msgs/} (the file store) and {@code .../obs/<consumer>/{meta.json,state.json}}.
+ */
+public final class JetStream implements AutoCloseable {
+
+    /** Server-wide settings: {@code storeDir} is the directory that holds {@code jetstream/} (nats' -sd). */
+    public record Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore) {
+        public Options {
+            domain = domain == null ? "" : domain;
+            fileStore = fileStore == null ? FileStoreOptions.DEFAULTS : fileStore;
+        }
+    }
+
+    private final Options options;
+    private final JetStreamTransport transport;
+    private final ServerLog log;
+    private final ScheduledExecutorService timer;
+    private final Map<String, JsAccount> accounts = new ConcurrentHashMap<>();
+    private final JetStreamApi api;
+
+    public JetStream(Options options, JetStreamTransport transport, ServerLog log) {
+        this.options = options;
+        this.transport = transport;
+        this.log = log;
+        this.timer = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "jetstream-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.api = new JetStreamApi(this);
+        timer.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+    }
+
+    Options options() {
+        return options;
+    }
+
+    ServerLog log() {
+        return log;
+    }
+
+    JetStreamTransport transport() {
+        return transport;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    public JetStreamApi api() {
+        return api;
+    }
+
+    /** Enables JetStream in an account: recovers its streams from disk and subscribes the API. */
+    public synchronized void enableAccount(String account) throws IOException {
+        if (accounts.containsKey(account)) {
+            return;
+        }
+        JsAccount a = new JsAccount(account);
+        accounts.put(account, a);
+        recover(a);
+        a.apiSubscription = transport.subscribe(account, "$JS.API.>", (s, r, h, p) -> api.handle(a, s, r, h, p));
+    }
+
+    JsAccount account(String name) {
+        return accounts.get(name);
+    }
+
+    Path streamDir(JsAccount a, String stream) {
+        return options.storeDir() == null ? null
+                : options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams").resolve(stream);
+    }
+
+    // ---- recovery -----------------------------------------------------------------------------------
+
+    private void recover(JsAccount a) throws IOException {
+        if (options.storeDir() == null) {
+            return;
+        }
+        Path streams = options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams");
+        if (!Files.isDirectory(streams)) {
+            return;
+        }
+        List<Path> dirs;
+        try (Stream<Path> l = Files.list(streams)) {
+            dirs = l.filter(Files::isDirectory).sorted().toList();
+        }
+        List<io.natsboot.server.jetstream.Stream> recovered = new ArrayList<>();
+        for (Path d : dirs) {
+            Path meta = d.resolve("meta.json");
+            if (!Files.exists(meta)) {
+                continue;
+            }
+            try {
+                JsonIn j = JsonIn.parse(Files.readAllBytes(meta));
+                StreamConfig cfg = StreamConfig.parse(j.obj("config"));
+                Instant created = Instant.parse(j.str("created"));
+                io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
+                synchronized (a) {
+                    a.streams.put(cfg.name, s);
+                }
+                recoverConsumers(s);
+                s.subscribe();
+                recovered.add(s);
+                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + cfg.name + "'");
+            } catch (RuntimeException | IOException e) {
+                log.warn("  Error recovering stream in " + d + ": " + e.getMessage());
+            }
+        }
+        for (io.natsboot.server.jetstream.Stream s : recovered) {
+            pumpSources(s);
+        }
+    }
+
+    private void recoverConsumers(io.natsboot.server.jetstream.Stream s) throws IOException {
+        Path obs = s.dir().resolve("obs");
+        if (!Files.isDirectory(obs)) {
+            return;
+        }
+        List<Path> dirs;
+        try (Stream<Path> l = Files.list(obs)) {
+            dirs = l.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path d : dirs) {
+            try {
+                JsonIn j = JsonIn.parse(Files.readAllBytes(d.resolve("meta.json")));
+                ConsumerConfig cfg = ConsumerConfig.parse(j.obj("config"));
+                Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), d);
+                c.readState();
+                synchronized (s) {
+                    s.consumers.put(c.name, c);
+                }
+                c.start();
+                log.info("  Restored consumer '" + s.account.name + " > " + s.name() + " > " + c.name + "'");
+            } catch (RuntimeException | IOException e) {
+                log.warn("  Error recovering consumer in " + d + ": " + e.getMessage());
+            }
+        }
+    }
+
+    // ---- cross-stream work ----------------------------------------------------------------------------
+
+    /** A stream stored a message: mirrors and sources in the same account copy it. */
+    void streamStored(io.natsboot.server.jetstream.Stream origin, StoredMessage m) {
+        for (io.natsboot.server.jetstream.Stream s : origin.account.streamList()) {
+            if (s != origin && dependsOn(s.config, origin.name())) {
+                s.pullFrom(origin);
+            }
+        }
+    }
+
+    void pumpSources(io.natsboot.server.jetstream.Stream s) {
+        StreamConfig c = s.config;
+        List<String> origins = new ArrayList<>();
+        if (c.mirror != null) {
+            origins.add(c.mirror.name);
+        }
+        for (StreamConfig.Source src : c.sources) {
+            origins.add(src.name);
+        }
+        for (String o : origins) {
+            io.natsboot.server.jetstream.Stream origin = s.account.stream(o);
+            if (origin != null) {
+                s.pullFrom(origin);
+            }
+        }
+        // Streams that source from this one may have been waiting for it.
+        for (io.natsboot.server.jetstream.Stream other : s.account.streamList()) {
+            if (other != s && dependsOn(other.config, s.name())) {
+                other.pullFrom(s);
+            }
+        }
+    }
+
+    private static boolean dependsOn(StreamConfig c, String origin) {
+        if (c.mirror != null && c.mirror.name.equals(origin) && c.mirror.external == null) {
+            return true;
+        }
+        for (StreamConfig.Source s : c.sources) {
+            if (s.name.equals(origin) && s.external == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Server-wide memory / file limits (max_memory_store, max_file_store). */
+    boolean accountLimitExceeded(io.natsboot.server.jetstream.Stream s, long add) {
+        long limit = s.config.storage == StreamConfig.Storage.MEMORY ? options.maxMemory() : options.maxStore();
+        if (limit <= 0) {
+            return false;
+        }
+        long used = 0;
+        for (JsAccount a : accounts.values()) {
+            for (io.natsboot.server.jetstream.Stream st : a.streamList()) {
+                if (st.config.storage == s.config.storage) {
+                    used += st.store.state().bytes();
+                }
+            }
+        }
+        return used + add > limit;
+    }
+
+    long[] usage(JsAccount a) {
+        long mem = 0;
+        long file = 0;
+        long consumers = 0;
+        for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+            long b = s.store.state().bytes();
+            if (s.config.storage == StreamConfig.Storage.MEMORY) {
+                mem += b;
+            } else {
+                file += b;
+            }
+            synchronized (s) {
+                consumers += s.consumers.size();
+            }
+            consumers += s.internalConsumers();
+        }
+        return new long[] {mem, file, consumers};
+    }
+
+    private void housekeeping() {
+        try {
+            long now = io.natsboot.server.jetstream.GoTime.toNanos(Instant.now());
+            for (JsAccount a : accounts.values()) {
+                for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+                    s.store.expire(now);
+                    s.drainRemoved();
+                    List<Consumer> cs;
+                    synchronized (s) {
+                        cs = new ArrayList<>(s.consumers.values());
+                    }
+                    for (Consumer c : cs) {
+                        c.flushState();
+                        if (c.inactiveExpired()) {
+                            api.deleteConsumer(s, c);
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("JetStream housekeeping: " + e);
+        }
+    }
+
+    private static final char[] NUID_CHARS =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+
+    /**
+     * Publishes an advisory ({@code io.nats.jetstream.advisory.v1.<type>}) on {@code $JS.EVENT.ADVISORY.<subject>}
+     * in the account, with a fresh id and time first, then {@code fields} (name, value, ...), as nats-server does.
+     */
+    void advisory(String account, String subject, String type, Object... fields) {
+        Map<String, Object> m = JsonOut.obj();
+        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        char[] id = new char[22];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
+        }
+        m.put("id", new String(id));
+        m.put("timestamp", GoTime.format(Instant.now()));
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            m.put((String) fields[i], fields[i + 1]);
+        }
+        if (!options.domain().isEmpty()) {
+            m.put("domain", options.domain());
+        }
+        transport.publish(account, "$JS.EVENT.ADVISORY." + subject, null, null,
+                JsonOut.write(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> w = Files.walk(dir)) {
+            for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.error("JetStream: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (JsAccount a : accounts.values()) {
+            if (a.apiSubscription != null) {
+                a.apiSubscription.unsubscribe();
+            }
+            for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+                s.stop(false);
+            }
+        }
+        accounts.clear();
+        timer.shutdownNow();
+        api.close();
+    }
+}

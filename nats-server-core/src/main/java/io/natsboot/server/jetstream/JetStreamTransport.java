@@ -1,0 +1,36 @@
+package io.natsboot.server.jetstream;
+
+/**
+ * What JetStream needs from the messaging core, and nothing more: subscriptions in an account (the API, stream
+ * subjects, acks, flow control replies) and publishing into an account (responses, deliveries, pub acks,
+ * advisories). The server wires it to its internal (socketless) client; tests use a loopback.
+ */
+public interface JetStreamTransport {
+
+    /** Receives messages published to a subscribed subject. {@code headers} is the raw header block or null. */
+    @FunctionalInterface
+    interface Handler {
+        void onMessage(String subject, String reply, byte[] headers, byte[] payload);
+    }
+
+    /** A subscription to cancel. */
+    interface Subscription {
+        void unsubscribe();
+    }
+
+    Subscription subscribe(String account, String subject, Handler handler);
+
+    void publish(String account, String subject, String reply, byte[] headers, byte[] payload);
+
+    /**
+     * Delivers a stored message to a consumer's subscriber: routed by {@code deliverSubject} (a pull request's
+     * reply inbox or a push consumer's deliver subject) but presented with the message's own {@code subject},
+     * as nats-server does ({@code MSG c.1 <sid> $JS.ACK...} on a subscription to the inbox).
+     */
+    void deliver(String account, String deliverSubject, String subject, String reply, byte[] headers, byte[] payload);
+
+    /** Whether anyone in the account is subscribed to {@code subject} (push consumers' active state). */
+    default boolean hasInterest(String account, String subject) {
+        return true;
+    }
+}

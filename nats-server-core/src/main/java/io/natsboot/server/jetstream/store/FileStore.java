@@ -1,0 +1,682 @@
+package io.natsboot.server.jetstream.store;
+
+import io.natsboot.server.log.ServerLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Messages in block files under one directory (see docs/jetstream.md for the layout):
+ * <ul>
+ *   <li>{@code N.blk}: records appended one after the other; a new block starts when one passes the block size.
+ *   Record: u32 length, u64 seq, u64 time, u16 subject length, subject, u32 header length, headers, payload,
+ *   u32 CRC-32C of everything before it.</li>
+ *   <li>{@code N.del}: sequences deleted from block N, 8 bytes each, appended.</li>
+ *   <li>{@code N.idx}: written when block N is full: each record's sequence, offset, time, size and subject, so
+ *   start-up need not read the block; rebuilt from the block when missing, stale or damaged.</li>
+ *   <li>{@code first.seq}: after a purge or compaction, the lowest sequence that may still exist.</li>
+ * </ul>
+ * Recovery: a torn or damaged record at the end of the last block is cut off with a warning; a damaged record
+ * in an earlier block is reported and the rest of that block skipped. Neither stops the start.
+ */
+public final class FileStore extends IndexedStore {
+    private static final int HEADER = 4 + 8 + 8 + 2;
+    private static final int MIN_RECORD = HEADER + 4 + 4;
+    private static final int IDX_MAGIC = 0x4e424958;
+    private static final ScheduledExecutorService SYNCER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "js-store-sync");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Path dir;
+    private final FileStoreOptions options;
+    private final ServerLog log;
+    private final TreeMap<Long, Block> blocks = new TreeMap<>();
+    private Block active;
+    private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
+    private final CRC32C crc = new CRC32C();
+    private ScheduledFuture<?> syncTask;
+    private volatile boolean dirty;
+
+    /** One block file and what the index knows about it. */
+    private static final class Block {
+        final long id;
+        final Path blk;
+        final Path del;
+        final Path idx;
+        FileChannel ch;
+        FileChannel delCh;
+        long size;
+        int live;
+        long liveBytes;
+        long firstSeq = -1;
+        long lastSeq = -1;
+        boolean sealed;
+
+        Block(Path dir, long id) {
+            this.id = id;
+            this.blk = dir.resolve(id + ".blk");
+            this.del = dir.resolve(id + ".del");
+            this.idx = dir.resolve(id + ".idx");
+        }
+    }
+
+    private static final class FileEntry extends Entry {
+        final Block block;
+        long offset;
+        final int length;
+
+        FileEntry(String subject, long timestamp, int size, Block block, long offset, int length) {
+            super(subject, timestamp, size);
+            this.block = block;
+            this.offset = offset;
+            this.length = length;
+        }
+    }
+
+    public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.log = log;
+        this.limits = limits;
+        Files.createDirectories(dir);
+        recover();
+        if (!options.syncAlways() && options.syncInterval() != null && !options.syncInterval().isZero()) {
+            long ms = Math.max(1, options.syncInterval().toMillis());
+            syncTask = SYNCER.scheduleWithFixedDelay(this::syncIfDirty, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        enforceLimits();
+    }
+
+    /** nats-server's file store accounting: record header 22, subject, headers (+4), payload, 8 for the hash. */
+    @Override
+    int sizeOf(String subject, byte[] headers, byte[] data) {
+        int subj = subject.getBytes(StandardCharsets.UTF_8).length;
+        return 22 + subj + (headers.length > 0 ? 4 + headers.length : 0) + data.length + 8;
+    }
+
+    // ---- writing -------------------------------------------------------------------------------------------
+
+    @Override
+    Entry write(long seq, long timestamp, String subject, byte[] headers, byte[] data) throws StoreException {
+        byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
+        int len = HEADER + subj.length + 4 + headers.length + data.length + 4;
+        if (writeBuf.capacity() < len) {
+            writeBuf = ByteBuffer.allocate(Math.max(len, writeBuf.capacity() * 2));
+        }
+        ByteBuffer b = writeBuf.clear();
+        b.putInt(len).putLong(seq).putLong(timestamp).putShort((short) subj.length).put(subj)
+                .putInt(headers.length).put(headers).put(data);
+        crc.reset();
+        crc.update(b.array(), 0, len - 4);
+        b.putInt((int) crc.getValue());
+        b.flip();
+        try {
+            if (active.size > 0 && active.size + len > options.blockSize()) {
+                seal(active);
+                active = newBlock(active.id + 1);
+            }
+            long offset = active.size;
+            long pos = offset;
+            while (b.hasRemaining()) {
+                pos += active.ch.write(b, pos);
+            }
+            active.size = pos;
+            if (options.syncAlways()) {
+                active.ch.force(false);
+            } else {
+                dirty = true;
+            }
+            FileEntry e = new FileEntry(subject, timestamp, sizeOf(subject, headers, data), active, offset, len);
+            track(active, seq, e);
+            return e;
+        } catch (IOException ex) {
+            throw new StoreException("error writing message: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void track(Block b, long seq, FileEntry e) {
+        b.live++;
+        b.liveBytes += e.length;
+        if (b.firstSeq < 0) {
+            b.firstSeq = seq;
+        }
+        b.lastSeq = seq;
+    }
+
+    private Block newBlock(long id) throws IOException {
+        Block b = new Block(dir, id);
+        b.ch = FileChannel.open(b.blk, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        b.size = b.ch.size();
+        blocks.put(id, b);
+        return b;
+    }
+
+    /** A full block: forced to the device and its index written. */
+    private void seal(Block b) throws IOException {
+        b.ch.force(false);
+        b.sealed = true;
+        writeIndex(b);
+    }
+
+    @Override
+    void erase(long seq, Entry e) {
+        FileEntry f = (FileEntry) e;
+        Block b = f.block;
+        b.live--;
+        b.liveBytes -= f.length;
+        try {
+            if (b.live == 0 && b != active) {
+                dropBlock(b);
+                return;
+            }
+            if (b.delCh == null) {
+                b.delCh = FileChannel.open(b.del, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND);
+            }
+            ByteBuffer d = ByteBuffer.allocate(8).putLong(0, seq);
+            while (d.hasRemaining()) {
+                b.delCh.write(d);
+            }
+            if (options.syncAlways()) {
+                b.delCh.force(false);
+            } else {
+                dirty = true;
+            }
+            if (b.sealed && b.size > 64 * 1024 && b.liveBytes < b.size / 2) {
+                compactBlock(b);
+            }
+        } catch (IOException ex) {
+            log.error("JetStream file store " + dir + ": error recording delete of " + seq + ": " + ex.getMessage());
+        }
+    }
+
+    /** The sequence in first.seq: records below it are gone even where their bytes are still in a block. */
+    private long floorMarker;
+
+    @Override
+    void eraseBelow(long seq, List<Entry> removed) {
+        if (seq <= floorMarker && removed.isEmpty()) {
+            return;
+        }
+        // Never lower the marker: records between a lower value and the current one may still sit in blocks.
+        seq = Math.max(seq, floorMarker);
+        floorMarker = seq;
+        try {
+            ByteBuffer m = ByteBuffer.allocate(12).putLong(seq);
+            crc.reset();
+            crc.update(m.array(), 0, 8);
+            m.putInt((int) crc.getValue());
+            Path tmp = dir.resolve("first.seq.tmp");
+            Files.write(tmp, m.array());
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            Files.move(tmp, dir.resolve("first.seq"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            Set<Block> touched = new HashSet<>();
+            for (Entry e : removed) {
+                FileEntry f = (FileEntry) e;
+                f.block.live--;
+                f.block.liveBytes -= f.length;
+                touched.add(f.block);
+            }
+            for (Block b : new ArrayList<>(blocks.values())) {
+                if (b.live == 0) {
+                    dropBlock(b);
+                }
+            }
+            if (!blocks.containsValue(active)) {
+                active = newBlock(active.id + 1);
+            }
+        } catch (IOException ex) {
+            log.error("JetStream file store " + dir + ": error recording purge below " + seq + ": " + ex.getMessage());
+        }
+    }
+
+    private void dropBlock(Block b) throws IOException {
+        blocks.remove(b.id);
+        closeQuietly(b);
+        Files.deleteIfExists(b.idx);
+        Files.deleteIfExists(b.del);
+        Files.deleteIfExists(b.blk);
+    }
+
+    private static void closeQuietly(Block b) {
+        try {
+            if (b.ch != null) {
+                b.ch.close();
+            }
+            if (b.delCh != null) {
+                b.delCh.close();
+            }
+        } catch (IOException ignored) {
+            // closing a file we are done with
+        }
+    }
+
+    /** Rewrites a sealed block with its live records only; entries get their new offsets. */
+    private void compactBlock(Block b) throws IOException {
+        Path tmp = dir.resolve(b.id + ".blk.tmp");
+        List<FileEntry> moved = new ArrayList<>();
+        long pos = 0;
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long seq = index.nextPresent(b.firstSeq); seq >= 0 && seq <= b.lastSeq; seq = index.nextPresent(seq + 1)) {
+                FileEntry f = (FileEntry) index.get(seq);
+                if (f.block != b) {
+                    continue;
+                }
+                ByteBuffer r = readRecord(b, f.offset, f.length);
+                while (r.hasRemaining()) {
+                    pos += out.write(r, pos);
+                }
+                moved.add(f);
+            }
+            out.force(false);
+        }
+        long[] newOffsets = new long[moved.size()];
+        long off = 0;
+        for (int i = 0; i < moved.size(); i++) {
+            newOffsets[i] = off;
+            off += moved.get(i).length;
+        }
+        b.ch.close();
+        if (b.delCh != null) {
+            b.delCh.close();
+            b.delCh = null;
+        }
+        Files.move(tmp, b.blk, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(b.del);
+        b.ch = FileChannel.open(b.blk, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        b.size = pos;
+        b.liveBytes = pos;
+        for (int i = 0; i < moved.size(); i++) {
+            moved.get(i).offset = newOffsets[i];
+        }
+        writeIndex(b);
+    }
+
+    // ---- reading ------------------------------------------------------------------------------------------
+
+    private static ByteBuffer readRecord(Block b, long offset, int length) throws IOException {
+        ByteBuffer r = ByteBuffer.allocate(length);
+        long pos = offset;
+        while (r.hasRemaining()) {
+            int n = b.ch.read(r, pos);
+            if (n < 0) {
+                throw new IOException("short read in " + b.blk);
+            }
+            pos += n;
+        }
+        return r.flip();
+    }
+
+    @Override
+    StoredMessage read(long seq, Entry e) {
+        FileEntry f = (FileEntry) e;
+        try {
+            ByteBuffer r = readRecord(f.block, f.offset, f.length);
+            Parsed p = parse(r.array(), 0, f.length, crc);
+            if (p == null || p.seq != seq) {
+                log.warn("JetStream file store " + dir + ": damaged record for sequence " + seq + " in " + f.block.blk);
+                return null;
+            }
+            return new StoredMessage(p.subject, p.headers, p.data, seq, p.timestamp);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private record Parsed(long seq, long timestamp, String subject, byte[] headers, byte[] data, int hdrLen) {
+    }
+
+    /** Decodes one record of {@code len} bytes, or null when its length fields or checksum do not hold. */
+    private static Parsed parse(byte[] a, int off, int len, CRC32C crc) {
+        if (len < MIN_RECORD) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(a, off, len);
+        if (b.getInt() != len) {
+            return null;
+        }
+        crc.reset();
+        crc.update(a, off, len - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(a, off + len - 4, 4).getInt()) {
+            return null;
+        }
+        long seq = b.getLong();
+        long ts = b.getLong();
+        int subjLen = b.getShort() & 0xffff;
+        if (HEADER + subjLen + 4 + 4 > len) {
+            return null;
+        }
+        String subject = new String(a, b.position(), subjLen, StandardCharsets.UTF_8);
+        b.position(b.position() + subjLen);
+        int hdrLen = b.getInt();
+        int dataLen = len - HEADER - subjLen - 4 - hdrLen - 4;
+        if (hdrLen < 0 || dataLen < 0) {
+            return null;
+        }
+        byte[] hdr = new byte[hdrLen];
+        b.get(hdr);
+        byte[] data = new byte[dataLen];
+        b.get(data);
+        return new Parsed(seq, ts, subject, hdr, data, hdrLen);
+    }
+
+    // ---- recovery ----------------------------------------------------------------------------------------
+
+    private void recover() throws IOException {
+        long floor = readFirstSeqMarker();
+        floorMarker = floor;
+        List<Long> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(p -> {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".tmp")) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // a leftover of an interrupted rewrite; the original is intact
+                    }
+                } else if (n.endsWith(".blk")) {
+                    try {
+                        ids.add(Long.parseLong(n.substring(0, n.length() - 4)));
+                    } catch (NumberFormatException ignored) {
+                        // not ours
+                    }
+                }
+            });
+        }
+        ids.sort(null);
+        for (int i = 0; i < ids.size(); i++) {
+            boolean last = i == ids.size() - 1;
+            Block b = newBlock(ids.get(i));
+            Set<Long> deleted = readDeleted(b);
+            if (!last || loadIndexOk(b)) {
+                if (!loadIndex(b, deleted, floor)) {
+                    scan(b, deleted, floor, last);
+                    if (!last) {
+                        writeIndex(b);
+                    }
+                }
+                b.sealed = !last || b.size >= options.blockSize();
+            } else {
+                scan(b, deleted, floor, true);
+            }
+        }
+        if (floor - 1 > lastSeq) {
+            lastSeq = floor - 1;
+        }
+        if (index.count() == 0) {
+            firstSeq = lastSeq + 1;
+        }
+        for (Block b : new ArrayList<>(blocks.values())) {
+            if (b.live == 0 && !b.equals(blocks.lastEntry().getValue())) {
+                dropBlock(b);
+            }
+        }
+        if (blocks.isEmpty()) {
+            active = newBlock(1);
+        } else {
+            Block last = blocks.lastEntry().getValue();
+            active = last.sealed ? newBlock(last.id + 1) : last;
+        }
+    }
+
+    private boolean loadIndexOk(Block b) {
+        return Files.exists(b.idx);
+    }
+
+    private long readFirstSeqMarker() throws IOException {
+        Path p = dir.resolve("first.seq");
+        if (!Files.exists(p)) {
+            return 0;
+        }
+        byte[] m = Files.readAllBytes(p);
+        if (m.length == 12) {
+            crc.reset();
+            crc.update(m, 0, 8);
+            if ((int) crc.getValue() == ByteBuffer.wrap(m, 8, 4).getInt()) {
+                return ByteBuffer.wrap(m).getLong();
+            }
+        }
+        log.warn("JetStream file store " + dir + ": damaged first.seq marker ignored");
+        return 0;
+    }
+
+    private Set<Long> readDeleted(Block b) throws IOException {
+        Set<Long> out = new HashSet<>();
+        if (!Files.exists(b.del)) {
+            return out;
+        }
+        byte[] d = Files.readAllBytes(b.del);
+        int whole = d.length / 8 * 8;
+        if (whole != d.length) {
+            log.warn("JetStream file store " + dir + ": torn delete record in " + b.del.getFileName() + " truncated");
+            try (FileChannel c = FileChannel.open(b.del, StandardOpenOption.WRITE)) {
+                c.truncate(whole);
+            }
+        }
+        ByteBuffer bb = ByteBuffer.wrap(d, 0, whole);
+        while (bb.hasRemaining()) {
+            out.add(bb.getLong());
+        }
+        return out;
+    }
+
+    /** Reads every record of a block into the index; the tail of the last block may be cut off. */
+    private void scan(Block b, Set<Long> deleted, long floor, boolean last) throws IOException {
+        long size = b.ch.size();
+        long pos = 0;
+        ByteBuffer lenBuf = ByteBuffer.allocate(4);
+        while (pos < size) {
+            String problem = null;
+            int len = 0;
+            if (size - pos < 4) {
+                problem = "torn record";
+            } else {
+                lenBuf.clear();
+                b.ch.read(lenBuf, pos);
+                len = lenBuf.getInt(0);
+                if (len < MIN_RECORD || len > size - pos) {
+                    problem = len > size - pos && len >= MIN_RECORD ? "torn record" : "damaged record";
+                }
+            }
+            Parsed p = null;
+            if (problem == null) {
+                ByteBuffer r = readRecord(b, pos, len);
+                p = parse(r.array(), 0, len, crc);
+                if (p == null) {
+                    problem = "damaged record";
+                }
+            }
+            if (problem != null) {
+                if (last) {
+                    log.warn("JetStream file store " + dir + ": " + problem + " at offset " + pos + " of "
+                            + b.blk.getFileName() + " (last block), truncated " + (size - pos) + " bytes");
+                    b.ch.truncate(pos);
+                    b.ch.force(true);
+                } else {
+                    log.error("JetStream file store " + dir + ": " + problem + " at offset " + pos + " of "
+                            + b.blk.getFileName() + ", skipping the rest of the block (" + (size - pos) + " bytes)");
+                }
+                break;
+            }
+            addRecovered(b, p.seq, p.timestamp, p.subject, 22 + p.subject.getBytes(StandardCharsets.UTF_8).length
+                    + (p.hdrLen > 0 ? 4 + p.hdrLen : 0) + p.data.length + 8, pos, len, deleted, floor);
+            pos += len;
+        }
+        b.size = pos;
+    }
+
+    private void addRecovered(Block b, long seq, long ts, String subject, int size, long offset, int len,
+                              Set<Long> deleted, long floor) {
+        if (seq < floor || deleted.contains(seq) || seq <= lastSeq && index.get(seq) != null) {
+            if (seq > lastSeq) {
+                lastSeq = seq;
+                lastTimestamp = ts;
+            }
+            return;
+        }
+        if (seq <= lastSeq) {
+            // Out of order (should not happen): keep the first copy.
+            return;
+        }
+        SeqList existing = bySubject.get(subject);
+        String subj = existing != null ? index.get(existing.first()).subject : subject;
+        FileEntry e = new FileEntry(subj, ts, size, b, offset, len);
+        track(b, seq, e);
+        indexEntry(seq, e);
+    }
+
+    private void writeIndex(Block b) throws IOException {
+        List<FileEntry> entries = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
+        if (b.firstSeq >= 0) {
+            for (long seq = index.nextPresent(b.firstSeq); seq >= 0 && seq <= b.lastSeq; seq = index.nextPresent(seq + 1)) {
+                FileEntry f = (FileEntry) index.get(seq);
+                if (f.block == b) {
+                    entries.add(f);
+                    seqs.add(seq);
+                }
+            }
+        }
+        int cap = 4 + 8 + 4 + 4;
+        List<byte[]> subjects = new ArrayList<>();
+        for (FileEntry f : entries) {
+            byte[] s = f.subject.getBytes(StandardCharsets.UTF_8);
+            subjects.add(s);
+            cap += 8 + 8 + 4 + 8 + 4 + 2 + s.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(cap);
+        out.putInt(IDX_MAGIC).putLong(b.size).putInt(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            FileEntry f = entries.get(i);
+            out.putLong(seqs.get(i)).putLong(f.offset).putInt(f.length).putLong(f.timestamp).putInt(f.size)
+                    .putShort((short) subjects.get(i).length).put(subjects.get(i));
+        }
+        crc.reset();
+        crc.update(out.array(), 0, out.position());
+        out.putInt((int) crc.getValue());
+        Path tmp = dir.resolve(b.id + ".idx.tmp");
+        Files.write(tmp, out.array());
+        Files.move(tmp, b.idx, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Loads a block's entries from its index file; false (nothing loaded) when the index is missing or stale. */
+    private boolean loadIndex(Block b, Set<Long> deleted, long floor) throws IOException {
+        if (!Files.exists(b.idx)) {
+            return false;
+        }
+        byte[] a = Files.readAllBytes(b.idx);
+        if (a.length < 24) {
+            log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
+            return false;
+        }
+        crc.reset();
+        crc.update(a, 0, a.length - 4);
+        ByteBuffer in = ByteBuffer.wrap(a);
+        if ((int) crc.getValue() != in.getInt(a.length - 4) || in.getInt() != IDX_MAGIC) {
+            log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
+            return false;
+        }
+        long blkSize = in.getLong();
+        if (blkSize != b.ch.size()) {
+            log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " stale, rebuilding");
+            return false;
+        }
+        int n = in.getInt();
+        for (int i = 0; i < n; i++) {
+            long seq = in.getLong();
+            long off = in.getLong();
+            int len = in.getInt();
+            long ts = in.getLong();
+            int size = in.getInt();
+            byte[] s = new byte[in.getShort() & 0xffff];
+            in.get(s);
+            addRecovered(b, seq, ts, new String(s, StandardCharsets.UTF_8), size, off, len, deleted, floor);
+        }
+        b.size = blkSize;
+        return true;
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------------------
+
+    private void syncIfDirty() {
+        if (dirty) {
+            sync();
+        }
+    }
+
+    @Override
+    public synchronized void sync() {
+        if (closed) {
+            return;
+        }
+        dirty = false;
+        for (Block b : blocks.values()) {
+            try {
+                b.ch.force(false);
+                if (b.delCh != null) {
+                    b.delCh.force(false);
+                }
+            } catch (IOException ex) {
+                log.error("JetStream file store " + dir + ": sync failed: " + ex.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        sync();
+        closed = true;
+        if (syncTask != null) {
+            syncTask.cancel(false);
+        }
+        for (Block b : blocks.values()) {
+            closeQuietly(b);
+        }
+    }
+
+    @Override
+    public synchronized void destroy() {
+        close();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ex) {
+            log.error("JetStream file store " + dir + ": could not delete: " + ex.getMessage());
+        }
+    }
+
+    /** Number of block files (tests and monitoring). */
+    public synchronized int blockCount() {
+        return blocks.size();
+    }
+}
