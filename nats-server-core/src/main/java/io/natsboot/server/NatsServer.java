@@ -54,6 +54,8 @@ public final class NatsServer {
     private volatile boolean shuttingDown;
     /** The system account's events and requests; null with no_system_account. */
     private volatile SystemAccount systemAccount;
+    /** JetStream when enabled (-js, the jetstream block), else null. */
+    private volatile JetStreamStart.Running jetStream;
 
     public NatsServer(ServerOptions options, ServerLog log) {
         this.options = options;
@@ -121,6 +123,7 @@ public final class NatsServer {
                 systemAccount.handleRaw(subject, claims::handle);
             }
         }
+        jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
@@ -171,6 +174,7 @@ public final class NatsServer {
             if (systemAccount != null) {
                 systemAccount.shutdown(); // no thread or internal subscriptions left behind
             }
+            stopJetStream();
             throw e;
         }
         int bound = ((InetSocketAddress) listener.address()).getPort();
@@ -266,6 +270,20 @@ public final class NatsServer {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
+    private void stopJetStream() {
+        JetStreamStart.Running js = jetStream;
+        jetStream = null;
+        if (js != null) {
+            js.stop(log);
+        }
+    }
+
+    /** JetStream at work, or null when it is not enabled (or after shutdown). */
+    public io.natsboot.server.jetstream.JetStream jetStream() {
+        JetStreamStart.Running js = jetStream;
+        return js == null ? null : js.jetStream();
+    }
+
     /** Stops accepting, flushes what is queued to every client, closes them and releases the port. */
     public void shutdown() {
         if (shuttingDown) {
@@ -278,6 +296,7 @@ public final class NatsServer {
         if (sys != null) {
             sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
         }
+        stopJetStream();
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }

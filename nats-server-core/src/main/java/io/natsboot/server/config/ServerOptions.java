@@ -52,7 +52,8 @@ public record ServerOptions(
         WebSocketOptions websocket,
         String systemAccount,
         boolean noSystemAccount,
-        TrustOptions trust) {
+        TrustOptions trust,
+        JetStreamOptions jetstream) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -177,6 +178,8 @@ public record ServerOptions(
         private boolean noSystemAccount;
         /** Operator (JWT) mode; null = off. */
         private TrustOptions trust;
+        /** JetStream ({@code -js}, {@code -sd}, the jetstream block); OFF by default. */
+        private JetStreamOptions jetstream = JetStreamOptions.OFF;
 
         public Builder() {
         }
@@ -296,6 +299,8 @@ public record ServerOptions(
         public Builder noSystemAccount(boolean v) { noSystemAccount = v; return this; }
         /** Operator (JWT) mode: operators, system account, resolver; null = off. */
         public Builder trust(TrustOptions v) { trust = v; return this; }
+        public Builder jetstream(JetStreamOptions v) { jetstream = v; return this; }
+        public JetStreamOptions jetstream() { return jetstream; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -311,7 +316,8 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust,
+                    jetstream);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

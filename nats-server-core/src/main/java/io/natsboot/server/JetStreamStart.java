@@ -1,0 +1,120 @@
+package io.natsboot.server;
+
+import io.natsboot.server.config.AccountOptions;
+import io.natsboot.server.config.JetStreamOptions;
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.jetstream.InternalClientTransport;
+import io.natsboot.server.jetstream.JetStream;
+import io.natsboot.server.log.ServerLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starts JetStream for {@link NatsServer} when it is enabled: resolves the store directory and the server-wide
+ * limits as nats-server 2.9.10 does (75% of the machine's memory, 75% of the disk space available at the store
+ * directory), prints its start-up lines, wires the engine to the internal clients and enables every account
+ * (the global one and the configured ones, the system account excepted, as nats-server with no per-account
+ * JetStream settings does).
+ */
+final class JetStreamStart {
+    private static final String[] BANNER = {
+        "    _ ___ _____ ___ _____ ___ ___   _   __  __",
+        " _ | | __|_   _/ __|_   _| _ \\ __| /_\\ |  \\/  |",
+        "| || | _|  | | \\__ \\ | | |   / _| / _ \\| |\\/| |",
+        " \\__/|___| |_| |___/ |_| |_|_\\___/_/ \\_\\_|  |_|",
+        "",
+        "         https://docs.nats.io/jetstream",
+        "",
+    };
+
+    /** A running JetStream and its transport (closed together). */
+    record Running(JetStream jetStream, InternalClientTransport transport, JetStream.Options options) {
+        void stop(ServerLog log) {
+            log.info("Initiating JetStream Shutdown...");
+            jetStream.close(); // consumer state and stores flushed
+            transport.close();
+            log.info("JetStream Shutdown");
+        }
+    }
+
+    private JetStreamStart() {
+    }
+
+    /** Null when JetStream is off. */
+    static Running start(ServerOptions options, ServerContext context, ServerLog log) {
+        JetStreamOptions js = options.jetstream();
+        if (js == null || !js.enabled()) {
+            return null;
+        }
+        log.info("Starting JetStream");
+        Path root = Path.of(js.storeDir() != null && !js.storeDir().isEmpty() ? js.storeDir()
+                : Path.of(System.getProperty("java.io.tmpdir"), "nats").toString());
+        Path dir = root.resolve("jetstream");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create storage directory - " + e.getMessage(), e);
+        }
+        long maxMem = js.maxMemory() >= 0 ? js.maxMemory() : totalMemory() / 4 * 3;
+        long maxStore = js.maxStore() >= 0 ? js.maxStore() : dir.toFile().getUsableSpace() / 4 * 3;
+        for (String line : BANNER) {
+            log.info(line);
+        }
+        log.info("---------------- JETSTREAM ----------------");
+        log.info("  Max Memory:      " + friendlyBytes(maxMem));
+        log.info("  Max Storage:     " + friendlyBytes(maxStore));
+        log.info("  Store Directory: \"" + dir + "\"");
+        if (js.domain() != null && !js.domain().isEmpty()) {
+            log.info("  Domain:          " + js.domain());
+        }
+        log.info("-------------------------------------------");
+        JetStream.Options jo = new JetStream.Options(root, maxMem, maxStore, js.domain(), null);
+        InternalClientTransport transport =
+                new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
+        JetStream engine = new JetStream(jo, transport, log);
+        Account sys = context.systemAccount();
+        List<String> accounts = new ArrayList<>();
+        accounts.add(Account.GLOBAL);
+        for (AccountOptions a : options.accounts()) {
+            if (!accounts.contains(a.name()) && (sys == null || !sys.name().equals(a.name()))) {
+                accounts.add(a.name());
+            }
+        }
+        try {
+            for (String a : accounts) {
+                engine.enableAccount(a);
+            }
+        } catch (IOException e) {
+            engine.close();
+            transport.close();
+            throw new UncheckedIOException("JetStream could not recover its streams: " + e.getMessage(), e);
+        }
+        return new Running(engine, transport, jo);
+    }
+
+    private static long totalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /** nats-server's friendlyBytes: 1024-based units, two decimals, "B" below 1 KiB. */
+    static String friendlyBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"K", "M", "G", "T", "P", "E"};
+        double v = bytes;
+        int exp = (int) (Math.log(v) / Math.log(1024));
+        return String.format(Locale.ROOT, "%.2f %sB", v / Math.pow(1024, exp), units[exp - 1]);
+    }
+}
