@@ -37,6 +37,14 @@ final class JetStreamStart {
 
     /** A running JetStream and its transport (closed together). */
     record Running(JetStream jetStream, InternalClientTransport transport, JetStream.Options options) {
+        /** What /varz and /jsz show. */
+        io.natsboot.server.monitor.JetStreamView view() {
+            JetStream.Stats st = jetStream.stats();
+            return new io.natsboot.server.monitor.JetStreamView(options.maxMemory(), options.maxStore(),
+                    options.storeDir().resolve("jetstream").toString(), st.memory(), st.storage(), st.accounts(),
+                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes());
+        }
+
         void stop(ServerLog log) {
             log.info("Initiating JetStream Shutdown...");
             jetStream.close(); // consumer state and stores flushed

@@ -124,6 +124,7 @@ public final class NatsServer {
             }
         }
         jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
+        snapshots.jetStream(jetStream == null ? null : jetStream::view);
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         TcpServer server = TcpServer.create()
@@ -273,6 +274,7 @@ public final class NatsServer {
     private void stopJetStream() {
         JetStreamStart.Running js = jetStream;
         jetStream = null;
+        snapshots.jetStream(null);
         if (js != null) {
             js.stop(log);
         }

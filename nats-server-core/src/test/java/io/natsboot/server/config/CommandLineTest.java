@@ -270,6 +270,16 @@ class CommandLineTest {
         }
 
         @Test
+        void jetstreamFlags() {
+            Result r = CommandLine.parse("-js", "-sd", "/data/js");
+            assertThat(r.action()).isEqualTo(Action.RUN);
+            assertThat(r.applyTo(ServerOptions.builder()).build().jetstream())
+                    .isEqualTo(new JetStreamOptions(true, "/data/js", -1, -1, null));
+            assertThat(CommandLine.parse("--jetstream=false").applyTo(ServerOptions.builder()).build().jetstream()
+                    .enabled()).isFalse();
+        }
+
+        @Test
         void flagsNotImplementedYetParseButRefuseToRun() {
             Result r = CommandLine.parse("--profile", "6060", "--jetstream", "-c", "x.conf");
             assertThat(r.action()).isEqualTo(Action.ERROR);

@@ -174,6 +174,23 @@ class ConfParserTest {
     }
 
     @Test
+    void jetstreamForms() throws ConfException {
+        ServerOptions.Builder b = ServerOptions.builder();
+        // 1G is the configuration language's number (10^9); a quoted "10M" is nats-server's storage size (2^20)
+        assertThat(options("jetstream { store_dir: /data/js, max_memory_store: 1G, max_file_store: \"10M\", domain: hub }\n",
+                b).ok()).isTrue();
+        assertThat(b.build().jetstream()).isEqualTo(
+                new JetStreamOptions(true, "/data/js", 1_000_000_000L, 10L * 1024 * 1024, "hub"));
+        b = ServerOptions.builder();
+        assertThat(options("jetstream: enabled\n", b).ok()).isTrue();
+        assertThat(b.build().jetstream().enabled()).isTrue();
+        b = ServerOptions.builder();
+        assertThat(options("jetstream { enabled: false, store_dir: x }\n", b).ok()).isTrue();
+        assertThat(b.build().jetstream().enabled()).isFalse();
+        assertThat(ServerOptions.builder().build().jetstream().enabled()).isFalse();
+    }
+
+    @Test
     void everySupportedOption() throws ConfException {
         ServerOptions.Builder b = ServerOptions.builder();
         ConfigFileOptions.Outcome o = options("""

@@ -285,6 +285,14 @@ class JetStreamClientEndToEndTest {
         List<String> ours;
         try (Ours side = new Ours(tmp.resolve("ours"))) {
             ours = scenario(side);
+            // monitoring: /varz's jetstream object and /jsz as nats-server shapes them
+            String varz = side.server.snapshots().varz().toJson(false);
+            assertThat(varz).contains("\"jetstream\":{\"config\":{\"max_memory\":")
+                    .contains("\"store_dir\":\"" + tmp.resolve("ours").resolve("jetstream") + "\"},\"stats\":{")
+                    .contains("\"accounts\":1,\"ha_assets\":0,\"api\":{\"total\":");
+            String jsz = side.server.snapshots().jsz(false).toJson(false);
+            assertThat(jsz).contains("\"accounts\":1").contains("\"streams\":3")
+                    .doesNotContain("disabled");
             assertThat(side.log.lines()).anyMatch(l -> l.contains("Starting JetStream"))
                     .anyMatch(l -> l.contains("Store Directory: \"" + tmp.resolve("ours").resolve("jetstream") + "\""));
         }
