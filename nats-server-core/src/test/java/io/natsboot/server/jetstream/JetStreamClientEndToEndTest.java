@@ -175,6 +175,7 @@ class JetStreamClientEndToEndTest {
         List<String> seen = new ArrayList<>();
         byte[] blob = blob();
         try (Connection nc = connect(side)) {
+            seen.add("INFO jetstream=" + nc.getServerInfo().isJetStreamAvailable());
             JetStreamManagement jsm = nc.jetStreamManagement();
             io.nats.client.JetStream js = nc.jetStream();
             StreamInfo si = jsm.addStream(StreamConfiguration.builder().name("ORDERS").subjects("orders.>")
@@ -301,7 +302,7 @@ class JetStreamClientEndToEndTest {
             theirs = scenario(side);
         }
         // Not vacuous: the scenario did what it says on ours.
-        assertThat(ours).contains("puback ORDERS 5 dup=false", "after restart ORDERS msgs=5 last_seq=5",
+        assertThat(ours).contains("INFO jetstream=true", "puback ORDERS 5 dup=false", "after restart ORDERS msgs=5 last_seq=5",
                 "after restart obj same=true", "after restart puback ORDERS 6");
         assertThat(ours.stream().filter(l -> l.startsWith("fetched "))).hasSize(3);
         assertThat(ours.stream().filter(l -> l.startsWith("after restart fetched "))).hasSize(2);
