@@ -9,7 +9,6 @@ import io.natsboot.server.jetstream.InternalClientTransport;
 import io.natsboot.server.jetstream.JetStream;
 import io.natsboot.server.log.ServerLog;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +68,8 @@ final class JetStreamStart {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not create storage directory - " + e.getMessage(), e);
+            throw new IllegalStateException("Can't start JetStream: could not create storage directory - "
+                    + goMkdirError(e), e);
         }
         long maxMem = js.maxMemory() >= 0 ? js.maxMemory() : totalMemory() / 4 * 3;
         long maxStore = js.maxStore() >= 0 ? js.maxStore() : dir.toFile().getUsableSpace() / 4 * 3;
@@ -103,9 +103,21 @@ final class JetStreamStart {
         } catch (IOException e) {
             engine.close();
             transport.close();
-            throw new UncheckedIOException("JetStream could not recover its streams: " + e.getMessage(), e);
+            throw new IllegalStateException("Can't start JetStream: " + e.getMessage(), e);
         }
         return new Running(engine, transport, jo);
+    }
+
+    /** Go's text for a failed MkdirAll: {@code mkdir <path>: <reason>}. */
+    private static String goMkdirError(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.FileAlreadyExistsException ? "not a directory"
+                    : f.getReason() != null ? f.getReason().toLowerCase(Locale.ROOT) : "error";
+            return "mkdir " + f.getFile() + ": " + reason;
+        }
+        return e.getMessage();
     }
 
     private static long totalMemory() {

@@ -123,7 +123,14 @@ public final class NatsServer {
                 systemAccount.handleRaw(subject, claims::handle);
             }
         }
-        jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
+        try {
+            jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown();
+            }
+            throw e;
+        }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
         SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());

@@ -282,6 +282,28 @@ class JetStreamClientEndToEndTest {
     }
 
     @Test
+    void aStoreDirectoryThatCannotBeMadeStopsTheStartAsNatsServer() throws Exception {
+        assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
+                + " (Debian package nats-server)");
+        String dir = "/proc/no-such-store";
+        Process p = new ProcessBuilder(NATS_SERVER.toString(), "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", dir)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertThat(p.exitValue()).isEqualTo(1);
+        String theirs = out.lines().filter(l -> l.contains("[FTL] ")).map(l -> l.substring(l.indexOf("[FTL] ") + 6))
+                .findFirst().orElseThrow();
+        ServerOptions o = ServerOptions.builder().host("127.0.0.1").port(0)
+                .jetstream(new JetStreamOptions(true, dir, -1, -1, null)).build();
+        NatsServer server = new NatsServer(o, new CapturingLog());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                server::start);
+        assertThat(e.getMessage()).isEqualTo(theirs)
+                .isEqualTo("Can't start JetStream: could not create storage directory - mkdir " + dir
+                        + ": no such file or directory");
+    }
+
+    @Test
     void jnatsSeesTheSameJetStreamOnOursAndOnNatsServer(@TempDir Path tmp) throws Exception {
         List<String> ours;
         try (Ours side = new Ours(tmp.resolve("ours"))) {
