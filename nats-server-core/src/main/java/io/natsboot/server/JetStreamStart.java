@@ -1,6 +1,5 @@
 package io.natsboot.server;
 
-import io.natsboot.server.config.AccountOptions;
 import io.natsboot.server.config.JetStreamOptions;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.connection.Account;
@@ -19,9 +18,8 @@ import java.util.Locale;
 /**
  * Starts JetStream for {@link NatsServer} when it is enabled: resolves the store directory and the server-wide
  * limits as nats-server 2.9.10 does (75% of the machine's memory, 75% of the disk space available at the store
- * directory), prints its start-up lines, wires the engine to the internal clients and enables every account
- * (the global one and the configured ones, the system account excepted, as nats-server with no per-account
- * JetStream settings does).
+ * directory), prints its start-up lines, wires the engine to the internal clients and enables the accounts
+ * nats-server enables (the global one without an accounts block, else those with {@code jetstream: enabled}).
  */
 final class JetStreamStart {
     private static final String[] BANNER = {
@@ -88,12 +86,15 @@ final class JetStreamStart {
         InternalClientTransport transport =
                 new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
         JetStream engine = new JetStream(jo, transport, log);
-        Account sys = context.systemAccount();
+        // nats-server 2.9.10: without an accounts block the global account has JetStream; with one, only the
+        // accounts that say jetstream: enabled (the others' requests are not answered here, see docs)
         List<String> accounts = new ArrayList<>();
-        accounts.add(Account.GLOBAL);
-        for (AccountOptions a : options.accounts()) {
-            if (!accounts.contains(a.name()) && (sys == null || !sys.name().equals(a.name()))) {
-                accounts.add(a.name());
+        if (options.accounts().isEmpty()) {
+            accounts.add(Account.GLOBAL);
+        }
+        for (String a : js.accounts()) {
+            if (!accounts.contains(a)) {
+                accounts.add(a);
             }
         }
         try {

@@ -247,7 +247,29 @@ public final class ConfigFileOptions {
                 errors.add(f.pos() + ": " + bad.getMessage());
             }
         }
-        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain));
+        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts()));
+    }
+
+    /**
+     * An account's {@code jetstream}: enabled/disabled (or a boolean) turns JetStream on in that account; the
+     * block of per-account limits is not built yet and refused by name.
+     */
+    private void accountJetStream(String account, Entry f) throws Bad {
+        Object v = f.value();
+        boolean on;
+        if (v instanceof Boolean bv) {
+            on = bv;
+        } else if (v instanceof String str && (str.equalsIgnoreCase("enabled") || str.equalsIgnoreCase("enable"))) {
+            on = true;
+        } else if (v instanceof String str && (str.equalsIgnoreCase("disabled") || str.equalsIgnoreCase("disable"))) {
+            on = false;
+        } else {
+            notYet(f, "accounts jetstream limits");
+            return;
+        }
+        if (on) {
+            b.jetstream(b.jetstream().withAccount(account));
+        }
     }
 
     /** nats-server's getStorageSize: an integer, or a string with a K/M/G/T suffix (powers of 1024). */
@@ -560,7 +582,8 @@ public final class ConfigFileOptions {
                                 break;
                             case "exports": exports.addAll(exports(f)); break;
                             case "imports": imports.addAll(imports(f)); break;
-                            case "nkey": case "jetstream": case "mappings": case "maps": case "limits":
+                            case "jetstream": accountJetStream(name, f); break;
+                            case "nkey": case "mappings": case "maps": case "limits":
                             case "default_permissions":
                                 notYet(f, "accounts " + k);
                                 break;

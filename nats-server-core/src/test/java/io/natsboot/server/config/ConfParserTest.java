@@ -188,6 +188,11 @@ class ConfParserTest {
         assertThat(options("jetstream { enabled: false, store_dir: x }\n", b).ok()).isTrue();
         assertThat(b.build().jetstream().enabled()).isFalse();
         assertThat(ServerOptions.builder().build().jetstream().enabled()).isFalse();
+        b = ServerOptions.builder();
+        assertThat(options("accounts { A: { jetstream: enabled }, B: {}, C: { jetstream: disabled } }\njetstream: true\n",
+                b).ok()).isTrue();
+        assertThat(b.build().jetstream().accounts()).containsExactly("A");
+        assertThat(b.build().jetstream().enabled()).isTrue();
     }
 
     @Test
@@ -274,8 +279,8 @@ class ConfParserTest {
                         "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
                 Arguments.of("jetstream: maybe\n", "t.conf:1:0: Expected 'enabled' or 'disabled' for string value, got 'maybe'"),
                 Arguments.of("jetstream { key: abc }\n", "t.conf:1:12: jetstream key is not supported by NATS Boot yet"),
-                Arguments.of("accounts { A: { jetstream: enabled } }\n",
-                        "t.conf:1:16: accounts jetstream is not supported by NATS Boot yet"),
+                Arguments.of("accounts { A: { jetstream: { max_mem: 1 } } }\n",
+                        "t.conf:1:16: accounts jetstream limits is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: { foo: 1 } }\n", "t.conf:1:16: Unknown field \"foo\" parsing account"),
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",

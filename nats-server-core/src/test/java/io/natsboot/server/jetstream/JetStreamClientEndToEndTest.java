@@ -282,6 +282,38 @@ class JetStreamClientEndToEndTest {
     }
 
     @Test
+    void accountsWithJetStreamEnabledGetItTheirOwn(@TempDir Path tmp) throws Exception {
+        Path conf = tmp.resolve("js.conf");
+        Files.writeString(conf, "jetstream { store_dir: \"" + tmp.resolve("store") + "\" }\n"
+                + "accounts { A: { jetstream: enabled, users: [ {user: a, password: a} ] },\n"
+                + "           B: { jetstream: enabled, users: [ {user: b, password: b} ] } }\n");
+        ServerOptions.Builder b = ServerOptions.builder().host("127.0.0.1").port(0);
+        assertThat(io.natsboot.server.config.ConfigFileOptions.load(conf.toString(), b).ok()).isTrue();
+        NatsServer server = new NatsServer(b.build(), new CapturingLog());
+        server.start();
+        try (Connection a = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + server.port())
+                .userInfo("a", "a").build());
+             Connection bc = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + server.port())
+                     .userInfo("b", "b").build())) {
+            a.jetStreamManagement().addStream(StreamConfiguration.builder().name("S").subjects("s.>")
+                    .storageType(StorageType.File).build());
+            assertThat(a.jetStream().publish("s.1", "x".getBytes(StandardCharsets.UTF_8)).getSeqno()).isEqualTo(1);
+            // B has JetStream of its own: the same names, nothing of A's
+            assertThat(bc.jetStreamManagement().getStreamNames()).isEmpty();
+            bc.jetStreamManagement().addStream(StreamConfiguration.builder().name("S").subjects("s.>")
+                    .storageType(StorageType.File).build());
+            assertThat(bc.jetStream().publish("s.1", "y".getBytes(StandardCharsets.UTF_8)).getSeqno()).isEqualTo(1);
+            assertThat(a.jetStreamManagement().getStreamInfo("S").getStreamState().getMsgCount()).isEqualTo(1);
+            assertThat(Files.isDirectory(tmp.resolve("store").resolve("jetstream").resolve("A").resolve("streams")
+                    .resolve("S"))).isTrue();
+            assertThat(Files.isDirectory(tmp.resolve("store").resolve("jetstream").resolve("B").resolve("streams")
+                    .resolve("S"))).isTrue();
+        } finally {
+            server.shutdown();
+        }
+    }
+
+    @Test
     void aStoreDirectoryThatCannotBeMadeStopsTheStartAsNatsServer() throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
                 + " (Debian package nats-server)");
