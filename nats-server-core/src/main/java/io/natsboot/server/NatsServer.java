@@ -63,6 +63,8 @@ public final class NatsServer {
     private volatile boolean shuttingDown;
     /** The system account's events and requests; null with no_system_account. */
     private volatile SystemAccount systemAccount;
+    /** JetStream when enabled (-js, the jetstream block), else null. */
+    private volatile JetStreamStart.Running jetStream;
 
     public NatsServer(ServerOptions options, ServerLog log) {
         this.options = options;
@@ -130,6 +132,15 @@ public final class NatsServer {
                 systemAccount.handleRaw(subject, claims::handle);
             }
         }
+        try {
+            jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown();
+            }
+            throw e;
+        }
+        snapshots.jetStream(jetStream == null ? null : jetStream::view);
         // Routes first when the client port is known in advance: the route listener and the configured routes'
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
         // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
@@ -189,6 +200,7 @@ public final class NatsServer {
             if (systemAccount != null) {
                 systemAccount.shutdown(); // no thread or internal subscriptions left behind
             }
+            stopJetStream();
             throw e;
         }
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
@@ -332,6 +344,21 @@ public final class NatsServer {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
+    private void stopJetStream() {
+        JetStreamStart.Running js = jetStream;
+        jetStream = null;
+        snapshots.jetStream(null);
+        if (js != null) {
+            js.stop(log);
+        }
+    }
+
+    /** JetStream at work, or null when it is not enabled (or after shutdown). */
+    public io.natsboot.server.jetstream.JetStream jetStream() {
+        JetStreamStart.Running js = jetStream;
+        return js == null ? null : js.jetStream();
+    }
+
     /** Stops accepting, flushes what is queued to every client, closes them and releases the port. */
     public void shutdown() {
         if (shuttingDown) {
@@ -344,6 +371,7 @@ public final class NatsServer {
         if (sys != null) {
             sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
         }
+        stopJetStream();
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }

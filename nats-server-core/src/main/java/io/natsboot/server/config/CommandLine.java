@@ -167,8 +167,8 @@ public final class CommandLine {
             on(LOGGING, Kind.INT, "<len>", "Longest message payload shown in traces (default: no limit)",
                     Apply.MAX_TRACED_MSG_LEN, "--max_traced_msg_len"),
             // JetStream
-            later(JETSTREAM, Kind.BOOL, null, "Enable JetStream", "-js", "--jetstream"),
-            later(JETSTREAM, Kind.STRING, "<dir>", "JetStream storage directory", "-sd", "--store_dir"),
+            on(JETSTREAM, Kind.BOOL, null, "Enable JetStream", Apply.JETSTREAM, "-js", "--jetstream"),
+            on(JETSTREAM, Kind.STRING, "<dir>", "JetStream storage directory", Apply.STORE_DIR, "-sd", "--store_dir"),
             // Authorization
             on(AUTH, Kind.STRING, "<user>", "User name clients must connect with",
                     Apply.USER, "--user"),
@@ -771,7 +771,7 @@ public final class CommandLine {
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
         LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HTTPS_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
         ROUTES, CLUSTER_LISTEN, CLUSTER_NAME, NO_ADVERTISE, CLUSTER_ADVERTISE, CONNECT_RETRIES,
-        NOT_YET;
+        JETSTREAM, STORE_DIR, NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -814,6 +814,8 @@ public final class CommandLine {
                 case TLS_CERT: b.tlsCert((String) v); break;
                 case TLS_KEY: b.tlsKey((String) v); break;
                 case TLS_VERIFY: b.tlsVerify((Boolean) v); break;
+                case JETSTREAM: b.jetstream(b.jetstream().withEnabled((Boolean) v)); break;
+                case STORE_DIR: b.jetstream(b.jetstream().withStoreDir((String) v)); break;
                 case TLS_CA_CERT: b.tlsCaCert((String) v); break;
                 case ROUTES: b.routes(List.of((String) v)); break;
                 case CLUSTER_LISTEN: b.clusterListen((String) v); break;

@@ -33,7 +33,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "gateway", "leafnodes", "leaf", "mqtt", "jetstream",
+            "gateway", "leafnodes", "leaf", "mqtt",
             "http_base_path",
             "prof_port", "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
@@ -167,6 +167,7 @@ public final class ConfigFileOptions {
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
+            case "jetstream": jetstream(e); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -201,6 +202,97 @@ public final class ConfigFileOptions {
             return; // off is what NATS Boot does anyway
         }
         throw new Bad(what + " is not supported by NATS Boot yet");
+    }
+
+    /**
+     * nats-server 2.9.10's jetstream value: a boolean, "enabled"/"disabled", or a block (then enabled unless it
+     * says {@code enabled: false}) with store_dir, max_memory_store, max_file_store (bytes or "1G"-style sizes),
+     * domain. Keys of the block NATS Boot does not implement (encryption, tags...) are refused by name.
+     */
+    private void jetstream(Entry e) throws Bad {
+        Object v = e.value();
+        JetStreamOptions js = b.jetstream();
+        if (v instanceof Boolean on) {
+            b.jetstream(js.withEnabled(on));
+            return;
+        }
+        if (v instanceof String str) {
+            switch (str.toLowerCase(Locale.ROOT)) {
+                case "enabled": case "enable": case "true": b.jetstream(js.withEnabled(true)); return;
+                case "disabled": case "disable": case "false": b.jetstream(js.withEnabled(false)); return;
+                default: throw new Bad("Expected 'enabled' or 'disabled' for string value, got '" + str + "'");
+            }
+        }
+        if (!(v instanceof ConfMap m)) {
+            throw conversion(e, "map[string]interface {}");
+        }
+        boolean enabled = true;
+        String storeDir = js.storeDir();
+        long maxMem = js.maxMemory();
+        long maxStore = js.maxStore();
+        String domain = js.domain();
+        for (Entry f : m.entries()) {
+            try {
+                switch (f.key().toLowerCase(Locale.ROOT)) {
+                    case "enabled": enabled = bool(f); break;
+                    case "store": case "store_dir": case "storedir": storeDir = string(f); break;
+                    case "max_memory_store": case "max_mem_store": case "max_mem": maxMem = storageSize(f); break;
+                    case "max_file_store": case "max_file": maxStore = storageSize(f); break;
+                    case "domain": domain = string(f); break;
+                    case "sync_interval": case "sync": case "max_outstanding_catchup": case "max_catchup":
+                    case "key": case "ek": case "encryption_key": case "cipher": case "extension_hint":
+                    case "limits": case "unique_tag": case "max_buffered_size": case "max_buffered_msgs":
+                        notYet(f, "jetstream " + f.key());
+                        break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(f.pos() + ": " + bad.getMessage());
+            }
+        }
+        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts()));
+    }
+
+    /**
+     * An account's {@code jetstream}: enabled/disabled (or a boolean) turns JetStream on in that account; the
+     * block of per-account limits is not built yet and refused by name.
+     */
+    private void accountJetStream(String account, Entry f) throws Bad {
+        Object v = f.value();
+        boolean on;
+        if (v instanceof Boolean bv) {
+            on = bv;
+        } else if (v instanceof String str && (str.equalsIgnoreCase("enabled") || str.equalsIgnoreCase("enable"))) {
+            on = true;
+        } else if (v instanceof String str && (str.equalsIgnoreCase("disabled") || str.equalsIgnoreCase("disable"))) {
+            on = false;
+        } else {
+            notYet(f, "accounts jetstream limits");
+            return;
+        }
+        if (on) {
+            b.jetstream(b.jetstream().withAccount(account));
+        }
+    }
+
+    /** nats-server's getStorageSize: an integer, or a string with a K/M/G/T suffix (powers of 1024). */
+    private static long storageSize(Entry e) throws Bad {
+        if (e.value() instanceof Long n) {
+            return n;
+        }
+        if (!(e.value() instanceof String str) || str.isEmpty()) {
+            throw conversion(e, "int64");
+        }
+        char suffix = Character.toUpperCase(str.charAt(str.length() - 1));
+        int shift = switch (suffix) { case 'K' -> 10; case 'M' -> 20; case 'G' -> 30; case 'T' -> 40; default -> -1; };
+        try {
+            return shift < 0 ? Long.parseLong(str) : Long.parseLong(str.substring(0, str.length() - 1)) << shift;
+        } catch (NumberFormatException x) {
+            throw new Bad("invalid storage size \"" + str + "\"");
+        }
     }
 
     /** The tls block of the client port. */
@@ -496,7 +588,8 @@ public final class ConfigFileOptions {
                                 break;
                             case "exports": exports.addAll(exports(f)); break;
                             case "imports": imports.addAll(imports(f)); break;
-                            case "nkey": case "jetstream": case "mappings": case "maps": case "limits":
+                            case "jetstream": accountJetStream(name, f); break;
+                            case "nkey": case "mappings": case "maps": case "limits":
                             case "default_permissions":
                                 notYet(f, "accounts " + k);
                                 break;

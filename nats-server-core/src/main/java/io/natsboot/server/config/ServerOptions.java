@@ -54,7 +54,8 @@ public record ServerOptions(
         boolean noSystemAccount,
         TrustOptions trust,
         /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
-        boolean allowNonTls) {
+        boolean allowNonTls,
+        JetStreamOptions jetstream) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -180,6 +181,8 @@ public record ServerOptions(
         /** Operator (JWT) mode; null = off. */
         private TrustOptions trust;
         private boolean allowNonTls;
+        /** JetStream ({@code -js}, {@code -sd}, the jetstream block); OFF by default. */
+        private JetStreamOptions jetstream = JetStreamOptions.OFF;
 
         public Builder() {
         }
@@ -301,6 +304,8 @@ public record ServerOptions(
         public Builder noSystemAccount(boolean v) { noSystemAccount = v; return this; }
         /** Operator (JWT) mode: operators, system account, resolver; null = off. */
         public Builder trust(TrustOptions v) { trust = v; return this; }
+        public Builder jetstream(JetStreamOptions v) { jetstream = v; return this; }
+        public JetStreamOptions jetstream() { return jetstream; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -316,7 +321,8 @@ public record ServerOptions(
                     username, password, authToken, debug, trace, logTime, logFile, maxTracedMsgLen, pidFile,
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
-                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls);
+                    users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
+                    jetstream);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -182,13 +182,29 @@ public final class InternalClient {
      * @throws IllegalArgumentException for a subject that is not a valid publish subject
      */
     public int publish(String subject, String reply, byte[] headers, byte[] payload) {
-        if (!Subjects.isValidPublishSubject(subject)) {
-            throw new IllegalArgumentException("invalid publish subject: " + subject);
+        return publishAs(subject, subject, reply, headers, payload);
+    }
+
+    /**
+     * As {@link #publish(String, String, byte[], byte[])}, but routed by {@code routeSubject} (matched against the
+     * account's subscriptions) while receivers see {@code presentedSubject} in their MSG/HMSG line: nats-server's
+     * JetStream deliveries, a stored message sent to a pull request's inbox or a push consumer's deliver subject
+     * under the message's own subject. Import mappings use {@code routeSubject}. Route frames carry the
+     * presented subject too, so a receiver behind a route is not reached this way (JetStream here is single
+     * server).
+     *
+     * @throws IllegalArgumentException for a subject that is not a valid publish subject
+     */
+    public int publishAs(String routeSubject, String presentedSubject, String reply, byte[] headers,
+            byte[] payload) {
+        if (!Subjects.isValidPublishSubject(routeSubject)) {
+            throw new IllegalArgumentException("invalid publish subject: " + routeSubject);
         }
         if (closed) {
             return 0;
         }
-        byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
+        String subject = routeSubject;
+        byte[] subj = presentedSubject.getBytes(StandardCharsets.UTF_8);
         byte[] rep = reply == null || reply.isEmpty() ? new byte[0] : reply.getBytes(StandardCharsets.UTF_8);
         int headerLength = headers == null ? -1 : headers.length;
         int payloadLength = payload == null ? 0 : payload.length;
@@ -238,6 +254,11 @@ public final class InternalClient {
             server.log().error("Internal client " + name + " handler error on \"" + subject + "\": " + e);
         }
         return true;
+    }
+
+    /** Whether any subscription in this client's account (local, route or internal) matches {@code subject}. */
+    public boolean hasInterest(String subject) {
+        return !account.trie().match(subject).isEmpty();
     }
 
     /** Removes every subscription; later publishes are dropped and subscribes refused. */

@@ -145,7 +145,8 @@ public final class OperatorAccounts {
         Json.quote(b, server.serverId());
         b.append(",\"ver\":");
         Json.quote(b, options.compatVersion());
-        b.append(",\"seq\":").append(sysSequence.incrementAndGet()).append(",\"jetstream\":false,\"time\":\"")
+        b.append(",\"seq\":").append(sysSequence.incrementAndGet()).append(",\"jetstream\":")
+                .append(options.jetstream() != null && options.jetstream().enabled()).append(",\"time\":\"")
                 .append(io.natsboot.server.goformat.GoFormat.rfc3339Nano(java.time.Instant.now())).append("\"}");
         return b.toString();
     }

@@ -436,6 +436,9 @@ public final class ServerContext {
             }
         }
         b.append(",\"max_payload\":").append(options.maxPayload());
+        if (options.jetstream() != null && options.jetstream().enabled()) {
+            b.append(",\"jetstream\":true");
+        }
         if (cid > 0) {
             b.append(",\"client_id\":").append(cid);
         }

@@ -225,6 +225,35 @@ public final class JetStream implements AutoCloseable {
         return used + add > limit;
     }
 
+    /** Usage summed over the enabled accounts, for monitoring (/varz, /jsz). */
+    public record Stats(long memory, long storage, int accounts, long apiTotal, long apiErrors, long streams,
+            long consumers, long messages, long bytes) {
+    }
+
+    public Options config() {
+        return options;
+    }
+
+    public Stats stats() {
+        long mem = 0, file = 0, total = 0, errors = 0, streams = 0, consumers = 0, msgs = 0, bytes = 0;
+        int n = 0;
+        for (JsAccount a : accounts.values()) {
+            n++;
+            long[] u = usage(a);
+            mem += u[0];
+            file += u[1];
+            consumers += u[2];
+            total += a.apiTotal.get();
+            errors += a.apiErrors.get();
+            for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+                streams++;
+                msgs += s.store.state().msgs();
+                bytes += s.store.state().bytes();
+            }
+        }
+        return new Stats(mem, file, n, total, errors, streams, consumers, msgs, bytes);
+    }
+
     long[] usage(JsAccount a) {
         long mem = 0;
         long file = 0;

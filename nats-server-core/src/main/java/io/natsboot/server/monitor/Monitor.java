@@ -155,7 +155,8 @@ public final class Monitor {
                 context.startTime(),
                 systemAccountName(),
                 Versions.productVersion(),
-                webSocketVarz(o.websocket()));
+                webSocketVarz(o.websocket()),
+                jetStream.get());
     }
 
     /** /varz's websocket object: the block as configured, with the bound port. */
@@ -573,11 +574,20 @@ public final class Monitor {
         return new FeatureViews.AccountStatz(context.serverId(), Instant.now(), list);
     }
 
-    /** /jsz: JetStream is not available. */
-    public FeatureViews.Jsz jsz(boolean leaderOnly) throws MonitorException {
+    /** /jsz: JetStream's configuration and usage when it runs, else nats-server's "disabled" answer. */
+    public JsonWriter.Writable jsz(boolean leaderOnly) throws MonitorException {
         if (leaderOnly) {
             throw new MonitorException("filtered response: not leader");
         }
-        return new FeatureViews.Jsz(context.serverId(), Instant.now());
+        JetStreamView js = jetStream.get();
+        return js == null ? new FeatureViews.Jsz(context.serverId(), Instant.now())
+                : new JetStreamView.Jsz(context.serverId(), Instant.now(), js);
+    }
+
+    /** Where /varz and /jsz read JetStream from (set by the server when JetStream runs; null = off). */
+    private volatile Supplier<JetStreamView> jetStream = () -> null;
+
+    public void jetStream(Supplier<JetStreamView> view) {
+        this.jetStream = view == null ? () -> null : view;
     }
 }

@@ -69,7 +69,8 @@ public record Varz(
         Instant configLoadTime,
         String systemAccount,
         String natsbootVersion,
-        WebSocketOptsVarz websocket) implements JsonWriter.Writable {
+        WebSocketOptsVarz websocket,
+        JetStreamView jetstream) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -181,7 +182,13 @@ public record Varz(
                 .name("leaf").beginObject().endObject()
                 .name("mqtt").beginObject().endObject()
                 .name("websocket").value(websocket)
-                .name("jetstream").beginObject().endObject()
+                .name("jetstream");
+        if (jetstream == null) {
+            w.beginObject().endObject();
+        } else {
+            jetstream.writeVarz(w);
+        }
+        w
                 .field("tls_timeout", tlsTimeout)
                 .name("write_deadline").value(writeDeadline)
                 .field("start", start)

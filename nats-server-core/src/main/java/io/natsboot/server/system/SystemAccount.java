@@ -171,7 +171,8 @@ public final class SystemAccount {
     /** The {@code server} object of the next message: sequence number and time taken now. */
     ServerInfo nextServerInfo() {
         return new ServerInfo(context.serverName(), context.infoHost(), context.serverId(), context.clusterName(),
-                context.options().compatVersion(), seq.incrementAndGet(), false, Instant.now());
+                context.options().compatVersion(), seq.incrementAndGet(),
+                context.options().jetstream() != null && context.options().jetstream().enabled(), Instant.now());
     }
 
     /** Runs {@code task} on the system thread, after what is queued; dropped once stopped. */

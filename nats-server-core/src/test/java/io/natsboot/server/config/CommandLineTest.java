@@ -270,18 +270,28 @@ class CommandLineTest {
         }
 
         @Test
+        void jetstreamFlags() {
+            Result r = CommandLine.parse("-js", "-sd", "/data/js");
+            assertThat(r.action()).isEqualTo(Action.RUN);
+            assertThat(r.applyTo(ServerOptions.builder()).build().jetstream())
+                    .isEqualTo(new JetStreamOptions(true, "/data/js", -1, -1, null));
+            assertThat(CommandLine.parse("--jetstream=false").applyTo(ServerOptions.builder()).build().jetstream()
+                    .enabled()).isFalse();
+        }
+
+        @Test
         void flagsNotImplementedYetParseButRefuseToRun() {
             Result r = CommandLine.parse("--profile", "6060", "--jetstream", "-c", "x.conf");
             assertThat(r.action()).isEqualTo(Action.ERROR);
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.unsupportedFlags()).containsExactly("-profile", "-jetstream");
-            assertThat(r.stderr()).startsWith("nats-server: flags -profile, -jetstream not supported by NATS Boot");
-            // Parsed with their real types: --profile takes an int, --jetstream takes no value.
+            assertThat(r.unsupportedFlags()).containsExactly("-profile");
+            assertThat(r.stderr()).startsWith("nats-server: flag -profile not supported by NATS Boot");
+            // Parsed with their real types: --profile takes an int.
             assertThat(usageError("--profile", "x").stderr())
                     .isEqualTo("invalid value \"x\" for flag -profile: parse error\n");
-            assertThat(CommandLine.parse("--jetstream", "-v").action()).isEqualTo(Action.VERSION);
+            assertThat(CommandLine.parse("--profile", "1", "-v").action()).isEqualTo(Action.VERSION);
             // Switching a boolean one off is harmless.
-            assertThat(CommandLine.parse("-js=false", "--tls=false").action()).isEqualTo(Action.RUN);
+            assertThat(CommandLine.parse("--tls=false").action()).isEqualTo(Action.RUN);
         }
     }
 

@@ -174,6 +174,28 @@ class ConfParserTest {
     }
 
     @Test
+    void jetstreamForms() throws ConfException {
+        ServerOptions.Builder b = ServerOptions.builder();
+        // 1G is the configuration language's number (10^9); a quoted "10M" is nats-server's storage size (2^20)
+        assertThat(options("jetstream { store_dir: /data/js, max_memory_store: 1G, max_file_store: \"10M\", domain: hub }\n",
+                b).ok()).isTrue();
+        assertThat(b.build().jetstream()).isEqualTo(
+                new JetStreamOptions(true, "/data/js", 1_000_000_000L, 10L * 1024 * 1024, "hub"));
+        b = ServerOptions.builder();
+        assertThat(options("jetstream: enabled\n", b).ok()).isTrue();
+        assertThat(b.build().jetstream().enabled()).isTrue();
+        b = ServerOptions.builder();
+        assertThat(options("jetstream { enabled: false, store_dir: x }\n", b).ok()).isTrue();
+        assertThat(b.build().jetstream().enabled()).isFalse();
+        assertThat(ServerOptions.builder().build().jetstream().enabled()).isFalse();
+        b = ServerOptions.builder();
+        assertThat(options("accounts { A: { jetstream: enabled }, B: {}, C: { jetstream: disabled } }\njetstream: true\n",
+                b).ok()).isTrue();
+        assertThat(b.build().jetstream().accounts()).containsExactly("A");
+        assertThat(b.build().jetstream().enabled()).isTrue();
+    }
+
+    @Test
     void everySupportedOption() throws ConfException {
         ServerOptions.Builder b = ServerOptions.builder();
         ConfigFileOptions.Outcome o = options("""
@@ -255,9 +277,10 @@ class ConfParserTest {
                 Arguments.of("cluster { listen: 6222, foo: 1 }\n", "t.conf:1:24: unknown field \"foo\""),
                 Arguments.of("cluster { authorization { users: [ {user: a} ] } }\n",
                         "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
-                Arguments.of("jetstream: enabled\n", "t.conf:1:0: jetstream is not supported by NATS Boot yet"),
-                Arguments.of("accounts { A: { jetstream: enabled } }\n",
-                        "t.conf:1:16: accounts jetstream is not supported by NATS Boot yet"),
+                Arguments.of("jetstream: maybe\n", "t.conf:1:0: Expected 'enabled' or 'disabled' for string value, got 'maybe'"),
+                Arguments.of("jetstream { key: abc }\n", "t.conf:1:12: jetstream key is not supported by NATS Boot yet"),
+                Arguments.of("accounts { A: { jetstream: { max_mem: 1 } } }\n",
+                        "t.conf:1:16: accounts jetstream limits is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: { foo: 1 } }\n", "t.conf:1:16: Unknown field \"foo\" parsing account"),
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",

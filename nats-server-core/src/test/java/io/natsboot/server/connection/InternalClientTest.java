@@ -44,6 +44,30 @@ class InternalClientTest {
     }
 
     @Test
+    void publishAsRoutesByOneSubjectAndShowsAnother() throws Exception {
+        try (RunningServer server = RunningServer.start(); Connection nc = connect(server)) {
+            InternalClient ic = server.server().internalClient("$G", "test");
+            assertThat(ic.hasInterest("_INBOX.x")).isFalse();
+            io.nats.client.Subscription sub = nc.subscribe("_INBOX.x");
+            nc.flush(Duration.ofSeconds(2));
+            assertThat(ic.hasInterest("_INBOX.x")).isTrue();
+            assertThat(ic.hasInterest("_INBOX.y")).isFalse();
+            Headers h = new Headers().add("K", "v");
+            byte[] hdr = utf8("NATS/1.0\r\nK: v\r\n\r\n");
+            assertThat(ic.publishAs("_INBOX.x", "orders.1", "$JS.ACK.S.C.1.1.1.0.0", hdr, utf8("body"))).isEqualTo(1);
+            Message m = sub.nextMessage(Duration.ofSeconds(2));
+            assertThat(m).isNotNull();
+            assertThat(m.getSubject()).isEqualTo("orders.1");
+            assertThat(m.getReplyTo()).isEqualTo("$JS.ACK.S.C.1.1.1.0.0");
+            assertThat(m.getHeaders().getFirst("K")).isEqualTo("v");
+            assertThat(new String(m.getData(), StandardCharsets.UTF_8)).isEqualTo("body");
+            // the presented subject routes nothing: nobody listens on orders.1
+            assertThat(ic.publishAs("_INBOX.none", "_INBOX.x", null, null, utf8("lost"))).isZero();
+            ic.close();
+        }
+    }
+
+    @Test
     void internalResponderAnswersAJnatsRequest() throws Exception {
         try (RunningServer server = RunningServer.start(); Connection nc = connect(server)) {
             InternalClient ic = server.server().internalClient("$G", "test");

@@ -1,0 +1,141 @@
+package io.natsboot.server;
+
+import io.natsboot.server.config.JetStreamOptions;
+import io.natsboot.server.config.ServerOptions;
+import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.jetstream.InternalClientTransport;
+import io.natsboot.server.jetstream.JetStream;
+import io.natsboot.server.log.ServerLog;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starts JetStream for {@link NatsServer} when it is enabled: resolves the store directory and the server-wide
+ * limits as nats-server 2.9.10 does (75% of the machine's memory, 75% of the disk space available at the store
+ * directory), prints its start-up lines, wires the engine to the internal clients and enables the accounts
+ * nats-server enables (the global one without an accounts block, else those with {@code jetstream: enabled}).
+ */
+final class JetStreamStart {
+    private static final String[] BANNER = {
+        "    _ ___ _____ ___ _____ ___ ___   _   __  __",
+        " _ | | __|_   _/ __|_   _| _ \\ __| /_\\ |  \\/  |",
+        "| || | _|  | | \\__ \\ | | |   / _| / _ \\| |\\/| |",
+        " \\__/|___| |_| |___/ |_| |_|_\\___/_/ \\_\\_|  |_|",
+        "",
+        "         https://docs.nats.io/jetstream",
+        "",
+    };
+
+    /** A running JetStream and its transport (closed together). */
+    record Running(JetStream jetStream, InternalClientTransport transport, JetStream.Options options) {
+        /** What /varz and /jsz show. */
+        io.natsboot.server.monitor.JetStreamView view() {
+            JetStream.Stats st = jetStream.stats();
+            return new io.natsboot.server.monitor.JetStreamView(options.maxMemory(), options.maxStore(),
+                    options.storeDir().resolve("jetstream").toString(), st.memory(), st.storage(), st.accounts(),
+                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes());
+        }
+
+        void stop(ServerLog log) {
+            log.info("Initiating JetStream Shutdown...");
+            jetStream.close(); // consumer state and stores flushed
+            transport.close();
+            log.info("JetStream Shutdown");
+        }
+    }
+
+    private JetStreamStart() {
+    }
+
+    /** Null when JetStream is off. */
+    static Running start(ServerOptions options, ServerContext context, ServerLog log) {
+        JetStreamOptions js = options.jetstream();
+        if (js == null || !js.enabled()) {
+            return null;
+        }
+        log.info("Starting JetStream");
+        Path root = Path.of(js.storeDir() != null && !js.storeDir().isEmpty() ? js.storeDir()
+                : Path.of(System.getProperty("java.io.tmpdir"), "nats").toString());
+        Path dir = root.resolve("jetstream");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("Can't start JetStream: could not create storage directory - "
+                    + goMkdirError(e), e);
+        }
+        long maxMem = js.maxMemory() >= 0 ? js.maxMemory() : totalMemory() / 4 * 3;
+        long maxStore = js.maxStore() >= 0 ? js.maxStore() : dir.toFile().getUsableSpace() / 4 * 3;
+        for (String line : BANNER) {
+            log.info(line);
+        }
+        log.info("---------------- JETSTREAM ----------------");
+        log.info("  Max Memory:      " + friendlyBytes(maxMem));
+        log.info("  Max Storage:     " + friendlyBytes(maxStore));
+        log.info("  Store Directory: \"" + dir + "\"");
+        if (js.domain() != null && !js.domain().isEmpty()) {
+            log.info("  Domain:          " + js.domain());
+        }
+        log.info("-------------------------------------------");
+        JetStream.Options jo = new JetStream.Options(root, maxMem, maxStore, js.domain(), null);
+        InternalClientTransport transport =
+                new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
+        JetStream engine = new JetStream(jo, transport, log);
+        // nats-server 2.9.10: without an accounts block the global account has JetStream; with one, only the
+        // accounts that say jetstream: enabled (the others' requests are not answered here, see docs)
+        List<String> accounts = new ArrayList<>();
+        if (options.accounts().isEmpty()) {
+            accounts.add(Account.GLOBAL);
+        }
+        for (String a : js.accounts()) {
+            if (!accounts.contains(a)) {
+                accounts.add(a);
+            }
+        }
+        try {
+            for (String a : accounts) {
+                engine.enableAccount(a);
+            }
+        } catch (IOException e) {
+            engine.close();
+            transport.close();
+            throw new IllegalStateException("Can't start JetStream: " + e.getMessage(), e);
+        }
+        return new Running(engine, transport, jo);
+    }
+
+    /** Go's text for a failed MkdirAll: {@code mkdir <path>: <reason>}. */
+    private static String goMkdirError(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.FileAlreadyExistsException ? "not a directory"
+                    : f.getReason() != null ? f.getReason().toLowerCase(Locale.ROOT) : "error";
+            return "mkdir " + f.getFile() + ": " + reason;
+        }
+        return e.getMessage();
+    }
+
+    private static long totalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /** nats-server's friendlyBytes: 1024-based units, two decimals, "B" below 1 KiB. */
+    static String friendlyBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"K", "M", "G", "T", "P", "E"};
+        double v = bytes;
+        int exp = (int) (Math.log(v) / Math.log(1024));
+        return String.format(Locale.ROOT, "%.2f %sB", v / Math.pow(1024, exp), units[exp - 1]);
+    }
+}
