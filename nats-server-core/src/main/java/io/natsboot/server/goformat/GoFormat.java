@@ -474,4 +474,26 @@ public final class GoFormat {
         }
         return sb.toString();
     }
+
+    /** Go's zero {@code time.Time} in JSON: what nats-server writes for a time never set. */
+    public static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+    /** {@link #rfc3339Nano(Instant)}, or {@link #ZERO_TIME} for null. */
+    public static String rfc3339NanoOrZero(Instant t) {
+        return t == null ? ZERO_TIME : rfc3339Nano(t);
+    }
+
+    /** A time given as nanoseconds since the epoch (a store timestamp); 0 is Go's zero time. */
+    public static String rfc3339NanoOfEpochNanos(long nanos) {
+        if (nanos == 0) {
+            return ZERO_TIME;
+        }
+        return rfc3339Nano(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+                Math.floorMod(nanos, 1_000_000_000L)));
+    }
+
+    /** Nanoseconds since the epoch of {@code t}. */
+    public static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
 }

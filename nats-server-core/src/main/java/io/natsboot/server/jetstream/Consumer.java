@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.jetstream.store.StoreState;
 import io.natsboot.server.jetstream.store.StoredMessage;
 import io.natsboot.server.subject.Subjects;
@@ -119,7 +120,7 @@ public final class Consumer {
             case BY_START_SEQUENCE:
                 return c.optStartSeq;
             case BY_START_TIME:
-                long t = GoTime.toNanos(c.optStartTime);
+                long t = GoFormat.epochNanos(c.optStartTime);
                 for (StoredMessage m = stream.store.loadNext(filter, 0); m != null;
                      m = stream.store.loadNext(filter, m.seq() + 1)) {
                     if (m.timestamp() >= t) {
@@ -272,7 +273,7 @@ public final class Consumer {
     }
 
     private static String goDuration(long nanos) {
-        return io.natsboot.server.jetstream.GoDuration.format(nanos);
+        return GoFormat.duration(nanos);
     }
 
     private synchronized void expire(PullRequest pr) {
@@ -397,7 +398,7 @@ public final class Consumer {
             return;
         }
         long cseq = ++dseq;
-        long now = GoTime.toNanos(Instant.now());
+        long now = GoFormat.epochNanos(Instant.now());
         if (m.seq() > lastDeliveredStreamSeq) {
             lastDeliveredStreamSeq = m.seq();
         }
@@ -576,7 +577,7 @@ public final class Consumer {
             if (closed) {
                 return;
             }
-            lastAckNanos = GoTime.toNanos(Instant.now());
+            lastAckNanos = GoFormat.epochNanos(Instant.now());
             switch (kind) {
                 case "", "+ACK" -> ack(a.streamSeq(), a.consumerSeq(), acked);
                 case "+NXT" -> {
@@ -757,20 +758,20 @@ public final class Consumer {
         Map<String, Object> m = JsonOut.obj();
         m.put("stream_name", stream.name());
         m.put("name", name);
-        m.put("created", GoTime.format(created));
+        m.put("created", GoFormat.rfc3339NanoOrZero(created));
         m.put("config", config.toJson());
         Map<String, Object> d = JsonOut.obj();
         d.put("consumer_seq", dseq);
         d.put("stream_seq", lastDeliveredStreamSeq);
         if (lastActiveNanos != 0) {
-            d.put("last_active", GoTime.formatNanos(lastActiveNanos));
+            d.put("last_active", GoFormat.rfc3339NanoOfEpochNanos(lastActiveNanos));
         }
         m.put("delivered", d);
         Map<String, Object> af = JsonOut.obj();
         af.put("consumer_seq", ackFloorConsumer);
         af.put("stream_seq", ackFloorStream);
         if (lastAckNanos != 0) {
-            af.put("last_active", GoTime.formatNanos(lastAckNanos));
+            af.put("last_active", GoFormat.rfc3339NanoOfEpochNanos(lastAckNanos));
         }
         m.put("ack_floor", af);
         m.put("num_ack_pending", pending.size());
@@ -798,7 +799,7 @@ public final class Consumer {
         Map<String, Object> m = JsonOut.obj();
         m.put("name", name);
         m.put("config", config.toJson());
-        m.put("created", GoTime.format(created));
+        m.put("created", GoFormat.rfc3339NanoOrZero(created));
         write(dir.resolve("meta.json"), JsonOut.write(m));
     }
 

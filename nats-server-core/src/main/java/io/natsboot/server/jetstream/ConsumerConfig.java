@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,7 +142,7 @@ public final class ConsumerConfig {
             m.put("opt_start_seq", optStartSeq);
         }
         if (optStartTime != null) {
-            m.put("opt_start_time", GoTime.format(optStartTime));
+            m.put("opt_start_time", GoFormat.rfc3339NanoOrZero(optStartTime));
         }
         m.put("ack_policy", ackPolicy.name().toLowerCase());
         if (ackWait != 0) {

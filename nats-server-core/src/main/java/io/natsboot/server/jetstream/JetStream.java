@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.jetstream.store.FileStoreOptions;
 import io.natsboot.server.jetstream.store.StoredMessage;
 import io.natsboot.server.log.ServerLog;
@@ -275,7 +276,7 @@ public final class JetStream implements AutoCloseable {
 
     private void housekeeping() {
         try {
-            long now = io.natsboot.server.jetstream.GoTime.toNanos(Instant.now());
+            long now = GoFormat.epochNanos(Instant.now());
             for (JsAccount a : accounts.values()) {
                 for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
                     s.store.expire(now);
@@ -313,7 +314,7 @@ public final class JetStream implements AutoCloseable {
             id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
         }
         m.put("id", new String(id));
-        m.put("timestamp", GoTime.format(Instant.now()));
+        m.put("timestamp", GoFormat.rfc3339NanoOrZero(Instant.now()));
         for (int i = 0; i + 1 < fields.length; i += 2) {
             m.put((String) fields[i], fields[i + 1]);
         }

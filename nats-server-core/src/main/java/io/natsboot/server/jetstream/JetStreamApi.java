@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.jetstream.store.StoreState;
 import io.natsboot.server.jetstream.store.StoredMessage;
 import io.natsboot.server.protocol.Json;
@@ -579,7 +580,7 @@ public final class JetStreamApi {
         if (msg.data().length > 0) {
             mm.put("data", Base64.getEncoder().encodeToString(msg.data()));
         }
-        mm.put("time", GoTime.formatNanos(msg.timestamp()));
+        mm.put("time", GoFormat.rfc3339NanoOfEpochNanos(msg.timestamp()));
         Map<String, Object> m = response(type);
         m.put("message", mm);
         send(a, reply, m);

@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import io.natsboot.server.jetstream.store.FileStore;
 import io.natsboot.server.jetstream.store.MemoryStore;
 import io.natsboot.server.jetstream.store.MessageStore;
@@ -85,7 +86,7 @@ public final class Stream {
         }
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
-        m.put("created", GoTime.format(created));
+        m.put("created", GoFormat.rfc3339NanoOrZero(created));
         Path tmp = dir.resolve("meta.json.tmp");
         Files.writeString(tmp, JsonOut.write(m));
         Files.move(tmp, dir.resolve("meta.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -250,7 +251,7 @@ public final class Stream {
     }
 
     private void pruneDedupe() {
-        long cutoff = GoTime.toNanos(Instant.now()) - config.duplicates;
+        long cutoff = GoFormat.epochNanos(Instant.now()) - config.duplicates;
         Iterator<long[]> it = dedupe.values().iterator();
         while (it.hasNext()) {
             if (it.next()[1] < cutoff) {
@@ -394,7 +395,7 @@ public final class Stream {
             return src.optStartSeq;
         }
         if (src.optStartTime != null) {
-            long t = GoTime.toNanos(src.optStartTime);
+            long t = GoFormat.epochNanos(src.optStartTime);
             for (StoredMessage m = origin.store.loadNext(null, 0); m != null; m = origin.store.loadNext(null, m.seq() + 1)) {
                 if (m.timestamp() >= t) {
                     return m.seq();
@@ -413,9 +414,9 @@ public final class Stream {
         m.put("messages", s.msgs());
         m.put("bytes", s.bytes());
         m.put("first_seq", s.msgs() == 0 && s.lastSeq() == 0 ? 0 : s.firstSeq());
-        m.put("first_ts", GoTime.formatNanos(s.firstTimestamp()));
+        m.put("first_ts", GoFormat.rfc3339NanoOfEpochNanos(s.firstTimestamp()));
         m.put("last_seq", s.lastSeq());
-        m.put("last_ts", GoTime.formatNanos(s.lastTimestamp()));
+        m.put("last_ts", GoFormat.rfc3339NanoOfEpochNanos(s.lastTimestamp()));
         if (s.numSubjects() > 0) {
             m.put("num_subjects", s.numSubjects());
         }
@@ -449,7 +450,7 @@ public final class Stream {
     Map<String, Object> infoJson(String subjectsFilter, boolean deletedDetails, boolean withSources) {
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
-        m.put("created", GoTime.format(created));
+        m.put("created", GoFormat.rfc3339NanoOrZero(created));
         m.put("state", stateJson(subjectsFilter, deletedDetails));
         if (withSources) {
             StreamConfig c = config;

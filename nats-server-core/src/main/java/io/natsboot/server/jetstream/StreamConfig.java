@@ -1,5 +1,6 @@
 package io.natsboot.server.jetstream;
 
+import io.natsboot.server.goformat.GoFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class StreamConfig {
                 m.put("opt_start_seq", optStartSeq);
             }
             if (optStartTime != null) {
-                m.put("opt_start_time", GoTime.format(optStartTime));
+                m.put("opt_start_time", GoFormat.rfc3339NanoOrZero(optStartTime));
             }
             if (!filterSubject.isEmpty()) {
                 m.put("filter_subject", filterSubject);
