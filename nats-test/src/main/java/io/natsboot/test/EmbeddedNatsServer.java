@@ -23,9 +23,36 @@ public final class EmbeddedNatsServer implements AutoCloseable {
     private final NatsServer server;
     private final Duration startTime;
 
+    /** The JetStream store directory this server made for itself, deleted on close; null without JetStream. */
+    private volatile java.nio.file.Path jetStreamDir;
+
     private EmbeddedNatsServer(NatsServer server, Duration startTime) {
         this.server = server;
         this.startTime = startTime;
+    }
+
+    /**
+     * A server with JetStream on, storing in a new temporary directory that {@link #close()} deletes (file
+     * streams, Key-Value and Object Store buckets work as on {@code nats-server -js}).
+     */
+    public static EmbeddedNatsServer startWithJetStream() {
+        return startWithJetStream(options -> { });
+    }
+
+    /** {@link #startWithJetStream()} with options of your own, applied after JetStream's. */
+    public static EmbeddedNatsServer startWithJetStream(Consumer<ServerOptions.Builder> options) {
+        java.nio.file.Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("natsboot-jetstream");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no temporary directory for JetStream", e);
+        }
+        EmbeddedNatsServer s = start(b -> {
+            b.jetstream(new io.natsboot.server.config.JetStreamOptions(true, dir.toString(), -1, -1, null));
+            options.accept(b);
+        });
+        s.jetStreamDir = dir;
+        return s;
     }
 
     /** A server with nats-server's defaults on a free loopback port. */
@@ -77,6 +104,15 @@ public final class EmbeddedNatsServer implements AutoCloseable {
     @Override
     public void close() {
         server.shutdown();
+        java.nio.file.Path dir = jetStreamDir;
+        if (dir != null) {
+            jetStreamDir = null;
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temporary directory left behind is not worth failing a test for
+            }
+        }
     }
 
     @Override

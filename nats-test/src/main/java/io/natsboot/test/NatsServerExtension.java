@@ -34,6 +34,18 @@ public class NatsServerExtension implements BeforeAllCallback, AfterAllCallback,
 
     private EmbeddedNatsServer server;
     private boolean perTest;
+    private boolean jetStream;
+
+    /** An extension whose servers have JetStream, storing in a temporary directory deleted when they stop. */
+    public static NatsServerExtension withJetStream() {
+        NatsServerExtension e = new NatsServerExtension();
+        e.jetStream = true;
+        return e;
+    }
+
+    private EmbeddedNatsServer startServer() {
+        return jetStream ? EmbeddedNatsServer.startWithJetStream() : EmbeddedNatsServer.start();
+    }
 
     /** The running server (started by JUnit before the class, or before each test for an instance field). */
     public EmbeddedNatsServer server() {
@@ -53,7 +65,7 @@ public class NatsServerExtension implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = EmbeddedNatsServer.start();
+        server = startServer();
     }
 
     @Override
@@ -67,7 +79,7 @@ public class NatsServerExtension implements BeforeAllCallback, AfterAllCallback,
             perTest = true;
         }
         if (perTest) {
-            server = EmbeddedNatsServer.start();
+            server = startServer();
         }
     }
 

@@ -36,6 +36,9 @@ public @interface AutoConfigureEmbeddedNats {
      */
     boolean replaceEmbeddedServer() default true;
 
+    /** Start the server with JetStream, storing in a temporary directory deleted when the server stops. */
+    boolean jetStream() default false;
+
     enum Scope {
         /** One server per application context, shared by the test classes that share the context. */
         CONTEXT,

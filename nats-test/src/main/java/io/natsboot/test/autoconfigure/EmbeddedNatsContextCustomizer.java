@@ -26,15 +26,17 @@ class EmbeddedNatsContextCustomizer implements ContextCustomizer {
 
     private final Class<?> testClass;
     private final boolean replaceEmbeddedServer;
+    private final boolean jetStream;
 
-    EmbeddedNatsContextCustomizer(Class<?> testClass, boolean replaceEmbeddedServer) {
+    EmbeddedNatsContextCustomizer(Class<?> testClass, boolean replaceEmbeddedServer, boolean jetStream) {
         this.testClass = testClass;
         this.replaceEmbeddedServer = replaceEmbeddedServer;
+        this.jetStream = jetStream;
     }
 
     @Override
     public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
-        EmbeddedNatsServer server = EmbeddedNatsServer.start();
+        EmbeddedNatsServer server = jetStream ? EmbeddedNatsServer.startWithJetStream() : EmbeddedNatsServer.start();
         ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
         beanFactory.registerSingleton(SERVER_BEAN_NAME, server);
         if (beanFactory instanceof DefaultListableBeanFactory registry) {
@@ -54,11 +56,11 @@ class EmbeddedNatsContextCustomizer implements ContextCustomizer {
     @Override
     public boolean equals(Object o) {
         return o instanceof EmbeddedNatsContextCustomizer other && Objects.equals(testClass, other.testClass)
-                && replaceEmbeddedServer == other.replaceEmbeddedServer;
+                && replaceEmbeddedServer == other.replaceEmbeddedServer && jetStream == other.jetStream;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(testClass, replaceEmbeddedServer);
+        return Objects.hash(testClass, replaceEmbeddedServer, jetStream);
     }
 }

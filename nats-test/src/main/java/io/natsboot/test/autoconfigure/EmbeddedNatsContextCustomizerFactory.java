@@ -18,6 +18,6 @@ class EmbeddedNatsContextCustomizerFactory implements ContextCustomizerFactory {
             return null;
         }
         Class<?> perClass = annotation.scope() == AutoConfigureEmbeddedNats.Scope.CLASS ? testClass : null;
-        return new EmbeddedNatsContextCustomizer(perClass, annotation.replaceEmbeddedServer());
+        return new EmbeddedNatsContextCustomizer(perClass, annotation.replaceEmbeddedServer(), annotation.jetStream());
     }
 }

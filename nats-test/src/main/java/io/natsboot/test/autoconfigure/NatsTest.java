@@ -42,6 +42,10 @@ public @interface NatsTest {
     @AliasFor(annotation = AutoConfigureEmbeddedNats.class, attribute = "scope")
     AutoConfigureEmbeddedNats.Scope scope() default AutoConfigureEmbeddedNats.Scope.CONTEXT;
 
+    /** Start the test server with JetStream in a temporary directory. */
+    @AliasFor(annotation = AutoConfigureEmbeddedNats.class, attribute = "jetStream")
+    boolean jetStream() default false;
+
     /** {@code false} to skip the default filters and scan only {@link #includeFilters()}. */
     boolean useDefaultFilters() default true;
 

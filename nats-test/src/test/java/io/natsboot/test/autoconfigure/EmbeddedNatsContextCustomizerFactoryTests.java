@@ -43,7 +43,7 @@ class EmbeddedNatsContextCustomizerFactoryTests {
                 .isNotEqualTo(factory.createContextCustomizer(OwnB.class, List.of()))
                 .isEqualTo(factory.createContextCustomizer(OwnA.class, List.of()));
         assertThat(factory.createContextCustomizer(Slice.class, List.of()))
-                .isEqualTo(new EmbeddedNatsContextCustomizer(Slice.class, true));
+                .isEqualTo(new EmbeddedNatsContextCustomizer(Slice.class, true, false));
         assertThat(factory.createContextCustomizer(Without.class, List.of())).isNull();
     }
 
