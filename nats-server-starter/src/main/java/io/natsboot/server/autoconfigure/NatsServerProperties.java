@@ -116,6 +116,50 @@ public class NatsServerProperties {
 
     private final Operator operator = new Operator();
 
+    private final JetStream jetstream = new JetStream();
+
+    /**
+     * JetStream in the embedded server (streams, consumers, Key-Value, Object Store; see docs/jetstream.md): off
+     * unless {@code enabled}. Limits default to nats-server's (75% of memory, 75% of the store's free disk).
+     */
+    public static class JetStream {
+        /** Run JetStream ({@code -js}). */
+        private boolean enabled;
+
+        /** Where streams are stored ({@code -sd}); default: nats-server's, {@code <tmp>/nats/jetstream}. */
+        private String storeDir;
+
+        /** Memory for memory-stored streams; unset: 75% of the machine's memory. */
+        private DataSize maxMemoryStore;
+
+        /** Disk for file-stored streams; unset: 75% of the store directory's free space. */
+        private DataSize maxFileStore;
+
+        /** The JetStream domain, for leaf-node topologies; none by default. */
+        private String domain;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public String getStoreDir() { return storeDir; }
+        public void setStoreDir(String storeDir) { this.storeDir = storeDir; }
+        public DataSize getMaxMemoryStore() { return maxMemoryStore; }
+        public void setMaxMemoryStore(DataSize maxMemoryStore) { this.maxMemoryStore = maxMemoryStore; }
+        public DataSize getMaxFileStore() { return maxFileStore; }
+        public void setMaxFileStore(DataSize maxFileStore) { this.maxFileStore = maxFileStore; }
+        public String getDomain() { return domain; }
+        public void setDomain(String domain) { this.domain = domain; }
+
+        /** The engine's JetStream options, or null when not enabled (a config file may still turn it on). */
+        io.natsboot.server.config.JetStreamOptions toOptions() {
+            if (!enabled) {
+                return null;
+            }
+            return new io.natsboot.server.config.JetStreamOptions(true, emptyToNull(storeDir),
+                    maxMemoryStore == null ? -1 : maxMemoryStore.toBytes(),
+                    maxFileStore == null ? -1 : maxFileStore.toBytes(), emptyToNull(domain));
+        }
+    }
+
     /**
      * Operator (JWT) mode: clients log in with user JWTs (.creds) whose accounts come from the resolver. Off
      * unless {@code jwt} is set. See docs/security.md.
@@ -333,6 +377,10 @@ public class NatsServerProperties {
                 .clusterPassword(emptyToNull(a.password))
                 .clusterAuthTimeout(a.timeout);
         b.trust(operator.toTrustOptions());
+        io.natsboot.server.config.JetStreamOptions js = jetstream.toOptions();
+        if (js != null) {
+            b.jetstream(js);
+        }
         return b;
     }
 
@@ -349,6 +397,7 @@ public class NatsServerProperties {
     }
 
     public Operator getOperator() { return operator; }
+    public JetStream getJetstream() { return jetstream; }
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public String getHost() { return host; }
