@@ -308,8 +308,9 @@ final class JetStreamPair implements AutoCloseable {
                 String[] t = r.split("\\.");
                 if (t.length == 9) {
                     t[7] = "<ts>";
-                    // Ephemeral consumers have random mixed-case names (the tests' durables are upper case).
-                    if (t[3].length() == 8 && !t[3].equals(t[3].toUpperCase())) {
+                    // Ephemeral consumers have random 8-character names (letters and digits; once in a while all
+                    // upper case); no durable of these tests has 8 characters.
+                    if (t[3].length() == 8 && t[3].chars().allMatch(Character::isLetterOrDigit)) {
                         t[3] = "<ephemeral>";
                     }
                 }
