@@ -193,8 +193,9 @@ class NatsServerActuatorAutoConfigurationTests {
                 nc.flush(Duration.ofSeconds(5));
                 assertThat(registry.get("nats.server.connections").gauge().value()).isEqualTo(1);
                 assertThat(registry.get("nats.server.connections.accepted").functionCounter().count()).isEqualTo(1);
-                // $G's: the client's one and the system account's 3 imports (as nats-server's $G has them)
-                assertThat(registry.get("nats.server.subscriptions").gauge().value()).isEqualTo(1 + 3);
+                // as /varz counts them (one source): every account's, the system account's handlers and imports too
+                assertThat(registry.get("nats.server.subscriptions").gauge().value())
+                        .isEqualTo(1 + 3 + server.context().systemAccount().trie().count());
                 assertThat(registry.get("nats.server.messages").tag("direction", "in").functionCounter().count())
                         .isEqualTo(3);
                 assertThat(registry.get("nats.server.messages").tag("direction", "out").functionCounter().count())
@@ -301,8 +302,9 @@ class NatsServerActuatorAutoConfigurationTests {
                 }
                 assertThat(scrape).containsPattern("gnatsd_varz_connections" + id + "1\\.0\n")
                         .containsPattern("gnatsd_varz_total_connections" + id + "1\\.0\n")
-                        // the exporter reads $G's count: the client's one and the system account's 3 imports
-                        .containsPattern("gnatsd_varz_subscriptions" + id + "4\\.0\n")
+                        // the exporter reads /varz's count: every account's, as nats-server's varz
+                        .containsPattern("gnatsd_varz_subscriptions" + id
+                                + (1 + 3 + server.context().systemAccount().trie().count()) + "\\.0\n")
                         .containsPattern("gnatsd_varz_in_msgs" + id + "4\\.0\n")
                         .containsPattern("gnatsd_varz_out_msgs" + id + "4\\.0\n")
                         .containsPattern("gnatsd_varz_in_bytes" + id + "40\\.0\n")
