@@ -57,18 +57,9 @@ final class SysDiff {
         Process p = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(port), "-n", name).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Ports.awaitListening(port);
-        String id = null;
-        for (int i = 0; i < 100 && id == null; i++) {
-            for (String line : Files.readAllLines(log)) {
-                int at = line.indexOf("ID:       ");
-                if (at >= 0) {
-                    id = line.substring(at + 10).trim();
-                }
-            }
-            if (id == null) {
-                Thread.sleep(20);
-            }
-        }
+        // the reference logs its id at start; wait for the line
+        String id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> serverIdIn(log), java.util.Objects::nonNull);
         String serverId = id;
         return new Server() {
             public String url() {
@@ -213,5 +204,15 @@ final class SysDiff {
             out.put(p, at(json, p));
         }
         return out;
+    }
+
+    private static String serverIdIn(java.nio.file.Path log) throws java.io.IOException {
+        for (String line : Files.readAllLines(log)) {
+            int at = line.indexOf("ID:       ");
+            if (at >= 0) {
+                return line.substring(at + 10).trim();
+            }
+        }
+        return null;
     }
 }

@@ -42,7 +42,7 @@ class AllowNonTlsTest {
         Process go = new ProcessBuilder(NATS_SERVER.toString(), "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("go.log").toFile()).start();
         try (RunningServer ours = RunningServer.start(b -> b.tls(certs.serverTls(false)).allowNonTls(true))) {
-            awaitListening(goPort);
+            io.natsboot.server.support.Ports.awaitListening(goPort);
             for (int port : new int[] {goPort, ours.port()}) {
                 try (RawClient c = new RawClient(port)) {
                     String info = c.readInfo();
@@ -65,20 +65,6 @@ class AllowNonTlsTest {
         } finally {
             go.destroy();
             go.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
         }
     }
 }

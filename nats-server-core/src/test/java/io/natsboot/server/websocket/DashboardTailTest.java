@@ -35,7 +35,7 @@ class DashboardTailTest {
                 try {
                     while (publishing.get()) {
                         pub.send("PUB dash.rides 11\r\nride-" + String.format("%06d", i++) + "\r\n");
-                        Thread.sleep(10);
+                        Thread.sleep(10); // paces the traffic the page tails; not a wait
                     }
                 } catch (Exception e) {
                     // connection closed at the end
