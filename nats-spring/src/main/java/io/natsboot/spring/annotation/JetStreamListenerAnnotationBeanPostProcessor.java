@@ -14,19 +14,9 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.BeansException;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.backoff.BackOff;
@@ -36,60 +26,14 @@ import org.springframework.util.backoff.FixedBackOff;
  * Finds {@link JetStreamListener} methods and, once all singletons exist, registers a JetStream listener
  * container for each in the {@link NatsListenerEndpointRegistry}. Registered by {@link EnableNats}.
  */
-public class JetStreamListenerAnnotationBeanPostProcessor
-        implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+public class JetStreamListenerAnnotationBeanPostProcessor extends AnnotatedMethodPostProcessor<JetStreamListener> {
 
-    private record Found(Object bean, String beanName, Method method, JetStreamListener annotation) { }
-
-    private ConfigurableListableBeanFactory beanFactory;
-    private final List<Found> found = new ArrayList<>();
-    private boolean initialized;
-
-    @Override
-    public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
-        this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+    public JetStreamListenerAnnotationBeanPostProcessor() {
+        super(JetStreamListener.class);
     }
 
     @Override
-    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        Class<?> target = AopUtils.getTargetClass(bean);
-        if (!org.springframework.core.annotation.AnnotationUtils.isCandidateClass(target, JetStreamListener.class)) {
-            return bean;
-        }
-        Map<Method, JetStreamListener> methods = MethodIntrospector.selectMethods(target,
-                (MethodIntrospector.MetadataLookup<JetStreamListener>) m ->
-                        AnnotatedElementUtils.findMergedAnnotation(m, JetStreamListener.class));
-        for (Map.Entry<Method, JetStreamListener> e : methods.entrySet()) {
-            Found f = new Found(bean, beanName, AopUtils.selectInvocableMethod(e.getKey(), bean.getClass()), e.getValue());
-            if (initialized) {
-                register(f);
-            } else {
-                found.add(f);
-            }
-        }
-        return bean;
-    }
-
-    @Override
-    public void afterSingletonsInstantiated() {
-        initialized = true;
-        for (Found f : found) {
-            register(f);
-        }
-        found.clear();
-    }
-
-    private void register(Found f) {
-        try {
-            doRegister(f);
-        } catch (RuntimeException e) {
-            throw new BeanInitializationException("Cannot register @JetStreamListener "
-                    + f.method().getDeclaringClass().getSimpleName() + "#" + f.method().getName() + " of bean '"
-                    + f.beanName() + "': " + e.getMessage(), e);
-        }
-    }
-
-    private void doRegister(Found f) {
+    protected void doRegister(Found<JetStreamListener> f) {
         JetStreamListener a = f.annotation();
         Method method = f.method();
         String id = StringUtils.hasText(a.id()) ? resolve(a.id())
@@ -112,7 +56,7 @@ public class JetStreamListenerAnnotationBeanPostProcessor
                 Long.parseLong(resolve(a.maxDeliveries()).trim()), backOff,
                 StringUtils.hasText(inProgress) ? duration(inProgress) : null, a.autoStartup(), handler);
         beanFactory.getBean(NatsListenerEndpointRegistry.class)
-                .registerListenerContainer(factory.createContainer(endpoint), initialized);
+                .registerListenerContainer(factory.createContainer(endpoint), initialized());
     }
 
     private JetStreamListenerContainerFactory factory(String name) {

@@ -13,21 +13,11 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.BeansException;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
@@ -35,69 +25,27 @@ import org.springframework.util.StringUtils;
  * Finds {@link NatsKvListener} methods and, once all singletons exist, registers a {@link KeyValueWatchContainer}
  * for each in the {@link NatsListenerEndpointRegistry}. Registered by {@link EnableNats}.
  */
-public class NatsKvListenerAnnotationBeanPostProcessor
-        implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+public class NatsKvListenerAnnotationBeanPostProcessor extends AnnotatedMethodPostProcessor<NatsKvListener> {
 
-    private record Found(Object bean, String beanName, Method method, NatsKvListener annotation) { }
-
-    private ConfigurableListableBeanFactory beanFactory;
-    private final List<Found> found = new ArrayList<>();
-    private boolean initialized;
-
-    @Override
-    public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
-        this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+    public NatsKvListenerAnnotationBeanPostProcessor() {
+        super(NatsKvListener.class);
     }
 
     @Override
-    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        Class<?> target = AopUtils.getTargetClass(bean);
-        if (!org.springframework.core.annotation.AnnotationUtils.isCandidateClass(target, NatsKvListener.class)) {
-            return bean;
+    protected void doRegister(Found<NatsKvListener> f) {
+        NatsKvListener a = f.annotation();
+        Method method = f.method();
+        String id = StringUtils.hasText(a.id()) ? resolve(a.id())
+                : method.getDeclaringClass().getName() + "#" + method.getName();
+        Connection connection = beanFactory.getBeanProvider(Connection.class).getIfUnique();
+        if (connection == null) {
+            throw new IllegalStateException("@NatsKvListener needs a jnats Connection bean");
         }
-        Map<Method, NatsKvListener> methods = MethodIntrospector.selectMethods(target,
-                (MethodIntrospector.MetadataLookup<NatsKvListener>) m ->
-                        AnnotatedElementUtils.findMergedAnnotation(m, NatsKvListener.class));
-        for (Map.Entry<Method, NatsKvListener> e : methods.entrySet()) {
-            Found f = new Found(bean, beanName, AopUtils.selectInvocableMethod(e.getKey(), bean.getClass()), e.getValue());
-            if (initialized) {
-                register(f);
-            } else {
-                found.add(f);
-            }
-        }
-        return bean;
-    }
-
-    @Override
-    public void afterSingletonsInstantiated() {
-        initialized = true;
-        for (Found f : found) {
-            register(f);
-        }
-        found.clear();
-    }
-
-    private void register(Found f) {
-        try {
-            NatsKvListener a = f.annotation();
-            Method method = f.method();
-            String id = StringUtils.hasText(a.id()) ? resolve(a.id())
-                    : method.getDeclaringClass().getName() + "#" + method.getName();
-            Connection connection = beanFactory.getBeanProvider(Connection.class).getIfUnique();
-            if (connection == null) {
-                throw new IllegalStateException("@NatsKvListener needs a jnats Connection bean");
-            }
-            NatsMessageConverter converter = beanFactory.getBeanProvider(NatsMessageConverter.class)
-                    .getIfUnique(NatsMessageConverter::createDefault);
-            KeyValueWatchContainer container = new KeyValueWatchContainer(id, connection, resolve(a.bucket()),
-                    resolve(a.keys()), a.options(), a.autoStartup(), handler(f.bean(), method, converter));
-            beanFactory.getBean(NatsListenerEndpointRegistry.class).registerListenerContainer(container, initialized);
-        } catch (RuntimeException e) {
-            throw new BeanInitializationException("Cannot register @NatsKvListener "
-                    + f.method().getDeclaringClass().getSimpleName() + "#" + f.method().getName() + " of bean '"
-                    + f.beanName() + "': " + e.getMessage(), e);
-        }
+        NatsMessageConverter converter = beanFactory.getBeanProvider(NatsMessageConverter.class)
+                .getIfUnique(NatsMessageConverter::createDefault);
+        KeyValueWatchContainer container = new KeyValueWatchContainer(id, connection, resolve(a.bucket()),
+                resolve(a.keys()), a.options(), a.autoStartup(), handler(f.bean(), method, converter));
+        beanFactory.getBean(NatsListenerEndpointRegistry.class).registerListenerContainer(container, initialized());
     }
 
     private String resolve(String value) {

@@ -13,19 +13,10 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.BeansException;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
@@ -34,60 +25,14 @@ import org.springframework.util.StringUtils;
  * in the {@link NatsListenerEndpointRegistry}, created by the named (or default) {@link NatsListenerContainerFactory}.
  * Registered by {@link EnableNats}.
  */
-public class NatsListenerAnnotationBeanPostProcessor
-        implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+public class NatsListenerAnnotationBeanPostProcessor extends AnnotatedMethodPostProcessor<NatsListener> {
 
-    private record Found(Object bean, String beanName, Method method, NatsListener annotation) { }
-
-    private ConfigurableListableBeanFactory beanFactory;
-    private final List<Found> found = new ArrayList<>();
-    private boolean initialized;
-
-    @Override
-    public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
-        this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+    public NatsListenerAnnotationBeanPostProcessor() {
+        super(NatsListener.class);
     }
 
     @Override
-    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        Class<?> target = AopUtils.getTargetClass(bean);
-        if (!org.springframework.core.annotation.AnnotationUtils.isCandidateClass(target, NatsListener.class)) {
-            return bean;
-        }
-        Map<Method, NatsListener> methods = MethodIntrospector.selectMethods(target,
-                (MethodIntrospector.MetadataLookup<NatsListener>) m ->
-                        AnnotatedElementUtils.findMergedAnnotation(m, NatsListener.class));
-        for (Map.Entry<Method, NatsListener> e : methods.entrySet()) {
-            Found f = new Found(bean, beanName, AopUtils.selectInvocableMethod(e.getKey(), bean.getClass()), e.getValue());
-            if (initialized) {
-                register(f); // a bean created after startup (lazy, prototype)
-            } else {
-                found.add(f);
-            }
-        }
-        return bean;
-    }
-
-    @Override
-    public void afterSingletonsInstantiated() {
-        initialized = true;
-        for (Found f : found) {
-            register(f);
-        }
-        found.clear();
-    }
-
-    private void register(Found f) {
-        try {
-            doRegister(f);
-        } catch (RuntimeException e) {
-            throw new org.springframework.beans.factory.BeanInitializationException("Cannot register @NatsListener "
-                    + f.method().getDeclaringClass().getSimpleName() + "#" + f.method().getName() + " of bean '"
-                    + f.beanName() + "': " + e.getMessage(), e);
-        }
-    }
-
-    private void doRegister(Found f) {
+    protected void doRegister(Found<NatsListener> f) {
         NatsListener a = f.annotation();
         Method method = f.method();
         String id = StringUtils.hasText(a.id()) ? resolve(a.id())
@@ -103,7 +48,7 @@ public class NatsListenerAnnotationBeanPostProcessor
         NatsListenerEndpoint endpoint = new NatsListenerEndpoint(id, subjects, queue, a.concurrency(),
                 a.autoStartup(), errorHandler, handler);
         NatsListenerEndpointRegistry registry = beanFactory.getBean(NatsListenerEndpointRegistry.class);
-        registry.registerListenerContainer(factory.createContainer(endpoint), initialized);
+        registry.registerListenerContainer(factory.createContainer(endpoint), initialized());
     }
 
     private String resolve(String value) {
