@@ -1386,7 +1386,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     public void sendAsyncInfo(boolean ldm) {
         runOnLoop(() -> {
             if (closeReason == null && connected && opts.protocol >= 1) {
-                enqueue(server.infoLine(cid, host, ldm));
+                if (variant == null) {
+                    enqueue(server.infoLine(cid, host, ldm));
+                } else if (ldm) {
+                    // WebSocket clients are told no NATS URLs, so only lame duck mode changes their INFO
+                    enqueue(variant.info(server.infoLine(cid, host, true)));
+                }
             }
         });
     }

@@ -8,11 +8,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * In front of the TLS handler of the HTTPS monitor: when the first five bytes look like an HTTP request rather
+ * In front of the TLS handler of the HTTPS monitor and the wss listener: when the first five bytes look like an HTTP request rather
  * than a TLS record, answers as Go's net/http does ({@code 400}, "Client sent an HTTP request to an HTTPS
  * server.") and closes; otherwise steps aside and lets the handshake proceed.
  */
-final class PlaintextOnHttpsHandler extends ChannelInboundHandlerAdapter {
+public final class PlaintextOnHttpsHandler extends ChannelInboundHandlerAdapter {
     private static final String[] HTTP_STARTS = {"GET /", "HEAD ", "POST ", "PUT /", "OPTIO"};
     private static final byte[] ANSWER = ("HTTP/1.0 400 Bad Request\r\n\r\n"
             + "Client sent an HTTP request to an HTTPS server.\n").getBytes(StandardCharsets.US_ASCII);

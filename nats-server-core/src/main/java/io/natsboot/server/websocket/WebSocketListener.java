@@ -63,6 +63,9 @@ public final class WebSocketListener {
                     if (ssl != null) {
                         SslHandler tls = ssl.newHandler(conn.channel().alloc());
                         tls.setHandshakeTimeoutMillis(tlsMillis);
+                        // plain HTTP to the wss port: Go's 400 "Client sent an HTTP request to an HTTPS server."
+                        p.addBefore(NettyPipeline.ReactiveBridge, "ws-plaintext",
+                                new io.natsboot.server.monitor.PlaintextOnHttpsHandler());
                         p.addBefore(NettyPipeline.ReactiveBridge, "ws-tls", tls);
                     }
                     p.addBefore(NettyPipeline.ReactiveBridge, "ws-http", new HttpServerCodec());

@@ -176,15 +176,6 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         }
     }
 
-    /** Go's http.Error page as raw bytes (for when the HTTP codec is gone). */
-    private static String goError(HttpVersion version, HttpResponseStatus status) {
-        String body = status.reasonPhrase() + "\n";
-        return version.text() + " " + status.code() + " " + status.reasonPhrase() + "\r\n"
-                + "Content-Type: text/plain; charset=utf-8\r\nSec-Websocket-Version: 13\r\n"
-                + "X-Content-Type-Options: nosniff\r\nDate: " + HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-    }
-
     /** A header holds {@code value} as one of its comma-separated tokens (case-insensitive), as nats-server. */
     static boolean headerContains(HttpHeaders h, String name, String value) {
         for (String s : h.getAll(name)) {
@@ -247,9 +238,9 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         p.remove(io.netty.handler.codec.http.HttpObjectAggregator.class);
         p.remove(io.netty.handler.codec.http.HttpServerCodec.class);
         if (earlyData) {
+            // nats-server's 400 page cannot be written on its hijacked connection: it only logs and hangs up
             log.error(remote(ctx) + " - websocket handshake error: client sent data before handshake is complete");
-            ctx.writeAndFlush(Unpooled.copiedBuffer(goError(req.protocolVersion(), HttpResponseStatus.BAD_REQUEST),
-                    StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+            ctx.close();
             return;
         }
         ctx.writeAndFlush(Unpooled.copiedBuffer(r, StandardCharsets.US_ASCII));

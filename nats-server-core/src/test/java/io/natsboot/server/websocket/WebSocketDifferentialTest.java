@@ -261,6 +261,31 @@ class WebSocketDifferentialTest {
         assertThat(ourPlain.log().contains("websocket handshake error: key missing")).isTrue();
     }
 
+    @Test
+    void dataBeforeTheUpgradeCompletesIsRefused() throws IOException {
+        Script early = p -> {
+            try (WsRawClient c = new WsRawClient(p)) {
+                c.sendRaw(WsRawClient.request(p, "") + "\u0082\u0086\u0001\u0002\u0003\u0004QKMCs\u0008");
+                return "[" + c.readHead() + "] closed " + c.closedByServer();
+            }
+        };
+        assertThat(same(refPlain, ourPlain, early)).isEqualTo("[] closed true");
+        eventually("log", () -> ourPlain.log().contains(
+                "websocket handshake error: client sent data before handshake is complete"));
+    }
+
+    @Test
+    void unparsableRequestGetsGosBadRequest() throws IOException {
+        Script garbage = p -> {
+            try (WsRawClient c = new WsRawClient(p)) {
+                c.sendRaw("HELLO\r\n\r\n");
+                return c.readHead() + c.readBody(15) + " closed " + c.closedByServer();
+            }
+        };
+        assertThat(same(refPlain, ourPlain, garbage)).isEqualTo("HTTP/1.1 400 Bad Request\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request closed true");
+    }
+
     private static String refusal(int port, String request) throws IOException {
         try (WsRawClient c = new WsRawClient(port)) {
             String head = c.upgrade(request);

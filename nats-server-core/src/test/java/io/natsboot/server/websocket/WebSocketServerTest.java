@@ -52,14 +52,25 @@ class WebSocketServerTest {
                 throw new IOException(e);
             }
         };
+        WebSocketDifferentialTest.Script plainHttp = p -> {
+            try (WsRawClient c = new WsRawClient(p)) {
+                c.sendRaw(WsRawClient.request(p, ""));
+                return c.readHead() + c.readBody(48) + " closed " + c.closedByServer();
+            }
+        };
         String theirs;
+        String theirsPlain;
         try (ReferenceServer ref = new ReferenceServer(block, "")) {
+            theirsPlain = plainHttp.run(ref.wsPort);
             theirs = normalize(script.run(ref.wsPort));
             assertThat(ref.log.toString()).contains("Listening for websocket clients on wss://127.0.0.1:" + ref.wsPort);
         }
         try (RunningServer ours = RunningServer.start(b -> b.websocket(new WebSocketOptions("127.0.0.1", 0, null,
                 certs.serverTls(false), false, false, List.of(), false, null, null, null, null, null, null, null)))) {
             assertThat(normalize(script.run(ws(ours)))).isEqualTo(theirs);
+            assertThat(plainHttp.run(ws(ours))).isEqualTo(theirsPlain)
+                    .isEqualTo("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+                            + " closed true");
             assertThat(ours.log().contains("[INF] Listening for websocket clients on wss://127.0.0.1:" + ws(ours)))
                     .isTrue();
             assertThat(ours.log().contains("DO NOT USE IN PRODUCTION")).isFalse();
