@@ -598,7 +598,10 @@ public final class Cluster implements ServerContext.LocalInterestListener {
      * peer in lame duck), and sends the new INFO to clients when the list changed (reference §3.11).
      */
     private void updateConnectUrls() {
-        if (options.noAdvertise()) {
+        // While shutting down, the routes close before the clients: an INFO without the peers' URLs would
+        // make clients drop the very servers they are about to fail over to (nats.go prunes gossiped URLs
+        // missing from a new INFO). nats-server sends no client INFO once it is shutting down.
+        if (options.noAdvertise() || shuttingDown) {
             return;
         }
         List<String> next;

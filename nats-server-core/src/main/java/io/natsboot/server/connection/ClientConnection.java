@@ -373,6 +373,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
         }
+        if (session != null && options.tls() != null && options.tls().verify()) {
+            // A resumed session skips the trust manager: check the certificate's validity period again, as
+            // Go's server does before it resumes one.
+            String expired = null;
+            try {
+                expired = io.natsboot.server.tls.ClientCertificateCheck.validity(session.getPeerCertificates(),
+                        java.time.Instant.now());
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                // no client certificate: the handshake itself refuses that
+            }
+            session.invalidate(); // nothing to resume by session id (see TlsContexts.noResumption)
+            if (expired != null) {
+                log.error(logPrefix + "TLS handshake error: tls: failed to verify client certificate: " + expired);
+                close("TLS Handshake Failure", false);
+                return;
+            }
+        }
         if (log.isDebug()) {
             log.debug(logPrefix + "TLS handshake complete");
             if (session != null) {
@@ -398,7 +415,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         } else {
             log.error(logPrefix + "TLS handshake error: " + tlsErrorText(cause));
         }
-        close("TLS Handshake Failure", false);
+        // Netty tells of the failure before it flushes the alert the engine produced (bad_certificate, ...) and
+        // closes the channel itself; closing from here would race that flush and leave the client waiting for
+        // its close_notify timeout instead of reading the alert, as it does from nats-server.
+        loop.execute(() -> close("TLS Handshake Failure", false));
     }
 
     private static String goAddr(java.net.SocketAddress a) {
@@ -416,6 +436,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
             return "tls: first record does not look like a TLS handshake"; // Go's crypto/tls text
+        }
+        for (Throwable r = c; r != null; r = r.getCause()) {
+            if (r instanceof io.natsboot.server.tls.ClientCertificateCheck.Refused refused) {
+                return io.natsboot.server.tls.ClientCertificateCheck.logText(refused);
+            }
         }
         String m = c.getMessage();
         if (m != null && (m.contains("Empty client certificate chain") || m.contains("Empty certificate chain"))) {

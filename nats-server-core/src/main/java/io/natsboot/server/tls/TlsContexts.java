@@ -28,7 +28,7 @@ public final class TlsContexts {
         if (tls.managers() != null) {
             b = SslContextBuilder.forServer(tls.managers().keys());
             if (tls.managers().trust() != null) {
-                b.trustManager(tls.managers().trust());
+                b.trustManager(ClientCertificateCheck.goTexts(tls.managers().trust()));
             }
         } else {
             b = pemServerContext(tls);
@@ -42,11 +42,31 @@ public final class TlsContexts {
             b.ciphers(ciphers, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE);
         }
         try {
-            return TlsCurves.apply(b.build(), tls.curvePreferences());
+            SslContext ctx = TlsCurves.apply(b.build(), tls.curvePreferences());
+            if (tls.verify()) {
+                noResumption(ctx);
+            }
+            return ctx;
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error parsing TLS config: " + rootMessage(e), e);
         }
     }
+
+    /**
+     * No session resumption where client certificates are verified: the JDK resumes a session without asking
+     * the trust manager again, so a certificate that expired (or a CA file that changed on reload) would not be
+     * checked on reconnect. Go's server re-checks before resuming; here every handshake is a full one. A
+     * session lifetime above TLS 1.3's 7-day ticket maximum (RFC 8446 4.6.1) makes the JDK send no tickets;
+     * the handshake-done hook invalidates each session so TLS 1.2's session ids find nothing to resume.
+     */
+    private static void noResumption(SslContext ctx) {
+        javax.net.ssl.SSLSessionContext sessions = ctx.sessionContext();
+        if (sessions != null) {
+            sessions.setSessionTimeout(TLS13_MAX_TICKET_LIFETIME_SECONDS + 1);
+        }
+    }
+
+    private static final int TLS13_MAX_TICKET_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
 
     /** A server context builder from the PEM files: certificate chain, key, and the CA file if any. */
     private static SslContextBuilder pemServerContext(TlsOptions tls) {
@@ -63,9 +83,31 @@ public final class TlsContexts {
             throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
         }
         if (tls.caFile() != null && !tls.caFile().isEmpty()) {
-            b.trustManager(new File(tls.caFile()));
+            b.trustManager(ClientCertificateCheck.goTexts(caTrust(tls.caFile())));
         }
         return b;
+    }
+
+    /** The JDK's PKIX trust manager factory over the certificates of a PEM CA file. */
+    private static javax.net.ssl.TrustManagerFactory caTrust(String caFile) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(caFile))) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, c);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("failed to parse root ca certificate");
+            }
+            javax.net.ssl.TrustManagerFactory f = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            f.init(store);
+            return f;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("failed to parse root ca certificate: " + rootMessage(e), e);
+        }
     }
 
     /**

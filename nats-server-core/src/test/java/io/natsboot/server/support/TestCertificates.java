@@ -81,7 +81,7 @@ public final class TestCertificates {
         });
     }
 
-    private void leaf(String name, String dname, String san, String eku) throws Exception {
+    private void leaf(String name, String dname, String san, String eku, String... gencertOptions) throws Exception {
         String store = name + ".p12";
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
                 "-validity", "2", "-keystore", store, "-storetype", "PKCS12", "-storepass", PASS);
@@ -92,6 +92,7 @@ public final class TestCertificates {
         if (san != null) {
             gen.addAll(List.of("-ext", san));
         }
+        gen.addAll(List.of(gencertOptions)); // a later -validity wins over the one above
         keytool(gen.toArray(new String[0]));
         // Put the CA-signed chain back into the store, so the store works as a client key store too.
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", store,
@@ -207,6 +208,34 @@ public final class TestCertificates {
     }
 
     private final java.util.Set<String> madeLeaves = new java.util.HashSet<>();
+
+    /**
+     * A client certificate of the test CA that expires about {@code validFor} from now (files as
+     * {@link #clientLeaf}): a one-day validity that began a day ago, less {@code validFor}. Returns its notAfter.
+     */
+    public java.time.Instant clientLeafExpiring(String name, java.time.Duration validFor) throws Exception {
+        leaf(name, "CN=" + name, null, "eku=clientAuth", "-startdate", "-1d+" + validFor.toSeconds() + "S",
+                "-validity", "1");
+        try (InputStream in = Files.newInputStream(file(name + "-cert.pem"))) {
+            java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate) CertificateFactory
+                    .getInstance("X.509").generateCertificate(in);
+            return cert.getNotAfter().toInstant();
+        }
+    }
+
+    /**
+     * A certificate of the test CA for {@code CN=localhost} with the DNS name {@code localhost} and no IP
+     * address among its subject alternative names, usable as server and client (route) certificate: files
+     * {@code name-cert.pem}, {@code name-key.pem}, {@code name.p12}.
+     */
+    public void dnsOnlyLeaf(String name) throws Exception {
+        synchronized (madeLeaves) {
+            if (!madeLeaves.add(name)) {
+                return;
+            }
+        }
+        leaf(name, "CN=localhost", "san=dns:localhost", "eku=serverAuth,clientAuth");
+    }
 
     /** A client context trusting the test CA, presenting the client certificate when {@code withCert}. */
     public SSLContext clientContext(boolean withCert) throws Exception {
