@@ -42,8 +42,7 @@ public final class ConfigFileOptions {
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "storedir", "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system",
-            "mappings", "maps");
+            "storedir", "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -69,6 +68,7 @@ public final class ConfigFileOptions {
     private final List<String> errors = new ArrayList<>();
 
     private final OperatorConfig operatorConfig = new OperatorConfig(errors);
+    private final MappingsConfig mappingsConfig = new MappingsConfig(errors);
 
     private ConfigFileOptions(ServerOptions.Builder b) {
         this.b = b;
@@ -91,6 +91,7 @@ public final class ConfigFileOptions {
         }
         c.finishUsers();
         c.finishWebSocket();
+        c.b.mappings(c.mappingsConfig.build());
         io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
         if (trust != null) { // else keep what the builder had (the Spring Boot starter's properties)
             c.b.trust(trust);
@@ -168,6 +169,7 @@ public final class ConfigFileOptions {
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
             case "jetstream": jetstream(e); break;
+            case "mappings": case "maps": mappingsConfig.parse("$G", e); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -589,7 +591,8 @@ public final class ConfigFileOptions {
                             case "exports": exports.addAll(exports(f)); break;
                             case "imports": imports.addAll(imports(f)); break;
                             case "jetstream": accountJetStream(name, f); break;
-                            case "nkey": case "mappings": case "maps": case "limits":
+                            case "mappings": case "maps": mappingsConfig.parse(name, f); break;
+                            case "nkey": case "limits":
                             case "default_permissions":
                                 notYet(f, "accounts " + k);
                                 break;

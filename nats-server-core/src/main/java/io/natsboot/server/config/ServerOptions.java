@@ -55,7 +55,9 @@ public record ServerOptions(
         TrustOptions trust,
         /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
         boolean allowNonTls,
-        JetStreamOptions jetstream) {
+        JetStreamOptions jetstream,
+        /** Subject mappings per account name ({@code $G}: the top-level mappings block); empty = none. */
+        java.util.Map<String, io.natsboot.server.subject.SubjectMappings> mappings) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -183,6 +185,7 @@ public record ServerOptions(
         private boolean allowNonTls;
         /** JetStream ({@code -js}, {@code -sd}, the jetstream block); OFF by default. */
         private JetStreamOptions jetstream = JetStreamOptions.OFF;
+        private java.util.Map<String, io.natsboot.server.subject.SubjectMappings> mappings = java.util.Map.of();
 
         public Builder() {
         }
@@ -220,6 +223,7 @@ public record ServerOptions(
             websocket = o.websocket;
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
             trust = o.trust;
+            mappings = o.mappings;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -306,6 +310,11 @@ public record ServerOptions(
         public Builder trust(TrustOptions v) { trust = v; return this; }
         public Builder jetstream(JetStreamOptions v) { jetstream = v; return this; }
         public JetStreamOptions jetstream() { return jetstream; }
+        /** Subject mappings per account name ({@code $G} for the global account). */
+        public Builder mappings(java.util.Map<String, io.natsboot.server.subject.SubjectMappings> v) {
+            mappings = java.util.Map.copyOf(v);
+            return this;
+        }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -322,7 +331,7 @@ public record ServerOptions(
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
-                    jetstream);
+                    jetstream, mappings);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

@@ -145,6 +145,17 @@ public final class Account {
         return responses.remove(subject);
     }
 
+    /** Subject mappings applied to what this account's clients publish (nats-server's account mappings). */
+    private volatile io.natsboot.server.subject.SubjectMappings mappings = io.natsboot.server.subject.SubjectMappings.NONE;
+
+    public io.natsboot.server.subject.SubjectMappings mappings() {
+        return mappings;
+    }
+
+    public void mappings(io.natsboot.server.subject.SubjectMappings v) {
+        mappings = v == null ? io.natsboot.server.subject.SubjectMappings.NONE : v;
+    }
+
     @Override
     public String toString() {
         return name;

@@ -67,6 +67,7 @@ public final class ServerContext {
         this.port = options.port();
         accounts.put(Account.GLOBAL, global);
         configureAccounts(options.accounts());
+        options.mappings().forEach((name, m) -> accountOrCreate(name).mappings(m));
         this.systemAccount = systemAccount(options);
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;

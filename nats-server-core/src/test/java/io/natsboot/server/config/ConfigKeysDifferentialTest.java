@@ -55,8 +55,8 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("trace", "trace: true", a));
         k.add(new Key("trace_verbose", "trace_verbose: true", a));
         k.add(new Key("logtime", "logtime: false", a));
-        k.add(new Key("mappings", "mappings: { \"a.b\": \"c.d\" }", g));
-        k.add(new Key("maps", "maps: { \"a.b\": \"c.d\" }", g));
+        k.add(new Key("mappings", "mappings: { \"a.b\": \"c.d\" }", a));
+        k.add(new Key("maps", "maps: { \"a.b\": \"c.d\" }", a));
         k.add(new Key("disable_sublist_cache", "disable_sublist_cache: true", g));
         k.add(new Key("no_sublist_cache", "no_sublist_cache: true", g));
         k.add(new Key("accounts", "accounts: { A: { users: [ {user: a, password: b} ] } }", a));
