@@ -245,6 +245,21 @@ public final class ServerContext {
     /** Configuration reload: later reads see {@code next}. Callers tell the connections. */
     public void options(ServerOptions next) {
         this.options = next;
+        reloadMappings(next);
+    }
+
+    /**
+     * A reload's mappings, as nats-server applies them (to connected clients too): $G and the configured accounts
+     * take the file's mappings, none if it has none. JWT accounts keep their own.
+     */
+    private void reloadMappings(ServerOptions next) {
+        global.mappings(next.mappings().get(Account.GLOBAL));
+        for (io.natsboot.server.config.AccountOptions a : next.accounts()) {
+            Account acc = accounts.get(a.name());
+            if (acc != null) {
+                acc.mappings(next.mappings().get(a.name()));
+            }
+        }
     }
 
     public ServerLog log() {

@@ -168,6 +168,71 @@ class SubjectMappingDifferentialTest {
         assertThat(problems).isEmpty();
     }
 
+    @Test
+    void aReloadChangesTheMappingsForConnectedClientsToo(@TempDir Path dir) throws Exception {
+        Path conf = write(dir, "reload.conf", "mappings { a: b }\n");
+        List<String> pubs = List.of("a", "x");
+        String changed = "mappings { a: c, \"x\": \"y\" }\n";
+        // nats-server: SIGHUP with the changed file
+        int port = Ports.free();
+        Path log = dir.resolve("reload.log");
+        Process p = new ProcessBuilder(RequiredBinaries.path("nats-server").toString(), "-c", conf.toString(), "-a",
+                "127.0.0.1", "-p", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        List<String> theirs = new ArrayList<>();
+        try (Connection c = connect(port, null)) {
+            theirs.add(String.valueOf(collect(c, pubs)));
+            Files.writeString(conf, changed);
+            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
+            io.natsboot.server.support.Waits.upTo("the reload", Duration.ofSeconds(10))
+                    .until(() -> Files.readString(log).contains("Reloaded server configuration"));
+            theirs.add(String.valueOf(collect(c, pubs)));
+        } finally {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        // ours: the same change through ConfigReload, as our SIGHUP handler does
+        Files.writeString(conf, "mappings { a: b }\n");
+        List<String> ours = new ArrayList<>();
+        try (RunningServer s = RunningServer.start(b -> {
+            try {
+                ConfigFileOptions.load(conf.toString(), b);
+                return b;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }); Connection c = connect(s.port(), null)) {
+            ours.add(String.valueOf(collect(c, pubs)));
+            Files.writeString(conf, changed);
+            io.natsboot.server.config.ServerOptions.Builder b = s.server().options().toBuilder();
+            ConfigFileOptions.load(conf.toString(), b);
+            io.natsboot.server.config.ServerOptions next = b.build();
+            io.natsboot.server.config.ConfigReload.Plan plan =
+                    io.natsboot.server.config.ConfigReload.diff(s.server().options(), next, s.port());
+            s.server().reload(next, plan.authChanged());
+            ours.add(String.valueOf(collect(c, pubs)));
+        }
+        assertThat(theirs).containsExactly("[b, x]", "[c, y]");
+        assertThat(ours).isEqualTo(theirs);
+    }
+
+    /** Subjects a {@code >} subscriber on {@code c} gets for its own publishes. */
+    private static List<String> collect(Connection c, List<String> publishes) throws Exception {
+        io.nats.client.Subscription all = c.subscribe(">");
+        c.flush(Duration.ofSeconds(5));
+        for (String s : publishes) {
+            c.publish(s, new byte[0]);
+        }
+        c.publish("zz.end", new byte[0]);
+        List<String> out = new ArrayList<>();
+        for (Message m = all.nextMessage(Duration.ofSeconds(5)); m != null && !m.getSubject().equals("zz.end");
+                m = all.nextMessage(Duration.ofSeconds(5))) {
+            out.add(m.getSubject());
+        }
+        all.unsubscribe();
+        return out;
+    }
+
     // ---------------------------------------------------------------------------------------------------
 
     interface Scenario {
