@@ -34,11 +34,9 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "mqtt",
-            "http_base_path",
-            "prof_port", "trusted", "trusted_keys",
+            "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
-            "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
-            "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
+            "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
@@ -170,6 +168,13 @@ public final class ConfigFileOptions {
             case "websocket": case "ws": websocket(e); break;
             case "jetstream": jetstream(e); break;
             case "mappings": case "maps": mappingsConfig.parse("$G", e); break;
+            case "disable_sublist_cache": case "no_sublist_cache": b.disableSublistCache(bool(e)); break;
+            case "http_base_path": b.httpBasePath(string(e)); break;
+            case "prof_port": b.profPort(intValue(e)); break;
+            case "max_sub_tokens": case "max_subscription_tokens": b.maxSubTokens(maxSubTokens(e)); break;
+            case "connect_error_reports": b.connectErrorReports(intValue(e)); break;
+            case "reconnect_error_reports": b.reconnectErrorReports(intValue(e)); break;
+            case "server_tags": b.serverTags(serverTags(e)); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -188,6 +193,41 @@ public final class ConfigFileOptions {
                     throw new Bad("unknown field \"" + e.key() + "\"");
                 }
         }
+    }
+
+    /** max_sub_tokens: 1..255, nats-server's texts otherwise. */
+    private static int maxSubTokens(Entry e) throws Bad {
+        long n = int64(e);
+        if (n > 255) {
+            throw new Bad("max_sub_tokens value is too big");
+        }
+        if (n <= 0) {
+            throw new Bad("max_sub_tokens value can not be negative");
+        }
+        return (int) n;
+    }
+
+    /** server_tags: a string or a list of strings, lower-cased, trimmed and without repeats (jwt's TagList). */
+    private static List<String> serverTags(Entry e) throws Bad {
+        List<Object> values = new ArrayList<>();
+        if (e.value() instanceof List<?> list) {
+            for (Object o : list) {
+                values.add(o instanceof Entry item ? item.value() : o);
+            }
+        } else {
+            values.add(e.value());
+        }
+        List<String> tags = new ArrayList<>();
+        for (Object v : values) {
+            if (!(v instanceof String s)) {
+                throw new Bad("error parsing tags: unsupported type " + goType(v));
+            }
+            String t = s.toLowerCase(Locale.ROOT).strip();
+            if (!tags.contains(t)) {
+                tags.add(t);
+            }
+        }
+        return tags;
     }
 
     /** {@code system_account}: nats-server's own message for a value that is not a string. */

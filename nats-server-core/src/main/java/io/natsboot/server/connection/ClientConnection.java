@@ -1120,6 +1120,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
         }
+        int maxTokens = options.maxSubTokens();
+        if (maxTokens > 0 && Subjects.tokenCount(subject) > maxTokens) {
+            sendErr("Permissions Violation for Subscription to " + GoFormat.quote(subject) + ", too many tokens");
+            log.error(logPrefix + "Subscription Violation Too Many Tokens - " + authUser() + ", Subject "
+                    + GoFormat.quote(subject) + ", SID " + sid);
+            return;
+        }
         if (subsAtLimit()) {
             log.error(logPrefix + "maximum subscriptions exceeded");
             sendErr("maximum subscriptions exceeded");
