@@ -37,10 +37,10 @@ public final class ConfigFileOptions {
             "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
             "default_js_domain", "ocsp",
-            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
+            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "storedir", "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
+            "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -90,6 +90,7 @@ public final class ConfigFileOptions {
         c.finishUsers();
         c.finishWebSocket();
         c.b.mappings(c.mappingsConfig.build());
+        c.duplicateStoreDir(conf);
         io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
         if (trust != null) { // else keep what the builder had (the Spring Boot starter's properties)
             c.b.trust(trust);
@@ -175,6 +176,8 @@ public final class ConfigFileOptions {
             case "connect_error_reports": b.connectErrorReports(intValue(e)); break;
             case "reconnect_error_reports": b.reconnectErrorReports(intValue(e)); break;
             case "server_tags": b.serverTags(serverTags(e)); break;
+            // JetStream's directory at the top level (nats-server: only one of this and jetstream.store_dir)
+            case "store_dir": case "storedir": b.jetstream(b.jetstream().withStoreDir(string(e))); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -192,6 +195,33 @@ public final class ConfigFileOptions {
                 } else if (!e.usedAsVariable()) {
                     throw new Bad("unknown field \"" + e.key() + "\"");
                 }
+        }
+    }
+
+    /**
+     * nats-server refuses a store_dir at the top level and in the jetstream block both, at the one it reads
+     * second: {@code Duplicate 'store_dir' configuration}.
+     */
+    private void duplicateStoreDir(ConfMap conf) {
+        Entry top = null;
+        Entry inBlock = null;
+        boolean blockFirst = false;
+        for (Entry e : conf.entries()) {
+            String k = e.key().toLowerCase(Locale.ROOT);
+            if ((k.equals("store_dir") || k.equals("storedir")) && e.value() instanceof String) {
+                top = e;
+            } else if (k.equals("jetstream") && e.value() instanceof ConfMap m) {
+                for (Entry f : m.entries()) {
+                    String fk = f.key().toLowerCase(Locale.ROOT);
+                    if (fk.equals("store_dir") || fk.equals("storedir") || fk.equals("store")) {
+                        inBlock = f;
+                        blockFirst = top == null;
+                    }
+                }
+            }
+        }
+        if (top != null && inBlock != null) {
+            errors.add((blockFirst ? top : inBlock).pos() + ": Duplicate 'store_dir' configuration");
         }
     }
 

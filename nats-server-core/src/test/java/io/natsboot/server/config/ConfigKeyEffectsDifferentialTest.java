@@ -221,4 +221,34 @@ class ConfigKeyEffectsDifferentialTest {
                     + " endpoint, profile with JDK Flight Recorder (jcmd <pid> JFR.start)");
         }
     }
+
+    @Test
+    void storeDirAtTheTopLevelOrInTheJetStreamBlockButNotBoth(@TempDir Path dir) throws Exception {
+        String d = dir.toString();
+        for (String text : List.of("store_dir: \"" + d + "/x\"\njetstream: {store_dir: \"" + d + "/y\"}\n",
+                "jetstream: {store_dir: \"" + d + "/y\"}\nstore_dir: \"" + d + "/x\"\n",
+                "storedir: 1\n")) {
+            Path conf = write(dir, "sd.conf", text);
+            assertThat(check(conf, false)).as(text).isEqualTo(check(conf, true));
+        }
+        ServerOptions.Builder b = ServerOptions.builder();
+        ConfigFileOptions.load(write(dir, "top.conf", "store_dir: \"" + d + "/js\"\njetstream: enabled\n").toString(), b);
+        assertThat(b.build().jetstream().storeDir()).isEqualTo(d + "/js");
+        assertThat(b.build().jetstream().enabled()).isTrue();
+    }
+
+    /** {@code -t -c conf}: exit code and text, of the binary or ours. */
+    private static String check(Path conf, boolean reference) throws Exception {
+        if (reference) {
+            Process p = new ProcessBuilder(RequiredBinaries.path("nats-server").toString(), "-t", "-c", conf.toString())
+                    .redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            return p.exitValue() + ": " + text.strip();
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        int exit = io.natsboot.server.NatsServerMainAccess.run(new String[] {"-t", "-c", conf.toString()}, ps, ps);
+        return exit + ": " + out.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
 }
