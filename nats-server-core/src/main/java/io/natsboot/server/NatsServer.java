@@ -111,6 +111,11 @@ public final class NatsServer {
                         && !u.password().startsWith("$2"))) {
             log.warn("Plaintext passwords detected, use nkeys or bcrypt");
         }
+        if (options.profPort() != 0) {
+            // nats-server opens Go's pprof here ("profiling port: N"); a JVM has no pprof: say so, open nothing
+            log.warn("profiling port: " + options.profPort() + " not opened: NATS Boot has no Go pprof endpoint,"
+                    + " profile with JDK Flight Recorder (jcmd <pid> JFR.start)");
+        }
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }

@@ -59,8 +59,6 @@ import reactor.netty.resources.LoopResources;
 public final class Cluster implements ServerContext.LocalInterestListener {
     /** nats-server: 1 s between route dials, plus up to 100 ms of jitter. */
     private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Failed dials of explicit routes are logged at ERR on the first attempt and then every this many. */
-    private static final int REPORT_EVERY = 3600;
 
     private final ServerContext server;
     private final ClusterOptions options;
@@ -155,7 +153,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         firstDials.addAll(options.routes());
         firstDialsDone = new CountDownLatch(firstDials.size());
         for (URI route : options.routes()) {
-            dial(route, true, 1);
+            dial(route, true, 1, true);
         }
     }
 
@@ -210,7 +208,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
 
     // ---- Dialling --------------------------------------------------------------------------
 
-    private void dial(URI url, boolean configured, int attempt) {
+    /** {@code first}: dials before this route was ever connected (connect_error_reports, not reconnect_...). */
+    private void dial(URI url, boolean configured, int attempt, boolean first) {
         if (shuttingDown) {
             return;
         }
@@ -250,19 +249,19 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 .connect(url.getHost(), url.getPort())
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        dialFailed(url, configured, attempt, f.cause());
+                        dialFailed(url, configured, attempt, first, f.cause());
                     }
                 });
     }
 
-    private void dialFailed(URI url, boolean configured, int attempt, Throwable err) {
+    private void dialFailed(URI url, boolean configured, int attempt, boolean first, Throwable err) {
         if (configured) {
             firstDialEnded(url);
         }
         String key = url.getHost() + ":" + url.getPort();
         String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp " + resolved(url)
                 + ": " + dialError(err);
-        if (attempt == 1 || attempt % REPORT_EVERY == 0) {
+        if (reportDialError(first, attempt)) {
             log.error(text);
         } else if (log.isDebug()) {
             log.debug(text);
@@ -272,12 +271,24 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             dialling.remove(key);
             return;
         }
-        scheduleDial(url, configured, attempt + 1);
+        scheduleDial(url, configured, attempt + 1, first);
     }
 
-    private void scheduleDial(URI url, boolean configured, int attempt) {
+    /**
+     * nats-server's shouldReportConnectErr: the first failed dial, then every connect_error_reports-th (3600) while
+     * the route never connected, every reconnect_error_reports-th (1) after it was lost. (A 0 there makes Go divide
+     * by zero; here it reports the first attempt only.)
+     */
+    private boolean reportDialError(boolean first, int attempt) {
+        io.natsboot.server.config.ServerOptions o = server.options();
+        int every = first ? o.connectErrorReports() : o.reconnectErrorReports();
+        return attempt == 1 || (every != 0 && attempt % every == 0);
+    }
+
+    private void scheduleDial(URI url, boolean configured, int attempt, boolean first) {
         long delay = RECONNECT_NANOS + ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(100));
-        loops.onServer(true).next().schedule(() -> dial(url, configured, attempt), delay, TimeUnit.NANOSECONDS);
+        loops.onServer(true).next().schedule(() -> dial(url, configured, attempt, first), delay,
+                TimeUnit.NANOSECONDS);
     }
 
     private static String resolved(URI url) {
@@ -387,7 +398,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 // An accepted route that replaced our configured dial: redial the configured URL.
                 URI configuredUrl = configuredUrlFor(peer);
                 if (configuredUrl != null) {
-                    scheduleDial(configuredUrl, true, 1);
+                    scheduleDial(configuredUrl, true, 1, false);
                 }
             }
             return;
@@ -408,7 +419,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             if (log.isDebug()) {
                 log.debug("Attempting reconnect for solicited route \"" + r.url + "\"");
             }
-            scheduleDial(r.url, true, 1);
+            scheduleDial(r.url, true, 1, false);
         } else {
             // A configured URL whose route is no longer configured: it led to this server itself.
             if (options.routes().contains(r.url) && log.isDebug()) {
@@ -458,7 +469,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                 return;
             }
         }
-        dial(url, false, 1);
+        dial(url, false, 1, true);
     }
 
     private static boolean sameHostPort(URI a, URI b) {

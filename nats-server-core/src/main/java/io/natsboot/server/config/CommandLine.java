@@ -196,7 +196,8 @@ public final class CommandLine {
             on(CLUSTER, Kind.INT, "<number>", "For implicit routes, number of connect retries",
                     Apply.CONNECT_RETRIES, "--connect_retries"),
             // Profiling
-            later(PROFILING, Kind.INT, "<port>", "HTTP port for profiling", "--profile"),
+            on(PROFILING, Kind.INT, "<port>", "Profiling HTTP port (accepted; NATS Boot logs a warning, see docs/config-keys.md)",
+                    Apply.PROFILE, "--profile"),
             // NATS Boot extensions (set in a configuration file with nats-server)
             on(NATSBOOT, Kind.DURATION, "<duration>", "Lame duck mode duration, e.g. 30s (default: 2m)",
                     Apply.LAME_DUCK_DURATION, "--lame_duck_duration"),
@@ -771,7 +772,7 @@ public final class CommandLine {
         VERBOSE_TRACE, DEBUG_AND_TRACE, DEBUG_AND_VERBOSE_TRACE, MAX_TRACED_MSG_LEN, USER, PASSWORD, AUTH_TOKEN,
         LAME_DUCK_DURATION, LAME_DUCK_GRACE_PERIOD, HTTP_PORT, HTTPS_PORT, HELP, VERSION, CONFIG, TEST_CONFIG, SIGNAL, HELP_TLS, LOG_SIZE_LIMIT, SYSLOG, REMOTE_SYSLOG, TLS, TLS_CERT, TLS_KEY, TLS_VERIFY, TLS_CA_CERT,
         ROUTES, CLUSTER_LISTEN, CLUSTER_NAME, NO_ADVERTISE, CLUSTER_ADVERTISE, CONNECT_RETRIES,
-        JETSTREAM, STORE_DIR, NOT_YET;
+        JETSTREAM, STORE_DIR, PROFILE, NOT_YET;
 
         @Override
         public void apply(Target t, String name, Object v) {
@@ -816,6 +817,7 @@ public final class CommandLine {
                 case TLS_VERIFY: b.tlsVerify((Boolean) v); break;
                 case JETSTREAM: b.jetstream(b.jetstream().withEnabled((Boolean) v)); break;
                 case STORE_DIR: b.jetstream(b.jetstream().withStoreDir((String) v)); break;
+                case PROFILE: b.profPort((Integer) v); break;
                 case TLS_CA_CERT: b.tlsCaCert((String) v); break;
                 case ROUTES: b.routes(List.of((String) v)); break;
                 case CLUSTER_LISTEN: b.clusterListen((String) v); break;

@@ -286,7 +286,9 @@ public final class ConfParser {
     private enum Ctx { TOP, MAP }
 
     private void parseKeyValue(ConfMap into, Ctx ctx) throws ConfException {
-        Pos keyPos = new Pos(fileName, line, pos - lineStart);
+        // nats-server's lexer places a quoted key after its opening quote, as a quoted array item
+        boolean quotedKey = pos < text.length() && (text.charAt(pos) == '"' || text.charAt(pos) == '\'');
+        Pos keyPos = new Pos(fileName, line, pos - lineStart + (quotedKey ? 1 : 0));
         String key = parseKey();
         // The separator: blanks, then an optional '=' or ':', then blanks.
         skipWhite();

@@ -34,16 +34,13 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "gateway", "leafnodes", "leaf", "mqtt",
-            "http_base_path",
-            "prof_port", "trusted", "trusted_keys",
+            "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
-            "connect_error_reports", "reconnect_error_reports", "disable_sublist_cache", "no_sublist_cache",
-            "max_subscription_tokens", "max_sub_tokens", "server_tags", "default_js_domain", "ocsp",
-            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store", "store_dir",
+            "default_js_domain", "ocsp",
+            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "storedir", "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system",
-            "mappings", "maps");
+            "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -69,6 +66,7 @@ public final class ConfigFileOptions {
     private final List<String> errors = new ArrayList<>();
 
     private final OperatorConfig operatorConfig = new OperatorConfig(errors);
+    private final MappingsConfig mappingsConfig = new MappingsConfig(errors);
 
     private ConfigFileOptions(ServerOptions.Builder b) {
         this.b = b;
@@ -91,6 +89,8 @@ public final class ConfigFileOptions {
         }
         c.finishUsers();
         c.finishWebSocket();
+        c.b.mappings(c.mappingsConfig.build());
+        c.duplicateStoreDir(conf);
         io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
         if (trust != null) { // else keep what the builder had (the Spring Boot starter's properties)
             c.b.trust(trust);
@@ -168,6 +168,16 @@ public final class ConfigFileOptions {
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
             case "jetstream": jetstream(e); break;
+            case "mappings": case "maps": mappingsConfig.parse("$G", e); break;
+            case "disable_sublist_cache": case "no_sublist_cache": b.disableSublistCache(bool(e)); break;
+            case "http_base_path": b.httpBasePath(string(e)); break;
+            case "prof_port": b.profPort(intValue(e)); break;
+            case "max_sub_tokens": case "max_subscription_tokens": b.maxSubTokens(maxSubTokens(e)); break;
+            case "connect_error_reports": b.connectErrorReports(intValue(e)); break;
+            case "reconnect_error_reports": b.reconnectErrorReports(intValue(e)); break;
+            case "server_tags": b.serverTags(serverTags(e)); break;
+            // JetStream's directory at the top level (nats-server: only one of this and jetstream.store_dir)
+            case "store_dir": case "storedir": b.jetstream(b.jetstream().withStoreDir(string(e))); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -186,6 +196,68 @@ public final class ConfigFileOptions {
                     throw new Bad("unknown field \"" + e.key() + "\"");
                 }
         }
+    }
+
+    /**
+     * nats-server refuses a store_dir at the top level and in the jetstream block both, at the one it reads
+     * second: {@code Duplicate 'store_dir' configuration}.
+     */
+    private void duplicateStoreDir(ConfMap conf) {
+        Entry top = null;
+        Entry inBlock = null;
+        boolean blockFirst = false;
+        for (Entry e : conf.entries()) {
+            String k = e.key().toLowerCase(Locale.ROOT);
+            if ((k.equals("store_dir") || k.equals("storedir")) && e.value() instanceof String) {
+                top = e;
+            } else if (k.equals("jetstream") && e.value() instanceof ConfMap m) {
+                for (Entry f : m.entries()) {
+                    String fk = f.key().toLowerCase(Locale.ROOT);
+                    if (fk.equals("store_dir") || fk.equals("storedir") || fk.equals("store")) {
+                        inBlock = f;
+                        blockFirst = top == null;
+                    }
+                }
+            }
+        }
+        if (top != null && inBlock != null) {
+            errors.add((blockFirst ? top : inBlock).pos() + ": Duplicate 'store_dir' configuration");
+        }
+    }
+
+    /** max_sub_tokens: 1..255, nats-server's texts otherwise. */
+    private static int maxSubTokens(Entry e) throws Bad {
+        long n = int64(e);
+        if (n > 255) {
+            throw new Bad("max_sub_tokens value is too big");
+        }
+        if (n <= 0) {
+            throw new Bad("max_sub_tokens value can not be negative");
+        }
+        return (int) n;
+    }
+
+    /** server_tags: a string or a list of strings, lower-cased, trimmed and without repeats (jwt's TagList). */
+    private static List<String> serverTags(Entry e) throws Bad {
+        List<Object> values = new ArrayList<>();
+        if (e.value() instanceof List<?> list) {
+            for (Object o : list) {
+                values.add(o instanceof Entry item ? item.value() : o);
+            }
+        } else {
+            values.add(e.value());
+        }
+        List<String> tags = new ArrayList<>();
+        for (Object v : values) {
+            if (!(v instanceof String s)) {
+                throw new Bad("error parsing tags: unsupported type " + goType(v));
+            }
+            String t = s.toLowerCase(Locale.ROOT).strip();
+            if (!tags.contains(t)) {
+                tags.add(t);
+            }
+        }
+        return tags;
     }
 
     /** {@code system_account}: nats-server's own message for a value that is not a string. */
@@ -589,7 +661,8 @@ public final class ConfigFileOptions {
                             case "exports": exports.addAll(exports(f)); break;
                             case "imports": imports.addAll(imports(f)); break;
                             case "jetstream": accountJetStream(name, f); break;
-                            case "nkey": case "mappings": case "maps": case "limits":
+                            case "mappings": case "maps": mappingsConfig.parse(name, f); break;
+                            case "nkey": case "limits":
                             case "default_permissions":
                                 notYet(f, "accounts " + k);
                                 break;

@@ -158,6 +158,20 @@ public final class ConfigReload {
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }
+        // nats-server 2.9.10 (probed): these four are refused, the next three reloaded
+        refuse("MaxSubTokens", old.maxSubTokens(), next.maxSubTokens());
+        refuse("HTTPBasePath", old.httpBasePath(), next.httpBasePath());
+        refuse("NoSublistCache", old.disableSublistCache(), next.disableSublistCache());
+        refuse("ProfPort", old.profPort(), next.profPort());
+        if (!old.serverTags().equals(next.serverTags())) {
+            lines.add("Reloaded: tags");
+        }
+        if (old.connectErrorReports() != next.connectErrorReports()) {
+            lines.add("Reloaded: connect_error_reports = " + next.connectErrorReports());
+        }
+        if (old.reconnectErrorReports() != next.reconnectErrorReports()) {
+            lines.add("Reloaded: reconnect_error_reports = " + next.reconnectErrorReports());
+        }
         if (next.maxPayload() > next.maxPending()) {
             throw new Refused("max_payload (" + next.maxPayload() + ") cannot be higher than max_pending ("
                     + next.maxPending() + ")");

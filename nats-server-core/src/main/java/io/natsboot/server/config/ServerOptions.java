@@ -55,7 +55,23 @@ public record ServerOptions(
         TrustOptions trust,
         /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
         boolean allowNonTls,
-        JetStreamOptions jetstream) {
+        JetStreamOptions jetstream,
+        /** Subject mappings per account name ({@code $G}: the top-level mappings block); empty = none. */
+        java.util.Map<String, io.natsboot.server.subject.SubjectMappings> mappings,
+        /** disable_sublist_cache: the accounts' subscription tries keep no match cache. */
+        boolean disableSublistCache,
+        /** http_base_path as configured ("" = none): the monitoring endpoints are served under it. */
+        String httpBasePath,
+        /** prof_port / --profile (0 = none): accepted, logged with a warning (no Go pprof here). */
+        int profPort,
+        /** max_sub_tokens (0 = no limit): subscriptions with more tokens are refused. */
+        int maxSubTokens,
+        /** connect_error_reports: route dial errors before a first connect are logged every this many. */
+        int connectErrorReports,
+        /** reconnect_error_reports: route dial errors after a route was lost are logged every this many. */
+        int reconnectErrorReports,
+        /** server_tags, lower-cased as nats-server keeps them (/varz "tags"). */
+        List<String> serverTags) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -183,6 +199,14 @@ public record ServerOptions(
         private boolean allowNonTls;
         /** JetStream ({@code -js}, {@code -sd}, the jetstream block); OFF by default. */
         private JetStreamOptions jetstream = JetStreamOptions.OFF;
+        private java.util.Map<String, io.natsboot.server.subject.SubjectMappings> mappings = java.util.Map.of();
+        private boolean disableSublistCache;
+        private String httpBasePath = "";
+        private int profPort;
+        private int maxSubTokens;
+        private int connectErrorReports = 3600;
+        private int reconnectErrorReports = 1;
+        private List<String> serverTags = List.of();
 
         public Builder() {
         }
@@ -220,6 +244,10 @@ public record ServerOptions(
             websocket = o.websocket;
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
             trust = o.trust;
+            mappings = o.mappings;
+            disableSublistCache = o.disableSublistCache; httpBasePath = o.httpBasePath; profPort = o.profPort;
+            maxSubTokens = o.maxSubTokens; connectErrorReports = o.connectErrorReports;
+            reconnectErrorReports = o.reconnectErrorReports; serverTags = o.serverTags;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -306,6 +334,18 @@ public record ServerOptions(
         public Builder trust(TrustOptions v) { trust = v; return this; }
         public Builder jetstream(JetStreamOptions v) { jetstream = v; return this; }
         public JetStreamOptions jetstream() { return jetstream; }
+        public Builder disableSublistCache(boolean v) { disableSublistCache = v; return this; }
+        public Builder httpBasePath(String v) { httpBasePath = v == null ? "" : v; return this; }
+        public Builder profPort(int v) { profPort = v; return this; }
+        public Builder maxSubTokens(int v) { maxSubTokens = v; return this; }
+        public Builder connectErrorReports(int v) { connectErrorReports = v; return this; }
+        public Builder reconnectErrorReports(int v) { reconnectErrorReports = v; return this; }
+        public Builder serverTags(List<String> v) { serverTags = List.copyOf(v); return this; }
+        /** Subject mappings per account name ({@code $G} for the global account). */
+        public Builder mappings(java.util.Map<String, io.natsboot.server.subject.SubjectMappings> v) {
+            mappings = java.util.Map.copyOf(v);
+            return this;
+        }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -322,7 +362,8 @@ public record ServerOptions(
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
-                    jetstream);
+                    jetstream, mappings, disableSublistCache, httpBasePath, profPort, maxSubTokens,
+                    connectErrorReports, reconnectErrorReports, serverTags);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

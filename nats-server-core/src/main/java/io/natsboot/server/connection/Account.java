@@ -21,7 +21,7 @@ public final class Account {
     public static final String GLOBAL = "$G";
 
     private final String name;
-    private final SubscriptionTrie<Subscription> trie = new SubscriptionTrie<>(true);
+    private final SubscriptionTrie<Subscription> trie;
     /** Accounts importing a stream of this one (set on the exporter). */
     private volatile List<StreamImport> streamImporters = List.of();
     /** Services this account imports (set on the importer). */
@@ -67,7 +67,13 @@ public final class Account {
     }
 
     public Account(String name) {
+        this(name, true);
+    }
+
+    /** An account whose trie keeps a match cache or not (nats-server's disable_sublist_cache). */
+    public Account(String name, boolean matchCache) {
         this.name = name;
+        this.trie = new SubscriptionTrie<>(matchCache);
         this.responsePrefix = "_R_." + io.natsboot.server.protocol.ServerId.nuid().substring(0, 8) + ".";
     }
 
@@ -143,6 +149,17 @@ public final class Account {
             return null;
         }
         return responses.remove(subject);
+    }
+
+    /** Subject mappings applied to what this account's clients publish (nats-server's account mappings). */
+    private volatile io.natsboot.server.subject.SubjectMappings mappings = io.natsboot.server.subject.SubjectMappings.NONE;
+
+    public io.natsboot.server.subject.SubjectMappings mappings() {
+        return mappings;
+    }
+
+    public void mappings(io.natsboot.server.subject.SubjectMappings v) {
+        mappings = v == null ? io.natsboot.server.subject.SubjectMappings.NONE : v;
     }
 
     @Override

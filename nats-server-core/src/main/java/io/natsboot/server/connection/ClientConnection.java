@@ -107,6 +107,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** The buffer being parsed (during a parse), for the close after a fatal error. */
     private ByteBuf parsing;
     private SubjectCache cache;
+    /** Whether this read's publishes are mapped (see channelRead). */
+    private boolean mapsThisRead;
     /**
      * The size fields of the message being published, as this client wrote them, when they are not plain decimals
      * (leading zeros): MSG echoes them (nats-server copies them). Null otherwise, and outside onPublish.
@@ -307,6 +309,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         options = currentOptions();
         reads.begin();
+        // nats-server decides per read whether publishes are mapped, from the account the client had when the
+        // read began: PUBs in the same read as the CONNECT that moves it to another account are not mapped
+        mapsThisRead = !account.mappings().isEmpty();
         long msgsBefore = inMsgs;
         ByteBuf kept = framer.read(in);
         server.inMsgs.add(inMsgs - msgsBefore);
@@ -766,23 +771,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (entry.pubAllowed) {
             return true;
         }
+        return responseAllowed(entry.subject);
+    }
+
+    /** allow_responses: {@code subject} is a reply subject this connection was given and may still answer. */
+    private boolean responseAllowed(String subject) {
+        Permissions p = perms;
         ConcurrentHashMap<String, long[]> r = replies;
         Permissions.ResponsePermission rp = p.response();
         if (r == null || rp == null) {
             return false;
         }
-        long[] resp = r.get(entry.subject);
+        long[] resp = r.get(subject);
         if (resp == null) {
             return false;
         }
         resp[1]++;
         if (rp.maxMsgs() > 0 && resp[1] > rp.maxMsgs()) {
-            r.remove(entry.subject);
+            r.remove(subject);
             return false;
         }
         if (!rp.expires().isZero() && !rp.expires().isNegative()
                 && System.nanoTime() - resp[0] > rp.expires().toNanos()) {
-            r.remove(entry.subject);
+            r.remove(subject);
             return false;
         }
         return true;
@@ -1003,10 +1014,55 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     totalLength);
         }
         SubjectCache.Entry entry = subjectEntry(buf, subjectStart, subjectLength);
+        io.natsboot.server.subject.SubjectMappings mappings = account.mappings();
+        if (mapsThisRead && !mappings.isEmpty()) {
+            // nats-server maps a client's publish before anything else looks at its subject (permissions too)
+            String mapped = mappings.map(entry.subject, server.clusterName());
+            if (mapped != null) {
+                publishMapped(entry.subject, mapped, buf, replyStart, replyLength, headerLength, payloadStart,
+                        totalLength);
+                return;
+            }
+        }
         if (perms != null && !publishAllowed(entry)) {
             pubPermissionViolation(entry.subject);
             return;
         }
+        publishChecked(entry.result, entry.subject, buf, subjectStart, subjectLength, replyStart, replyLength,
+                headerLength, payloadStart, totalLength);
+    }
+
+    /**
+     * A publish whose subject an account mapping changed: delivered under {@code mapped} (an empty one, the part
+     * of a weighted mapping that drops, reaches nobody). The message is copied once with the new subject, as the
+     * receivers' frames take the subject from the buffer.
+     */
+    private void publishMapped(String original, String mapped, ByteBuf buf, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        if (log.isTrace()) {
+            traceIn("MAPPING " + original + " -> " + mapped);
+        }
+        if (perms != null && perms.checksPublish() && !perms.canPublish(mapped) && !responseAllowed(mapped)) {
+            pubPermissionViolation(mapped);
+            return;
+        }
+        byte[] subject = mapped.getBytes(StandardCharsets.UTF_8);
+        ByteBuf copy = io.netty.buffer.Unpooled.buffer(subject.length + replyLength + totalLength);
+        try {
+            copy.writeBytes(subject);
+            copy.writeBytes(buf, replyStart, replyLength);
+            copy.writeBytes(buf, payloadStart, totalLength);
+            MatchResult<Subscription> result = mapped.isEmpty() ? null : account.trie().match(mapped);
+            publishChecked(result, mapped, copy, 0, subject.length, subject.length, replyLength, headerLength,
+                    subject.length + replyLength, totalLength);
+        } finally {
+            copy.release();
+        }
+    }
+
+    /** The rest of a publish once its subject is final and allowed; {@code result} null = nobody matches. */
+    private void publishChecked(MatchResult<Subscription> result, String subject, ByteBuf buf, int subjectStart,
+            int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         if (replyLength > 0 && reservedReply(buf, replyStart, replyLength)) {
             sendErr("Permissions Violation for Publish with Reply of \""
                     + buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) + "\"");
@@ -1022,10 +1078,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             totalSizeAsWritten = parser.totalSizeAsWritten(buf);
             headerSizeAsWritten = parser.headerSizeAsWritten(buf);
         }
-        int delivered;
+        int delivered = 0;
         try {
-            delivered = fanout.publish(account, entry.result, entry.subject, this, opts.echo, this, buf, subjectStart,
-                    subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+            if (result != null) {
+                delivered = fanout.publish(account, result, subject, this, opts.echo, this, buf, subjectStart,
+                        subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+            }
         } finally {
             totalSizeAsWritten = null;
             headerSizeAsWritten = null;
@@ -1086,6 +1144,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 subPermissionViolation(subject, queue, sid);
                 return;
             }
+        }
+        int maxTokens = options.maxSubTokens();
+        if (maxTokens > 0 && Subjects.tokenCount(subject) > maxTokens) {
+            sendErr("Permissions Violation for Subscription to " + GoFormat.quote(subject) + ", too many tokens");
+            log.error(logPrefix + "Subscription Violation Too Many Tokens - " + authUser() + ", Subject "
+                    + GoFormat.quote(subject) + ", SID " + sid);
+            return;
         }
         if (subsAtLimit()) {
             log.error(logPrefix + "maximum subscriptions exceeded");

@@ -49,6 +49,10 @@ public final class OperatorAccounts {
         this.log = log;
         this.mode = new OperatorMode(options.trust(), log::debug);
         mode.onAccountUpdate(claims -> {
+            Account updated = server.account(claims.subject());
+            if (updated != null && wired.contains(claims.subject())) {
+                updated.mappings(mappings(claims));
+            }
             for (ClientConnection c : server.clients()) {
                 c.accountClaimsUpdated(claims);
             }
@@ -69,6 +73,7 @@ public final class OperatorAccounts {
         if (!wired.add(claims.subject())) {
             return importer;
         }
+        importer.mappings(mappings(claims));
         List<Account.ServiceImport> services = new ArrayList<>(importer.serviceImports());
         for (AccountClaims.Import imp : claims.imports()) {
             String why;
@@ -100,6 +105,27 @@ public final class OperatorAccounts {
         }
         importer.serviceImports(services);
         return importer;
+    }
+
+    /**
+     * The account JWT's {@code mappings} as nats-server adds them (a weight of 0 counts as 100, as jwt's
+     * GetWeight); a mapping it cannot add is logged with nats-server's text and left out.
+     */
+    private io.natsboot.server.subject.SubjectMappings mappings(AccountClaims claims) {
+        io.natsboot.server.subject.SubjectMappings m = io.natsboot.server.subject.SubjectMappings.NONE;
+        for (Map.Entry<String, List<AccountClaims.Mapping>> e : claims.mappings().entrySet()) {
+            List<io.natsboot.server.subject.SubjectMappings.Destination> dests = new ArrayList<>();
+            for (AccountClaims.Mapping d : e.getValue()) {
+                dests.add(new io.natsboot.server.subject.SubjectMappings.Destination(d.subject() == null ? "" : d.subject(),
+                        d.weight() == 0 ? 100 : d.weight(), d.cluster()));
+            }
+            try {
+                m = m.with(e.getKey(), dests);
+            } catch (io.natsboot.server.subject.SubjectTransform.MappingException ex) {
+                log.error("Error adding mapping: " + ex.getMessage());
+            }
+        }
+        return m;
     }
 
     /** Takes one of {@code account}'s connection slots if fewer than {@code limit} (-1 = no limit) are taken. */

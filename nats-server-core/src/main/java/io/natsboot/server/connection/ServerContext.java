@@ -24,8 +24,8 @@ public final class ServerContext {
     private volatile ServerOptions options;
     private final ServerLog log;
     /** The global account $G: clients without an account, and the only one without an accounts block. */
-    private final Account global = new Account(Account.GLOBAL);
-    private final SubscriptionTrie<Subscription> trie = global.trie();
+    private final Account global;
+    private final SubscriptionTrie<Subscription> trie;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     /** User name -> account, for users declared inside an account. */
     private final Map<String, Account> userAccounts = new ConcurrentHashMap<>();
@@ -65,8 +65,11 @@ public final class ServerContext {
         this.serverName = options.serverName() == null || options.serverName().isEmpty()
                 ? serverId : options.serverName();
         this.port = options.port();
+        this.global = newAccount(Account.GLOBAL);
+        this.trie = global.trie();
         accounts.put(Account.GLOBAL, global);
         configureAccounts(options.accounts());
+        options.mappings().forEach((name, m) -> accountOrCreate(name).mappings(m));
         this.systemAccount = systemAccount(options);
         long rate = options.tls() == null ? 0 : options.tls().connectionRateLimit();
         this.tlsRate = rate > 0 ? new ConnectionRateCounter(rate) : null;
@@ -94,7 +97,7 @@ public final class ServerContext {
         boolean[] made = new boolean[1];
         Account a = accounts.computeIfAbsent(name, n -> {
             made[0] = true;
-            return new Account(n);
+            return newAccount(n);
         });
         java.util.function.Consumer<Account> l = accountCreated;
         if (made[0] && l != null) {
@@ -125,7 +128,7 @@ public final class ServerContext {
         Account a = accounts.get(name);
         if (a == null && (name.equals(ServerOptions.DEFAULT_SYSTEM_ACCOUNT) || o.trust() != null)) {
             // the default $SYS, or in operator mode the account key: its JWT comes from the resolver
-            a = new Account(name);
+            a = newAccount(name);
             accounts.put(name, a);
         }
         if (a == null) {
@@ -152,7 +155,7 @@ public final class ServerContext {
      */
     private void configureAccounts(List<io.natsboot.server.config.AccountOptions> list) {
         for (io.natsboot.server.config.AccountOptions a : list) {
-            Account acc = new Account(a.name());
+            Account acc = newAccount(a.name());
             accounts.put(a.name(), acc);
             for (String user : a.users()) {
                 userAccounts.put(user, acc);
@@ -194,6 +197,11 @@ public final class ServerContext {
             }
         }
         return false;
+    }
+
+    /** A new account; with disable_sublist_cache its trie keeps no match cache. */
+    private Account newAccount(String name) {
+        return new Account(name, !options.disableSublistCache());
     }
 
     /** The global account $G. */
@@ -244,6 +252,21 @@ public final class ServerContext {
     /** Configuration reload: later reads see {@code next}. Callers tell the connections. */
     public void options(ServerOptions next) {
         this.options = next;
+        reloadMappings(next);
+    }
+
+    /**
+     * A reload's mappings, as nats-server applies them (to connected clients too): $G and the configured accounts
+     * take the file's mappings, none if it has none. JWT accounts keep their own.
+     */
+    private void reloadMappings(ServerOptions next) {
+        global.mappings(next.mappings().get(Account.GLOBAL));
+        for (io.natsboot.server.config.AccountOptions a : next.accounts()) {
+            Account acc = accounts.get(a.name());
+            if (acc != null) {
+                acc.mappings(next.mappings().get(a.name()));
+            }
+        }
     }
 
     public ServerLog log() {

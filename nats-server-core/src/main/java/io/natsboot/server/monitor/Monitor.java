@@ -123,7 +123,7 @@ public final class Monitor {
                 o.pingMax(),
                 context.monitoringHost(),
                 context.monitoringHttpPort(),
-                "",
+                o.httpBasePath(),
                 context.monitoringHttpsPort(),
                 seconds(o.authTimeout()),
                 o.maxControlLine(),
@@ -156,7 +156,8 @@ public final class Monitor {
                 systemAccountName(),
                 Versions.productVersion(),
                 webSocketVarz(o.websocket()),
-                jetStream.get());
+                jetStream.get(),
+                o.serverTags());
     }
 
     /** /varz's websocket object: the block as configured, with the bound port. */

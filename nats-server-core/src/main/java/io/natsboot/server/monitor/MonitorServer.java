@@ -177,6 +177,17 @@ public final class MonitorServer {
             return Reply.badRequest("400 Bad Request");
         }
         QueryParams query = QueryParams.parse(q < 0 ? null : uri.substring(q + 1));
+        String base = basePath();
+        if (!base.equals("/")) {
+            // http_base_path: nats-server registers <base> and <base>/<endpoint> only
+            if (path.equals(base)) {
+                path = "/";
+            } else if (path.startsWith(base + "/") && path.length() > base.length() + 1) {
+                path = path.substring(base.length());
+            } else {
+                return Reply.notFound();
+            }
+        }
         try {
             return route(path, query);
         } catch (MonitorException e) {
@@ -287,8 +298,35 @@ public final class MonitorServer {
      * CSS and JS, no external assets) that polls {@code /varz}, {@code /connz}, {@code /routez} and
      * {@code /subsz} every second and charts them; it keeps nats-server's index links, in the same order.
      */
+    /**
+     * http_base_path as nats-server uses it: a leading slash added, Go's path.Clean applied; "/" when none.
+     */
+    String basePath() {
+        String p = monitor.context().options().httpBasePath();
+        if (p == null || p.isEmpty()) {
+            return "/";
+        }
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        for (String t : p.split("/")) {
+            if (t.isEmpty() || t.equals(".")) {
+                continue;
+            }
+            if (t.equals("..")) {
+                parts.pollLast();
+            } else {
+                parts.addLast(t);
+            }
+        }
+        return "/" + String.join("/", parts);
+    }
+
     private String rootPage() {
-        return DASHBOARD
+        String base = basePath();
+        String page = base.equals("/") ? DASHBOARD
+                // links and fetches are relative to the page at <base> (no trailing slash): put the base in them
+                : DASHBOARD.replace("href=./", "href=." + base + "/").replace("fetchJson(\"./",
+                        "fetchJson(\"." + base + "/");
+        return page
                 .replace("@PRODUCT_VERSION@", Versions.productVersion())
                 .replace("@COMPAT_VERSION@", monitor.context().options().compatVersion());
     }

@@ -70,7 +70,9 @@ public record Varz(
         String systemAccount,
         String natsbootVersion,
         WebSocketOptsVarz websocket,
-        JetStreamView jetstream) implements JsonWriter.Writable {
+        JetStreamView jetstream,
+        /** server_tags (omitted when none). */
+        List<String> tags) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -211,6 +213,7 @@ public record Varz(
                 .field("subscriptions", subscriptions)
                 .name("http_req_stats").countMap(httpReqStats)
                 .field("config_load_time", configLoadTime)
+                .fieldOmitEmpty("tags", tags == null ? List.of() : tags)
                 .fieldOmitEmpty("system_account", systemAccount)
                 .fieldOmitEmpty("natsboot_version", natsbootVersion)
                 .endObject();

@@ -280,12 +280,11 @@ class CommandLineTest {
         }
 
         @Test
-        void flagsNotImplementedYetParseButRefuseToRun() {
+        void profileIsAcceptedWithItsPort() {
             Result r = CommandLine.parse("--profile", "6060", "--jetstream", "-c", "x.conf");
-            assertThat(r.action()).isEqualTo(Action.ERROR);
-            assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.unsupportedFlags()).containsExactly("-profile");
-            assertThat(r.stderr()).startsWith("nats-server: flag -profile not supported by NATS Boot");
+            assertThat(r.action()).isEqualTo(Action.RUN);
+            assertThat(r.unsupportedFlags()).isEmpty();
+            assertThat(r.options().profPort()).isEqualTo(6060);
             // Parsed with their real types: --profile takes an int.
             assertThat(usageError("--profile", "x").stderr())
                     .isEqualTo("invalid value \"x\" for flag -profile: parse error\n");

@@ -55,10 +55,10 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("trace", "trace: true", a));
         k.add(new Key("trace_verbose", "trace_verbose: true", a));
         k.add(new Key("logtime", "logtime: false", a));
-        k.add(new Key("mappings", "mappings: { \"a.b\": \"c.d\" }", g));
-        k.add(new Key("maps", "maps: { \"a.b\": \"c.d\" }", g));
-        k.add(new Key("disable_sublist_cache", "disable_sublist_cache: true", g));
-        k.add(new Key("no_sublist_cache", "no_sublist_cache: true", g));
+        k.add(new Key("mappings", "mappings: { \"a.b\": \"c.d\" }", a));
+        k.add(new Key("maps", "maps: { \"a.b\": \"c.d\" }", a));
+        k.add(new Key("disable_sublist_cache", "disable_sublist_cache: true", a));
+        k.add(new Key("no_sublist_cache", "no_sublist_cache: true", a));
         k.add(new Key("accounts", "accounts: { A: { users: [ {user: a, password: b} ] } }", a));
         k.add(new Key("authorization", "authorization: { user: a, password: b }", a));
         k.add(new Key("http", "http: \"127.0.0.1:8333\"", a));
@@ -66,13 +66,13 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("http_port", "http_port: 8333", a));
         k.add(new Key("monitor_port", "monitor_port: 8333", a));
         k.add(new Key("https_port", "https_port: 8334\ntls: " + tls, a));
-        k.add(new Key("http_base_path", "http_base_path: \"/mon\"", g));
+        k.add(new Key("http_base_path", "http_base_path: \"/mon\"", a));
         k.add(new Key("cluster", "cluster: { name: c, listen: \"127.0.0.1:6333\" }", a));
         k.add(new Key("gateway", "gateway: { name: g, listen: \"127.0.0.1:7333\" }", o));
         k.add(new Key("leaf", "leaf: { listen: \"127.0.0.1:7433\" }", o));
         k.add(new Key("leafnodes", "leafnodes: { listen: \"127.0.0.1:7433\" }", o));
-        k.add(new Key("store_dir", "store_dir: \"" + d + "/js\"", o));
-        k.add(new Key("storedir", "storedir: \"" + d + "/js\"", o));
+        k.add(new Key("store_dir", "store_dir: \"" + d + "/js\"", a));
+        k.add(new Key("storedir", "storedir: \"" + d + "/js\"", a));
         k.add(new Key("jetstream", "jetstream: { store_dir: \"" + d + "/js\" }", a));
         k.add(new Key("logfile", "logfile: \"" + d + "/n.log\"", a));
         k.add(new Key("log_file", "log_file: \"" + d + "/n.log\"", a));
@@ -83,7 +83,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("pidfile", "pidfile: \"" + d + "/n.pid\"", a));
         k.add(new Key("pid_file", "pid_file: \"" + d + "/n.pid\"", a));
         k.add(new Key("ports_file_dir", "ports_file_dir: \"" + d + "\"", a));
-        k.add(new Key("prof_port", "prof_port: 6060", g));
+        k.add(new Key("prof_port", "prof_port: 6060", a));
         k.add(new Key("max_control_line", "max_control_line: 2048", a));
         k.add(new Key("max_payload", "max_payload: 65536", a));
         k.add(new Key("max_pending", "max_pending: 10MB", a));
@@ -92,8 +92,8 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("max_traced_msg_len", "max_traced_msg_len: 100", a));
         k.add(new Key("max_subscriptions", "max_subscriptions: 100", a));
         k.add(new Key("max_subs", "max_subs: 100", a));
-        k.add(new Key("max_sub_tokens", "max_sub_tokens: 10", g));
-        k.add(new Key("max_subscription_tokens", "max_subscription_tokens: 10", g));
+        k.add(new Key("max_sub_tokens", "max_sub_tokens: 10", a));
+        k.add(new Key("max_subscription_tokens", "max_subscription_tokens: 10", a));
         k.add(new Key("ping_interval", "ping_interval: \"30s\"", a));
         k.add(new Key("ping_max", "ping_max: 3", a));
         k.add(new Key("tls", "tls: " + tls, a));
@@ -123,12 +123,12 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("no_header_support", "no_header_support: true", a));
         k.add(new Key("trusted", "trusted: []", o));
         k.add(new Key("trusted_keys", "trusted_keys: []", o));
-        k.add(new Key("connect_error_reports", "connect_error_reports: 10", g));
-        k.add(new Key("reconnect_error_reports", "reconnect_error_reports: 2", g));
+        k.add(new Key("connect_error_reports", "connect_error_reports: 10", a));
+        k.add(new Key("reconnect_error_reports", "reconnect_error_reports: 2", a));
         k.add(new Key("websocket", "websocket: { listen: \"127.0.0.1:8433\", no_tls: true }", a));
         k.add(new Key("ws", "ws: { listen: \"127.0.0.1:8433\", no_tls: true }", a));
         k.add(new Key("mqtt", "mqtt: { listen: \"127.0.0.1:1883\" }", o));
-        k.add(new Key("server_tags", "server_tags: [\"a:b\"]", g));
+        k.add(new Key("server_tags", "server_tags: [\"a:b\"]", a));
         k.add(new Key("default_js_domain", "default_js_domain: { A: \"d\" }", o));
         return k;
     }
