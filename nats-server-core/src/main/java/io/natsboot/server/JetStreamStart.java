@@ -86,10 +86,11 @@ final class JetStreamStart {
         InternalClientTransport transport =
                 new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
         JetStream engine = new JetStream(jo, transport, log);
-        // nats-server 2.9.10: without an accounts block the global account has JetStream; with one, only the
-        // accounts that say jetstream: enabled (the others' requests are not answered here, see docs)
+        // nats-server 2.9.10: without an accounts block (and not in operator mode) the global account has
+        // JetStream; otherwise only the accounts whose configuration enables it, with their limits. The others
+        // answer $JS.API requests with "JetStream not enabled for account".
         List<String> accounts = new ArrayList<>();
-        if (options.accounts().isEmpty()) {
+        if (options.accounts().isEmpty() && options.trust() == null) {
             accounts.add(Account.GLOBAL);
         }
         for (String a : js.accounts()) {
@@ -99,14 +100,24 @@ final class JetStreamStart {
         }
         try {
             for (String a : accounts) {
-                engine.enableAccount(a);
+                engine.enableAccount(a, limits(js.limitsOf(a)));
             }
         } catch (IOException e) {
             engine.close();
             transport.close();
             throw new IllegalStateException("Can't start JetStream: " + e.getMessage(), e);
         }
+        Account system = context.systemAccount();
+        for (Account a : context.accounts()) {
+            engine.accountWithoutJetStream(a.name(), a == system);
+        }
         return new Running(engine, transport, jo);
+    }
+
+    static io.natsboot.server.jetstream.AccountLimits limits(io.natsboot.server.config.JetStreamAccountLimits l) {
+        return new io.natsboot.server.jetstream.AccountLimits(l.maxMemory(), l.maxStore(), l.maxStreams(),
+                l.maxConsumers(), l.maxAckPending(), l.memoryMaxStreamBytes(), l.storeMaxStreamBytes(),
+                l.maxBytesRequired());
     }
 
     /** Go's text for a failed MkdirAll: {@code mkdir <path>: <reason>}. */
