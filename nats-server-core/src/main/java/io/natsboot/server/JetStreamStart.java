@@ -111,7 +111,43 @@ final class JetStreamStart {
         for (Account a : context.accounts()) {
             engine.accountWithoutJetStream(a.name(), a == system);
         }
+        if (context.operatorAccounts() != null) {
+            // operator mode: an account JWT's JetStream limits enable it (when made here, and on every update)
+            context.operatorAccounts().onAccountClaims(claims -> applyClaims(engine, claims, log,
+                    system != null && system.name().equals(claims.subject())));
+        }
         return new Running(engine, transport, jo);
+    }
+
+    /**
+     * nats-server 2.9.10's reading of an account JWT: memory or disk storage not 0 enables JetStream with the
+     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); otherwise the
+     * account has none (and loses it on an update that takes the limits away). The system account never has it.
+     */
+    private static void applyClaims(JetStream engine, io.natsboot.server.auth.jwt.AccountClaims claims, ServerLog log,
+            boolean system) {
+        io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l = claims.jetStreamLimits();
+        String account = claims.subject();
+        if (!l.enabled() || system) {
+            if (engine.enabled(account)) {
+                engine.disableAccount(account);
+            } else {
+                engine.accountWithoutJetStream(account, system);
+            }
+            return;
+        }
+        try {
+            engine.enableAccount(account, new io.natsboot.server.jetstream.AccountLimits(l.memStorage(),
+                    l.diskStorage(), l.streams(), l.consumer(), unlimitedIfNotPositive(l.maxAckPending()),
+                    unlimitedIfNotPositive(l.memMaxStreamBytes()), unlimitedIfNotPositive(l.diskMaxStreamBytes()),
+                    l.maxBytesRequired()));
+        } catch (IOException e) {
+            log.error("Error enabling JetStream for account " + account + ": " + e.getMessage());
+        }
+    }
+
+    private static long unlimitedIfNotPositive(long v) {
+        return v > 0 ? v : -1;
     }
 
     static io.natsboot.server.jetstream.AccountLimits limits(io.natsboot.server.config.JetStreamAccountLimits l) {
