@@ -39,7 +39,14 @@ final class JetStreamStart {
             JetStream.Stats st = jetStream.stats();
             return new io.natsboot.server.monitor.JetStreamView(options.maxMemory(), options.maxStore(),
                     options.storeDir().resolve("jetstream").toString(), st.memory(), st.storage(), st.accounts(),
-                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes());
+                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes(),
+                    st.reservedMemory(), st.reservedStorage());
+        }
+
+        /** /jsz's account details. */
+        io.natsboot.server.monitor.JetStreamView.Details details(String serverName) {
+            return o -> jetStream.jszAccounts(o.account(), o.accounts(), o.streams(), o.consumers(), o.config(), o.offset(),
+                    o.limit(), serverName);
         }
 
         void stop(ServerLog log) {

@@ -146,6 +146,19 @@ public final class JetStream implements AutoCloseable {
         return a == null ? null : a.limits;
     }
 
+    List<JsAccount> accountList() {
+        return new ArrayList<>(accounts.values());
+    }
+
+    /**
+     * /jsz's {@code account_details} (see {@link JszDetails}); {@code leader} is this server's name, shown as the
+     * leader of every stream.
+     */
+    public List<Map<String, Object>> jszAccounts(String account, boolean allAccounts, boolean streams,
+            boolean consumers, boolean config, int offset, int limit, String leader) {
+        return JszDetails.accounts(this, account, allAccounts, streams, consumers, config, offset, limit, leader);
+    }
+
     /** What every stream of one storage kind reserves on this server (their positive max_bytes). */
     long reserved(StreamConfig.Storage storage) {
         long r = 0;
@@ -302,7 +315,7 @@ public final class JetStream implements AutoCloseable {
 
     /** Usage summed over the enabled accounts, for monitoring (/varz, /jsz). */
     public record Stats(long memory, long storage, int accounts, long apiTotal, long apiErrors, long streams,
-            long consumers, long messages, long bytes) {
+            long consumers, long messages, long bytes, long reservedMemory, long reservedStorage) {
     }
 
     public Options config() {
@@ -326,7 +339,8 @@ public final class JetStream implements AutoCloseable {
                 bytes += s.store.state().bytes();
             }
         }
-        return new Stats(mem, file, n, total, errors, streams, consumers, msgs, bytes);
+        return new Stats(mem, file, n, total, errors, streams, consumers, msgs, bytes,
+                reserved(StreamConfig.Storage.MEMORY), reserved(StreamConfig.Storage.FILE));
     }
 
     long[] usage(JsAccount a) {

@@ -576,12 +576,32 @@ public final class Monitor {
 
     /** /jsz: JetStream's configuration and usage when it runs, else nats-server's "disabled" answer. */
     public JsonWriter.Writable jsz(boolean leaderOnly) throws MonitorException {
-        if (leaderOnly) {
-            throw new MonitorException("filtered response: not leader");
-        }
+        return jsz(new JetStreamView.JszOptions("", false, false, false, false, leaderOnly, 0, 0));
+    }
+
+    /**
+     * /jsz with nats-server 2.9.10's options: with JetStream off, {@code leader-only} is the "not leader" error
+     * and otherwise the "disabled" answer; with it on (a single server leads itself) the usage, plus the account
+     * details asked for.
+     */
+    public JsonWriter.Writable jsz(JetStreamView.JszOptions options) throws MonitorException {
         JetStreamView js = jetStream.get();
-        return js == null ? new FeatureViews.Jsz(context.serverId(), Instant.now())
-                : new JetStreamView.Jsz(context.serverId(), Instant.now(), js);
+        if (js == null) {
+            if (options.leaderOnly()) {
+                throw new MonitorException("filtered response: not leader");
+            }
+            return new FeatureViews.Jsz(context.serverId(), Instant.now());
+        }
+        JetStreamView.Details d = jetStreamDetails;
+        return new JetStreamView.Jsz(context.serverId(), Instant.now(), js,
+                options.details() && d != null ? d.accounts(options) : null);
+    }
+
+    private volatile JetStreamView.Details jetStreamDetails;
+
+    /** Where /jsz reads account, stream and consumer details from (set with {@link #jetStream}). */
+    public void jetStreamDetails(JetStreamView.Details details) {
+        this.jetStreamDetails = details;
     }
 
     /** Where /varz and /jsz read JetStream from (set by the server when JetStream runs; null = off). */

@@ -94,8 +94,15 @@ final class SystemRequests {
         server(id, "LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
         server(id, "ACCOUNTZ", "AccountzEventOptions", ACCOUNTZ, (o, a) -> ApiResponse.data(
                 monitor.accountz(o.string("account"))));
-        server(id, "JSZ", "JszEventOptions", JSZ, (o, a) -> o.bool("leader_only") ? SKIP
-                : ApiResponse.data(monitor.jsz(false)));
+        server(id, "JSZ", "JszEventOptions", JSZ, (o, a) -> {
+            try {
+                return ApiResponse.data(monitor.jsz(new io.natsboot.server.monitor.JetStreamView.JszOptions(
+                        o.string("account"), o.bool("accounts"), o.bool("streams"), o.bool("consumer"),
+                        o.bool("config"), o.bool("leader_only"), (int) o.number("offset"), (int) o.number("limit"))));
+            } catch (MonitorException e) {
+                return SKIP; // leader_only without JetStream: not the leader, no answer
+            }
+        });
         server(id, "HEALTHZ", "HealthzEventOptions", HEALTHZ, (o, a) -> ApiResponse.data(monitor.healthz()));
 
         account("SUBSZ", "SubszEventOptions", SUBSZ, (o, a) -> ApiResponse.data(monitor.subsz(

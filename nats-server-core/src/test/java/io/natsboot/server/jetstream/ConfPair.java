@@ -64,7 +64,7 @@ final class ConfPair implements AutoCloseable {
         assertThat(outcome.errors()).isEmpty();
         b.host("127.0.0.1").port(0);
         if (monitor) {
-            b.httpHost("127.0.0.1").httpPort(0);
+            b.httpHost("127.0.0.1").httpPort(-1);
         }
         ours = new NatsServer(b.build(), log);
         ours.start();
