@@ -599,6 +599,11 @@ public final class Monitor {
 
     private volatile JetStreamView.Details jetStreamDetails;
 
+    /** JetStream's configuration and usage now, or null when it is off (or the server not started). */
+    public JetStreamView jetStreamView() {
+        return jetStream.get();
+    }
+
     /** Where /jsz reads account, stream and consumer details from (set with {@link #jetStream}). */
     public void jetStreamDetails(JetStreamView.Details details) {
         this.jetStreamDetails = details;
