@@ -93,6 +93,7 @@ final class JetStreamStart {
         InternalClientTransport transport =
                 new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
         JetStream engine = new JetStream(jo, transport, log);
+        engine.serverName(context.serverName());
         // nats-server 2.9.10: without an accounts block (and not in operator mode) the global account has
         // JetStream; otherwise only the accounts whose configuration enables it, with their limits. The others
         // answer $JS.API requests with "JetStream not enabled for account".

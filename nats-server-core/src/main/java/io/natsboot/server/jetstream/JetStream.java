@@ -62,6 +62,17 @@ public final class JetStream implements AutoCloseable {
         return options;
     }
 
+    private volatile String serverName = "";
+
+    /** The server's name (advisories' {@code server}, /jsz's stream leader); set by the server at start. */
+    public void serverName(String name) {
+        this.serverName = name == null ? "" : name;
+    }
+
+    String serverName() {
+        return serverName;
+    }
+
     ServerLog log() {
         return log;
     }

@@ -55,11 +55,15 @@ public final class JetStreamApi {
             next(a, subject, reply, body);
             return;
         }
+        JetStreamTransport.Requester who = js.transport().requester();
         executor.execute(() -> {
+            AUDIT.set(new Audit(subject, body, who));
             try {
                 dispatch(a, subject, reply, hdr, body);
             } catch (RuntimeException e) {
                 js.log().error("JetStream API request on " + subject + " failed: " + e);
+            } finally {
+                AUDIT.remove();
             }
         });
     }
@@ -264,14 +268,51 @@ public final class JetStreamApi {
         return m;
     }
 
+    /** The request being handled on the API thread, for its audit advisory. */
+    private record Audit(String subject, byte[] request, JetStreamTransport.Requester requester) {
+    }
+
+    private static final ThreadLocal<Audit> AUDIT = new ThreadLocal<>();
+    static final String AUDIT_SUBJECT = "$JS.EVENT.ADVISORY.API";
+
     private void send(JsAccount a, String reply, Map<String, Object> resp) {
         a.apiTotal.incrementAndGet();
         if (resp.containsKey("error")) {
             a.apiErrors.incrementAndGet();
         }
+        String json = JsonOut.write(resp);
         if (reply != null && !reply.isEmpty()) {
-            js.transport().publish(a.name, reply, null, null, JsonOut.write(resp).getBytes(StandardCharsets.UTF_8));
+            js.transport().publish(a.name, reply, null, null, json.getBytes(StandardCharsets.UTF_8));
         }
+        audit(a, json);
+    }
+
+    /**
+     * nats-server's API audit advisory ({@code io.nats.jetstream.advisory.v1.api_audit} on
+     * {@code $JS.EVENT.ADVISORY.API} in the account) for an answered request: the server's name, the requesting
+     * client ({@code acc}, {@code rtt} when measured, {@code server}), the subject, the request body when there
+     * was one and the response as a string. Built only while someone listens.
+     */
+    private void audit(JsAccount a, String response) {
+        Audit audit = AUDIT.get();
+        if (audit == null || !js.transport().hasInterest(a.name, AUDIT_SUBJECT)) {
+            return;
+        }
+        Map<String, Object> client = JsonOut.obj();
+        client.put("acc", audit.requester() == null ? a.name : audit.requester().account());
+        if (audit.requester() != null && audit.requester().rttNanos() > 0) {
+            client.put("rtt", audit.requester().rttNanos());
+        }
+        client.put("server", js.serverName());
+        List<Object> fields = new ArrayList<>(List.of("server", js.serverName(), "client", client, "subject",
+                audit.subject()));
+        if (audit.request().length > 0) {
+            fields.add("request");
+            fields.add(new String(audit.request(), StandardCharsets.UTF_8));
+        }
+        fields.add("response");
+        fields.add(response);
+        js.advisory(a.name, "API", "api_audit", fields.toArray());
     }
 
     /** The response of {@code type} with {@code error}, then {@code extra} fields nats-server always writes. */

@@ -177,4 +177,51 @@ class AccountJetStreamDifferentialTest {
         }
         assertThat(diffs).isEmpty();
     }
+
+    @Test
+    void apiAuditAdvisoriesAreThoseOfNatsServer(@TempDir Path tmp) throws Exception {
+        try (ConfPair pair = new ConfPair(tmp, CONF)) {
+            Connection[] a = pair.connect("a", "a");
+            List<io.nats.client.Subscription> subs = new ArrayList<>();
+            for (Connection c : a) {
+                subs.add(c.subscribe("$JS.EVENT.ADVISORY.API"));
+                c.flush(ANSWER);
+            }
+            answered(a, "$JS.API.INFO", "");
+            answered(a, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+            answered(a, "$JS.API.STREAM.INFO.NOPE", "");
+            answered(a, "$JS.API.STREAM.NAMES", "{\"offset\":0}");
+            answered(a, "$JS.API.STREAM.LEADER.STEPDOWN.S", "");
+            List<List<String>> seen = new ArrayList<>();
+            for (io.nats.client.Subscription sub : subs) {
+                List<String> advisories = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    io.nats.client.Message m = sub.nextMessage(ANSWER);
+                    assertThat(m).as("advisory %d", i).isNotNull();
+                    advisories.add(auditCanonical(new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8)));
+                }
+                seen.add(advisories);
+            }
+            assertThat(seen.get(0).get(0)).contains("api_audit").contains("$JS.API.INFO");
+            assertThat(seen.get(1)).isEqualTo(seen.get(0));
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    /** An audit advisory with id, time, server names and RTT masked, and its response in canonical form. */
+    @SuppressWarnings("unchecked")
+    private static String auditCanonical(String json) {
+        java.util.Map<String, Object> m = (java.util.Map<String, Object>) io.natsboot.server.protocol.Json.parse(json);
+        List<String> keys = new ArrayList<>(m.keySet());
+        m.put("id", "<id>");
+        m.put("timestamp", "<ts>");
+        m.put("server", "<server>");
+        java.util.Map<String, Object> client = (java.util.Map<String, Object>) m.get("client");
+        assertThat(client.keySet()).as("client info").containsExactly("acc", "rtt", "server");
+        client.put("rtt", "<rtt>");
+        client.put("server", "<server>");
+        m.put("response", JetStreamPair.canonical("r", null, null, java.util.Map.of(),
+                ((String) m.get("response")).getBytes(java.nio.charset.StandardCharsets.UTF_8), "-"));
+        return keys + " " + m;
+    }
 }
