@@ -599,6 +599,21 @@ public final class Monitor {
 
     private volatile JetStreamView.Details jetStreamDetails;
 
+    /**
+     * One account's /jsz detail ({@code $SYS.REQ.ACCOUNT.<acc>.JSZ}): null when JetStream is off or the account has
+     * none.
+     */
+    public java.util.Map<String, Object> jszAccount(String account, boolean streams, boolean consumers,
+            boolean config) {
+        JetStreamView.Details d = jetStreamDetails;
+        if (jetStream.get() == null || d == null) {
+            return null;
+        }
+        List<java.util.Map<String, Object>> l = d.accounts(new JetStreamView.JszOptions(account, false, streams,
+                consumers, config, false, 0, 0));
+        return l.isEmpty() ? null : l.get(0);
+    }
+
     /** JetStream's configuration and usage now, or null when it is off (or the server not started). */
     public JetStreamView jetStreamView() {
         return jetStream.get();

@@ -78,6 +78,46 @@ class JszDifferentialTest {
         assertThat(diffs).isEmpty();
     }
 
+    @Test
+    void systemJszRequestsAnswerAsNatsServer(@TempDir Path tmp) throws Exception {
+        List<String> diffs = new ArrayList<>();
+        try (ConfPair pair = new ConfPair(tmp, AccountJetStreamDifferentialTest.CONF)) {
+            Connection[] a = pair.connect("a", "a");
+            Duration wait = Duration.ofSeconds(5);
+            ConfPair.request(a, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"]}", wait);
+            ConfPair.request(a, "$JS.API.CONSUMER.DURABLE.CREATE.S.D",
+                    "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}", wait);
+            ConfPair.request(a, "s.1", "hello", wait);
+            Connection[] sys = pair.connect("s", "s");
+            for (String[] req : List.of(new String[] {"$SYS.REQ.ACCOUNT.A.JSZ", ""},
+                    new String[] {"$SYS.REQ.ACCOUNT.A.JSZ", "{\"streams\":true,\"consumer\":true,\"config\":true}"},
+                    new String[] {"$SYS.REQ.ACCOUNT.B.JSZ", ""}, new String[] {"$SYS.REQ.ACCOUNT.NOPE.JSZ", ""},
+                    new String[] {"$SYS.REQ.SERVER.PING.JSZ", "{\"accounts\":true,\"streams\":true}"},
+                    new String[] {"$SYS.REQ.SERVER.PING.JSZ", "{\"account\":\"L\"}"})) {
+                List<String> both = new ArrayList<>();
+                for (Connection c : sys) {
+                    io.nats.client.Message m = c.request(req[0], req[1].getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            wait);
+                    assertThat(m).as(req[0]).isNotNull();
+                    both.add(withoutServer(new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8)));
+                }
+                if (!both.get(0).equals(both.get(1))) {
+                    diffs.add(req[0] + " " + req[1] + "\n  ref:  " + both.get(0) + "\n  ours: " + both.get(1));
+                }
+            }
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    /** A $SYS answer without its "server" object, volatile values masked. */
+    @SuppressWarnings("unchecked")
+    private static String withoutServer(String json) {
+        Map<String, Object> m = (Map<String, Object>) Json.parse(json.replace("18446744073709551615", "\"uint64 max\""));
+        m.remove("server");
+        mask(m);
+        return m.toString();
+    }
+
     /** Status and JSON with volatile values masked and streams in name order (nats-server lists them in map order). */
     private static String masked(String answer) {
         int sp = answer.indexOf(' ');
