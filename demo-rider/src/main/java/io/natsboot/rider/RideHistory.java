@@ -21,9 +21,10 @@ import org.springframework.stereotype.Component;
 /**
  * The durable flow: every ride that got a driver is written to the {@code RIDES} stream (file storage, subject
  * {@code rides.completed}), and {@code GET /rides/history} reads the latest ones back from the stream, so the
- * history outlives a restart of the whole demo (and of the NATS server). Active only when the server the
- * client connects to has JetStream ({@code natsboot.client.servers} pointing to {@code nats-server -js}); NATS
- * Boot's embedded server has no JetStream yet, so with it the history is off and says so.
+ * history outlives a restart of the whole demo (and of the NATS server). Active when the server the client
+ * connects to has JetStream: the embedded server has it by default ({@code natsboot.server.jetstream.*} in
+ * application.properties), or {@code natsboot.client.servers} points to {@code nats-server -js}; without it the
+ * history is off and says so.
  */
 @Component
 @ConditionalOnRiderRole("api")

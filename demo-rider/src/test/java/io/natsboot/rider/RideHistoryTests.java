@@ -23,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The durable flow: rides completed against {@code nats-server -js} are in the {@code RIDES} stream and
- * {@code GET /rides/history} still lists them after the whole demo, and the NATS server too, restarted.
- * With the embedded server (no JetStream yet) the history answers 503 and rides still work.
+ * {@code GET /rides/history} still lists them after the whole demo, and the NATS server too, restarted. The
+ * embedded server (JetStream on by default) does the same on its own store directory; with its JetStream turned
+ * off the history answers 503 and rides still work.
  */
 class RideHistoryTests {
 
@@ -116,8 +117,31 @@ class RideHistoryTests {
     }
 
     @Test
-    void withTheEmbeddedServerTheHistoryIsOffAndRidesStillWork() throws Exception {
-        try (ConfigurableApplicationContext demo = startDemo("natsboot.server.port=0")) {
+    void withTheEmbeddedServerTheHistoryWorksAndSurvivesARestart() throws Exception {
+        Path store = Files.createTempDirectory("rider-embedded-js");
+        String storeDir = "natsboot.server.jetstream.store-dir=" + store;
+        List<String> drivers = new ArrayList<>();
+        try (ConfigurableApplicationContext demo = startDemo("natsboot.server.port=0", storeDir)) {
+            int port = httpPort(demo);
+            drivers.add(ride(port, "regular"));
+            drivers.add(ride(port, "mini"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(json.readTree(get(port, "/rides/history").body())).hasSize(2));
+        }
+        assertThat(store.resolve("jetstream").resolve("$G").resolve("streams").resolve("RIDES")).isDirectory();
+        try (ConfigurableApplicationContext demo = startDemo("natsboot.server.port=0", storeDir)) {
+            int port = httpPort(demo);
+            HttpResponse<String> r = get(port, "/rides/history");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(r.body())).extracting(n -> n.get("driverId").asString())
+                    .containsExactly(drivers.get(1), drivers.get(0));
+        }
+    }
+
+    @Test
+    void withoutJetStreamTheHistoryIsOffAndRidesStillWork() throws Exception {
+        try (ConfigurableApplicationContext demo = startDemo("natsboot.server.port=0",
+                "natsboot.server.jetstream.enabled=false")) {
             int port = httpPort(demo);
             ride(port, "regular");
             HttpResponse<String> r = get(port, "/rides/history");

@@ -39,7 +39,14 @@ final class JetStreamStart {
             JetStream.Stats st = jetStream.stats();
             return new io.natsboot.server.monitor.JetStreamView(options.maxMemory(), options.maxStore(),
                     options.storeDir().resolve("jetstream").toString(), st.memory(), st.storage(), st.accounts(),
-                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes());
+                    st.apiTotal(), st.apiErrors(), st.streams(), st.consumers(), st.messages(), st.bytes(),
+                    st.reservedMemory(), st.reservedStorage());
+        }
+
+        /** /jsz's account details. */
+        io.natsboot.server.monitor.JetStreamView.Details details(String serverName) {
+            return o -> jetStream.jszAccounts(o.account(), o.accounts(), o.streams(), o.consumers(), o.config(), o.offset(),
+                    o.limit(), serverName);
         }
 
         void stop(ServerLog log) {
@@ -86,10 +93,12 @@ final class JetStreamStart {
         InternalClientTransport transport =
                 new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
         JetStream engine = new JetStream(jo, transport, log);
-        // nats-server 2.9.10: without an accounts block the global account has JetStream; with one, only the
-        // accounts that say jetstream: enabled (the others' requests are not answered here, see docs)
+        engine.serverName(context.serverName());
+        // nats-server 2.9.10: without an accounts block (and not in operator mode) the global account has
+        // JetStream; otherwise only the accounts whose configuration enables it, with their limits. The others
+        // answer $JS.API requests with "JetStream not enabled for account".
         List<String> accounts = new ArrayList<>();
-        if (options.accounts().isEmpty()) {
+        if (options.accounts().isEmpty() && options.trust() == null) {
             accounts.add(Account.GLOBAL);
         }
         for (String a : js.accounts()) {
@@ -99,14 +108,60 @@ final class JetStreamStart {
         }
         try {
             for (String a : accounts) {
-                engine.enableAccount(a);
+                engine.enableAccount(a, limits(js.limitsOf(a)));
             }
         } catch (IOException e) {
             engine.close();
             transport.close();
             throw new IllegalStateException("Can't start JetStream: " + e.getMessage(), e);
         }
+        Account system = context.systemAccount();
+        for (Account a : context.accounts()) {
+            engine.accountWithoutJetStream(a.name(), a == system);
+        }
+        if (context.operatorAccounts() != null) {
+            // operator mode: an account JWT's JetStream limits enable it (when made here, and on every update)
+            context.operatorAccounts().onAccountClaims(claims -> applyClaims(engine, claims, log,
+                    system != null && system.name().equals(claims.subject())));
+        }
         return new Running(engine, transport, jo);
+    }
+
+    /**
+     * nats-server 2.9.10's reading of an account JWT: memory or disk storage not 0 enables JetStream with the
+     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); otherwise the
+     * account has none (and loses it on an update that takes the limits away). The system account never has it.
+     */
+    private static void applyClaims(JetStream engine, io.natsboot.server.auth.jwt.AccountClaims claims, ServerLog log,
+            boolean system) {
+        io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l = claims.jetStreamLimits();
+        String account = claims.subject();
+        if (!l.enabled() || system) {
+            if (engine.enabled(account)) {
+                engine.disableAccount(account);
+            } else {
+                engine.accountWithoutJetStream(account, system);
+            }
+            return;
+        }
+        try {
+            engine.enableAccount(account, new io.natsboot.server.jetstream.AccountLimits(l.memStorage(),
+                    l.diskStorage(), l.streams(), l.consumer(), unlimitedIfNotPositive(l.maxAckPending()),
+                    unlimitedIfNotPositive(l.memMaxStreamBytes()), unlimitedIfNotPositive(l.diskMaxStreamBytes()),
+                    l.maxBytesRequired()));
+        } catch (IOException e) {
+            log.error("Error enabling JetStream for account " + account + ": " + e.getMessage());
+        }
+    }
+
+    private static long unlimitedIfNotPositive(long v) {
+        return v > 0 ? v : -1;
+    }
+
+    static io.natsboot.server.jetstream.AccountLimits limits(io.natsboot.server.config.JetStreamAccountLimits l) {
+        return new io.natsboot.server.jetstream.AccountLimits(l.maxMemory(), l.maxStore(), l.maxStreams(),
+                l.maxConsumers(), l.maxAckPending(), l.memoryMaxStreamBytes(), l.storeMaxStreamBytes(),
+                l.maxBytesRequired());
     }
 
     /** Go's text for a failed MkdirAll: {@code mkdir <path>: <reason>}. */

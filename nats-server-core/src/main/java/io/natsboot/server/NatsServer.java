@@ -146,6 +146,7 @@ public final class NatsServer {
             throw e;
         }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
+        snapshots.jetStreamDetails(jetStream == null ? null : jetStream.details(context.serverName()));
         // Routes first when the client port is known in advance: the route listener and the configured routes'
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
         // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
@@ -353,6 +354,7 @@ public final class NatsServer {
         JetStreamStart.Running js = jetStream;
         jetStream = null;
         snapshots.jetStream(null);
+        snapshots.jetStreamDetails(null);
         if (js != null) {
             js.stop(log);
         }

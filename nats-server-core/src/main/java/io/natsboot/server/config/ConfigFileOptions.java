@@ -325,29 +325,72 @@ public final class ConfigFileOptions {
                 errors.add(f.pos() + ": " + bad.getMessage());
             }
         }
-        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts()));
+        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts(), js.accountLimits()));
     }
 
     /**
-     * An account's {@code jetstream}: enabled/disabled (or a boolean) turns JetStream on in that account; the
-     * block of per-account limits is not built yet and refused by name.
+     * An account's {@code jetstream}, as nats-server 2.9.10's parseJetStreamForAccount: enabled/disabled (or a
+     * boolean) turns JetStream on in that account without limits; a block sets limits (each an integer, sizes
+     * with the conf file's suffixes; absent = -1, unlimited) and turns it on.
      */
     private void accountJetStream(String account, Entry f) throws Bad {
         Object v = f.value();
-        boolean on;
         if (v instanceof Boolean bv) {
-            on = bv;
-        } else if (v instanceof String str && (str.equalsIgnoreCase("enabled") || str.equalsIgnoreCase("enable"))) {
-            on = true;
-        } else if (v instanceof String str && (str.equalsIgnoreCase("disabled") || str.equalsIgnoreCase("disable"))) {
-            on = false;
-        } else {
-            notYet(f, "accounts jetstream limits");
+            if (bv) {
+                b.jetstream(b.jetstream().withAccount(account));
+            }
             return;
         }
-        if (on) {
-            b.jetstream(b.jetstream().withAccount(account));
+        if (v instanceof String str) {
+            switch (str.toLowerCase(Locale.ROOT)) {
+                case "enabled": case "enable": b.jetstream(b.jetstream().withAccount(account)); return;
+                case "disabled": case "disable": return;
+                default: throw new Bad("Expected 'enabled' or 'disabled' for string value, got '" + str + "'");
+            }
         }
+        if (!(v instanceof ConfMap m)) {
+            throw new Bad("Expected map, bool or string to define JetStream, got " + goType(v));
+        }
+        long mem = -1, store = -1, streams = -1, consumers = -1, ackPending = -1, memStream = -1, storeStream = -1;
+        boolean bytesRequired = false;
+        for (Entry e : m.entries()) {
+          String k = e.key().toLowerCase(Locale.ROOT);
+          try {
+            switch (k) {
+                case "max_memory": case "max_mem": case "mem": case "memory": mem = limitValue(e); break;
+                case "max_store": case "max_file": case "max_disk": case "store": case "disk":
+                    store = limitValue(e);
+                    break;
+                case "max_streams": case "streams": streams = limitValue(e); break;
+                case "max_consumers": case "consumers": consumers = limitValue(e); break;
+                case "max_bytes_required": case "max_stream_bytes": case "max_bytes":
+                    if (!(e.value() instanceof Boolean bb)) {
+                        throw new Bad("Expected a parseable bool for " + GoFormat.quote(e.key()) + ", got " + e.value());
+                    }
+                    bytesRequired = bb;
+                    break;
+                case "mem_max_stream_bytes": case "memory_max_stream_bytes": memStream = limitValue(e); break;
+                case "disk_max_stream_bytes": case "store_max_stream_bytes": storeStream = limitValue(e); break;
+                case "max_ack_pending": ackPending = limitValue(e); break;
+                default:
+                    if (!e.usedAsVariable()) {
+                        errors.add(e.pos() + ": unknown field \"" + e.key() + "\"");
+                    }
+            }
+          } catch (Bad bad) {
+            errors.add(e.pos() + ": " + bad.getMessage());
+          }
+        }
+        b.jetstream(b.jetstream().withAccount(account, new JetStreamAccountLimits(mem, store, streams, consumers,
+                ackPending, memStream, storeStream, bytesRequired)));
+    }
+
+    /** An account JetStream limit: an integer (the conf parser has applied size suffixes), else nats-server's text. */
+    private static long limitValue(Entry e) throws Bad {
+        if (e.value() instanceof Long n) {
+            return n;
+        }
+        throw new Bad("Expected a parseable size for " + GoFormat.quote(e.key()) + ", got " + e.value());
     }
 
     /** nats-server's getStorageSize: an integer, or a string with a K/M/G/T suffix (powers of 1024). */

@@ -53,8 +53,17 @@ public final class InternalClient {
         public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart,
                 int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart,
                 int totalLength) {
-            return InternalClient.this.deliver(this, buf, subjectStart, subjectLength, replyStart, replyLength,
-                    headerLength, payloadStart, totalLength);
+            if (from == null) {
+                return InternalClient.this.deliver(this, buf, subjectStart, subjectLength, replyStart, replyLength,
+                        headerLength, payloadStart, totalLength);
+            }
+            PUBLISHER.set(from);
+            try {
+                return InternalClient.this.deliver(this, buf, subjectStart, subjectLength, replyStart, replyLength,
+                        headerLength, payloadStart, totalLength);
+            } finally {
+                PUBLISHER.remove();
+            }
         }
 
         public String subject() {
@@ -82,6 +91,23 @@ public final class InternalClient {
         public void close() {
             unsubscribe();
         }
+    }
+
+    /** The client whose publish is being handed to a handler on this thread (see {@link #publisher()}). */
+    private static final ThreadLocal<ClientConnection> PUBLISHER = new ThreadLocal<>();
+
+    /** What a handler may know of the client that published the message it is handling. */
+    public record Publisher(String account, long rttNanos) {
+    }
+
+    /**
+     * Inside a {@link MessageHandler} call: the publishing client (its account and round-trip time, as nats-server's
+     * client info in JetStream's API audit advisories), or null when the message came from a route or an internal
+     * client, or outside a handler.
+     */
+    public static Publisher publisher() {
+        ClientConnection c = PUBLISHER.get();
+        return c == null ? null : new Publisher(c.account().name(), c.rttForMonitor());
     }
 
     private final ServerContext server;

@@ -56,8 +56,20 @@ public final class OperatorAccounts {
             for (ClientConnection c : server.clients()) {
                 c.accountClaimsUpdated(claims);
             }
+            if (wired.contains(claims.subject())) {
+                claimsListener.accept(claims);
+            }
         });
         this.claimsRequests = new ClaimsRequests(mode, log::debug, log::error, this::sysServerJson);
+    }
+
+    /** Told of an account's claims when the account is made here (first login) and when its JWT is updated. */
+    private volatile java.util.function.Consumer<AccountClaims> claimsListener = c -> {
+    };
+
+    /** JetStream enables, limits or disables an account by its claims' JetStream limits. */
+    public void onAccountClaims(java.util.function.Consumer<AccountClaims> listener) {
+        this.claimsListener = listener;
     }
 
     public OperatorMode mode() {
@@ -74,6 +86,7 @@ public final class OperatorAccounts {
             return importer;
         }
         importer.mappings(mappings(claims));
+        claimsListener.accept(claims);
         List<Account.ServiceImport> services = new ArrayList<>(importer.serviceImports());
         for (AccountClaims.Import imp : claims.imports()) {
             String why;

@@ -15,6 +15,15 @@ public record ApiError(int code, int errCode, String description) {
     public static final ApiError NOT_ENABLED = new ApiError(503, 10076, "JetStream not enabled");
     public static final ApiError NO_MESSAGE_FOUND = new ApiError(404, 10037, "no message found");
     public static final ApiError MAXIMUM_STREAMS = new ApiError(400, 10027, "maximum number of streams reached");
+    public static final ApiError MEMORY_RESOURCES_EXCEEDED = new ApiError(500, 10028,
+            "insufficient memory resources available");
+    public static final ApiError STORAGE_RESOURCES_EXCEEDED = new ApiError(500, 10047,
+            "insufficient storage resources available");
+    public static final ApiError ACCOUNT_RESOURCES_EXCEEDED = new ApiError(400, 10002,
+            "resource limits exceeded for account");
+    public static final ApiError STREAM_MAX_STREAM_BYTES_EXCEEDED = new ApiError(400, 10122,
+            "stream max bytes exceeds account limit max stream bytes");
+    public static final ApiError CLUSTER_REQUIRED = new ApiError(503, 10010, "JetStream clustering support required");
     public static final ApiError MAXIMUM_CONSUMERS = new ApiError(400, 10026, "maximum consumers limit reached");
     public static final ApiError MIRROR_WITH_SUBJECTS = new ApiError(400, 10034, "stream mirrors can not contain subjects");
     public static final ApiError MIRROR_WITH_SOURCES = new ApiError(400, 10031, "stream mirrors can not also contain other sources");

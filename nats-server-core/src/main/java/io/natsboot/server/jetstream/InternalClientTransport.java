@@ -41,6 +41,12 @@ public final class InternalClientTransport implements JetStreamTransport {
     }
 
     @Override
+    public Requester requester() {
+        InternalClient.Publisher p = InternalClient.publisher();
+        return p == null ? null : new Requester(p.account(), p.rttNanos());
+    }
+
+    @Override
     public boolean hasInterest(String account, String subject) {
         return client(account).hasInterest(subject);
     }

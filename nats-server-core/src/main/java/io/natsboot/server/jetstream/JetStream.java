@@ -41,6 +41,8 @@ public final class JetStream implements AutoCloseable {
     private final ServerLog log;
     private final ScheduledExecutorService timer;
     private final Map<String, JsAccount> accounts = new ConcurrentHashMap<>();
+    /** Accounts without JetStream: their API subscription answering "not enabled". */
+    private final Map<String, JetStreamTransport.Subscription> disabled = new ConcurrentHashMap<>();
     private final JetStreamApi api;
 
     public JetStream(Options options, JetStreamTransport transport, ServerLog log) {
@@ -60,6 +62,17 @@ public final class JetStream implements AutoCloseable {
         return options;
     }
 
+    private volatile String serverName = "";
+
+    /** The server's name (advisories' {@code server}, /jsz's stream leader); set by the server at start. */
+    public void serverName(String name) {
+        this.serverName = name == null ? "" : name;
+    }
+
+    String serverName() {
+        return serverName;
+    }
+
     ServerLog log() {
         return log;
     }
@@ -76,15 +89,100 @@ public final class JetStream implements AutoCloseable {
         return api;
     }
 
-    /** Enables JetStream in an account: recovers its streams from disk and subscribes the API. */
-    public synchronized void enableAccount(String account) throws IOException {
-        if (accounts.containsKey(account)) {
+    /** Enables JetStream in an account without limits. */
+    public void enableAccount(String account) throws IOException {
+        enableAccount(account, AccountLimits.UNLIMITED);
+    }
+
+    /**
+     * Enables JetStream in an account with {@code limits}: recovers its streams from disk and subscribes the API.
+     * For an account that has it already, only the limits are replaced (an account JWT update).
+     */
+    public synchronized void enableAccount(String account, AccountLimits limits) throws IOException {
+        JsAccount existing = accounts.get(account);
+        if (existing != null) {
+            existing.limits = limits;
             return;
         }
+        JetStreamTransport.Subscription answering = disabled.remove(account);
+        if (answering != null) {
+            answering.unsubscribe();
+        }
         JsAccount a = new JsAccount(account);
+        a.limits = limits;
         accounts.put(account, a);
         recover(a);
         a.apiSubscription = transport.subscribe(account, "$JS.API.>", (s, r, h, p) -> api.handle(a, s, r, h, p));
+    }
+
+    /**
+     * An account without JetStream while the server has it: its {@code $JS.API} requests are answered with
+     * 503/10039 as nats-server 2.9.10 answers them ({@code system}: the system account, where only INFO is).
+     * Nothing happens for an account that has JetStream.
+     */
+    public synchronized void accountWithoutJetStream(String account, boolean system) {
+        if (accounts.containsKey(account) || disabled.containsKey(account)) {
+            return;
+        }
+        disabled.put(account, transport.subscribe(account, "$JS.API.>",
+                (s, r, h, p) -> api.answerNotEnabled(account, system, s, r)));
+    }
+
+    /**
+     * Turns JetStream off in an account (an account JWT whose limits no longer allow it): its streams stop (their
+     * data stays on disk, as nats-server keeps it) and its requests get the not-enabled answer.
+     */
+    public synchronized void disableAccount(String account) {
+        JsAccount a = accounts.remove(account);
+        if (a == null) {
+            return;
+        }
+        if (a.apiSubscription != null) {
+            a.apiSubscription.unsubscribe();
+        }
+        for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+            s.stop(false);
+        }
+        accountWithoutJetStream(account, false);
+    }
+
+    /** Whether the account has JetStream here. */
+    public boolean enabled(String account) {
+        return accounts.containsKey(account);
+    }
+
+    /** The account's limits, or null when it has no JetStream. */
+    public AccountLimits limits(String account) {
+        JsAccount a = accounts.get(account);
+        return a == null ? null : a.limits;
+    }
+
+    List<JsAccount> accountList() {
+        return new ArrayList<>(accounts.values());
+    }
+
+    /**
+     * /jsz's {@code account_details} (see {@link JszDetails}); {@code leader} is this server's name, shown as the
+     * leader of every stream.
+     */
+    public List<Map<String, Object>> jszAccounts(String account, boolean allAccounts, boolean streams,
+            boolean consumers, boolean config, int offset, int limit, String leader) {
+        return JszDetails.accounts(this, account, allAccounts, streams, consumers, config, offset, limit, leader);
+    }
+
+    /** What every stream of one storage kind reserves on this server (their positive max_bytes). */
+    long reserved(StreamConfig.Storage storage) {
+        long r = 0;
+        for (JsAccount a : accounts.values()) {
+            for (io.natsboot.server.jetstream.Stream s : a.streamList()) {
+                StreamConfig c = s.config;
+                StreamConfig.Storage st = c.storage == null ? StreamConfig.Storage.FILE : c.storage;
+                if (c.maxBytes > 0 && st == storage) {
+                    r += c.maxBytes;
+                }
+            }
+        }
+        return r;
     }
 
     JsAccount account(String name) {
@@ -228,7 +326,7 @@ public final class JetStream implements AutoCloseable {
 
     /** Usage summed over the enabled accounts, for monitoring (/varz, /jsz). */
     public record Stats(long memory, long storage, int accounts, long apiTotal, long apiErrors, long streams,
-            long consumers, long messages, long bytes) {
+            long consumers, long messages, long bytes, long reservedMemory, long reservedStorage) {
     }
 
     public Options config() {
@@ -252,7 +350,8 @@ public final class JetStream implements AutoCloseable {
                 bytes += s.store.state().bytes();
             }
         }
-        return new Stats(mem, file, n, total, errors, streams, consumers, msgs, bytes);
+        return new Stats(mem, file, n, total, errors, streams, consumers, msgs, bytes,
+                reserved(StreamConfig.Storage.MEMORY), reserved(StreamConfig.Storage.FILE));
     }
 
     long[] usage(JsAccount a) {
@@ -349,6 +448,8 @@ public final class JetStream implements AutoCloseable {
             }
         }
         accounts.clear();
+        disabled.values().forEach(JetStreamTransport.Subscription::unsubscribe);
+        disabled.clear();
         timer.shutdownNow();
         api.close();
     }

@@ -55,11 +55,15 @@ public final class JetStreamApi {
             next(a, subject, reply, body);
             return;
         }
+        JetStreamTransport.Requester who = js.transport().requester();
         executor.execute(() -> {
+            AUDIT.set(new Audit(subject, body, who));
             try {
                 dispatch(a, subject, reply, hdr, body);
             } catch (RuntimeException e) {
                 js.log().error("JetStream API request on " + subject + " failed: " + e);
+            } finally {
+                AUDIT.remove();
             }
         });
     }
@@ -97,6 +101,12 @@ public final class JetStreamApi {
                     case "PURGE" -> { if (n == 5) { streamPurge(a, t[4], reply, body); } }
                     case "NAMES" -> { if (n == 4) { streamNames(a, reply, body, false); } }
                     case "LIST" -> { if (n == 4) { streamNames(a, reply, body, true); } }
+                    case "LEADER", "PEER" -> {
+                        if (n == 6 && t[4].equals(t[3].equals("LEADER") ? "STEPDOWN" : "REMOVE")) {
+                            sendError(a, reply, t[3].equals("LEADER") ? "stream_leader_stepdown_response"
+                                    : "stream_remove_peer_response", ApiError.CLUSTER_REQUIRED);
+                        }
+                    }
                     case "MSG" -> {
                         if (n == 6 && t[4].equals("GET")) {
                             msgGet(a, t[5], reply, body);
@@ -130,6 +140,11 @@ public final class JetStreamApi {
                     case "NAMES" -> { if (n == 5) { consumerNames(a, t[4], reply, body, false); } }
                     case "LIST" -> { if (n == 5) { consumerNames(a, t[4], reply, body, true); } }
                     case "MSG" -> { if (n == 7 && t[4].equals("NEXT")) { next(a, subject, reply, body); } }
+                    case "LEADER" -> {
+                        if (n == 7 && t[4].equals("STEPDOWN")) {
+                            sendError(a, reply, "consumer_leader_stepdown_response", ApiError.CLUSTER_REQUIRED);
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -143,6 +158,108 @@ public final class JetStreamApi {
         }
     }
 
+    /**
+     * A request in an account without JetStream: nats-server 2.9.10 answers every request form it subscribes
+     * with 503/10039 and the fields that response type always carries (the clustered-only requests with 10010);
+     * pull requests, direct gets, unknown subjects and other forms get nothing. In the system account only
+     * INFO is answered.
+     */
+    void answerNotEnabled(String account, boolean system, String subject, String reply) {
+        if (reply == null || reply.isEmpty()) {
+            return;
+        }
+        String[] t = subject.split("\\.", -1);
+        Object[] answer = system ? (t.length == 3 && t[2].equals("INFO") ? new Object[] {"account_info_response"} : null)
+                : notEnabledAnswer(t);
+        if (answer == null) {
+            return;
+        }
+        Map<String, Object> m = response((String) answer[0]);
+        boolean clustered = answer[0].toString().contains("stepdown") || answer[0].toString().contains("remove_peer");
+        m.put("error", (clustered ? ApiError.CLUSTER_REQUIRED : ApiError.NOT_ENABLED_FOR_ACCOUNT).toJson());
+        for (int i = 1; i + 1 < answer.length; i += 2) {
+            m.put((String) answer[i], answer[i + 1]);
+        }
+        js.transport().publish(account, reply, null, null, JsonOut.write(m).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The response type and extra fields of a request form nats-server subscribes, or null. */
+    private static Object[] notEnabledAnswer(String[] t) {
+        int n = t.length;
+        if (n < 3 || !t[0].equals("$JS") || !t[1].equals("API")) {
+            return null;
+        }
+        Object[] paged = {"total", 0, "offset", 0, "limit", 0};
+        switch (t[2]) {
+            case "INFO":
+                return n == 3 ? new Object[] {"account_info_response"} : null;
+            case "STREAM":
+                if (n < 4) {
+                    return null;
+                }
+                switch (t[3]) {
+                    case "CREATE": return n == 5 ? new Object[] {"stream_create_response"} : null;
+                    case "UPDATE": return n == 5 ? new Object[] {"stream_update_response"} : null;
+                    case "DELETE": return n == 5 ? new Object[] {"stream_delete_response"} : null;
+                    case "SNAPSHOT": return n == 5 ? new Object[] {"stream_snapshot_response"} : null;
+                    case "RESTORE": return n == 5 ? new Object[] {"stream_restore_response", "deliver_subject", ""} : null;
+                    case "PURGE": return n == 5 ? new Object[] {"stream_purge_response", "purged", 0} : null;
+                    case "INFO": return n == 5 ? with("stream_info_response", paged) : null;
+                    case "NAMES": return n == 4 ? with("stream_names_response", paged, "streams", null) : null;
+                    case "LIST": return n == 4 ? with("stream_list_response", paged, "streams", List.of()) : null;
+                    case "MSG":
+                        if (n == 6 && t[4].equals("GET")) {
+                            return new Object[] {"stream_msg_get_response"};
+                        }
+                        return n == 6 && t[4].equals("DELETE") ? new Object[] {"stream_msg_delete_response"} : null;
+                    case "LEADER":
+                        return n == 6 && t[4].equals("STEPDOWN") ? new Object[] {"stream_leader_stepdown_response"} : null;
+                    case "PEER":
+                        return n == 6 && t[4].equals("REMOVE") ? new Object[] {"stream_remove_peer_response"} : null;
+                    case "TEMPLATE":
+                        if (n == 5 && t[4].equals("NAMES")) {
+                            return with("stream_template_names_response", paged, "streams", null);
+                        }
+                        if (n == 6) {
+                            switch (t[4]) {
+                                case "CREATE": return new Object[] {"stream_template_create_response"};
+                                case "INFO": return new Object[] {"stream_template_info_response"};
+                                case "DELETE": return new Object[] {"stream_template_delete_response"};
+                                default: return null;
+                            }
+                        }
+                        return null;
+                    default:
+                        return null;
+                }
+            case "CONSUMER":
+                if (n < 5) {
+                    return null;
+                }
+                switch (t[3]) {
+                    case "CREATE": return new Object[] {"consumer_create_response"};
+                    case "DURABLE": return n == 7 && t[4].equals("CREATE") ? new Object[] {"consumer_create_response"} : null;
+                    case "INFO": return n == 6 ? new Object[] {"consumer_info_response"} : null;
+                    case "DELETE": return n == 6 ? new Object[] {"consumer_delete_response"} : null;
+                    case "NAMES": return n == 5 ? with("consumer_names_response", paged, "consumers", List.of()) : null;
+                    case "LIST": return n == 5 ? with("consumer_list_response", paged, "consumers", List.of()) : null;
+                    case "LEADER":
+                        return n == 7 && t[4].equals("STEPDOWN") ? new Object[] {"consumer_leader_stepdown_response"} : null;
+                    default: return null;
+                }
+            default:
+                return null;
+        }
+    }
+
+    private static Object[] with(String type, Object[] paged, Object... more) {
+        Object[] r = new Object[1 + paged.length + more.length];
+        r[0] = type;
+        System.arraycopy(paged, 0, r, 1, paged.length);
+        System.arraycopy(more, 0, r, 1 + paged.length, more.length);
+        return r;
+    }
+
     // ---- responses ------------------------------------------------------------------------------------
 
     private static Map<String, Object> response(String type) {
@@ -151,14 +268,51 @@ public final class JetStreamApi {
         return m;
     }
 
+    /** The request being handled on the API thread, for its audit advisory. */
+    private record Audit(String subject, byte[] request, JetStreamTransport.Requester requester) {
+    }
+
+    private static final ThreadLocal<Audit> AUDIT = new ThreadLocal<>();
+    static final String AUDIT_SUBJECT = "$JS.EVENT.ADVISORY.API";
+
     private void send(JsAccount a, String reply, Map<String, Object> resp) {
         a.apiTotal.incrementAndGet();
         if (resp.containsKey("error")) {
             a.apiErrors.incrementAndGet();
         }
+        String json = JsonOut.write(resp);
         if (reply != null && !reply.isEmpty()) {
-            js.transport().publish(a.name, reply, null, null, JsonOut.write(resp).getBytes(StandardCharsets.UTF_8));
+            js.transport().publish(a.name, reply, null, null, json.getBytes(StandardCharsets.UTF_8));
         }
+        audit(a, json);
+    }
+
+    /**
+     * nats-server's API audit advisory ({@code io.nats.jetstream.advisory.v1.api_audit} on
+     * {@code $JS.EVENT.ADVISORY.API} in the account) for an answered request: the server's name, the requesting
+     * client ({@code acc}, {@code rtt} when measured, {@code server}), the subject, the request body when there
+     * was one and the response as a string. Built only while someone listens.
+     */
+    private void audit(JsAccount a, String response) {
+        Audit audit = AUDIT.get();
+        if (audit == null || !js.transport().hasInterest(a.name, AUDIT_SUBJECT)) {
+            return;
+        }
+        Map<String, Object> client = JsonOut.obj();
+        client.put("acc", audit.requester() == null ? a.name : audit.requester().account());
+        if (audit.requester() != null && audit.requester().rttNanos() > 0) {
+            client.put("rtt", audit.requester().rttNanos());
+        }
+        client.put("server", js.serverName());
+        List<Object> fields = new ArrayList<>(List.of("server", js.serverName(), "client", client, "subject",
+                audit.subject()));
+        if (audit.request().length > 0) {
+            fields.add("request");
+            fields.add(new String(audit.request(), StandardCharsets.UTF_8));
+        }
+        fields.add("response");
+        fields.add(response);
+        js.advisory(a.name, "API", "api_audit", fields.toArray());
     }
 
     /** The response of {@code type} with {@code error}, then {@code extra} fields nats-server always writes. */
@@ -196,15 +350,16 @@ public final class JetStreamApi {
         m.put("storage", u[1]);
         m.put("streams", a.streamList().size());
         m.put("consumers", u[2]);
+        AccountLimits lim = a.limits;
         Map<String, Object> l = JsonOut.obj();
-        l.put("max_memory", -1);
-        l.put("max_storage", -1);
-        l.put("max_streams", -1);
-        l.put("max_consumers", -1);
-        l.put("max_ack_pending", -1);
-        l.put("memory_max_stream_bytes", -1);
-        l.put("storage_max_stream_bytes", -1);
-        l.put("max_bytes_required", false);
+        l.put("max_memory", lim.maxMemory());
+        l.put("max_storage", lim.maxStore());
+        l.put("max_streams", lim.maxStreams());
+        l.put("max_consumers", lim.maxConsumers());
+        l.put("max_ack_pending", lim.maxAckPending());
+        l.put("memory_max_stream_bytes", lim.memoryMaxStreamBytes());
+        l.put("storage_max_stream_bytes", lim.storeMaxStreamBytes());
+        l.put("max_bytes_required", lim.maxBytesRequired());
         m.put("limits", l);
         if (!js.options().domain().isEmpty()) {
             m.put("domain", js.options().domain());
@@ -246,6 +401,7 @@ public final class JetStreamApi {
             if (cfg.name.contains("/") || cfg.name.contains("\\")) {
                 throw ApiError.STREAM_NAME_PATH_SEPARATORS.fail();
             }
+            AccountLimitCheck.streamCreate(js, a, cfg); // before the configuration's checks, as nats-server
             StreamConfigCheck.check(cfg, a::configOf);
             if (cfg.replicas > 1) {
                 throw ApiError.STREAM_REPLICAS_NOT_SUPPORTED.fail();
@@ -330,6 +486,7 @@ public final class JetStreamApi {
                     }
                 }
             }
+            AccountLimitCheck.streamUpdate(js, a, s.config, cfg);
             try {
                 s.update(cfg);
             } catch (IOException e) {
@@ -767,7 +924,8 @@ public final class JetStreamApi {
         synchronized (s) {
             existing = name.isEmpty() ? null : s.consumers.get(name);
             if (existing == null) {
-                if (s.config.maxConsumers > 0 && s.consumers.size() >= s.config.maxConsumers) {
+                long max = AccountLimitCheck.maxConsumers(s.account, s.config);
+                if (max > 0 && s.consumers.size() >= max) {
                     throw ApiError.MAXIMUM_CONSUMERS.fail();
                 }
                 ConsumerConfigCheck.checkWorkQueue(cfg, s);

@@ -29,6 +29,18 @@ public interface JetStreamTransport {
      */
     void deliver(String account, String deliverSubject, String subject, String reply, byte[] headers, byte[] payload);
 
+    /** The client that sent a request: its account and round-trip time (nanoseconds, 0 or less = unknown). */
+    record Requester(String account, long rttNanos) {
+    }
+
+    /**
+     * Inside a {@link Handler} call: the client whose message is being handled, when the transport knows it (for
+     * the API audit advisory); null otherwise.
+     */
+    default Requester requester() {
+        return null;
+    }
+
     /** Whether anyone in the account is subscribed to {@code subject} (push consumers' active state). */
     default boolean hasInterest(String account, String subject) {
         return true;

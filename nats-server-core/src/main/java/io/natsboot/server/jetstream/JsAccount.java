@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** JetStream's view of one account: its streams (by name) and API counters. */
+/** JetStream's view of one account: its streams (by name), limits and API counters. */
 final class JsAccount {
     final String name;
     final TreeMap<String, Stream> streams = new TreeMap<>();
     final AtomicLong apiTotal = new AtomicLong();
     final AtomicLong apiErrors = new AtomicLong();
+    /** Replaced whole when an account JWT changes. */
+    volatile AccountLimits limits = AccountLimits.UNLIMITED;
     JetStreamTransport.Subscription apiSubscription;
 
     JsAccount(String name) {

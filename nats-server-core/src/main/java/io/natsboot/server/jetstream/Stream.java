@@ -229,6 +229,12 @@ public final class Stream {
         } catch (StoreException e) {
             return new Result(errorAck(ApiError.streamStoreFailed(e.getMessage())), null);
         }
+        if (AccountLimitCheck.exceededAfterStore(js, account, cfg.storage)) {
+            // nats-server stores first and takes the message back out: its sequence stays used.
+            store.remove(m.seq());
+            js.log().warn("JetStream resource limits exceeded for account: " + GoFormat.quote(account.name));
+            return new Result(errorAck(ApiError.ACCOUNT_RESOURCES_EXCEEDED), null);
+        }
         if (msgId != null && !msgId.isEmpty()) {
             dedupe.put(msgId, new long[] {m.seq(), m.timestamp()});
         }

@@ -130,6 +130,46 @@ public final class JsonWriter {
         return this;
     }
 
+    /**
+     * A tree of plain values as the JetStream engine builds its JSON (maps in field order, lists, strings, booleans,
+     * numbers, null), written with this writer's layout.
+     */
+    public JsonWriter tree(Object v) {
+        if (v == null) {
+            return nullValue();
+        }
+        if (v instanceof String s) {
+            return value(s);
+        }
+        if (v instanceof Boolean b) {
+            return value(b.booleanValue());
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return value(((Number) v).doubleValue());
+        }
+        if (v instanceof Number n) {
+            beforeValue();
+            out.append(n);
+            return this;
+        }
+        if (v instanceof Map<?, ?> m) {
+            beginObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                name(String.valueOf(e.getKey()));
+                tree(e.getValue());
+            }
+            return endObject();
+        }
+        if (v instanceof Collection<?> c) {
+            beginArray();
+            for (Object o : c) {
+                tree(o);
+            }
+            return endArray();
+        }
+        throw new IllegalArgumentException("not a JSON value: " + v.getClass());
+    }
+
     /** A []string; {@code null} writes {@code null} as Go does for a nil slice. */
     public JsonWriter stringArray(Collection<String> values) {
         if (values == null) {

@@ -577,12 +577,52 @@ public final class Monitor {
 
     /** /jsz: JetStream's configuration and usage when it runs, else nats-server's "disabled" answer. */
     public JsonWriter.Writable jsz(boolean leaderOnly) throws MonitorException {
-        if (leaderOnly) {
-            throw new MonitorException("filtered response: not leader");
-        }
+        return jsz(new JetStreamView.JszOptions("", false, false, false, false, leaderOnly, 0, 0));
+    }
+
+    /**
+     * /jsz with nats-server 2.9.10's options: with JetStream off, {@code leader-only} is the "not leader" error
+     * and otherwise the "disabled" answer; with it on (a single server leads itself) the usage, plus the account
+     * details asked for.
+     */
+    public JsonWriter.Writable jsz(JetStreamView.JszOptions options) throws MonitorException {
         JetStreamView js = jetStream.get();
-        return js == null ? new FeatureViews.Jsz(context.serverId(), Instant.now())
-                : new JetStreamView.Jsz(context.serverId(), Instant.now(), js);
+        if (js == null) {
+            if (options.leaderOnly()) {
+                throw new MonitorException("filtered response: not leader");
+            }
+            return new FeatureViews.Jsz(context.serverId(), Instant.now());
+        }
+        JetStreamView.Details d = jetStreamDetails;
+        return new JetStreamView.Jsz(context.serverId(), Instant.now(), js,
+                options.details() && d != null ? d.accounts(options) : null);
+    }
+
+    private volatile JetStreamView.Details jetStreamDetails;
+
+    /**
+     * One account's /jsz detail ({@code $SYS.REQ.ACCOUNT.<acc>.JSZ}): null when JetStream is off or the account has
+     * none.
+     */
+    public java.util.Map<String, Object> jszAccount(String account, boolean streams, boolean consumers,
+            boolean config) {
+        JetStreamView.Details d = jetStreamDetails;
+        if (jetStream.get() == null || d == null) {
+            return null;
+        }
+        List<java.util.Map<String, Object>> l = d.accounts(new JetStreamView.JszOptions(account, false, streams,
+                consumers, config, false, 0, 0));
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    /** JetStream's configuration and usage now, or null when it is off (or the server not started). */
+    public JetStreamView jetStreamView() {
+        return jetStream.get();
+    }
+
+    /** Where /jsz reads account, stream and consumer details from (set with {@link #jetStream}). */
+    public void jetStreamDetails(JetStreamView.Details details) {
+        this.jetStreamDetails = details;
     }
 
     /** Where /varz and /jsz read JetStream from (set by the server when JetStream runs; null = off). */

@@ -260,14 +260,16 @@ public final class MonitorServer {
                 return json(query, monitor.accstatz(query.bool("unused")), true);
             case "/jsz": {
                 monitor.countRequest("/jsz");
-                for (String b : new String[] {"accounts", "streams", "consumers", "config"}) {
-                    query.bool(b);
-                }
-                query.integer("offset");
-                query.integer("limit");
+                boolean accounts = query.bool("accounts");
+                boolean streams = query.bool("streams");
+                boolean consumers = query.bool("consumers");
+                boolean config = query.bool("config");
+                int offset = (int) query.integer("offset");
+                int limit = (int) query.integer("limit");
                 boolean leaderOnly = query.bool("leader-only");
                 query.bool("raft");
-                return json(query, monitor.jsz(leaderOnly), true);
+                return json(query, monitor.jsz(new JetStreamView.JszOptions(query.get("acc"), accounts, streams,
+                        consumers, config, leaderOnly, offset, limit)), true);
             }
             case "/stacksz":
                 return respond(query, stacks());

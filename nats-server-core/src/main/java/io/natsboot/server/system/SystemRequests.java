@@ -94,15 +94,34 @@ final class SystemRequests {
         server(id, "LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
         server(id, "ACCOUNTZ", "AccountzEventOptions", ACCOUNTZ, (o, a) -> ApiResponse.data(
                 monitor.accountz(o.string("account"))));
-        server(id, "JSZ", "JszEventOptions", JSZ, (o, a) -> o.bool("leader_only") ? SKIP
-                : ApiResponse.data(monitor.jsz(false)));
+        server(id, "JSZ", "JszEventOptions", JSZ, (o, a) -> {
+            try {
+                return ApiResponse.data(monitor.jsz(new io.natsboot.server.monitor.JetStreamView.JszOptions(
+                        o.string("account"), o.bool("accounts"), o.bool("streams"), o.bool("consumer"),
+                        o.bool("config"), o.bool("leader_only"), (int) o.number("offset"), (int) o.number("limit"))));
+            } catch (MonitorException e) {
+                return SKIP; // leader_only without JetStream: not the leader, no answer
+            }
+        });
         server(id, "HEALTHZ", "HealthzEventOptions", HEALTHZ, (o, a) -> ApiResponse.data(monitor.healthz()));
 
         account("SUBSZ", "SubszEventOptions", SUBSZ, (o, a) -> ApiResponse.data(monitor.subsz(
                 new SubszOptions(true, o.number("offset"), o.number("limit"), a, o.string("test"))).full()));
         account("CONNZ", "ConnzEventOptions", CONNZ, (o, a) -> ApiResponse.data(monitor.connz(connz(o, a))));
         account("LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
-        account("JSZ", "JszEventOptions", JSZ, (o, a) -> ApiResponse.failed(500, "jetstream not enabled"));
+        account("JSZ", "JszEventOptions", JSZ, (o, a) -> {
+            if (monitor.jetStreamView() == null) {
+                return ApiResponse.failed(500, "jetstream not enabled");
+            }
+            Map<String, Object> detail = monitor.jszAccount(a, o.bool("streams"), o.bool("consumer"),
+                    o.bool("config"));
+            if (detail == null) {
+                // nats-server 2.9.10's texts (%q of the name)
+                return ApiResponse.failed(500, "account " + io.natsboot.server.goformat.GoFormat.quote(a)
+                        + (context.account(a) == null ? " not found" : " not jetstream enabled"));
+            }
+            return ApiResponse.data(w -> w.tree(detail));
+        });
         account("INFO", "AccInfoEventOptions", NONE, (o, a) -> {
             FeatureViews.Accountz z = monitor.accountz(a);
             return ApiResponse.data(z.accountDetail());

@@ -193,6 +193,15 @@ class ConfParserTest {
                 b).ok()).isTrue();
         assertThat(b.build().jetstream().accounts()).containsExactly("A");
         assertThat(b.build().jetstream().enabled()).isTrue();
+        // a block of limits (nats-server's names and aliases; sizes with the conf file's suffixes)
+        b = ServerOptions.builder();
+        assertThat(options("accounts { L: { jetstream: { max_mem: 1M, store: 2G, max_streams: 3, consumers: 4,"
+                + " max_ack_pending: 5, max_bytes_required: true, mem_max_stream_bytes: 6,"
+                + " disk_max_stream_bytes: 7 } }, U: { jetstream: true } }\n", b).ok()).isTrue();
+        assertThat(b.build().jetstream().accounts()).containsExactly("L", "U");
+        assertThat(b.build().jetstream().limitsOf("L")).isEqualTo(new JetStreamAccountLimits(1_000_000,
+                2_000_000_000L, 3, 4, 5, 6, 7, true));
+        assertThat(b.build().jetstream().limitsOf("U")).isEqualTo(JetStreamAccountLimits.UNLIMITED);
     }
 
     @Test
@@ -279,8 +288,10 @@ class ConfParserTest {
                         "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
                 Arguments.of("jetstream: maybe\n", "t.conf:1:0: Expected 'enabled' or 'disabled' for string value, got 'maybe'"),
                 Arguments.of("jetstream { key: abc }\n", "t.conf:1:12: jetstream key is not supported by NATS Boot yet"),
-                Arguments.of("accounts { A: { jetstream: { max_mem: 1 } } }\n",
-                        "t.conf:1:16: accounts jetstream limits is not supported by NATS Boot yet"),
+                Arguments.of("accounts { A: { jetstream: { max_mem: \"x\" } } }\n",
+                        "t.conf:1:29: Expected a parseable size for \"max_mem\", got x"),
+                Arguments.of("accounts { A: { jetstream: { max_mem: 1, foo: 2 } } }\n",
+                        "t.conf:1:41: unknown field \"foo\""),
                 Arguments.of("accounts { A: { foo: 1 } }\n", "t.conf:1:16: Unknown field \"foo\" parsing account"),
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",

@@ -11,9 +11,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Actuator endpoints {@code varz}, {@code connz}, {@code routez} and {@code subsz}, views of the embedded
- * server's {@link Monitor} snapshots. Each is created when available (enabled and exposed, e.g.
- * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz}); over HTTP they answer
+ * Actuator endpoints {@code varz}, {@code connz}, {@code routez}, {@code subsz} and {@code jsz}, views of the
+ * embedded server's {@link Monitor} snapshots. Each is created when available (enabled and exposed, e.g.
+ * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz,jsz}); over HTTP they answer
  * with the JSON of the 8222 monitoring port.
  */
 @AutoConfiguration(after = NatsServerAutoConfiguration.class)
@@ -49,7 +49,21 @@ public final class NatsServerEndpointAutoConfiguration {
         return new SubszEndpoint(monitor);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    JszEndpoint jszEndpoint(Monitor monitor) {
+        return new JszEndpoint(monitor);
+    }
+
     // nats-server's JSON over HTTP (see NatsWebEndpointExtensions).
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = JszEndpoint.class, exposure = EndpointExposure.WEB)
+    NatsWebEndpointExtensions.Jsz jszWebExtension(JszEndpoint endpoint) {
+        return new NatsWebEndpointExtensions.Jsz(endpoint);
+    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -8,7 +8,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.monitor.JetStreamView;
+import io.natsboot.server.monitor.Monitor;
 import io.natsboot.server.monitor.ServerMetrics;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Micrometer meters read from the engine's own counters through its read API ({@link ServerMetrics}, which
@@ -48,16 +51,35 @@ import io.natsboot.server.monitor.ServerMetrics;
  * The route message and byte counters are aggregates, not per route (route ids change with every
  * reconnect, so per-route series would only churn). They stay monotonic when a route closes: the engine
  * keeps a closed route's final counts.
+ *
+ * <p>JetStream meters, only when JetStream is enabled ({@code natsboot.server.jetstream.enabled}), read from the
+ * same figures as /jsz (summed over the accounts with JetStream; 0 while the server is not running):
+ * <table>
+ * <caption>JetStream meters (Prometheus names in brackets)</caption>
+ * <tr><td>nats.server.jetstream.streams</td><td>gauge: streams [nats_server_jetstream_streams]</td></tr>
+ * <tr><td>nats.server.jetstream.consumers</td><td>gauge: consumers [nats_server_jetstream_consumers]</td></tr>
+ * <tr><td>nats.server.jetstream.messages</td><td>gauge: messages stored in streams
+ *     [nats_server_jetstream_messages]</td></tr>
+ * <tr><td>nats.server.jetstream.bytes</td><td>gauge: bytes stored in streams [nats_server_jetstream_bytes]</td></tr>
+ * <tr><td>nats.server.jetstream.storage.used</td><td>gauge, tag storage=memory|file: bytes used of each
+ *     storage kind [nats_server_jetstream_storage_used_bytes]</td></tr>
+ * <tr><td>nats.server.jetstream.api.requests</td><td>counter: $JS.API requests answered
+ *     [nats_server_jetstream_api_requests_total]</td></tr>
+ * <tr><td>nats.server.jetstream.api.errors</td><td>counter: of them, answered with an error
+ *     [nats_server_jetstream_api_errors_total]</td></tr>
+ * </table>
  */
 public class NatsServerMetrics implements MeterBinder {
     private final ServerMetrics metrics;
     private final Iterable<Tag> tags;
+    private final NatsServer server;
 
     public NatsServerMetrics(NatsServer server) {
         this(server, Tags.empty());
     }
 
     public NatsServerMetrics(NatsServer server, Iterable<Tag> tags) {
+        this.server = server;
         this.metrics = server.metrics();
         this.tags = Tags.concat(tags, "server_id", metrics.serverId());
     }
@@ -95,6 +117,38 @@ public class NatsServerMetrics implements MeterBinder {
         if (m.clustered()) {
             bindRoutes(registry, m);
         }
+        if (server.options().jetstream() != null && server.options().jetstream().enabled()) {
+            bindJetStream(registry, server.snapshots());
+        }
+    }
+
+    /** A JetStream figure now; 0 while JetStream is not running. */
+    private static double js(Monitor monitor, ToDoubleFunction<JetStreamView> figure) {
+        JetStreamView v = monitor.jetStreamView();
+        return v == null ? 0 : figure.applyAsDouble(v);
+    }
+
+    private void bindJetStream(MeterRegistry registry, Monitor monitor) {
+        Gauge.builder("nats.server.jetstream.streams", monitor, x -> js(x, JetStreamView::streams))
+                .description("JetStream streams").tags(tags).register(registry);
+        Gauge.builder("nats.server.jetstream.consumers", monitor, x -> js(x, JetStreamView::consumers))
+                .description("JetStream consumers").tags(tags).register(registry);
+        Gauge.builder("nats.server.jetstream.messages", monitor, x -> js(x, JetStreamView::messages))
+                .description("Messages stored in JetStream streams").baseUnit(BaseUnits.MESSAGES).tags(tags)
+                .register(registry);
+        Gauge.builder("nats.server.jetstream.bytes", monitor, x -> js(x, JetStreamView::bytes))
+                .description("Bytes stored in JetStream streams").baseUnit(BaseUnits.BYTES).tags(tags)
+                .register(registry);
+        Gauge.builder("nats.server.jetstream.storage.used", monitor, x -> js(x, JetStreamView::memory))
+                .description("JetStream bytes used by storage kind").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("storage", "memory").register(registry);
+        Gauge.builder("nats.server.jetstream.storage.used", monitor, x -> js(x, JetStreamView::storage))
+                .description("JetStream bytes used by storage kind").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("storage", "file").register(registry);
+        FunctionCounter.builder("nats.server.jetstream.api.requests", monitor, x -> js(x, JetStreamView::apiTotal))
+                .description("JetStream API requests answered").tags(tags).register(registry);
+        FunctionCounter.builder("nats.server.jetstream.api.errors", monitor, x -> js(x, JetStreamView::apiErrors))
+                .description("JetStream API requests answered with an error").tags(tags).register(registry);
     }
 
     private void bindRoutes(MeterRegistry registry, ServerMetrics m) {

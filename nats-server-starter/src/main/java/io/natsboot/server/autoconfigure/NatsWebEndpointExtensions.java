@@ -79,4 +79,21 @@ public final class NatsWebEndpointExtensions {
             return NatsEndpoints.json(delegate.subsz(subs, offset, limit, acc, test));
         }
     }
+
+    @EndpointWebExtension(endpoint = JszEndpoint.class)
+    public static class Jsz {
+        private final JszEndpoint delegate;
+
+        public Jsz(JszEndpoint delegate) {
+            this.delegate = delegate;
+        }
+
+        @ReadOperation
+        public WebEndpointResponse<String> jsz(@Nullable Boolean accounts, @Nullable Boolean streams,
+                @Nullable Boolean consumers, @Nullable Boolean config, @Nullable String acc, @Nullable Integer offset,
+                @Nullable Integer limit, @Nullable Boolean leaderOnly) {
+            return NatsEndpoints.json(delegate.jsz(accounts, streams, consumers, config, acc, offset, limit,
+                    leaderOnly));
+        }
+    }
 }

@@ -50,6 +50,28 @@ public record AccountClaims(Jwt jwt, Map<String, UserLimits> signingKeys, Limits
         }
     }
 
+    /**
+     * The account's JetStream limits ({@code limits.mem_storage}, {@code disk_storage}, {@code streams},
+     * {@code consumer}, {@code max_ack_pending}, {@code mem_max_stream_bytes}, {@code disk_max_stream_bytes},
+     * {@code max_bytes_required}; absent = 0). JetStream is enabled when memory or disk storage is not 0
+     * (-1 = unlimited), as in nats-server 2.9.10.
+     */
+    public record JetStreamLimits(long memStorage, long diskStorage, long streams, long consumer, long maxAckPending,
+            long memMaxStreamBytes, long diskMaxStreamBytes, boolean maxBytesRequired) {
+        public boolean enabled() {
+            return memStorage != 0 || diskStorage != 0;
+        }
+    }
+
+    /** The JetStream part of {@code limits} (read from the token, so the record's shape stays as it is). */
+    public JetStreamLimits jetStreamLimits() {
+        JsonValue l = Claims.get(jwt.nats(), "limits");
+        return new JetStreamLimits(Claims.longOr(l, "mem_storage", 0), Claims.longOr(l, "disk_storage", 0),
+                Claims.longOr(l, "streams", 0), Claims.longOr(l, "consumer", 0), Claims.longOr(l, "max_ack_pending", 0),
+                Claims.longOr(l, "mem_max_stream_bytes", 0), Claims.longOr(l, "disk_max_stream_bytes", 0),
+                Claims.bool(l, "max_bytes_required"));
+    }
+
     /** A weighted destination of a subject mapping. */
     public record Mapping(String subject, int weight, String cluster) {
     }

@@ -1,0 +1,110 @@
+// jsbench measures JetStream publish and consume rates against one server with nats.go:
+//
+//	jsbench -url nats://127.0.0.1:4222 -mode sync|async|consume -n 20000 -size 128 -storage file|memory
+//
+// Each run makes a fresh stream BENCH (subject bench.>) of the given storage, then:
+//   - sync:    n publishes, each waiting for its PubAck; rate and latency percentiles
+//   - async:   n PublishAsync (at most 4000 unacknowledged), until every PubAck arrived; rate
+//   - consume: n messages stored first (async), then a durable pull consumer fetches them in batches of 256
+//     and acknowledges each one (explicit ack); rate of the consume part only
+//
+// Prints one JSON object: {"mode":..,"storage":..,"msgs":N,"size":S,"seconds":T,"msgs_per_sec":R,
+// "p50_us":..,"p99_us":..} (percentiles for sync only) and deletes the stream.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+func main() {
+	url := flag.String("url", nats.DefaultURL, "server")
+	mode := flag.String("mode", "sync", "sync | async | consume")
+	n := flag.Int("n", 20000, "messages")
+	size := flag.Int("size", 128, "payload bytes")
+	storage := flag.String("storage", "file", "file | memory")
+	flag.Parse()
+
+	nc, err := nats.Connect(*url, nats.Name("jsbench"))
+	check(err)
+	defer nc.Close()
+	js, err := nc.JetStream(nats.PublishAsyncMaxPending(4000))
+	check(err)
+	st := nats.FileStorage
+	if *storage == "memory" {
+		st = nats.MemoryStorage
+	}
+	_ = js.DeleteStream("BENCH")
+	_, err = js.AddStream(&nats.StreamConfig{Name: "BENCH", Subjects: []string{"bench.>"}, Storage: st})
+	check(err)
+	defer js.DeleteStream("BENCH")
+
+	payload := make([]byte, *size)
+	out := map[string]interface{}{"mode": *mode, "storage": *storage, "msgs": *n, "size": *size}
+	var elapsed time.Duration
+	switch *mode {
+	case "sync":
+		lat := make([]time.Duration, 0, *n)
+		start := time.Now()
+		for i := 0; i < *n; i++ {
+			t := time.Now()
+			_, err := js.Publish("bench.x", payload)
+			check(err)
+			lat = append(lat, time.Since(t))
+		}
+		elapsed = time.Since(start)
+		sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+		out["p50_us"] = float64(lat[len(lat)/2].Nanoseconds()) / 1000
+		out["p99_us"] = float64(lat[len(lat)*99/100].Nanoseconds()) / 1000
+	case "async":
+		elapsed = publishAsync(js, *n, payload)
+	case "consume":
+		publishAsync(js, *n, payload)
+		sub, err := js.PullSubscribe("bench.>", "bench", nats.AckExplicit())
+		check(err)
+		start := time.Now()
+		got := 0
+		for got < *n {
+			msgs, err := sub.Fetch(256, nats.MaxWait(10*time.Second))
+			check(err)
+			for _, m := range msgs {
+				check(m.Ack())
+				got++
+			}
+		}
+		elapsed = time.Since(start)
+	default:
+		check(fmt.Errorf("unknown mode %q", *mode))
+	}
+	out["seconds"] = elapsed.Seconds()
+	out["msgs_per_sec"] = float64(*n) / elapsed.Seconds()
+	b, _ := json.Marshal(out)
+	fmt.Println(string(b))
+}
+
+func publishAsync(js nats.JetStreamContext, n int, payload []byte) time.Duration {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		_, err := js.PublishAsync("bench.x", payload)
+		check(err)
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(120 * time.Second):
+		check(fmt.Errorf("async publishes not all acknowledged after 120s"))
+	}
+	return time.Since(start)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jsbench:", err)
+		os.Exit(1)
+	}
+}
