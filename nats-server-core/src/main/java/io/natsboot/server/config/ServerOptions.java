@@ -55,7 +55,9 @@ public record ServerOptions(
         TrustOptions trust,
         /** allow_non_tls: with a tls block, clients may stay in plaintext (INFO says tls_available). */
         boolean allowNonTls,
-        JetStreamOptions jetstream) {
+        JetStreamOptions jetstream,
+        /** The leafnodes block; null = no leaf listener and no remotes. */
+        LeafNodeOptions leafnodes) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -183,6 +185,8 @@ public record ServerOptions(
         private boolean allowNonTls;
         /** JetStream ({@code -js}, {@code -sd}, the jetstream block); OFF by default. */
         private JetStreamOptions jetstream = JetStreamOptions.OFF;
+        /** The leafnodes block; null = none. */
+        private LeafNodeOptions leafnodes;
 
         public Builder() {
         }
@@ -220,6 +224,7 @@ public record ServerOptions(
             websocket = o.websocket;
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
             trust = o.trust;
+            leafnodes = o.leafnodes;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -306,6 +311,8 @@ public record ServerOptions(
         public Builder trust(TrustOptions v) { trust = v; return this; }
         public Builder jetstream(JetStreamOptions v) { jetstream = v; return this; }
         public JetStreamOptions jetstream() { return jetstream; }
+        /** The leafnodes block: leaf listener and remotes; null = none. */
+        public Builder leafnodes(LeafNodeOptions v) { leafnodes = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -322,7 +329,7 @@ public record ServerOptions(
                     portsFileDir, lameDuckDuration, lameDuckGracePeriod, compatVersion, noHeaderSupport,
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
-                    jetstream);
+                    jetstream, leafnodes);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

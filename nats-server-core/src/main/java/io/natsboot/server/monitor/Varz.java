@@ -70,7 +70,9 @@ public record Varz(
         String systemAccount,
         String natsbootVersion,
         WebSocketOptsVarz websocket,
-        JetStreamView jetstream) implements JsonWriter.Writable {
+        JetStreamView jetstream,
+        /** The {@code leaf} object; null = {@code {}} (no leafnodes block). */
+        JsonWriter.Writable leaf) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -179,7 +181,13 @@ public record Varz(
                 .field("max_pending", maxPending)
                 .name("cluster").value(cluster)
                 .name("gateway").beginObject().endObject()
-                .name("leaf").beginObject().endObject()
+                .name("leaf");
+        if (leaf == null) {
+            w.beginObject().endObject();
+        } else {
+            w.value(leaf);
+        }
+        w
                 .name("mqtt").beginObject().endObject()
                 .name("websocket").value(websocket)
                 .name("jetstream");
