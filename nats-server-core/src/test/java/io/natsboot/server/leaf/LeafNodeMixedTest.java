@@ -48,7 +48,7 @@ class LeafNodeMixedTest {
             LeafExchange.requestReply(onHub, onLeaf, "svc.on.leaf");
             LeafExchange.queueGroup(onLeaf, onHub, onLeaf, "work.a");
             LeafExchange.queueGroup(onHub, onLeaf, onHub, "work.b");
-            assertTrue(leaf.log().contains("Leafnode connection created for account: $G"), leaf.log().toString());
+            assertTrue(leaf.log().contains("Leafnode connection created for account: $G"), String.join("\n", leaf.log().lines()));
         }
     }
 
