@@ -142,9 +142,11 @@ final class LeafInfo {
         if (remote.hub()) {
             b.append(",\"is_hub\":true");
         }
-        if (server.clusterName() != null) {
+        // nats-server 2.9.10: without a cluster, a configured server_name stands for the cluster name here.
+        String cluster = server.clusterName() != null ? server.clusterName() : server.options().serverName();
+        if (cluster != null && !cluster.isEmpty()) {
             b.append(",\"cluster\":");
-            Json.quote(b, server.clusterName());
+            Json.quote(b, cluster);
         }
         if (headers && !server.options().noHeaderSupport()) {
             b.append(",\"headers\":true");
