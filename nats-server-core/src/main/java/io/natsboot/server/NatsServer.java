@@ -221,6 +221,36 @@ public final class NatsServer {
         if (cluster != null && !routesFirst) {
             startCluster(cluster);
         }
+        startLeafNodes();
+    }
+
+    /** The leafnodes block's listener and remotes (package leaf); null without one. */
+    private volatile io.natsboot.server.leaf.LeafNodes leafNodes;
+
+    private void startLeafNodes() {
+        io.natsboot.server.config.LeafNodeOptions l = options.leafnodes();
+        if (l == null) {
+            return;
+        }
+        String problem = l.problem(options);
+        if (problem != null) {
+            shutdown();
+            throw new IllegalArgumentException(problem);
+        }
+        io.natsboot.server.leaf.LeafNodes leafs = new io.natsboot.server.leaf.LeafNodes(context, l, loops);
+        leafNodes = leafs;
+        snapshots.leafView(() -> leafNodes);
+        try {
+            leafs.start();
+        } catch (RuntimeException e) {
+            shutdown();
+            throw e;
+        }
+    }
+
+    /** The leaf nodes (hub listener and remotes), or null without a leafnodes block or before start. */
+    public io.natsboot.server.leaf.LeafNodes leafNodes() {
+        return leafNodes;
     }
 
     private void startCluster(Cluster cluster) {
@@ -387,6 +417,10 @@ public final class NatsServer {
         MonitorServer m = monitor;
         if (m != null) {
             m.stop();
+        }
+        io.natsboot.server.leaf.LeafNodes leafs = this.leafNodes;
+        if (leafs != null) {
+            leafs.shutdown();
         }
         Cluster cluster = this.cluster;
         if (cluster != null) {

@@ -176,6 +176,12 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        String leafProblem = options.leafnodes() == null ? null : options.leafnodes().problem(options);
+        if (leafProblem != null) { // nats-server's validateLeafNode error, before any log line
+            err.print(CommandLine.PROGRAM + ": " + leafProblem + "\n");
+            err.flush();
+            return 1;
+        }
         String operatorProblem = operatorModeProblem(options);
         if (operatorProblem != null) { // nats-server dies with these before its log starts
             err.print(CommandLine.PROGRAM + ": " + operatorProblem + "\n");

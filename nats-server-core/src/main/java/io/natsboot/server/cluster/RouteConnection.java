@@ -541,6 +541,11 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                     buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8), buf, replyStart, replyLength,
                     headerLength, payloadStart, totalLength);
         }
+        if (server.hasLeafInterest()) {
+            // Leafs that are our spokes get what the cluster publishes (nats-server's hub leaf nodes).
+            forward().forwardRemote(account, result, RouteTarget::forwardsFromRoutes, parser, buf,
+                    subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart, totalLength);
+        }
         // Each queue group named in the frame: exactly one local member (reference §4.5).
         int queues = parser.queueCount();
         for (int q = 0; q < queues; q++) {
@@ -552,6 +557,16 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                 }
             }
         }
+    }
+
+    /** Routed messages on to leaf connections; created with the first such message. */
+    private io.natsboot.server.connection.ForwardFanout forward;
+
+    private io.natsboot.server.connection.ForwardFanout forward() {
+        if (forward == null) {
+            forward = new io.natsboot.server.connection.ForwardFanout();
+        }
+        return forward;
     }
 
     private static void deliverToLocalMember(MatchResult<Subscription> result, int g, ByteBuf buf,

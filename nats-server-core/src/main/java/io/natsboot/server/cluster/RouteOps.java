@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
  * Receives the operations decoded from a route connection (protocol reference §4). Message subjects,
  * replies and payloads are index ranges into the decoder's buffer, valid only during the call.
  */
-interface RouteOps {
+public interface RouteOps {
     void onInfo(String json);
 
     void onConnect(String json);

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * payload is there. Message arguments are passed as index ranges; nothing is allocated per message without queue
  * names.
  */
-final class RouteProtocolParser {
+public final class RouteProtocolParser implements io.natsboot.server.connection.ForwardFanout.QueueNames {
     /** Longest control line accepted (an RMSG with many queue names, a big INFO). */
     static final int MAX_LINE = 1 << 20;
 
@@ -37,29 +37,48 @@ final class RouteProtocolParser {
     private int scannedOffset;
     /** The op identified by the last {@link #identify} call. */
     private int lastOp;
+    /**
+     * The leaf-node dialect (leafnode.go): messages and interest carry no account (the connection is bound to
+     * one) and no origin cluster: {@code LS+ subject [queue weight]}, {@code LS- subject [queue]},
+     * {@code LMSG subject [reply | + reply q.. | | q..] size}, {@code HMSG subject ... hdr size}; RMSG and RS+/-
+     * are unknown ops there.
+     */
+    private final boolean leaf;
+
+    /** A parser of the route protocol. */
+    RouteProtocolParser() {
+        this(false);
+    }
+
+    /** A parser of the route protocol, or with {@code leaf} of the leaf-node protocol. */
+    public RouteProtocolParser(boolean leaf) {
+        this.leaf = leaf;
+    }
 
     boolean failed() {
         return failed;
     }
 
     /** Bytes (from the reader index) the op cut at the end of the buffer needs; 0 if unknown (a cut line). */
-    int bytesNeeded() {
+    public int bytesNeeded() {
         return needBytes;
     }
 
     /** Number of queue names of the message being delivered. */
-    int queueCount() {
+    @Override
+    public int queueCount() {
         return queueCount;
     }
 
     /** Queue name {@code i} of the message being delivered (allocates a String). */
-    String queue(int i) {
+    public String queue(int i) {
         int a = queueFirst + i;
         return current.toString(argStart[a], argEnd[a] - argStart[a], StandardCharsets.UTF_8);
     }
 
     /** True if queue name {@code i} equals {@code name}, without allocating. */
-    boolean queueEquals(int i, String name) {
+    @Override
+    public boolean queueEquals(int i, String name) {
         int a = queueFirst + i;
         int len = argEnd[a] - argStart[a];
         if (len != name.length()) {
@@ -76,7 +95,7 @@ final class RouteProtocolParser {
     /** Unchecked byte reads of the buffer being parsed (the bounds are the readable range). */
     private final io.natsboot.server.protocol.FastBytes bytes = new io.natsboot.server.protocol.FastBytes();
 
-    void parse(ByteBuf in, RouteOps ops) {
+    public void parse(ByteBuf in, RouteOps ops) {
         current = in;
         bytes.bind(in);
         while (!failed && in.isReadable()) {
@@ -99,6 +118,9 @@ final class RouteProtocolParser {
                 return;
             }
             int opLen = identify(opStart, end);
+            if (leaf && opLen >= 0 && (lastOp == OP_RMSG || lastOp == OP_RS_PLUS || lastOp == OP_RS_MINUS)) {
+                opLen = BAD_OP;
+            }
             if (opLen == NEED_MORE) {
                 return;
             }
@@ -141,7 +163,7 @@ final class RouteProtocolParser {
                 case OP_LS_MINUS:
                     split(start, lineEnd);
                     in.readerIndex(lf + 1);
-                    remoteUnsub(in, ops);
+                    remoteUnsub(op == OP_LS_MINUS, in, ops);
                     break;
                 case OP_PING:
                     in.readerIndex(lf + 1);
@@ -272,21 +294,24 @@ final class RouteProtocolParser {
 
     private boolean message(int op, ByteBuf in, int lf, RouteOps ops) {
         boolean lmsg = op == OP_LMSG;
-        boolean headers = op != OP_RMSG;
-        int first = lmsg ? 2 : 1; // LMSG has the origin cluster before the account
+        // A routed LMSG always carries a header size; a leaf LMSG never does (HMSG has headers there).
+        boolean headers = op == OP_HMSG || (lmsg && !leaf);
+        // On routes LMSG has the origin cluster before the account; on leaf connections there is neither.
+        int first = leaf ? 1 : lmsg ? 2 : 1;
         // account subject [reply | + reply q... | | q...] [hdr] size
         int sizes = headers ? 2 : 1;
         int n = args - first;
-        if (n < 2 + sizes) {
+        int named = leaf ? 1 : 2; // account and subject, or the subject alone
+        if (n < named + sizes) {
             fail(ops, null, "processRoutedMsgArgs Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
             return false;
         }
-        int account = first;
-        int subject = first + 1;
+        int account = leaf ? -1 : first;
+        int subject = leaf ? 1 : first + 1;
         int replyArg = -1;
         queueFirst = 0;
         queueCount = 0;
-        int middle = n - 2 - sizes; // arguments between subject and the sizes
+        int middle = n - named - sizes; // arguments between subject and the sizes
         if (middle == 1) {
             replyArg = subject + 1;
         } else if (middle > 1) {
@@ -322,10 +347,10 @@ final class RouteProtocolParser {
             return false;
         }
         in.readerIndex(payloadStart + total + 2);
-        if (lmsg && headerLength == 0) {
+        if (lmsg && !leaf && headerLength == 0) {
             headerLength = -1; // LMSG always carries a header size; 0 means none
         }
-        ops.onMessage(in, argStart[account], argEnd[account] - argStart[account],
+        ops.onMessage(in, account < 0 ? 0 : argStart[account], account < 0 ? 0 : argEnd[account] - argStart[account],
                 argStart[subject], argEnd[subject] - argStart[subject],
                 replyArg < 0 ? 0 : argStart[replyArg], replyArg < 0 ? 0 : argEnd[replyArg] - argStart[replyArg],
                 headerLength, payloadStart, total);
@@ -333,8 +358,18 @@ final class RouteProtocolParser {
         return true;
     }
 
-    private void remoteSub(boolean leaf, ByteBuf in, RouteOps ops) {
-        int first = leaf ? 2 : 1; // LS+ has the origin cluster first
+    private void remoteSub(boolean ls, ByteBuf in, RouteOps ops) {
+        if (leaf) {
+            // LS+ subject [queue weight]: the leaf connection's account
+            int n = args - 1;
+            if (n != 1 && n != 3) {
+                fail(ops, null, "processLeafSub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
+                return;
+            }
+            ops.onRemoteSub(null, arg(in, 1), n == 3 ? arg(in, 2) : null, n == 3 ? Math.max(size(in, 3), 0) : 1);
+            return;
+        }
+        int first = ls ? 2 : 1; // LS+ has the origin cluster first
         int n = args - first;
         if (n != 2 && n != 4) {
             fail(ops, null, "processRemoteSub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
@@ -350,8 +385,16 @@ final class RouteProtocolParser {
         }
     }
 
-    private void remoteUnsub(ByteBuf in, RouteOps ops) {
+    private void remoteUnsub(boolean ls, ByteBuf in, RouteOps ops) {
         int n = args - 1;
+        if (leaf) {
+            if (n != 1 && n != 2) {
+                fail(ops, null, "processLeafUnsub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
+                return;
+            }
+            ops.onRemoteUnsub(null, arg(in, 1), n == 2 ? arg(in, 2) : null);
+            return;
+        }
         if (n != 2 && n != 3) {
             fail(ops, null, "processRemoteUnsub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
             return;

@@ -33,7 +33,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "gateway", "leafnodes", "leaf", "mqtt",
+            "gateway", "mqtt",
             "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
             "default_js_domain", "ocsp",
@@ -178,6 +178,7 @@ public final class ConfigFileOptions {
             case "server_tags": b.serverTags(serverTags(e)); break;
             // JetStream's directory at the top level (nats-server: only one of this and jetstream.store_dir)
             case "store_dir": case "storedir": b.jetstream(b.jetstream().withStoreDir(string(e))); break;
+            case "leafnodes": case "leaf": leafnodes(e); break;
             case "system_account": case "system":
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
@@ -1281,5 +1282,191 @@ public final class ConfigFileOptions {
             return;
         }
         b.websocket(w);
+    }
+
+    // ---- leafnodes ---------------------------------------------------------------------------------------
+
+    /**
+     * nats-server 2.9.10's leafnodes block: listen/host/port, advertise, no_advertise, reconnect (seconds, an
+     * integer), authorization (user/password, users with account, account, timeout), tls, remotes. Keys of it
+     * NATS Boot does not implement (compression, min_version...) are refused by name; unknown ones as Go does.
+     */
+    private void leafnodes(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            notYet(e, "leafnodes");
+            return;
+        }
+        String host = null;
+        int port = 0;
+        boolean portSet = false;
+        String advertise = null;
+        boolean noAdvertise = false;
+        TlsOptions tls = null;
+        String user = null;
+        String pass = null;
+        Duration authTimeout = null;
+        List<LeafNodeOptions.LeafUser> users = new ArrayList<>();
+        String account = null;
+        Duration reconnect = null;
+        List<LeafNodeOptions.Remote> remotes = new ArrayList<>();
+        for (Entry a : m.entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (k) {
+                    case "listen": {
+                        HostPort hp = hostPort(a);
+                        host = hp.host != null ? hp.host : host;
+                        port = hp.port;
+                        portSet = true;
+                        break;
+                    }
+                    case "host": case "net": host = string(a); break;
+                    case "port": port = intValue(a); portSet = true; break;
+                    case "advertise": advertise = string(a); break;
+                    case "no_advertise": noAdvertise = bool(a); break;
+                    case "reconnect": case "reconnect_delay": case "reconnect_interval":
+                        if (!(a.value() instanceof Long secs)) {
+                            throw conversion(a, "int64");
+                        }
+                        reconnect = Duration.ofSeconds(secs);
+                        break;
+                    case "tls": tls = tlsBlock(a, "leafnode tls"); break;
+                    case "authorization": {
+                        ConfMap auth = map(a);
+                        boolean single = false;
+                        for (Entry f : auth.entries()) {
+                            switch (f.key().toLowerCase(Locale.ROOT)) {
+                                case "user": case "username": user = string(f); single = true; break;
+                                case "pass": case "password": pass = string(f); break;
+                                case "timeout": authTimeout = seconds(f); break;
+                                case "account": account = string(f); break;
+                                case "users": users.addAll(leafUsers(f)); break;
+                                default:
+                                    if (!f.usedAsVariable()) {
+                                        errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                                    }
+                            }
+                        }
+                        if (single && !users.isEmpty()) {
+                            throw new Bad("can not have a single user/pass and a users array");
+                        }
+                        java.util.Set<String> seen = new java.util.HashSet<>();
+                        for (LeafNodeOptions.LeafUser u : users) {
+                            if (!seen.add(u.user())) {
+                                throw new Bad("duplicate user " + GoFormat.quote(u.user())
+                                        + " detected in leafnode authorization");
+                            }
+                        }
+                        break;
+                    }
+                    case "remotes": remotes.addAll(leafRemotes(a)); break;
+                    case "compression": case "min_version": case "tls_handshake_first":
+                        throw new Bad("leafnodes " + k + " is not supported by NATS Boot yet");
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + a.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(a.pos() + ": " + bad.getMessage());
+            }
+        }
+        b.leafnodes(new LeafNodeOptions(host, !portSet || port == 0 ? -1 : port < 0 ? 0 : port, advertise,
+                noAdvertise, tls, user, pass, authTimeout, users, account, reconnect, remotes));
+    }
+
+    private List<LeafNodeOptions.LeafUser> leafUsers(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw conversion(e, "[]interface {}");
+        }
+        List<LeafNodeOptions.LeafUser> out = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Entry item) || !(item.value() instanceof ConfMap um)) {
+                throw new Bad("interface conversion: interface {} is " + goType(o instanceof Entry i ? i.value() : o)
+                        + ", not map[string]interface {}");
+            }
+            String user = null;
+            String pass = null;
+            String account = null;
+            for (Entry f : um.entries()) {
+                switch (f.key().toLowerCase(Locale.ROOT)) {
+                    case "user": case "username": user = string(f); break;
+                    case "pass": case "password": pass = string(f); break;
+                    case "account": account = string(f); break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + f.key() + "\"");
+                        }
+                }
+            }
+            out.add(new LeafNodeOptions.LeafUser(user == null ? "" : user, pass, account));
+        }
+        return out;
+    }
+
+    private List<LeafNodeOptions.Remote> leafRemotes(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw conversion(e, "[]interface {}");
+        }
+        List<LeafNodeOptions.Remote> out = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Entry item) || !(item.value() instanceof ConfMap rm)) {
+                throw new Bad("interface conversion: interface {} is " + goType(o instanceof Entry i ? i.value() : o)
+                        + ", not map[string]interface {}");
+            }
+            List<java.net.URI> urls = new ArrayList<>();
+            String creds = null;
+            String account = null;
+            TlsOptions tls = null;
+            boolean hub = false;
+            List<String> denyImports = List.of();
+            List<String> denyExports = List.of();
+            for (Entry f : rm.entries()) {
+                String k = f.key().toLowerCase(Locale.ROOT);
+                try {
+                    switch (k) {
+                        case "url": case "urls":
+                            for (String u : stringList(f)) {
+                                urls.add(leafUrl(u));
+                            }
+                            break;
+                        case "credentials": case "creds": creds = string(f); break;
+                        case "account": case "local": account = string(f); break;
+                        case "tls": tls = tlsBlock(f, "leafnode remote tls"); break;
+                        case "hub": hub = bool(f); break;
+                        case "deny_imports": case "deny_import": denyImports = stringList(f); break;
+                        case "deny_exports": case "deny_export": denyExports = stringList(f); break;
+                        case "no_randomize": case "dont_randomize": bool(f); break;
+                        case "ws_compression": case "websocket_compression": case "ws_no_masking":
+                        case "websocket_no_masking": case "compression": case "first_info_timeout":
+                        case "jetstream_cluster_migrate": case "tls_handshake_first":
+                            throw new Bad("leafnode remote " + k + " is not supported by NATS Boot yet");
+                        default:
+                            if (!f.usedAsVariable()) {
+                                throw new Bad("unknown field \"" + f.key() + "\"");
+                            }
+                    }
+                } catch (Bad bad) {
+                    errors.add(f.pos() + ": " + bad.getMessage());
+                }
+            }
+            LeafNodeOptions.Remote r = new LeafNodeOptions.Remote(urls, creds, account, tls, hub, denyImports,
+                    denyExports);
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** A remote's URL as Go's url.Parse takes it; a bad one is nats-server's parse error. */
+    private static java.net.URI leafUrl(String u) throws Bad {
+        try {
+            java.net.URI uri = new java.net.URI(u.trim());
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(u, "no host");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException ex) {
+            throw new Bad("error parsing leafnode url [" + GoFormat.quote(u) + "]");
+        }
     }
 }

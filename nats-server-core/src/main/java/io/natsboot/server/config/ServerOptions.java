@@ -71,7 +71,9 @@ public record ServerOptions(
         /** reconnect_error_reports: route dial errors after a route was lost are logged every this many. */
         int reconnectErrorReports,
         /** server_tags, lower-cased as nats-server keeps them (/varz "tags"). */
-        List<String> serverTags) {
+        List<String> serverTags,
+        /** The leafnodes block; null = no leaf listener and no remotes. */
+        LeafNodeOptions leafnodes) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -207,6 +209,8 @@ public record ServerOptions(
         private int connectErrorReports = 3600;
         private int reconnectErrorReports = 1;
         private List<String> serverTags = List.of();
+        /** The leafnodes block; null = none. */
+        private LeafNodeOptions leafnodes;
 
         public Builder() {
         }
@@ -248,6 +252,7 @@ public record ServerOptions(
             disableSublistCache = o.disableSublistCache; httpBasePath = o.httpBasePath; profPort = o.profPort;
             maxSubTokens = o.maxSubTokens; connectErrorReports = o.connectErrorReports;
             reconnectErrorReports = o.reconnectErrorReports; serverTags = o.serverTags;
+            leafnodes = o.leafnodes;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -346,6 +351,8 @@ public record ServerOptions(
             mappings = java.util.Map.copyOf(v);
             return this;
         }
+        /** The leafnodes block: leaf listener and remotes; null = none. */
+        public Builder leafnodes(LeafNodeOptions v) { leafnodes = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -363,7 +370,7 @@ public record ServerOptions(
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
                     jetstream, mappings, disableSublistCache, httpBasePath, profPort, maxSubTokens,
-                    connectErrorReports, reconnectErrorReports, serverTags);
+                    connectErrorReports, reconnectErrorReports, serverTags, leafnodes);
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */

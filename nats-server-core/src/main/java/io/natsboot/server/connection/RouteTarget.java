@@ -16,4 +16,12 @@ public interface RouteTarget extends Receiver {
      */
     boolean sendMessage(ClientConnection from, Account account, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
             int headerLength, int payloadStart, int totalLength, String[] queues, int queueCount);
+
+    /**
+     * True when messages that arrived over a route go on to this target: a leaf connection whose remote is our
+     * spoke (nats-server's hub leaf node). Routes never forward to routes.
+     */
+    default boolean forwardsFromRoutes() {
+        return false;
+    }
 }

@@ -297,6 +297,35 @@ public final class ServerContext {
         this.interestListener = l;
     }
 
+    /**
+     * Sees every change of interest in any account: local subscriptions, interest of routes and of leaf
+     * connections. The leaf nodes use it to tell each leaf the interest of its account (LS+/LS-).
+     */
+    public interface InterestObserver {
+        void interestAdded(Subscription s);
+
+        void interestRemoved(Subscription s);
+    }
+
+    private final java.util.concurrent.CopyOnWriteArrayList<InterestObserver> interestObservers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void addInterestObserver(InterestObserver o) {
+        interestObservers.add(o);
+    }
+
+    private void observeAdded(Subscription s) {
+        for (InterestObserver o : interestObservers) {
+            o.interestAdded(s);
+        }
+    }
+
+    private void observeRemoved(Subscription s) {
+        for (InterestObserver o : interestObservers) {
+            o.interestRemoved(s);
+        }
+    }
+
     /** Adds a local client's subscription to the trie and tells the cluster. */
     void addSubscription(Subscription s) {
         s.account.trie().insert(s);
@@ -304,6 +333,7 @@ public final class ServerContext {
         if (l != null) {
             l.localAdded(s);
         }
+        observeAdded(s);
     }
 
     /** Removes a local client's subscription from the trie and tells the cluster. */
@@ -313,6 +343,7 @@ public final class ServerContext {
             if (l != null) {
                 l.localRemoved(s);
             }
+            observeRemoved(s);
         }
     }
 
@@ -320,10 +351,46 @@ public final class ServerContext {
     public void addRouteInterest(Subscription s) {
         routeInterest = true;
         s.account.trie().insert(s);
+        observeAdded(s);
     }
 
     public void removeRouteInterest(Subscription s) {
-        s.account.trie().remove(s);
+        if (s.account.trie().remove(s)) {
+            observeRemoved(s);
+        }
+    }
+
+    private volatile boolean leafInterest;
+
+    /**
+     * Interest a leaf connection advertised (LS+), in the trie like route interest. {@code toRoutes}: the leaf is
+     * our spoke, so its interest is this cluster's as a client's would be (RS+ to the routes); interest our hub
+     * sends us stays on this server.
+     */
+    public void addLeafInterest(Subscription s, boolean toRoutes) {
+        routeInterest = true;
+        leafInterest = true;
+        s.account.trie().insert(s);
+        LocalInterestListener l = interestListener;
+        if (toRoutes && l != null) {
+            l.localAdded(s);
+        }
+        observeAdded(s);
+    }
+
+    public void removeLeafInterest(Subscription s, boolean toRoutes) {
+        if (s.account.trie().remove(s)) {
+            LocalInterestListener l = interestListener;
+            if (toRoutes && l != null) {
+                l.localRemoved(s);
+            }
+            observeRemoved(s);
+        }
+    }
+
+    /** True once a leaf connection advertised interest: routed messages may have to go on to leafs. */
+    public boolean hasLeafInterest() {
+        return leafInterest;
     }
 
     boolean hasRouteInterest() {

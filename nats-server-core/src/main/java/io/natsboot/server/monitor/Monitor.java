@@ -144,7 +144,7 @@ public final class Monitor {
                 metrics.routes(),
                 // nats-server 2.9 counts remote servers = routed peers (one route per peer)
                 metrics.routes(),
-                0,
+                leafCount(),
                 metrics.inMsgs(),
                 metrics.outMsgs(),
                 metrics.inBytes(),
@@ -157,7 +157,8 @@ public final class Monitor {
                 Versions.productVersion(),
                 webSocketVarz(o.websocket()),
                 jetStream.get(),
-                o.serverTags());
+                o.serverTags(),
+                leafVarz());
     }
 
     /** /varz's websocket object: the block as configured, with the bound port. */
@@ -511,8 +512,17 @@ public final class Monitor {
         return new FeatureViews.Gatewayz(context.serverId(), Instant.now());
     }
 
-    public FeatureViews.Leafz leafz() {
-        return new FeatureViews.Leafz(context.serverId(), Instant.now());
+    public JsonWriter.Writable leafz() {
+        return leafz(false);
+    }
+
+    /** /leafz; {@code subs}: each leaf's advertised subjects too. */
+    public JsonWriter.Writable leafz(boolean subs) {
+        LeafView v = leafView.get();
+        if (v == null) {
+            return new FeatureViews.Leafz(context.serverId(), Instant.now());
+        }
+        return new LeafView.Leafz(context.serverId(), Instant.now(), v.leafs(), subs);
     }
 
     /** /accountz: {@code $G} and {@code $SYS}; with {@code acc}, that account's detail. */
@@ -627,6 +637,23 @@ public final class Monitor {
 
     /** Where /varz and /jsz read JetStream from (set by the server when JetStream runs; null = off). */
     private volatile Supplier<JetStreamView> jetStream = () -> null;
+
+    private volatile Supplier<LeafView> leafView = () -> null;
+
+    /** The leaf nodes' view for /leafz and /varz; the server sets it when it has a leafnodes block. */
+    public void leafView(Supplier<LeafView> view) {
+        this.leafView = view;
+    }
+
+    private int leafCount() {
+        LeafView v = leafView.get();
+        return v == null ? 0 : v.leafs().size();
+    }
+
+    private JsonWriter.Writable leafVarz() {
+        LeafView v = leafView.get();
+        return v == null ? null : v.leafVarz();
+    }
 
     public void jetStream(Supplier<JetStreamView> view) {
         this.jetStream = view == null ? () -> null : view;

@@ -250,8 +250,7 @@ public final class MonitorServer {
                 return json(query, monitor.gatewayz(), true);
             case "/leafz":
                 monitor.countRequest("/leafz");
-                query.bool("subs");
-                return json(query, monitor.leafz(), true);
+                return json(query, monitor.leafz(query.bool("subs")), true);
             case "/accountz":
                 monitor.countRequest("/accountz");
                 return json(query, monitor.accountz(query.get("acc")), true);

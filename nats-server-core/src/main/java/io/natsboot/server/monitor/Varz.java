@@ -72,7 +72,9 @@ public record Varz(
         WebSocketOptsVarz websocket,
         JetStreamView jetstream,
         /** server_tags (omitted when none). */
-        List<String> tags) implements JsonWriter.Writable {
+        List<String> tags,
+        /** The {@code leaf} object; null = {@code {}} (no leafnodes block). */
+        JsonWriter.Writable leaf) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -181,7 +183,13 @@ public record Varz(
                 .field("max_pending", maxPending)
                 .name("cluster").value(cluster)
                 .name("gateway").beginObject().endObject()
-                .name("leaf").beginObject().endObject()
+                .name("leaf");
+        if (leaf == null) {
+            w.beginObject().endObject();
+        } else {
+            w.value(leaf);
+        }
+        w
                 .name("mqtt").beginObject().endObject()
                 .name("websocket").value(websocket)
                 .name("jetstream");

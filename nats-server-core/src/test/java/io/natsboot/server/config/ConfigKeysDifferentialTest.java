@@ -69,8 +69,8 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("http_base_path", "http_base_path: \"/mon\"", a));
         k.add(new Key("cluster", "cluster: { name: c, listen: \"127.0.0.1:6333\" }", a));
         k.add(new Key("gateway", "gateway: { name: g, listen: \"127.0.0.1:7333\" }", o));
-        k.add(new Key("leaf", "leaf: { listen: \"127.0.0.1:7433\" }", o));
-        k.add(new Key("leafnodes", "leafnodes: { listen: \"127.0.0.1:7433\" }", o));
+        k.add(new Key("leaf", "leaf: { listen: \"127.0.0.1:7433\" }", a));
+        k.add(new Key("leafnodes", "leafnodes: { listen: \"127.0.0.1:7433\" }", a));
         k.add(new Key("store_dir", "store_dir: \"" + d + "/js\"", a));
         k.add(new Key("storedir", "storedir: \"" + d + "/js\"", a));
         k.add(new Key("jetstream", "jetstream: { store_dir: \"" + d + "/js\" }", a));

@@ -1,0 +1,924 @@
+package io.natsboot.server.leaf;
+
+import io.natsboot.server.auth.Bcrypt;
+import io.natsboot.server.auth.jwt.OperatorMode;
+import io.natsboot.server.cluster.RouteOps;
+import io.natsboot.server.cluster.RouteProtocolParser;
+import io.natsboot.server.config.LeafNodeOptions;
+import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.CoreFigures;
+import io.natsboot.server.connection.ForwardFanout;
+import io.natsboot.server.connection.InboundFramer;
+import io.natsboot.server.connection.Keepalive;
+import io.natsboot.server.connection.OutboundQueue;
+import io.natsboot.server.connection.RouteTarget;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.SubjectCache;
+import io.natsboot.server.connection.Subscription;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.FastBytes;
+import io.natsboot.server.protocol.Json;
+import io.natsboot.server.subject.MatchResult;
+import io.natsboot.server.subject.Subjects;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One leaf-node connection (nats-server's LEAF kind), accepted on the leafnodes port (we are the hub; the remote is
+ * our spoke) or dialled to a remote (we are the spoke, unless the remote is marked {@code hub}). The connection is
+ * bound to one account. It is a parser table ({@link RouteProtocolParser} in its leaf dialect) and the op handlers
+ * below on the shared connection core ({@link InboundFramer}, {@link OutboundQueue}, {@link Keepalive}), as a route.
+ *
+ * <p>Interest: LS+/LS- from the remote become {@link Subscription#remote remote subscriptions} in the account's trie
+ * (so local publishers send one LMSG per leaf, naming queue picks, through the route fan-out); the account's interest
+ * goes to the remote as LS+/LS-, counted per subject (queue entries with their weight), from the moment the
+ * connection registers ({@link #interestChanged}). Loop detection: each account has a {@code $LDS.<nuid>} subject
+ * advertised to every leaf; getting it back from a leaf means a loop.
+ */
+public final class LeafConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures {
+    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LMSG = "LMSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final long STALL_THRESHOLD = 4L * 1024 * 1024;
+    /** nats-server's wait for a solicited leaf's first INFO. */
+    private static final long INFO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final LeafNodes leafs;
+    private final ServerContext server;
+    private final ServerLog log;
+    private final long lid;
+    /** The remote dialled (we solicited), null when accepted. */
+    final LeafNodeOptions.Remote remote;
+    final URI url;
+    private final RouteProtocolParser parser = new RouteProtocolParser(true);
+    private final SubjectCache subjects = new SubjectCache();
+    private final FastBytes fastBytes = new FastBytes();
+    private final ForwardFanout forward = new ForwardFanout();
+    private final ForwardFanout.TargetFilter targets = this::forwardsTo;
+    private final Instant started = Instant.now();
+    private final String nonce = LeafInfo.nonce();
+
+    private ChannelHandlerContext ctx;
+    private Channel channel;
+    private EventLoop loop;
+    private String host = "";
+    private int remotePort;
+    private String logPrefix = "";
+    private boolean active;
+    private InboundFramer framer;
+    private OutboundQueue out;
+    private Keepalive keepalive;
+    private ScheduledFuture<?> timer;
+
+    /** The bound account, null until CONNECT (accepted) or from the start (solicited). */
+    private volatile Account account;
+    /** We are the spoke on this connection: our interest is local only, messages from it never reach routes. */
+    private volatile boolean spoke;
+    private volatile boolean registered;
+    private boolean infoReceived;
+    private boolean connectSent;
+    private volatile boolean headers = true;
+    private volatile String remoteName;
+    private volatile String remoteId;
+    private volatile String remoteCluster;
+    private volatile String remoteAccount;
+    private volatile String closeReason;
+    /** Interest the remote advertised, keyed {@code subject} or {@code subject queue}. */
+    private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
+
+    /** What we advertised: key to count (queue keys: their summed weight); guarded by itself. */
+    private final Map<String, int[]> smap = new HashMap<>();
+    /** The subscriptions counted in {@link #smap}, so a change seen twice is counted once. */
+    private final Set<Subscription> counted = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private volatile long inMsgs;
+    private volatile long inBytes;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private final long startedNanos = lastActivityNanos;
+
+    LeafConnection(LeafNodes leafs, LeafNodeOptions.Remote remote, URI url) {
+        this.leafs = leafs;
+        this.server = leafs.server();
+        this.log = server.log();
+        this.lid = server.nextConnectionId();
+        this.remote = remote;
+        this.url = url;
+        if (remote != null) {
+            this.account = server.account(remote.account());
+            this.spoke = !remote.hub();
+        }
+    }
+
+    // ---- Netty lifecycle -------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        this.loop = channel.eventLoop();
+        this.out = new OutboundQueue(ctx, STALL_THRESHOLD, null);
+        this.framer = new InboundFramer(ctx.alloc(), buf -> parser.parse(buf, this), parser::bytesNeeded,
+                () -> closeReason != null);
+        this.keepalive = new Keepalive(loop, log, "Leafnode", server::options, () -> enqueue(PING), () -> {
+            sendErr("Stale Connection");
+            close("Stale Connection", true);
+        }, () -> closeReason == null, () -> logPrefix);
+        if (channel.isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        start();
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        if (active) {
+            return;
+        }
+        active = true;
+        if (channel.remoteAddress() instanceof InetSocketAddress a) {
+            host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            remotePort = a.getPort();
+        }
+        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - lid:" + lid + " - ";
+        leafs.track(this);
+        if (remote != null) {
+            log.info(logPrefix + "Leafnode connection created for account: " + remote.account() + " ");
+            timer = loop.schedule(() -> {
+                if (!infoReceived && closeReason == null) {
+                    log.error(logPrefix + "Leafnode INFO not received in time");
+                    close("Read Error", false);
+                }
+            }, INFO_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        } else {
+            log.info(logPrefix + "Leafnode connection created ");
+            enqueue(LeafInfo.info(server, leafs, nonce, lid, null));
+            out.flushNow();
+            timer = loop.schedule(this::authTimeout, leafs.options().authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closeReason != null) {
+            in.release();
+            return;
+        }
+        long before = inMsgs;
+        long bytesBefore = inBytes;
+        framer.read(in);
+        long delivered = inMsgs - before;
+        if (delivered > 0) {
+            server.inMsgs.add(delivered);
+            server.inBytes.add(inBytes - bytesBefore);
+        }
+        lastActivityNanos = System.nanoTime();
+        keepalive.activity();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close(closeReason == null ? "Client Closed" : closeReason, false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()
+                && closeReason == null) {
+            Throwable c = done.cause();
+            while (c.getCause() != null && c.getCause() != c) {
+                c = c.getCause();
+            }
+            log.error(logPrefix + "TLS handshake error: " + (c.getMessage() == null ? c : c.getMessage()));
+            close("TLS Handshake Failure", false);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Leafnode connection error: " + cause.getMessage());
+            }
+            close("Read Error", false);
+        } else {
+            log.error(logPrefix + "Leafnode error: " + cause);
+            close("Protocol Violation", false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            out.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- Handshake ---------------------------------------------------------------------------
+
+    /** An accepted leaf sends nothing before CONNECT. */
+    private boolean needsConnect() {
+        if (remote == null && account == null) {
+            authViolation("");
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void onInfo(String json) {
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(json);
+        } catch (RuntimeException e) {
+            onProtocolError(null, "Leafnode INFO parse error: " + e.getMessage());
+            return;
+        }
+        if (remote == null) {
+            return; // the accepting side does not act on INFO
+        }
+        if (!infoReceived) {
+            infoReceived = true;
+            cancelTimer();
+            Object cid = m.get("client_id");
+            if (!(cid instanceof Number n) || n.longValue() == 0 || !m.containsKey("leafnode_urls")) {
+                log.error(logPrefix + "attempted to connect to wrong port");
+                close("Wrong Port", false);
+                return;
+            }
+            remoteId = m.get("server_id") instanceof String s ? s : null;
+            remoteName = m.get("server_name") instanceof String s && !s.isEmpty() ? s : remoteId;
+            remoteCluster = m.get("cluster") instanceof String s ? s : null;
+            headers = Boolean.TRUE.equals(m.get("headers"));
+            String nonceIn = m.get("nonce") instanceof String s ? s : "";
+            byte[] connect;
+            try {
+                connect = LeafInfo.connect(server, remote, url, nonceIn, headers);
+            } catch (IOException | RuntimeException e) {
+                log.error(logPrefix + e.getMessage());
+                close("Protocol Violation", false);
+                return;
+            }
+            enqueue(connect);
+            connectSent = true;
+            if (log.isDebug()) {
+                log.debug(logPrefix + "Remote leafnode connect msg sent");
+            }
+            if (!Boolean.TRUE.equals(m.get("info_on_connect"))) {
+                finishSolicited();
+            }
+            return;
+        }
+        if (m.get("remote_account") instanceof String ra) {
+            remoteAccount = ra;
+        }
+        if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !registered) {
+            finishSolicited();
+        }
+    }
+
+    /** The solicited side is connected: its account's interest goes out, pings start. */
+    private void finishSolicited() {
+        if (registered || closeReason != null) {
+            return;
+        }
+        if (!register()) {
+            return;
+        }
+        leafs.jetStreamDenyNotice(this);
+        startPings();
+    }
+
+    @Override
+    public void onConnect(String json) {
+        if (remote != null) {
+            return;
+        }
+        if (account != null) {
+            return; // a second CONNECT changes nothing
+        }
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(json);
+        } catch (RuntimeException e) {
+            onProtocolError(null, "processLeafNodeConnect Parse Error: " + e.getMessage());
+            return;
+        }
+        if (m.get("lang") instanceof String lang && !lang.isEmpty()) {
+            log.error(logPrefix + "attempted to connect to leaf node port");
+            sendErr("attempted to connect to leaf node port");
+            close("Wrong Port", true);
+            return;
+        }
+        if (m.get("gateway") instanceof String gw && !gw.isEmpty()) {
+            String text = "Rejecting connection from gateway \"" + gw + "\" on the leafnode port";
+            log.error(logPrefix + text);
+            sendErr(text);
+            close("Wrong Gateway", true);
+            return;
+        }
+        String cluster = m.get("cluster") instanceof String s ? s : null;
+        String ours = server.clusterName();
+        if (ours != null && cluster != null && !cluster.isEmpty() && cluster.equals(ours)) {
+            sendErr("remote leafnode has same cluster name");
+            log.error(logPrefix + "remote leafnode has same cluster name");
+            close("Cluster Names Identical", true);
+            return;
+        }
+        Account bound = authenticate(m);
+        if (bound == null) {
+            return;
+        }
+        cancelTimer();
+        account = bound;
+        headers = Boolean.TRUE.equals(m.get("headers"));
+        remoteName = m.get("name") instanceof String s ? s : null;
+        remoteId = m.get("server_id") instanceof String s ? s : null;
+        remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
+        remoteAccount = m.get("remote_account") instanceof String s ? s : null;
+        spoke = Boolean.TRUE.equals(m.get("is_hub"));
+        leafs.jetStreamDenyNotice(this);
+        // nats-server 2.9.10 answers the CONNECT with an INFO naming the bound account (connect_info).
+        enqueue(LeafInfo.info(server, leafs, null, lid, bound.name()));
+        if (!register()) {
+            return;
+        }
+        startPings();
+    }
+
+    /** The account an accepted leaf is bound to, or null after refusing it (logged, -ERR, closed). */
+    private Account authenticate(Map<String, Object> m) {
+        LeafNodeOptions o = leafs.options();
+        String user = m.get("user") instanceof String s ? s : "";
+        String pass = m.get("pass") instanceof String s ? s : "";
+        String name;
+        if (!o.users().isEmpty()) {
+            LeafNodeOptions.LeafUser found = null;
+            for (LeafNodeOptions.LeafUser u : o.users()) {
+                if (u.user().equals(user) && Bcrypt.comparePasswords(u.password() == null ? "" : u.password(), pass)) {
+                    found = u;
+                }
+            }
+            if (found == null) {
+                authViolation(user);
+                return null;
+            }
+            name = found.account() == null ? "$G" : found.account();
+        } else if (o.username() != null && !o.username().isEmpty()) {
+            if (!o.username().equals(user)
+                    || !Bcrypt.comparePasswords(o.password() == null ? "" : o.password(), pass)) {
+                authViolation(user);
+                return null;
+            }
+            name = o.account() == null ? "$G" : o.account();
+        } else if (server.operatorMode() != null) {
+            OperatorMode mode = server.operatorMode();
+            OperatorMode.Login login = mode.authenticate(
+                    new OperatorMode.Connect(m.get("jwt") instanceof String j ? j : null,
+                            m.get("sig") instanceof String s ? s : null, nonce, host, "LEAFNODE"),
+                    (k, limit) -> true,
+                    new OperatorMode.ServerLimits(server.options().maxPayload(), server.options().maxSubscriptions()),
+                    line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
+            if (!login.ok()) {
+                authViolation(user);
+                return null;
+            }
+            return server.operatorAccounts().account(login.accountClaims());
+        } else if (server.options().authRequired()) {
+            // No leafnodes authorization: the server's own users, as nats-server.
+            io.natsboot.server.auth.User match = null;
+            for (io.natsboot.server.auth.User u : server.options().users()) {
+                if (user.equals(u.username()) && u.password() != null && Bcrypt.comparePasswords(u.password(), pass)) {
+                    match = u;
+                }
+            }
+            boolean single = server.options().username() != null && server.options().username().equals(user)
+                    && Bcrypt.comparePasswords(server.options().password() == null ? "" : server.options().password(), pass);
+            if (match == null && !single) {
+                authViolation(user);
+                return null;
+            }
+            Account a = match == null ? null : server.accountOfUser(match.username());
+            return a != null ? a : server.globalAccount();
+        } else {
+            name = o.account() == null ? "$G" : o.account();
+        }
+        Account a = server.account(name);
+        if (a == null) {
+            log.error(logPrefix + "No local account \"" + name + "\" for leafnode");
+            authViolation(user);
+            return null;
+        }
+        return a;
+    }
+
+    private boolean register() {
+        Account a = account;
+        if (a == null) {
+            close("Missing Account", false);
+            return false;
+        }
+        registered = true;
+        leafs.registered(this);
+        return true;
+    }
+
+    private void startPings() {
+        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));
+    }
+
+    private void authViolation(String user) {
+        log.error(logPrefix + "authentication error - User \"" + user + "\"");
+        sendErr("Authorization Violation");
+        close("Authentication Failure", true);
+    }
+
+    private void authTimeout() {
+        timer = null;
+        if (account != null || closeReason != null) {
+            return;
+        }
+        log.error(logPrefix + "Authentication Timeout");
+        sendErr("Authentication Timeout");
+        close("Authentication Timeout", true);
+    }
+
+    private void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        timer = null;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    // ---- Ops from the remote ---------------------------------------------------------------
+
+    @Override
+    public void onPing() {
+        keepalive.pingReceived();
+        enqueue(PONG);
+    }
+
+    @Override
+    public void onPong() {
+        keepalive.pongReceived();
+    }
+
+    @Override
+    public void onErr(String text) {
+        log.error(logPrefix + "Leafnode Error '" + text + "'");
+        if (text.contains("Loop detected")) {
+            loopDetected(false);
+            return;
+        }
+        if (text.contains("remote leafnode has same cluster name")) {
+            leafs.delayReconnect(this, LeafNodes.AFTER_LOOP_DELAY);
+            log.error(logPrefix + "Leafnode connection dropped with same cluster name error. Delaying attempt to"
+                    + " reconnect for " + io.natsboot.server.goformat.GoFormat.duration(LeafNodes.AFTER_LOOP_DELAY));
+        }
+        close("Parse Error", false);
+    }
+
+    @Override
+    public void onRemoteSub(String ignoredAccount, String subject, String queue, int weight) {
+        if (needsConnect()) {
+            return;
+        }
+        Account acc = account;
+        if (subject.startsWith(LeafNodes.LDS_PREFIX) && subject.equals(leafs.loopSubject(acc))) {
+            loopDetected(true);
+            return;
+        }
+        if (!Subjects.isValidSubscribeSubject(subject) || (queue != null && !Subjects.isValidQueueName(queue))) {
+            sendErr("Invalid Subscription");
+            return;
+        }
+        if (LeafNodes.jetStreamDenied(subject)) {
+            return; // JetStream is not extended over leaf connections: its API interest stays on its side
+        }
+        String key = queue == null ? subject : subject + " " + queue;
+        Subscription existing = remoteSubs.get(key);
+        if (existing != null) {
+            if (queue != null) {
+                existing.weight(weight);
+            }
+            return;
+        }
+        Subscription s = Subscription.remote(this, acc, subject, queue, queue == null ? 1 : weight);
+        remoteSubs.put(key, s);
+        server.addLeafInterest(s, !spoke);
+    }
+
+    @Override
+    public void onRemoteUnsub(String ignoredAccount, String subject, String queue) {
+        if (needsConnect()) {
+            return;
+        }
+        Subscription s = remoteSubs.remove(queue == null ? subject : subject + " " + queue);
+        if (s != null) {
+            server.removeLeafInterest(s, !spoke);
+        }
+    }
+
+    @Override
+    public void onMessage(ByteBuf buf, int accountStart, int accountLength, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        if (needsConnect()) {
+            return;
+        }
+        inMsgs++;
+        inBytes += totalLength;
+        Account acc = account;
+        fastBytes.bind(buf);
+        MatchResult<Subscription> result = subjects.lookup(fastBytes, buf, subjectStart, subjectLength, acc.trie())
+                .result();
+        // Never back to this leaf; to routes only when the remote is our spoke (its messages are our cluster's).
+        forward.deliver(acc, result, targets, parser, buf, subjectStart, subjectLength,
+                replyStart, replyLength, headerLength, payloadStart, totalLength);
+    }
+
+    private boolean forwardsTo(RouteTarget t) {
+        if (t == this) {
+            return false;
+        }
+        return t instanceof LeafConnection || !spoke;
+    }
+
+    @Override
+    public void onProtocolError(String errText, String logDetail) {
+        if (logDetail != null) {
+            log.error(logPrefix + logDetail);
+        }
+        if (errText != null) {
+            sendErr(errText);
+        }
+        close("Protocol Violation", true);
+    }
+
+    /** nats-server's handleLeafNodeLoop: the error (sent when we found it), a log line, a delayed redial. */
+    private void loopDetected(boolean found) {
+        java.time.Duration delay = LeafNodes.AFTER_LOOP_DELAY;
+        String accName = account == null ? "" : account.name();
+        String text = "Loop detected for leafnode account=\"" + accName + "\". Delaying attempt to reconnect for "
+                + io.natsboot.server.goformat.GoFormat.duration(delay);
+        if (remote != null) {
+            leafs.delayReconnect(this, delay);
+        }
+        if (found) {
+            sendErr(text);
+        }
+        log.error(logPrefix + text);
+        close("Protocol Violation", true);
+    }
+
+    // ---- Interest to the remote --------------------------------------------------------------
+
+    /**
+     * Whether subscription {@code s} of the bound account is interest this remote should know of: never its own;
+     * for a spoke connection only local subscriptions and those of our own spokes (nats-server's localSubs);
+     * for a hub connection everything, but not what came from the remote's own cluster.
+     */
+    boolean carries(Subscription s) {
+        RouteTarget from = s.route();
+        if (from == this || LeafNodes.jetStreamDenied(s.subject())) {
+            return false;
+        }
+        if (from == null) {
+            return true;
+        }
+        if (from instanceof LeafConnection l) {
+            if (spoke) {
+                return !l.spoke;
+            }
+            return l.remoteCluster == null || !l.remoteCluster.equals(remoteCluster);
+        }
+        return !spoke; // route interest
+    }
+
+    /** The first burst: every carried subscription of the account and its loop-detection subject. */
+    void sendInitialInterest(Iterable<Subscription> all, String lds) {
+        StringBuilder b = new StringBuilder(256);
+        synchronized (smap) {
+            for (Subscription s : all) {
+                if (carries(s) && counted.add(s)) {
+                    count(s, 1, null);
+                }
+            }
+            smap.computeIfAbsent(lds, k -> new int[1])[0]++;
+            for (Map.Entry<String, int[]> e : smap.entrySet()) {
+                writeLeafSub(b, e.getKey(), e.getValue()[0]);
+            }
+            enqueue(b.toString().getBytes(StandardCharsets.UTF_8)); // before any later change's LS+/LS-
+        }
+    }
+
+    /** A subscription of the bound account came or went (any thread). */
+    void interestChanged(Subscription s, boolean added) {
+        if (!registered || closeReason != null || !carries(s)) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(64);
+        synchronized (smap) {
+            if (added ? !counted.add(s) : !counted.remove(s)) {
+                return;
+            }
+            count(s, added ? 1 : -1, b);
+            if (!b.isEmpty()) {
+                enqueue(b.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** Updates the count of {@code s}'s key; with {@code b}, writes the LS+/LS- the change calls for. */
+    private void count(Subscription s, int sign, StringBuilder b) {
+        String key = s.queue() == null ? s.subject() : s.subject() + " " + s.queue();
+        int delta = sign * (s.queue() == null ? 1 : Math.max(1, s.weight()));
+        int[] c = smap.get(key);
+        int before = c == null ? 0 : c[0];
+        if (sign < 0 && c == null) {
+            return;
+        }
+        int after = before + delta;
+        if (after > 0) {
+            if (c == null) {
+                smap.put(key, new int[] {after});
+            } else {
+                c[0] = after;
+            }
+        } else {
+            smap.remove(key);
+        }
+        if (b != null && (s.queue() != null || (before <= 0 && after > 0) || (before > 0 && after <= 0))) {
+            writeLeafSub(b, key, after);
+        }
+    }
+
+    private static void writeLeafSub(StringBuilder b, String key, int n) {
+        if (n > 0) {
+            b.append("LS+ ").append(key);
+            if (key.indexOf(' ') >= 0) {
+                b.append(' ').append(n);
+            }
+        } else {
+            b.append("LS- ").append(key);
+        }
+        b.append("\r\n");
+    }
+
+    /** The remote has interest in the subject (for tests and /leafz). */
+    int advertisedCount() {
+        synchronized (smap) {
+            return smap.size();
+        }
+    }
+
+    // ---- Outbound ----------------------------------------------------------------------------
+
+    @Override
+    public boolean sendMessage(ClientConnection from, Account acc, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength, String[] queues,
+            int queueCount) {
+        if (!registered) {
+            return false;
+        }
+        boolean withHeaders = headerLength > 0 && headers;
+        int bodyStart = payloadStart;
+        int bodyLength = totalLength;
+        if (headerLength > 0 && !withHeaders) {
+            bodyStart += headerLength;
+            bodyLength -= headerLength;
+        }
+        boolean stall = false;
+        boolean schedule;
+        OutboundQueue q = this.out;
+        synchronized (q) {
+            if (q.isClosedLocked()) {
+                return false;
+            }
+            long queued = q.pendingBytesLocked();
+            if (queued > server.options().maxPending()) {
+                q.slowConsumerLocked();
+                server.slowConsumers.increment();
+                log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending()
+                        + " Exceeded");
+                loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
+                return false;
+            }
+            if (q.backedUpLocked(queued) && from != null) {
+                q.holdLocked(from.publisherHold());
+                stall = true;
+            }
+            ByteBuf o = q.bufferLocked(subjectLength + replyLength + bodyLength + 48 + queueCount * 16);
+            o.writeBytes(withHeaders ? HMSG : LMSG);
+            o.writeBytes(buf, subjectStart, subjectLength);
+            o.writeByte(' ');
+            if (queueCount > 0) {
+                if (replyLength > 0) {
+                    o.writeByte('+').writeByte(' ');
+                    o.writeBytes(buf, replyStart, replyLength);
+                    o.writeByte(' ');
+                } else {
+                    o.writeByte('|').writeByte(' ');
+                }
+                for (int i = 0; i < queueCount; i++) {
+                    o.writeCharSequence(queues[i], StandardCharsets.UTF_8);
+                    o.writeByte(' ');
+                }
+            } else if (replyLength > 0) {
+                o.writeBytes(buf, replyStart, replyLength);
+                o.writeByte(' ');
+            }
+            if (withHeaders) {
+                ClientConnection.writeDecimal(o, headerLength);
+                o.writeByte(' ');
+            }
+            ClientConnection.writeDecimal(o, bodyLength);
+            o.writeBytes(CRLF);
+            o.writeBytes(buf, bodyStart, bodyLength);
+            o.writeBytes(CRLF);
+            q.countLocked(bodyLength);
+            schedule = q.markFlushLocked();
+        }
+        if (stall) {
+            from.publisherHold().stall();
+        }
+        if (schedule) {
+            if (from == null) {
+                q.flushLater();
+            } else {
+                q.flushAfter(from.reads());
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
+        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                payloadStart, totalLength, queues, queues == null ? 0 : 1);
+    }
+
+    @Override
+    public boolean forwardsFromRoutes() {
+        return !spoke;
+    }
+
+    void enqueue(byte[] bytes) {
+        out.enqueue(bytes);
+    }
+
+    private void sendErr(String text) {
+        enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- Close -------------------------------------------------------------------------------
+
+    /** Closes the connection; its interest leaves the trie, a solicited one is dialled again. */
+    void close(String reason, boolean flush) {
+        if (loop == null) {
+            return;
+        }
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason, flush));
+            return;
+        }
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        keepalive.cancel();
+        cancelTimer();
+        boolean toRoutes = !spoke;
+        for (Subscription s : remoteSubs.values()) {
+            server.removeLeafInterest(s, toRoutes);
+        }
+        remoteSubs.clear();
+        framer.release();
+        Account a = account;
+        log.info(logPrefix + "Leafnode connection closed: " + reason + (a == null ? "" : " account: " + a.name()));
+        leafs.closed(this);
+        out.close(flush);
+    }
+
+    // ---- Views -------------------------------------------------------------------------------
+
+    public long lid() {
+        return lid;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** The remote server's name (its INFO or CONNECT), or null. */
+    public String remoteName() {
+        return remoteName;
+    }
+
+    public String remoteId() {
+        return remoteId;
+    }
+
+    /** The bound account's name, or null before CONNECT. */
+    public String accountName() {
+        Account a = account;
+        return a == null ? null : a.name();
+    }
+
+    Account account() {
+        return account;
+    }
+
+    /** True when we dialled it. */
+    public boolean isSolicited() {
+        return remote != null;
+    }
+
+    /** True when we are the spoke on this connection. */
+    public boolean isSpoke() {
+        return spoke;
+    }
+
+    public boolean isRegistered() {
+        return registered && closeReason == null;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant lastActivity() {
+        return started.plusNanos(lastActivityNanos - startedNanos);
+    }
+
+    public long inMsgs() {
+        return inMsgs;
+    }
+
+    public long inBytes() {
+        return inBytes;
+    }
+
+    @Override
+    public OutboundQueue outboundQueue() {
+        return out;
+    }
+
+    @Override
+    public Keepalive keepaliveTimer() {
+        return keepalive;
+    }
+
+    /** The interest the remote advertised (for /leafz?subs=1). */
+    public List<Subscription> remoteSubscriptions() {
+        return List.copyOf(remoteSubs.values());
+    }
+
+    public int subscriptionCount() {
+        return remoteSubs.size();
+    }
+
+    String logPrefix() {
+        return logPrefix;
+    }
+}

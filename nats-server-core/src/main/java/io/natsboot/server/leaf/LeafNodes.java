@@ -1,0 +1,399 @@
+package io.natsboot.server.leaf;
+
+import io.natsboot.server.config.LeafNodeOptions;
+import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.Subscription;
+import io.natsboot.server.goformat.GoFormat;
+import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.monitor.LeafView;
+import io.natsboot.server.protocol.ServerId;
+import io.natsboot.server.subject.Subjects;
+import io.natsboot.server.tls.TlsContexts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The leaf-node side of one server (nats-server's leafnode.go): the leafnodes listener (we are the hub of the leafs
+ * that connect), the remotes we dial (we are their leaf) with redial every {@code reconnect}, the registry of leaf
+ * connections, each account's loop-detection subject, and the account interest each leaf connection is told about
+ * (an {@link ServerContext.InterestObserver}). {@code NatsServer} creates it and starts it once the client port
+ * listens.
+ */
+public final class LeafNodes implements ServerContext.InterestObserver, LeafView {
+    static final String LDS_PREFIX = "$LDS.";
+    /** nats-server's leafNodeReconnectDelayAfterLoopDetected (and after the same cluster name). */
+    static final Duration AFTER_LOOP_DELAY = Duration.ofSeconds(30);
+    /** JetStream is not extended over leaf connections (no domains here): nats-server's deny list. */
+    private static final List<String> JS_DENY = List.of("$JS.API.>", "$KV.>", "$OBJ.>");
+
+    private final ServerContext server;
+    private final LeafNodeOptions options;
+    private final ServerLog log;
+    private final LoopResources loops;
+    private final Set<LeafConnection> open = ConcurrentHashMap.newKeySet();
+    /** Registered connections, in registration order. */
+    private final List<LeafConnection> registered = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> loopSubjects = new ConcurrentHashMap<>();
+    /** Per remote: the delay before its next dial (loop detected: 30 s), and which URL comes next. */
+    private final Map<LeafNodeOptions.Remote, RemoteState> remotes = new ConcurrentHashMap<>();
+    private volatile Channel listener;
+    private volatile int boundPort;
+    private volatile String infoHost;
+    private volatile boolean shuttingDown;
+    private SslContext serverTls;
+
+    private static final class RemoteState {
+        volatile Duration nextDelay;
+        int next;
+        volatile LeafConnection current;
+    }
+
+    public LeafNodes(ServerContext server, LeafNodeOptions options, LoopResources loops) {
+        this.server = server;
+        this.options = options;
+        this.log = server.log();
+        this.loops = loops;
+        server.addInterestObserver(this);
+    }
+
+    // ---- Start and stop ----------------------------------------------------------------------
+
+    /** Binds the leafnodes listener (when configured) and dials the remotes. */
+    public void start() {
+        if (options.listening()) {
+            bind();
+        }
+        for (LeafNodeOptions.Remote r : options.remotes()) {
+            remotes.put(r, new RemoteState());
+            dial(r, 1);
+        }
+    }
+
+    private void bind() {
+        serverTls = options.tls() == null ? null : TlsContexts.server(options.tls());
+        EventLoopGroup acceptor = loops.onServerSelect(true);
+        listener = new ServerBootstrap()
+                .group(acceptor, loops.onServer(true))
+                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (serverTls != null) {
+                            SslHandler h = serverTls.newHandler(ch.alloc());
+                            h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
+                            ch.pipeline().addLast("nats-leaf-tls", h);
+                        }
+                        ch.pipeline().addLast("nats-leaf", new LeafConnection(LeafNodes.this, null, null));
+                    }
+                })
+                .bind(options.host(), options.port())
+                .syncUninterruptibly().channel();
+        boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
+        infoHost = computeInfoHost();
+        log.info("Listening for leafnode connections on " + hostPort(options.host(), boundPort));
+        if (options.advertise() != null) {
+            log.info("Advertise address for leafnode is set to " + infoHostPort());
+        }
+    }
+
+    /** Closes the listener and every leaf connection; no more dials. */
+    public void shutdown() {
+        shuttingDown = true;
+        Channel l = listener;
+        if (l != null) {
+            l.close().syncUninterruptibly();
+        }
+        for (LeafConnection c : new ArrayList<>(open)) {
+            c.close("Server Shutdown", true);
+        }
+    }
+
+    // ---- Dialling ----------------------------------------------------------------------------
+
+    private void dial(LeafNodeOptions.Remote r, int attempt) {
+        if (shuttingDown || r.urls().isEmpty()) {
+            return;
+        }
+        RemoteState state = remotes.get(r);
+        URI url;
+        synchronized (state) {
+            url = r.urls().get(state.next % r.urls().size());
+            state.next++;
+        }
+        String hostPort = url.getHost() + ":" + (url.getPort() < 0 ? 7422 : url.getPort());
+        if (log.isDebug()) {
+            log.debug("Trying to connect as leafnode to remote server on \"" + hostPort + "\"");
+        }
+        SslContext clientTls = r.tls() == null ? null : TlsContexts.routeClient(r.tls());
+        EventLoopGroup group = loops.onClient(true);
+        new Bootstrap()
+                .group(group)
+                .channel(loops.onChannelClass(SocketChannel.class, group))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (clientTls != null) {
+                            SslHandler h = clientTls.newHandler(ch.alloc(), url.getHost(), url.getPort());
+                            h.setHandshakeTimeoutMillis(r.tls().timeout().toMillis());
+                            ch.pipeline().addLast("nats-leaf-tls", h);
+                        }
+                        LeafConnection c = new LeafConnection(LeafNodes.this, r, url);
+                        state.current = c;
+                        ch.pipeline().addLast("nats-leaf", c);
+                    }
+                })
+                .connect(url.getHost(), url.getPort() < 0 ? 7422 : url.getPort())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        Throwable cause = f.cause();
+                        String why = cause == null ? "" : cause.getMessage();
+                        String line = "Error trying to connect as leafnode to remote server \"" + hostPort
+                                + "\" (attempt " + attempt + "): " + why;
+                        if (attempt == 1 || attempt % 3600 == 0) {
+                            log.error(line);
+                        } else if (log.isDebug()) {
+                            log.debug(line);
+                        }
+                        // nats-server: the reconnect interval plus up to as much jitter
+                        long base = options.reconnect().toNanos();
+                        long delay = base + ThreadLocalRandom.current().nextLong(Math.max(1, base));
+                        schedule(r, attempt + 1, delay);
+                    }
+                });
+    }
+
+    private void schedule(LeafNodeOptions.Remote r, int attempt, long delayNanos) {
+        if (shuttingDown) {
+            return;
+        }
+        loops.onClient(true).next().schedule(() -> dial(r, attempt), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The remote of {@code c} waits {@code delay} before its next dial (a loop, the same cluster name). */
+    void delayReconnect(LeafConnection c, Duration delay) {
+        RemoteState s = c.remote == null ? null : remotes.get(c.remote);
+        if (s != null) {
+            s.nextDelay = delay;
+        }
+    }
+
+    // ---- Registry ----------------------------------------------------------------------------
+
+    void track(LeafConnection c) {
+        open.add(c);
+    }
+
+    /** A connection passed its handshake: it gets its account's interest and the loop-detection subject. */
+    void registered(LeafConnection c) {
+        registered.add(c);
+        Account a = c.account();
+        List<Subscription> all = new ArrayList<>();
+        a.trie().forEach(all::add);
+        c.sendInitialInterest(all, loopSubject(a));
+    }
+
+    void closed(LeafConnection c) {
+        open.remove(c);
+        registered.remove(c);
+        if (c.remote != null && !shuttingDown) {
+            RemoteState s = remotes.get(c.remote);
+            Duration delay = options.reconnect();
+            if (s != null && s.nextDelay != null) {
+                delay = s.nextDelay;
+                s.nextDelay = null;
+            }
+            schedule(c.remote, 1, delay.toNanos());
+        }
+    }
+
+    /** nats-server logs at each leaf connection that JetStream is not extended over it, and denies its API. */
+    void jetStreamDenyNotice(LeafConnection c) {
+        log.info(c.logPrefix() + "JetStream Not Extended, adding deny [$JS.API.> $KV.> $OBJ.>] for account \""
+                + c.accountName() + "\"");
+    }
+
+    /** True for subjects of JetStream's API that stay on their side of a leaf connection. */
+    static boolean jetStreamDenied(String subject) {
+        if (subject.isEmpty() || subject.charAt(0) != '$') {
+            return false;
+        }
+        for (String deny : JS_DENY) {
+            if (Subjects.subsetOf(subject, deny)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The account's loop-detection subject, made on first use. */
+    String loopSubject(Account a) {
+        return loopSubjects.computeIfAbsent(a.name(), n -> LDS_PREFIX + ServerId.nuid());
+    }
+
+    @Override
+    public void interestAdded(Subscription s) {
+        notify(s, true);
+    }
+
+    @Override
+    public void interestRemoved(Subscription s) {
+        notify(s, false);
+    }
+
+    private void notify(Subscription s, boolean added) {
+        if (registered.isEmpty()) {
+            return;
+        }
+        LeafConnection[] conns;
+        synchronized (registered) {
+            conns = registered.toArray(new LeafConnection[0]);
+        }
+        for (LeafConnection c : conns) {
+            if (c.account() == s.account()) {
+                c.interestChanged(s, added);
+            }
+        }
+    }
+
+    // ---- Views -------------------------------------------------------------------------------
+
+    @Override
+    public List<LeafView.Leaf> leafs() {
+        List<LeafView.Leaf> out = new ArrayList<>();
+        for (LeafConnection c : connections()) {
+            long rtt = c.keepaliveTimer().rttNanos();
+            List<String> subs = new ArrayList<>();
+            for (Subscription s : c.remoteSubscriptions()) {
+                subs.add(s.subject());
+            }
+            out.add(new LeafView.Leaf(c.remoteName(), c.isSpoke(), c.accountName(), c.host(), c.remotePort(),
+                    rtt > 0 ? GoFormat.duration(rtt) : "", c.inMsgs(), c.outboundQueue().outMsgs(), c.inBytes(),
+                    c.outboundQueue().outBytes(), subs));
+        }
+        return out;
+    }
+
+    @Override
+    public LeafView.Varz leafVarz() {
+        List<LeafView.Remote> rs = new ArrayList<>();
+        for (LeafNodeOptions.Remote r : options.remotes()) {
+            List<String> urls = new ArrayList<>();
+            for (URI u : r.urls()) {
+                urls.add(u.getPort() < 0 ? u.getHost() : u.getHost() + ":" + u.getPort());
+            }
+            rs.add(new LeafView.Remote(r.account(), urls));
+        }
+        long tlsTimeout = options.tls() == null ? 2 : options.tls().timeout().toSeconds();
+        return new LeafView.Varz(options.host(), boundPort, options.authTimeout().toSeconds(), tlsTimeout,
+                options.listening(), rs);
+    }
+
+    ServerContext server() {
+        return server;
+    }
+
+    public LeafNodeOptions options() {
+        return options;
+    }
+
+    /** The bound leafnodes port, 0 without a listener. */
+    public int port() {
+        return boundPort;
+    }
+
+    /** Registered leaf connections, in registration order. */
+    public List<LeafConnection> connections() {
+        synchronized (registered) {
+            return List.copyOf(registered);
+        }
+    }
+
+    String infoHost() {
+        return infoHost == null ? options.host() : infoHost;
+    }
+
+    int infoPort() {
+        String adv = options.advertise();
+        if (adv != null) {
+            int colon = adv.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    return Integer.parseInt(adv.substring(colon + 1));
+                } catch (NumberFormatException ignored) {
+                    // the listen port
+                }
+            }
+        }
+        return boundPort;
+    }
+
+    /** {@code host:port} of the INFO's {@code ip} and {@code leafnode_urls}. */
+    String infoHostPort() {
+        return hostPort(infoHost(), infoPort());
+    }
+
+    /** The advertise host, else the listen host, else (a wildcard) the first global unicast address. */
+    private String computeInfoHost() {
+        String adv = options.advertise();
+        if (adv != null) {
+            int colon = adv.lastIndexOf(':');
+            return colon > 0 ? adv.substring(0, colon) : adv;
+        }
+        try {
+            InetAddress h = InetAddress.getByName(options.host());
+            if (!h.isAnyLocalAddress()) {
+                return options.host();
+            }
+            List<NetworkInterface> nics = Collections.list(NetworkInterface.getNetworkInterfaces());
+            nics.sort(java.util.Comparator.comparingInt(NetworkInterface::getIndex));
+            for (NetworkInterface nic : nics) {
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        return GoFormat.ip(a);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the listen host as it is
+        }
+        return options.host();
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+}

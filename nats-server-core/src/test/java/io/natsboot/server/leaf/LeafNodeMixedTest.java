@@ -1,0 +1,72 @@
+package io.natsboot.server.leaf;
+
+import static io.natsboot.server.leaf.LeafExchange.connect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.natsboot.server.config.LeafNodeOptions;
+import io.natsboot.server.support.RequiresBinary;
+import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
+import io.nats.client.Connection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leaf nodes between NATS Boot and the real nats-server 2.9.10, both ways: subscriptions propagate, messages,
+ * request/reply and queue groups cross the link.
+ */
+@RequiresBinary("nats-server")
+class LeafNodeMixedTest {
+
+    static RunningServer leafTo(String url, String account) {
+        return RunningServer.start(b -> b.serverName("LEAF").leafnodes(
+                LeafNodeOptions.remotes(List.of(LeafNodeOptions.Remote.of(URI.create(url), account)))));
+    }
+
+    static void awaitLeafs(RunningServer s, int n) {
+        Waits.upTo(n + " leaf connection(s) on ours", Duration.ofSeconds(10))
+                .until(() -> s.server().leafNodes().connections().size() == n);
+    }
+
+    static void awaitLeafs(GoLeafNode g, int n) {
+        Waits.upTo(n + " leaf connection(s) on nats-server", Duration.ofSeconds(10)).until(() -> g.leafs() == n);
+    }
+
+    @Test
+    void oursAsLeafOfNatsServerHub() throws Exception {
+        try (GoLeafNode hub = GoLeafNode.start("HUB", "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+             RunningServer leaf = leafTo(hub.leafUrl(), null);
+             Connection onHub = connect(hub.url()); Connection onLeaf = connect(leaf.url())) {
+            awaitLeafs(hub, 1);
+            awaitLeafs(leaf, 1);
+            LeafExchange.oneWay(onLeaf, onHub, "to.hub");
+            LeafExchange.oneWay(onHub, onLeaf, "to.leaf");
+            LeafExchange.requestReply(onLeaf, onHub, "svc.on.hub");
+            LeafExchange.requestReply(onHub, onLeaf, "svc.on.leaf");
+            LeafExchange.queueGroup(onLeaf, onHub, onLeaf, "work.a");
+            LeafExchange.queueGroup(onHub, onLeaf, onHub, "work.b");
+            assertTrue(leaf.log().contains("Leafnode connection created for account: $G"), String.join("\n", leaf.log().lines()));
+        }
+    }
+
+    @Test
+    void natsServerAsLeafOfOurHub() throws Exception {
+        try (RunningServer hub = RunningServer.start(b -> b.serverName("HUB")
+                .leafnodes(LeafNodeOptions.listen("127.0.0.1", 0)));
+             GoLeafNode leaf = GoLeafNode.start("LEAF", "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:"
+                     + hub.server().leafNodes().port() + "\" } ] }");
+             Connection onHub = connect(hub.url()); Connection onLeaf = connect(leaf.url())) {
+            awaitLeafs(hub, 1);
+            awaitLeafs(leaf, 1);
+            LeafExchange.oneWay(onLeaf, onHub, "to.hub");
+            LeafExchange.oneWay(onHub, onLeaf, "to.leaf");
+            LeafExchange.requestReply(onLeaf, onHub, "svc.on.hub");
+            LeafExchange.requestReply(onHub, onLeaf, "svc.on.leaf");
+            LeafExchange.queueGroup(onLeaf, onHub, onLeaf, "work.a");
+            assertEquals(1, hub.server().leafNodes().connections().size());
+        }
+    }
+}
