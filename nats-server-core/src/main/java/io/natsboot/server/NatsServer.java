@@ -1,6 +1,7 @@
 package io.natsboot.server;
 
 import io.natsboot.server.cluster.Cluster;
+import io.natsboot.server.gateway.Gateways;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
@@ -58,6 +59,7 @@ public final class NatsServer {
     private volatile MonitorServer monitor;
     /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
     private volatile Cluster cluster;
+    private volatile Gateways gateways;
     /** The snapshots every monitoring view is made of (8222, Actuator, meters, $SYS requests). */
     private final Monitor snapshots;
     private volatile boolean shuttingDown;
@@ -103,6 +105,8 @@ public final class NatsServer {
         log.debug("  Java runtime: " + Versions.runtimeVersion());
         if (options.cluster() != null && options.cluster().name() != null) {
             log.info("  Cluster:  " + options.cluster().name());
+        } else if (options.gateway() != null) {
+            log.info("  Cluster:  " + options.gateway().name());
         }
         log.info("  Name:     " + context.serverName());
         log.info("  ID:       " + context.serverId());
@@ -121,6 +125,9 @@ public final class NatsServer {
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;
+        // Gateways count the cluster's interest from the first subscription on too.
+        Gateways gateways = options.gateway() == null ? null : new Gateways(context, options.gateway(), loops);
+        this.gateways = gateways;
         systemAccount = SystemAccount.start(context, snapshots);
         if (systemAccount != null) {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
@@ -194,11 +201,17 @@ public final class NatsServer {
                     }
                 });
         startWebSocket();
+        if (gateways != null) {
+            gateways.start(); // nats-server listens for gateways before clients; dials 1 s later
+        }
         try {
             listener = bindClientListener(server, acceptor);
         } catch (RuntimeException e) {
             if (systemAccount != null) {
                 systemAccount.shutdown(); // no thread or internal subscriptions left behind
+            }
+            if (gateways != null) {
+                gateways.shutdown();
             }
             stopJetStream();
             throw e;
@@ -385,6 +398,10 @@ public final class NatsServer {
         if (cluster != null) {
             cluster.shutdown();
         }
+        Gateways gateways = this.gateways;
+        if (gateways != null) {
+            gateways.shutdown();
+        }
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);
         }
@@ -504,6 +521,11 @@ public final class NatsServer {
     /** The server's counters and gauges (what meters read). */
     public io.natsboot.server.monitor.ServerMetrics metrics() {
         return snapshots.metrics();
+    }
+
+    /** The gateways (superclusters), or null without a gateway block or before start. */
+    public Gateways gateways() {
+        return gateways;
     }
 
     /** The cluster (routes), or null for a standalone server or before start. */

@@ -10,15 +10,16 @@ import java.util.Arrays;
  * byte by byte as they arrive (case-insensitive; garbage is refused before a newline comes), a control line cut at
  * a read's end is not scanned again for its LF, and a message waiting for its payload is not parsed again until the
  * payload is there. Message arguments are passed as index ranges; nothing is allocated per message without queue
- * names.
+ * names. Gateways speak the same protocol plus {@code A+}/{@code A-} (account interest), decoded here too and
+ * refused by the route's ops.
  */
-final class RouteProtocolParser {
+public final class RouteProtocolParser {
     /** Longest control line accepted (an RMSG with many queue names, a big INFO). */
     static final int MAX_LINE = 1 << 20;
 
     private static final int OP_RMSG = 1, OP_HMSG = 2, OP_LMSG = 3, OP_RS_PLUS = 4, OP_RS_MINUS = 5,
             OP_LS_PLUS = 6, OP_LS_MINUS = 7, OP_PING = 8, OP_PONG = 9, OP_OK = 10, OP_ERR = 11, OP_INFO = 12,
-            OP_CONNECT = 13, OP_EMPTY = 14;
+            OP_CONNECT = 13, OP_EMPTY = 14, OP_A_PLUS = 15, OP_A_MINUS = 16;
     private static final int NEED_MORE = -1, BAD_OP = -2;
 
     private int[] argStart = new int[8];
@@ -38,28 +39,28 @@ final class RouteProtocolParser {
     /** The op identified by the last {@link #identify} call. */
     private int lastOp;
 
-    boolean failed() {
+    public boolean failed() {
         return failed;
     }
 
     /** Bytes (from the reader index) the op cut at the end of the buffer needs; 0 if unknown (a cut line). */
-    int bytesNeeded() {
+    public int bytesNeeded() {
         return needBytes;
     }
 
     /** Number of queue names of the message being delivered. */
-    int queueCount() {
+    public int queueCount() {
         return queueCount;
     }
 
     /** Queue name {@code i} of the message being delivered (allocates a String). */
-    String queue(int i) {
+    public String queue(int i) {
         int a = queueFirst + i;
         return current.toString(argStart[a], argEnd[a] - argStart[a], StandardCharsets.UTF_8);
     }
 
     /** True if queue name {@code i} equals {@code name}, without allocating. */
-    boolean queueEquals(int i, String name) {
+    public boolean queueEquals(int i, String name) {
         int a = queueFirst + i;
         int len = argEnd[a] - argStart[a];
         if (len != name.length()) {
@@ -76,7 +77,7 @@ final class RouteProtocolParser {
     /** Unchecked byte reads of the buffer being parsed (the bounds are the readable range). */
     private final io.natsboot.server.protocol.FastBytes bytes = new io.natsboot.server.protocol.FastBytes();
 
-    void parse(ByteBuf in, RouteOps ops) {
+    public void parse(ByteBuf in, RouteOps ops) {
         current = in;
         bytes.bind(in);
         while (!failed && in.isReadable()) {
@@ -143,6 +144,16 @@ final class RouteProtocolParser {
                     in.readerIndex(lf + 1);
                     remoteUnsub(in, ops);
                     break;
+                case OP_A_PLUS:
+                case OP_A_MINUS:
+                    split(start, lineEnd);
+                    in.readerIndex(lf + 1);
+                    if (args != 2) {
+                        fail(ops, null, "processAccountSub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
+                        return;
+                    }
+                    ops.onAccountInterest(arg(in, 1), op == OP_A_PLUS);
+                    break;
                 case OP_PING:
                     in.readerIndex(lf + 1);
                     ops.onPing();
@@ -206,6 +217,20 @@ final class RouteProtocolParser {
                     return separator(start, end, 3);
                 }
                 return BAD_OP;
+            }
+            case 'A': case 'a': {
+                if (start + 1 >= end) {
+                    return NEED_MORE;
+                }
+                byte c = bytes.get(start + 1);
+                if (c == '+') {
+                    lastOp = OP_A_PLUS;
+                } else if (c == '-') {
+                    lastOp = OP_A_MINUS;
+                } else {
+                    return BAD_OP;
+                }
+                return separator(start, end, 2);
             }
             case 'H': case 'h':
                 lastOp = OP_HMSG;

@@ -270,6 +270,37 @@ public final class ServerContext {
         return clusterName;
     }
 
+    /** Observers of all interest (local and routes), e.g. gateways; set before clients connect. */
+    private final java.util.List<InterestObserver> interestObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Where messages published here go after local and route delivery (gateways); empty for most servers. */
+    private volatile MessageForwarder[] forwarders = new MessageForwarder[0];
+
+    public void observeInterest(InterestObserver o) {
+        interestObservers.add(o);
+    }
+
+    public synchronized void addForwarder(MessageForwarder f) {
+        MessageForwarder[] next = java.util.Arrays.copyOf(forwarders, forwarders.length + 1);
+        next[next.length - 1] = f;
+        forwarders = next;
+    }
+
+    MessageForwarder[] forwarders() {
+        return forwarders;
+    }
+
+    private void interestAdded(Subscription s) {
+        for (InterestObserver o : interestObservers) {
+            o.interestAdded(s);
+        }
+    }
+
+    private void interestRemoved(Subscription s) {
+        for (InterestObserver o : interestObservers) {
+            o.interestRemoved(s);
+        }
+    }
+
     public void interestListener(LocalInterestListener l) {
         this.interestListener = l;
     }
@@ -281,6 +312,7 @@ public final class ServerContext {
         if (l != null) {
             l.localAdded(s);
         }
+        interestAdded(s);
     }
 
     /** Removes a local client's subscription from the trie and tells the cluster. */
@@ -290,6 +322,7 @@ public final class ServerContext {
             if (l != null) {
                 l.localRemoved(s);
             }
+            interestRemoved(s);
         }
     }
 
@@ -297,10 +330,13 @@ public final class ServerContext {
     public void addRouteInterest(Subscription s) {
         routeInterest = true;
         s.account.trie().insert(s);
+        interestAdded(s);
     }
 
     public void removeRouteInterest(Subscription s) {
-        s.account.trie().remove(s);
+        if (s.account.trie().remove(s)) {
+            interestRemoved(s);
+        }
     }
 
     boolean hasRouteInterest() {

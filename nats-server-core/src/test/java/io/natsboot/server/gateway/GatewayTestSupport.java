@@ -1,0 +1,91 @@
+package io.natsboot.server.gateway;
+
+import io.natsboot.server.config.GatewayOptions;
+import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Our nodes with a gateway block, and waiting for gateway connections. */
+final class GatewayTestSupport {
+    private GatewayTestSupport() {
+    }
+
+    /** Our node of gateway {@code gateway} on {@code gatewayPort}, dialling {@code remotes} ("NAME=url"). */
+    static RunningServer node(String serverName, String gateway, int gatewayPort, String... remotes) {
+        return node(serverName, gateway, gatewayPort, null, remotes);
+    }
+
+    /** As {@link #node}, in a cluster listening on {@code clusterPort} with {@code routes} when not null. */
+    static RunningServer node(String serverName, String gateway, int gatewayPort, int[] cluster, String... remotes) {
+        List<GatewayOptions.Remote> rs = new ArrayList<>();
+        for (String r : remotes) {
+            int eq = r.indexOf('=');
+            rs.add(new GatewayOptions.Remote(r.substring(0, eq), List.of(URI.create(r.substring(eq + 1))), null));
+        }
+        GatewayOptions g = new GatewayOptions(gateway, "127.0.0.1", gatewayPort, null, rs, null, null, null, null,
+                0, false);
+        return RunningServer.start(b -> {
+            b.serverName(serverName).gateway(g, gatewayPort == 0 ? -1 : gatewayPort);
+            if (cluster != null) {
+                b.clusterListen("127.0.0.1:" + cluster[0]).clusterName(gateway);
+                List<String> routes = new ArrayList<>();
+                for (int i = 1; i < cluster.length; i++) {
+                    routes.add("nats://127.0.0.1:" + cluster[i]);
+                }
+                b.routes(routes);
+            }
+            return b;
+        });
+    }
+
+    static Gateways gateways(RunningServer s) {
+        return s.server().gateways();
+    }
+
+    static String gatewayUrl(RunningServer s) {
+        return "nats://127.0.0.1:" + gateways(s).port();
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        Waits.upTo(what, Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+    }
+
+    /** Our node has a registered outbound connection to each named cluster and inbound ones from them. */
+    static void awaitConnected(RunningServer s, String... clusters) {
+        for (String c : clusters) {
+            await(s.server().context().serverName() + " outbound to " + c,
+                    () -> gateways(s).outboundViews().containsKey(c));
+            await(s.server().context().serverName() + " inbound from " + c,
+                    () -> gateways(s).inboundViews().containsKey(c));
+        }
+    }
+
+    /** A nats-server node's /gatewayz lists outbound and inbound connections to each named cluster. */
+    static void awaitConnected(GoGatewayNode n, String... clusters) {
+        for (String c : clusters) {
+            await(n.name + " connected with " + c, () -> {
+                try {
+                    String gz = n.monitor("/gatewayz");
+                    int out = gz.indexOf("\"outbound_gateways\"");
+                    int in = gz.indexOf("\"inbound_gateways\"");
+                    return out >= 0 && in > out && gz.substring(out, in).contains("\"" + c + "\"")
+                            && gz.substring(in).contains("\"" + c + "\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    static Connection connect(String url) throws Exception {
+        return Nats.connect(new Options.Builder().server(url).connectionTimeout(Duration.ofSeconds(2))
+                .noReconnect().build());
+    }
+}
