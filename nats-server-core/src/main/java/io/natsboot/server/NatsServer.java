@@ -128,6 +128,7 @@ public final class NatsServer {
         // Gateways count the cluster's interest from the first subscription on too.
         Gateways gateways = options.gateway() == null ? null : new Gateways(context, options.gateway(), loops);
         this.gateways = gateways;
+        snapshots.gateways(() -> this.gateways);
         systemAccount = SystemAccount.start(context, snapshots);
         if (systemAccount != null) {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports

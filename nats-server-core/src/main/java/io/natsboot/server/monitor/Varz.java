@@ -70,7 +70,8 @@ public record Varz(
         String systemAccount,
         String natsbootVersion,
         WebSocketOptsVarz websocket,
-        JetStreamView jetstream) implements JsonWriter.Writable {
+        JetStreamView jetstream,
+        GatewayOptsVarz gateway) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -78,6 +79,37 @@ public record Varz(
         httpReqStats = httpReqStats == null ? Map.of() : Map.copyOf(httpReqStats);
         cluster = cluster == null ? ClusterOptsVarz.EMPTY : cluster;
         websocket = websocket == null ? WebSocketOptsVarz.EMPTY : websocket;
+        gateway = gateway == null ? GatewayOptsVarz.EMPTY : gateway;
+    }
+
+    /**
+     * The {@code gateway} object of /varz (nats-server's GatewayOptsVarz): empty fields omitted, so a server
+     * without gateways shows {@code {}}; {@code gateways} lists every remote cluster known with its URLs.
+     */
+    public record GatewayOptsVarz(String name, String host, int port, double authTimeout, double tlsTimeout,
+                                  String advertise, int connectRetries, List<Map.Entry<String, List<String>>> gateways,
+                                  boolean rejectUnknown) implements JsonWriter.Writable {
+        public static final GatewayOptsVarz EMPTY = new GatewayOptsVarz(null, null, 0, 0, 0, null, 0, List.of(), false);
+
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .fieldOmitEmpty("name", name)
+                    .fieldOmitEmpty("host", host)
+                    .fieldOmitEmpty("port", port)
+                    .fieldOmitEmpty("auth_timeout", authTimeout)
+                    .fieldOmitEmpty("tls_timeout", tlsTimeout)
+                    .fieldOmitEmpty("advertise", advertise)
+                    .fieldOmitEmpty("connect_retries", connectRetries);
+            if (!gateways.isEmpty()) {
+                w.name("gateways").beginArray();
+                for (Map.Entry<String, List<String>> g : gateways) {
+                    w.beginObject().field("name", g.getKey()).fieldOmitEmpty("urls", g.getValue()).endObject();
+                }
+                w.endArray();
+            }
+            w.fieldOmitEmpty("reject_unknown", rejectUnknown).endObject();
+        }
     }
 
     /**
@@ -178,7 +210,7 @@ public record Varz(
                 .field("max_payload", maxPayload)
                 .field("max_pending", maxPending)
                 .name("cluster").value(cluster)
-                .name("gateway").beginObject().endObject()
+                .name("gateway").value(gateway)
                 .name("leaf").beginObject().endObject()
                 .name("mqtt").beginObject().endObject()
                 .name("websocket").value(websocket)
