@@ -156,8 +156,8 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
                         TimeUnit.NANOSECONDS);
             }
         }
-        // Gateways ping at min(ping_interval, 15 s) (nats-server's gwMaxPingInterval).
-        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(15)));
+        // The first PING after min(ping_interval, 1 s) plus jitter, as routes (nats-server's first ping timer).
+        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));
     }
 
     @Override

@@ -886,8 +886,8 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             }
         } else {
             for (String a : c.interestOnly) {
-                Map<String, int[]> m = interest.get(a);
-                accs.add(new GatewayView.AccountMode(a, "Interest-Only", false, 0, m == null ? 0 : m.size()));
+                // nats-server counts subscriptions on the outbound side only
+                accs.add(new GatewayView.AccountMode(a, "Interest-Only", false, 0, 0));
             }
             for (String a : c.noInterestSent) {
                 accs.add(new GatewayView.AccountMode(a, "Optimistic", true, 0, 0));
