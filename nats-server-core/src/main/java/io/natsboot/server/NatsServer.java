@@ -129,6 +129,9 @@ public final class NatsServer {
         Gateways gateways = options.gateway() == null ? null : new Gateways(context, options.gateway(), loops);
         this.gateways = gateways;
         snapshots.gateways(() -> this.gateways);
+        if (gateways != null && cluster != null) {
+            gateways.routes(cluster::sendToRoutes);
+        }
         systemAccount = SystemAccount.start(context, snapshots);
         if (systemAccount != null) {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports

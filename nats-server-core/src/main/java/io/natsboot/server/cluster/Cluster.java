@@ -200,6 +200,13 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
     }
 
+    /** Sends one protocol line (e.g. gateway gossip INFO) to every registered route. */
+    public void sendToRoutes(byte[] line) {
+        for (RouteConnection r : registered()) {
+            r.enqueue(line);
+        }
+    }
+
     /** Lame duck: tell the peers (route INFO with ldm), so they stop advertising our client URLs. */
     public void enterLameDuckMode() {
         byte[] info = RouteInfoWriter.info(server, this, null, true);

@@ -275,6 +275,41 @@ public final class ServerContext {
     /** Where messages published here go after local and route delivery (gateways); empty for most servers. */
     private volatile MessageForwarder[] forwarders = new MessageForwarder[0];
 
+    /** Length of a gateway routed reply's prefix: {@code _GR_.<cluster hash>.<server hash>.} */
+    public static final int ROUTED_REPLY_PREFIX_LENGTH = 19;
+    /** {@code _GR_.<our cluster hash>.<our server hash>.} once gateways run; null without. */
+    private volatile byte[] routedReplyPrefix;
+    /** Where gateway INFO gossip that arrives over a route goes (the gateways); null without. */
+    private volatile java.util.function.Consumer<String> routeGatewayInfo;
+
+    /** The gateways' routed-reply prefix of this server and their handler of gateway gossip from routes. */
+    public void gatewayHooks(byte[] routedReplyPrefix, java.util.function.Consumer<String> routeGatewayInfo) {
+        this.routedReplyPrefix = routedReplyPrefix;
+        this.routeGatewayInfo = routeGatewayInfo;
+    }
+
+    /** A gateway INFO (gateway gossip) a route peer forwarded: handed to the gateways, ignored without. */
+    public void routeGatewayInfo(String json) {
+        java.util.function.Consumer<String> c = routeGatewayInfo;
+        if (c != null) {
+            c.accept(json);
+        }
+    }
+
+    /** The subject is a gateway reply routed to this very server ({@code _GR_.<our cluster>.<us>.subject}). */
+    public boolean isRoutedReplyToUs(io.netty.buffer.ByteBuf buf, int start, int length) {
+        byte[] p = routedReplyPrefix;
+        if (p == null || length <= p.length) {
+            return false;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (buf.getByte(start + i) != p[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public void observeInterest(InterestObserver o) {
         interestObservers.add(o);
     }

@@ -350,6 +350,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
                 registered = true;
                 log.info(logPrefix + "Outbound gateway connection to \"" + remoteName + "\" (" + remoteId
                         + ") registered");
+                gateways.outboundRegistered(this, info);
             } else {
                 close("Wrong Gateway", false);
             }

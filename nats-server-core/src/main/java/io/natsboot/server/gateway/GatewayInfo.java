@@ -78,10 +78,14 @@ record GatewayInfo(String serverId, String serverName, String gateway, List<Stri
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The gossip INFO telling an inbound gateway about another gateway we know (gateway_cmd 1). */
-    static byte[] gossip(String serverId, String gateway, List<String> urls) {
+    /**
+     * The gossip INFO (gateway_cmd 1) telling an inbound gateway about another gateway we know (server name empty),
+     * or the servers of our cluster about a gateway (server id "GW" + ours, our name).
+     */
+    static byte[] gossip(String serverId, String serverName, String gateway, List<String> urls) {
         StringBuilder b = new StringBuilder(200).append("INFO {\"server_id\":");
-        Json.quote(b, serverId).append(",\"server_name\":\"\",\"version\":\"\",\"proto\":0,\"go\":\"\",\"host\":\"\","
+        Json.quote(b, serverId).append(",\"server_name\":");
+        Json.quote(b, serverName).append(",\"version\":\"\",\"proto\":0,\"go\":\"\",\"host\":\"\","
                 + "\"port\":0,\"headers\":false,\"max_payload\":0,\"gateway\":");
         Json.quote(b, gateway);
         urls(b, urls);

@@ -80,6 +80,8 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     private volatile byte[] info = new byte[0];
     private volatile boolean shuttingDown;
     private volatile SslContext serverTls;
+    /** Sends a line to every route of our cluster (gateway gossip); set by the server when clustered. */
+    private volatile java.util.function.Consumer<byte[]> routes = line -> { };
 
     /** Remote clusters by name: configured ones and implicit ones learned from gossip. */
     private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
@@ -183,6 +185,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         // Interest is counted from the first subscription on, before the listener exists.
         server.observeInterest(this);
         server.addForwarder(this);
+        server.gatewayHooks(replyPrefix, this::gossipFromRoute);
     }
 
     /** nats-server's 6-character hash of a name (sha256, each byte to a base-62 digit). */
@@ -508,7 +511,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             if (!r.name.equals(info.gateway())) {
                 List<String> urls = r.hostPorts();
                 if (!urls.isEmpty()) {
-                    c.enqueue(GatewayInfo.gossip(server.serverId(), r.name, urls));
+                    c.enqueue(GatewayInfo.gossip(server.serverId(), "", r.name, urls));
                 }
             }
         }
@@ -575,6 +578,35 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             return;
         }
         loops.onServer(true).next().execute(() -> solicit(r, true, 1));
+    }
+
+    /** Where gossip about gateways goes to the other servers of our cluster. */
+    public void routes(java.util.function.Consumer<byte[]> sender) {
+        this.routes = sender == null ? line -> { } : sender;
+    }
+
+    /**
+     * Our outbound to a cluster registered: tell the servers of our cluster (nats-server's
+     * forwardNewGatewayToLocalCluster), so each has its own outbound connection to it.
+     */
+    void outboundRegistered(GatewayConnection c, GatewayInfo info) {
+        List<String> urls = info.gatewayUrls().isEmpty() ? c.remote.hostPorts() : info.gatewayUrls();
+        routes.accept(GatewayInfo.gossip("GW" + server.serverId(), server.serverName(), c.remoteName(), urls));
+    }
+
+    /** Gateway gossip a route peer forwarded (nats-server's processGatewayInfoFromRoute): dial that gateway too. */
+    private void gossipFromRoute(String json) {
+        GatewayInfo info;
+        try {
+            info = GatewayInfo.parse(json);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (info.gatewayCmd() == GatewayInfo.CMD_GOSSIP) {
+            implicitGateway(info);
+        } else {
+            log.error("Unknown command " + info.gatewayCmd() + " from server " + info.serverId());
+        }
     }
 
     /** A connection closed: forget it; an outbound one is dialled again (explicit ones after 1 s). */

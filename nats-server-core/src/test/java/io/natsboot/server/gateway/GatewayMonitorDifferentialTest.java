@@ -41,6 +41,8 @@ class GatewayMonitorDifferentialTest {
              Connection ca = connect(a.url()); Connection cb = connect(b.url())) {
             awaitConnected(a, "B");
             awaitConnected(b, "A");
+            GatewayTestSupport.awaitInbound(a, "B");
+            GatewayTestSupport.awaitInbound(b, "A");
             ca.subscribe("x");
             cb.subscribe("x");
             ca.flush(Duration.ofSeconds(2));

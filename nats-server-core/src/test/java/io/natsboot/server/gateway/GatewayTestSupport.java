@@ -17,7 +17,7 @@ final class GatewayTestSupport {
     private GatewayTestSupport() {
     }
 
-    /** Our node of gateway {@code gateway} on {@code gatewayPort}, dialling {@code remotes} ("NAME=url"). */
+    /** Our node of gateway {@code gateway} on {@code gatewayPort}, dialling {@code remotes} ("NAME=url[,url]"). */
     static RunningServer node(String serverName, String gateway, int gatewayPort, String... remotes) {
         return node(serverName, gateway, gatewayPort, null, remotes);
     }
@@ -27,7 +27,11 @@ final class GatewayTestSupport {
         List<GatewayOptions.Remote> rs = new ArrayList<>();
         for (String r : remotes) {
             int eq = r.indexOf('=');
-            rs.add(new GatewayOptions.Remote(r.substring(0, eq), List.of(URI.create(r.substring(eq + 1))), null));
+            List<URI> urls = new ArrayList<>();
+            for (String u : r.substring(eq + 1).split(",")) {
+                urls.add(URI.create(u));
+            }
+            rs.add(new GatewayOptions.Remote(r.substring(0, eq), urls, null));
         }
         GatewayOptions g = new GatewayOptions(gateway, "127.0.0.1", gatewayPort, null, rs, null, null, null, null,
                 0, false);
@@ -57,26 +61,57 @@ final class GatewayTestSupport {
         Waits.upTo(what, Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
-    /** Our node has a registered outbound connection to each named cluster and inbound ones from them. */
+    /**
+     * Our node has a registered outbound connection to each named cluster (every node dials every remote cluster;
+     * which node of ours a remote node dials is its choice, so inbound ones are checked by {@link #awaitInbound}).
+     */
     static void awaitConnected(RunningServer s, String... clusters) {
         for (String c : clusters) {
             await(s.server().context().serverName() + " outbound to " + c,
                     () -> gateways(s).outboundViews().containsKey(c));
+        }
+    }
+
+    /** Our node has an inbound connection from each named cluster. */
+    static void awaitInbound(RunningServer s, String... clusters) {
+        for (String c : clusters) {
             await(s.server().context().serverName() + " inbound from " + c,
                     () -> gateways(s).inboundViews().containsKey(c));
         }
     }
 
-    /** A nats-server node's /gatewayz lists outbound and inbound connections to each named cluster. */
+    /** A nats-server node's /gatewayz lists an outbound connection to each named cluster. */
     static void awaitConnected(GoGatewayNode n, String... clusters) {
+        awaitGatewayz(n, "outbound_gateways", "inbound_gateways", clusters);
+    }
+
+    /** A nats-server node's /gatewayz lists an inbound connection from each named cluster. */
+    static void awaitInbound(GoGatewayNode n, String... clusters) {
+        awaitGatewayz(n, "inbound_gateways", null, clusters);
+    }
+
+    private static void awaitGatewayz(GoGatewayNode n, String section, String next, String... clusters) {
+        try {
+            awaitGatewayzOrFail(n, section, next, clusters);
+        } catch (RuntimeException e) {
+            String log;
+            try {
+                log = n.log();
+            } catch (java.io.IOException io) {
+                log = io.toString();
+            }
+            throw new AssertionError(e.getMessage() + "\n" + n.name + "'s log:\n" + log, e);
+        }
+    }
+
+    private static void awaitGatewayzOrFail(GoGatewayNode n, String section, String next, String... clusters) {
         for (String c : clusters) {
-            await(n.name + " connected with " + c, () -> {
+            await(n.name + " " + section + " has " + c, () -> {
                 try {
                     String gz = n.monitor("/gatewayz");
-                    int out = gz.indexOf("\"outbound_gateways\"");
-                    int in = gz.indexOf("\"inbound_gateways\"");
-                    return out >= 0 && in > out && gz.substring(out, in).contains("\"" + c + "\"")
-                            && gz.substring(in).contains("\"" + c + "\"");
+                    int from = gz.indexOf("\"" + section + "\"");
+                    int to = next == null ? gz.length() : gz.indexOf("\"" + next + "\"");
+                    return from >= 0 && to > from && gz.substring(from, to).contains("\"" + c + "\"");
                 } catch (Exception e) {
                     return false;
                 }

@@ -56,7 +56,12 @@ final class GoGatewayNode implements AutoCloseable {
             c.append("  gateways: [\n");
             for (String r : remotes) {
                 int eq = r.indexOf('=');
-                c.append("    {name: ").append(r, 0, eq).append(", url: \"").append(r.substring(eq + 1)).append("\"}\n");
+                List<String> urls = new ArrayList<>();
+                for (String u : r.substring(eq + 1).split(",")) {
+                    urls.add('"' + u + '"');
+                }
+                c.append("    {name: ").append(r, 0, eq).append(", urls: [").append(String.join(", ", urls))
+                        .append("]}\n");
             }
             c.append("  ]\n");
         }

@@ -37,6 +37,8 @@ class MixedGatewayTest {
              GoGatewayNode b = GoGatewayNode.start("B1", "B", goGw, List.of("A=" + gatewayUrl(a)), 0, List.of())) {
             awaitConnected(a, "B");
             awaitConnected(b, "A");
+            GatewayTestSupport.awaitInbound(a, "B");
+            GatewayTestSupport.awaitInbound(b, "A");
             assertTrue(a.log().contains("Outbound gateway connection to \"B\""), String.join("\n", a.log().lines()));
             try (Connection ca = connect(a.url()); Connection cb = connect(b.url())) {
                 pubSub(ca, cb, "to.go");
