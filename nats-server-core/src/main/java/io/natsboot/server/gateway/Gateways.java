@@ -371,6 +371,12 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                     protected void initChannel(Channel ch) {
                         if (clientTls != null) {
                             SslHandler h = clientTls.newHandler(ch.alloc(), u.getHost(), u.getPort());
+                            if (!tls.insecure()) {
+                                // The remote's certificate must name the host dialled, as Go's TLS client checks.
+                                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
+                                p.setEndpointIdentificationAlgorithm("HTTPS");
+                                h.engine().setSSLParameters(p);
+                            }
                             h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
                             ch.pipeline().addLast("nats-gateway-tls", h);
                         }

@@ -43,6 +43,12 @@ final class GoGatewayNode implements AutoCloseable {
      */
     static GoGatewayNode start(String name, String gateway, int gatewayPort, List<String> remotes, int clusterPort,
             List<String> routes) throws Exception {
+        return start(name, gateway, gatewayPort, remotes, clusterPort, routes, "");
+    }
+
+    /** As above, with {@code gatewayExtra} (e.g. a tls block) inside the gateway block. */
+    static GoGatewayNode start(String name, String gateway, int gatewayPort, List<String> remotes, int clusterPort,
+            List<String> routes, String gatewayExtra) throws Exception {
         RequiredBinaries.path("nats-server"); // fails naming the package when missing
         int port = Ports.free();
         int gw = gatewayPort == 0 ? Ports.free() : gatewayPort;
@@ -52,6 +58,7 @@ final class GoGatewayNode implements AutoCloseable {
         c.append("http: \"127.0.0.1:").append(http).append("\"\n");
         c.append("server_name: ").append(name).append('\n');
         c.append("gateway {\n  name: ").append(gateway).append("\n  listen: \"127.0.0.1:").append(gw).append("\"\n");
+        c.append(gatewayExtra).append('\n');
         if (!remotes.isEmpty()) {
             c.append("  gateways: [\n");
             for (String r : remotes) {
