@@ -156,6 +156,11 @@ public final class NatsServer {
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
         // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
         // starting nodes one after another expects the gossip complete when the last one accepts).
+        if (gateways != null) {
+            // nats-server listens for gateways before routes and clients (route INFO carries the gateway URL);
+            // it dials them 1 s later
+            startGateways(gateways);
+        }
         boolean routesFirst = cluster != null && options.port() > 0 && early == null;
         if (routesFirst) {
             context.port(options.port());
@@ -205,9 +210,6 @@ public final class NatsServer {
                     }
                 });
         startWebSocket();
-        if (gateways != null) {
-            gateways.start(); // nats-server listens for gateways before clients; dials 1 s later
-        }
         try {
             listener = bindClientListener(server, acceptor);
         } catch (RuntimeException e) {
@@ -231,6 +233,18 @@ public final class NatsServer {
         log.info("Server is ready");
         if (cluster != null && !routesFirst) {
             startCluster(cluster);
+        }
+    }
+
+    private void startGateways(Gateways gateways) {
+        try {
+            gateways.start();
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown();
+            }
+            stopJetStream();
+            throw e;
         }
     }
 

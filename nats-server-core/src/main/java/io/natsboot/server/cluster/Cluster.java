@@ -351,6 +351,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             }
             r.enqueue(initialInterest());
         }
+        if (peer.gatewayUrl() != null) {
+            server.peerGatewayUrl(peer.gatewayUrl(), true);
+        }
         if (log.isDebug()) {
             log.debug(r.logPrefix() + "Sent local subscriptions to route");
         }
@@ -377,6 +380,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             synchronized (lock) {
                 if (wasRegistered && routes.get(peer.serverId()) == r) {
                     routes.remove(peer.serverId());
+                    if (peer.gatewayUrl() != null) {
+                        server.peerGatewayUrl(peer.gatewayUrl(), false);
+                    }
                     // Kept under the lock that guards the registry, so the totals never dip or count twice.
                     closedRouteTraffic[0] += r.inMsgs();
                     closedRouteTraffic[1] += r.inBytes();

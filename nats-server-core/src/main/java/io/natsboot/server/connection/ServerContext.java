@@ -282,10 +282,37 @@ public final class ServerContext {
     /** Where gateway INFO gossip that arrives over a route goes (the gateways); null without. */
     private volatile java.util.function.Consumer<String> routeGatewayInfo;
 
-    /** The gateways' routed-reply prefix of this server and their handler of gateway gossip from routes. */
-    public void gatewayHooks(byte[] routedReplyPrefix, java.util.function.Consumer<String> routeGatewayInfo) {
+    /** Where the gateway URLs of route peers go (the gateways tell other clusters); null without. */
+    private volatile java.util.function.BiConsumer<String, Boolean> peerGatewayUrl;
+    /** This server's gateway URL (host:port) once the gateway listens; null without gateways. */
+    private volatile String gatewayUrl;
+
+    /**
+     * The gateways' routed-reply prefix of this server, their handler of gateway gossip from routes and of route
+     * peers' gateway URLs.
+     */
+    public void gatewayHooks(byte[] routedReplyPrefix, java.util.function.Consumer<String> routeGatewayInfo,
+            java.util.function.BiConsumer<String, Boolean> peerGatewayUrl) {
         this.routedReplyPrefix = routedReplyPrefix;
         this.routeGatewayInfo = routeGatewayInfo;
+        this.peerGatewayUrl = peerGatewayUrl;
+    }
+
+    public void gatewayUrl(String url) {
+        this.gatewayUrl = url;
+    }
+
+    /** This server's gateway URL as route INFO carries it ({@code gateway_url}); null without gateways. */
+    public String gatewayUrl() {
+        return gatewayUrl;
+    }
+
+    /** A route peer with gateway URL {@code url} registered ({@code added}) or left. */
+    public void peerGatewayUrl(String url, boolean added) {
+        java.util.function.BiConsumer<String, Boolean> c = peerGatewayUrl;
+        if (c != null) {
+            c.accept(url, added);
+        }
     }
 
     /** A gateway INFO (gateway gossip) a route peer forwarded: handed to the gateways, ignored without. */

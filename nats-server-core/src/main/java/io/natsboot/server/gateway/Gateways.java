@@ -185,7 +185,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         // Interest is counted from the first subscription on, before the listener exists.
         server.observeInterest(this);
         server.addForwarder(this);
-        server.gatewayHooks(replyPrefix, this::gossipFromRoute);
+        server.gatewayHooks(replyPrefix, this::gossipFromRoute, this::peerUrl);
     }
 
     /** nats-server's 6-character hash of a name (sha256, each byte to a base-62 digit). */
@@ -239,9 +239,11 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         } else {
             log.info("Address for gateway \"" + options.name() + "\" is " + url);
         }
-        info = GatewayInfo.info(server.serverId(), server.serverName(), server.options().compatVersion(),
-                infoHost(), infoPort(), options.authRequired(), tls != null, server.options().maxPayload(),
-                options.name(), List.of(url), url);
+        synchronized (lock) {
+            clusterUrls.merge(url, 1, Integer::sum);
+            info = infoLocked();
+        }
+        server.gatewayUrl(url);
         loops.onServer(true).next().schedule(() -> {
             for (Remote r : remotes.values()) {
                 if (!r.implicit) {
@@ -250,6 +252,47 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             }
         }, SOLICIT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         loops.onServer(true).next().scheduleAtFixedRate(this::expire, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Gateway URLs of our cluster (ours and the route peers'), reference counted (guarded by lock). */
+    private final Map<String, Integer> clusterUrls = new LinkedHashMap<>();
+
+    private byte[] infoLocked() {
+        return GatewayInfo.info(server.serverId(), server.serverName(), server.options().compatVersion(),
+                infoHost(), infoPort(), options.authRequired(), options.tls() != null, server.options().maxPayload(),
+                options.name(), List.copyOf(clusterUrls.keySet()), url);
+    }
+
+    /**
+     * A route peer's gateway URL came or went: our INFO lists every gateway URL of the cluster (so remote clusters
+     * can dial any of them), and the inbound connections get the new INFO (nats-server's sendAsyncGatewayInfo).
+     */
+    private void peerUrl(String peerUrl, boolean added) {
+        synchronized (lock) {
+            Integer n = clusterUrls.get(peerUrl);
+            if (added) {
+                clusterUrls.put(peerUrl, n == null ? 1 : n + 1);
+                if (n != null) {
+                    return;
+                }
+            } else {
+                if (n == null) {
+                    return;
+                }
+                if (n > 1) {
+                    clusterUrls.put(peerUrl, n - 1);
+                    return;
+                }
+                clusterUrls.remove(peerUrl);
+            }
+            if (listener == null) {
+                return; // not listening yet: start() writes the INFO
+            }
+            info = infoLocked();
+            for (GatewayConnection c : inbound) {
+                c.enqueue(info);
+            }
+        }
     }
 
     private String advertisedUrl() {

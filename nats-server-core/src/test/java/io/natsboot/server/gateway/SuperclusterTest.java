@@ -204,6 +204,44 @@ class SuperclusterTest {
         }
     }
 
+    /**
+     * Our cluster of two tells other clusters both gateway URLs (route INFO carries gateway_url, our gateway INFO
+     * lists the cluster's): a nats-server node configured with A1's URL only learns A2's, and when A1 goes away its
+     * outbound to A moves to A2.
+     */
+    @Test
+    void remoteClustersLearnEveryGatewayUrlOfOurs() throws Exception {
+        int[] ga = ports(2);
+        int[] ca = ports(2);
+        int goGw = Ports.free();
+        String toB = "B=nats://127.0.0.1:" + goGw;
+        RunningServer a1 = GatewayTestSupport.node("A1", "A", ga[0], new int[] {ca[0], ca[1]}, toB);
+        try (RunningServer a2 = GatewayTestSupport.node("A2", "A", ga[1], new int[] {ca[1], ca[0]}, toB);
+             GoGatewayNode b = GoGatewayNode.start("B1", "B", goGw, List.of("A=nats://127.0.0.1:" + ga[0]), 0,
+                     List.of())) {
+            try {
+                awaitConnected(a1, "B");
+                awaitConnected(a2, "B");
+                awaitConnected(b, "A");
+                await("B1 knows A2's gateway URL", () -> {
+                    try {
+                        return b.monitor("/varz").contains("127.0.0.1:" + ga[1]);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            } finally {
+                a1.close();
+            }
+            // B1's outbound to A went to A1 (its only configured URL); now it finds A2.
+            await("B1's outbound to A on A2", () -> gateways(a2).inboundViews().containsKey("B"));
+            try (Connection na = connect(a2.url()); Connection nb = connect(b.url())) {
+                MixedGatewayTest.pubSub(nb, na, "after.a1.left");
+                MixedGatewayTest.requestReply(na, nb, "svc.after.a1.left");
+            }
+        }
+    }
+
     private static <T extends AutoCloseable> T add(List<AutoCloseable> all, T node) {
         all.add(node);
         return node;
