@@ -1,6 +1,7 @@
 package io.natsboot.server;
 
 import io.natsboot.server.cluster.Cluster;
+import io.natsboot.server.gateway.Gateways;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
@@ -58,6 +59,7 @@ public final class NatsServer {
     private volatile MonitorServer monitor;
     /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
     private volatile Cluster cluster;
+    private volatile Gateways gateways;
     /** The snapshots every monitoring view is made of (8222, Actuator, meters, $SYS requests). */
     private final Monitor snapshots;
     private volatile boolean shuttingDown;
@@ -103,6 +105,8 @@ public final class NatsServer {
         log.debug("  Java runtime: " + Versions.runtimeVersion());
         if (options.cluster() != null && options.cluster().name() != null) {
             log.info("  Cluster:  " + options.cluster().name());
+        } else if (options.gateway() != null) {
+            log.info("  Cluster:  " + options.gateway().name());
         }
         log.info("  Name:     " + context.serverName());
         log.info("  ID:       " + context.serverId());
@@ -126,6 +130,13 @@ public final class NatsServer {
         // The cluster counts local interest from the first client on, so it exists before the listener.
         Cluster cluster = options.cluster() == null ? null : new Cluster(context, options.cluster(), loops);
         this.cluster = cluster;
+        // Gateways count the cluster's interest from the first subscription on too.
+        Gateways gateways = options.gateway() == null ? null : new Gateways(context, options.gateway(), loops);
+        this.gateways = gateways;
+        snapshots.gateways(() -> this.gateways);
+        if (gateways != null && cluster != null) {
+            gateways.routes(cluster::sendToRoutes);
+        }
         systemAccount = SystemAccount.start(context, snapshots);
         if (systemAccount != null) {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
@@ -151,6 +162,11 @@ public final class NatsServer {
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
         // peers already advertise it (nats-server routes as soon as its client listener is ready; a harness
         // starting nodes one after another expects the gossip complete when the last one accepts).
+        if (gateways != null) {
+            // nats-server listens for gateways before routes and clients (route INFO carries the gateway URL);
+            // it dials them 1 s later
+            startGateways(gateways);
+        }
         boolean routesFirst = cluster != null && options.port() > 0 && early == null;
         if (routesFirst) {
             context.port(options.port());
@@ -206,6 +222,9 @@ public final class NatsServer {
             if (systemAccount != null) {
                 systemAccount.shutdown(); // no thread or internal subscriptions left behind
             }
+            if (gateways != null) {
+                gateways.shutdown();
+            }
             stopJetStream();
             throw e;
         }
@@ -251,6 +270,18 @@ public final class NatsServer {
     /** The leaf nodes (hub listener and remotes), or null without a leafnodes block or before start. */
     public io.natsboot.server.leaf.LeafNodes leafNodes() {
         return leafNodes;
+    }
+
+    private void startGateways(Gateways gateways) {
+        try {
+            gateways.start();
+        } catch (RuntimeException e) {
+            if (systemAccount != null) {
+                systemAccount.shutdown();
+            }
+            stopJetStream();
+            throw e;
+        }
     }
 
     private void startCluster(Cluster cluster) {
@@ -426,6 +457,10 @@ public final class NatsServer {
         if (cluster != null) {
             cluster.shutdown();
         }
+        Gateways gateways = this.gateways;
+        if (gateways != null) {
+            gateways.shutdown();
+        }
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);
         }
@@ -545,6 +580,11 @@ public final class NatsServer {
     /** The server's counters and gauges (what meters read). */
     public io.natsboot.server.monitor.ServerMetrics metrics() {
         return snapshots.metrics();
+    }
+
+    /** The gateways (superclusters), or null without a gateway block or before start. */
+    public Gateways gateways() {
+        return gateways;
     }
 
     /** The cluster (routes), or null for a standalone server or before start. */

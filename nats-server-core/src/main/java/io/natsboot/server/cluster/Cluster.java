@@ -198,6 +198,13 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
     }
 
+    /** Sends one protocol line (e.g. gateway gossip INFO) to every registered route. */
+    public void sendToRoutes(byte[] line) {
+        for (RouteConnection r : registered()) {
+            r.enqueue(line);
+        }
+    }
+
     /** Lame duck: tell the peers (route INFO with ldm), so they stop advertising our client URLs. */
     public void enterLameDuckMode() {
         byte[] info = RouteInfoWriter.info(server, this, null, true);
@@ -355,6 +362,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             }
             r.enqueue(initialInterest());
         }
+        if (peer.gatewayUrl() != null) {
+            server.peerGatewayUrl(peer.gatewayUrl(), true);
+        }
         if (log.isDebug()) {
             log.debug(r.logPrefix() + "Sent local subscriptions to route");
         }
@@ -381,6 +391,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             synchronized (lock) {
                 if (wasRegistered && routes.get(peer.serverId()) == r) {
                     routes.remove(peer.serverId());
+                    if (peer.gatewayUrl() != null) {
+                        server.peerGatewayUrl(peer.gatewayUrl(), false);
+                    }
                     // Kept under the lock that guards the registry, so the totals never dip or count twice.
                     closedRouteTraffic[0] += r.inMsgs();
                     closedRouteTraffic[1] += r.inBytes();

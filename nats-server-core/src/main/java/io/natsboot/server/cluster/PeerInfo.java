@@ -11,7 +11,7 @@ import java.util.Map;
  */
 record PeerInfo(String serverId, String serverName, String version, int proto, String go, String host, int port,
                 boolean headers, boolean authRequired, long maxPayload, String ip, String cluster,
-                boolean clusterDynamic, List<String> connectUrls, boolean ldm, boolean gateway) {
+                boolean clusterDynamic, List<String> connectUrls, boolean ldm, boolean gateway, String gatewayUrl) {
 
     static PeerInfo parse(String json) {
         Map<String, Object> m = Json.parseObject(json);
@@ -26,7 +26,7 @@ record PeerInfo(String serverId, String serverName, String version, int proto, S
         return new PeerInfo(str(m, "server_id"), str(m, "server_name"), str(m, "version"), (int) num(m, "proto"),
                 str(m, "go"), str(m, "host"), (int) num(m, "port"), bool(m, "headers"), bool(m, "auth_required"),
                 num(m, "max_payload"), str(m, "ip"), str(m, "cluster"), bool(m, "cluster_dynamic"),
-                List.copyOf(urls), bool(m, "ldm"), m.containsKey("gateway"));
+                List.copyOf(urls), bool(m, "ldm"), m.containsKey("gateway"), str(m, "gateway_url"));
     }
 
     private static String str(Map<String, Object> m, String k) {

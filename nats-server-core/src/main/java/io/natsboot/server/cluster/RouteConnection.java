@@ -385,7 +385,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (info.gateway()) {
-            return; // gateway gossip relayed over a route: no gateways here
+            server.routeGatewayInfo(json); // gateway gossip relayed over a route: for the gateways, if any
+            return;
         }
         PeerInfo known = peer;
         if (known == null) {
@@ -523,6 +524,11 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                         + buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8) + "\"");
             }
             return;
+        }
+        if (server.isRoutedReplyToUs(buf, subjectStart, subjectLength)) {
+            // A gateway reply a peer passed on to us, the requester's server: deliver it under its own subject.
+            subjectStart += ServerContext.ROUTED_REPLY_PREFIX_LENGTH;
+            subjectLength -= ServerContext.ROUTED_REPLY_PREFIX_LENGTH;
         }
         fastBytes.bind(buf);
         MatchResult<Subscription> result = cache.lookup(fastBytes, buf, subjectStart, subjectLength,

@@ -71,6 +71,11 @@ final class RouteInfoWriter {
         if (ldm) {
             b.append(",\"ldm\":true");
         }
+        String gatewayUrl = server.gatewayUrl();
+        if (gatewayUrl != null) {
+            b.append(",\"gateway_url\":"); // so peers tell other clusters every gateway URL of ours
+            Json.quote(b, gatewayUrl);
+        }
         b.append("} \r\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }

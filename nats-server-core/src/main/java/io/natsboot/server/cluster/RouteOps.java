@@ -31,6 +31,15 @@ public interface RouteOps {
     void onMessage(ByteBuf buf, int accountStart, int accountLength, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength);
 
+    /**
+     * {@code A+ account} / {@code A- account}: a gateway's account interest. Routes do not speak it: nats-server's
+     * route parser refuses it as an unknown operation.
+     */
+    default void onAccountInterest(String account, boolean interested) {
+        onProtocolError("Unknown Protocol Operation", "Router parser ERROR, state=0, i=0: proto='A"
+                + (interested ? "+" : "-") + " " + account + "...'");
+    }
+
     /** A line that is not the route protocol: nats-server answers -ERR (if text non-null) and closes. */
     void onProtocolError(String errText, String logDetail);
 }

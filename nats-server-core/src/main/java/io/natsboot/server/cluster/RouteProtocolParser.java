@@ -10,7 +10,8 @@ import java.util.Arrays;
  * byte by byte as they arrive (case-insensitive; garbage is refused before a newline comes), a control line cut at
  * a read's end is not scanned again for its LF, and a message waiting for its payload is not parsed again until the
  * payload is there. Message arguments are passed as index ranges; nothing is allocated per message without queue
- * names.
+ * names. Gateways speak the same protocol plus {@code A+}/{@code A-} (account interest), decoded here too and
+ * refused by the route's ops.
  */
 public final class RouteProtocolParser implements io.natsboot.server.connection.ForwardFanout.QueueNames {
     /** Longest control line accepted (an RMSG with many queue names, a big INFO). */
@@ -18,7 +19,7 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
 
     private static final int OP_RMSG = 1, OP_HMSG = 2, OP_LMSG = 3, OP_RS_PLUS = 4, OP_RS_MINUS = 5,
             OP_LS_PLUS = 6, OP_LS_MINUS = 7, OP_PING = 8, OP_PONG = 9, OP_OK = 10, OP_ERR = 11, OP_INFO = 12,
-            OP_CONNECT = 13, OP_EMPTY = 14;
+            OP_CONNECT = 13, OP_EMPTY = 14, OP_A_PLUS = 15, OP_A_MINUS = 16;
     private static final int NEED_MORE = -1, BAD_OP = -2;
 
     private int[] argStart = new int[8];
@@ -46,7 +47,7 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
     private final boolean leaf;
 
     /** A parser of the route protocol. */
-    RouteProtocolParser() {
+    public RouteProtocolParser() {
         this(false);
     }
 
@@ -55,7 +56,7 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
         this.leaf = leaf;
     }
 
-    boolean failed() {
+    public boolean failed() {
         return failed;
     }
 
@@ -165,6 +166,16 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
                     in.readerIndex(lf + 1);
                     remoteUnsub(op == OP_LS_MINUS, in, ops);
                     break;
+                case OP_A_PLUS:
+                case OP_A_MINUS:
+                    split(start, lineEnd);
+                    in.readerIndex(lf + 1);
+                    if (args != 2) {
+                        fail(ops, null, "processAccountSub Parse Error: '" + rest(in, 1, argEnd[args - 1]) + "'");
+                        return;
+                    }
+                    ops.onAccountInterest(arg(in, 1), op == OP_A_PLUS);
+                    break;
                 case OP_PING:
                     in.readerIndex(lf + 1);
                     ops.onPing();
@@ -228,6 +239,20 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
                     return separator(start, end, 3);
                 }
                 return BAD_OP;
+            }
+            case 'A': case 'a': {
+                if (start + 1 >= end) {
+                    return NEED_MORE;
+                }
+                byte c = bytes.get(start + 1);
+                if (c == '+') {
+                    lastOp = OP_A_PLUS;
+                } else if (c == '-') {
+                    lastOp = OP_A_MINUS;
+                } else {
+                    return BAD_OP;
+                }
+                return separator(start, end, 2);
             }
             case 'H': case 'h':
                 lastOp = OP_HMSG;

@@ -33,7 +33,7 @@ public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
-            "gateway", "mqtt",
+            "mqtt",
             "trusted", "trusted_keys",
             "resolver_tls", "max_closed_clients",
             "default_js_domain", "ocsp",
@@ -164,6 +164,7 @@ public final class ConfigFileOptions {
             case "authorization": authorization(e); break;
             case "tls": tls(e); break;
             case "cluster": cluster(e); break;
+            case "gateway": gateway(e); break;
             case "accounts": accounts(e); break;
             case "no_auth_user": noAuthUser = string(e); b.noAuthUser(noAuthUser); break;
             case "websocket": case "ws": websocket(e); break;
@@ -634,6 +635,135 @@ public final class ConfigFileOptions {
         }
         if (port != null) {
             b.clusterListen((host == null ? "" : host) + ":" + port);
+        }
+    }
+
+    // ---- gateway -----------------------------------------------------------------------------------------
+
+    /**
+     * nats-server 2.9's gateway block: name, listen (or host and port), advertise, gateways (name, url or urls,
+     * tls), authorization (one user, no tokens), tls, connect_retries, reject_unknown(_cluster). The start-up
+     * checks (no name, no port...) are {@link GatewayOptions#validate}'s, at build.
+     */
+    private void gateway(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            throw new Bad("Expected gateway to be a map, got " + goType(e.value()));
+        }
+        String name = null;
+        String host = null;
+        int port = 0;
+        String advertise = null;
+        List<GatewayOptions.Remote> remotes = new ArrayList<>();
+        String[] auth = new String[2];
+        Duration[] authTimeout = new Duration[1];
+        TlsOptions tls = null;
+        int retries = 0;
+        boolean rejectUnknown = false;
+        for (Entry a : m.entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            try {
+                switch (k) {
+                    case "name": name = string(a); break;
+                    case "listen": {
+                        HostPort hp = hostPort(a);
+                        host = hp.host != null ? hp.host : host;
+                        port = hp.port;
+                        break;
+                    }
+                    case "host": case "net": host = string(a); break;
+                    case "port": port = intValue(a); break;
+                    case "advertise": case "gateway_advertise": advertise = string(a); break;
+                    case "connect_retries": retries = intValue(a); break;
+                    case "reject_unknown": case "reject_unknown_cluster": rejectUnknown = bool(a); break;
+                    case "authorization": gatewayAuthorization(a, auth, authTimeout); break;
+                    case "tls": tls = gatewayTls(tlsBlock(a, "gateway tls")); break;
+                    case "gateways": remotes.addAll(remoteGateways(a)); break;
+                    default:
+                        if (!a.usedAsVariable()) {
+                            throw new Bad("unknown field \"" + a.key() + "\"");
+                        }
+                }
+            } catch (Bad bad) {
+                // nats-server reports the array type error without a position
+                errors.add(bad.getMessage().startsWith("Expected gateways") ? bad.getMessage()
+                        : a.pos() + ": " + bad.getMessage());
+            }
+        }
+        b.gateway(new GatewayOptions(name, host == null ? ServerOptions.DEFAULT_HOST : host, port < 0 ? 0 : port,
+                advertise == null || advertise.isEmpty() ? null : advertise, remotes, auth[0], auth[1],
+                authTimeout[0], tls, retries, rejectUnknown), port);
+    }
+
+    /** Gateways verify their peer in both directions, as routes do. */
+    private static TlsOptions gatewayTls(TlsOptions t) {
+        if (t == null) {
+            return null;
+        }
+        return new TlsOptions(t.certFile(), t.keyFile(), t.caFile(), true, t.timeout(), t.cipherSuites(),
+                t.curvePreferences(), false, t.pinnedCerts(), t.insecure(), t.minVersion(), false, null, null, 0);
+    }
+
+    private void gatewayAuthorization(Entry e, String[] auth, Duration[] timeout) throws Bad {
+        for (Entry a : map(e).entries()) {
+            String k = a.key().toLowerCase(Locale.ROOT);
+            switch (k) {
+                case "user": case "username": auth[0] = string(a); break;
+                case "pass": case "password": auth[1] = string(a); break;
+                case "timeout": timeout[0] = seconds(a); break;
+                case "token": throw new Bad("Gateway authorization does not support tokens");
+                case "users": case "nkeys": throw new Bad("Gateway authorization does not allow multiple users");
+                default:
+                    if (!a.usedAsVariable()) {
+                        throw new Bad("unknown field \"" + a.key() + "\"");
+                    }
+            }
+        }
+    }
+
+    private List<GatewayOptions.Remote> remoteGateways(Entry e) throws Bad {
+        if (!(e.value() instanceof List<?> list)) {
+            throw new Bad("Expected gateways field to be an array, got " + goType(e.value()));
+        }
+        List<GatewayOptions.Remote> out = new ArrayList<>();
+        for (Object o : list) {
+            Entry item = o instanceof Entry en ? en : null;
+            if (item == null || !(item.value() instanceof ConfMap gm)) {
+                throw new Bad("Expected gateway entry to be a map, got " + goType(item == null ? o : item.value()));
+            }
+            String name = null;
+            List<java.net.URI> urls = new ArrayList<>();
+            TlsOptions tls = null;
+            for (Entry a : gm.entries()) {
+                String k = a.key().toLowerCase(Locale.ROOT);
+                try {
+                    switch (k) {
+                        case "name": name = string(a); break;
+                        case "url": urls.add(gatewayUrl(a, string(a))); break;
+                        case "urls":
+                            for (String u : stringList(a)) {
+                                urls.add(gatewayUrl(a, u));
+                            }
+                            break;
+                        case "tls": tls = gatewayTls(tlsBlock(a, "gateway tls")); break;
+                        default:
+                            if (!a.usedAsVariable()) {
+                                throw new Bad("unknown field \"" + a.key() + "\"");
+                            }
+                    }
+                } catch (Bad bad) {
+                    errors.add(a.pos() + ": " + bad.getMessage());
+                }
+            }
+            out.add(new GatewayOptions.Remote(name, urls, tls));
+        }
+        return out;
+    }
+
+    private static java.net.URI gatewayUrl(Entry e, String u) throws Bad {
+        try {
+            return new java.net.URI(u.contains("://") ? u : "nats://" + u);
+        } catch (java.net.URISyntaxException x) {
+            throw new Bad("error parsing gateway url " + GoFormat.quote(u) + ": " + x.getReason());
         }
     }
 

@@ -73,7 +73,9 @@ public record ServerOptions(
         /** server_tags, lower-cased as nats-server keeps them (/varz "tags"). */
         List<String> serverTags,
         /** The leafnodes block; null = no leaf listener and no remotes. */
-        LeafNodeOptions leafnodes) {
+        LeafNodeOptions leafnodes,
+        /** The gateway block (superclusters); null = no gateway. */
+        GatewayOptions gateway) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -194,6 +196,9 @@ public record ServerOptions(
         private List<AccountOptions> accounts = List.of();
         /** The websocket block; null = no WebSocket listener. */
         private WebSocketOptions websocket;
+        /** The gateway block and its port as written (-1 random, 0 none); validated by build(). */
+        private GatewayOptions gateway;
+        private int gatewayPort;
         private String systemAccount;
         private boolean noSystemAccount;
         /** Operator (JWT) mode; null = off. */
@@ -246,6 +251,10 @@ public record ServerOptions(
             }
             accounts = o.accounts;
             websocket = o.websocket;
+            if (o.gateway != null) {
+                gateway = o.gateway;
+                gatewayPort = o.gateway.port() == 0 ? -1 : o.gateway.port();
+            }
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
             trust = o.trust;
             mappings = o.mappings;
@@ -353,6 +362,8 @@ public record ServerOptions(
         }
         /** The leafnodes block: leaf listener and remotes; null = none. */
         public Builder leafnodes(LeafNodeOptions v) { leafnodes = v; return this; }
+        /** The gateway block as configured; {@code configuredPort} is the file's port (-1 random, 0 none). */
+        public Builder gateway(GatewayOptions v, int configuredPort) { gateway = v; gatewayPort = configuredPort; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -370,7 +381,26 @@ public record ServerOptions(
                     clientAdvertise, httpHost, httpPort, httpsPort, configFile, logSizeLimit, syslog, remoteSyslog,
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
                     jetstream, mappings, disableSublistCache, httpBasePath, profPort, maxSubTokens,
-                    connectErrorReports, reconnectErrorReports, serverTags, leafnodes);
+                    connectErrorReports, reconnectErrorReports, serverTags, leafnodes,
+                    buildGateway());
+        }
+
+        /** The gateway options after nats-server's start-up checks (IllegalArgumentException with its text). */
+        private GatewayOptions buildGateway() {
+            if (gateway == null) {
+                return null;
+            }
+            String problem = GatewayOptions.validate(gateway.name(), gatewayPort, gateway.remotes());
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            if (gateway.name() == null || gateway.name().isEmpty()) {
+                return null; // an empty block: no gateway, as nats-server
+            }
+            if (clusterName != null && !clusterName.isEmpty() && !clusterName.equals(gateway.name())) {
+                throw new IllegalArgumentException("cluster name conflicts between cluster and gateway definitions");
+            }
+            return gateway;
         }
 
         /** The cluster options, or null without a cluster listener; bad URLs throw IllegalArgumentException. */
@@ -388,7 +418,10 @@ public record ServerOptions(
             }
             String user = l.user() != null ? l.user() : clusterUser;
             String pass = l.user() != null ? l.password() : clusterPassword;
-            return new ClusterOptions(clusterName == null || clusterName.isEmpty() ? null : clusterName,
+            String name = clusterName == null || clusterName.isEmpty()
+                    ? (gateway != null && gateway.name() != null && !gateway.name().isEmpty() ? gateway.name() : null)
+                    : clusterName;
+            return new ClusterOptions(name,
                     l.host() == null ? host : l.host(), l.port(),
                     clusterAdvertise == null || clusterAdvertise.isEmpty() ? null : clusterAdvertise,
                     routes, user, pass, clusterAuthTimeout, noAdvertise, connectRetries, clusterTls,

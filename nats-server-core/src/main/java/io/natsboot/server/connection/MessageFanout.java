@@ -29,7 +29,31 @@ final class MessageFanout {
     int publish(Account account, MatchResult<Subscription> result, String subject, Receiver self, boolean echo,
             ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
             int headerLength, int payloadStart, int totalLength) {
+        MessageForwarder[] fw = server.forwarders();
+        return publish(account, result, subject, self, echo, from, buf, subjectStart, subjectLength, replyStart,
+                replyLength, headerLength, payloadStart, totalLength, null, -1, fw.length == 0 ? null : fw);
+    }
+
+    /**
+     * A message from another cluster ({@link RemoteDelivery}): plain subscribers and routes, one member of each
+     * queue group named in {@code queues}, nothing to forwarders.
+     */
+    int publishRemote(Account account, MatchResult<Subscription> result, String subject, ByteBuf buf,
+            int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart,
+            int totalLength, String[] queues, int queueCount) {
+        return publish(account, result, subject, null, true, null, buf, subjectStart, subjectLength, replyStart,
+                replyLength, headerLength, payloadStart, totalLength, queues, queueCount, null);
+    }
+
+    /** Queue groups that took the message in this cluster, for the forwarders (reused). */
+    private String[] takenQueues = new String[4];
+
+    private int publish(Account account, MatchResult<Subscription> result, String subject, Receiver self,
+            boolean echo, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart,
+            int replyLength, int headerLength, int payloadStart, int totalLength, String[] queueFilter,
+            int queueFilterCount, MessageForwarder[] forwarders) {
         int delivered = 0;
+        int taken = 0;
         // With routes, the result may hold route interest (Subscription.route != null): collected into one
         // frame per route, sent after the walk.
         boolean remote = server.hasRouteInterest();
@@ -48,10 +72,17 @@ final class MessageFanout {
             }
         }
         for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            if (queueFilter != null && !named(queueFilter, queueFilterCount, result.queueName(g))) {
+                continue; // a remote cluster's frame names the groups it picked us for
+            }
             if (remote) {
-                if (deliverToWeightedQueue(result, g, self, echo, from, buf, subjectStart, subjectLength, replyStart,
-                        replyLength, headerLength, payloadStart, totalLength)) {
+                int r = deliverToWeightedQueue(result, g, self, echo, from, buf, subjectStart, subjectLength,
+                        replyStart, replyLength, headerLength, payloadStart, totalLength);
+                if (r == 1) {
                     delivered++;
+                }
+                if (r != 0 && forwarders != null) {
+                    taken = take(taken, result.queueName(g));
                 }
                 continue;
             }
@@ -66,6 +97,9 @@ final class MessageFanout {
                 if (s.receiver.deliver(s, from, buf, subjectStart, subjectLength, replyStart, replyLength,
                         headerLength, payloadStart, totalLength)) {
                     delivered++;
+                    if (forwarders != null) {
+                        taken = take(taken, result.queueName(g));
+                    }
                     break;
                 }
             }
@@ -80,7 +114,30 @@ final class MessageFanout {
             delivered += fanout.send(from, account, buf, subjectStart, subjectLength, replyStart, replyLength,
                     headerLength, payloadStart, totalLength);
         }
+        if (forwarders != null) {
+            for (MessageForwarder f : forwarders) {
+                delivered += f.forward(from, account, subject, buf, subjectStart, subjectLength, replyStart,
+                        replyLength, headerLength, payloadStart, totalLength, takenQueues, taken);
+            }
+        }
         return delivered;
+    }
+
+    private static boolean named(String[] names, int count, String name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int take(int taken, String queue) {
+        if (taken == takenQueues.length) {
+            takenQueues = java.util.Arrays.copyOf(takenQueues, taken * 2);
+        }
+        takenQueues[taken] = queue;
+        return taken + 1;
     }
 
     private RouteFanout routeFanout() {
@@ -95,9 +152,10 @@ final class MessageFanout {
      * Picks one member of queue group {@code g} when members may be behind routes: weighted by member count,
      * a route's entry weighing as many members as it advertised (reference §3.4), so the pick is uniform over
      * every member in the cluster. A route pick is added to the route fan-out with the queue name. Falls back
-     * to the next members when the pick cannot take the message.
+     * to the next members when the pick cannot take the message. Returns 1 for a local delivery, 2 for a route
+     * pick, 0 when nobody took it.
      */
-    private boolean deliverToWeightedQueue(MatchResult<Subscription> result, int g, Receiver self, boolean echo,
+    private int deliverToWeightedQueue(MatchResult<Subscription> result, int g, Receiver self, boolean echo,
             ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
             int headerLength, int payloadStart, int totalLength) {
         int size = result.queueGroupSize(g);
@@ -106,7 +164,7 @@ final class MessageFanout {
             total += result.queueMember(g, k).weight;
         }
         if (total <= 0) {
-            return false;
+            return 0;
         }
         int r = ThreadLocalRandom.current().nextInt(total);
         int first = 0;
@@ -125,16 +183,16 @@ final class MessageFanout {
             }
             if (s.route != null) {
                 routeFanout().queue(s.route, result.queueName(g));
-                return false; // counted when the route frame is sent
+                return 2; // counted when the route frame is sent
             }
             if (!echo && s.receiver == self) {
                 continue;
             }
             if (s.receiver.deliver(s, from, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
                     payloadStart, totalLength)) {
-                return true;
+                return 1;
             }
         }
-        return false;
+        return 0;
     }
 }

@@ -293,37 +293,101 @@ public final class ServerContext {
         return clusterName;
     }
 
-    public void interestListener(LocalInterestListener l) {
-        this.interestListener = l;
-    }
+    /** Observers of all interest (local and routes), e.g. gateways; set before clients connect. */
+    private final java.util.List<InterestObserver> interestObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Where messages published here go after local and route delivery (gateways); empty for most servers. */
+    private volatile MessageForwarder[] forwarders = new MessageForwarder[0];
+
+    /** Length of a gateway routed reply's prefix: {@code _GR_.<cluster hash>.<server hash>.} */
+    public static final int ROUTED_REPLY_PREFIX_LENGTH = 19;
+    /** {@code _GR_.<our cluster hash>.<our server hash>.} once gateways run; null without. */
+    private volatile byte[] routedReplyPrefix;
+    /** Where gateway INFO gossip that arrives over a route goes (the gateways); null without. */
+    private volatile java.util.function.Consumer<String> routeGatewayInfo;
+
+    /** Where the gateway URLs of route peers go (the gateways tell other clusters); null without. */
+    private volatile java.util.function.BiConsumer<String, Boolean> peerGatewayUrl;
+    /** This server's gateway URL (host:port) once the gateway listens; null without gateways. */
+    private volatile String gatewayUrl;
 
     /**
-     * Sees every change of interest in any account: local subscriptions, interest of routes and of leaf
-     * connections. The leaf nodes use it to tell each leaf the interest of its account (LS+/LS-).
+     * The gateways' routed-reply prefix of this server, their handler of gateway gossip from routes and of route
+     * peers' gateway URLs.
      */
-    public interface InterestObserver {
-        void interestAdded(Subscription s);
-
-        void interestRemoved(Subscription s);
+    public void gatewayHooks(byte[] routedReplyPrefix, java.util.function.Consumer<String> routeGatewayInfo,
+            java.util.function.BiConsumer<String, Boolean> peerGatewayUrl) {
+        this.routedReplyPrefix = routedReplyPrefix;
+        this.routeGatewayInfo = routeGatewayInfo;
+        this.peerGatewayUrl = peerGatewayUrl;
     }
 
-    private final java.util.concurrent.CopyOnWriteArrayList<InterestObserver> interestObservers =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    public void gatewayUrl(String url) {
+        this.gatewayUrl = url;
+    }
 
-    public void addInterestObserver(InterestObserver o) {
+    /** This server's gateway URL as route INFO carries it ({@code gateway_url}); null without gateways. */
+    public String gatewayUrl() {
+        return gatewayUrl;
+    }
+
+    /** A route peer with gateway URL {@code url} registered ({@code added}) or left. */
+    public void peerGatewayUrl(String url, boolean added) {
+        java.util.function.BiConsumer<String, Boolean> c = peerGatewayUrl;
+        if (c != null) {
+            c.accept(url, added);
+        }
+    }
+
+    /** A gateway INFO (gateway gossip) a route peer forwarded: handed to the gateways, ignored without. */
+    public void routeGatewayInfo(String json) {
+        java.util.function.Consumer<String> c = routeGatewayInfo;
+        if (c != null) {
+            c.accept(json);
+        }
+    }
+
+    /** The subject is a gateway reply routed to this very server ({@code _GR_.<our cluster>.<us>.subject}). */
+    public boolean isRoutedReplyToUs(io.netty.buffer.ByteBuf buf, int start, int length) {
+        byte[] p = routedReplyPrefix;
+        if (p == null || length <= p.length) {
+            return false;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (buf.getByte(start + i) != p[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void observeInterest(InterestObserver o) {
         interestObservers.add(o);
     }
 
-    private void observeAdded(Subscription s) {
+    public synchronized void addForwarder(MessageForwarder f) {
+        MessageForwarder[] next = java.util.Arrays.copyOf(forwarders, forwarders.length + 1);
+        next[next.length - 1] = f;
+        forwarders = next;
+    }
+
+    MessageForwarder[] forwarders() {
+        return forwarders;
+    }
+
+    private void interestAdded(Subscription s) {
         for (InterestObserver o : interestObservers) {
             o.interestAdded(s);
         }
     }
 
-    private void observeRemoved(Subscription s) {
+    private void interestRemoved(Subscription s) {
         for (InterestObserver o : interestObservers) {
             o.interestRemoved(s);
         }
+    }
+
+    public void interestListener(LocalInterestListener l) {
+        this.interestListener = l;
     }
 
     /** Adds a local client's subscription to the trie and tells the cluster. */
@@ -333,7 +397,7 @@ public final class ServerContext {
         if (l != null) {
             l.localAdded(s);
         }
-        observeAdded(s);
+        interestAdded(s);
     }
 
     /** Removes a local client's subscription from the trie and tells the cluster. */
@@ -343,7 +407,7 @@ public final class ServerContext {
             if (l != null) {
                 l.localRemoved(s);
             }
-            observeRemoved(s);
+            interestRemoved(s);
         }
     }
 
@@ -351,12 +415,12 @@ public final class ServerContext {
     public void addRouteInterest(Subscription s) {
         routeInterest = true;
         s.account.trie().insert(s);
-        observeAdded(s);
+        interestAdded(s);
     }
 
     public void removeRouteInterest(Subscription s) {
         if (s.account.trie().remove(s)) {
-            observeRemoved(s);
+            interestRemoved(s);
         }
     }
 
@@ -375,7 +439,7 @@ public final class ServerContext {
         if (toRoutes && l != null) {
             l.localAdded(s);
         }
-        observeAdded(s);
+        interestAdded(s);
     }
 
     public void removeLeafInterest(Subscription s, boolean toRoutes) {
@@ -384,7 +448,7 @@ public final class ServerContext {
             if (toRoutes && l != null) {
                 l.localRemoved(s);
             }
-            observeRemoved(s);
+            interestRemoved(s);
         }
     }
 

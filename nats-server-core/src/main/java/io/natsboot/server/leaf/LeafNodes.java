@@ -42,10 +42,10 @@ import reactor.netty.resources.LoopResources;
  * The leaf-node side of one server (nats-server's leafnode.go): the leafnodes listener (we are the hub of the leafs
  * that connect), the remotes we dial (we are their leaf) with redial every {@code reconnect}, the registry of leaf
  * connections, each account's loop-detection subject, and the account interest each leaf connection is told about
- * (an {@link ServerContext.InterestObserver}). {@code NatsServer} creates it and starts it once the client port
+ * (an {@link io.natsboot.server.connection.InterestObserver}). {@code NatsServer} creates it and starts it once the client port
  * listens.
  */
-public final class LeafNodes implements ServerContext.InterestObserver, LeafView {
+public final class LeafNodes implements io.natsboot.server.connection.InterestObserver, LeafView {
     static final String LDS_PREFIX = "$LDS.";
     /** nats-server's leafNodeReconnectDelayAfterLoopDetected (and after the same cluster name). */
     static final Duration AFTER_LOOP_DELAY = Duration.ofSeconds(30);
@@ -79,7 +79,7 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
         this.options = options;
         this.log = server.log();
         this.loops = loops;
-        server.addInterestObserver(this);
+        server.observeInterest(this);
     }
 
     // ---- Start and stop ----------------------------------------------------------------------

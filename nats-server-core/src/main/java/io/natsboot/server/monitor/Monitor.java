@@ -158,7 +158,46 @@ public final class Monitor {
                 webSocketVarz(o.websocket()),
                 jetStream.get(),
                 o.serverTags(),
-                leafVarz());
+                leafVarz(),
+                gatewayVarz());
+    }
+
+    /** /varz's gateway object: the block as configured, with the bound port and every remote known. */
+    private Varz.GatewayOptsVarz gatewayVarz() {
+        io.natsboot.server.gateway.Gateways g = gateways.get();
+        if (g == null) {
+            return Varz.GatewayOptsVarz.EMPTY;
+        }
+        io.natsboot.server.config.GatewayOptions o = g.options();
+        return new Varz.GatewayOptsVarz(o.name(), o.host(), g.port(), seconds(o.authTimeout()),
+                o.tls() != null ? seconds(o.tls().timeout()) : TLS_TIMEOUT_SECONDS, o.advertise(), o.connectRetries(),
+                g.remoteUrls(), o.rejectUnknown());
+    }
+
+    /** Where /varz and /gatewayz read the gateways from (set by the server when configured; null = none). */
+    private volatile Supplier<io.natsboot.server.gateway.Gateways> gateways = () -> null;
+
+    public void gateways(Supplier<io.natsboot.server.gateway.Gateways> g) {
+        this.gateways = g == null ? () -> null : g;
+    }
+
+    /**
+     * /gatewayz: with gateways, this server's gateway and its connections ({@code gwName} keeps one remote
+     * cluster; {@code accs} or {@code accName} adds the accounts' interest modes); without, two empty maps.
+     */
+    public JsonWriter.Writable gatewayz(boolean accs, String gwName, String accName) {
+        io.natsboot.server.gateway.Gateways g = gateways.get();
+        if (g == null) {
+            return gatewayz();
+        }
+        Map<String, io.natsboot.server.gateway.GatewayView> out = g.outboundViews();
+        Map<String, List<io.natsboot.server.gateway.GatewayView>> in = g.inboundViews();
+        if (gwName != null && !gwName.isEmpty()) {
+            out.keySet().retainAll(java.util.Set.of(gwName));
+            in.keySet().retainAll(java.util.Set.of(gwName));
+        }
+        return new Gatewayz(context.serverId(), Instant.now(), g.name(), g.options().host(), g.port(), out, in,
+                accs || (accName != null && !accName.isEmpty()), accName);
     }
 
     /** /varz's websocket object: the block as configured, with the bound port. */

@@ -246,8 +246,8 @@ public final class MonitorServer {
             }
             case "/gatewayz":
                 monitor.countRequest("/gatewayz");
-                query.bool("accs");
-                return json(query, monitor.gatewayz(), true);
+                return json(query, monitor.gatewayz(query.bool("accs"), query.get("gw_name"), query.get("acc_name")),
+                        true);
             case "/leafz":
                 monitor.countRequest("/leafz");
                 return json(query, monitor.leafz(query.bool("subs")), true);

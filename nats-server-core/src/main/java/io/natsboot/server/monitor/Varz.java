@@ -74,7 +74,8 @@ public record Varz(
         /** server_tags (omitted when none). */
         List<String> tags,
         /** The {@code leaf} object; null = {@code {}} (no leafnodes block). */
-        JsonWriter.Writable leaf) implements JsonWriter.Writable {
+        JsonWriter.Writable leaf,
+        GatewayOptsVarz gateway) implements JsonWriter.Writable {
 
     public Varz {
         connectUrls = connectUrls == null ? List.of() : List.copyOf(connectUrls);
@@ -82,6 +83,37 @@ public record Varz(
         httpReqStats = httpReqStats == null ? Map.of() : Map.copyOf(httpReqStats);
         cluster = cluster == null ? ClusterOptsVarz.EMPTY : cluster;
         websocket = websocket == null ? WebSocketOptsVarz.EMPTY : websocket;
+        gateway = gateway == null ? GatewayOptsVarz.EMPTY : gateway;
+    }
+
+    /**
+     * The {@code gateway} object of /varz (nats-server's GatewayOptsVarz): empty fields omitted, so a server
+     * without gateways shows {@code {}}; {@code gateways} lists every remote cluster known with its URLs.
+     */
+    public record GatewayOptsVarz(String name, String host, int port, double authTimeout, double tlsTimeout,
+                                  String advertise, int connectRetries, List<Map.Entry<String, List<String>>> gateways,
+                                  boolean rejectUnknown) implements JsonWriter.Writable {
+        public static final GatewayOptsVarz EMPTY = new GatewayOptsVarz(null, null, 0, 0, 0, null, 0, List.of(), false);
+
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .fieldOmitEmpty("name", name)
+                    .fieldOmitEmpty("host", host)
+                    .fieldOmitEmpty("port", port)
+                    .fieldOmitEmpty("auth_timeout", authTimeout)
+                    .fieldOmitEmpty("tls_timeout", tlsTimeout)
+                    .fieldOmitEmpty("advertise", advertise)
+                    .fieldOmitEmpty("connect_retries", connectRetries);
+            if (!gateways.isEmpty()) {
+                w.name("gateways").beginArray();
+                for (Map.Entry<String, List<String>> g : gateways) {
+                    w.beginObject().field("name", g.getKey()).fieldOmitEmpty("urls", g.getValue()).endObject();
+                }
+                w.endArray();
+            }
+            w.fieldOmitEmpty("reject_unknown", rejectUnknown).endObject();
+        }
     }
 
     /**
@@ -182,7 +214,7 @@ public record Varz(
                 .field("max_payload", maxPayload)
                 .field("max_pending", maxPending)
                 .name("cluster").value(cluster)
-                .name("gateway").beginObject().endObject()
+                .name("gateway").value(gateway)
                 .name("leaf");
         if (leaf == null) {
             w.beginObject().endObject();

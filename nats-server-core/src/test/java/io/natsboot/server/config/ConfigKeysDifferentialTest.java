@@ -68,7 +68,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("https_port", "https_port: 8334\ntls: " + tls, a));
         k.add(new Key("http_base_path", "http_base_path: \"/mon\"", a));
         k.add(new Key("cluster", "cluster: { name: c, listen: \"127.0.0.1:6333\" }", a));
-        k.add(new Key("gateway", "gateway: { name: g, listen: \"127.0.0.1:7333\" }", o));
+        k.add(new Key("gateway", "gateway: { name: g, listen: \"127.0.0.1:7333\" }", a));
         k.add(new Key("leaf", "leaf: { listen: \"127.0.0.1:7433\" }", a));
         k.add(new Key("leafnodes", "leafnodes: { listen: \"127.0.0.1:7433\" }", a));
         k.add(new Key("store_dir", "store_dir: \"" + d + "/js\"", a));
