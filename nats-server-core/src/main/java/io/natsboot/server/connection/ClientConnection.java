@@ -383,7 +383,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             // Go's server does before it resumes one.
             String expired = null;
             try {
-                expired = io.natsboot.server.tls.ClientCertificateCheck.validity(session.getPeerCertificates(),
+                expired = io.natsboot.server.auth.ClientCertificateCheck.validity(session.getPeerCertificates(),
                         java.time.Instant.now());
             } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
                 // no client certificate: the handshake itself refuses that
@@ -443,8 +443,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return "tls: first record does not look like a TLS handshake"; // Go's crypto/tls text
         }
         for (Throwable r = c; r != null; r = r.getCause()) {
-            if (r instanceof io.natsboot.server.tls.ClientCertificateCheck.Refused refused) {
-                return io.natsboot.server.tls.ClientCertificateCheck.logText(refused);
+            if (r instanceof io.natsboot.server.auth.ClientCertificateCheck.Refused refused) {
+                return io.natsboot.server.auth.ClientCertificateCheck.logText(refused);
             }
         }
         String m = c.getMessage();

@@ -28,7 +28,7 @@ public final class TlsContexts {
         if (tls.managers() != null) {
             b = SslContextBuilder.forServer(tls.managers().keys());
             if (tls.managers().trust() != null) {
-                b.trustManager(ClientCertificateCheck.goTexts(tls.managers().trust()));
+                b.trustManager(io.natsboot.server.auth.ClientCertificateCheck.goTexts(tls.managers().trust()));
             }
         } else {
             b = pemServerContext(tls);
@@ -83,7 +83,7 @@ public final class TlsContexts {
             throw new IllegalArgumentException("error parsing X509 certificate/key pair: " + rootMessage(e), e);
         }
         if (tls.caFile() != null && !tls.caFile().isEmpty()) {
-            b.trustManager(ClientCertificateCheck.goTexts(caTrust(tls.caFile())));
+            b.trustManager(io.natsboot.server.auth.ClientCertificateCheck.goTexts(caTrust(tls.caFile())));
         }
         return b;
     }

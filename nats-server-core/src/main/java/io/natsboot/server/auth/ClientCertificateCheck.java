@@ -1,4 +1,4 @@
-package io.natsboot.server.tls;
+package io.natsboot.server.auth;
 
 import io.natsboot.server.goformat.GoFormat;
 import java.net.Socket;
