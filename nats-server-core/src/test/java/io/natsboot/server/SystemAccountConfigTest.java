@@ -30,6 +30,8 @@ class SystemAccountConfigTest {
             "system: SYS\naccounts { SYS { } }",
             "no_system_account: true",
             "no_sys_acc: true",
+            "no_system: true",
+            "no_system: 5",
             "port: 4222\n   system_account: 5",
             "system_account: 5",
             "   no_system_account: 5",

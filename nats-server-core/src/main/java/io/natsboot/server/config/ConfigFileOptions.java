@@ -40,7 +40,7 @@ public final class ConfigFileOptions {
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
+            "roots", "root", "root_operator", "resolver_pinned_accounts");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -184,7 +184,7 @@ public final class ConfigFileOptions {
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
                 break;
-            case "no_system_account": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
+            case "no_system_account": case "no_system": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
             // operator (JWT) mode, in OperatorConfig
             case "operator": case "operators": case "root_operators": case "trusted_operators":
                 operatorConfig.operator(e);

@@ -118,7 +118,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("system_account", "system_account: \"$SYS\"", a));
         k.add(new Key("system", "system: \"$SYS\"", a));
         k.add(new Key("no_system_account", "no_system_account: true", a));
-        k.add(new Key("no_system", "no_system: true", o));
+        k.add(new Key("no_system", "no_system: true", a));
         k.add(new Key("no_sys_acc", "no_sys_acc: true", a));
         k.add(new Key("no_header_support", "no_header_support: true", a));
         k.add(new Key("trusted", "trusted: []", o));
