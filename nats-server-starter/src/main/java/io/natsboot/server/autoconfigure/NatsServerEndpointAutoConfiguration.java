@@ -11,7 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Actuator endpoints {@code varz}, {@code connz}, {@code routez}, {@code subsz} and {@code jsz}, views of the
+ * Actuator endpoints {@code varz}, {@code connz}, {@code routez}, {@code subsz}, {@code jsz}, {@code gatewayz}
+ * and {@code leafz}, views of the
  * embedded server's {@link Monitor} snapshots. Each is created when available (enabled and exposed, e.g.
  * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz,jsz}); over HTTP they answer
  * with the JSON of the 8222 monitoring port.
@@ -56,7 +57,35 @@ public final class NatsServerEndpointAutoConfiguration {
         return new JszEndpoint(monitor);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    GatewayzEndpoint gatewayzEndpoint(Monitor monitor) {
+        return new GatewayzEndpoint(monitor);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    LeafzEndpoint leafzEndpoint(Monitor monitor) {
+        return new LeafzEndpoint(monitor);
+    }
+
     // nats-server's JSON over HTTP (see NatsWebEndpointExtensions).
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = GatewayzEndpoint.class, exposure = EndpointExposure.WEB)
+    NatsWebEndpointExtensions.Gatewayz gatewayzWebExtension(GatewayzEndpoint endpoint) {
+        return new NatsWebEndpointExtensions.Gatewayz(endpoint);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = LeafzEndpoint.class, exposure = EndpointExposure.WEB)
+    NatsWebEndpointExtensions.Leafz leafzWebExtension(LeafzEndpoint endpoint) {
+        return new NatsWebEndpointExtensions.Leafz(endpoint);
+    }
 
     @Bean
     @ConditionalOnMissingBean

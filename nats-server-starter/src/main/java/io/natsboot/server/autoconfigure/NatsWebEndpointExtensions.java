@@ -96,4 +96,33 @@ public final class NatsWebEndpointExtensions {
                     leaderOnly));
         }
     }
+
+    @EndpointWebExtension(endpoint = GatewayzEndpoint.class)
+    public static class Gatewayz {
+        private final GatewayzEndpoint delegate;
+
+        public Gatewayz(GatewayzEndpoint delegate) {
+            this.delegate = delegate;
+        }
+
+        @ReadOperation
+        public WebEndpointResponse<String> gatewayz(@Nullable Boolean accs, @Nullable String gwName,
+                @Nullable String accName) {
+            return NatsEndpoints.json(delegate.gatewayz(accs, gwName, accName));
+        }
+    }
+
+    @EndpointWebExtension(endpoint = LeafzEndpoint.class)
+    public static class Leafz {
+        private final LeafzEndpoint delegate;
+
+        public Leafz(LeafzEndpoint delegate) {
+            this.delegate = delegate;
+        }
+
+        @ReadOperation
+        public WebEndpointResponse<String> leafz(@Nullable Boolean subs) {
+            return NatsEndpoints.json(delegate.leafz(subs));
+        }
+    }
 }
