@@ -52,6 +52,10 @@ import java.util.function.ToDoubleFunction;
  * reconnect, so per-route series would only churn). They stay monotonic when a route closes: the engine
  * keeps a closed route's final counts.
  *
+ * <p>With a {@code gateway} block, {@code nats.server.gateways} (gauge, tag direction=outbound|inbound: gateway
+ * connections [nats_server_gateways]); with a {@code leafnodes} block, {@code nats.server.leafnodes} (gauge: leaf
+ * node connections [nats_server_leafnodes]).
+ *
  * <p>JetStream meters, only when JetStream is enabled ({@code natsboot.server.jetstream.enabled}), read from the
  * same figures as /jsz (summed over the accounts with JetStream; 0 while the server is not running):
  * <table>
@@ -120,6 +124,35 @@ public class NatsServerMetrics implements MeterBinder {
         if (server.options().jetstream() != null && server.options().jetstream().enabled()) {
             bindJetStream(registry, server.snapshots());
         }
+        if (server.options().gateway() != null) {
+            Gauge.builder("nats.server.gateways", server, x -> gateways(x, true))
+                    .description("Gateway connections to remote clusters we dialled").baseUnit(BaseUnits.CONNECTIONS)
+                    .tags(tags).tag("direction", "outbound").register(registry);
+            Gauge.builder("nats.server.gateways", server, x -> gateways(x, false))
+                    .description("Gateway connections remote clusters dialled").baseUnit(BaseUnits.CONNECTIONS)
+                    .tags(tags).tag("direction", "inbound").register(registry);
+        }
+        if (server.options().leafnodes() != null) {
+            Gauge.builder("nats.server.leafnodes", server, NatsServerMetrics::leafnodes)
+                    .description("Leaf node connections, hub and spoke side").baseUnit(BaseUnits.CONNECTIONS)
+                    .tags(tags).register(registry);
+        }
+    }
+
+    /** Open gateway connections of one direction; 0 while the server is not running. */
+    private static double gateways(NatsServer server, boolean outbound) {
+        io.natsboot.server.gateway.Gateways g = server.gateways();
+        if (g == null) {
+            return 0;
+        }
+        return outbound ? g.outboundViews().size()
+                : g.inboundViews().values().stream().mapToInt(java.util.List::size).sum();
+    }
+
+    /** Open leaf node connections; 0 while the server is not running. */
+    private static double leafnodes(NatsServer server) {
+        io.natsboot.server.leaf.LeafNodes l = server.leafNodes();
+        return l == null ? 0 : l.leafs().size();
     }
 
     /** A JetStream figure now; 0 while JetStream is not running. */

@@ -17,8 +17,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /**
  * The {@code gatewayz} and {@code leafz} Actuator endpoints: the embedded server (configured from a
  * nats-server config file) joins a second server's supercluster and takes a leaf connection from it, and the
- * endpoints show both as nats-server's /gatewayz and /leafz JSON; without those blocks, nats-server's empty
- * answers.
+ * endpoints show both as nats-server's /gatewayz and /leafz JSON, the meters count the connections; without
+ * those blocks, nats-server's empty answers.
  */
 class NatsServerGatewayLeafActuatorTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -85,6 +85,14 @@ class NatsServerGatewayLeafActuatorTests {
                 Awaitility.await("the leaf connection").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                         assertThat(leafz.leafz(null).getBody()).contains("\"leafnodes\": 1"));
                 assertThat(leafz.leafz(true).getBody()).contains("\"account\": \"$G\"");
+                io.micrometer.core.instrument.MeterRegistry registry =
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                new NatsServerMetrics(embedded).bindTo(registry);
+                assertThat(registry.get("nats.server.gateways").tag("direction", "outbound").gauge().value())
+                        .isEqualTo(1.0);
+                assertThat(registry.get("nats.server.gateways").tag("direction", "inbound").gauge().value())
+                        .isEqualTo(1.0);
+                assertThat(registry.get("nats.server.leafnodes").gauge().value()).isEqualTo(1.0);
                 assertThat(embedded.port()).isPositive();
             } finally {
                 other.shutdown();
