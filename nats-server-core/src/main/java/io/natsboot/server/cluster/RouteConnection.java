@@ -6,6 +6,7 @@ import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.CoreFigures;
 import io.natsboot.server.connection.OutboundQueue;
+import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.SubjectCache;
@@ -43,10 +44,10 @@ import java.util.concurrent.TimeUnit;
  * the end of the publisher's read, so a burst costs one write. Messages from the route are delivered to
  * local subscribers only: a message never crosses two routes (the mesh is one hop).
  */
-public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures {
+public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures,
+        ServerMessageFrames.SlowConsumer {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] RMSG = "RMSG $G ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG $G ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RMSG_PREFIX = "RMSG ".getBytes(StandardCharsets.US_ASCII);
@@ -632,71 +633,11 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             bodyStart += headerLength; // a peer without headers gets the payload only (reference §4.2)
             bodyLength -= headerLength;
         }
-        boolean stall = false;
-        boolean schedule;
-        OutboundQueue q = this.out;
-        synchronized (q) {
-            if (q.isClosedLocked()) {
-                return false;
-            }
-            long queued = q.pendingBytesLocked();
-            if (queued > server.options().maxPending()) {
-                slowConsumerLocked(q);
-                return false;
-            }
-            if (q.backedUpLocked(queued) && from != null) {
-                q.holdLocked(from.publisherHold());
-                stall = true;
-            }
-            ByteBuf out = q.bufferLocked(subjectLength + replyLength + bodyLength + 64 + queueCount * 16
-                    + account.name().length());
-            if (account.isGlobal()) {
-                out.writeBytes(withHeaders ? HMSG : RMSG);
-            } else {
-                out.writeBytes(withHeaders ? HMSG_PREFIX : RMSG_PREFIX);
-                out.writeCharSequence(account.name(), StandardCharsets.UTF_8);
-                out.writeByte(' ');
-            }
-            out.writeBytes(buf, subjectStart, subjectLength);
-            out.writeByte(' ');
-            if (queueCount > 0) {
-                if (replyLength > 0) {
-                    out.writeByte('+').writeByte(' ');
-                    out.writeBytes(buf, replyStart, replyLength);
-                    out.writeByte(' ');
-                } else {
-                    out.writeByte('|').writeByte(' ');
-                }
-                for (int i = 0; i < queueCount; i++) {
-                    out.writeCharSequence(queues[i], StandardCharsets.UTF_8);
-                    out.writeByte(' ');
-                }
-            } else if (replyLength > 0) {
-                out.writeBytes(buf, replyStart, replyLength);
-                out.writeByte(' ');
-            }
-            if (withHeaders) {
-                ClientConnection.writeDecimal(out, headerLength);
-                out.writeByte(' ');
-            }
-            ClientConnection.writeDecimal(out, bodyLength);
-            out.writeBytes(CRLF);
-            out.writeBytes(buf, bodyStart, bodyLength);
-            out.writeBytes(CRLF);
-            q.countLocked(bodyLength);
-            schedule = q.markFlushLocked();
-        }
-        if (stall) {
-            from.publisherHold().stall();
-        }
-        if (schedule) {
-            if (from == null) {
-                q.flushLater();
-            } else {
-                q.flushAfter(from.reads()); // once, at the end of the publisher's read
-            }
-        }
-        return true;
+        boolean global = account.isGlobal();
+        return ServerMessageFrames.enqueue(out, server.options().maxPending(), this, from,
+                global ? (withHeaders ? HMSG : RMSG) : (withHeaders ? HMSG_PREFIX : RMSG_PREFIX),
+                global ? null : account.name(), null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
+                withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
     }
 
     /**
@@ -720,7 +661,8 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private void slowConsumerLocked(OutboundQueue q) {
+    @Override
+    public void slowConsumerLocked(OutboundQueue q) {
         q.slowConsumerLocked();
         server.slowConsumers.increment();
         cluster.slowConsumerRoutes.increment();
