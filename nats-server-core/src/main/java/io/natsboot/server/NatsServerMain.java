@@ -182,6 +182,12 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        String webSocketProblem = options.websocket() == null ? null : options.websocket().problem(options);
+        if (webSocketProblem != null) { // nats-server's validateWebsocketOptions error, before any log line
+            err.print(CommandLine.PROGRAM + ": " + webSocketProblem + "\n");
+            err.flush();
+            return 1;
+        }
         String operatorProblem = operatorModeProblem(options);
         if (operatorProblem != null) { // nats-server dies with these before its log starts
             err.print(CommandLine.PROGRAM + ": " + operatorProblem + "\n");

@@ -1405,13 +1405,7 @@ public final class ConfigFileOptions {
             errors.add("websocket authentication token not compatible with presence of users/nkeys");
             return;
         }
-        if (w.jwtCookie() != null && !w.jwtCookie().isEmpty()) {
-            // NATS Boot has no operator mode (trusted keys) here, which a JWT cookie needs
-            errors.add("trusted operators or trusted keys configuration is required for JWT authentication via cookie "
-                    + GoFormat.quote(w.jwtCookie()));
-            return;
-        }
-        b.websocket(w);
+        b.websocket(w); // jwt_cookie without operator mode: a start-up error (WebSocketOptions.problem), as nats-server
     }
 
     // ---- leafnodes ---------------------------------------------------------------------------------------

@@ -45,6 +45,18 @@ public record WebSocketOptions(String host, int port, String advertise, TlsOptio
         return notEmpty(username) || notEmpty(token) || notEmpty(noAuthUser);
     }
 
+    /**
+     * nats-server's start-up check of the block (validateWebsocketOptions; {@code -t} does not run it): a JWT cookie
+     * needs operator mode. Null when fine.
+     */
+    public String problem(ServerOptions o) {
+        if (notEmpty(jwtCookie) && o.trust() == null) {
+            return "trusted operators or trusted keys configuration is required for JWT authentication via cookie "
+                    + io.natsboot.server.goformat.GoFormat.quote(jwtCookie);
+        }
+        return null;
+    }
+
     private static boolean notEmpty(String s) {
         return s != null && !s.isEmpty();
     }

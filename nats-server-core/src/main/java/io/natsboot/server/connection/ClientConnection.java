@@ -878,8 +878,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private boolean authenticateJwt(OperatorMode mode) {
         updateLogPrefix(); // nats-server's lines about the login name the client already
         releaseAccountConnection(); // a new login (after a reload) takes its own slot
+        String jwt = opts.jwt;
+        if ((jwt == null || jwt.isEmpty()) && variant != null && variant.jwtFromConnection() != null) {
+            jwt = variant.jwtFromConnection(); // nats-server: a WebSocket jwt_cookie stands in for CONNECT's jwt
+        }
         OperatorMode.Login login = mode.authenticate(
-                new OperatorMode.Connect(opts.jwt, opts.sig, nonce, host, "STANDARD"),
+                new OperatorMode.Connect(jwt, opts.sig, nonce, host,
+                        variant == null ? "STANDARD" : variant.jwtConnectionType()),
                 server.operatorAccounts()::reserveConnection,
                 serverLimits(), line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
         if (login.accountConnectionsExceeded()) {

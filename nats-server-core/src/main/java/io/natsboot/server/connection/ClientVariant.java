@@ -22,4 +22,14 @@ public interface ClientVariant {
 
     /** The INFO line this client is sent, from the one a plain client gets. */
     byte[] info(byte[] info);
+
+    /** The connection type user JWTs name in {@code allowed_connection_types}. */
+    default String jwtConnectionType() {
+        return "STANDARD";
+    }
+
+    /** A user JWT that came with the connection itself (a WebSocket {@code jwt_cookie}), used when CONNECT has none. */
+    default String jwtFromConnection() {
+        return null;
+    }
 }

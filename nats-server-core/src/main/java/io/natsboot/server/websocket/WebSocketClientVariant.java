@@ -14,11 +14,24 @@ import java.nio.charset.StandardCharsets;
  */
 final class WebSocketClientVariant implements ClientVariant {
     private final WebSocketOptions ws;
+    /** The user JWT from the upgrade request's {@code jwt_cookie} cookie, or null. */
+    private final String cookieJwt;
     private ServerOptions lastServer;
     private ServerOptions lastView;
 
-    WebSocketClientVariant(WebSocketOptions ws) {
+    WebSocketClientVariant(WebSocketOptions ws, String cookieJwt) {
         this.ws = ws;
+        this.cookieJwt = cookieJwt;
+    }
+
+    @Override
+    public String jwtConnectionType() {
+        return "WEBSOCKET";
+    }
+
+    @Override
+    public String jwtFromConnection() {
+        return cookieJwt;
     }
 
     @Override

@@ -272,12 +272,29 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         }
         WebSocketFrames frames = new WebSocketFrames(log, browser, compress, safari);
         p.addBefore(name, "ws-frames", frames);
-        ClientConnection client = new ClientConnection(context, new WebSocketClientVariant(ws));
+        ClientConnection client = new ClientConnection(context, new WebSocketClientVariant(ws, jwtCookie(h)));
         frames.client(client);
         p.remove(this);
         upgraded.add(ctx.channel());
         // the client sends INFO as soon as it is in an active pipeline
         p.addBefore(NettyPipeline.ReactiveBridge, "nats-client", client);
+    }
+
+    /** The value of the {@code jwt_cookie} cookie of the upgrade request, or null (none configured or sent). */
+    private String jwtCookie(HttpHeaders h) {
+        String name = ws.jwtCookie();
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        for (String header : h.getAll("Cookie")) {
+            for (io.netty.handler.codec.http.cookie.Cookie c
+                    : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decodeAll(header)) {
+                if (name.equals(c.name())) {
+                    return c.value();
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -77,8 +77,12 @@ class WebSocketConfigTest {
                 ServerOptions.builder()).errors()).containsExactly("t.conf:1:74: unknown field \"users\"");
         assertThat(apply("websocket { port: -1, no_tls: true, no_auth_user: x }", ServerOptions.builder()).errors())
                 .containsExactly("no_auth_user: \"x\" present, but users are not defined");
-        assertThat(apply("websocket { port: -1, no_tls: true, jwt_cookie: x }", ServerOptions.builder()).errors())
-                .containsExactly("trusted operators or trusted keys configuration is required for JWT "
+        // jwt_cookie needs operator mode: nats-server's -t passes, its start refuses (validateWebsocketOptions)
+        ServerOptions.Builder cookie = ServerOptions.builder();
+        assertThat(apply("websocket { port: -1, no_tls: true, jwt_cookie: x }", cookie).errors()).isEmpty();
+        ServerOptions withCookie = cookie.build();
+        assertThat(withCookie.websocket().problem(withCookie))
+                .isEqualTo("trusted operators or trusted keys configuration is required for JWT "
                         + "authentication via cookie \"x\"");
         assertThat(apply("authorization { users: [{user: u, password: p}] }\n"
                 + "websocket { port: -1, no_tls: true, authorization { user: a, password: b } }",
