@@ -180,6 +180,7 @@ class SubjectMappingDifferentialTest {
                 "127.0.0.1", "-p", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();
         List<String> theirs = new ArrayList<>();
+        Ports.awaitListening(port);
         try (Connection c = connect(port, null)) {
             theirs.add(String.valueOf(collect(c, pubs)));
             Files.writeString(conf, changed);
