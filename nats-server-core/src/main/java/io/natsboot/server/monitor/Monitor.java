@@ -584,11 +584,76 @@ public final class Monitor {
                 }
             }
             info = new FeatureViews.AccountInfo(acc, context.startTime(), account == context.systemAccount(), conns,
-                    account.trie().count(), SublistStats.of(account.trie().stats()));
+                    account.trie().count(), SublistStats.of(account.trie().stats()), account.mappings().shown(),
+                    accountExports(account), accountImports(account));
         } else {
             throw new MonitorException("Account " + acc + " does not exist");
         }
         return new FeatureViews.Accountz(context.serverId(), now, systemAccountName(), null, info);
+    }
+
+    /**
+     * An account's exports for /accountz: a configured account's from the file, a JWT account's from its claims,
+     * the system account's three service exports (nats-server's).
+     */
+    private List<FeatureViews.ExtExport> accountExports(io.natsboot.server.connection.Account account) {
+        List<FeatureViews.ExtExport> out = new ArrayList<>();
+        if (account == context.systemAccount()) {
+            out.add(new FeatureViews.ExtExport("$SYS.REQ.ACCOUNT.*.CONNZ", true, false, "Streamed", List.of()));
+            out.add(new FeatureViews.ExtExport("$SYS.REQ.ACCOUNT.*.STATZ", true, false, "Streamed", List.of()));
+            out.add(new FeatureViews.ExtExport("$SYS.DEBUG.SUBSCRIBERS", true, false, "Singleton", List.of()));
+            return out;
+        }
+        for (io.natsboot.server.config.AccountOptions a : context.options().accounts()) {
+            if (a.name().equals(account.name())) {
+                for (io.natsboot.server.config.AccountOptions.Export e : a.exports()) {
+                    out.add(new FeatureViews.ExtExport(e.subject(), e.service(), false,
+                            e.service() ? "Singleton" : null, e.accounts()));
+                }
+            }
+        }
+        io.natsboot.server.auth.jwt.OperatorMode mode = context.operatorMode();
+        if (mode != null && out.isEmpty()) {
+            try {
+                for (io.natsboot.server.auth.jwt.AccountClaims.Export e : mode.lookup(account.name()).exports()) {
+                    String rt = e.responseType() == null || e.responseType().isEmpty() ? "Singleton" : e.responseType();
+                    out.add(new FeatureViews.ExtExport(e.subject(), e.service(), e.tokenRequired(),
+                            e.service() ? rt : null, List.of()));
+                }
+            } catch (java.io.IOException ignored) {
+                // not a JWT account (or its JWT is gone): no exports to show
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An account's imports for /accountz, as wired: streams (exported subject, local subject), services (local
+     * subject, {@code to} the exporter's), and nats-server's three system imports when there is a system account.
+     */
+    private List<FeatureViews.ExtImport> accountImports(io.natsboot.server.connection.Account account) {
+        List<FeatureViews.ExtImport> out = new ArrayList<>();
+        for (io.natsboot.server.connection.Account exporter : context.accounts()) {
+            for (io.natsboot.server.connection.Account.StreamImport si : exporter.streamImporters()) {
+                if (si.importer() == account) {
+                    String local = si.prefix() == null || si.prefix().isEmpty() ? si.subject()
+                            : si.prefix() + "." + si.subject();
+                    out.add(new FeatureViews.ExtImport(si.subject(), exporter.name(), local, null, false));
+                }
+            }
+        }
+        for (io.natsboot.server.connection.Account.ServiceImport si : account.serviceImports()) {
+            out.add(new FeatureViews.ExtImport(si.localSubject(), si.exporter().name(), null, si.remoteSubject(), true));
+        }
+        io.natsboot.server.connection.Account sys = context.systemAccount();
+        if (sys != null && account != sys) {
+            String connz = "$SYS.REQ.ACCOUNT." + account.name() + ".CONNZ";
+            out.add(new FeatureViews.ExtImport("$SYS.REQ.ACCOUNT.PING.CONNZ", sys.name(), null, connz, true));
+            out.add(new FeatureViews.ExtImport("$SYS.REQ.SERVER.PING.CONNZ", sys.name(), null, connz, true));
+            out.add(new FeatureViews.ExtImport("$SYS.REQ.ACCOUNT.PING.STATZ", sys.name(), null,
+                    "$SYS.REQ.ACCOUNT." + account.name() + ".STATZ", true));
+        }
+        return out;
     }
 
     /**

@@ -87,7 +87,8 @@ public final class SubjectMappings {
         for (Map.Entry<String, List<Weighted>> e : byCluster.entrySet()) {
             clusterDests.put(e.getKey(), cumulative(source, wildcard, e.getValue(), sourceListed));
         }
-        Mapping m = new Mapping(source, wildcard, List.copyOf(destinations), dests, Map.copyOf(clusterDests));
+        Mapping m = new Mapping(source, wildcard, List.copyOf(destinations), dests,
+                java.util.Collections.unmodifiableMap(clusterDests));
         List<Mapping> next = new ArrayList<>(mappings);
         for (int i = 0; i < next.size(); i++) {
             if (next.get(i).source().equals(source)) {
@@ -140,6 +141,31 @@ public final class SubjectMappings {
             b.append(t.equals("*") ? "$" + n++ : t);
         }
         return b.toString();
+    }
+
+    /** One destination as nats-server's /accountz shows it: its subject, cumulative weight, cluster or null. */
+    public record Shown(String subject, int weight, String cluster) {
+    }
+
+    /**
+     * The mappings as nats-server's /accountz shows them: by source in sorted order, each the destinations as
+     * arranged for picking (the source added for the rest, ascending, weights cumulative), then each cluster's.
+     */
+    public java.util.SortedMap<String, List<Shown>> shown() {
+        java.util.SortedMap<String, List<Shown>> out = new java.util.TreeMap<>();
+        for (Mapping m : mappings) {
+            List<Shown> list = new ArrayList<>();
+            for (Weighted w : m.dests()) {
+                list.add(new Shown(w.transform().destination(), w.upTo(), null));
+            }
+            for (Map.Entry<String, List<Weighted>> e : m.clusterDests().entrySet()) {
+                for (Weighted w : e.getValue()) {
+                    list.add(new Shown(w.transform().destination(), w.upTo(), e.getKey()));
+                }
+            }
+            out.put(m.source(), List.copyOf(list));
+        }
+        return out;
     }
 
     /**

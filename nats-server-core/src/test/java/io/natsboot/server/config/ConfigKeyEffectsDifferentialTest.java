@@ -229,12 +229,18 @@ class ConfigKeyEffectsDifferentialTest {
                 "jetstream: {store_dir: \"" + d + "/y\"}\nstore_dir: \"" + d + "/x\"\n",
                 "storedir: 1\n")) {
             Path conf = write(dir, "sd.conf", text);
-            assertThat(check(conf, false)).as(text).isEqualTo(check(conf, true));
+            // nats-server reads the top-level keys in Go's map order (random): which store_dir it reads second,
+            // and so the position it names, varies from run to run; the rest of the answer must match
+            assertThat(withoutPosition(check(conf, false))).as(text).isEqualTo(withoutPosition(check(conf, true)));
         }
         ServerOptions.Builder b = ServerOptions.builder();
         ConfigFileOptions.load(write(dir, "top.conf", "store_dir: \"" + d + "/js\"\njetstream: enabled\n").toString(), b);
         assertThat(b.build().jetstream().storeDir()).isEqualTo(d + "/js");
         assertThat(b.build().jetstream().enabled()).isTrue();
+    }
+
+    private static String withoutPosition(String answer) {
+        return answer.replaceAll("\\.conf:\\d+:\\d+: ", ".conf:<pos>: ");
     }
 
     /** {@code -t -c conf}: exit code and text, of the binary or ours. */

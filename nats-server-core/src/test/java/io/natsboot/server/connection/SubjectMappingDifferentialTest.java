@@ -180,8 +180,7 @@ class SubjectMappingDifferentialTest {
                 "127.0.0.1", "-p", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();
         List<String> theirs = new ArrayList<>();
-        io.natsboot.server.support.Waits.upTo("nats-server's start", Duration.ofSeconds(10))
-                .until(() -> Files.exists(log) && Files.readString(log).contains("Server is ready"));
+        Ports.awaitListening(port);
         try (Connection c = connect(port, null)) {
             theirs.add(String.valueOf(collect(c, pubs)));
             Files.writeString(conf, changed);

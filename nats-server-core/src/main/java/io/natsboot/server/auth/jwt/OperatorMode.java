@@ -117,6 +117,14 @@ public final class OperatorMode {
         return trustedKeys.contains(key);
     }
 
+    /** Decoded and verified user JWTs, so repeated logins with the same JWT skip both. */
+    private final VerifiedUserJwts userJwts = new VerifiedUserJwts();
+
+    /** How many verified user JWTs are kept (tests). */
+    int cachedUserJwts() {
+        return userJwts.size();
+    }
+
     /** Receives every account update after it was verified and stored. */
     public void onAccountUpdate(Consumer<AccountClaims> listener) {
         updateListener = listener;
@@ -244,7 +252,7 @@ public final class OperatorMode {
         }
         UserClaims user;
         try {
-            user = UserClaims.decode(c.jwt());
+            user = userJwts.decode(c.jwt());
         } catch (JwtException e) {
             debug.accept("User JWT not valid: " + e.getMessage());
             return Login.fail("user jwt not valid");
