@@ -179,6 +179,26 @@ class AccountJetStreamDifferentialTest {
     }
 
     @Test
+    void serverLimitsRefuseOncePassedAsNatsServer(@TempDir Path tmp) throws Exception {
+        String conf = "jetstream { store_dir: \"{STORE}\", max_memory_store: 100000, max_file_store: 100000 }\n";
+        try (ConfPair pair = new ConfPair(tmp, conf)) {
+            Connection[] c = pair.connect(b -> b);
+            answered(c, "$JS.API.STREAM.CREATE.M", "{\"name\":\"M\",\"subjects\":[\"m\"],\"storage\":\"memory\"}");
+            answered(c, "$JS.API.STREAM.CREATE.M2",
+                    "{\"name\":\"M2\",\"subjects\":[\"m2\"],\"storage\":\"memory\",\"max_bytes\":100001}");
+            answered(c, "$JS.API.STREAM.CREATE.F", "{\"name\":\"F\",\"subjects\":[\"f\"]}");
+            String body = "x".repeat(60_000);
+            for (int i = 0; i < 3; i++) {
+                answered(c, "m", body); // the second passes the limit and is stored; the third is refused
+                answered(c, "f", body);
+            }
+            answered(c, "$JS.API.STREAM.INFO.M", "");
+            answered(c, "$JS.API.STREAM.INFO.F", "");
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    @Test
     void apiAuditAdvisoriesAreThoseOfNatsServer(@TempDir Path tmp) throws Exception {
         try (ConfPair pair = new ConfPair(tmp, CONF)) {
             Connection[] a = pair.connect("a", "a");
