@@ -901,8 +901,11 @@ public final class JetStreamApi {
             if (s == null) {
                 throw ApiError.STREAM_NOT_FOUND.fail();
             }
+            boolean unsetAckPending = cfg.maxAckPending == 0;
             ConsumerConfigCheck.defaults(cfg, consumerName == null || cfg.durable.isEmpty());
+            AccountLimitCheck.consumerDefaults(a, cfg, unsetAckPending);
             ConsumerConfigCheck.check(cfg, s.config);
+            AccountLimitCheck.consumer(a, cfg);
             Consumer c = addConsumer(s, cfg);
             Map<String, Object> m = response(type);
             m.putAll(c.infoJson());

@@ -33,6 +33,7 @@ class AccountJetStreamDifferentialTest {
               B: { users: [ {user: b, password: b} ] }
               L: { jetstream: { max_mem: 1M, max_file: 2M, max_streams: 2, max_consumers: 1 },
                    users: [ {user: l, password: l} ] }
+              P: { jetstream: { max_ack_pending: 10 }, users: [ {user: p, password: p} ] }
               SYS: { users: [ {user: s, password: s} ] }
             }
             system_account: SYS
@@ -174,6 +175,24 @@ class AccountJetStreamDifferentialTest {
             }
             assertThat(seen.get(0)).isEqualTo("1000000/2000000/2/1");
             assertThat(seen.subList(0, 2)).isEqualTo(seen.subList(2, 4));
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    @Test
+    void accountMaxAckPendingAsNatsServer(@TempDir Path tmp) throws Exception {
+        try (ConfPair pair = new ConfPair(tmp, CONF)) {
+            Connection[] p = pair.connect("p", "p");
+            answered(p, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+            for (String c : List.of("\"durable_name\":\"a\",\"ack_policy\":\"explicit\"",
+                    "\"durable_name\":\"b\",\"ack_policy\":\"explicit\",\"max_ack_pending\":20",
+                    "\"durable_name\":\"c\",\"ack_policy\":\"explicit\",\"max_ack_pending\":5",
+                    "\"durable_name\":\"d\",\"ack_policy\":\"none\"",
+                    "\"durable_name\":\"e\",\"ack_policy\":\"explicit\",\"max_ack_pending\":-1")) {
+                String name = c.substring(16, 17);
+                answered(p, "$JS.API.CONSUMER.DURABLE.CREATE.S." + name, "{\"stream_name\":\"S\",\"config\":{" + c + "}}");
+            }
+            answered(p, "$JS.API.INFO", "");
         }
         assertThat(diffs).isEmpty();
     }
