@@ -125,7 +125,7 @@ public final class JetStream implements AutoCloseable {
             return;
         }
         disabled.put(account, transport.subscribe(account, "$JS.API.>",
-                (s, r, h, p) -> api.answerNotEnabled(account, system, s, r)));
+                (s, r, h, p) -> api.answerNotEnabled(account, system, s, r, p)));
     }
 
     /**

@@ -231,10 +231,19 @@ class AccountJetStreamDifferentialTest {
             answered(a, "$JS.API.STREAM.INFO.NOPE", "");
             answered(a, "$JS.API.STREAM.NAMES", "{\"offset\":0}");
             answered(a, "$JS.API.STREAM.LEADER.STEPDOWN.S", "");
+            // an account without JetStream is audited too
+            Connection[] b = pair.connect("b", "b");
+            for (Connection c : b) {
+                subs.add(c.subscribe("$JS.EVENT.ADVISORY.API"));
+                c.flush(ANSWER);
+            }
+            answered(b, "$JS.API.STREAM.NAMES", "{\"offset\":0}");
             List<List<String>> seen = new ArrayList<>();
-            for (io.nats.client.Subscription sub : subs) {
+            for (int k = 0; k < subs.size(); k++) {
+                io.nats.client.Subscription sub = subs.get(k);
                 List<String> advisories = new ArrayList<>();
-                for (int i = 0; i < 5; i++) {
+                int expected = k < 2 ? 5 : 1; // A's five requests, then B's one
+                for (int i = 0; i < expected; i++) {
                     io.nats.client.Message m = sub.nextMessage(ANSWER);
                     assertThat(m).as("advisory %d", i).isNotNull();
                     advisories.add(auditCanonical(new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8)));
@@ -243,6 +252,8 @@ class AccountJetStreamDifferentialTest {
             }
             assertThat(seen.get(0).get(0)).contains("api_audit").contains("$JS.API.INFO");
             assertThat(seen.get(1)).isEqualTo(seen.get(0));
+            assertThat(seen.get(2).get(0)).contains("10039");
+            assertThat(seen.get(3)).isEqualTo(seen.get(2));
         }
         assertThat(diffs).isEmpty();
     }
