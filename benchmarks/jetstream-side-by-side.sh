@@ -35,6 +35,7 @@ for p in "$REF_PORT" "$OUR_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p is taken (set REF_PORT/OUR_PORT)" >&2; exit 1; fi
 done
 stores=$(mktemp -d /tmp/jetstream-side-by-side.XXXXXX)
+table=$stores/table.txt
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -53,7 +54,6 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 bench() { "$BIN" -url "nats://127.0.0.1:$1" -mode "$2" -storage "$3" -n "$4" -size "$SIZE"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0)?a/b:0}'; }
 load=$(cut -d' ' -f1 /proc/loadavg)
-table=$(mktemp)
 {
   echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds=$ROUNDS size=${SIZE}B load(1m)=$load cores=$(nproc)"
   printf "%-28s %14s %14s %7s\n" scenario nats-server nats-boot ratio
@@ -85,4 +85,3 @@ echo "load(1m) after: $(cut -d' ' -f1 /proc/loadavg)" >>"$table"
 cat "$table"
 mkdir -p benchmarks/results
 cat "$table" >>benchmarks/results/jetstream-side-by-side.txt
-rm -f "$table"

@@ -31,6 +31,7 @@ func main() {
 	storage := flag.String("storage", "file", "file | memory")
 	flag.Parse()
 
+	serverURL = *url
 	nc, err := nats.Connect(*url, nats.Name("jsbench"))
 	check(err)
 	defer nc.Close()
@@ -91,7 +92,8 @@ func main() {
 func publishAsync(js nats.JetStreamContext, n int, payload []byte) time.Duration {
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		_, err := js.PublishAsync("bench.x", payload)
+		// wait for acks to come back rather than fail after nats.go's default 200 ms (a loaded machine stalls)
+		_, err := js.PublishAsync("bench.x", payload, nats.StallWait(10*time.Second))
 		check(err)
 	}
 	select {
@@ -102,9 +104,11 @@ func publishAsync(js nats.JetStreamContext, n int, payload []byte) time.Duration
 	return time.Since(start)
 }
 
+var serverURL string
+
 func check(err error) {
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "jsbench:", err)
+		fmt.Fprintln(os.Stderr, "jsbench:", serverURL+":", err)
 		os.Exit(1)
 	}
 }

@@ -8,7 +8,8 @@ package io.natsboot.server.jetstream;
  *   one byte when unlimited) plus what the account's other streams of that storage reserve against the account's
  *   memory/storage limit, then against what the server has left after every stream's reservation;</li>
  *   <li>stream update: the same byte check for the growth of {@code max_bytes} only;</li>
- *   <li>consumer create: the stream's {@code max_consumers}, lowered to the account's when that is smaller;</li>
+ *   <li>consumer create: the stream's {@code max_consumers}, lowered to the account's when that is smaller; an
+ *   unset {@code max_ack_pending} becomes the account's when that is below the default, a larger one is 10121;</li>
  *   <li>publish: the message is stored first; when the account's usage of that storage is then above its limit,
  *   the message is removed again (its sequence stays used) and the publisher gets 10002.</li>
  * </ul>
@@ -78,6 +79,23 @@ final class AccountLimitCheck {
             }
         }
         return r;
+    }
+
+    /** An acknowledging consumer without max_ack_pending gets the account's when that is below the default. */
+    static void consumerDefaults(JsAccount a, ConsumerConfig cfg, boolean unsetAckPending) {
+        long lim = a.limits.maxAckPending();
+        if (unsetAckPending && cfg.ackPolicy != ConsumerConfig.AckPolicy.NONE && lim > 0
+                && lim < cfg.maxAckPending) {
+            cfg.maxAckPending = lim;
+        }
+    }
+
+    /** A consumer's max_ack_pending above the account's limit (-1, unlimited, is let through as in nats-server). */
+    static void consumer(JsAccount a, ConsumerConfig cfg) {
+        long lim = a.limits.maxAckPending();
+        if (lim > 0 && cfg.maxAckPending > lim) {
+            throw ApiError.consumerMaxPendingAckExcess((int) lim).fail();
+        }
     }
 
     /** The number of consumers a stream may have: its own limit, or the account's when that is lower (0 = any). */

@@ -125,7 +125,7 @@ public final class JetStream implements AutoCloseable {
             return;
         }
         disabled.put(account, transport.subscribe(account, "$JS.API.>",
-                (s, r, h, p) -> api.answerNotEnabled(account, system, s, r)));
+                (s, r, h, p) -> api.answerNotEnabled(account, system, s, r, p)));
     }
 
     /**
@@ -307,21 +307,37 @@ public final class JetStream implements AutoCloseable {
         return false;
     }
 
-    /** Server-wide memory / file limits (max_memory_store, max_file_store). */
-    boolean accountLimitExceeded(io.natsboot.server.jetstream.Stream s, long add) {
-        long limit = s.config.storage == StreamConfig.Storage.MEMORY ? options.maxMemory() : options.maxStore();
+    private volatile long lastServerLimitLog;
+
+    /**
+     * Server-wide memory / file limits (max_memory_store, max_file_store) as nats-server 2.9.10 checks them before
+     * a message is stored: refused once the usage of that storage is already above the limit (so the message that
+     * crosses it is still stored), with the error "JetStream resource limits exceeded for server" (logged at most
+     * once a second here).
+     */
+    boolean serverLimitExceeded(StreamConfig.Storage storage) {
+        StreamConfig.Storage kind = storage == null ? StreamConfig.Storage.FILE : storage;
+        long limit = kind == StreamConfig.Storage.MEMORY ? options.maxMemory() : options.maxStore();
         if (limit <= 0) {
             return false;
         }
         long used = 0;
         for (JsAccount a : accounts.values()) {
             for (io.natsboot.server.jetstream.Stream st : a.streamList()) {
-                if (st.config.storage == s.config.storage) {
+                if ((st.config.storage == null ? StreamConfig.Storage.FILE : st.config.storage) == kind) {
                     used += st.store.state().bytes();
                 }
             }
         }
-        return used + add > limit;
+        if (used <= limit) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - lastServerLimitLog > 1_000_000_000L) {
+            lastServerLimitLog = now;
+            log.error("JetStream resource limits exceeded for server");
+        }
+        return true;
     }
 
     /** Usage summed over the enabled accounts, for monitoring (/varz, /jsz). */

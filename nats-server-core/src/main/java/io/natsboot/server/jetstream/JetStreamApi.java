@@ -164,7 +164,7 @@ public final class JetStreamApi {
      * pull requests, direct gets, unknown subjects and other forms get nothing. In the system account only
      * INFO is answered.
      */
-    void answerNotEnabled(String account, boolean system, String subject, String reply) {
+    void answerNotEnabled(String account, boolean system, String subject, String reply, byte[] request) {
         if (reply == null || reply.isEmpty()) {
             return;
         }
@@ -180,7 +180,9 @@ public final class JetStreamApi {
         for (int i = 1; i + 1 < answer.length; i += 2) {
             m.put((String) answer[i], answer[i + 1]);
         }
-        js.transport().publish(account, reply, null, null, JsonOut.write(m).getBytes(StandardCharsets.UTF_8));
+        String json = JsonOut.write(m);
+        js.transport().publish(account, reply, null, null, json.getBytes(StandardCharsets.UTF_8));
+        audit(account, new Audit(subject, request, js.transport().requester()), json);
     }
 
     /** The response type and extra fields of a request form nats-server subscribes, or null. */
@@ -295,24 +297,30 @@ public final class JetStreamApi {
      */
     private void audit(JsAccount a, String response) {
         Audit audit = AUDIT.get();
-        if (audit == null || !js.transport().hasInterest(a.name, AUDIT_SUBJECT)) {
+        if (audit != null) {
+            audit(a.name, audit, response);
+        }
+    }
+
+    private void audit(String account, Audit audit, String response) {
+        if (!js.transport().hasInterest(account, AUDIT_SUBJECT)) {
             return;
         }
         Map<String, Object> client = JsonOut.obj();
-        client.put("acc", audit.requester() == null ? a.name : audit.requester().account());
+        client.put("acc", audit.requester() == null ? account : audit.requester().account());
         if (audit.requester() != null && audit.requester().rttNanos() > 0) {
             client.put("rtt", audit.requester().rttNanos());
         }
         client.put("server", js.serverName());
         List<Object> fields = new ArrayList<>(List.of("server", js.serverName(), "client", client, "subject",
                 audit.subject()));
-        if (audit.request().length > 0) {
+        if (audit.request() != null && audit.request().length > 0) {
             fields.add("request");
             fields.add(new String(audit.request(), StandardCharsets.UTF_8));
         }
         fields.add("response");
         fields.add(response);
-        js.advisory(a.name, "API", "api_audit", fields.toArray());
+        js.advisory(account, "API", "api_audit", fields.toArray());
     }
 
     /** The response of {@code type} with {@code error}, then {@code extra} fields nats-server always writes. */
@@ -901,8 +909,11 @@ public final class JetStreamApi {
             if (s == null) {
                 throw ApiError.STREAM_NOT_FOUND.fail();
             }
+            boolean unsetAckPending = cfg.maxAckPending == 0;
             ConsumerConfigCheck.defaults(cfg, consumerName == null || cfg.durable.isEmpty());
+            AccountLimitCheck.consumerDefaults(a, cfg, unsetAckPending);
             ConsumerConfigCheck.check(cfg, s.config);
+            AccountLimitCheck.consumer(a, cfg);
             Consumer c = addConsumer(s, cfg);
             Map<String, Object> m = response(type);
             m.putAll(c.infoJson());

@@ -220,8 +220,8 @@ public final class Stream {
         if (hdrLen > 65535) {
             return new Result(errorAck(ApiError.STREAM_HEADER_EXCEEDS_MAXIMUM), null);
         }
-        if (js.accountLimitExceeded(this, hdrLen + payload.length)) {
-            return new Result(errorAck(ApiError.streamStoreFailed("insufficient resources")), null);
+        if (js.serverLimitExceeded(cfg.storage)) {
+            return new Result(errorAck(ApiError.INSUFFICIENT_RESOURCES), null);
         }
         StoredMessage m;
         try {

@@ -33,6 +33,7 @@ class AccountJetStreamDifferentialTest {
               B: { users: [ {user: b, password: b} ] }
               L: { jetstream: { max_mem: 1M, max_file: 2M, max_streams: 2, max_consumers: 1 },
                    users: [ {user: l, password: l} ] }
+              P: { jetstream: { max_ack_pending: 10 }, users: [ {user: p, password: p} ] }
               SYS: { users: [ {user: s, password: s} ] }
             }
             system_account: SYS
@@ -179,6 +180,44 @@ class AccountJetStreamDifferentialTest {
     }
 
     @Test
+    void accountMaxAckPendingAsNatsServer(@TempDir Path tmp) throws Exception {
+        try (ConfPair pair = new ConfPair(tmp, CONF)) {
+            Connection[] p = pair.connect("p", "p");
+            answered(p, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+            for (String c : List.of("\"durable_name\":\"a\",\"ack_policy\":\"explicit\"",
+                    "\"durable_name\":\"b\",\"ack_policy\":\"explicit\",\"max_ack_pending\":20",
+                    "\"durable_name\":\"c\",\"ack_policy\":\"explicit\",\"max_ack_pending\":5",
+                    "\"durable_name\":\"d\",\"ack_policy\":\"none\"",
+                    "\"durable_name\":\"e\",\"ack_policy\":\"explicit\",\"max_ack_pending\":-1")) {
+                String name = c.substring(16, 17);
+                answered(p, "$JS.API.CONSUMER.DURABLE.CREATE.S." + name, "{\"stream_name\":\"S\",\"config\":{" + c + "}}");
+            }
+            answered(p, "$JS.API.INFO", "");
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    @Test
+    void serverLimitsRefuseOncePassedAsNatsServer(@TempDir Path tmp) throws Exception {
+        String conf = "jetstream { store_dir: \"{STORE}\", max_memory_store: 100000, max_file_store: 100000 }\n";
+        try (ConfPair pair = new ConfPair(tmp, conf)) {
+            Connection[] c = pair.connect(b -> b);
+            answered(c, "$JS.API.STREAM.CREATE.M", "{\"name\":\"M\",\"subjects\":[\"m\"],\"storage\":\"memory\"}");
+            answered(c, "$JS.API.STREAM.CREATE.M2",
+                    "{\"name\":\"M2\",\"subjects\":[\"m2\"],\"storage\":\"memory\",\"max_bytes\":100001}");
+            answered(c, "$JS.API.STREAM.CREATE.F", "{\"name\":\"F\",\"subjects\":[\"f\"]}");
+            String body = "x".repeat(60_000);
+            for (int i = 0; i < 3; i++) {
+                answered(c, "m", body); // the second passes the limit and is stored; the third is refused
+                answered(c, "f", body);
+            }
+            answered(c, "$JS.API.STREAM.INFO.M", "");
+            answered(c, "$JS.API.STREAM.INFO.F", "");
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    @Test
     void apiAuditAdvisoriesAreThoseOfNatsServer(@TempDir Path tmp) throws Exception {
         try (ConfPair pair = new ConfPair(tmp, CONF)) {
             Connection[] a = pair.connect("a", "a");
@@ -192,10 +231,19 @@ class AccountJetStreamDifferentialTest {
             answered(a, "$JS.API.STREAM.INFO.NOPE", "");
             answered(a, "$JS.API.STREAM.NAMES", "{\"offset\":0}");
             answered(a, "$JS.API.STREAM.LEADER.STEPDOWN.S", "");
+            // an account without JetStream is audited too
+            Connection[] b = pair.connect("b", "b");
+            for (Connection c : b) {
+                subs.add(c.subscribe("$JS.EVENT.ADVISORY.API"));
+                c.flush(ANSWER);
+            }
+            answered(b, "$JS.API.STREAM.NAMES", "{\"offset\":0}");
             List<List<String>> seen = new ArrayList<>();
-            for (io.nats.client.Subscription sub : subs) {
+            for (int k = 0; k < subs.size(); k++) {
+                io.nats.client.Subscription sub = subs.get(k);
                 List<String> advisories = new ArrayList<>();
-                for (int i = 0; i < 5; i++) {
+                int expected = k < 2 ? 5 : 1; // A's five requests, then B's one
+                for (int i = 0; i < expected; i++) {
                     io.nats.client.Message m = sub.nextMessage(ANSWER);
                     assertThat(m).as("advisory %d", i).isNotNull();
                     advisories.add(auditCanonical(new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8)));
@@ -204,6 +252,8 @@ class AccountJetStreamDifferentialTest {
             }
             assertThat(seen.get(0).get(0)).contains("api_audit").contains("$JS.API.INFO");
             assertThat(seen.get(1)).isEqualTo(seen.get(0));
+            assertThat(seen.get(2).get(0)).contains("10039");
+            assertThat(seen.get(3)).isEqualTo(seen.get(2));
         }
         assertThat(diffs).isEmpty();
     }

@@ -41,17 +41,22 @@ class JszDifferentialTest {
         return r.statusCode() + " " + r.body();
     }
 
+    /** In account A on both sides: stream S with a durable consumer D and two messages. */
+    private static void streamWithConsumer(ConfPair pair, Duration wait) throws Exception {
+        Connection[] a = pair.connect("a", "a");
+        ConfPair.request(a, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"]}", wait);
+        ConfPair.request(a, "$JS.API.CONSUMER.DURABLE.CREATE.S.D",
+                "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}", wait);
+        ConfPair.request(a, "s.1", "hello", wait);
+        ConfPair.request(a, "s.2", "world", wait);
+    }
+
     @Test
     void jszOptionsAnswerAsNatsServer(@TempDir Path tmp) throws Exception {
         List<String> diffs = new ArrayList<>();
         try (ConfPair pair = new ConfPair(tmp, AccountJetStreamDifferentialTest.CONF, true)) {
-            Connection[] a = pair.connect("a", "a");
             Duration wait = Duration.ofSeconds(5);
-            ConfPair.request(a, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"]}", wait);
-            ConfPair.request(a, "$JS.API.CONSUMER.DURABLE.CREATE.S.D",
-                    "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}", wait);
-            ConfPair.request(a, "s.1", "hello", wait);
-            ConfPair.request(a, "s.2", "world", wait);
+            streamWithConsumer(pair, wait);
             Connection[] l = pair.connect("l", "l");
             ConfPair.request(l, "$JS.API.STREAM.CREATE.M",
                     "{\"name\":\"M\",\"subjects\":[\"m\"],\"storage\":\"memory\",\"max_bytes\":600000}", wait);
@@ -82,12 +87,8 @@ class JszDifferentialTest {
     void systemJszRequestsAnswerAsNatsServer(@TempDir Path tmp) throws Exception {
         List<String> diffs = new ArrayList<>();
         try (ConfPair pair = new ConfPair(tmp, AccountJetStreamDifferentialTest.CONF)) {
-            Connection[] a = pair.connect("a", "a");
             Duration wait = Duration.ofSeconds(5);
-            ConfPair.request(a, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"]}", wait);
-            ConfPair.request(a, "$JS.API.CONSUMER.DURABLE.CREATE.S.D",
-                    "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}", wait);
-            ConfPair.request(a, "s.1", "hello", wait);
+            streamWithConsumer(pair, wait);
             Connection[] sys = pair.connect("s", "s");
             for (String[] req : List.of(new String[] {"$SYS.REQ.ACCOUNT.A.JSZ", ""},
                     new String[] {"$SYS.REQ.ACCOUNT.A.JSZ", "{\"streams\":true,\"consumer\":true,\"config\":true}"},
