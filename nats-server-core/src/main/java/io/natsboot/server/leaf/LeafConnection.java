@@ -197,7 +197,11 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         long before = inMsgs;
         long bytesBefore = inBytes;
+        io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
         framer.read(in);
+        if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
+            pauseReading();
+        }
         long delivered = inMsgs - before;
         if (delivered > 0) {
             server.inMsgs.add(delivered);
@@ -205,6 +209,24 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         lastActivityNanos = System.nanoTime();
         keepalive.activity();
+    }
+
+    /** As a route: a read that found a local receiver backed up stops reading for 2 ms (TCP slows the remote). */
+    private static final long PRESSURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private boolean paused;
+
+    private void pauseReading() {
+        if (paused || closeReason != null) {
+            return;
+        }
+        paused = true;
+        channel.config().setAutoRead(false);
+        loop.schedule(() -> {
+            paused = false;
+            if (closeReason == null) {
+                channel.config().setAutoRead(true);
+            }
+        }, PRESSURE_PAUSE_NANOS, TimeUnit.NANOSECONDS);
     }
 
     @Override
