@@ -116,7 +116,11 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     private volatile long lastActivityNanos = System.nanoTime();
     private final long startedNanos = lastActivityNanos;
 
-    LeafConnection(LeafNodes leafs, LeafNodeOptions.Remote remote, URI url) {
+    /** The remote's client TLS context (solicited, with a tls block), else null. */
+    private final io.netty.handler.ssl.SslContext clientTls;
+
+    LeafConnection(LeafNodes leafs, LeafNodeOptions.Remote remote, URI url, io.netty.handler.ssl.SslContext clientTls) {
+        this.clientTls = clientTls;
         this.leafs = leafs;
         this.server = leafs.server();
         this.log = server.log();
@@ -193,7 +197,11 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         long before = inMsgs;
         long bytesBefore = inBytes;
+        io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
         framer.read(in);
+        if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
+            pauseReading();
+        }
         long delivered = inMsgs - before;
         if (delivered > 0) {
             server.inMsgs.add(delivered);
@@ -201,6 +209,24 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         lastActivityNanos = System.nanoTime();
         keepalive.activity();
+    }
+
+    /** As a route: a read that found a local receiver backed up stops reading for 2 ms (TCP slows the remote). */
+    private static final long PRESSURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private boolean paused;
+
+    private void pauseReading() {
+        if (paused || closeReason != null) {
+            return;
+        }
+        paused = true;
+        channel.config().setAutoRead(false);
+        loop.schedule(() -> {
+            paused = false;
+            if (closeReason == null) {
+                channel.config().setAutoRead(true);
+            }
+        }, PRESSURE_PAUSE_NANOS, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -280,10 +306,14 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             remoteName = m.get("server_name") instanceof String s && !s.isEmpty() ? s : remoteId;
             remoteCluster = m.get("cluster") instanceof String s ? s : null;
             headers = Boolean.TRUE.equals(m.get("headers"));
+            boolean tls = clientTls != null || Boolean.TRUE.equals(m.get("tls_required"));
+            if (tls && !startTls()) {
+                return;
+            }
             String nonceIn = m.get("nonce") instanceof String s ? s : "";
             byte[] connect;
             try {
-                connect = LeafInfo.connect(server, remote, url, nonceIn, headers);
+                connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls);
             } catch (IOException | RuntimeException e) {
                 log.error(logPrefix + e.getMessage());
                 close("Protocol Violation", false);
@@ -304,6 +334,31 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !registered) {
             finishSolicited();
+        }
+    }
+
+    /**
+     * The client side of TLS after the hub's INFO: the handler goes first in the pipeline and holds what we write
+     * (CONNECT) until the handshake is done. The hub's name is checked unless the remote's tls says insecure.
+     */
+    private boolean startTls() {
+        try {
+            io.netty.handler.ssl.SslContext c = clientTls != null ? clientTls
+                    : LeafNodes.clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null));
+            int port = url.getPort() < 0 ? 7422 : url.getPort();
+            io.netty.handler.ssl.SslHandler h = c.newHandler(channel.alloc(), url.getHost(), port);
+            if (remote.tls() == null || !remote.tls().insecure()) {
+                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                h.engine().setSSLParameters(p);
+            }
+            h.setHandshakeTimeoutMillis(remote.tls() == null ? 2000 : remote.tls().timeout().toMillis());
+            ctx.pipeline().addFirst("nats-leaf-tls", h);
+            return true;
+        } catch (RuntimeException e) {
+            log.error(logPrefix + "TLS handshake error: " + e.getMessage());
+            close("TLS Handshake Failure", false);
+            return false;
         }
     }
 

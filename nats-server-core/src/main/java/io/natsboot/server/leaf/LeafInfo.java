@@ -104,7 +104,7 @@ final class LeafInfo {
      * over the user of the URL. Throws with nats-server's log text when the credentials file cannot be used.
      */
     static byte[] connect(ServerContext server, LeafNodeOptions.Remote remote, URI url, String nonce,
-            boolean headers) throws IOException {
+            boolean headers, boolean tls) throws IOException {
         StringBuilder b = new StringBuilder(400).append("CONNECT {\"version\":");
         Json.quote(b, server.options().compatVersion());
         if (remote.credentials() != null && !remote.credentials().isEmpty()) {
@@ -135,7 +135,7 @@ final class LeafInfo {
                 }
             }
         }
-        b.append(",\"tls_required\":").append(remote.tls() != null).append(",\"server_id\":");
+        b.append(",\"tls_required\":").append(tls).append(",\"server_id\":");
         Json.quote(b, server.serverId());
         b.append(",\"name\":");
         Json.quote(b, server.serverName());

@@ -109,11 +109,12 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                     @Override
                     protected void initChannel(Channel ch) {
                         if (serverTls != null) {
-                            SslHandler h = serverTls.newHandler(ch.alloc());
-                            h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
+                            // INFO leaves in plaintext, then the leaf starts the handshake (leafnode.go).
+                            SslHandler h = io.natsboot.server.tls.TlsFirstDetector.sslHandler(serverTls, ch, true,
+                                    options.tls().timeout().toMillis());
                             ch.pipeline().addLast("nats-leaf-tls", h);
                         }
-                        ch.pipeline().addLast("nats-leaf", new LeafConnection(LeafNodes.this, null, null));
+                        ch.pipeline().addLast("nats-leaf", new LeafConnection(LeafNodes.this, null, null, null));
                     }
                 })
                 .bind(options.host(), options.port())
@@ -154,7 +155,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         if (log.isDebug()) {
             log.debug("Trying to connect as leafnode to remote server on \"" + hostPort + "\"");
         }
-        SslContext clientTls = r.tls() == null ? null : TlsContexts.routeClient(r.tls());
+        SslContext clientTls = r.tls() == null ? null : clientTls(r.tls());
         EventLoopGroup group = loops.onClient(true);
         new Bootstrap()
                 .group(group)
@@ -166,12 +167,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (clientTls != null) {
-                            SslHandler h = clientTls.newHandler(ch.alloc(), url.getHost(), url.getPort());
-                            h.setHandshakeTimeoutMillis(r.tls().timeout().toMillis());
-                            ch.pipeline().addLast("nats-leaf-tls", h);
-                        }
-                        LeafConnection c = new LeafConnection(LeafNodes.this, r, url);
+                        // TLS starts after the hub's INFO (LeafConnection.onInfo), as nats-server's solicit side.
+                        LeafConnection c = new LeafConnection(LeafNodes.this, r, url, clientTls);
                         state.current = c;
                         ch.pipeline().addLast("nats-leaf", c);
                     }
@@ -194,6 +191,28 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                         schedule(r, attempt + 1, delay);
                     }
                 });
+    }
+
+    /**
+     * A remote's client TLS: the CA to check the hub against (else the JDK's), our certificate when the block has
+     * one (hubs with verify), {@code insecure} as Go's InsecureSkipVerify.
+     */
+    static SslContext clientTls(io.natsboot.server.config.TlsOptions tls) {
+        try {
+            io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK).protocols(tls.protocols());
+            if (tls.certFile() != null && !tls.certFile().isEmpty()) {
+                b.keyManager(new java.io.File(tls.certFile()), new java.io.File(tls.keyFile()));
+            }
+            if (tls.insecure()) {
+                b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+                b.trustManager(new java.io.File(tls.caFile()));
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("error parsing leafnode remote TLS config: " + e.getMessage(), e);
+        }
     }
 
     private void schedule(LeafNodeOptions.Remote r, int attempt, long delayNanos) {

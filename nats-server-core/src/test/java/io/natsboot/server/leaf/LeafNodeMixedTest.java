@@ -69,4 +69,45 @@ class LeafNodeMixedTest {
             assertEquals(1, hub.server().leafNodes().connections().size());
         }
     }
+
+    @Test
+    void oursLeafReconnectsAfterTheNatsServerHubRestarts() throws Exception {
+        try (GoLeafNode hub = GoLeafNode.start("HUB", "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+             RunningServer leaf = leafTo(hub.leafUrl(), null);
+             Connection onLeaf = connect(leaf.url())) {
+            awaitLeafs(hub, 1);
+            awaitLeafs(leaf, 1);
+            hub.stop();
+            awaitLeafs(leaf, 0);
+            hub.restart();
+            awaitLeafs(hub, 1);
+            awaitLeafs(leaf, 1);
+            try (Connection onHub = connect(hub.url())) {
+                LeafExchange.oneWay(onHub, onLeaf, "after.restart.down");
+                LeafExchange.oneWay(onLeaf, onHub, "after.restart.up");
+            }
+        }
+    }
+
+    @Test
+    void natsServerLeafReconnectsAfterOurHubRestarts() throws Exception {
+        int leafPort = GoLeafNode.freePort();
+        RunningServer hub = RunningServer.start(b -> b.serverName("HUB")
+                .leafnodes(LeafNodeOptions.listen("127.0.0.1", leafPort)));
+        try (GoLeafNode leaf = GoLeafNode.start("LEAF", "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:"
+                + leafPort + "\" } ] }"); Connection onLeaf = connect(leaf.url())) {
+            awaitLeafs(leaf, 1);
+            hub.close();
+            awaitLeafs(leaf, 0);
+            hub = RunningServer.start(b -> b.serverName("HUB").leafnodes(LeafNodeOptions.listen("127.0.0.1", leafPort)));
+            awaitLeafs(hub, 1);
+            awaitLeafs(leaf, 1);
+            try (Connection onHub = connect(hub.url())) {
+                LeafExchange.oneWay(onHub, onLeaf, "after.restart.down");
+                LeafExchange.oneWay(onLeaf, onHub, "after.restart.up");
+            }
+        } finally {
+            hub.close();
+        }
+    }
 }
