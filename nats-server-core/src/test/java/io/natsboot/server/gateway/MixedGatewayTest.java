@@ -31,8 +31,8 @@ class MixedGatewayTest {
 
     @Test
     void oursAndNatsServerFormASupercluster() throws Exception {
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         try (RunningServer a = GatewayTestSupport.node("A1", "A", ourGw, "B=nats://127.0.0.1:" + goGw);
              GoGatewayNode b = GoGatewayNode.start("B1", "B", goGw, List.of("A=" + gatewayUrl(a)), 0, List.of())) {
             awaitConnected(a, "B");

@@ -47,7 +47,7 @@ class SuperclusterTest {
     private static int[] ports(int n) throws Exception {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
-            p[i] = Ports.free();
+            p[i] = GatewayTestSupport.port();
         }
         return p;
     }
@@ -168,7 +168,7 @@ class SuperclusterTest {
 
     @Test
     void killedGatewayNodeIsReplacedAndRejoins() throws Exception {
-        int ourGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
         int[] gb = ports(2);
         int[] cb = ports(2);
         String toA = "A=nats://127.0.0.1:" + ourGw;
@@ -213,7 +213,7 @@ class SuperclusterTest {
     void remoteClustersLearnEveryGatewayUrlOfOurs() throws Exception {
         int[] ga = ports(2);
         int[] ca = ports(2);
-        int goGw = Ports.free();
+        int goGw = GatewayTestSupport.port();
         String toB = "B=nats://127.0.0.1:" + goGw;
         RunningServer a1 = GatewayTestSupport.node("A1", "A", ga[0], new int[] {ca[0], ca[1]}, toB);
         try (RunningServer a2 = GatewayTestSupport.node("A2", "A", ga[1], new int[] {ca[1], ca[0]}, toB);
@@ -234,7 +234,11 @@ class SuperclusterTest {
                 a1.close();
             }
             // B1's outbound to A went to A1 (its only configured URL); now it finds A2.
-            await("B1's outbound to A on A2", () -> gateways(a2).inboundViews().containsKey("B"));
+            try {
+                await("B1's outbound to A on A2", () -> gateways(a2).inboundViews().containsKey("B"));
+            } catch (RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\nB1's log:\n" + b.log(), e);
+            }
             try (Connection na = connect(a2.url()); Connection nb = connect(b.url())) {
                 MixedGatewayTest.pubSub(nb, na, "after.a1.left");
                 MixedGatewayTest.requestReply(na, nb, "svc.after.a1.left");
