@@ -453,13 +453,13 @@ public final class NatsServer {
         if (leafs != null) {
             leafs.shutdown();
         }
+        Gateways gateways = this.gateways;
+        if (gateways != null) {
+            gateways.shutdown(); // before the routes: their closing must not shrink the gateway URLs we advertise
+        }
         Cluster cluster = this.cluster;
         if (cluster != null) {
             cluster.shutdown();
-        }
-        Gateways gateways = this.gateways;
-        if (gateways != null) {
-            gateways.shutdown();
         }
         for (ClientConnection c : new ArrayList<>(context.clients())) {
             c.close("Server Shutdown", true);

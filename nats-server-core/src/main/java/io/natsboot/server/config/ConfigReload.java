@@ -155,6 +155,8 @@ public final class ConfigReload {
                 next.cluster() == null ? null : next.cluster().toString());
         // nats-server 2.9.10 refuses any change of the websocket block
         refuse("Websocket", goText(old.websocket()), goText(next.websocket()));
+        // and of the gateway block
+        refuse("Gateway", goText(old.gateway()), goText(next.gateway()));
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }
@@ -193,6 +195,25 @@ public final class ConfigReload {
                 + (w.tls() != null && w.tls().map()) + " map[] " + w.sameOrigin() + " ["
                 + String.join(" ", w.allowedOrigins()) + "] " + w.compression() + " "
                 + (w.handshakeTimeout().isZero() ? "0s" : GoFormat.duration(w.handshakeTimeout())) + "}";
+    }
+
+    /**
+     * The gateway block as Go prints nats-server's GatewayOpts struct with %v (remote gateways by name, where Go
+     * prints their pointers).
+     */
+    public static String goText(GatewayOptions g) {
+        if (g == null) {
+            return "{ 0   0 <nil> 0 false false map[]  0 [] false <nil> 0 <nil>}";
+        }
+        double auth = g.authTimeout() == null ? 0 : g.authTimeout().toNanos() / 1e9;
+        String authText = auth == Math.rint(auth) ? String.valueOf((long) auth) : String.valueOf(auth);
+        double tls = g.tls() == null ? 2 : g.tls().timeout().toNanos() / 1e9;
+        String tlsText = tls == Math.rint(tls) ? String.valueOf((long) tls) : String.valueOf(tls);
+        List<String> remotes = g.remotes().stream().map(r -> "&{" + r.name() + " " + r.urls() + "}").toList();
+        return "{" + g.name() + " " + g.host() + " " + g.port() + " " + nz(g.user()) + " " + nz(g.password()) + " "
+                + authText + " " + (g.tls() == null ? "<nil>" : "&{...}") + " " + tlsText + " "
+                + (g.tls() != null && g.tls().map()) + " false map[] " + nz(g.advertise()) + " " + g.connectRetries()
+                + " [" + String.join(" ", remotes) + "] " + g.rejectUnknown() + " <nil> 0 <nil>}";
     }
 
     private static List<String> accountNames(ServerOptions o) {

@@ -9,6 +9,7 @@ import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.RemoteDelivery;
+import io.natsboot.server.connection.RoutePressure;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
@@ -172,14 +173,41 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
         }
         long before = inMsgs;
         long bytesBefore = inBytes;
+        RoutePressure.takeNoted(); // only what this read's deliveries note
         framer.read(in);
         long delivered = inMsgs - before;
         if (delivered > 0) {
             server.inMsgs.add(delivered);
             server.inBytes.add(inBytes - bytesBefore);
         }
+        if (RoutePressure.takeNoted()) {
+            pauseReading();
+        }
         lastActivityNanos = System.nanoTime();
         keepalive.activity();
+    }
+
+    /** How long a gateway stops reading after a read that found a local receiver backed up (as routes). */
+    private static final long PRESSURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private boolean paused;
+
+    /**
+     * A local receiver is over its stall threshold: stop reading for a moment so it can drain; the remote's
+     * outbound queue, then its publishers, feel it through TCP instead of the receiver being cut as a slow
+     * consumer. Bounded per read, as for routes (RouteConnection).
+     */
+    private void pauseReading() {
+        if (paused || closeReason != null) {
+            return;
+        }
+        paused = true;
+        channel.config().setAutoRead(false);
+        loop.schedule(() -> {
+            paused = false;
+            if (closeReason == null) {
+                channel.config().setAutoRead(true);
+            }
+        }, PRESSURE_PAUSE_NANOS, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -268,6 +268,9 @@ public final class Gateways implements InterestObserver, MessageForwarder {
      * can dial any of them), and the inbound connections get the new INFO (nats-server's sendAsyncGatewayInfo).
      */
     private void peerUrl(String peerUrl, boolean added) {
+        if (shuttingDown) {
+            return; // nats-server keeps its URLs while shutting down
+        }
         synchronized (lock) {
             Integer n = clusterUrls.get(peerUrl);
             if (added) {

@@ -19,7 +19,7 @@ class GatewayAuthTest {
 
     @Test
     void credentialsInTheUrlAreCheckedAndUnknownClustersRejected() throws Exception {
-        int ourGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
         GatewayOptions g = new GatewayOptions("A", "127.0.0.1", ourGw, null, List.of(), "gw", "s3cret", null, null, 0,
                 false);
         try (RunningServer a = RunningServer.start(b -> b.serverName("A1").gateway(g, ourGw));
@@ -44,8 +44,8 @@ class GatewayAuthTest {
 
     @Test
     void rejectUnknownClusterRefusesGatewaysNotConfigured() throws Exception {
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         GatewayOptions g = new GatewayOptions("A", "127.0.0.1", ourGw, null, List.of(new GatewayOptions.Remote("B",
                 List.of(java.net.URI.create("nats://127.0.0.1:" + goGw)), null)), null, null, null, null, 0, true);
         try (RunningServer a = RunningServer.start(b -> b.serverName("A1").gateway(g, ourGw));

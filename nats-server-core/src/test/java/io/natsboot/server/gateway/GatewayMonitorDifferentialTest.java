@@ -32,8 +32,8 @@ class GatewayMonitorDifferentialTest {
 
     @Test
     void gatewayzAndVarzHaveNatsServersShape() throws Exception {
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         GatewayOptions g = new GatewayOptions("A", "127.0.0.1", ourGw, null, List.of(new GatewayOptions.Remote("B",
                 List.of(URI.create("nats://127.0.0.1:" + goGw)), null)), null, null, null, null, 0, false);
         try (RunningServer a = RunningServer.start(b -> b.serverName("A1").httpPort(-1).gateway(g, ourGw));

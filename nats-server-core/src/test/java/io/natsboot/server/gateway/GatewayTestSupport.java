@@ -49,6 +49,24 @@ final class GatewayTestSupport {
         });
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (ip_local_port_range starts at 32768), for listeners whose
+     * port other nodes must know before they start: the outbound connections of the nodes started meanwhile take
+     * their local ports from the ephemeral range, so they cannot take this one.
+     */
+    static int port() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200; i++) {
+            int p = 20000 + r.nextInt(12000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return p;
+            } catch (java.io.IOException busy) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port in 20000-32000");
+    }
+
     static Gateways gateways(RunningServer s) {
         return s.server().gateways();
     }

@@ -31,8 +31,8 @@ class GatewayTlsTest {
                 certs.path("ca.pem"), true, Duration.ofSeconds(2));
         String goTls = "  tls {\n    cert_file: \"" + certs.path("route-cert.pem") + "\"\n    key_file: \""
                 + certs.path("route-key.pem") + "\"\n    ca_file: \"" + certs.path("ca.pem") + "\"\n    timeout: 2\n  }";
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         GatewayOptions g = new GatewayOptions("A", "127.0.0.1", ourGw, null, List.of(new GatewayOptions.Remote("B",
                 List.of(URI.create("nats://127.0.0.1:" + goGw)), null)), null, null, null, tls, 0, false);
         try (RunningServer a = RunningServer.start(b -> b.serverName("A1").gateway(g, ourGw));

@@ -38,8 +38,8 @@ class GatewayWireTranscriptTest {
 
     @Test
     void acceptingSideSendsWhatNatsServerSends() throws Exception {
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         try (RunningServer ours = GatewayTestSupport.node("S1", "G", ourGw);
              GoGatewayNode go = GoGatewayNode.start("S1", "G", goGw, List.of(), 0, List.of())) {
             Accepted a = accepted(ours.url(), ourGw);

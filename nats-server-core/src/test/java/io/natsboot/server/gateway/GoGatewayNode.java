@@ -51,7 +51,7 @@ final class GoGatewayNode implements AutoCloseable {
             List<String> routes, String gatewayExtra) throws Exception {
         RequiredBinaries.path("nats-server"); // fails naming the package when missing
         int port = Ports.free();
-        int gw = gatewayPort == 0 ? Ports.free() : gatewayPort;
+        int gw = gatewayPort == 0 ? GatewayTestSupport.port() : gatewayPort;
         int http = Ports.free();
         StringBuilder c = new StringBuilder();
         c.append("listen: \"127.0.0.1:").append(port).append("\"\n");

@@ -31,8 +31,8 @@ class MixedGatewayTest {
 
     @Test
     void oursAndNatsServerFormASupercluster() throws Exception {
-        int ourGw = Ports.free();
-        int goGw = Ports.free();
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
         try (RunningServer a = GatewayTestSupport.node("A1", "A", ourGw, "B=nats://127.0.0.1:" + goGw);
              GoGatewayNode b = GoGatewayNode.start("B1", "B", goGw, List.of("A=" + gatewayUrl(a)), 0, List.of())) {
             awaitConnected(a, "B");
@@ -98,47 +98,50 @@ class MixedGatewayTest {
 
     /**
      * A queue group with a member in each cluster: messages published in one cluster go to its own member; once
-     * that member leaves, to the other cluster's.
+     * that member leaves, to the other cluster's. Probes (published until interest has crossed) and jobs are told
+     * apart by their payload, so a probe still in flight cannot be mistaken for a job that crossed.
      */
     static void localQueueMemberPreferred(Connection local, Connection remote, String subject) throws Exception {
-        AtomicInteger atLocal = new AtomicInteger();
-        AtomicInteger atRemote = new AtomicInteger();
-        Dispatcher dl = local.createDispatcher(m -> atLocal.incrementAndGet());
-        Dispatcher dr = remote.createDispatcher(m -> atRemote.incrementAndGet());
+        AtomicInteger jobsLocal = new AtomicInteger();
+        AtomicInteger jobsRemote = new AtomicInteger();
+        AtomicInteger probesRemote = new AtomicInteger();
+        Dispatcher dl = local.createDispatcher(m -> {
+            if (isJob(m)) {
+                jobsLocal.incrementAndGet();
+            }
+        });
+        Dispatcher dr = remote.createDispatcher(m -> (isJob(m) ? jobsRemote : probesRemote).incrementAndGet());
         dr.subscribe(subject, "workers");
         remote.flush(Duration.ofSeconds(2));
         // The remote member alone gets messages once its queue interest crossed.
         await("the remote member of " + subject, () -> {
-            local.publish(subject, new byte[0]);
-            try {
-                local.flush(Duration.ofSeconds(1));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return atRemote.get() > 0;
+            local.publish(subject, PROBE);
+            return probesRemote.get() > 0;
         });
         dl.subscribe(subject, "workers");
         local.flush(Duration.ofSeconds(2));
-        int remoteBefore = atRemote.get();
         for (int i = 0; i < 50; i++) {
-            local.publish(subject, new byte[0]);
+            local.publish(subject, JOB);
         }
         local.flush(Duration.ofSeconds(2));
-        await("50 messages at the local member of " + subject, () -> atLocal.get() >= 50);
+        await("50 jobs at the local member of " + subject, () -> jobsLocal.get() >= 50);
         // A PING round trip on the remote connection after: anything sent across would have arrived by now.
         remote.flush(Duration.ofSeconds(2));
-        assertEquals(remoteBefore, atRemote.get(), "a local member exists: nothing crosses");
+        assertEquals(0, jobsRemote.get(), "a local member exists: no job crosses");
+        assertEquals(50, jobsLocal.get());
         local.closeDispatcher(dl);
         local.flush(Duration.ofSeconds(2));
-        await("the remote member again once the local one left", () -> {
-            local.publish(subject, new byte[0]);
-            try {
-                local.flush(Duration.ofSeconds(1));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return atRemote.get() > remoteBefore;
+        await("jobs at the remote member once the local one left", () -> {
+            local.publish(subject, JOB);
+            return jobsRemote.get() > 0;
         });
         remote.closeDispatcher(dr);
+    }
+
+    static final byte[] PROBE = "probe".getBytes(StandardCharsets.UTF_8);
+    static final byte[] JOB = "job".getBytes(StandardCharsets.UTF_8);
+
+    static boolean isJob(Message m) {
+        return m.getData().length == JOB.length;
     }
 }
