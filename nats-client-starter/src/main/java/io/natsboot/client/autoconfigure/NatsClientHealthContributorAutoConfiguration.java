@@ -27,8 +27,13 @@ public final class NatsClientHealthContributorAutoConfiguration {
 
     @Bean(NAME)
     @ConditionalOnMissingBean(name = NAME)
-    NatsClientHealthIndicator natsHealthIndicator(Connection connection) {
-        return new NatsClientHealthIndicator(connection);
+    NatsClientHealthIndicator natsHealthIndicator(Connection connection, NatsClientProperties properties) {
+        return indicator(connection, properties);
+    }
+
+    private static NatsClientHealthIndicator indicator(Connection connection, NatsClientProperties properties) {
+        return new NatsClientHealthIndicator(connection, properties.getHealth().getJwtExpiryWarning(),
+                java.time.Clock.systemUTC());
     }
 
     /** The {@code jetstream} contributor, unless {@code natsboot.client.jetstream.enabled=false}. */
@@ -45,7 +50,7 @@ public final class NatsClientHealthContributorAutoConfiguration {
     @Bean(NAME_NEXT_TO_SERVER)
     @ConditionalOnBean(name = NAME)
     @ConditionalOnMissingBean(NatsClientHealthIndicator.class)
-    NatsClientHealthIndicator natsClientHealthIndicator(Connection connection) {
-        return new NatsClientHealthIndicator(connection);
+    NatsClientHealthIndicator natsClientHealthIndicator(Connection connection, NatsClientProperties properties) {
+        return indicator(connection, properties);
     }
 }

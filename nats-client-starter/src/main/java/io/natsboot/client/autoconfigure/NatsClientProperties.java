@@ -59,6 +59,20 @@ public class NatsClientProperties {
     private boolean observationEnabled;
     private final Reactive reactive = new Reactive();
     private final Ssl ssl = new Ssl();
+    private final Health health = new Health();
+
+    public static class Health {
+        /**
+         * How long before the user JWT (credentials) expires the health details say {@code jwt_expiring: true};
+         * once it has expired the client's health is DOWN.
+         */
+        private Duration jwtExpiryWarning = Duration.ofDays(1);
+
+        public Duration getJwtExpiryWarning() { return jwtExpiryWarning; }
+        public void setJwtExpiryWarning(Duration d) { this.jwtExpiryWarning = d; }
+    }
+
+    public Health getHealth() { return health; }
 
     public static class Ssl {
         /** Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose key and trust material the client uses. */

@@ -90,4 +90,53 @@ class NatsClientHealthTests {
             }
         }
     }
+
+    /**
+     * A .creds user JWT that expires in two hours against NATS Boot in operator mode: the details carry its
+     * expiry, {@code jwt_expiring} within the warning window, and DOWN once the (clock's) time is past it.
+     */
+    @Test
+    void reportsTheUserJwtExpiry(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        io.natsboot.server.support.TrustChain chain = io.natsboot.server.support.TrustChain.create();
+        io.natsboot.server.support.TrustChain.Account account = chain.account("APP");
+        java.nio.file.Path op = java.nio.file.Files.writeString(dir.resolve("op.jwt"), chain.operatorJwt());
+        java.nio.file.Path conf = java.nio.file.Files.writeString(dir.resolve("server.conf"), "operator: \"" + op
+                + "\"\nresolver: MEMORY\nresolver_preload: { " + account.publicKey() + ": \"" + account.jwt()
+                + "\" }\n");
+        ServerOptions.Builder b = ServerOptions.builder().host("127.0.0.1").port(0);
+        assertThat(io.natsboot.server.config.ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+        NatsServer operatorMode = new NatsServer(b.build(), TestNatsServer.QUIET);
+        operatorMode.start();
+        try {
+            java.nio.file.Path creds = account.user("app", n -> { }, java.time.Duration.ofHours(2)).writeCreds(dir);
+            runner.withPropertyValues("natsboot.client.servers=nats://127.0.0.1:" + operatorMode.port(),
+                    "natsboot.client.credentials-file=" + creds, "natsboot.client.health.jwt-expiry-warning=3h")
+                    .run(ctx -> {
+                        Health health = ctx.getBean(NatsClientHealthIndicator.class).health(true);
+                        assertThat(health.getStatus()).isEqualTo(Status.UP);
+                        java.time.Instant expires = java.time.Instant.parse((String) health.getDetails()
+                                .get("jwt_expires"));
+                        assertThat(expires).isBetween(java.time.Instant.now().plusSeconds(7000),
+                                java.time.Instant.now().plusSeconds(7300));
+                        assertThat(health.getDetails()).containsEntry("jwt_expiring", true);
+                        Connection nc = ctx.getBean(Connection.class);
+                        Health later = new NatsClientHealthIndicator(nc, java.time.Duration.ofMinutes(5),
+                                java.time.Clock.fixed(expires.plusSeconds(1), java.time.ZoneOffset.UTC)).health(true);
+                        assertThat(later.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(later.getDetails()).containsEntry("jwt", "expired");
+                        Health early = new NatsClientHealthIndicator(nc, java.time.Duration.ofMinutes(5),
+                                java.time.Clock.systemUTC()).health(true);
+                        assertThat(early.getStatus()).isEqualTo(Status.UP);
+                        assertThat(early.getDetails()).doesNotContainKey("jwt_expiring");
+                    });
+        } finally {
+            operatorMode.shutdown();
+        }
+    }
+
+    @Test
+    void withoutAUserJwtNoJwtDetails() {
+        runner.withPropertyValues(server.serversProperty()).run(ctx -> assertThat(
+                ctx.getBean(NatsClientHealthIndicator.class).health(true).getDetails()).doesNotContainKey("jwt_expires"));
+    }
 }
