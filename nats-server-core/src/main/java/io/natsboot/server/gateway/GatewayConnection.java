@@ -11,6 +11,7 @@ import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.RemoteDelivery;
 import io.natsboot.server.connection.RoutePressure;
 import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.Json;
@@ -40,10 +41,10 @@ import java.util.concurrent.TimeUnit;
  * {@link OutboundQueue}, {@link Keepalive}). Everything but the outbound queue and the interest state is confined
  * to the connection's event loop.
  */
-final class GatewayConnection extends ChannelInboundHandlerAdapter implements RouteOps, CoreFigures {
+final class GatewayConnection extends ChannelInboundHandlerAdapter implements RouteOps, CoreFigures,
+        ServerMessageFrames.SlowConsumer {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] RMSG = "RMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     /** Publishers pause while more than this is queued for the gateway (as for routes). */
@@ -568,83 +569,18 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
             bodyStart += headerLength;
             bodyLength -= headerLength;
         }
-        boolean stall = false;
-        boolean schedule;
-        OutboundQueue q = this.out;
-        synchronized (q) {
-            if (q.isClosedLocked()) {
-                return false;
-            }
-            long queued = q.pendingBytesLocked();
-            if (queued > server.options().maxPending()) {
-                q.slowConsumerLocked();
-                server.slowConsumers.increment();
-                log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending()
-                        + " Exceeded");
-                loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
-                return false;
-            }
-            if (q.backedUpLocked(queued) && from != null) {
-                q.holdLocked(from.publisherHold());
-                stall = true;
-            }
-            int subjLen = subject != null ? subject.length() * 3 : subjectLength;
-            ByteBuf o = q.bufferLocked(subjLen + replyLength + bodyLength + 96 + queueCount * 16
-                    + account.name().length() + (replyPrefix == null ? 0 : replyPrefix.length));
-            o.writeBytes(withHeaders ? HMSG : RMSG);
-            o.writeCharSequence(account.name(), StandardCharsets.UTF_8);
-            o.writeByte(' ');
-            if (subject != null) {
-                o.writeCharSequence(subject, StandardCharsets.UTF_8);
-            } else {
-                o.writeBytes(buf, subjectStart, subjectLength);
-            }
-            o.writeByte(' ');
-            if (queueCount > 0) {
-                if (replyLength > 0) {
-                    o.writeByte('+').writeByte(' ');
-                    writeReply(o, replyPrefix, buf, replyStart, replyLength);
-                    o.writeByte(' ');
-                } else {
-                    o.writeByte('|').writeByte(' ');
-                }
-                for (int i = 0; i < queueCount; i++) {
-                    o.writeCharSequence(queues[i], StandardCharsets.UTF_8);
-                    o.writeByte(' ');
-                }
-            } else if (replyLength > 0) {
-                writeReply(o, replyPrefix, buf, replyStart, replyLength);
-                o.writeByte(' ');
-            }
-            if (withHeaders) {
-                ClientConnection.writeDecimal(o, headerLength);
-                o.writeByte(' ');
-            }
-            ClientConnection.writeDecimal(o, bodyLength);
-            o.writeBytes(CRLF);
-            o.writeBytes(buf, bodyStart, bodyLength);
-            o.writeBytes(CRLF);
-            q.countLocked(bodyLength);
-            schedule = q.markFlushLocked();
-        }
-        if (stall) {
-            from.publisherHold().stall();
-        }
-        if (schedule) {
-            if (from == null) {
-                q.flushLater();
-            } else {
-                q.flushAfter(from.reads());
-            }
-        }
-        return true;
+        return ServerMessageFrames.enqueue(out, server.options().maxPending(), this, from,
+                withHeaders ? HMSG : RMSG, account.name(), subject, buf, subjectStart, subjectLength, replyPrefix,
+                replyStart, replyLength, withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
     }
 
-    private static void writeReply(ByteBuf o, byte[] prefix, ByteBuf buf, int start, int length) {
-        if (prefix != null) {
-            o.writeBytes(prefix);
-        }
-        o.writeBytes(buf, start, length);
+    /** Past max_pending: cut as a slow consumer, as nats-server does any connection. */
+    @Override
+    public void slowConsumerLocked(OutboundQueue q) {
+        q.slowConsumerLocked();
+        server.slowConsumers.increment();
+        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
+        loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
     }
 
     /** One protocol line (RS+/RS-/A+/A-/INFO); any thread. */

@@ -14,6 +14,7 @@ import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
+import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.SubjectCache;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
@@ -53,10 +54,10 @@ import java.util.concurrent.TimeUnit;
  * connection registers ({@link #interestChanged}). Loop detection: each account has a {@code $LDS.<nuid>} subject
  * advertised to every leaf; getting it back from a leaf means a loop.
  */
-public final class LeafConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures {
+public final class LeafConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures,
+        ServerMessageFrames.SlowConsumer {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LMSG = "LMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final long STALL_THRESHOLD = 4L * 1024 * 1024;
@@ -773,68 +774,18 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             bodyStart += headerLength;
             bodyLength -= headerLength;
         }
-        boolean stall = false;
-        boolean schedule;
-        OutboundQueue q = this.out;
-        synchronized (q) {
-            if (q.isClosedLocked()) {
-                return false;
-            }
-            long queued = q.pendingBytesLocked();
-            if (queued > server.options().maxPending()) {
-                q.slowConsumerLocked();
-                server.slowConsumers.increment();
-                log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending()
-                        + " Exceeded");
-                loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
-                return false;
-            }
-            if (q.backedUpLocked(queued) && from != null) {
-                q.holdLocked(from.publisherHold());
-                stall = true;
-            }
-            ByteBuf o = q.bufferLocked(subjectLength + replyLength + bodyLength + 48 + queueCount * 16);
-            o.writeBytes(withHeaders ? HMSG : LMSG);
-            o.writeBytes(buf, subjectStart, subjectLength);
-            o.writeByte(' ');
-            if (queueCount > 0) {
-                if (replyLength > 0) {
-                    o.writeByte('+').writeByte(' ');
-                    o.writeBytes(buf, replyStart, replyLength);
-                    o.writeByte(' ');
-                } else {
-                    o.writeByte('|').writeByte(' ');
-                }
-                for (int i = 0; i < queueCount; i++) {
-                    o.writeCharSequence(queues[i], StandardCharsets.UTF_8);
-                    o.writeByte(' ');
-                }
-            } else if (replyLength > 0) {
-                o.writeBytes(buf, replyStart, replyLength);
-                o.writeByte(' ');
-            }
-            if (withHeaders) {
-                ClientConnection.writeDecimal(o, headerLength);
-                o.writeByte(' ');
-            }
-            ClientConnection.writeDecimal(o, bodyLength);
-            o.writeBytes(CRLF);
-            o.writeBytes(buf, bodyStart, bodyLength);
-            o.writeBytes(CRLF);
-            q.countLocked(bodyLength);
-            schedule = q.markFlushLocked();
-        }
-        if (stall) {
-            from.publisherHold().stall();
-        }
-        if (schedule) {
-            if (from == null) {
-                q.flushLater();
-            } else {
-                q.flushAfter(from.reads());
-            }
-        }
-        return true;
+        return ServerMessageFrames.enqueue(out, server.options().maxPending(), this, from,
+                withHeaders ? HMSG : LMSG, null, null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
+                withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
+    }
+
+    /** Past max_pending: cut as a slow consumer, as nats-server does any connection. */
+    @Override
+    public void slowConsumerLocked(OutboundQueue q) {
+        q.slowConsumerLocked();
+        server.slowConsumers.increment();
+        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
+        loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
     }
 
     @Override
