@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Operator (JWT) mode on the engine's side: accounts made from account JWTs at their first login with their
@@ -34,8 +33,6 @@ public final class OperatorAccounts {
     private final Set<String> wired = ConcurrentHashMap.newKeySet();
     /** JWT clients per account, against the account's connection limit. */
     private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
-    /** Sequence of messages the server sends on $SYS (the "seq" of their "server" object). */
-    private final AtomicLong sysSequence = new AtomicLong();
     private final ClaimsRequests claimsRequests;
 
     /** Throws {@link IllegalStateException} with nats-server's start-up message when the setup is refused. */
@@ -173,18 +170,24 @@ public final class OperatorAccounts {
 
     /**
      * The {@code "server"} object of nats-server's $SYS answers and events (its ServerInfo as 2.9 writes it):
-     * name, host, id, ver, seq (one more each call), jetstream, time.
+     * name, host, id, cluster (when clustered), ver, seq (the server's one $SYS sequence), jetstream, time; the same
+     * fields as the system account's events (system/ServerInfo).
      */
     public String sysServerJson() {
         StringBuilder b = new StringBuilder("{\"name\":");
         Json.quote(b, server.serverName());
         b.append(",\"host\":");
-        Json.quote(b, options.host() == null ? "" : options.host());
+        Json.quote(b, server.infoHost());
         b.append(",\"id\":");
         Json.quote(b, server.serverId());
+        String cluster = server.clusterName();
+        if (cluster != null && !cluster.isEmpty()) {
+            b.append(",\"cluster\":");
+            Json.quote(b, cluster);
+        }
         b.append(",\"ver\":");
         Json.quote(b, options.compatVersion());
-        b.append(",\"seq\":").append(sysSequence.incrementAndGet()).append(",\"jetstream\":")
+        b.append(",\"seq\":").append(server.nextSystemSequence()).append(",\"jetstream\":")
                 .append(options.jetstream() != null && options.jetstream().enabled()).append(",\"time\":\"")
                 .append(io.natsboot.server.goformat.GoFormat.rfc3339Nano(java.time.Instant.now())).append("\"}");
         return b.toString();

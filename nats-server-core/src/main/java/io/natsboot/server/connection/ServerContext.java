@@ -285,6 +285,14 @@ public final class ServerContext {
         void localRemoved(Subscription s);
     }
 
+    /** One sequence for every message this server sends on $SYS (the {@code seq} of their {@code server} object). */
+    private final java.util.concurrent.atomic.AtomicLong systemSequence = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The next {@code seq} of a $SYS message's {@code server} object, shared by every sender in this server. */
+    public long nextSystemSequence() {
+        return systemSequence.incrementAndGet();
+    }
+
     public void clusterName(String name) {
         this.clusterName = name;
     }

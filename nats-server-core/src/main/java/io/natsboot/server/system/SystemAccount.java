@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The system account at work (nats-server's {@code s.sys}): an internal client in the system account that
@@ -46,7 +45,6 @@ public final class SystemAccount {
     private final Account account;
     private final InternalClient client;
     private final ScheduledExecutorService thread;
-    private final AtomicLong seq = new AtomicLong();
     private final ClientEvents clientEvents;
     private final StatszSender statsz;
     private final SystemRequests requests;
@@ -171,7 +169,7 @@ public final class SystemAccount {
     /** The {@code server} object of the next message: sequence number and time taken now. */
     ServerInfo nextServerInfo() {
         return new ServerInfo(context.serverName(), context.infoHost(), context.serverId(), context.clusterName(),
-                context.options().compatVersion(), seq.incrementAndGet(),
+                context.options().compatVersion(), context.nextSystemSequence(),
                 context.options().jetstream() != null && context.options().jetstream().enabled(), Instant.now());
     }
 

@@ -174,6 +174,26 @@ class ClaimsRequestsDifferentialTest {
                 "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP");
     }
 
+    /**
+     * One $SYS sequence per server, as nats-server's: a claims answer and the system account's own messages (a
+     * STATSZ answer) count on the same {@code seq}, so it never repeats.
+     */
+    @Test
+    void claimsAnswersAndSystemMessagesShareOneSequence() throws Exception {
+        long first = seq(new String(requests.handle("$SYS.REQ.CLAIMS.LIST", new byte[0]), StandardCharsets.UTF_8));
+        Message statsz = ourSysConn.request("$SYS.REQ.SERVER.PING.STATSZ", new byte[0], Duration.ofSeconds(2));
+        long second = seq(new String(statsz.getData(), StandardCharsets.UTF_8));
+        long third = seq(new String(requests.handle("$SYS.REQ.CLAIMS.LIST", new byte[0]), StandardCharsets.UTF_8));
+        assertThat(second).isGreaterThan(first);
+        assertThat(third).isGreaterThan(second);
+    }
+
+    private static long seq(String answer) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"server\":\\{[^}]*\"seq\":(\\d+)").matcher(answer);
+        assertThat(m.find()).as(answer).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
     private static java.util.List<String> serverKeys(String answer) {
         String server = answer.substring(answer.indexOf("\"server\":{") + 10);
         java.util.List<String> keys = new java.util.ArrayList<>();
