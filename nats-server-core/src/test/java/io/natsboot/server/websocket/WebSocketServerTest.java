@@ -84,6 +84,10 @@ class WebSocketServerTest {
             try (WsRawClient first = new WsRawClient(p)) {
                 first.upgrade(WsRawClient.request(p, ""));
                 first.next();
+                // nats-server registers a client only after its INFO went out: a PING round trip makes sure the
+                // first one counts before the second connects
+                first.send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+                first.readUntil("PONG\r\n");
                 return session(p, "");
             }
         };
