@@ -129,14 +129,24 @@ final class JetStreamStart {
 
     /**
      * nats-server 2.9.10's reading of an account JWT: memory or disk storage not 0 enables JetStream with the
-     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); otherwise the
-     * account has none (and loses it on an update that takes the limits away). The system account never has it.
+     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); else tiered
+     * limits ({@code tiered_limits}, per replica count) with a tier that has storage enable it with those tiers;
+     * otherwise the account has none (and loses it on an update that takes the limits away). The system account
+     * never has it.
      */
     private static void applyClaims(JetStream engine, io.natsboot.server.auth.jwt.AccountClaims claims, ServerLog log,
             boolean system) {
         io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l = claims.jetStreamLimits();
+        java.util.Map<String, io.natsboot.server.jetstream.AccountLimits> tiers = new java.util.LinkedHashMap<>();
+        if (!l.enabled()) {
+            claims.tieredJetStreamLimits().forEach((tier, t) -> {
+                if (t.enabled()) {
+                    tiers.put(tier, limits(t));
+                }
+            });
+        }
         String account = claims.subject();
-        if (!l.enabled() || system) {
+        if ((!l.enabled() && tiers.isEmpty()) || system) {
             if (engine.enabled(account)) {
                 engine.disableAccount(account);
             } else {
@@ -145,13 +155,17 @@ final class JetStreamStart {
             return;
         }
         try {
-            engine.enableAccount(account, new io.natsboot.server.jetstream.AccountLimits(l.memStorage(),
-                    l.diskStorage(), l.streams(), l.consumer(), unlimitedIfNotPositive(l.maxAckPending()),
-                    unlimitedIfNotPositive(l.memMaxStreamBytes()), unlimitedIfNotPositive(l.diskMaxStreamBytes()),
-                    l.maxBytesRequired()));
+            engine.enableAccount(account, limits(l), tiers);
         } catch (IOException e) {
             log.error("Error enabling JetStream for account " + account + ": " + e.getMessage());
         }
+    }
+
+    private static io.natsboot.server.jetstream.AccountLimits limits(
+            io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l) {
+        return new io.natsboot.server.jetstream.AccountLimits(l.memStorage(), l.diskStorage(), l.streams(),
+                l.consumer(), unlimitedIfNotPositive(l.maxAckPending()), unlimitedIfNotPositive(l.memMaxStreamBytes()),
+                unlimitedIfNotPositive(l.diskMaxStreamBytes()), l.maxBytesRequired());
     }
 
     private static long unlimitedIfNotPositive(long v) {
