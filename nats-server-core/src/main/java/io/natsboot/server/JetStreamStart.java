@@ -49,6 +49,33 @@ final class JetStreamStart {
                     o.limit(), serverName);
         }
 
+        /**
+         * A configuration reload: the configured accounts get JetStream, new limits, or lose it, as the reloaded
+         * options say (nats-server 2.9.10 applies these on reload); operator mode's accounts follow their JWTs.
+         */
+        void reloadAccounts(ServerOptions next, ServerContext context, ServerLog log) {
+            JetStreamOptions js = next.jetstream();
+            if (js == null || next.trust() != null) {
+                return;
+            }
+            List<String> enabled = enabledAccounts(next);
+            Account system = context.systemAccount();
+            for (Account a : context.accounts()) {
+                String name = a.name();
+                try {
+                    if (enabled.contains(name)) {
+                        jetStream.enableAccount(name, limits(js.limitsOf(name)));
+                    } else if (jetStream.enabled(name)) {
+                        jetStream.disableAccount(name);
+                    } else {
+                        jetStream.accountWithoutJetStream(name, a == system);
+                    }
+                } catch (IOException e) {
+                    log.error("Error enabling JetStream for account " + name + ": " + e.getMessage());
+                }
+            }
+        }
+
         void stop(ServerLog log) {
             log.info("Initiating JetStream Shutdown...");
             jetStream.close(); // consumer state and stores flushed
@@ -97,15 +124,7 @@ final class JetStreamStart {
         // nats-server 2.9.10: without an accounts block (and not in operator mode) the global account has
         // JetStream; otherwise only the accounts whose configuration enables it, with their limits. The others
         // answer $JS.API requests with "JetStream not enabled for account".
-        List<String> accounts = new ArrayList<>();
-        if (options.accounts().isEmpty() && options.trust() == null) {
-            accounts.add(Account.GLOBAL);
-        }
-        for (String a : js.accounts()) {
-            if (!accounts.contains(a)) {
-                accounts.add(a);
-            }
-        }
+        List<String> accounts = enabledAccounts(options);
         try {
             for (String a : accounts) {
                 engine.enableAccount(a, limits(js.limitsOf(a)));
@@ -125,6 +144,20 @@ final class JetStreamStart {
                     system != null && system.name().equals(claims.subject())));
         }
         return new Running(engine, transport, jo);
+    }
+
+    /** The accounts with JetStream by the configuration: $G alone without an accounts block, else those enabling it. */
+    private static List<String> enabledAccounts(ServerOptions options) {
+        List<String> accounts = new ArrayList<>();
+        if (options.accounts().isEmpty() && options.trust() == null) {
+            accounts.add(Account.GLOBAL);
+        }
+        for (String a : options.jetstream().accounts()) {
+            if (!accounts.contains(a)) {
+                accounts.add(a);
+            }
+        }
+        return accounts;
     }
 
     /**
