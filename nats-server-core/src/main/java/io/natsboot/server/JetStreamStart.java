@@ -49,6 +49,33 @@ final class JetStreamStart {
                     o.limit(), serverName);
         }
 
+        /**
+         * A configuration reload: the configured accounts get JetStream, new limits, or lose it, as the reloaded
+         * options say (nats-server 2.9.10 applies these on reload); operator mode's accounts follow their JWTs.
+         */
+        void reloadAccounts(ServerOptions next, ServerContext context, ServerLog log) {
+            JetStreamOptions js = next.jetstream();
+            if (js == null || next.trust() != null) {
+                return;
+            }
+            List<String> enabled = enabledAccounts(next);
+            Account system = context.systemAccount();
+            for (Account a : context.accounts()) {
+                String name = a.name();
+                try {
+                    if (enabled.contains(name)) {
+                        jetStream.enableAccount(name, limits(js.limitsOf(name)));
+                    } else if (jetStream.enabled(name)) {
+                        jetStream.disableAccount(name);
+                    } else {
+                        jetStream.accountWithoutJetStream(name, a == system);
+                    }
+                } catch (IOException e) {
+                    log.error("Error enabling JetStream for account " + name + ": " + e.getMessage());
+                }
+            }
+        }
+
         void stop(ServerLog log) {
             log.info("Initiating JetStream Shutdown...");
             jetStream.close(); // consumer state and stores flushed
@@ -97,15 +124,7 @@ final class JetStreamStart {
         // nats-server 2.9.10: without an accounts block (and not in operator mode) the global account has
         // JetStream; otherwise only the accounts whose configuration enables it, with their limits. The others
         // answer $JS.API requests with "JetStream not enabled for account".
-        List<String> accounts = new ArrayList<>();
-        if (options.accounts().isEmpty() && options.trust() == null) {
-            accounts.add(Account.GLOBAL);
-        }
-        for (String a : js.accounts()) {
-            if (!accounts.contains(a)) {
-                accounts.add(a);
-            }
-        }
+        List<String> accounts = enabledAccounts(options);
         try {
             for (String a : accounts) {
                 engine.enableAccount(a, limits(js.limitsOf(a)));
@@ -127,16 +146,40 @@ final class JetStreamStart {
         return new Running(engine, transport, jo);
     }
 
+    /** The accounts with JetStream by the configuration: $G alone without an accounts block, else those enabling it. */
+    private static List<String> enabledAccounts(ServerOptions options) {
+        List<String> accounts = new ArrayList<>();
+        if (options.accounts().isEmpty() && options.trust() == null) {
+            accounts.add(Account.GLOBAL);
+        }
+        for (String a : options.jetstream().accounts()) {
+            if (!accounts.contains(a)) {
+                accounts.add(a);
+            }
+        }
+        return accounts;
+    }
+
     /**
      * nats-server 2.9.10's reading of an account JWT: memory or disk storage not 0 enables JetStream with the
-     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); otherwise the
-     * account has none (and loses it on an update that takes the limits away). The system account never has it.
+     * claims' limits (-1 unlimited; per-stream bytes and max ack pending of 0 mean unlimited too); else tiered
+     * limits ({@code tiered_limits}, per replica count) with a tier that has storage enable it with those tiers;
+     * otherwise the account has none (and loses it on an update that takes the limits away). The system account
+     * never has it.
      */
     private static void applyClaims(JetStream engine, io.natsboot.server.auth.jwt.AccountClaims claims, ServerLog log,
             boolean system) {
         io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l = claims.jetStreamLimits();
+        java.util.Map<String, io.natsboot.server.jetstream.AccountLimits> tiers = new java.util.LinkedHashMap<>();
+        if (!l.enabled()) {
+            claims.tieredJetStreamLimits().forEach((tier, t) -> {
+                if (t.enabled()) {
+                    tiers.put(tier, limits(t));
+                }
+            });
+        }
         String account = claims.subject();
-        if (!l.enabled() || system) {
+        if ((!l.enabled() && tiers.isEmpty()) || system) {
             if (engine.enabled(account)) {
                 engine.disableAccount(account);
             } else {
@@ -145,13 +188,17 @@ final class JetStreamStart {
             return;
         }
         try {
-            engine.enableAccount(account, new io.natsboot.server.jetstream.AccountLimits(l.memStorage(),
-                    l.diskStorage(), l.streams(), l.consumer(), unlimitedIfNotPositive(l.maxAckPending()),
-                    unlimitedIfNotPositive(l.memMaxStreamBytes()), unlimitedIfNotPositive(l.diskMaxStreamBytes()),
-                    l.maxBytesRequired()));
+            engine.enableAccount(account, limits(l), tiers);
         } catch (IOException e) {
             log.error("Error enabling JetStream for account " + account + ": " + e.getMessage());
         }
+    }
+
+    private static io.natsboot.server.jetstream.AccountLimits limits(
+            io.natsboot.server.auth.jwt.AccountClaims.JetStreamLimits l) {
+        return new io.natsboot.server.jetstream.AccountLimits(l.memStorage(), l.diskStorage(), l.streams(),
+                l.consumer(), unlimitedIfNotPositive(l.maxAckPending()), unlimitedIfNotPositive(l.memMaxStreamBytes()),
+                unlimitedIfNotPositive(l.diskMaxStreamBytes()), l.maxBytesRequired());
     }
 
     private static long unlimitedIfNotPositive(long v) {

@@ -549,6 +549,10 @@ public final class NatsServer {
         for (ClientConnection c : context.clients()) {
             c.optionsReloaded(authChanged);
         }
+        JetStreamStart.Running js = jetStream;
+        if (js != null) {
+            js.reloadAccounts(next, context, log); // accounts' JetStream on, off or with new limits
+        }
     }
 
     /** The bound client port (the real one when started with port 0 or -1). */

@@ -142,6 +142,13 @@ public final class ConfigReload {
         if (!old.accounts().equals(next.accounts())) {
             throw new Refused("config reload not supported for Accounts: imports, exports or account users changed");
         }
+        // Accounts' JetStream (enabled, limits) is applied on reload, as nats-server 2.9.10 does.
+        JetStreamOptions oj = old.jetstream();
+        JetStreamOptions nj = next.jetstream();
+        if (oj != null && nj != null && (!oj.accounts().equals(nj.accounts())
+                || !oj.accountLimits().equals(nj.accountLimits()))) {
+            lines.add("Reloaded: accounts");
+        }
         // Operator mode is set up at start (resolver, preloads): a reload that changes it is refused, naming it.
         if (!java.util.Objects.equals(old.trust(), next.trust())) {
             throw new Refused("config reload not supported for TrustedOperators: operator, system_account or "

@@ -24,8 +24,14 @@ final class AccountLimitCheck {
 
     /** Stream create (the configuration as sent, before defaults). */
     static void streamCreate(JetStream js, JsAccount a, StreamConfig cfg) {
-        AccountLimits l = a.limits;
-        if (l.maxStreams() > 0 && a.streamList().size() >= l.maxStreams()) {
+        // the replica count as sent (0 when absent: a tiered account has no R0 tier, as in nats-server 2.9.10)
+        AccountLimits l = a.limitsFor(cfg.replicas);
+        if (l == null) {
+            throw ApiError.NO_LIMITS.fail();
+        }
+        long streams = a.tiers.isEmpty() ? a.streamList().size()
+                : a.streamList().stream().filter(s -> s.config.replicas == cfg.replicas).count();
+        if (l.maxStreams() > 0 && streams >= l.maxStreams()) {
             throw ApiError.MAXIMUM_STREAMS.fail();
         }
         checkLimits(js, l, cfg.maxConsumers, cfg.maxBytes, storage(cfg), reserved(a, cfg), 0);
@@ -34,10 +40,14 @@ final class AccountLimitCheck {
 
     /** Stream update: only the growth of max_bytes is reserved. */
     static void streamUpdate(JetStream js, JsAccount a, StreamConfig old, StreamConfig cfg) {
+        AccountLimits l = a.limitsFor(cfg.replicas);
+        if (l == null) {
+            throw ApiError.NO_LIMITS.fail();
+        }
         long diff = Math.max(0, cfg.maxBytes - old.maxBytes);
         long offset = old.maxBytes > 0 ? old.maxBytes : 0;
-        checkLimits(js, a.limits, cfg.maxConsumers, diff, storage(cfg), reserved(a, cfg), offset);
-        checkStreamBytes(a.limits, cfg);
+        checkLimits(js, l, cfg.maxConsumers, diff, storage(cfg), reserved(a, cfg), offset);
+        checkStreamBytes(l, cfg);
     }
 
     private static void checkStreamBytes(AccountLimits l, StreamConfig cfg) {
@@ -74,7 +84,8 @@ final class AccountLimitCheck {
         long r = 0;
         for (Stream s : a.streamList()) {
             StreamConfig c = s.config;
-            if (c.maxBytes > 0 && storage(c) == storage(cfg) && !c.name.equals(cfg.name)) {
+            if (c.maxBytes > 0 && storage(c) == storage(cfg) && !c.name.equals(cfg.name)
+                    && (a.tiers.isEmpty() || c.replicas == cfg.replicas)) {
                 r += c.maxBytes;
             }
         }
@@ -82,8 +93,8 @@ final class AccountLimitCheck {
     }
 
     /** An acknowledging consumer without max_ack_pending gets the account's when that is below the default. */
-    static void consumerDefaults(JsAccount a, ConsumerConfig cfg, boolean unsetAckPending) {
-        long lim = a.limits.maxAckPending();
+    static void consumerDefaults(JsAccount a, StreamConfig stream, ConsumerConfig cfg, boolean unsetAckPending) {
+        long lim = limitsOf(a, stream).maxAckPending();
         if (unsetAckPending && cfg.ackPolicy != ConsumerConfig.AckPolicy.NONE && lim > 0
                 && lim < cfg.maxAckPending) {
             cfg.maxAckPending = lim;
@@ -91,8 +102,8 @@ final class AccountLimitCheck {
     }
 
     /** A consumer's max_ack_pending above the account's limit (-1, unlimited, is let through as in nats-server). */
-    static void consumer(JsAccount a, ConsumerConfig cfg) {
-        long lim = a.limits.maxAckPending();
+    static void consumer(JsAccount a, StreamConfig stream, ConsumerConfig cfg) {
+        long lim = limitsOf(a, stream).maxAckPending();
         if (lim > 0 && cfg.maxAckPending > lim) {
             throw ApiError.consumerMaxPendingAckExcess((int) lim).fail();
         }
@@ -101,7 +112,7 @@ final class AccountLimitCheck {
     /** The number of consumers a stream may have: its own limit, or the account's when that is lower (0 = any). */
     static long maxConsumers(JsAccount a, StreamConfig cfg) {
         long max = cfg.maxConsumers;
-        long acc = a.limits.maxConsumers();
+        long acc = limitsOf(a, cfg).maxConsumers();
         if (max <= 0 || (acc > 0 && acc < max)) {
             max = acc;
         }
@@ -109,16 +120,27 @@ final class AccountLimitCheck {
     }
 
     /** After a message was stored: whether the account's usage of that storage is now above its limits. */
-    static boolean exceededAfterStore(JetStream js, JsAccount a, StreamConfig.Storage storage) {
-        AccountLimits l = a.limits;
+    static boolean exceededAfterStore(JetStream js, JsAccount a, StreamConfig stream) {
+        StreamConfig.Storage storage = storage(stream);
+        AccountLimits l = limitsOf(a, stream);
         boolean memory = storage == StreamConfig.Storage.MEMORY;
         long max = memory ? l.maxMemory() : l.maxStore();
         long perStream = memory ? l.memoryMaxStreamBytes() : l.storeMaxStreamBytes();
         if (max < 0 && perStream <= 0) {
             return false;
         }
-        long[] u = js.usage(a);
-        long used = memory ? u[0] : u[1];
+        long used = 0;
+        for (Stream s : a.streamList()) {
+            if (storage(s.config) == storage && (a.tiers.isEmpty() || s.config.replicas == stream.replicas)) {
+                used += s.store.state().bytes();
+            }
+        }
         return (perStream > 0 && used > perStream) || (max >= 0 && used > max);
+    }
+
+    /** The limits an existing stream is held to (its tier's; unlimited when its tier went away). */
+    private static AccountLimits limitsOf(JsAccount a, StreamConfig stream) {
+        AccountLimits l = a.limitsFor(stream.replicas);
+        return l == null ? AccountLimits.UNLIMITED : l;
     }
 }

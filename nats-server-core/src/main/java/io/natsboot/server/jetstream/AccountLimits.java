@@ -8,6 +8,8 @@ package io.natsboot.server.jetstream;
 public record AccountLimits(long maxMemory, long maxStore, long maxStreams, long maxConsumers, long maxAckPending,
         long memoryMaxStreamBytes, long storeMaxStreamBytes, boolean maxBytesRequired) {
     public static final AccountLimits UNLIMITED = new AccountLimits(-1, -1, -1, -1, -1, -1, -1, false);
+    /** What a tiered account reports as its untiered limits (Go's zero value). */
+    public static final AccountLimits ZERO = new AccountLimits(0, 0, 0, 0, 0, 0, 0, false);
 
     /** An account JWT's JetStream limits ({@code mem_storage}, {@code disk_storage}, {@code streams}, {@code consumer}). */
     public static AccountLimits ofJwt(long memStorage, long diskStorage, long streams, long consumers) {

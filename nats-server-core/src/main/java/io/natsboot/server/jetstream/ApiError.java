@@ -24,6 +24,8 @@ public record ApiError(int code, int errCode, String description) {
     public static final ApiError STREAM_MAX_STREAM_BYTES_EXCEEDED = new ApiError(400, 10122,
             "stream max bytes exceeds account limit max stream bytes");
     public static final ApiError INSUFFICIENT_RESOURCES = new ApiError(503, 10023, "insufficient resources");
+    public static final ApiError NO_LIMITS = new ApiError(400, 10120,
+            "no JetStream default or applicable tiered limit present");
     public static final ApiError CLUSTER_REQUIRED = new ApiError(503, 10010, "JetStream clustering support required");
     public static final ApiError MAXIMUM_CONSUMERS = new ApiError(400, 10026, "maximum consumers limit reached");
     public static final ApiError MIRROR_WITH_SUBJECTS = new ApiError(400, 10034, "stream mirrors can not contain subjects");

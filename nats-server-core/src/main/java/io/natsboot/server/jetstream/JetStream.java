@@ -99,9 +99,19 @@ public final class JetStream implements AutoCloseable {
      * For an account that has it already, only the limits are replaced (an account JWT update).
      */
     public synchronized void enableAccount(String account, AccountLimits limits) throws IOException {
+        enableAccount(account, limits, Map.of());
+    }
+
+    /**
+     * Enables JetStream with tiered limits ({@code tiers} by name, e.g. {@code R1}; when not empty they apply and
+     * {@code limits} are reported as zero, as nats-server does), or replaces an enabled account's limits.
+     */
+    public synchronized void enableAccount(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
+            throws IOException {
         JsAccount existing = accounts.get(account);
         if (existing != null) {
-            existing.limits = limits;
+            existing.tiers = Map.copyOf(tiers);
+            existing.limits = tiers.isEmpty() ? limits : AccountLimits.ZERO;
             return;
         }
         JetStreamTransport.Subscription answering = disabled.remove(account);
@@ -109,7 +119,8 @@ public final class JetStream implements AutoCloseable {
             answering.unsubscribe();
         }
         JsAccount a = new JsAccount(account);
-        a.limits = limits;
+        a.tiers = Map.copyOf(tiers);
+        a.limits = tiers.isEmpty() ? limits : AccountLimits.ZERO;
         accounts.put(account, a);
         recover(a);
         a.apiSubscription = transport.subscribe(account, "$JS.API.>", (s, r, h, p) -> api.handle(a, s, r, h, p));

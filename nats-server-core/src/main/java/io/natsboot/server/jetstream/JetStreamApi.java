@@ -358,7 +358,49 @@ public final class JetStreamApi {
         m.put("storage", u[1]);
         m.put("streams", a.streamList().size());
         m.put("consumers", u[2]);
-        AccountLimits lim = a.limits;
+        Map<String, AccountLimits> tiers = a.tiers;
+        m.put("limits", limitsJson(tiers.isEmpty() ? a.limits : AccountLimits.ZERO));
+        if (!js.options().domain().isEmpty()) {
+            m.put("domain", js.options().domain());
+        }
+        Map<String, Object> api = JsonOut.obj();
+        api.put("total", a.apiTotal.get());
+        api.put("errors", a.apiErrors.get());
+        m.put("api", api);
+        if (!tiers.isEmpty()) {
+            // per tier: the usage of the streams with that many replicas, and the tier's limits
+            Map<String, Object> t = JsonOut.obj();
+            for (Map.Entry<String, AccountLimits> e : new java.util.TreeMap<>(tiers).entrySet()) {
+                long mem = 0, file = 0, streams = 0, consumers = 0;
+                for (Stream st : a.streamList()) {
+                    if (!e.getKey().equals("R" + st.config.replicas)) {
+                        continue;
+                    }
+                    streams++;
+                    long b = st.store.state().bytes();
+                    if (st.config.storage == StreamConfig.Storage.MEMORY) {
+                        mem += b;
+                    } else {
+                        file += b;
+                    }
+                    synchronized (st) {
+                        consumers += st.consumers.size();
+                    }
+                }
+                Map<String, Object> tier = JsonOut.obj();
+                tier.put("memory", mem);
+                tier.put("storage", file);
+                tier.put("streams", streams);
+                tier.put("consumers", consumers);
+                tier.put("limits", limitsJson(e.getValue()));
+                t.put(e.getKey(), tier);
+            }
+            m.put("tiers", t);
+        }
+        send(a, reply, m);
+    }
+
+    private static Map<String, Object> limitsJson(AccountLimits lim) {
         Map<String, Object> l = JsonOut.obj();
         l.put("max_memory", lim.maxMemory());
         l.put("max_storage", lim.maxStore());
@@ -368,15 +410,7 @@ public final class JetStreamApi {
         l.put("memory_max_stream_bytes", lim.memoryMaxStreamBytes());
         l.put("storage_max_stream_bytes", lim.storeMaxStreamBytes());
         l.put("max_bytes_required", lim.maxBytesRequired());
-        m.put("limits", l);
-        if (!js.options().domain().isEmpty()) {
-            m.put("domain", js.options().domain());
-        }
-        Map<String, Object> api = JsonOut.obj();
-        api.put("total", a.apiTotal.get());
-        api.put("errors", a.apiErrors.get());
-        m.put("api", api);
-        send(a, reply, m);
+        return l;
     }
 
     // ---- streams ---------------------------------------------------------------------------------------
@@ -911,9 +945,9 @@ public final class JetStreamApi {
             }
             boolean unsetAckPending = cfg.maxAckPending == 0;
             ConsumerConfigCheck.defaults(cfg, consumerName == null || cfg.durable.isEmpty());
-            AccountLimitCheck.consumerDefaults(a, cfg, unsetAckPending);
+            AccountLimitCheck.consumerDefaults(a, s.config, cfg, unsetAckPending);
             ConsumerConfigCheck.check(cfg, s.config);
-            AccountLimitCheck.consumer(a, cfg);
+            AccountLimitCheck.consumer(a, s.config, cfg);
             Consumer c = addConsumer(s, cfg);
             Map<String, Object> m = response(type);
             m.putAll(c.infoJson());

@@ -13,6 +13,20 @@ final class JsAccount {
     final AtomicLong apiErrors = new AtomicLong();
     /** Replaced whole when an account JWT changes. */
     volatile AccountLimits limits = AccountLimits.UNLIMITED;
+    /**
+     * Tiered limits by tier name ({@code R1}, {@code R3}: the stream's replica count), from an account JWT's
+     * {@code tiered_limits}; empty when the account has untiered {@link #limits}.
+     */
+    volatile java.util.Map<String, AccountLimits> tiers = java.util.Map.of();
+
+    /**
+     * The limits a stream of {@code replicas} is held to (nats-server's selectLimits): the untiered ones, else the
+     * tier {@code R<replicas>}; null when there is no such tier.
+     */
+    AccountLimits limitsFor(long replicas) {
+        java.util.Map<String, AccountLimits> t = tiers;
+        return t.isEmpty() ? limits : t.get("R" + replicas);
+    }
     JetStreamTransport.Subscription apiSubscription;
 
     JsAccount(String name) {

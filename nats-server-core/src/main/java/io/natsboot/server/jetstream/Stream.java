@@ -229,7 +229,7 @@ public final class Stream {
         } catch (StoreException e) {
             return new Result(errorAck(ApiError.streamStoreFailed(e.getMessage())), null);
         }
-        if (AccountLimitCheck.exceededAfterStore(js, account, cfg.storage)) {
+        if (AccountLimitCheck.exceededAfterStore(js, account, cfg)) {
             // nats-server stores first and takes the message back out: its sequence stays used.
             store.remove(m.seq());
             js.log().warn("JetStream resource limits exceeded for account: " + GoFormat.quote(account.name));

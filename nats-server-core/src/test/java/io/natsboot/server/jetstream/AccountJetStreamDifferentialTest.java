@@ -198,6 +198,26 @@ class AccountJetStreamDifferentialTest {
     }
 
     @Test
+    void aReloadChangesAccountsJetStreamAsNatsServer(@TempDir Path tmp) throws Exception {
+        try (ConfPair pair = new ConfPair(tmp, CONF)) {
+            Connection[] l = pair.connect("l", "l");
+            Connection[] b = pair.connect("b", "b");
+            answered(l, "$JS.API.INFO", "");
+            // L's limits change, B gets JetStream
+            assertThat(pair.reload(CONF.replace("max_streams: 2", "max_streams: 5")
+                    .replace("B: { users", "B: { jetstream: enabled, users"))).contains("Reloaded: accounts");
+            answered(l, "$JS.API.INFO", "");
+            answered(b, "$JS.API.INFO", "");
+            answered(b, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+            // L loses it
+            pair.reload(CONF.replace("jetstream: { max_mem: 1M, max_file: 2M, max_streams: 2, max_consumers: 1 },", ""));
+            answered(l, "$JS.API.INFO", "");
+            answered(b, "$JS.API.INFO", "");
+        }
+        assertThat(diffs).isEmpty();
+    }
+
+    @Test
     void serverLimitsRefuseOncePassedAsNatsServer(@TempDir Path tmp) throws Exception {
         String conf = "jetstream { store_dir: \"{STORE}\", max_memory_store: 100000, max_file_store: 100000 }\n";
         try (ConfPair pair = new ConfPair(tmp, conf)) {

@@ -37,6 +37,10 @@ final class ConfPair implements AutoCloseable {
     final int refHttpPort;
     final Path refStore;
     final Path ourStore;
+    private final Path refConf;
+    private final Path ourConf;
+    private final Path refLog;
+    private final boolean monitor;
     private final List<Connection> connections = new ArrayList<>();
 
     ConfPair(Path tmp, String conf) throws Exception {
@@ -46,8 +50,10 @@ final class ConfPair implements AutoCloseable {
     ConfPair(Path tmp, String conf, boolean monitor) throws Exception {
         refStore = tmp.resolve("ref-store");
         ourStore = tmp.resolve("our-store");
-        Path refConf = tmp.resolve("ref.conf");
-        Path ourConf = tmp.resolve("ours.conf");
+        refConf = tmp.resolve("ref.conf");
+        ourConf = tmp.resolve("ours.conf");
+        refLog = tmp.resolve("nats-server.log");
+        this.monitor = monitor;
         Files.writeString(refConf, conf.replace("{STORE}", refStore.toString()));
         Files.writeString(ourConf, conf.replace("{STORE}", ourStore.toString()));
         refPort = Ports.free();
@@ -58,7 +64,14 @@ final class ConfPair implements AutoCloseable {
             cmd.addAll(List.of("-m", Integer.toString(refHttpPort)));
         }
         ref = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("nats-server.log").toFile()).start();
+                .redirectOutput(refLog.toFile()).start();
+        ours = new NatsServer(ourOptions(), log);
+        ours.start();
+        Ports.awaitListening(refPort);
+    }
+
+    /** Our options from our configuration file, with the listeners of the test. */
+    private ServerOptions ourOptions() throws Exception {
         ServerOptions.Builder b = ServerOptions.builder();
         ConfigFileOptions.Outcome outcome = ConfigFileOptions.load(ourConf.toString(), b);
         assertThat(outcome.errors()).isEmpty();
@@ -66,9 +79,26 @@ final class ConfPair implements AutoCloseable {
         if (monitor) {
             b.httpHost("127.0.0.1").httpPort(-1);
         }
-        ours = new NatsServer(b.build(), log);
-        ours.start();
-        Ports.awaitListening(refPort);
+        return b.build();
+    }
+
+    /**
+     * Both sides reload {@code conf}: the reference on SIGHUP (waiting for its "Reloaded server configuration"
+     * line), ours as NatsServerMain does on SIGHUP (the reload plan, then {@link NatsServer#reload}); returns our
+     * plan's lines.
+     */
+    List<String> reload(String conf) throws Exception {
+        Files.writeString(refConf, conf.replace("{STORE}", refStore.toString()));
+        Files.writeString(ourConf, conf.replace("{STORE}", ourStore.toString()));
+        long before = Files.readString(refLog).split("Reloaded server configuration", -1).length;
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(ref.pid())).start().waitFor()).isZero();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                Files.readString(refLog).split("Reloaded server configuration", -1).length > before);
+        ServerOptions next = ourOptions();
+        io.natsboot.server.config.ConfigReload.Plan plan = io.natsboot.server.config.ConfigReload.diff(
+                ours.options(), next, ours.port());
+        ours.reload(next, plan.authChanged());
+        return plan.lines();
     }
 
     String refUrl() {

@@ -60,12 +60,16 @@ class JwtAccountJetStreamDifferentialTest {
         TrustChain.Account none = chain.account("N");
         TrustChain.Account unlimited = chain.account("U");
         jsLimits(unlimited, -1, -1, -1, -1);
+        TrustChain.Account tiered = chain.account("T");
+        // nsc edit account --js-tier 1 ...: limits per replica count
+        tiered.limits().put("tiered_limits", Map.of("R1", Map.of("mem_storage", 1_000_000L,
+                "disk_storage", 2_000_000L, "streams", 1L, "consumer", 1L)));
         Path op = tmp.resolve("op.jwt");
         Files.writeString(op, chain.operatorJwt());
         StringBuilder conf = new StringBuilder("operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
                 + "\njetstream { store_dir: \"{STORE}\" }\nresolver: { type: full, dir: \"{STORE}-jwt\" }\n"
                 + "resolver_preload: {\n");
-        for (TrustChain.Account a : List.of(sys, limited, none, unlimited)) {
+        for (TrustChain.Account a : List.of(sys, limited, none, unlimited, tiered)) {
             conf.append("  ").append(a.publicKey()).append(": \"").append(a.jwt()).append("\"\n");
         }
         conf.append("}\n");
@@ -90,6 +94,19 @@ class JwtAccountJetStreamDifferentialTest {
             Connection[] u = pair.connect(b -> b.authHandler(creds(unlimited.user("u"))));
             same(u, "$JS.API.INFO", "");
             same(u, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+
+            Connection[] t = pair.connect(b -> b.authHandler(creds(tiered.user("t"))));
+            same(t, "$JS.API.INFO", "");
+            same(t, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"]}");
+            same(t, "$JS.API.STREAM.CREATE.S2", "{\"name\":\"S2\",\"subjects\":[\"s2\"]}");
+            same(t, "$JS.API.STREAM.CREATE.S3", "{\"name\":\"S3\",\"subjects\":[\"s3\"],\"num_replicas\":3}");
+            // tiered limits select by the replica count as sent: without num_replicas there is no tier (10120)
+            same(t, "$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s\"],\"num_replicas\":1}");
+            same(t, "$JS.API.STREAM.CREATE.S2", "{\"name\":\"S2\",\"subjects\":[\"s2\"],\"num_replicas\":1}");
+            same(t, "s", "x".repeat(1000));
+            same(t, "$JS.API.CONSUMER.CREATE.S", "{\"stream_name\":\"S\",\"config\":{}}");
+            same(t, "$JS.API.CONSUMER.CREATE.S", "{\"stream_name\":\"S\",\"config\":{}}");
+            same(t, "$JS.API.INFO", "");
 
             Connection[] n = pair.connect(b -> b.authHandler(creds(none.user("n"))));
             same(n, "$JS.API.INFO", "");

@@ -65,7 +65,22 @@ public record AccountClaims(Jwt jwt, Map<String, UserLimits> signingKeys, Limits
 
     /** The JetStream part of {@code limits} (read from the token, so the record's shape stays as it is). */
     public JetStreamLimits jetStreamLimits() {
-        JsonValue l = Claims.get(jwt.nats(), "limits");
+        return jetStreamLimits(Claims.get(jwt.nats(), "limits"));
+    }
+
+    /** {@code limits.tiered_limits}: JetStream limits per tier ({@code R1}, {@code R3}...); empty when none. */
+    public Map<String, JetStreamLimits> tieredJetStreamLimits() {
+        JsonValue t = Claims.get(Claims.get(jwt.nats(), "limits"), "tiered_limits");
+        Map<String, JetStreamLimits> out = new LinkedHashMap<>();
+        if (t != null && t.map != null) {
+            for (Map.Entry<String, JsonValue> e : t.map.entrySet()) {
+                out.put(e.getKey(), jetStreamLimits(e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static JetStreamLimits jetStreamLimits(JsonValue l) {
         return new JetStreamLimits(Claims.longOr(l, "mem_storage", 0), Claims.longOr(l, "disk_storage", 0),
                 Claims.longOr(l, "streams", 0), Claims.longOr(l, "consumer", 0), Claims.longOr(l, "max_ack_pending", 0),
                 Claims.longOr(l, "mem_max_stream_bytes", 0), Claims.longOr(l, "disk_max_stream_bytes", 0),
