@@ -40,7 +40,7 @@ public final class ConfigFileOptions {
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode",
             // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "roots", "root", "root_operator", "resolver_pinned_accounts", "no_system");
+            "resolver_pinned_accounts");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -182,9 +182,10 @@ public final class ConfigFileOptions {
                 b.systemAccount(systemAccount(e));
                 operatorConfig.systemAccount(e);
                 break;
-            case "no_system_account": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
+            case "no_system_account": case "no_system": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
             // operator (JWT) mode, in OperatorConfig
             case "operator": case "operators": case "root_operators": case "trusted_operators":
+            case "roots": case "root": case "root_operator": // 2.9.10's other spellings of operator
                 operatorConfig.operator(e);
                 break;
             case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
@@ -250,7 +251,9 @@ public final class ConfigFileOptions {
         List<String> tags = new ArrayList<>();
         for (Object v : values) {
             if (!(v instanceof String s)) {
-                throw new Bad("error parsing tags: unsupported type " + goType(v));
+                // nats-server's text names the type of the list item's token
+                throw new Bad("error parsing tags: unsupported type "
+                        + (e.value() instanceof List<?> ? "*conf.token where string is expected" : goType(v)));
             }
             String t = s.toLowerCase(Locale.ROOT).strip();
             if (!tags.contains(t)) {

@@ -102,11 +102,8 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("write_deadline", "write_deadline: \"5s\"", a));
         k.add(new Key("lame_duck_duration", "lame_duck_duration: \"60s\"", a));
         k.add(new Key("lame_duck_grace_period", "lame_duck_grace_period: \"5s\"", a));
-        for (String op : List.of("operator", "operators", "root_operators")) {
+        for (String op : List.of("operator", "operators", "root_operators", "roots", "root", "root_operator")) {
             k.add(new Key(op, op + ": \"" + d + "/op.jwt\"", same)); // no such JWT file: the same error from both
-        }
-        for (String op : List.of("roots", "root", "root_operator")) {
-            k.add(new Key(op, op + ": \"" + d + "/op.jwt\"", o)); // the binary wants a real JWT file; it knows the key
         }
         k.add(new Key("resolver", "resolver: MEMORY", a));
         k.add(new Key("account_resolver", "account_resolver: MEMORY", a));
@@ -118,7 +115,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("system_account", "system_account: \"$SYS\"", a));
         k.add(new Key("system", "system: \"$SYS\"", a));
         k.add(new Key("no_system_account", "no_system_account: true", a));
-        k.add(new Key("no_system", "no_system: true", o));
+        k.add(new Key("no_system", "no_system: true", a));
         k.add(new Key("no_sys_acc", "no_sys_acc: true", a));
         k.add(new Key("no_header_support", "no_header_support: true", a));
         k.add(new Key("trusted", "trusted: []", o));
