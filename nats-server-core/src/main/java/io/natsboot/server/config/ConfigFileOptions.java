@@ -38,9 +38,7 @@ public final class ConfigFileOptions {
             "resolver_tls", "max_closed_clients",
             "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
-            "lame_duck_mode",
-            // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "resolver_pinned_accounts");
+            "lame_duck_mode");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -190,6 +188,7 @@ public final class ConfigFileOptions {
                 break;
             case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
             case "resolver_preload": operatorConfig.preload(e); break;
+            case "resolver_pinned_accounts": operatorConfig.pinnedAccounts(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);

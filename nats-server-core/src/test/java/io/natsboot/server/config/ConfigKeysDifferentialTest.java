@@ -110,7 +110,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("accounts_resolver", "accounts_resolver: MEMORY", a));
         k.add(new Key("resolver_tls", "resolver_tls: " + tls, o));
         k.add(new Key("resolver_preload", "resolver_preload: {}", a));
-        k.add(new Key("resolver_pinned_accounts", "resolver_pinned_accounts: []", o));
+        k.add(new Key("resolver_pinned_accounts", "resolver_pinned_accounts: []", a));
         k.add(new Key("no_auth_user", "authorization: { users: [ {user: a, password: b} ] }\nno_auth_user: a", a));
         k.add(new Key("system_account", "system_account: \"$SYS\"", a));
         k.add(new Key("system", "system: \"$SYS\"", a));
