@@ -38,9 +38,7 @@ public final class ConfigFileOptions {
             "resolver_tls", "max_closed_clients",
             "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
-            "lame_duck_mode",
-            // 2.9.10's other spellings of keys above (docs/config-keys.md)
-            "roots", "root", "root_operator", "resolver_pinned_accounts");
+            "lame_duck_mode");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -187,10 +185,12 @@ public final class ConfigFileOptions {
             case "no_system_account": case "no_system": case "no_sys_acc": b.noSystemAccount(bool(e)); break;
             // operator (JWT) mode, in OperatorConfig
             case "operator": case "operators": case "root_operators": case "trusted_operators":
+            case "roots": case "root": case "root_operator": // 2.9.10's other spellings of operator
                 operatorConfig.operator(e);
                 break;
             case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
             case "resolver_preload": operatorConfig.preload(e); break;
+            case "resolver_pinned_accounts": operatorConfig.pinnedAccounts(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -252,7 +252,9 @@ public final class ConfigFileOptions {
         List<String> tags = new ArrayList<>();
         for (Object v : values) {
             if (!(v instanceof String s)) {
-                throw new Bad("error parsing tags: unsupported type " + goType(v));
+                // nats-server's text names the type of the list item's token
+                throw new Bad("error parsing tags: unsupported type "
+                        + (e.value() instanceof List<?> ? "*conf.token where string is expected" : goType(v)));
             }
             String t = s.toLowerCase(Locale.ROOT).strip();
             if (!tags.contains(t)) {

@@ -247,6 +247,30 @@ public final class OperatorConfig {
         }
     }
 
+    private java.util.Set<String> pinnedAccounts = java.util.Set.of();
+
+    /** {@code resolver_pinned_accounts}: one account key or a list of them (checked at start, in operator mode). */
+    void pinnedAccounts(Entry e) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        if (e.value() instanceof String one) {
+            keys.add(one);
+        } else if (e.value() instanceof java.util.List<?> list) {
+            for (Object o : list) {
+                Object v = o instanceof Entry item ? item.value() : o;
+                if (v instanceof String key) {
+                    keys.add(key);
+                } else {
+                    errors.add((o instanceof Entry item ? item.pos() : e.pos())
+                            + ": error parsing resolver_pinned_accounts: unsupported type in array *conf.token");
+                }
+            }
+        } else {
+            errors.add(e.pos() + ": error parsing resolver_pinned_accounts: unsupported type " + goType(e.value()));
+            return;
+        }
+        pinnedAccounts = keys;
+    }
+
     /** {@code resolver_preload}: account public key -> account JWT. */
     void preload(Entry e) {
         if (!(e.value() instanceof ConfMap m)) {
@@ -292,6 +316,11 @@ public final class OperatorConfig {
             return "using nats based account resolver - the system account needs to be specified in configuration "
                     + "or the operator jwt";
         }
+        for (String key : t.pinnedAccounts()) {
+            if (!io.natsboot.server.auth.NKeys.isValidPublicKey(key, io.nats.client.NKey.Type.ACCOUNT)) {
+                return "pinned account key \"" + key + "\" is not a valid public account nkey";
+            }
+        }
         return null;
     }
 
@@ -314,7 +343,7 @@ public final class OperatorConfig {
                 sys = op.systemAccount();
             }
         }
-        return new TrustOptions(operators, sys == null || sys.isEmpty() ? null : sys, r, preload);
+        return new TrustOptions(operators, sys == null || sys.isEmpty() ? null : sys, r, preload, pinnedAccounts);
     }
 
     private static String goType(Object v) {

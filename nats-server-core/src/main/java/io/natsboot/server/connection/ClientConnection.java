@@ -1014,26 +1014,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         inBytes += totalLength;
         readInBytes += totalLength;
         keepalive.activity();
-        if (log.isTrace()) {
-            tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
-                    totalLength);
-        }
         SubjectCache.Entry entry = subjectEntry(buf, subjectStart, subjectLength);
         io.natsboot.server.subject.SubjectMappings mappings = account.mappings();
-        if (mapsThisRead && !mappings.isEmpty()) {
-            // nats-server maps a client's publish before anything else looks at its subject (permissions too)
-            String mapped = mappings.map(entry.subject, server.clusterName());
-            if (mapped != null) {
-                publishMapped(entry.subject, mapped, buf, replyStart, replyLength, headerLength, payloadStart,
-                        totalLength);
-                return;
-            }
+        // nats-server maps a client's publish before anything else looks at its subject (permissions too)
+        String mapped = mapsThisRead && !mappings.isEmpty() ? mappings.map(entry.subject, server.clusterName()) : null;
+        if (log.isTrace()) {
+            tracePublish(buf, subjectStart, subjectLength, replyStart, replyLength, headerLength, payloadStart,
+                    totalLength, mapped == null ? null : entry.subject + " -> " + mapped);
+        }
+        if (mapped != null) {
+            publishMapped(mapped, buf, replyStart, replyLength, headerLength, payloadStart, totalLength);
+            return;
         }
         if (perms != null && !publishAllowed(entry)) {
             pubPermissionViolation(entry.subject);
             return;
         }
-        publishChecked(entry.result, entry.subject, buf, subjectStart, subjectLength, replyStart, replyLength,
+        publishChecked(entry.result, entry.subject, buf, buf, subjectStart, subjectLength, replyStart, replyLength,
                 headerLength, payloadStart, totalLength);
     }
 
@@ -1042,11 +1039,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
      * of a weighted mapping that drops, reaches nobody). The message is copied once with the new subject, as the
      * receivers' frames take the subject from the buffer.
      */
-    private void publishMapped(String original, String mapped, ByteBuf buf, int replyStart, int replyLength,
-            int headerLength, int payloadStart, int totalLength) {
-        if (log.isTrace()) {
-            traceIn("MAPPING " + original + " -> " + mapped);
-        }
+    private void publishMapped(String mapped, ByteBuf buf, int replyStart, int replyLength, int headerLength,
+            int payloadStart, int totalLength) {
         if (perms != null && perms.checksPublish() && !perms.canPublish(mapped) && !responseAllowed(mapped)) {
             pubPermissionViolation(mapped);
             return;
@@ -1058,15 +1052,19 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             copy.writeBytes(buf, replyStart, replyLength);
             copy.writeBytes(buf, payloadStart, totalLength);
             MatchResult<Subscription> result = mapped.isEmpty() ? null : account.trie().match(mapped);
-            publishChecked(result, mapped, copy, 0, subject.length, subject.length, replyLength, headerLength,
+            publishChecked(result, mapped, buf, copy, 0, subject.length, subject.length, replyLength, headerLength,
                     subject.length + replyLength, totalLength);
         } finally {
             copy.release();
         }
     }
 
-    /** The rest of a publish once its subject is final and allowed; {@code result} null = nobody matches. */
-    private void publishChecked(MatchResult<Subscription> result, String subject, ByteBuf buf, int subjectStart,
+    /**
+     * The rest of a publish once its subject is final and allowed; {@code result} null = nobody matches.
+     * {@code parsed} is the buffer the parser read (its size fields as written), {@code buf} the message's.
+     */
+    private void publishChecked(MatchResult<Subscription> result, String subject, ByteBuf parsed, ByteBuf buf,
+            int subjectStart,
             int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         if (replyLength > 0 && reservedReply(buf, replyStart, replyLength)) {
             sendErr("Permissions Violation for Publish with Reply of \""
@@ -1080,8 +1078,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             fanout = new MessageFanout(server);
         }
         if (parser.sizesNotCanonical()) {
-            totalSizeAsWritten = parser.totalSizeAsWritten(buf);
-            headerSizeAsWritten = parser.headerSizeAsWritten(buf);
+            totalSizeAsWritten = parser.totalSizeAsWritten(parsed);
+            headerSizeAsWritten = parser.headerSizeAsWritten(parsed);
         }
         int delivered = 0;
         try {
@@ -1555,8 +1553,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         log.trace(logPrefix + "->> [" + op + "]");
     }
 
+    /** The PUB/HPUB line, then (nats-server's order) the MAPPING line when {@code mapping} is set, then the payload. */
     private void tracePublish(ByteBuf buf, int subjectStart, int subjectLength, int replyStart, int replyLength,
-            int headerLength, int payloadStart, int totalLength) {
+            int headerLength, int payloadStart, int totalLength, String mapping) {
         StringBuilder b = new StringBuilder(headerLength >= 0 ? "HPUB " : "PUB ");
         b.append(buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8));
         if (replyLength > 0) {
@@ -1567,6 +1566,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         b.append(' ').append(totalLength);
         traceIn(b.toString());
+        if (mapping != null) {
+            traceIn("MAPPING " + mapping);
+        }
         int shown = totalLength;
         int limit = options.maxTracedMsgLen();
         boolean cut = limit > 0 && totalLength > limit;

@@ -239,6 +239,25 @@ class ConfigKeyEffectsDifferentialTest {
         assertThat(b.build().jetstream().enabled()).isTrue();
     }
 
+    @Test
+    void badValuesGetNatsServersTexts(@TempDir Path dir) throws Exception {
+        List<String> problems = new ArrayList<>();
+        int i = 0;
+        for (String text : List.of("max_sub_tokens: 300\n", "max_sub_tokens: 256\n", "max_sub_tokens: 0\n",
+                "max_sub_tokens: \"x\"\n", "server_tags: 1\n", "server_tags: [1, \"a\"]\n", "server_tags: \"A\"\n",
+                "http_base_path: 1\n", "prof_port: \"x\"\n", "connect_error_reports: \"x\"\n",
+                "reconnect_error_reports: -1\n", "disable_sublist_cache: 1\n", "no_sublist_cache: true\n",
+                "no_system: true\n", "max_subscription_tokens: 10\n")) {
+            Path conf = write(dir, "bad" + i++ + ".conf", text);
+            String theirs = check(conf, true);
+            String ours = check(conf, false);
+            if (!theirs.equals(ours)) {
+                problems.add(text.strip() + "\n  nats-server: " + theirs + "\n  ours:        " + ours);
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
     private static String withoutPosition(String answer) {
         return answer.replaceAll("\\.conf:\\d+:\\d+: ", ".conf:<pos>: ");
     }

@@ -102,18 +102,15 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("write_deadline", "write_deadline: \"5s\"", a));
         k.add(new Key("lame_duck_duration", "lame_duck_duration: \"60s\"", a));
         k.add(new Key("lame_duck_grace_period", "lame_duck_grace_period: \"5s\"", a));
-        for (String op : List.of("operator", "operators", "root_operators")) {
+        for (String op : List.of("operator", "operators", "root_operators", "roots", "root", "root_operator")) {
             k.add(new Key(op, op + ": \"" + d + "/op.jwt\"", same)); // no such JWT file: the same error from both
-        }
-        for (String op : List.of("roots", "root", "root_operator")) {
-            k.add(new Key(op, op + ": \"" + d + "/op.jwt\"", o)); // the binary wants a real JWT file; it knows the key
         }
         k.add(new Key("resolver", "resolver: MEMORY", a));
         k.add(new Key("account_resolver", "account_resolver: MEMORY", a));
         k.add(new Key("accounts_resolver", "accounts_resolver: MEMORY", a));
         k.add(new Key("resolver_tls", "resolver_tls: " + tls, o));
         k.add(new Key("resolver_preload", "resolver_preload: {}", a));
-        k.add(new Key("resolver_pinned_accounts", "resolver_pinned_accounts: []", o));
+        k.add(new Key("resolver_pinned_accounts", "resolver_pinned_accounts: []", a));
         k.add(new Key("no_auth_user", "authorization: { users: [ {user: a, password: b} ] }\nno_auth_user: a", a));
         k.add(new Key("system_account", "system_account: \"$SYS\"", a));
         k.add(new Key("system", "system: \"$SYS\"", a));

@@ -217,6 +217,48 @@ class SubjectMappingDifferentialTest {
         assertThat(ours).isEqualTo(theirs);
     }
 
+    @Test
+    void headersAndSizesTravelUnchangedAndTraceShowsTheMapping(@TempDir Path dir) throws Exception {
+        Path conf = write(dir, "hpub.conf", "mappings { \"foo.*\": \"bar.$1\" }\n");
+        String session = "CONNECT {\"headers\":true,\"echo\":true,\"verbose\":false}\r\nSUB > 1\r\n"
+                + "HPUB foo.x rep 18 023\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\nPUB foo.y 005\r\nworld\r\nPING\r\n";
+        List<String> theirs = withReference(conf, port -> List.of(raw(port, session)));
+        assertThat(theirs.get(0)).isEqualTo("HMSG bar.x 1 rep 18 023\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\n"
+                + "MSG bar.y 1 005\r\nworld\r\n");
+        io.natsboot.server.support.CapturingLog log = new io.natsboot.server.support.CapturingLog(true);
+        io.natsboot.server.config.ServerOptions.Builder b =
+                io.natsboot.server.config.ServerOptions.builder().host("127.0.0.1").port(0).trace(true);
+        assertThat(ConfigFileOptions.load(conf.toString(), b).errors()).isEmpty();
+        io.natsboot.server.NatsServer server = new io.natsboot.server.NatsServer(b.build(), log);
+        server.start();
+        try {
+            assertThat(raw(server.port(), session)).isEqualTo(theirs.get(0));
+        } finally {
+            server.shutdown();
+        }
+        // nats-server 2.9.10 -V: the PUB line, then the mapping, then the payload
+        List<String> traced = log.lines().stream().filter(l -> l.contains("<<- ")).map(l -> l.substring(l.indexOf("<<- ")))
+                .map(l -> l.startsWith("<<- [HPUB") ? "HPUB" : l.startsWith("<<- [PUB") ? "PUB"
+                        : l.startsWith("<<- MSG_PAYLOAD") ? "PAYLOAD" : l)
+                .filter(l -> !l.startsWith("<<- [CONNECT") && !l.startsWith("<<- [SUB") && !l.startsWith("<<- [PING"))
+                .toList();
+        assertThat(traced).containsExactly("HPUB", "<<- [MAPPING foo.x -> bar.x]", "PAYLOAD", "PUB",
+                "<<- [MAPPING foo.y -> bar.y]", "PAYLOAD");
+    }
+
+    /** What a raw session got before its PONG. */
+    private static String raw(int port, String session) throws Exception {
+        try (RawClient c = new RawClient(port)) {
+            c.readInfo();
+            c.send(session);
+            StringBuilder out = new StringBuilder();
+            for (String line = c.readLine(); !line.equals("PONG\r\n"); line = c.readLine()) {
+                out.append(line);
+            }
+            return out.toString();
+        }
+    }
+
     /** Subjects a {@code >} subscriber on {@code c} gets for its own publishes. */
     private static List<String> collect(Connection c, List<String> publishes) throws Exception {
         io.nats.client.Subscription all = c.subscribe(">");

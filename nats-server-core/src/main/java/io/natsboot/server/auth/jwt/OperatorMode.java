@@ -278,6 +278,11 @@ public final class OperatorMode {
             }
         }
         String issuer = user.account();
+        if (!trust.pinnedAccounts().isEmpty() && !trust.pinnedAccounts().contains(issuer)
+                && !issuer.equals(trust.systemAccount())) { // the system account is always pinned too
+            debug.accept("Account " + issuer + " not listed as operator pinned account");
+            return Login.fail("not pinned");
+        }
         AccountClaims acc;
         try {
             acc = lookup(issuer);

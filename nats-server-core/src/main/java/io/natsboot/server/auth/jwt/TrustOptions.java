@@ -12,13 +12,22 @@ import java.util.Map;
  * @param systemAccount  the system account's public key, from the configuration or the operator JWT; may be null
  * @param resolver       where account JWTs come from; null = not configured (nats-server then refuses to start)
  * @param preload        account public key -> account JWT ({@code resolver_preload})
+ * @param pinnedAccounts {@code resolver_pinned_accounts}: when not empty, only users of these accounts (and of the
+ *                       system account) may log in
  */
 public record TrustOptions(List<OperatorClaims> operators, String systemAccount, Resolver resolver,
-        Map<String, String> preload) {
+        Map<String, String> preload, java.util.Set<String> pinnedAccounts) {
 
     public TrustOptions {
         operators = List.copyOf(operators);
         preload = Map.copyOf(preload);
+        pinnedAccounts = pinnedAccounts == null ? java.util.Set.of()
+                : java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(pinnedAccounts));
+    }
+
+    public TrustOptions(List<OperatorClaims> operators, String systemAccount, Resolver resolver,
+            Map<String, String> preload) {
+        this(operators, systemAccount, resolver, preload, java.util.Set.of());
     }
 
     /**
