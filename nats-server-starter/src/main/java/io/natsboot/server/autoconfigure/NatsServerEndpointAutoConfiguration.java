@@ -11,7 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Actuator endpoints {@code varz}, {@code connz}, {@code routez} and {@code subsz}, views of the embedded
+ * Actuator endpoints {@code varz}, {@code connz}, {@code routez}, {@code subsz} and {@code gatewayz}, views of the embedded
  * server's {@link Monitor} snapshots. Each is created when available (enabled and exposed, e.g.
  * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz}); over HTTP they answer
  * with the JSON of the 8222 monitoring port.
@@ -49,6 +49,13 @@ public final class NatsServerEndpointAutoConfiguration {
         return new SubszEndpoint(monitor);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    GatewayzEndpoint gatewayzEndpoint(Monitor monitor) {
+        return new GatewayzEndpoint(monitor);
+    }
+
     // nats-server's JSON over HTTP (see NatsWebEndpointExtensions).
 
     @Bean
@@ -70,6 +77,13 @@ public final class NatsServerEndpointAutoConfiguration {
     @ConditionalOnAvailableEndpoint(endpoint = RoutezEndpoint.class, exposure = EndpointExposure.WEB)
     NatsWebEndpointExtensions.Routez routezWebExtension(RoutezEndpoint endpoint) {
         return new NatsWebEndpointExtensions.Routez(endpoint);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = GatewayzEndpoint.class, exposure = EndpointExposure.WEB)
+    NatsWebEndpointExtensions.Gatewayz gatewayzWebExtension(GatewayzEndpoint endpoint) {
+        return new NatsWebEndpointExtensions.Gatewayz(endpoint);
     }
 
     @Bean
