@@ -9,6 +9,8 @@
 #
 # Prints one line per pairing and payload size: the nats-server pair's figure, the pairing's figure, the ratio,
 # and the load average when the line was printed (the machine may be shared: the reference runs in the same run).
+# Then request/reply (rrbench.go): requester in A, responder in B, one request at a time: requests per second and
+# p50/p99 round trip, ratio of requests per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-3}"
@@ -17,6 +19,12 @@ if [ ! -x "$BIN" ] || [ benchmarks/clusterbench/clusterbench.go -nt "$BIN" ]; th
   mkdir -p "$(dirname "$BIN")"
   GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=/tmp/clusterbench-gocache go build -o "$BIN" \
     benchmarks/clusterbench/clusterbench.go
+fi
+RR=/tmp/rrbench-bin/rrbench
+if [ ! -x "$RR" ] || [ benchmarks/rrbench/rrbench.go -nt "$RR" ]; then
+  mkdir -p "$(dirname "$RR")"
+  GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=/tmp/clusterbench-gocache go build -o "$RR" \
+    benchmarks/rrbench/rrbench.go
 fi
 OURS="${OURS:-bin/nats-server}"  # another build: OURS=/path/to/bin/nats-server
 DIR=$(mktemp -d /tmp/gateway-bench.XXXXXX)
@@ -69,4 +77,22 @@ for sizes in "-n 1000000 -size 16" "-n 200000 -size 1024"; do
     printf "%-24s %-10s %12.0f %12.0f %6.2f  load %s\n" "gateway pubsub ${sizes##* }B" "$name" "$r" "$t" \
       "$(awk -v a="$t" -v b="$r" 'BEGIN{print (b>0)?a/b:0}')" "$(cut -d' ' -f1-3 /proc/loadavg)"
   done
+done
+rr() { "$RR" -req "nats://127.0.0.1:$1" -rep "nats://127.0.0.1:$2" -n 20000 || echo '{"req_per_sec":0,"p50_us":0,"p99_us":0}'; }
+refs=(); declare -A res
+for _ in $(seq "$ROUNDS"); do
+  refs+=("$(rr 14501 14502)")
+  res[ours-ours]+="$(rr 14511 14512)"$'\n'
+  res[ours-go]+="$(rr 14521 14522)"$'\n'
+  res[go-ours]+="$(rr 14531 14532)"$'\n'
+done
+pick() { jq -s "sort_by(.req_per_sec) | .[(length-1)/2|floor]"; }  # the median round by requests per second
+ref=$(printf '%s\n' "${refs[@]}" | pick)
+for name in ours-ours ours-go go-ours; do
+  t=$(printf '%s' "${res[$name]}" | pick)
+  printf "%-24s %-10s %10.0f %10.0f %6.2f  p50 %s/%s us  p99 %s/%s us  load %s\n" "gateway request/reply" \
+    "${name/-/->}" "$(jq .req_per_sec <<<"$ref")" "$(jq .req_per_sec <<<"$t")" \
+    "$(jq -n --argjson a "$(jq .req_per_sec <<<"$t")" --argjson b "$(jq .req_per_sec <<<"$ref")" 'if $b > 0 then $a/$b else 0 end')" \
+    "$(jq .p50_us <<<"$ref")" "$(jq .p50_us <<<"$t")" "$(jq .p99_us <<<"$ref")" "$(jq .p99_us <<<"$t")" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -92,6 +92,8 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
     final Set<String> interestOnly = new HashSet<>();
     /** Inbound: accounts we sent A- for, guarded by the Gateways lock. */
     final Set<String> noInterestSent = new HashSet<>();
+    /** Inbound: per optimistic account, the subjects we sent RS- for, guarded by the Gateways lock. */
+    final java.util.Map<String, Set<String>> noInterestSubjects = new java.util.HashMap<>();
 
     private volatile long inMsgs;
     private volatile long inBytes;
@@ -258,7 +260,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
         if (outbound || connectReceived) {
             return false;
         }
-        log.error(logPrefix + "Authorization Violation");
+        log.error(logPrefix + "authentication error"); // nats-server's line for a gateway
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
         return true;
@@ -500,15 +502,14 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
             gateways.accountNoInterest(this, accountName);
             return;
         }
-        if (Gateways.isRoutedReply(buf, subjectStart, subjectLength)) {
+        boolean routedReply = Gateways.isRoutedReply(buf, subjectStart, subjectLength);
+        if (routedReply) {
             // A reply to a request this cluster sent: only for us if it names our cluster.
             if (!gateways.ourCluster(buf, subjectStart)) {
                 return;
             }
             subjectStart += Gateways.ROUTED_PREFIX_LENGTH;
             subjectLength -= Gateways.ROUTED_PREFIX_LENGTH;
-        } else {
-            gateways.ensureInterestOnly(this, account);
         }
         if (Gateways.isRoutedReply(buf, replyStart, replyLength)) {
             // The requester's cluster wants the answer straight back: our subscribers see the reply without the
@@ -520,6 +521,14 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter implements Ro
         String subject = buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8);
         MatchResult<Subscription> result = account.trie().match(subject);
         int queueCount = parser.queueCount();
+        if (!routedReply && result.plainCount() == 0) {
+            // No plain interest here: an account still optimistic for this remote gets RS- (or A- when it has no
+            // subscription at all), as nats-server's gatewayHandleSubjectNoInterest.
+            gateways.subjectNoInterest(this, account, subject);
+            if (queueCount == 0) {
+                return;
+            }
+        }
         String[] queues = null;
         if (queueCount > 0) {
             queues = new String[queueCount];

@@ -586,16 +586,49 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         c.enqueue(GatewayInfo.command(options.name(), GatewayInfo.CMD_ALL_SUBS_COMPLETE, account));
         c.interestOnly.add(account);
         c.noInterestSent.remove(account);
+        c.noInterestSubjects.remove(account);
     }
 
-    /** A message arrived in an account this inbound connection is not in interest-only mode for yet. */
-    void ensureInterestOnly(GatewayConnection c, Account account) {
+    /** nats-server's gatewayMaxRUnsubBeforeSwitch: past this many RS- an account switches to interest-only. */
+    private static final int MAX_RS_MINUS_BEFORE_SWITCH = 1000;
+
+    /**
+     * A message without plain interest here arrived on an inbound connection. An account in interest-only mode for
+     * it needs nothing (the remote should not have sent it); an optimistic one (accounts created after the connection
+     * registered, or anything before the remote's INFO) gets {@code RS- <account> <subject>} once, or
+     * {@code A- <account>} when the account has no subscription at all; past 1000 RS- the account switches to
+     * interest-only (gateway_cmd 2, its subscriptions, gateway_cmd 3), as nats-server does.
+     */
+    void subjectNoInterest(GatewayConnection c, Account account, String subject) {
+        String name = account.name();
         synchronized (lock) {
-            if (c.interestOnly.contains(account.name())) {
+            if (c.interestOnly.contains(name)) {
                 return;
             }
-            c.enqueue(GatewayInfo.command(options.name(), GatewayInfo.CMD_ALL_SUBS_START, account.name()));
-            sendAllPlain(c, account.name());
+            Map<String, int[]> m = interest.get(name);
+            boolean hasSubs = (m != null && !m.isEmpty()) || account.trie().count() > 0
+                    || account.responseWildcard() != null;
+            if (!hasSubs) {
+                if (c.noInterestSent.add(name)) {
+                    c.enqueue(("A- " + name + "\r\n").getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            Set<String> ni = c.noInterestSubjects.computeIfAbsent(name, k -> new java.util.HashSet<>());
+            if (ni.contains(subject)) {
+                return;
+            }
+            if (ni.size() >= MAX_RS_MINUS_BEFORE_SWITCH) {
+                if (log.isDebug()) {
+                    log.debug(c.logPrefix() + "Gateway \"" + c.remoteName() + "\": switching account \"" + name
+                            + "\" to Interest-Only mode");
+                }
+                c.enqueue(GatewayInfo.command(options.name(), GatewayInfo.CMD_ALL_SUBS_START, name));
+                sendAllPlain(c, name);
+                return;
+            }
+            ni.add(subject);
+            c.enqueue(("RS- " + name + " " + subject + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -740,7 +773,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                     }
                 }
             }
-            if ((!first && !last) || inbound.isEmpty()) {
+            if (!first && !last) {
                 return;
             }
             byte[] line;
@@ -759,7 +792,22 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             for (GatewayConnection c : inbound) {
                 if (c.interestOnly.contains(account)) {
                     c.enqueue(line);
-                } else if (added && c.noInterestSent.remove(account)) {
+                    continue;
+                }
+                if (!added) {
+                    continue; // optimistic: the remote sends anyway
+                }
+                // Lift the RS- we sent for this subject (or the subjects a wildcard covers), and an A-.
+                Set<String> ni = c.noInterestSubjects.get(account);
+                if (ni != null) {
+                    String subject = s.subject();
+                    boolean lifted = Subjects.hasWildcard(subject)
+                            ? ni.removeIf(k -> Subjects.subsetOf(k, subject)) : ni.remove(subject);
+                    if (lifted) {
+                        c.enqueue(line);
+                    }
+                }
+                if (c.noInterestSent.remove(account)) {
                     c.enqueue(("A+ " + account + "\r\n").getBytes(StandardCharsets.UTF_8));
                 }
             }

@@ -90,7 +90,8 @@ final class SystemRequests {
         server(id, "CONNZ", "ConnzEventOptions", CONNZ, (o, a) -> ApiResponse.data(monitor.connz(connz(o, null))));
         server(id, "ROUTEZ", "RoutezEventOptions", ROUTEZ, (o, a) -> ApiResponse.data(
                 monitor.routez(o.bool("subscriptions"), o.bool("subscriptions_detail"))));
-        server(id, "GATEWAYZ", "GatewayzEventOptions", GATEWAYZ, (o, a) -> ApiResponse.data(monitor.gatewayz()));
+        server(id, "GATEWAYZ", "GatewayzEventOptions", GATEWAYZ, (o, a) -> ApiResponse.data(
+                monitor.gatewayz(o.bool("accounts"), o.string("name"), o.string("account_name"))));
         server(id, "LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
         server(id, "ACCOUNTZ", "AccountzEventOptions", ACCOUNTZ, (o, a) -> ApiResponse.data(
                 monitor.accountz(o.string("account"))));

@@ -88,6 +88,36 @@ class GatewayWireTranscriptTest {
         }
     }
 
+    /**
+     * Before the remote's INFO registers the connection, accounts are still optimistic: a message nobody wants is
+     * answered RS- (the account has subscriptions, the system imports at least); a PING before CONNECT is an
+     * authorization violation.
+     */
+    @Test
+    void beforeRegistrationAsNatsServer() throws Exception {
+        int ourGw = GatewayTestSupport.port();
+        int goGw = GatewayTestSupport.port();
+        try (RunningServer ours = GatewayTestSupport.node("S1", "G", ourGw);
+             GoGatewayNode go = GoGatewayNode.start("S1", "G", goGw, List.of(), 0, List.of())) {
+            for (int port : new int[] {ourGw, goGw}) {
+                try (RawClient peer = new RawClient(port)) {
+                    line(peer);
+                    peer.send("CONNECT {\"gateway\":\"Z\"}\r\nRMSG $G nobody.here 2\r\nhi\r\nPING\r\n");
+                    String l = line(peer);
+                    while (l.equals("PING")) {
+                        l = line(peer);
+                    }
+                    assertEquals("RS- $G nobody.here", l, "port " + port);
+                }
+                try (RawClient peer = new RawClient(port)) {
+                    line(peer);
+                    peer.send("PING\r\n");
+                    assertEquals("-ERR 'Authorization Violation'", line(peer), "port " + port);
+                }
+            }
+        }
+    }
+
     @Test
     void dialingSideSendsWhatNatsServerSends() throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"))) {

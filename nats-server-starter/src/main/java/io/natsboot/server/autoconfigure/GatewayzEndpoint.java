@@ -7,9 +7,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@code /actuator/gatewayz[?accs=1&gwName=B&accName=A]}: this server's gateway (supercluster) connections, as
- * nats-server's /gatewayz with {@code accs}, {@code gw_name} and {@code acc_name}; without a {@code gateway}
- * block nats-server's answer with empty connection maps.
+ * {@code /actuator/gatewayz[?accs=true&gw_name=..&acc_name=..]}: the gateway connections (superclusters), as
+ * nats-server's /gatewayz; two empty maps without a gateway block.
  */
 @Endpoint(id = "gatewayz")
 public class GatewayzEndpoint {
@@ -20,8 +19,8 @@ public class GatewayzEndpoint {
     }
 
     @ReadOperation
-    public JsonWriter.Writable gatewayz(@Nullable Boolean accs, @Nullable String gwName, @Nullable String accName) {
+    public JsonWriter.Writable gatewayz(@Nullable Boolean accs, @Nullable String gw_name, @Nullable String acc_name) {
         monitor.countRequest("/gatewayz");
-        return monitor.gatewayz(accs != null && accs, gwName, accName);
+        return monitor.gatewayz(Boolean.TRUE.equals(accs), gw_name, acc_name);
     }
 }

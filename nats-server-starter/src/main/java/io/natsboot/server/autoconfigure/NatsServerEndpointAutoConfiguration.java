@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Bean;
  * Actuator endpoints {@code varz}, {@code connz}, {@code routez}, {@code subsz}, {@code jsz}, {@code gatewayz}
  * and {@code leafz}, views of the
  * embedded server's {@link Monitor} snapshots. Each is created when available (enabled and exposed, e.g.
- * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz,jsz}); over HTTP they answer
+ * {@code management.endpoints.web.exposure.include=health,varz,connz,routez,subsz,jsz,gatewayz,leafz}); over HTTP they answer
  * with the JSON of the 8222 monitoring port.
  */
 @AutoConfiguration(after = NatsServerAutoConfiguration.class)

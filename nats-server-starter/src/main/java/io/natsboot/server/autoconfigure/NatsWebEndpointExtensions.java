@@ -65,6 +65,21 @@ public final class NatsWebEndpointExtensions {
         }
     }
 
+    @EndpointWebExtension(endpoint = GatewayzEndpoint.class)
+    public static class Gatewayz {
+        private final GatewayzEndpoint delegate;
+
+        public Gatewayz(GatewayzEndpoint delegate) {
+            this.delegate = delegate;
+        }
+
+        @ReadOperation
+        public WebEndpointResponse<String> gatewayz(@Nullable Boolean accs, @Nullable String gw_name,
+                @Nullable String acc_name) {
+            return NatsEndpoints.json(delegate.gatewayz(accs, gw_name, acc_name));
+        }
+    }
+
     @EndpointWebExtension(endpoint = SubszEndpoint.class)
     public static class Subsz {
         private final SubszEndpoint delegate;
@@ -94,21 +109,6 @@ public final class NatsWebEndpointExtensions {
                 @Nullable Integer limit, @Nullable Boolean leaderOnly) {
             return NatsEndpoints.json(delegate.jsz(accounts, streams, consumers, config, acc, offset, limit,
                     leaderOnly));
-        }
-    }
-
-    @EndpointWebExtension(endpoint = GatewayzEndpoint.class)
-    public static class Gatewayz {
-        private final GatewayzEndpoint delegate;
-
-        public Gatewayz(GatewayzEndpoint delegate) {
-            this.delegate = delegate;
-        }
-
-        @ReadOperation
-        public WebEndpointResponse<String> gatewayz(@Nullable Boolean accs, @Nullable String gwName,
-                @Nullable String accName) {
-            return NatsEndpoints.json(delegate.gatewayz(accs, gwName, accName));
         }
     }
 
