@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import javax.net.ssl.SSLParameters;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
@@ -23,7 +24,6 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -225,7 +225,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             return;
         }
         if (log.isDebug()) {
-            log.debug("Trying to connect to route on " + key + " (" + resolved(url) + ")");
+            log.debug("Trying to connect to route on " + key + " (" + PeerDialing.resolved(url) + ")");
         }
         EventLoopGroup group = loops.onClient(true);
         new Bootstrap()
@@ -266,8 +266,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             firstDialEnded(url);
         }
         String key = url.getHost() + ":" + url.getPort();
-        String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp " + resolved(url)
-                + ": " + dialError(err);
+        String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp "
+                + PeerDialing.resolved(url) + ": " + PeerDialing.dialError(err);
         if (reportDialError(first, attempt)) {
             log.error(text);
         } else if (log.isDebug()) {
@@ -296,31 +296,6 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         long delay = RECONNECT_NANOS + ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(100));
         loops.onServer(true).next().schedule(() -> dial(url, configured, attempt, first), delay,
                 TimeUnit.NANOSECONDS);
-    }
-
-    private static String resolved(URI url) {
-        try {
-            InetAddress a = InetAddress.getByName(url.getHost());
-            String ip = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + url.getPort();
-        } catch (java.io.IOException e) {
-            return url.getHost() + ":" + url.getPort();
-        }
-    }
-
-    private static String dialError(Throwable err) {
-        Throwable c = err;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String m = String.valueOf(c.getMessage());
-        if (m.contains("Connection refused")) {
-            return "connect: connection refused"; // Go's text
-        }
-        if (c instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
-            return "i/o timeout";
-        }
-        return m;
     }
 
     // ---- Route lifecycle -------------------------------------------------------------------
@@ -735,18 +710,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     }
 
     int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** Our own client URLs ({@code host:port}), as peers list them. */
