@@ -7,6 +7,7 @@ import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.InterestObserver;
 import io.natsboot.server.connection.MessageForwarder;
 import io.natsboot.server.connection.Receiver;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
@@ -327,18 +328,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     }
 
     private int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** Closes the listener and every gateway connection. */
@@ -391,7 +381,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         }
         URI u = urls.get(index);
         String type = r.implicit ? "implicit" : "explicit";
-        String address = resolved(u);
+        String address = PeerDialing.resolved(u);
         String hostPort = u.getHost() + ":" + u.getPort();
         String text = "Connecting to " + type + " gateway \"" + r.name + "\" (" + hostPort + ") at " + address
                 + " (attempt " + attempt + ")";
@@ -435,7 +425,8 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                         return;
                     }
                     String err = "Error connecting to " + type + " gateway \"" + r.name + "\" (" + hostPort + ") at "
-                            + address + " (attempt " + attempt + "): dial tcp " + address + ": " + dialError(f.cause());
+                            + address + " (attempt " + attempt + "): dial tcp " + address + ": "
+                            + PeerDialing.dialError(f.cause());
                     if (report) {
                         log.error(err);
                     } else if (log.isDebug()) {
@@ -465,31 +456,6 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             }
         }
         return false;
-    }
-
-    private static String resolved(URI url) {
-        try {
-            InetAddress a = InetAddress.getByName(url.getHost());
-            String ip = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + url.getPort();
-        } catch (java.io.IOException e) {
-            return url.getHost() + ":" + url.getPort();
-        }
-    }
-
-    private static String dialError(Throwable err) {
-        Throwable c = err;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String m = String.valueOf(c.getMessage());
-        if (m.contains("Connection refused")) {
-            return "connect: connection refused";
-        }
-        if (c instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
-            return "i/o timeout";
-        }
-        return m;
     }
 
     // ---- Connection lifecycle --------------------------------------------------------------
