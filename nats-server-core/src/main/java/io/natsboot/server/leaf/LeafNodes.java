@@ -2,6 +2,7 @@ package io.natsboot.server.leaf;
 
 import io.natsboot.server.config.LeafNodeOptions;
 import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.goformat.GoFormat;
@@ -366,18 +367,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     }
 
     int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** {@code host:port} of the INFO's {@code ip} and {@code leafnode_urls}. */
