@@ -5,23 +5,14 @@ import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import javax.net.ssl.SSLParameters;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.ServerId;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -125,14 +116,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         // Plain Netty, as the client listener: Reactor's TcpServer/TcpClient would load their reactive
         // machinery (and a DNS resolver) on the start path, which delays the first routes (formation timing,
         // docs/architecture.md "Start-up").
-        EventLoopGroup acceptor = loops.onServerSelect(true);
-        listener = new ServerBootstrap()
-                .group(acceptor, loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -227,14 +211,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         if (log.isDebug()) {
             log.debug("Trying to connect to route on " + key + " (" + PeerDialing.resolved(url) + ")");
         }
-        EventLoopGroup group = loops.onClient(true);
-        new Bootstrap()
-                .group(group)
-                .channel(loops.onChannelClass(SocketChannel.class, group))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -243,9 +220,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                             SslHandler h = ctx.newHandler(ch.alloc(), url.getHost(), url.getPort());
                             if (!options.tls().insecure()) {
                                 // Check the peer's certificate names the host we dialled, as Go's TLS client does.
-                                SSLParameters p = h.engine().getSSLParameters();
-                                p.setEndpointIdentificationAlgorithm("HTTPS");
-                                h.engine().setSSLParameters(p);
+                                PeerDialing.checkHostname(h);
                             }
                             h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
                             ch.pipeline().addLast("nats-route-tls", h);

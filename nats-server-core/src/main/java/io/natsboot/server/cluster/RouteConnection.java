@@ -17,14 +17,14 @@ import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * One route: a connection to another server of the cluster, accepted on the cluster port or dialled by us
@@ -85,13 +85,8 @@ public final class RouteConnection extends PeerConnection implements RouteOps, R
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
-    protected Consumer<ByteBuf> parseFunction() {
-        return buf -> parser.parse(buf, this);
-    }
-
-    @Override
-    protected IntSupplier bytesNeededFunction() {
-        return parser::bytesNeeded;
+    protected InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing) {
+        return new InboundFramer(alloc, buf -> parser.parse(buf, this), parser::bytesNeeded, closing);
     }
 
     @Override
@@ -458,18 +453,6 @@ public final class RouteConnection extends PeerConnection implements RouteOps, R
                 global ? (withHeaders ? HMSG : RMSG) : (withHeaders ? HMSG_PREFIX : RMSG_PREFIX),
                 global ? null : account.name(), null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
                 withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
-    }
-
-    /**
-     * One frame for one subscription of the peer's interest (plain, or naming its queue). The publish path sends
-     * one frame per route for all of a message's matches instead ({@link #sendMessage}).
-     */
-    @Override
-    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
-            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
-        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
-        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                payloadStart, totalLength, queues, queues == null ? 0 : 1);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.natsboot.server.connection;
 
 import io.natsboot.server.log.ServerLog;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,8 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * A connection to another server (a route, a gateway or a leaf node): the Netty lifecycle and plumbing every
@@ -81,11 +81,11 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
 
     // ---- What a kind adds ------------------------------------------------------------------
 
-    /** The kind's parser over one buffer, calling this connection's op handlers (asked for once). */
-    protected abstract Consumer<ByteBuf> parseFunction();
-
-    /** How many bytes the op the parser found cut still needs (asked for once; see {@link InboundFramer}). */
-    protected abstract IntSupplier bytesNeededFunction();
+    /**
+     * The kind's framer: its parser over each buffer, calling this connection's op handlers, stopped once
+     * {@code closing} (asked for once, so the per-read path calls the parser as directly as before).
+     */
+    protected abstract InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing);
 
     /** The channel is up and the log prefix set: track the connection and start the kind's handshake. */
     protected abstract void opened();
@@ -129,8 +129,7 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
         this.out = new OutboundQueue(ctx, STALL_THRESHOLD, null);
-        this.framer = new InboundFramer(ctx.alloc(), parseFunction(), bytesNeededFunction(),
-                () -> closeReason != null);
+        this.framer = newFramer(ctx.alloc(), () -> closeReason != null);
         this.keepalive = new Keepalive(loop, log, kind.name(), server::options, () -> enqueue(PING), () -> {
             sendErr("Stale Connection");
             close("Stale Connection", true);

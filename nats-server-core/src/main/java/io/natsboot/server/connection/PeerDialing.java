@@ -1,9 +1,20 @@
 package io.natsboot.server.connection;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLParameters;
+import reactor.netty.resources.LoopResources;
 
 /**
  * What the three server-to-server listeners (routes, gateways, leaf nodes) say and advertise the same way: the
@@ -11,6 +22,40 @@ import java.nio.charset.StandardCharsets;
  */
 public final class PeerDialing {
     private PeerDialing() {
+    }
+
+    /**
+     * A server listener's bootstrap on the server loops, as the client listener (plain Netty: Reactor's TcpServer
+     * would load its reactive machinery on the start path): the caller adds its child handler and binds.
+     */
+    public static ServerBootstrap listener(LoopResources loops) {
+        EventLoopGroup acceptor = loops.onServerSelect(true);
+        return new ServerBootstrap()
+                .group(acceptor, loops.onServer(true))
+                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536));
+    }
+
+    /** A dial's bootstrap on the client loops (1 s connect timeout): the caller adds its handler and connects. */
+    public static Bootstrap dialer(LoopResources loops) {
+        EventLoopGroup group = loops.onClient(true);
+        return new Bootstrap()
+                .group(group)
+                .channel(loops.onChannelClass(SocketChannel.class, group))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536));
+    }
+
+    /** The dialled server's certificate must name the host dialled, as Go's TLS client checks. */
+    public static void checkHostname(SslHandler h) {
+        SSLParameters p = h.engine().getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        h.engine().setSSLParameters(p);
     }
 
     /** {@code ip:port} the URL's host resolves to (IPv6 in brackets), as nats-server logs a dial; else host:port. */

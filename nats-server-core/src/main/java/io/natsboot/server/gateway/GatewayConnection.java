@@ -15,13 +15,13 @@ import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * One gateway connection: outbound (we dialled a remote cluster; we send it messages and it tells us its interest)
@@ -82,13 +82,8 @@ final class GatewayConnection extends PeerConnection implements RouteOps {
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
-    protected Consumer<ByteBuf> parseFunction() {
-        return buf -> parser.parse(buf, this);
-    }
-
-    @Override
-    protected IntSupplier bytesNeededFunction() {
-        return parser::bytesNeeded;
+    protected InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing) {
+        return new InboundFramer(alloc, buf -> parser.parse(buf, this), parser::bytesNeeded, closing);
     }
 
     @Override

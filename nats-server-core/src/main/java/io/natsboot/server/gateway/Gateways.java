@@ -14,17 +14,9 @@ import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.natsboot.server.tls.TlsContexts;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.Inet6Address;
@@ -209,14 +201,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     public void start() {
         TlsOptions tls = options.tls();
         serverTls = tls == null ? null : TlsContexts.server(tls);
-        EventLoopGroup acceptor = loops.onServerSelect(true);
-        listener = new ServerBootstrap()
-                .group(acceptor, loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -392,16 +377,9 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             log.debug(text);
         }
         r.attempts++;
-        EventLoopGroup group = loops.onClient(true);
         TlsOptions tls = r.tls;
         SslContext clientTls = tls == null ? null : TlsContexts.routeClient(tls);
-        new Bootstrap()
-                .group(group)
-                .channel(loops.onChannelClass(SocketChannel.class, group))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -409,9 +387,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                             SslHandler h = clientTls.newHandler(ch.alloc(), u.getHost(), u.getPort());
                             if (!tls.insecure()) {
                                 // The remote's certificate must name the host dialled, as Go's TLS client checks.
-                                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
-                                p.setEndpointIdentificationAlgorithm("HTTPS");
-                                h.engine().setSSLParameters(p);
+                                PeerDialing.checkHostname(h);
                             }
                             h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
                             ch.pipeline().addLast("nats-gateway-tls", h);

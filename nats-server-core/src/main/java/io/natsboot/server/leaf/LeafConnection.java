@@ -12,6 +12,7 @@ import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.PeerConnection;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.SubjectCache;
@@ -21,6 +22,7 @@ import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * One leaf-node connection (nats-server's LEAF kind), accepted on the leafnodes port (we are the hub; the remote is
@@ -111,13 +112,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
-    protected Consumer<ByteBuf> parseFunction() {
-        return buf -> parser.parse(buf, this);
-    }
-
-    @Override
-    protected IntSupplier bytesNeededFunction() {
-        return parser::bytesNeeded;
+    protected InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing) {
+        return new InboundFramer(alloc, buf -> parser.parse(buf, this), parser::bytesNeeded, closing);
     }
 
     @Override
@@ -222,9 +218,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             int port = url.getPort() < 0 ? 7422 : url.getPort();
             io.netty.handler.ssl.SslHandler h = c.newHandler(channel().alloc(), url.getHost(), port);
             if (remote.tls() == null || !remote.tls().insecure()) {
-                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                h.engine().setSSLParameters(p);
+                PeerDialing.checkHostname(h);
             }
             h.setHandshakeTimeoutMillis(remote.tls() == null ? 2000 : remote.tls().timeout().toMillis());
             channel().pipeline().addFirst("nats-leaf-tls", h);
@@ -605,14 +599,6 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         return ServerMessageFrames.enqueue(outboundQueue(), server.options().maxPending(), this, from,
                 withHeaders ? HMSG : LMSG, null, null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
                 withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
-    }
-
-    @Override
-    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
-            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
-        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
-        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                payloadStart, totalLength, queues, queues == null ? 0 : 1);
     }
 
     @Override
