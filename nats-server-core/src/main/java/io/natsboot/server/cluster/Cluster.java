@@ -5,25 +5,16 @@ import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import javax.net.ssl.SSLParameters;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.ServerId;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -125,14 +116,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         // Plain Netty, as the client listener: Reactor's TcpServer/TcpClient would load their reactive
         // machinery (and a DNS resolver) on the start path, which delays the first routes (formation timing,
         // docs/architecture.md "Start-up").
-        EventLoopGroup acceptor = loops.onServerSelect(true);
-        listener = new ServerBootstrap()
-                .group(acceptor, loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -225,16 +209,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             return;
         }
         if (log.isDebug()) {
-            log.debug("Trying to connect to route on " + key + " (" + resolved(url) + ")");
+            log.debug("Trying to connect to route on " + key + " (" + PeerDialing.resolved(url) + ")");
         }
-        EventLoopGroup group = loops.onClient(true);
-        new Bootstrap()
-                .group(group)
-                .channel(loops.onChannelClass(SocketChannel.class, group))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -243,9 +220,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                             SslHandler h = ctx.newHandler(ch.alloc(), url.getHost(), url.getPort());
                             if (!options.tls().insecure()) {
                                 // Check the peer's certificate names the host we dialled, as Go's TLS client does.
-                                SSLParameters p = h.engine().getSSLParameters();
-                                p.setEndpointIdentificationAlgorithm("HTTPS");
-                                h.engine().setSSLParameters(p);
+                                PeerDialing.checkHostname(h);
                             }
                             h.setHandshakeTimeoutMillis(options.tls().timeout().toMillis());
                             ch.pipeline().addLast("nats-route-tls", h);
@@ -266,8 +241,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             firstDialEnded(url);
         }
         String key = url.getHost() + ":" + url.getPort();
-        String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp " + resolved(url)
-                + ": " + dialError(err);
+        String text = "Error trying to connect to route (attempt " + attempt + "): dial tcp "
+                + PeerDialing.resolved(url) + ": " + PeerDialing.dialError(err);
         if (reportDialError(first, attempt)) {
             log.error(text);
         } else if (log.isDebug()) {
@@ -296,31 +271,6 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         long delay = RECONNECT_NANOS + ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(100));
         loops.onServer(true).next().schedule(() -> dial(url, configured, attempt, first), delay,
                 TimeUnit.NANOSECONDS);
-    }
-
-    private static String resolved(URI url) {
-        try {
-            InetAddress a = InetAddress.getByName(url.getHost());
-            String ip = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + url.getPort();
-        } catch (java.io.IOException e) {
-            return url.getHost() + ":" + url.getPort();
-        }
-    }
-
-    private static String dialError(Throwable err) {
-        Throwable c = err;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String m = String.valueOf(c.getMessage());
-        if (m.contains("Connection refused")) {
-            return "connect: connection refused"; // Go's text
-        }
-        if (c instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
-            return "i/o timeout";
-        }
-        return m;
     }
 
     // ---- Route lifecycle -------------------------------------------------------------------
@@ -735,18 +685,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     }
 
     int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** Our own client URLs ({@code host:port}), as peers list them. */

@@ -4,62 +4,51 @@ import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
-import io.natsboot.server.connection.CoreFigures;
 import io.natsboot.server.connection.OutboundQueue;
+import io.natsboot.server.connection.PeerConnection;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.RouteTarget;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.SubjectCache;
 import io.natsboot.server.protocol.FastBytes;
 import io.natsboot.server.connection.Subscription;
-import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One route: a connection to another server of the cluster, accepted on the cluster port or dialled by us
  * (solicited). Speaks the route protocol of nats-server 2.9 (reference §4): handshake, RS+/RS- interest,
  * RMSG/HMSG messages, PING/PONG.
  *
- * <p>The connection machinery is the shared core of the connection package ({@link InboundFramer},
- * {@link OutboundQueue}, {@link Keepalive}), as for clients; this class adds the route's ops and its interest
+ * <p>The connection machinery is the shared {@link PeerConnection} (on {@link InboundFramer},
+ * {@link OutboundQueue}, {@link Keepalive}); this class adds the route's ops, its handshake and its interest
  * bookkeeping. Threading as for clients: everything but the outbound queue is confined to the route's event loop.
  * Local publishers on other loops append RMSG frames under the queue's lock ({@link #sendMessage}), flushed once at
  * the end of the publisher's read, so a burst costs one write. Messages from the route are delivered to
  * local subscribers only: a message never crosses two routes (the mesh is one hop).
  */
-public final class RouteConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures,
-        ServerMessageFrames.SlowConsumer {
-    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+public final class RouteConnection extends PeerConnection implements RouteOps, RouteTarget {
+    private static final Kind KIND = new Kind("Router", "Route", "rid", "TLS route handshake error: ", "Client Closed",
+            "Protocol Violation");
     private static final byte[] RMSG = "RMSG $G ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG $G ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RMSG_PREFIX = "RMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG_PREFIX = "HMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final String GLOBAL_ACCOUNT = "$G";
     private static final String SYSTEM_ACCOUNT = "$SYS";
-    /** Publishers pause while more than this is queued for the route (as for clients). */
-    private static final long STALL_THRESHOLD = 4L * 1024 * 1024;
 
     private final Cluster cluster;
-    private final ServerContext server;
-    private final ServerLog log;
     private final long rid;
     /** We dialled it. */
     final boolean solicited;
@@ -73,41 +62,21 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     private final FastBytes fastBytes = new FastBytes();
     /** Subject caches of the other accounts' messages (loop-confined). */
     private final java.util.HashMap<Account, SubjectCache> accountSubjects = new java.util.HashMap<>();
-    private final Instant started = Instant.now();
     private final String nonce = RouteInfoWriter.nonce();
 
-    private ChannelHandlerContext ctx;
-    private Channel channel;
-    private EventLoop loop;
-    private String host = "";
-    private int remotePort;
-    private String logPrefix = "";
-    private boolean accepted;
-    private InboundFramer framer;
     private boolean connectReceived;
     private volatile PeerInfo peer;
-    private volatile boolean registered;
     /** Interest learned from the peer, keyed exactly by the RS+ arguments without the weight (§4.4). */
     private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
 
-    /** Outbound: RMSG frames from local publishers on any loop, interest lines, own control lines. */
-    private OutboundQueue out;
-
-    // Inbound counters, this loop only (read racily by monitoring).
-    private volatile long inMsgs;
-    private volatile long inBytes;
-    private volatile long lastActivityNanos = System.nanoTime();
-    private final long startedNanos = lastActivityNanos;
-
-    private Keepalive keepalive;
-    private ScheduledFuture<?> authTimer;
-    private volatile String closeReason;
-
     RouteConnection(Cluster cluster, boolean solicited, URI url, boolean configured) {
+        this(cluster, cluster.nextRid(), solicited, url, configured);
+    }
+
+    private RouteConnection(Cluster cluster, long rid, boolean solicited, URI url, boolean configured) {
+        super(cluster.server(), KIND, rid);
         this.cluster = cluster;
-        this.server = cluster.server();
-        this.log = server.log();
-        this.rid = cluster.nextRid();
+        this.rid = rid;
         this.solicited = solicited;
         this.url = url;
         this.configured = configured;
@@ -116,49 +85,22 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.channel = ctx.channel();
-        this.loop = channel.eventLoop();
-        this.out = new OutboundQueue(ctx, STALL_THRESHOLD, null);
-        this.framer = new InboundFramer(ctx.alloc(), buf -> parser.parse(buf, this), parser::bytesNeeded,
-                () -> closeReason != null);
-        this.keepalive = new Keepalive(loop, log, "Router", server::options, () -> enqueue(PING), () -> {
-            sendErr("Stale Connection");
-            close("Stale Connection", true);
-        }, () -> closeReason == null, () -> logPrefix);
-        if (channel.isActive()) {
-            start();
-        }
+    protected InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing) {
+        return new InboundFramer(alloc, buf -> parser.parse(buf, this), parser::bytesNeeded, closing);
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        start();
-        ctx.fireChannelActive();
-    }
-
-    private void start() {
-        if (accepted) {
-            return;
-        }
-        accepted = true;
-        if (channel.remoteAddress() instanceof InetSocketAddress a) {
-            host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-            remotePort = a.getPort();
-        }
-        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - rid:" + rid + " - ";
+    protected void opened() {
         cluster.track(this);
-        log.info(logPrefix + "Route connection created");
+        log.info(logPrefix() + "Route connection created");
         if (solicited) {
             // The solicitor writes CONNECT and its INFO at once, without waiting (reference §4.1).
             String user = null;
             String pass = null;
             String info = url.getRawUserInfo();
             if (info != null) {
-                int colon = info.indexOf(':');
-                user = decode(colon < 0 ? info : info.substring(0, colon));
-                pass = colon < 0 ? null : decode(info.substring(colon + 1));
+                user = PeerDialing.user(info);
+                pass = PeerDialing.password(info, null);
             } else if (cluster.options().authRequired()) {
                 // An implicit route: our own cluster credentials, as nats-server does.
                 user = cluster.options().user();
@@ -166,125 +108,49 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             }
             enqueue(RouteInfoWriter.connect(server, cluster, user, pass));
             if (log.isDebug()) {
-                log.debug(logPrefix + "Route connect msg sent");
+                log.debug(logPrefix() + "Route connect msg sent");
             }
             enqueue(RouteInfoWriter.info(server, cluster, nonce, false));
         } else {
             enqueue(RouteInfoWriter.info(server, cluster, nonce, false));
             if (cluster.options().authRequired()) {
-                authTimer = loop.schedule(this::authTimeout, cluster.options().authTimeout().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                startAuthTimer(cluster.options().authTimeout());
             }
         }
-        out.flushNow();
-        // Routes send their first PING after min(ping_interval, 1s) plus jitter (reference §3.12).
-        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));
-    }
-
-    private static String decode(String s) {
-        return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+        flushNow();
+        startPings();
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf in)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        if (closeReason != null) {
-            in.release();
-            return;
-        }
-        long before = inMsgs;
-        long bytesBefore = inBytes;
-        io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
-        framer.read(in);
-        addReadTotals(before, bytesBefore);
-        if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
-            pauseReading();
-        }
-        lastActivityNanos = System.nanoTime();
-        keepalive.activity();
-    }
-
-    /** How long a route stops reading after a read that found a local receiver backed up. */
-    private static final long PRESSURE_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
-    private boolean paused;
-
-    /**
-     * A local receiver is over its stall threshold: stop reading for {@link #PRESSURE_PAUSE_NANOS} so it can
-     * drain (the peer's route queue, and then its publishers, feel it through TCP). Bounded per read, so a
-     * receiver that never reads holds the route back by at most that per read and is then cut at max_pending.
-     */
-    private void pauseReading() {
-        if (paused || closeReason != null) {
-            return;
-        }
-        paused = true;
+    protected void pressurePaused() {
         cluster.routePressurePauses.increment();
-        channel.config().setAutoRead(false);
-        channel.eventLoop().schedule(() -> {
-            paused = false;
-            if (closeReason == null) {
-                channel.config().setAutoRead(true);
-            }
-        }, PRESSURE_PAUSE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    private void addReadTotals(long msgsBefore, long bytesBefore) {
-        long delivered = inMsgs - msgsBefore;
-        if (delivered > 0) {
-            // server totals once per read, not per message
-            server.inMsgs.add(delivered);
-            server.inBytes.add(inBytes - bytesBefore);
-        }
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        close(closeReason == null ? "Client Closed" : closeReason, false);
-        ctx.fireChannelInactive();
+    protected boolean authenticated() {
+        return connectReceived;
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
-            if (!done.isSuccess()) {
-                tlsFailed(done.cause());
-            } else {
-                checkPinned(ctx);
-            }
-        }
-        ctx.fireUserEventTriggered(evt);
+    protected void tlsEstablished(ChannelHandlerContext ctx) {
+        checkPinned(ctx);
     }
 
     /** cluster.tls pinned_certs: both ends of a route check the other's key. */
     private void checkPinned(ChannelHandlerContext ctx) {
         java.util.List<String> pinned = cluster.pinnedCerts();
         io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        if (pinned.isEmpty() || tls == null || closeReason != null) {
+        if (pinned.isEmpty() || tls == null || isClosing()) {
             return;
         }
         String failure = io.natsboot.server.auth.PinnedCerts.check(tls.engine().getSession(), pinned);
         if (failure != null) {
             if (log.isDebug()) {
-                log.debug(logPrefix + failure);
+                log.debug(logPrefix() + failure);
             }
-            log.error(logPrefix + "TLS route handshake error: certificate not pinned");
+            log.error(logPrefix() + "TLS route handshake error: certificate not pinned");
             close("TLS Handshake Failure", false);
         }
-    }
-
-    private void tlsFailed(Throwable cause) {
-        if (closeReason != null) {
-            return;
-        }
-        Throwable c = cause;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        log.error(logPrefix + "TLS route handshake error: " + (c.getMessage() == null ? c : c.getMessage()));
-        close("TLS Handshake Failure", false);
     }
 
     @Override
@@ -293,23 +159,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             tlsFailed(cause);
             return;
         }
-        if (cause instanceof IOException) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Route connection error: " + cause.getMessage());
-            }
-            close("Client Closed", false);
-        } else {
-            log.error(logPrefix + "Route error: " + cause);
-            close("Protocol Violation", false);
-        }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable()) {
-            out.writable();
-        }
-        ctx.fireChannelWritabilityChanged();
+        super.exceptionCaught(ctx, cause);
     }
 
     // ---- Ops from the peer -----------------------------------------------------------------
@@ -337,14 +187,14 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         Object lang = m.get("lang");
         if (lang instanceof String s && !s.isEmpty()) {
-            log.error(logPrefix + "Route connect error: attempted to connect to route port");
+            log.error(logPrefix() + "Route connect error: attempted to connect to route port");
             sendErr("attempted to connect to route port");
             close("Incorrect Port", true);
             return;
         }
         if (m.containsKey("gateway")) {
             String gw = String.valueOf(m.get("gateway"));
-            log.error(logPrefix + "Rejecting connection from gateway \"" + gw + "\" on the Route port");
+            log.error(logPrefix() + "Rejecting connection from gateway \"" + gw + "\" on the Route port");
             sendErr("Rejecting connection from gateway \"" + gw + "\" on the Route port");
             close("Wrong Gateway", true);
             return;
@@ -359,15 +209,14 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
                 return;
             }
         }
-        cancel(authTimer);
-        authTimer = null;
+        cancelTimer();
         connectReceived = true;
         String theirs = m.get("cluster") instanceof String s ? s : "";
         boolean theirsDynamic = Boolean.TRUE.equals(m.get("cluster_dynamic"));
         if (!theirs.isEmpty() && !cluster.acceptClusterName(this, theirs, theirsDynamic)) {
             String err = "Rejecting connection, cluster name \"" + theirs + "\" does not match \""
                     + cluster.name() + "\"";
-            log.error(logPrefix + err);
+            log.error(logPrefix() + err);
             sendErr(err);
             close("Cluster Name Conflict", true);
         }
@@ -408,7 +257,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         if (info.serverId().equals(server.serverId())) {
             if (log.isDebug()) {
-                log.debug(logPrefix + "Detected route to self, ignoring \"" + url + "\"");
+                log.debug(logPrefix() + "Detected route to self, ignoring \"" + url + "\"");
             }
             configured = false; // a node listed in its own routes (one file for all nodes): never redial
             close("Duplicate Route", false);
@@ -421,19 +270,19 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (!solicited && info.serverName() != null && info.serverName().equals(server.serverName())) {
-            log.error(logPrefix + "Remote server has a duplicate name: \"" + info.serverName() + "\"");
+            log.error(logPrefix() + "Remote server has a duplicate name: \"" + info.serverName() + "\"");
             close("Duplicate Server Name", false);
             return;
         }
         peer = info;
         if (!cluster.register(this)) {
             if (log.isDebug()) {
-                log.debug(logPrefix + "Detected duplicate remote route \"" + info.serverId() + "\"");
+                log.debug(logPrefix() + "Detected duplicate remote route \"" + info.serverId() + "\"");
             }
             close("Duplicate Route", false);
             return;
         }
-        registered = true;
+        markRegistered();
     }
 
     @Override
@@ -441,19 +290,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         if (needsConnect()) {
             return;
         }
-        keepalive.pingReceived();
-        enqueue(PONG);
-    }
-
-    @Override
-    public void onPong() {
-        keepalive.pongReceived();
-    }
-
-    @Override
-    public void onErr(String text) {
-        log.error(logPrefix + "Route Error '" + text + "'");
-        close("Parse Error", false);
+        super.onPing();
     }
 
     @Override
@@ -465,7 +302,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         if (acc == null) {
             // $SYS: a peer's event interest while we run with no_system_account, ignored quietly
             if (!SYSTEM_ACCOUNT.equals(account)) {
-                log.error(logPrefix + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
+                log.error(logPrefix() + "Unknown account \"" + account + "\" for remote subject \"" + subject + "\"");
             }
             return;
         }
@@ -507,8 +344,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         if (needsConnect()) {
             return;
         }
-        inMsgs++;
-        inBytes += totalLength;
+        countIn(totalLength);
         Account account;
         SubjectCache cache;
         if (accountLength == 2 && buf.getByte(accountStart) == '$' && buf.getByte(accountStart + 1) == 'G') {
@@ -520,7 +356,7 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
         if (account == null) {
             if (log.isDebug()) {
-                log.debug(logPrefix + "Unknown account \"" + buf.toString(accountStart, accountLength,
+                log.debug(logPrefix() + "Unknown account \"" + buf.toString(accountStart, accountLength,
                         StandardCharsets.UTF_8) + "\" for routed message on subject: \""
                         + buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8) + "\"");
             }
@@ -591,31 +427,10 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    @Override
-    public void onProtocolError(String errText, String logDetail) {
-        if (logDetail != null) {
-            log.error(logPrefix + logDetail);
-        }
-        if (errText != null) {
-            sendErr(errText);
-        }
-        close("Protocol Violation", true);
-    }
-
     private void authViolation() {
-        log.error(logPrefix + "authentication error - User \"\"");
+        log.error(logPrefix() + "authentication error - User \"\"");
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
-    }
-
-    private void authTimeout() {
-        authTimer = null;
-        if (connectReceived || closeReason != null) {
-            return;
-        }
-        log.error(logPrefix + "Authentication Timeout");
-        sendErr("Authentication Timeout");
-        close("Authentication Timeout", true);
     }
 
     // ---- Outbound --------------------------------------------------------------------------
@@ -634,70 +449,32 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
             bodyLength -= headerLength;
         }
         boolean global = account.isGlobal();
-        return ServerMessageFrames.enqueue(out, server.options().maxPending(), this, from,
+        return ServerMessageFrames.enqueue(outboundQueue(), server.options().maxPending(), this, from,
                 global ? (withHeaders ? HMSG : RMSG) : (withHeaders ? HMSG_PREFIX : RMSG_PREFIX),
                 global ? null : account.name(), null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
                 withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
     }
 
-    /**
-     * One frame for one subscription of the peer's interest (plain, or naming its queue). The publish path sends
-     * one frame per route for all of a message's matches instead ({@link #sendMessage}).
-     */
     @Override
-    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
-            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
-        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
-        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                payloadStart, totalLength, queues, queues == null ? 0 : 1);
-    }
-
-    /** Sends one interest line (RS+/RS-) or a forwarded INFO; any thread. */
-    void enqueue(byte[] bytes) {
-        out.enqueue(bytes);
-    }
-
-    private void sendErr(String text) {
-        enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void slowConsumerLocked(OutboundQueue q) {
-        q.slowConsumerLocked();
-        server.slowConsumers.increment();
+    protected void slowConsumerCounted() {
         cluster.slowConsumerRoutes.increment();
-        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
-        loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
     }
 
     // ---- Close -----------------------------------------------------------------------------
 
-    /** Closes the route; its interest leaves the trie and the cluster decides whether to redial. */
-    void close(String reason, boolean flush) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> close(reason, flush));
-            return;
-        }
-        if (closeReason != null) {
-            return;
-        }
-        closeReason = reason;
-        keepalive.cancel();
-        cancel(authTimer);
+    /** Closing: the route's interest leaves the trie. */
+    @Override
+    protected void dropInterest() {
         for (Subscription s : remoteSubs.values()) {
             server.removeRouteInterest(s);
         }
         remoteSubs.clear();
-        framer.release();
-        log.info(logPrefix + "Router connection closed: " + reason);
-        cluster.closed(this, registered);
-        out.close(flush);
     }
 
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
+    /** Closed: the cluster decides whether to redial. */
+    @Override
+    protected void closed() {
+        cluster.closed(this, wasRegistered());
     }
 
     // ---- Views -----------------------------------------------------------------------------
@@ -722,50 +499,12 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
         return p == null ? null : p.serverName();
     }
 
-    public boolean isRegistered() {
-        return registered && closeReason == null;
-    }
-
     public boolean didSolicit() {
         return solicited;
     }
 
     public boolean isConfigured() {
         return configured;
-    }
-
-    public String host() {
-        return host;
-    }
-
-    public int remotePort() {
-        return remotePort;
-    }
-
-    public Instant started() {
-        return started;
-    }
-
-    public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startedNanos);
-    }
-
-    @Override
-    public OutboundQueue outboundQueue() {
-        return out;
-    }
-
-    @Override
-    public Keepalive keepaliveTimer() {
-        return keepalive;
-    }
-
-    public long inMsgs() {
-        return inMsgs;
-    }
-
-    public long inBytes() {
-        return inBytes;
     }
 
     /** Interest entries learned from this route. */
@@ -776,14 +515,6 @@ public final class RouteConnection extends ChannelInboundHandlerAdapter implemen
     /** The subjects of the interest learned from this route (for /routez?subs=1). */
     public java.util.List<Subscription> remoteSubscriptions() {
         return java.util.List.copyOf(remoteSubs.values());
-    }
-
-    public String closeReason() {
-        return closeReason;
-    }
-
-    String logPrefix() {
-        return logPrefix;
     }
 
     /** Closes the route as nats-server does on shutdown or when a dynamic cluster name was adopted. */

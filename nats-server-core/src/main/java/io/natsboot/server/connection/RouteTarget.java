@@ -18,6 +18,18 @@ public interface RouteTarget extends Receiver {
             int headerLength, int payloadStart, int totalLength, String[] queues, int queueCount);
 
     /**
+     * One frame for one subscription of the peer's interest (plain, or naming its queue). The publish path sends
+     * one frame per peer for all of a message's matches instead ({@link #sendMessage}).
+     */
+    @Override
+    default boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
+            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
+        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
+        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                payloadStart, totalLength, queues, queues == null ? 0 : 1);
+    }
+
+    /**
      * True when messages that arrived over a route go on to this target: a leaf connection whose remote is our
      * spoke (nats-server's hub leaf node). Routes never forward to routes.
      */

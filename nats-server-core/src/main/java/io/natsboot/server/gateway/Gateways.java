@@ -7,23 +7,16 @@ import io.natsboot.server.connection.ClientConnection;
 import io.natsboot.server.connection.InterestObserver;
 import io.natsboot.server.connection.MessageForwarder;
 import io.natsboot.server.connection.Receiver;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.natsboot.server.tls.TlsContexts;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.Inet6Address;
@@ -208,14 +201,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     public void start() {
         TlsOptions tls = options.tls();
         serverTls = tls == null ? null : TlsContexts.server(tls);
-        EventLoopGroup acceptor = loops.onServerSelect(true);
-        listener = new ServerBootstrap()
-                .group(acceptor, loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -327,18 +313,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     }
 
     private int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** Closes the listener and every gateway connection. */
@@ -391,7 +366,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         }
         URI u = urls.get(index);
         String type = r.implicit ? "implicit" : "explicit";
-        String address = resolved(u);
+        String address = PeerDialing.resolved(u);
         String hostPort = u.getHost() + ":" + u.getPort();
         String text = "Connecting to " + type + " gateway \"" + r.name + "\" (" + hostPort + ") at " + address
                 + " (attempt " + attempt + ")";
@@ -402,16 +377,9 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             log.debug(text);
         }
         r.attempts++;
-        EventLoopGroup group = loops.onClient(true);
         TlsOptions tls = r.tls;
         SslContext clientTls = tls == null ? null : TlsContexts.routeClient(tls);
-        new Bootstrap()
-                .group(group)
-                .channel(loops.onChannelClass(SocketChannel.class, group))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -419,9 +387,7 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                             SslHandler h = clientTls.newHandler(ch.alloc(), u.getHost(), u.getPort());
                             if (!tls.insecure()) {
                                 // The remote's certificate must name the host dialled, as Go's TLS client checks.
-                                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
-                                p.setEndpointIdentificationAlgorithm("HTTPS");
-                                h.engine().setSSLParameters(p);
+                                PeerDialing.checkHostname(h);
                             }
                             h.setHandshakeTimeoutMillis(tls.timeout().toMillis());
                             ch.pipeline().addLast("nats-gateway-tls", h);
@@ -435,7 +401,8 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                         return;
                     }
                     String err = "Error connecting to " + type + " gateway \"" + r.name + "\" (" + hostPort + ") at "
-                            + address + " (attempt " + attempt + "): dial tcp " + address + ": " + dialError(f.cause());
+                            + address + " (attempt " + attempt + "): dial tcp " + address + ": "
+                            + PeerDialing.dialError(f.cause());
                     if (report) {
                         log.error(err);
                     } else if (log.isDebug()) {
@@ -465,31 +432,6 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             }
         }
         return false;
-    }
-
-    private static String resolved(URI url) {
-        try {
-            InetAddress a = InetAddress.getByName(url.getHost());
-            String ip = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + url.getPort();
-        } catch (java.io.IOException e) {
-            return url.getHost() + ":" + url.getPort();
-        }
-    }
-
-    private static String dialError(Throwable err) {
-        Throwable c = err;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String m = String.valueOf(c.getMessage());
-        if (m.contains("Connection refused")) {
-            return "connect: connection refused";
-        }
-        if (c instanceof io.netty.channel.ConnectTimeoutException || m.contains("timed out")) {
-            return "i/o timeout";
-        }
-        return m;
     }
 
     // ---- Connection lifecycle --------------------------------------------------------------

@@ -7,31 +7,25 @@ import io.natsboot.server.cluster.RouteProtocolParser;
 import io.natsboot.server.config.LeafNodeOptions;
 import io.natsboot.server.connection.Account;
 import io.natsboot.server.connection.ClientConnection;
-import io.natsboot.server.connection.CoreFigures;
 import io.natsboot.server.connection.ForwardFanout;
 import io.natsboot.server.connection.InboundFramer;
 import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.OutboundQueue;
+import io.natsboot.server.connection.PeerConnection;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.RouteTarget;
-import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.SubjectCache;
 import io.natsboot.server.connection.Subscription;
-import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.protocol.FastBytes;
 import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -39,14 +33,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One leaf-node connection (nats-server's LEAF kind), accepted on the leafnodes port (we are the hub; the remote is
  * our spoke) or dialled to a remote (we are the spoke, unless the remote is marked {@code hub}). The connection is
  * bound to one account. It is a parser table ({@link RouteProtocolParser} in its leaf dialect) and the op handlers
- * below on the shared connection core ({@link InboundFramer}, {@link OutboundQueue}, {@link Keepalive}), as a route.
+ * below on the shared {@link PeerConnection} (on {@link InboundFramer}, {@link OutboundQueue}, {@link Keepalive}), as a
+ * route.
  *
  * <p>Interest: LS+/LS- from the remote become {@link Subscription#remote remote subscriptions} in the account's trie
  * (so local publishers send one LMSG per leaf, naming queue picks, through the route fan-out); the account's interest
@@ -54,19 +49,15 @@ import java.util.concurrent.TimeUnit;
  * connection registers ({@link #interestChanged}). Loop detection: each account has a {@code $LDS.<nuid>} subject
  * advertised to every leaf; getting it back from a leaf means a loop.
  */
-public final class LeafConnection extends ChannelInboundHandlerAdapter implements RouteOps, RouteTarget, CoreFigures,
-        ServerMessageFrames.SlowConsumer {
-    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+public final class LeafConnection extends PeerConnection implements RouteOps, RouteTarget {
+    private static final Kind KIND = new Kind("Leafnode", "Leafnode", "lid", "TLS handshake error: ", "Read Error",
+            "Protocol Violation");
     private static final byte[] LMSG = "LMSG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSG = "HMSG ".getBytes(StandardCharsets.US_ASCII);
-    private static final long STALL_THRESHOLD = 4L * 1024 * 1024;
     /** nats-server's wait for a solicited leaf's first INFO. */
     private static final long INFO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final LeafNodes leafs;
-    private final ServerContext server;
-    private final ServerLog log;
     private final long lid;
     /** The remote dialled (we solicited), null when accepted. */
     final LeafNodeOptions.Remote remote;
@@ -76,26 +67,12 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     private final FastBytes fastBytes = new FastBytes();
     private final ForwardFanout forward = new ForwardFanout();
     private final ForwardFanout.TargetFilter targets = this::forwardsTo;
-    private final Instant started = Instant.now();
     private final String nonce = LeafInfo.nonce();
-
-    private ChannelHandlerContext ctx;
-    private Channel channel;
-    private EventLoop loop;
-    private String host = "";
-    private int remotePort;
-    private String logPrefix = "";
-    private boolean active;
-    private InboundFramer framer;
-    private OutboundQueue out;
-    private Keepalive keepalive;
-    private ScheduledFuture<?> timer;
 
     /** The bound account, null until CONNECT (accepted) or from the start (solicited). */
     private volatile Account account;
     /** We are the spoke on this connection: our interest is local only, messages from it never reach routes. */
     private volatile boolean spoke;
-    private volatile boolean registered;
     private boolean infoReceived;
     private boolean connectSent;
     private volatile boolean headers = true;
@@ -103,7 +80,6 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     private volatile String remoteId;
     private volatile String remoteCluster;
     private volatile String remoteAccount;
-    private volatile String closeReason;
     /** Interest the remote advertised, keyed {@code subject} or {@code subject queue}. */
     private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
 
@@ -112,20 +88,19 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     /** The subscriptions counted in {@link #smap}, so a change seen twice is counted once. */
     private final Set<Subscription> counted = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private volatile long inMsgs;
-    private volatile long inBytes;
-    private volatile long lastActivityNanos = System.nanoTime();
-    private final long startedNanos = lastActivityNanos;
-
     /** The remote's client TLS context (solicited, with a tls block), else null. */
     private final io.netty.handler.ssl.SslContext clientTls;
 
     LeafConnection(LeafNodes leafs, LeafNodeOptions.Remote remote, URI url, io.netty.handler.ssl.SslContext clientTls) {
+        this(leafs, leafs.server().nextConnectionId(), remote, url, clientTls);
+    }
+
+    private LeafConnection(LeafNodes leafs, long lid, LeafNodeOptions.Remote remote, URI url,
+            io.netty.handler.ssl.SslContext clientTls) {
+        super(leafs.server(), KIND, lid);
         this.clientTls = clientTls;
         this.leafs = leafs;
-        this.server = leafs.server();
-        this.log = server.log();
-        this.lid = server.nextConnectionId();
+        this.lid = lid;
         this.remote = remote;
         this.url = url;
         if (remote != null) {
@@ -137,138 +112,32 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     // ---- Netty lifecycle -------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.channel = ctx.channel();
-        this.loop = channel.eventLoop();
-        this.out = new OutboundQueue(ctx, STALL_THRESHOLD, null);
-        this.framer = new InboundFramer(ctx.alloc(), buf -> parser.parse(buf, this), parser::bytesNeeded,
-                () -> closeReason != null);
-        this.keepalive = new Keepalive(loop, log, "Leafnode", server::options, () -> enqueue(PING), () -> {
-            sendErr("Stale Connection");
-            close("Stale Connection", true);
-        }, () -> closeReason == null, () -> logPrefix);
-        if (channel.isActive()) {
-            start();
-        }
+    protected InboundFramer newFramer(ByteBufAllocator alloc, BooleanSupplier closing) {
+        return new InboundFramer(alloc, buf -> parser.parse(buf, this), parser::bytesNeeded, closing);
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        start();
-        ctx.fireChannelActive();
-    }
-
-    private void start() {
-        if (active) {
-            return;
-        }
-        active = true;
-        if (channel.remoteAddress() instanceof InetSocketAddress a) {
-            host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-            remotePort = a.getPort();
-        }
-        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - lid:" + lid + " - ";
+    protected void opened() {
         leafs.track(this);
         if (remote != null) {
-            log.info(logPrefix + "Leafnode connection created for account: " + remote.account() + " ");
-            timer = loop.schedule(() -> {
-                if (!infoReceived && closeReason == null) {
-                    log.error(logPrefix + "Leafnode INFO not received in time");
+            log.info(logPrefix() + "Leafnode connection created for account: " + remote.account() + " ");
+            startTimer(() -> {
+                if (!infoReceived && !isClosing()) {
+                    log.error(logPrefix() + "Leafnode INFO not received in time");
                     close("Read Error", false);
                 }
-            }, INFO_WAIT_NANOS, TimeUnit.NANOSECONDS);
+            }, INFO_WAIT_NANOS);
         } else {
-            log.info(logPrefix + "Leafnode connection created ");
+            log.info(logPrefix() + "Leafnode connection created ");
             enqueue(LeafInfo.info(server, leafs, nonce, lid, null));
-            out.flushNow();
-            timer = loop.schedule(this::authTimeout, leafs.options().authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            flushNow();
+            startAuthTimer(leafs.options().authTimeout());
         }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf in)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        if (closeReason != null) {
-            in.release();
-            return;
-        }
-        long before = inMsgs;
-        long bytesBefore = inBytes;
-        io.natsboot.server.connection.RoutePressure.takeNoted(); // only what this read's deliveries note
-        framer.read(in);
-        if (io.natsboot.server.connection.RoutePressure.takeNoted()) {
-            pauseReading();
-        }
-        long delivered = inMsgs - before;
-        if (delivered > 0) {
-            server.inMsgs.add(delivered);
-            server.inBytes.add(inBytes - bytesBefore);
-        }
-        lastActivityNanos = System.nanoTime();
-        keepalive.activity();
-    }
-
-    /** As a route: a read that found a local receiver backed up stops reading for 2 ms (TCP slows the remote). */
-    private static final long PRESSURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private boolean paused;
-
-    private void pauseReading() {
-        if (paused || closeReason != null) {
-            return;
-        }
-        paused = true;
-        channel.config().setAutoRead(false);
-        loop.schedule(() -> {
-            paused = false;
-            if (closeReason == null) {
-                channel.config().setAutoRead(true);
-            }
-        }, PRESSURE_PAUSE_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        close(closeReason == null ? "Client Closed" : closeReason, false);
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()
-                && closeReason == null) {
-            Throwable c = done.cause();
-            while (c.getCause() != null && c.getCause() != c) {
-                c = c.getCause();
-            }
-            log.error(logPrefix + "TLS handshake error: " + (c.getMessage() == null ? c : c.getMessage()));
-            close("TLS Handshake Failure", false);
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            if (log.isDebug()) {
-                log.debug(logPrefix + "Leafnode connection error: " + cause.getMessage());
-            }
-            close("Read Error", false);
-        } else {
-            log.error(logPrefix + "Leafnode error: " + cause);
-            close("Protocol Violation", false);
-        }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable()) {
-            out.writable();
-        }
-        ctx.fireChannelWritabilityChanged();
+    protected boolean authenticated() {
+        return account != null;
     }
 
     // ---- Handshake ---------------------------------------------------------------------------
@@ -299,7 +168,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             cancelTimer();
             Object cid = m.get("client_id");
             if (!(cid instanceof Number n) || n.longValue() == 0 || !m.containsKey("leafnode_urls")) {
-                log.error(logPrefix + "attempted to connect to wrong port");
+                log.error(logPrefix() + "attempted to connect to wrong port");
                 close("Wrong Port", false);
                 return;
             }
@@ -316,14 +185,14 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             try {
                 connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls);
             } catch (IOException | RuntimeException e) {
-                log.error(logPrefix + e.getMessage());
+                log.error(logPrefix() + e.getMessage());
                 close("Protocol Violation", false);
                 return;
             }
             enqueue(connect);
             connectSent = true;
             if (log.isDebug()) {
-                log.debug(logPrefix + "Remote leafnode connect msg sent");
+                log.debug(logPrefix() + "Remote leafnode connect msg sent");
             }
             if (!Boolean.TRUE.equals(m.get("info_on_connect"))) {
                 finishSolicited();
@@ -333,7 +202,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         if (m.get("remote_account") instanceof String ra) {
             remoteAccount = ra;
         }
-        if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !registered) {
+        if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !wasRegistered()) {
             finishSolicited();
         }
     }
@@ -347,17 +216,15 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             io.netty.handler.ssl.SslContext c = clientTls != null ? clientTls
                     : LeafNodes.clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null));
             int port = url.getPort() < 0 ? 7422 : url.getPort();
-            io.netty.handler.ssl.SslHandler h = c.newHandler(channel.alloc(), url.getHost(), port);
+            io.netty.handler.ssl.SslHandler h = c.newHandler(channel().alloc(), url.getHost(), port);
             if (remote.tls() == null || !remote.tls().insecure()) {
-                javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                h.engine().setSSLParameters(p);
+                PeerDialing.checkHostname(h);
             }
             h.setHandshakeTimeoutMillis(remote.tls() == null ? 2000 : remote.tls().timeout().toMillis());
-            ctx.pipeline().addFirst("nats-leaf-tls", h);
+            channel().pipeline().addFirst("nats-leaf-tls", h);
             return true;
         } catch (RuntimeException e) {
-            log.error(logPrefix + "TLS handshake error: " + e.getMessage());
+            log.error(logPrefix() + "TLS handshake error: " + e.getMessage());
             close("TLS Handshake Failure", false);
             return false;
         }
@@ -365,7 +232,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
 
     /** The solicited side is connected: its account's interest goes out, pings start. */
     private void finishSolicited() {
-        if (registered || closeReason != null) {
+        if (wasRegistered() || isClosing()) {
             return;
         }
         if (!register()) {
@@ -391,14 +258,14 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (m.get("lang") instanceof String lang && !lang.isEmpty()) {
-            log.error(logPrefix + "attempted to connect to leaf node port");
+            log.error(logPrefix() + "attempted to connect to leaf node port");
             sendErr("attempted to connect to leaf node port");
             close("Wrong Port", true);
             return;
         }
         if (m.get("gateway") instanceof String gw && !gw.isEmpty()) {
             String text = "Rejecting connection from gateway \"" + gw + "\" on the leafnode port";
-            log.error(logPrefix + text);
+            log.error(logPrefix() + text);
             sendErr(text);
             close("Wrong Gateway", true);
             return;
@@ -407,7 +274,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         String ours = server.clusterName();
         if (ours != null && cluster != null && !cluster.isEmpty() && cluster.equals(ours)) {
             sendErr("remote leafnode has same cluster name");
-            log.error(logPrefix + "remote leafnode has same cluster name");
+            log.error(logPrefix() + "remote leafnode has same cluster name");
             close("Cluster Names Identical", true);
             return;
         }
@@ -461,10 +328,10 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             OperatorMode mode = server.operatorMode();
             OperatorMode.Login login = mode.authenticate(
                     new OperatorMode.Connect(m.get("jwt") instanceof String j ? j : null,
-                            m.get("sig") instanceof String s ? s : null, nonce, host, "LEAFNODE"),
+                            m.get("sig") instanceof String s ? s : null, nonce, host(), "LEAFNODE"),
                     (k, limit) -> true,
                     new OperatorMode.ServerLimits(server.options().maxPayload(), server.options().maxSubscriptions()),
-                    line -> log.debug(logPrefix + line), line -> log.error(logPrefix + line));
+                    line -> log.debug(logPrefix() + line), line -> log.error(logPrefix() + line));
             if (!login.ok()) {
                 authViolation(user);
                 return null;
@@ -491,7 +358,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         }
         Account a = server.account(name);
         if (a == null) {
-            log.error(logPrefix + "No local account \"" + name + "\" for leafnode");
+            log.error(logPrefix() + "No local account \"" + name + "\" for leafnode");
             authViolation(user);
             return null;
         }
@@ -504,62 +371,29 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             close("Missing Account", false);
             return false;
         }
-        registered = true;
+        markRegistered();
         leafs.registered(this);
         return true;
     }
 
-    private void startPings() {
-        keepalive.startWithJitter(Math.min(server.options().pingInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));
-    }
-
     private void authViolation(String user) {
-        log.error(logPrefix + "authentication error - User \"" + user + "\"");
+        log.error(logPrefix() + "authentication error - User \"" + user + "\"");
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
-    }
-
-    private void authTimeout() {
-        timer = null;
-        if (account != null || closeReason != null) {
-            return;
-        }
-        log.error(logPrefix + "Authentication Timeout");
-        sendErr("Authentication Timeout");
-        close("Authentication Timeout", true);
-    }
-
-    private void cancelTimer() {
-        ScheduledFuture<?> t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel(false);
-        }
     }
 
     // ---- Ops from the remote ---------------------------------------------------------------
 
     @Override
-    public void onPing() {
-        keepalive.pingReceived();
-        enqueue(PONG);
-    }
-
-    @Override
-    public void onPong() {
-        keepalive.pongReceived();
-    }
-
-    @Override
     public void onErr(String text) {
-        log.error(logPrefix + "Leafnode Error '" + text + "'");
+        log.error(logPrefix() + "Leafnode Error '" + text + "'");
         if (text.contains("Loop detected")) {
             loopDetected(false);
             return;
         }
         if (text.contains("remote leafnode has same cluster name")) {
             leafs.delayReconnect(this, LeafNodes.AFTER_LOOP_DELAY);
-            log.error(logPrefix + "Leafnode connection dropped with same cluster name error. Delaying attempt to"
+            log.error(logPrefix() + "Leafnode connection dropped with same cluster name error. Delaying attempt to"
                     + " reconnect for " + io.natsboot.server.goformat.GoFormat.duration(LeafNodes.AFTER_LOOP_DELAY));
         }
         close("Parse Error", false);
@@ -612,8 +446,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         if (needsConnect()) {
             return;
         }
-        inMsgs++;
-        inBytes += totalLength;
+        countIn(totalLength);
         Account acc = account;
         fastBytes.bind(buf);
         MatchResult<Subscription> result = subjects.lookup(fastBytes, buf, subjectStart, subjectLength, acc.trie())
@@ -630,17 +463,6 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         return t instanceof LeafConnection || !spoke;
     }
 
-    @Override
-    public void onProtocolError(String errText, String logDetail) {
-        if (logDetail != null) {
-            log.error(logPrefix + logDetail);
-        }
-        if (errText != null) {
-            sendErr(errText);
-        }
-        close("Protocol Violation", true);
-    }
-
     /** nats-server's handleLeafNodeLoop: the error (sent when we found it), a log line, a delayed redial. */
     private void loopDetected(boolean found) {
         java.time.Duration delay = LeafNodes.AFTER_LOOP_DELAY;
@@ -653,7 +475,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         if (found) {
             sendErr(text);
         }
-        log.error(logPrefix + text);
+        log.error(logPrefix() + text);
         close("Protocol Violation", true);
     }
 
@@ -700,7 +522,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
 
     /** A subscription of the bound account came or went (any thread). */
     void interestChanged(Subscription s, boolean added) {
-        if (!registered || closeReason != null || !carries(s)) {
+        if (!isRegistered() || !carries(s)) {
             return;
         }
         StringBuilder b = new StringBuilder(64);
@@ -764,7 +586,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     public boolean sendMessage(ClientConnection from, Account acc, ByteBuf buf, int subjectStart, int subjectLength,
             int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength, String[] queues,
             int queueCount) {
-        if (!registered) {
+        if (!wasRegistered()) {
             return false;
         }
         boolean withHeaders = headerLength > 0 && headers;
@@ -774,26 +596,9 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             bodyStart += headerLength;
             bodyLength -= headerLength;
         }
-        return ServerMessageFrames.enqueue(out, server.options().maxPending(), this, from,
+        return ServerMessageFrames.enqueue(outboundQueue(), server.options().maxPending(), this, from,
                 withHeaders ? HMSG : LMSG, null, null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
                 withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
-    }
-
-    /** Past max_pending: cut as a slow consumer, as nats-server does any connection. */
-    @Override
-    public void slowConsumerLocked(OutboundQueue q) {
-        q.slowConsumerLocked();
-        server.slowConsumers.increment();
-        log.info(logPrefix + "Slow Consumer Detected: MaxPending of " + server.options().maxPending() + " Exceeded");
-        loop.execute(() -> close("Slow Consumer (Pending Bytes)", false));
-    }
-
-    @Override
-    public boolean deliver(Subscription s, ClientConnection from, ByteBuf buf, int subjectStart, int subjectLength,
-            int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
-        String[] queues = s.queue() == null ? null : new String[] {s.queue()};
-        return sendMessage(from, s.account(), buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
-                payloadStart, totalLength, queues, queues == null ? 0 : 1);
     }
 
     @Override
@@ -801,55 +606,34 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         return !spoke;
     }
 
-    void enqueue(byte[] bytes) {
-        out.enqueue(bytes);
-    }
-
-    private void sendErr(String text) {
-        enqueue(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
     // ---- Close -------------------------------------------------------------------------------
 
-    /** Closes the connection; its interest leaves the trie, a solicited one is dialled again. */
-    void close(String reason, boolean flush) {
-        if (loop == null) {
-            return;
-        }
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> close(reason, flush));
-            return;
-        }
-        if (closeReason != null) {
-            return;
-        }
-        closeReason = reason;
-        keepalive.cancel();
-        cancelTimer();
+    /** Closing: the interest the remote advertised leaves the trie. */
+    @Override
+    protected void dropInterest() {
         boolean toRoutes = !spoke;
         for (Subscription s : remoteSubs.values()) {
             server.removeLeafInterest(s, toRoutes);
         }
         remoteSubs.clear();
-        framer.release();
+    }
+
+    @Override
+    protected String closeLogDetail() {
         Account a = account;
-        log.info(logPrefix + "Leafnode connection closed: " + reason + (a == null ? "" : " account: " + a.name()));
+        return a == null ? "" : " account: " + a.name();
+    }
+
+    /** Closed: a solicited one is dialled again. */
+    @Override
+    protected void closed() {
         leafs.closed(this);
-        out.close(flush);
     }
 
     // ---- Views -------------------------------------------------------------------------------
 
     public long lid() {
         return lid;
-    }
-
-    public String host() {
-        return host;
-    }
-
-    public int remotePort() {
-        return remotePort;
     }
 
     /** The remote server's name (its INFO or CONNECT), or null. */
@@ -881,40 +665,6 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         return spoke;
     }
 
-    public boolean isRegistered() {
-        return registered && closeReason == null;
-    }
-
-    public String closeReason() {
-        return closeReason;
-    }
-
-    public Instant started() {
-        return started;
-    }
-
-    public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startedNanos);
-    }
-
-    public long inMsgs() {
-        return inMsgs;
-    }
-
-    public long inBytes() {
-        return inBytes;
-    }
-
-    @Override
-    public OutboundQueue outboundQueue() {
-        return out;
-    }
-
-    @Override
-    public Keepalive keepaliveTimer() {
-        return keepalive;
-    }
-
     /** The interest the remote advertised (for /leafz?subs=1). */
     public List<Subscription> remoteSubscriptions() {
         return List.copyOf(remoteSubs.values());
@@ -922,9 +672,5 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
 
     public int subscriptionCount() {
         return remoteSubs.size();
-    }
-
-    String logPrefix() {
-        return logPrefix;
     }
 }

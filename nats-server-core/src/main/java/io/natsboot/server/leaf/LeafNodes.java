@@ -2,6 +2,7 @@ package io.natsboot.server.leaf;
 
 import io.natsboot.server.config.LeafNodeOptions;
 import io.natsboot.server.connection.Account;
+import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.goformat.GoFormat;
@@ -10,16 +11,8 @@ import io.natsboot.server.monitor.LeafView;
 import io.natsboot.server.protocol.ServerId;
 import io.natsboot.server.subject.Subjects;
 import io.natsboot.server.tls.TlsContexts;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.Inet4Address;
@@ -97,14 +90,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
 
     private void bind() {
         serverTls = options.tls() == null ? null : TlsContexts.server(options.tls());
-        EventLoopGroup acceptor = loops.onServerSelect(true);
-        listener = new ServerBootstrap()
-                .group(acceptor, loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, acceptor))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -156,14 +142,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
             log.debug("Trying to connect as leafnode to remote server on \"" + hostPort + "\"");
         }
         SslContext clientTls = r.tls() == null ? null : clientTls(r.tls());
-        EventLoopGroup group = loops.onClient(true);
-        new Bootstrap()
-                .group(group)
-                .channel(loops.onChannelClass(SocketChannel.class, group))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(1024, 65536, 65536))
+        PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -366,18 +345,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     }
 
     int infoPort() {
-        String adv = options.advertise();
-        if (adv != null) {
-            int colon = adv.lastIndexOf(':');
-            if (colon > 0) {
-                try {
-                    return Integer.parseInt(adv.substring(colon + 1));
-                } catch (NumberFormatException ignored) {
-                    // the listen port
-                }
-            }
-        }
-        return boundPort;
+        return PeerDialing.advertisedPort(options.advertise(), boundPort);
     }
 
     /** {@code host:port} of the INFO's {@code ip} and {@code leafnode_urls}. */
