@@ -49,6 +49,9 @@ final class GatewayTestSupport {
         });
     }
 
+    /** Ports {@link #port()} returned in this JVM: never returned twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A free port below the kernel's ephemeral range (ip_local_port_range starts at 32768), for listeners whose
      * port other nodes must know before they start: the outbound connections of the nodes started meanwhile take
@@ -58,6 +61,9 @@ final class GatewayTestSupport {
         java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
         for (int i = 0; i < 200; i++) {
             int p = 20000 + r.nextInt(12000);
+            if (!HANDED_OUT.add(p)) {
+                continue; // handed out before: its node may not have bound it yet
+            }
             try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
                 return p;
             } catch (java.io.IOException busy) {
