@@ -290,7 +290,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
     }
 
-    private static String dialError(Throwable err) {
+    /** Go's text for a failed dial ("connect: connection refused", "i/o timeout"); leaf dials use it too. */
+    public static String dialError(Throwable err) {
         Throwable c = err;
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();

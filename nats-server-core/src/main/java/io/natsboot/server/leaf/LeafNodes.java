@@ -69,6 +69,8 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
     private SslContext serverTls;
 
     private static final class RemoteState {
+        /** Once connected, every failed redial is reported (nats-server's reconnect_error_reports, 1). */
+        volatile boolean everConnected;
         volatile Duration nextDelay;
         int next;
         volatile LeafConnection current;
@@ -176,11 +178,11 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
                 .connect(url.getHost(), url.getPort() < 0 ? 7422 : url.getPort())
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        Throwable cause = f.cause();
-                        String why = cause == null ? "" : cause.getMessage();
                         String line = "Error trying to connect as leafnode to remote server \"" + hostPort
-                                + "\" (attempt " + attempt + "): " + why;
-                        if (attempt == 1 || attempt % 3600 == 0) {
+                                + "\" (attempt " + attempt + "): dial tcp " + resolved(url) + ": "
+                                + io.natsboot.server.cluster.Cluster.dialError(f.cause());
+                        // nats-server: connect_error_reports (3600) before the first connection, then each one
+                        if (state.everConnected || attempt == 1 || attempt % 3600 == 0) {
                             log.error(line);
                         } else if (log.isDebug()) {
                             log.debug(line);
@@ -239,6 +241,10 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
     /** A connection passed its handshake: it gets its account's interest and the loop-detection subject. */
     void registered(LeafConnection c) {
         registered.add(c);
+        RemoteState s = c.remote == null ? null : remotes.get(c.remote);
+        if (s != null) {
+            s.everConnected = true;
+        }
         Account a = c.account();
         List<Subscription> all = new ArrayList<>();
         a.trie().forEach(all::add);
@@ -410,6 +416,17 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
             // the listen host as it is
         }
         return options.host();
+    }
+
+    /** The dialled address as Go prints it: the resolved IP and the port. */
+    private static String resolved(URI url) {
+        int port = url.getPort() < 0 ? 7422 : url.getPort();
+        try {
+            InetAddress a = InetAddress.getByName(url.getHost());
+            return hostPort(a.getHostAddress(), port);
+        } catch (java.io.IOException e) {
+            return hostPort(url.getHost(), port);
+        }
     }
 
     private static String hostPort(String host, int port) {
