@@ -389,10 +389,18 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             onProtocolError(null, "processLeafNodeConnect Parse Error: " + e.getMessage());
             return;
         }
+        String cluster = m.get("cluster") instanceof String s ? s : null;
+        Account bound = authenticate(m);
+        if (bound == null) {
+            return;
+        }
+        // after authentication, as nats-server: a client without credentials is an Authorization Violation
         if (m.get("lang") instanceof String lang && !lang.isEmpty()) {
+            // a client on the leafnodes port; nats-server logs the error before and after the close
             log.error(logPrefix + "attempted to connect to leaf node port");
             sendErr("attempted to connect to leaf node port");
-            close("Wrong Port", true);
+            close("Incorrect Port", true);
+            log.error(logPrefix + "attempted to connect to leaf node port");
             return;
         }
         if (m.get("gateway") instanceof String gw && !gw.isEmpty()) {
@@ -402,16 +410,11 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             close("Wrong Gateway", true);
             return;
         }
-        String cluster = m.get("cluster") instanceof String s ? s : null;
         String ours = server.clusterName();
         if (ours != null && cluster != null && !cluster.isEmpty() && cluster.equals(ours)) {
             sendErr("remote leafnode has same cluster name");
             log.error(logPrefix + "remote leafnode has same cluster name");
             close("Cluster Names Identical", true);
-            return;
-        }
-        Account bound = authenticate(m);
-        if (bound == null) {
             return;
         }
         cancelTimer();
@@ -513,7 +516,8 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void authViolation(String user) {
-        log.error(logPrefix + "authentication error - User \"" + user + "\"");
+        // nats-server 2.9.10 names no user for leaf connections
+        log.error(logPrefix + "authentication error");
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
     }
@@ -540,6 +544,9 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void onPing() {
+        if (needsConnect()) {
+            return;
+        }
         keepalive.pingReceived();
         enqueue(PONG);
     }
@@ -882,7 +889,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         remoteSubs.clear();
         framer.release();
         Account a = account;
-        log.info(logPrefix + "Leafnode connection closed: " + reason + (a == null ? "" : " account: " + a.name()));
+        log.info(logPrefix + "Leafnode connection closed: " + reason + " account: " + (a == null ? "" : a.name()));
         leafs.closed(this);
         out.close(flush);
     }
