@@ -155,6 +155,8 @@ public final class ConfigReload {
                 next.cluster() == null ? null : next.cluster().toString());
         // nats-server 2.9.10 refuses any change of the websocket block
         refuse("Websocket", goText(old.websocket()), goText(next.websocket()));
+        // and any change of the leafnodes block
+        refuse("LeafNode", LeafNodeOptions.goText(old.leafnodes()), LeafNodeOptions.goText(next.leafnodes()));
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }
