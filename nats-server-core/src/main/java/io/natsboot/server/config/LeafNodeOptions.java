@@ -99,11 +99,6 @@ public record LeafNodeOptions(String host, int port, String advertise, boolean n
                 }
             }
         }
-        for (Remote r : remotes) {
-            if (r.webSocket()) {
-                return "leafnode remotes over websocket (" + r.urls().get(0) + ") are not supported by NATS Boot yet";
-            }
-        }
         if (o.trust() != null) {
             return null;
         }

@@ -78,6 +78,13 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
     private final Instant started = Instant.now();
     private final String nonce = LeafInfo.nonce();
 
+    /** Accepted over the websocket listener: nats-server's log id is lid_ws. */
+    private boolean webSocket;
+
+    void overWebSocket() {
+        webSocket = true;
+    }
+
     private ChannelHandlerContext ctx;
     private Channel channel;
     private EventLoop loop;
@@ -167,7 +174,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             remotePort = a.getPort();
         }
-        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - lid:" + lid + " - ";
+        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + (webSocket ? " - lid_ws:" : " - lid:") + lid + " - ";
         leafs.track(this);
         if (remote != null) {
             log.info(logPrefix + "Leafnode connection created for account: " + remote.account() + " ");
@@ -306,7 +313,8 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             remoteName = m.get("server_name") instanceof String s && !s.isEmpty() ? s : remoteId;
             remoteCluster = m.get("cluster") instanceof String s ? s : null;
             headers = Boolean.TRUE.equals(m.get("headers"));
-            boolean tls = clientTls != null || Boolean.TRUE.equals(m.get("tls_required"));
+            // Over WebSocket the TLS handshake (wss) came before the upgrade.
+            boolean tls = !remote.webSocket() && (clientTls != null || Boolean.TRUE.equals(m.get("tls_required")));
             if (tls && !startTls()) {
                 return;
             }
@@ -345,7 +353,7 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
         try {
             io.netty.handler.ssl.SslContext c = clientTls != null ? clientTls
                     : LeafNodes.clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null));
-            int port = url.getPort() < 0 ? 7422 : url.getPort();
+            int port = LeafNodes.port(url);
             io.netty.handler.ssl.SslHandler h = c.newHandler(channel.alloc(), url.getHost(), port);
             if (remote.tls() == null || !remote.tls().insecure()) {
                 javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();

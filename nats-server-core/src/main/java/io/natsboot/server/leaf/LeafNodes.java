@@ -129,6 +129,17 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
         }
     }
 
+    /**
+     * A leaf that came in over the websocket listener ({@code /leafnode}, already upgraded, frame codec in place):
+     * frames around a leaf connection we are the hub of.
+     */
+    public void acceptWebSocket(io.netty.channel.ChannelPipeline p, String before) {
+        p.addBefore(before, "nats-leaf-frames", new LeafWebSocketFrames());
+        LeafConnection c = new LeafConnection(this, null, null, null);
+        c.overWebSocket();
+        p.addBefore(before, "nats-leaf", c);
+    }
+
     /** Closes the listener and every leaf connection; no more dials. */
     public void shutdown() {
         shuttingDown = true;
@@ -153,11 +164,15 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
             url = r.urls().get(state.next % r.urls().size());
             state.next++;
         }
-        String hostPort = url.getHost() + ":" + (url.getPort() < 0 ? 7422 : url.getPort());
+        int port = port(url);
+        String hostPort = url.getHost() + ":" + port;
         if (log.isDebug()) {
             log.debug("Trying to connect as leafnode to remote server on \"" + hostPort + "\"");
         }
-        SslContext clientTls = r.tls() == null ? null : clientTls(r.tls());
+        boolean ws = r.webSocket();
+        boolean wss = ws && (url.getScheme().equalsIgnoreCase("wss") || r.tls() != null);
+        SslContext clientTls = r.tls() != null ? clientTls(r.tls())
+                : wss ? clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null)) : null;
         EventLoopGroup group = loops.onClient(true);
         new Bootstrap()
                 .group(group)
@@ -169,13 +184,39 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // TLS starts after the hub's INFO (LeafConnection.onInfo), as nats-server's solicit side.
-                        LeafConnection c = new LeafConnection(LeafNodes.this, r, url, clientTls);
+                        LeafConnection c;
+                        if (ws) {
+                            // WebSocket: TLS first (wss), the upgrade to /leafnode, then frames around the
+                            // unchanged leaf protocol (leafnode.go's leafNodeSolicitWSConnection).
+                            if (wss) {
+                                SslHandler h = clientTls.newHandler(ch.alloc(), url.getHost(), port);
+                                h.setHandshakeTimeoutMillis(2000);
+                                ch.pipeline().addLast("nats-leaf-tls", h);
+                            }
+                            URI upgrade = URI.create((wss ? "wss" : "ws") + "://" + url.getHost() + ":" + port
+                                    + "/leafnode");
+                            ch.pipeline().addLast("nats-leaf-http", new io.netty.handler.codec.http.HttpClientCodec());
+                            ch.pipeline().addLast("nats-leaf-http-agg",
+                                    new io.netty.handler.codec.http.HttpObjectAggregator(8192));
+                            ch.pipeline().addLast("nats-leaf-ws",
+                                    new io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler(
+                                            io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory
+                                                    .newHandshaker(upgrade,
+                                                            io.netty.handler.codec.http.websocketx.WebSocketVersion.V13,
+                                                            null, false,
+                                                            new io.netty.handler.codec.http.DefaultHttpHeaders(),
+                                                            64 * 1024 * 1024)));
+                            ch.pipeline().addLast("nats-leaf-frames", new LeafWebSocketFrames());
+                            c = new LeafConnection(LeafNodes.this, r, url, null);
+                        } else {
+                            // TLS starts after the hub's INFO (LeafConnection.onInfo), as nats-server's solicit side.
+                            c = new LeafConnection(LeafNodes.this, r, url, clientTls);
+                        }
                         state.current = c;
                         ch.pipeline().addLast("nats-leaf", c);
                     }
                 })
-                .connect(url.getHost(), url.getPort() < 0 ? 7422 : url.getPort())
+                .connect(url.getHost(), port)
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         String line = "Error trying to connect as leafnode to remote server \"" + hostPort
@@ -418,9 +459,18 @@ public final class LeafNodes implements ServerContext.InterestObserver, LeafView
         return options.host();
     }
 
+    /** A remote URL's port; without one, 7422 (80 for ws://, 443 for wss://). */
+    static int port(URI url) {
+        if (url.getPort() >= 0) {
+            return url.getPort();
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return scheme.equals("ws") ? 80 : scheme.equals("wss") ? 443 : 7422;
+    }
+
     /** The dialled address as Go prints it: the resolved IP and the port. */
     private static String resolved(URI url) {
-        int port = url.getPort() < 0 ? 7422 : url.getPort();
+        int port = port(url);
         try {
             InetAddress a = InetAddress.getByName(url.getHost());
             return hostPort(a.getHostAddress(), port);

@@ -98,14 +98,6 @@ class LeafConfigDifferentialTest {
         assertThat(problems).isEmpty();
     }
 
-    @Test
-    void aWebSocketRemoteIsRefusedByName(@TempDir Path dir) throws Exception {
-        Path f = dir.resolve("ws.conf");
-        Files.writeString(f, "leafnodes { remotes: [{url: \"ws://127.0.0.1:1\"}] }\n");
-        assertThat(ours(f, false)).isEqualTo("nats-server: leafnode remotes over websocket (ws://127.0.0.1:1) are not"
-                + " supported by NATS Boot yet\nexit 1");
-    }
-
     private static io.natsboot.server.config.ServerOptions options(Path f) throws Exception {
         io.natsboot.server.config.ServerOptions.Builder b = io.natsboot.server.config.ServerOptions.builder();
         assertThat(io.natsboot.server.config.ConfigFileOptions.load(f.toString(), b).ok()).isTrue();
