@@ -321,7 +321,9 @@ public final class LeafConnection extends ChannelInboundHandlerAdapter implement
             String nonceIn = m.get("nonce") instanceof String s ? s : "";
             byte[] connect;
             try {
-                connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls);
+                // tls_required: the remote uses TLS, wss:// included (nats-server's remote.TLS)
+                boolean wss = remote.webSocket() && ("wss".equalsIgnoreCase(url.getScheme()) || remote.tls() != null);
+                connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls || wss);
             } catch (IOException | RuntimeException e) {
                 log.error(logPrefix + e.getMessage());
                 close("Protocol Violation", false);
