@@ -42,7 +42,7 @@ pair() {
 pair gg go go; pair oo ours ours; pair og go ours; pair go ours go
 sleep 2  # the leaf connections are up ~immediately; interest is sent by the load generator's subscriber first
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-run() { "$BIN" -pub "nats://127.0.0.1:$1" -sub "nats://127.0.0.1:$2" $3 | jq -r '.sub_msgs_per_sec // 0' || echo 0; }
+run() { "$BIN" -timeout 30s -pub "nats://127.0.0.1:$1" -sub "nats://127.0.0.1:$2" $3 | jq -r '.sub_msgs_per_sec // 0' || echo 0; }
 for sizes in "-n 1000000 -size 16" "-n 200000 -size 1024"; do
   for p in oo og go; do  # JIT warm-up of our nodes
     l="LEAF_$p"; h="HUB_$p"; "$BIN" -pub "nats://127.0.0.1:${!l}" -sub "nats://127.0.0.1:${!h}" $sizes >/dev/null 2>&1 || true

@@ -259,6 +259,9 @@ public final class NatsServer {
         io.natsboot.server.leaf.LeafNodes leafs = new io.natsboot.server.leaf.LeafNodes(context, l, loops);
         leafNodes = leafs;
         snapshots.leafView(() -> leafNodes);
+        if (webSocket != null) {
+            webSocket.leafAcceptor(() -> leafs::acceptWebSocket);
+        }
         try {
             leafs.start();
         } catch (RuntimeException e) {

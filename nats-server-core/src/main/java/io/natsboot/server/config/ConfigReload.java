@@ -164,6 +164,8 @@ public final class ConfigReload {
         refuse("Websocket", goText(old.websocket()), goText(next.websocket()));
         // and of the gateway block
         refuse("Gateway", goText(old.gateway()), goText(next.gateway()));
+        // and any change of the leafnodes block
+        refuse("LeafNode", LeafNodeOptions.goText(old.leafnodes()), LeafNodeOptions.goText(next.leafnodes()));
         if (old.maxTracedMsgLen() != next.maxTracedMsgLen()) {
             lines.add("Reloaded: max_traced_msg_len = " + next.maxTracedMsgLen());
         }

@@ -99,11 +99,6 @@ public record LeafNodeOptions(String host, int port, String advertise, boolean n
                 }
             }
         }
-        for (Remote r : remotes) {
-            if (r.webSocket()) {
-                return "leafnode remotes over websocket (" + r.urls().get(0) + ") are not supported by NATS Boot yet";
-            }
-        }
         if (o.trust() != null) {
             return null;
         }
@@ -128,6 +123,33 @@ public record LeafNodeOptions(String host, int port, String advertise, boolean n
             }
         }
         return null;
+    }
+
+    /**
+     * The block as Go prints nats-server's LeafNodeOpts with %v, for the reload refusal (2.9.10 refuses any
+     * change of it); {@code null} is the zero struct. Users and remotes are pointers in Go: shown as their count.
+     */
+    public static String goText(LeafNodeOptions l) {
+        if (l == null) {
+            return "{ 0    [] 0 <nil> 0 false map[]  false 1s []  <nil> 0 0 <nil>}";
+        }
+        double auth = l.authTimeout().toNanos() / 1e9;
+        String authText = auth == Math.rint(auth) ? String.valueOf((long) auth) : String.valueOf(auth);
+        long tlsTimeout = l.tls() == null ? 2 : l.tls().timeout().toSeconds();
+        return "{" + l.host() + " " + Math.max(l.port(), 0) + " " + nz(l.username()) + " " + nz(l.password()) + " "
+                + nz(l.account()) + " " + pointers(l.users().size()) + " " + authText + " "
+                + (l.tls() == null ? "<nil>" : "&{...}") + " " + tlsTimeout + " " + (l.tls() != null && l.tls().map())
+                + " map[] " + nz(l.advertise()) + " " + l.noAdvertise() + " "
+                + io.natsboot.server.goformat.GoFormat.duration(l.reconnect()) + " " + pointers(l.remotes().size())
+                + "  <nil> 0 0 <nil>}";
+    }
+
+    private static String pointers(int n) {
+        return n == 0 ? "[]" : "[" + String.join(" ", java.util.Collections.nCopies(n, "0x...")) + "]";
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
     }
 
     /** One entry of {@code authorization.users}; account null = the global account. */

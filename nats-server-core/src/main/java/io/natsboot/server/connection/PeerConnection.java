@@ -90,6 +90,11 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
     /** The channel is up and the log prefix set: track the connection and start the kind's handshake. */
     protected abstract void opened();
 
+    /** The id label of log lines ({@code rid}, {@code gid}, {@code lid}); a kind may vary it per connection. */
+    protected String idLabel() {
+        return kind.idLabel();
+    }
+
     /** The peer has authenticated itself (the authorization timer then does nothing). */
     protected abstract boolean authenticated();
 
@@ -154,7 +159,7 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
             host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             remotePort = a.getPort();
         }
-        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - " + kind.idLabel() + ":"
+        logPrefix = (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort + " - " + idLabel() + ":"
                 + id + " - ";
         opened();
     }

@@ -69,6 +69,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private final ForwardFanout.TargetFilter targets = this::forwardsTo;
     private final String nonce = LeafInfo.nonce();
 
+    /** Accepted over the websocket listener: nats-server's log id is lid_ws. */
+    private boolean webSocket;
+
+    void overWebSocket() {
+        webSocket = true;
+    }
+
+    @Override
+    protected String idLabel() {
+        return webSocket ? "lid_ws" : "lid";
+    }
+
     /** The bound account, null until CONNECT (accepted) or from the start (solicited). */
     private volatile Account account;
     /** We are the spoke on this connection: our interest is local only, messages from it never reach routes. */
@@ -176,14 +188,17 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             remoteName = m.get("server_name") instanceof String s && !s.isEmpty() ? s : remoteId;
             remoteCluster = m.get("cluster") instanceof String s ? s : null;
             headers = Boolean.TRUE.equals(m.get("headers"));
-            boolean tls = clientTls != null || Boolean.TRUE.equals(m.get("tls_required"));
+            // Over WebSocket the TLS handshake (wss) came before the upgrade.
+            boolean tls = !remote.webSocket() && (clientTls != null || Boolean.TRUE.equals(m.get("tls_required")));
             if (tls && !startTls()) {
                 return;
             }
             String nonceIn = m.get("nonce") instanceof String s ? s : "";
             byte[] connect;
             try {
-                connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls);
+                // tls_required: the remote uses TLS, wss:// included (nats-server's remote.TLS)
+                boolean wss = remote.webSocket() && ("wss".equalsIgnoreCase(url.getScheme()) || remote.tls() != null);
+                connect = LeafInfo.connect(server, remote, url, nonceIn, headers, tls || wss);
             } catch (IOException | RuntimeException e) {
                 log.error(logPrefix() + e.getMessage());
                 close("Protocol Violation", false);
@@ -215,7 +230,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         try {
             io.netty.handler.ssl.SslContext c = clientTls != null ? clientTls
                     : LeafNodes.clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null));
-            int port = url.getPort() < 0 ? 7422 : url.getPort();
+            int port = LeafNodes.port(url);
             io.netty.handler.ssl.SslHandler h = c.newHandler(channel().alloc(), url.getHost(), port);
             if (remote.tls() == null || !remote.tls().insecure()) {
                 PeerDialing.checkHostname(h);
@@ -257,10 +272,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             onProtocolError(null, "processLeafNodeConnect Parse Error: " + e.getMessage());
             return;
         }
+        String cluster = m.get("cluster") instanceof String s ? s : null;
+        Account bound = authenticate(m);
+        if (bound == null) {
+            return;
+        }
+        // after authentication, as nats-server: a client without credentials is an Authorization Violation
         if (m.get("lang") instanceof String lang && !lang.isEmpty()) {
+            // a client on the leafnodes port; nats-server logs the error before and after the close
             log.error(logPrefix() + "attempted to connect to leaf node port");
             sendErr("attempted to connect to leaf node port");
-            close("Wrong Port", true);
+            close("Incorrect Port", true);
+            log.error(logPrefix() + "attempted to connect to leaf node port");
             return;
         }
         if (m.get("gateway") instanceof String gw && !gw.isEmpty()) {
@@ -270,16 +293,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             close("Wrong Gateway", true);
             return;
         }
-        String cluster = m.get("cluster") instanceof String s ? s : null;
         String ours = server.clusterName();
         if (ours != null && cluster != null && !cluster.isEmpty() && cluster.equals(ours)) {
             sendErr("remote leafnode has same cluster name");
             log.error(logPrefix() + "remote leafnode has same cluster name");
             close("Cluster Names Identical", true);
-            return;
-        }
-        Account bound = authenticate(m);
-        if (bound == null) {
             return;
         }
         cancelTimer();
@@ -377,12 +395,21 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     }
 
     private void authViolation(String user) {
-        log.error(logPrefix() + "authentication error - User \"" + user + "\"");
+        // nats-server 2.9.10 names no user for leaf connections
+        log.error(logPrefix() + "authentication error");
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
     }
 
     // ---- Ops from the remote ---------------------------------------------------------------
+
+    @Override
+    public void onPing() {
+        if (needsConnect()) {
+            return;
+        }
+        super.onPing();
+    }
 
     @Override
     public void onErr(String text) {
@@ -621,7 +648,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     @Override
     protected String closeLogDetail() {
         Account a = account;
-        return a == null ? "" : " account: " + a.name();
+        return " account: " + (a == null ? "" : a.name());
     }
 
     /** Closed: a solicited one is dialled again. */

@@ -83,7 +83,9 @@ final class LeafInfo {
             b.append(",\"connect_info\":true");
         }
         b.append(",\"leafnode_urls\":[");
-        List<String> urls = leafs.options().noAdvertise() ? List.of() : List.of(leafs.infoHostPort());
+        // Always our own URL: a 2.9.10 leaf takes an INFO without leafnode_urls for a wrong port. no_advertise
+        // only keeps it out of what a cluster gossips.
+        List<String> urls = List.of(leafs.infoHostPort());
         for (int i = 0; i < urls.size(); i++) {
             if (i > 0) {
                 b.append(',');

@@ -62,6 +62,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     private SslContext serverTls;
 
     private static final class RemoteState {
+        /** Once connected, every failed redial is reported (nats-server's reconnect_error_reports, 1). */
+        volatile boolean everConnected;
         volatile Duration nextDelay;
         int next;
         volatile LeafConnection current;
@@ -113,6 +115,17 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         }
     }
 
+    /**
+     * A leaf that came in over the websocket listener ({@code /leafnode}, already upgraded, frame codec in place):
+     * frames around a leaf connection we are the hub of.
+     */
+    public void acceptWebSocket(io.netty.channel.ChannelPipeline p, String before) {
+        p.addBefore(before, "nats-leaf-frames", new LeafWebSocketFrames());
+        LeafConnection c = new LeafConnection(this, null, null, null);
+        c.overWebSocket();
+        p.addBefore(before, "nats-leaf", c);
+    }
+
     /** Closes the listener and every leaf connection; no more dials. */
     public void shutdown() {
         shuttingDown = true;
@@ -137,29 +150,59 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
             url = r.urls().get(state.next % r.urls().size());
             state.next++;
         }
-        String hostPort = url.getHost() + ":" + (url.getPort() < 0 ? 7422 : url.getPort());
+        int port = port(url);
+        String hostPort = url.getHost() + ":" + port;
         if (log.isDebug()) {
             log.debug("Trying to connect as leafnode to remote server on \"" + hostPort + "\"");
         }
-        SslContext clientTls = r.tls() == null ? null : clientTls(r.tls());
+        boolean ws = r.webSocket();
+        boolean wss = ws && (url.getScheme().equalsIgnoreCase("wss") || r.tls() != null);
+        SslContext clientTls = r.tls() != null ? clientTls(r.tls())
+                : wss ? clientTls(new io.natsboot.server.config.TlsOptions(null, null, null, false, null)) : null;
         PeerDialing.dialer(loops)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // TLS starts after the hub's INFO (LeafConnection.onInfo), as nats-server's solicit side.
-                        LeafConnection c = new LeafConnection(LeafNodes.this, r, url, clientTls);
+                        LeafConnection c;
+                        if (ws) {
+                            // WebSocket: TLS first (wss), the upgrade to /leafnode, then frames around the
+                            // unchanged leaf protocol (leafnode.go's leafNodeSolicitWSConnection).
+                            if (wss) {
+                                SslHandler h = clientTls.newHandler(ch.alloc(), url.getHost(), port);
+                                h.setHandshakeTimeoutMillis(2000);
+                                ch.pipeline().addLast("nats-leaf-tls", h);
+                            }
+                            URI upgrade = URI.create((wss ? "wss" : "ws") + "://" + url.getHost() + ":" + port
+                                    + "/leafnode");
+                            ch.pipeline().addLast("nats-leaf-http", new io.netty.handler.codec.http.HttpClientCodec());
+                            ch.pipeline().addLast("nats-leaf-http-agg",
+                                    new io.netty.handler.codec.http.HttpObjectAggregator(8192));
+                            ch.pipeline().addLast("nats-leaf-ws",
+                                    new io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler(
+                                            io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory
+                                                    .newHandshaker(upgrade,
+                                                            io.netty.handler.codec.http.websocketx.WebSocketVersion.V13,
+                                                            null, false,
+                                                            new io.netty.handler.codec.http.DefaultHttpHeaders(),
+                                                            64 * 1024 * 1024)));
+                            ch.pipeline().addLast("nats-leaf-frames", new LeafWebSocketFrames());
+                            c = new LeafConnection(LeafNodes.this, r, url, null);
+                        } else {
+                            // TLS starts after the hub's INFO (LeafConnection.onInfo), as nats-server's solicit side.
+                            c = new LeafConnection(LeafNodes.this, r, url, clientTls);
+                        }
                         state.current = c;
                         ch.pipeline().addLast("nats-leaf", c);
                     }
                 })
-                .connect(url.getHost(), url.getPort() < 0 ? 7422 : url.getPort())
+                .connect(url.getHost(), port)
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        Throwable cause = f.cause();
-                        String why = cause == null ? "" : cause.getMessage();
                         String line = "Error trying to connect as leafnode to remote server \"" + hostPort
-                                + "\" (attempt " + attempt + "): " + why;
-                        if (attempt == 1 || attempt % 3600 == 0) {
+                                + "\" (attempt " + attempt + "): dial tcp " + resolved(url) + ": "
+                                + PeerDialing.dialError(f.cause());
+                        // nats-server: connect_error_reports (3600) before the first connection, then each one
+                        if (state.everConnected || attempt == 1 || attempt % 3600 == 0) {
                             log.error(line);
                         } else if (log.isDebug()) {
                             log.debug(line);
@@ -218,6 +261,10 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     /** A connection passed its handshake: it gets its account's interest and the loop-detection subject. */
     void registered(LeafConnection c) {
         registered.add(c);
+        RemoteState s = c.remote == null ? null : remotes.get(c.remote);
+        if (s != null) {
+            s.everConnected = true;
+        }
         Account a = c.account();
         List<Subscription> all = new ArrayList<>();
         a.trie().forEach(all::add);
@@ -378,6 +425,26 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
             // the listen host as it is
         }
         return options.host();
+    }
+
+    /** A remote URL's port; without one, 7422 (80 for ws://, 443 for wss://). */
+    static int port(URI url) {
+        if (url.getPort() >= 0) {
+            return url.getPort();
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return scheme.equals("ws") ? 80 : scheme.equals("wss") ? 443 : 7422;
+    }
+
+    /** The dialled address as Go prints it: the resolved IP and the port. */
+    private static String resolved(URI url) {
+        int port = port(url);
+        try {
+            InetAddress a = InetAddress.getByName(url.getHost());
+            return hostPort(a.getHostAddress(), port);
+        } catch (java.io.IOException e) {
+            return hostPort(url.getHost(), port);
+        }
     }
 
     private static String hostPort(String host, int port) {

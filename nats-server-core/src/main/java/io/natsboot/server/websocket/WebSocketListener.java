@@ -38,6 +38,13 @@ public final class WebSocketListener {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     /** {@code ssl} is the context built from {@code ws.tls()}, or null for {@code no_tls}. */
+    /** Leaf connections over WebSocket ({@code /leafnode}); none = refused as nats-server without leafnodes. */
+    private volatile java.util.function.Supplier<LeafAcceptor> leafAcceptor = () -> null;
+
+    public void leafAcceptor(java.util.function.Supplier<LeafAcceptor> acceptor) {
+        this.leafAcceptor = acceptor;
+    }
+
     public WebSocketListener(ServerContext context, WebSocketOptions ws, SslContext ssl) {
         this.context = context;
         this.ws = ws;
@@ -70,7 +77,7 @@ public final class WebSocketListener {
                     }
                     p.addBefore(NettyPipeline.ReactiveBridge, "ws-http", new HttpServerCodec());
                     p.addBefore(NettyPipeline.ReactiveBridge, "ws-http-aggregator", new HttpObjectAggregator(MAX_REQUEST));
-                    p.addBefore(NettyPipeline.ReactiveBridge, "ws-upgrade", new WebSocketUpgrade(context, ws, origins, upgraded));
+                    p.addBefore(NettyPipeline.ReactiveBridge, "ws-upgrade", new WebSocketUpgrade(context, ws, origins, upgraded, leafAcceptor.get()));
                 })
                 // as on the client port: reads go on only while the inbound Flux has demand
                 .handle((in, out) -> in.receive().then())

@@ -64,9 +64,13 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     private ScheduledFuture<?> handshakeTimer;
     private final io.netty.channel.group.ChannelGroup upgraded;
 
+    /** Takes /leafnode upgrades, or null. */
+    private final LeafAcceptor leafs;
+
     WebSocketUpgrade(ServerContext context, WebSocketOptions ws, OriginCheck origins,
-                     io.netty.channel.group.ChannelGroup upgraded) {
+                     io.netty.channel.group.ChannelGroup upgraded, LeafAcceptor leafs) {
         super(true);
+        this.leafs = leafs;
         this.upgraded = upgraded;
         this.context = context;
         this.ws = ws;
@@ -244,7 +248,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
             return;
         }
         ctx.writeAndFlush(Unpooled.copiedBuffer(r, StandardCharsets.US_ASCII));
-        if (path.startsWith("/leafnode")) {
+        if (path.startsWith("/leafnode") && leafs == null) {
             log.error("Not configured to accept leaf node connections");
             ctx.close();
             return;
@@ -269,6 +273,12 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
             WebSocketServerExtension ext = deflate();
             p.addBefore(name, "ws-deflate-decoder", ext.newExtensionDecoder());
             p.addBefore(name, "ws-deflate-encoder", ext.newExtensionEncoder());
+        }
+        if (path.startsWith("/leafnode")) {
+            p.remove(this);
+            upgraded.add(ctx.channel());
+            leafs.accept(p, NettyPipeline.ReactiveBridge);
+            return;
         }
         WebSocketFrames frames = new WebSocketFrames(log, browser, compress, safari);
         p.addBefore(name, "ws-frames", frames);

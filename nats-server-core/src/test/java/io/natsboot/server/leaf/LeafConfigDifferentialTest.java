@@ -98,11 +98,53 @@ class LeafConfigDifferentialTest {
         assertThat(problems).isEmpty();
     }
 
+    private static io.natsboot.server.config.ServerOptions options(Path f) throws Exception {
+        io.natsboot.server.config.ServerOptions.Builder b = io.natsboot.server.config.ServerOptions.builder();
+        assertThat(io.natsboot.server.config.ConfigFileOptions.load(f.toString(), b).ok()).isTrue();
+        return b.build();
+    }
+
     @Test
-    void aWebSocketRemoteIsRefusedByName(@TempDir Path dir) throws Exception {
-        Path f = dir.resolve("ws.conf");
-        Files.writeString(f, "leafnodes { remotes: [{url: \"ws://127.0.0.1:1\"}] }\n");
-        assertThat(ours(f, false)).isEqualTo("nats-server: leafnode remotes over websocket (ws://127.0.0.1:1) are not"
-                + " supported by NATS Boot yet\nexit 1");
+    void aReloadThatChangesTheBlockIsRefusedWithNatsServersText(@TempDir Path dir) throws Exception {
+        int port = GoLeafNode.freePort();
+        int leafPort = GoLeafNode.freePort();
+        String base = "listen: \"127.0.0.1:" + port + "\"\n";
+        List<String> next = List.of(
+                base + "leafnodes { listen: \"127.0.0.1:" + leafPort + "\", reconnect: 3 }\n",
+                base + "leafnodes { listen: \"127.0.0.1:" + leafPort + "\", authorization { user: a, password: b } }\n",
+                base);
+        Path first = dir.resolve("first.conf");
+        Files.writeString(first, base + "leafnodes { listen: \"127.0.0.1:" + leafPort + "\" }\n");
+        Path conf = dir.resolve("reload.conf");
+        Files.copy(first, conf);
+        Path log = dir.resolve("go.log");
+        Process go = new ProcessBuilder(RequiredBinaries.path("nats-server").toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            io.natsboot.server.support.Waits.forLogLine(go, log, "Server is ready", java.time.Duration.ofSeconds(10));
+            int i = 0;
+            for (String n : next) {
+                Files.writeString(conf, n);
+                new ProcessBuilder("kill", "-HUP", Long.toString(go.pid())).start().waitFor();
+                int expected = ++i;
+                io.natsboot.server.support.Waits.upTo("reload " + expected, java.time.Duration.ofSeconds(5)).until(
+                        () -> Files.readString(log).split("Failed to reload server configuration: ", -1).length
+                                > expected);
+                Path mine = dir.resolve("next" + i + ".conf");
+                Files.writeString(mine, n);
+                String goLine = Files.readString(log).split("Failed to reload server configuration: ")[i].split("\n")[0];
+                String ours;
+                try {
+                    io.natsboot.server.config.ConfigReload.diff(options(first), options(mine), port);
+                    ours = "accepted";
+                } catch (io.natsboot.server.config.ConfigReload.Refused r) {
+                    ours = r.getMessage();
+                }
+                assertThat(ours).isEqualTo(goLine);
+            }
+        } finally {
+            go.destroy();
+            go.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 }

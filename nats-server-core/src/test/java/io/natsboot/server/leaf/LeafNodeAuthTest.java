@@ -99,7 +99,8 @@ class LeafNodeAuthTest {
              GoLeafNode leaf = GoLeafNode.start("LEAF", "leafnodes { remotes: [ { url: \"nats-leaf://leafuser:wrong@"
                      + "127.0.0.1:" + hub.server().leafNodes().port() + "\" } ] }")) {
             Waits.upTo("the refusal on both ends", Duration.ofSeconds(10)).until(() ->
-                    hub.log().contains("authentication error - User \"leafuser\"")
+                    hub.log().lines().stream().anyMatch(l -> l.startsWith("[ERR] ") && l.endsWith(" - authentication error"))
+                            && hub.log().contains("Leafnode connection closed: Authentication Failure account: ")
                             && leaf.log().contains("Authorization Violation"));
             assertEquals(0, hub.server().leafNodes().connections().size());
         }

@@ -110,4 +110,17 @@ class LeafNodeMixedTest {
             hub.close();
         }
     }
+
+    @Test
+    void aRemoteThatIsDownIsReportedAsNatsServerReportsIt() throws Exception {
+        int closed = GoLeafNode.freePort();
+        String line = "Error trying to connect as leafnode to remote server \"127.0.0.1:" + closed
+                + "\" (attempt 1): dial tcp 127.0.0.1:" + closed + ": connect: connection refused";
+        try (GoLeafNode go = GoLeafNode.start("GOLEAF", "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:"
+                + closed + "\" } ] }");
+             RunningServer ours = leafTo("nats-leaf://127.0.0.1:" + closed, null)) {
+            Waits.upTo("the dial error", Duration.ofSeconds(5)).until(() -> go.log().contains(line)
+                    && ours.log().contains(line));
+        }
+    }
 }

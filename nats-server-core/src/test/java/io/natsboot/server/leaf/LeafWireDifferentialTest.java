@@ -189,4 +189,42 @@ class LeafWireDifferentialTest {
         assertThat(lines(mine.get(2))).isEqualTo(lines(go.get(2)));
         assertThat(lines(mine.get(3))).isEqualTo(lines(go.get(3)));
     }
+
+    /** What a hub with a leafnodes user answers to each script (after its INFO), until it closes. */
+    private static List<String> refusals(boolean ours, List<String> scripts) throws Exception {
+        AutoCloseable server;
+        int leafPort;
+        if (ours) {
+            RunningServer s = RunningServer.start(b -> b.serverName("HUB").leafnodes(
+                    LeafNodeOptions.listen("127.0.0.1", 0).withUser("lu", "lp")));
+            server = s;
+            leafPort = s.server().leafNodes().port();
+        } else {
+            GoLeafNode g = GoLeafNode.start("HUB", "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\","
+                    + " authorization { user: lu, password: lp } }");
+            server = g;
+            leafPort = g.leafPort;
+        }
+        List<String> out = new ArrayList<>();
+        try (server) {
+            for (String script : scripts) {
+                try (Socket peer = new Socket("127.0.0.1", leafPort)) {
+                    drain(peer, 300);
+                    peer.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+                    out.add(drain(peer, 500));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aHubRefusesAsNatsServerDoes() throws Exception {
+        List<String> scripts = List.of(
+                "CONNECT {\"lang\":\"java\",\"verbose\":false}\r\n", // a client on the leafnodes port
+                "PING\r\n",                                              // nothing before CONNECT
+                "LS+ foo\r\n",
+                "CONNECT {\"user\":\"lu\",\"pass\":\"wrong\"}\r\n");
+        assertThat(refusals(true, scripts)).isEqualTo(refusals(false, scripts));
+    }
 }
