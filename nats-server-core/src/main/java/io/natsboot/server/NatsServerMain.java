@@ -80,6 +80,8 @@ public final class NatsServerMain {
     private volatile boolean shutdownRequested;
     private volatile boolean lameDuck;
     private volatile Path portsFile;
+    /** A SIGHUP came before the server existed (after the ports file was written): reload once it has started. */
+    private volatile boolean reloadPending;
 
     NatsServerMain(ServerOptions options, CommandLine.Result cli, ServerLog log) {
         this.options = options;
@@ -208,17 +210,8 @@ public final class NatsServerMain {
         boolean portsFileNow = early != null && options.tls() == null && options.httpPort() == 0
                 && options.httpsPort() == 0 && options.cluster() == null
                 && options.portsFileDir() != null && !options.portsFileDir().isEmpty();
-        Path earlyPorts = null;
-        if (portsFileNow) {
-            Path file = portsFilePath(options);
-            try {
-                writeFile(file, portsJson(urls("nats", options.host(), early.port()), List.of(), List.of()),
-                        "rw-rw-rw-", true);
-                earlyPorts = file;
-            } catch (IOException e) {
-                // reported by runServer's attempt
-            }
-        }
+        // The ports file itself waits for runServer's signal handlers: a harness that sees it may signal at once
+        // (SIGHUP to reload, SIGTERM to stop), and the JVM's own handlers would exit instead.
         NatsFormatLog log;
         try {
             log = NatsFormatLog.forOptions(options);
@@ -227,30 +220,18 @@ public final class NatsServerMain {
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " " + e.getMessage());
             err.flush();
-            deleteQuietly(earlyPorts);
             return 1;
         } catch (IOException e) {
             // nats-server dies through Go's standard logger here: second-precision time, no pid, no level.
             err.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
                     + " error opening file: " + goError("open", Path.of(options.logFile()), e));
             err.flush();
-            deleteQuietly(earlyPorts);
             return 1;
         }
         NatsServerMain main = new NatsServerMain(options, cli, log);
-        main.portsFile = earlyPorts; // deleted on exit like one written later
         return main.runServer(log, early, portsFileNow);
     }
 
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // exiting anyway
-            }
-        }
-    }
 
     private int runServer(NatsFormatLog fileAwareLog, EarlyListener early, boolean portsFileNow) {
         // Trapped before the server starts, so a tool's signal is never the JVM's default exit.
@@ -267,7 +248,8 @@ public final class NatsServerMain {
             }
         }
 
-        if (portsFileNow && portsFile == null) {
+        if (portsFileNow) {
+            // As soon as the client port listens and signals are trapped (before the engine loads)
             writePortsFile(urls("nats", options.host(), early.port()), List.of(), List.of());
         }
 
@@ -293,6 +275,10 @@ public final class NatsServerMain {
         }
         if (!portsFileNow && options.portsFileDir() != null && !options.portsFileDir().isEmpty()) {
             writePortsFile(s);
+        }
+        if (reloadPending) {
+            reloadPending = false;
+            reload(fileAwareLog);
         }
         if (AotTraining.enabled()) {
             AotTraining.start(s.port(), () -> stop(0));
@@ -387,7 +373,11 @@ public final class NatsServerMain {
             return false;
         }
         NatsServer s = server;
-        if (s == null || shutdownRequested) {
+        if (shutdownRequested) {
+            return false;
+        }
+        if (s == null) {
+            reloadPending = true; // a SIGHUP while the server is being built: applied once it has started
             return false;
         }
         ServerOptions old = options;
