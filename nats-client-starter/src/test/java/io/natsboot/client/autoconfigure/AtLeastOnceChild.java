@@ -55,7 +55,7 @@ public final class AtLeastOnceChild {
             if (jobs.contains("m50")) {
                 System.out.println("STUCK " + String.join(",", jobs));
                 System.out.flush();
-                Thread.sleep(Long.MAX_VALUE); // killed here
+                new java.util.concurrent.CountDownLatch(1).await(); // stuck for good: the test kills the process here
             }
             System.out.println("DONE " + String.join(",", jobs));
             System.out.flush();

@@ -176,7 +176,12 @@ class JetStreamTests {
                 throw new IllegalArgumentException("never works");
             }
             if (ride.id().startsWith("slow")) {
-                Thread.sleep(2500); // longer than the 1 s ack wait: kept alive by in-progress
+                // work that outlasts the 1 s ack wait twice over: only the container's in-progress acks keep the
+                // message from being redelivered meanwhile
+                long start = System.nanoTime();
+                await("two ack waits").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> System.nanoTime() - start > Duration.ofMillis(2500).toNanos());
             }
             handled.add(ride);
         }

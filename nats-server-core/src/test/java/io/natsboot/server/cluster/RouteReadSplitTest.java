@@ -15,8 +15,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Route reads cut anywhere: a fake peer sends RMSG/HMSG/RS+/PING in small pieces with pauses, so the server
- * sees reads ending inside lines, sizes, payloads and CRLFs; every message must arrive once, whole, in order.
+ * Route reads cut anywhere: a fake peer sends RMSG/HMSG/RS+/PING in small pieces, waiting for the server's read
+ * after every third one, so the server sees reads ending inside lines, sizes, payloads and CRLFs; every message
+ * must arrive once, whole, in order.
  */
 class RouteReadSplitTest {
 
@@ -49,16 +50,24 @@ class RouteReadSplitTest {
             }
             stream.write("RMSG $G cut.end 3\r\nend\r\n".getBytes(StandardCharsets.UTF_8)); // a marker after them
             byte[] all = stream.toByteArray();
+            ClusterTestSupport.await("the peer's route", Duration.ofSeconds(10),
+                    () -> s.server().cluster().openRoutes().size() == 1);
+            RouteConnection route = s.server().cluster().openRoutes().iterator().next();
             int at = 0;
             int pieces = 0;
             while (at < all.length) {
                 int n = Math.min(all.length - at, random.nextInt(4) == 0 ? 1 + random.nextInt(7) : 1 + random.nextInt(9000));
                 byte[] piece = new byte[n];
                 System.arraycopy(all, at, piece, 0, n);
+                boolean third = ++pieces % 3 == 0;
+                java.time.Instant before = route.lastActivity();
                 peer.sendBytes(piece);
                 at += n;
-                if (++pieces % 3 == 0) {
-                    Thread.sleep(1); // pacing, not a wait: the server reads what is there, reads end inside frames
+                if (third) {
+                    // the server has read since this piece went out, so a read ends where the piece ends: inside a
+                    // line, a size, a payload or a CRLF
+                    ClusterTestSupport.await("a read after piece " + pieces, Duration.ofSeconds(10),
+                            () -> route.lastActivity().isAfter(before));
                 }
             }
             for (int i = 0; i < count; i++) {

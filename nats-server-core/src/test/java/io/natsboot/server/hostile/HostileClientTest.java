@@ -571,24 +571,16 @@ class HostileClientTest {
     /** Polls every connection's pending outbound bytes (what the slow-consumer rule compares with max_pending). */
     static final class PendingSampler implements AutoCloseable {
         private final AtomicLong max = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final io.natsboot.server.support.Repeating sampling;
 
         PendingSampler(ServerContext context) {
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    for (ClientConnection c : context.clients()) {
-                        max.accumulateAndGet(c.pendingBytes(), Math::max);
-                    }
-                    try {
-                        Thread.sleep(1); // the sampling period of this probe, not a wait for a condition
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "pending-sampler");
-            thread.setDaemon(true);
-            thread.start();
+            // every millisecond: the probe's sampling period
+            sampling = io.natsboot.server.support.Repeating.every(java.time.Duration.ofMillis(1), "pending-sampler",
+                    () -> {
+                        for (ClientConnection c : context.clients()) {
+                            max.accumulateAndGet(c.pendingBytes(), Math::max);
+                        }
+                    });
         }
 
         long max() {
@@ -597,8 +589,7 @@ class HostileClientTest {
 
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5000);
+            sampling.close();
         }
     }
 }

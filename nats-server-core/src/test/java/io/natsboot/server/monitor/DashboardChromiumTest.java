@@ -7,6 +7,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.natsboot.server.support.RequiredBinaries;
 import io.natsboot.server.support.RequiresBinary;
+import io.natsboot.server.support.Repeating;
 import io.natsboot.server.support.RunningServer;
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,23 +89,14 @@ class DashboardChromiumTest {
             sub.flush(Duration.ofSeconds(2));
             makeSlowConsumer(s, pub);
 
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread traffic = new Thread(() -> {
-                byte[] payload = new byte[128];
-                while (running.get()) {
-                    try {
-                        for (int i = 0; i < 50; i++) {
-                            pub.publish("orders.created", payload);
-                        }
-                        pub.flush(Duration.ofSeconds(2));
-                        Thread.sleep(20); // paces the background traffic the page shows; not a wait
-                    } catch (Exception e) {
-                        return;
-                    }
+            byte[] payload = new byte[128];
+            // the background traffic the page shows: 50 messages every 20 ms
+            Repeating traffic = Repeating.every(Duration.ofMillis(20), "dashboard-traffic", () -> {
+                for (int i = 0; i < 50; i++) {
+                    pub.publish("orders.created", payload);
                 }
-            }, "dashboard-traffic");
-            traffic.setDaemon(true);
-            traffic.start();
+                pub.flush(Duration.ofSeconds(2));
+            });
             try {
                 String url = "http://127.0.0.1:" + s.server().monitor().port() + "/";
                 String dom = runChromium(List.of("--dump-dom"), url);
@@ -134,8 +125,7 @@ class DashboardChromiumTest {
                 assertThat(shot).exists();
                 assertThat(Files.size(shot)).isGreaterThan(10_000);
             } finally {
-                running.set(false);
-                traffic.join(5000);
+                traffic.close();
             }
         }
     }

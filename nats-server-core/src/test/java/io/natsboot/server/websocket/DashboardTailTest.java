@@ -3,13 +3,13 @@ package io.natsboot.server.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natsboot.server.support.RawClient;
+import io.natsboot.server.support.Repeating;
 import io.natsboot.server.support.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -24,24 +24,15 @@ class DashboardTailTest {
         assertThat(Files.isExecutable(Path.of(WebSocketBrowserTest.CHROMIUM)))
                 .as("needs headless Chromium (Debian package chromium)").isTrue();
         Path profile = Files.createTempDirectory("chromium-tail");
-        AtomicBoolean publishing = new AtomicBoolean(true);
         try (RunningServer s = RunningServer.start(b -> b.httpPort(-1)
                 .websocket(io.natsboot.server.config.WebSocketOptions.plain("127.0.0.1", 0)));
              RawClient pub = new RawClient(s.port())) {
             pub.readInfo();
             pub.send("CONNECT {\"verbose\":false}\r\n");
-            Thread publisher = new Thread(() -> {
-                int i = 0;
-                try {
-                    while (publishing.get()) {
-                        pub.send("PUB dash.rides 11\r\nride-" + String.format("%06d", i++) + "\r\n");
-                        Thread.sleep(10); // paces the traffic the page tails; not a wait
-                    }
-                } catch (Exception e) {
-                    // connection closed at the end
-                }
-            }, "dashboard-tail-publisher");
-            publisher.start();
+            int[] next = {0};
+            // the traffic the page tails: one message every 10 ms
+            Repeating publisher = Repeating.every(java.time.Duration.ofMillis(10), "dashboard-tail-publisher",
+                    () -> pub.send("PUB dash.rides 11\r\nride-" + String.format("%06d", next[0]++) + "\r\n"));
             String url = "http://127.0.0.1:" + s.server().monitor().port() + "/#tail=dash.%3E";
             Process p = new ProcessBuilder(WebSocketBrowserTest.CHROMIUM, "--headless", "--no-sandbox",
                     "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update",
@@ -54,8 +45,7 @@ class DashboardTailTest {
             } finally {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                publishing.set(false);
-                publisher.join(5000);
+                publisher.close();
             }
             assertThat(dom).containsPattern("data-tail-count=\"[1-9]\\d*\"");
             assertThat(dom).containsPattern("<td>dash.rides</td><td></td><td class=\"num\">11</td>"
