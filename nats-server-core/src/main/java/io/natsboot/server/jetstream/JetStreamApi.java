@@ -1018,16 +1018,20 @@ public final class JetStreamApi {
         return new String(c);
     }
 
-    private void consumerInfo(JsAccount a, String streamName, String name, String reply, byte[] body) {
-        String type = "consumer_info_response";
+    /**
+     * The consumer an info or delete request names (its body must be empty), or null once the request was answered
+     * with nats-server's error: not empty, stream not found, consumer not found, in that order.
+     */
+    private Consumer existingConsumer(JsAccount a, String streamName, String name, String reply, byte[] body,
+            String type) {
         if (!isEmptyRequest(body)) {
             sendError(a, reply, type, ApiError.NOT_EMPTY_REQUEST);
-            return;
+            return null;
         }
         Stream s = a.stream(streamName);
         if (s == null) {
             sendError(a, reply, type, ApiError.STREAM_NOT_FOUND);
-            return;
+            return null;
         }
         Consumer c;
         synchronized (s) {
@@ -1035,6 +1039,14 @@ public final class JetStreamApi {
         }
         if (c == null) {
             sendError(a, reply, type, ApiError.CONSUMER_NOT_FOUND);
+        }
+        return c;
+    }
+
+    private void consumerInfo(JsAccount a, String streamName, String name, String reply, byte[] body) {
+        String type = "consumer_info_response";
+        Consumer c = existingConsumer(a, streamName, name, reply, body, type);
+        if (c == null) {
             return;
         }
         Map<String, Object> m = response(type);
@@ -1044,23 +1056,11 @@ public final class JetStreamApi {
 
     private void consumerDelete(JsAccount a, String streamName, String name, String reply, byte[] body) {
         String type = "consumer_delete_response";
-        if (!isEmptyRequest(body)) {
-            sendError(a, reply, type, ApiError.NOT_EMPTY_REQUEST);
-            return;
-        }
-        Stream s = a.stream(streamName);
-        if (s == null) {
-            sendError(a, reply, type, ApiError.STREAM_NOT_FOUND);
-            return;
-        }
-        Consumer c;
-        synchronized (s) {
-            c = s.consumers.get(name);
-        }
+        Consumer c = existingConsumer(a, streamName, name, reply, body, type);
         if (c == null) {
-            sendError(a, reply, type, ApiError.CONSUMER_NOT_FOUND);
             return;
         }
+        Stream s = c.stream();
         deleteConsumer(s, c);
         Map<String, Object> m = response(type);
         m.put("success", true);
