@@ -932,6 +932,13 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         return out;
     }
 
+    /** How many registered gateway connections there are, outbound or inbound (for meters: no views built). */
+    public int connections(boolean outboundSide) {
+        synchronized (lock) {
+            return outboundSide ? outbound.size() : inbound.size();
+        }
+    }
+
     /** Registered inbound connections by remote cluster name. */
     public Map<String, List<GatewayView>> inboundViews() {
         Map<String, List<GatewayView>> in = new java.util.TreeMap<>();

@@ -142,17 +142,13 @@ public class NatsServerMetrics implements MeterBinder {
     /** Open gateway connections of one direction; 0 while the server is not running. */
     private static double gateways(NatsServer server, boolean outbound) {
         io.natsboot.server.gateway.Gateways g = server.gateways();
-        if (g == null) {
-            return 0;
-        }
-        return outbound ? g.outboundViews().size()
-                : g.inboundViews().values().stream().mapToInt(java.util.List::size).sum();
+        return g == null ? 0 : g.connections(outbound);
     }
 
     /** Open leaf node connections; 0 while the server is not running. */
     private static double leafnodes(NatsServer server) {
         io.natsboot.server.leaf.LeafNodes l = server.leafNodes();
-        return l == null ? 0 : l.leafs().size();
+        return l == null ? 0 : l.connections().size(); // not leafs(): no views with subscription lists per scrape
     }
 
     /** A JetStream figure now; 0 while JetStream is not running. */
