@@ -33,23 +33,10 @@ class TlsClusterReconnectTest {
 
     @BeforeAll
     void buildClient() throws Exception {
-        assertThat(Path.of("/usr/bin/go")).as("install the Debian package golang-go").exists();
-        assertThat(Path.of("/usr/share/gocode/src/github.com/nats-io/nats.go"))
-                .as("install the Debian package golang-github-nats-io-go-nats-dev").exists();
         certs = TestCertificates.shared();
         certs.dnsOnlyLeaf("dnsonly");
         dir = Files.createTempDirectory("tls-cluster-reconnect");
-        client = dir.resolve("tlsreconnect");
-        ProcessBuilder pb = new ProcessBuilder("go", "build", "-o", client.toString(),
-                CLIENT_SOURCE.toAbsolutePath().toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("build.log").toFile());
-        // Debian's Go packages live in a GOPATH, outside modules (as NatsGoCredsTest)
-        pb.environment().put("GOPATH", "/usr/share/gocode");
-        pb.environment().put("GO111MODULE", "off");
-        pb.environment().put("GOCACHE", Path.of(System.getProperty("java.io.tmpdir"), "natsboot-gocache").toString());
-        Process build = pb.start();
-        assertThat(build.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(build.exitValue()).as(Files.readString(dir.resolve("build.log"))).isZero();
+        client = io.natsboot.server.support.GoPrograms.build(CLIENT_SOURCE, dir, "tlsreconnect");
     }
 
     @Test

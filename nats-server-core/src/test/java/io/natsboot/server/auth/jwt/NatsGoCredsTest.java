@@ -36,21 +36,8 @@ class NatsGoCredsTest {
 
     @BeforeAll
     void start() throws Exception {
-        assertThat(Path.of("/usr/bin/go")).as("install the Debian package golang-go").exists();
-        assertThat(Path.of("/usr/share/gocode/src/github.com/nats-io/nats.go"))
-                .as("install the Debian package golang-github-nats-io-go-nats-dev").exists();
         dir = Files.createTempDirectory("natsgo");
-        client = dir.resolve("credsclient");
-        ProcessBuilder pb = new ProcessBuilder("go", "build", "-o", client.toString(),
-                GO_CLIENT.toAbsolutePath().toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("build.log").toFile());
-        // Debian's Go packages live in a GOPATH, outside modules; the build cache is kept between runs
-        pb.environment().put("GOPATH", "/usr/share/gocode");
-        pb.environment().put("GO111MODULE", "off");
-        pb.environment().put("GOCACHE", Path.of(System.getProperty("java.io.tmpdir"), "natsboot-gocache").toString());
-        Process build = pb.start();
-        assertThat(build.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(build.exitValue()).as(Files.readString(dir.resolve("build.log"))).isZero();
+        client = io.natsboot.server.support.GoPrograms.build(GO_CLIENT, dir, "credsclient");
         a = chain.account("A");
         TrustChain.User revoked = a.user("revoked");
         revoked.issuedAt = System.currentTimeMillis() / 1000 - 10;
