@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
  * The client port, listening from the first milliseconds of the standalone process (engineering guide §2b):
@@ -40,7 +41,7 @@ public final class EarlyListener {
         ServerSocketChannel ch = null;
         try {
             Method getFd = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            ch = ServerSocketChannel.open();
+            ch = platformProvider().openServerSocketChannel();
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(new InetSocketAddress(host == null || host.isEmpty() ? "0.0.0.0" : host, Math.max(0, port)),
                     backlog);
@@ -55,6 +56,20 @@ public final class EarlyListener {
                 }
             }
             return null;
+        }
+    }
+
+    /**
+     * The JDK's built-in selector provider. {@code ServerSocketChannel.open()} would first look for a provider
+     * through {@code ServiceLoader}, which opens every jar of the class path and reads its manifest: about
+     * 20 ms of a 120 ms start on a quiet machine, several times that on a loaded one (docs/architecture.md,
+     * "Start-up"). Nothing on our class path provides one, so the answer is always the built-in provider.
+     */
+    private static SelectorProvider platformProvider() {
+        try {
+            return (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get").invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return SelectorProvider.provider();
         }
     }
 
