@@ -79,7 +79,13 @@ public final class NatsServer {
 
     private static LoopResources newLoops() {
         int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
-        return LoopResources.create("nats-io", 1, Math.max(1, workers), true);
+        // No separate acceptor thread (Reactor's create without a select count): the worker loops accept. With an acceptor thread every
+        // accepted connection reached its worker as a task, and Netty 4.2 runs a loop's queued tasks for up to
+        // 1 s before it polls its sockets again: 2,000 connections opened at once held every established
+        // client's traffic back for the whole burst (benchmarks/first-burst.py: canary request/reply stalled
+        // 640-1,470 ms). Accepting on the loop registers each new channel inline, 16 per read, between the
+        // other connections' reads.
+        return LoopResources.create("nats-io", Math.max(1, workers), true);
     }
 
     /**
