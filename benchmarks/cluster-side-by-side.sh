@@ -13,6 +13,7 @@
 # cuts its subscriber at max_pending (64 MiB): nats-server pairs do it too at 1 KiB on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib/processes.sh
 ROUNDS="${ROUNDS:-3}"
 BIN=/tmp/clusterbench-bin/clusterbench
 if [ ! -x "$BIN" ] || [ benchmarks/clusterbench/clusterbench.go -nt "$BIN" ]; then
@@ -23,7 +24,6 @@ fi
 OURS="${OURS:-bin/nats-server}"  # another build: OURS=/path/to/bin/nats-server
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
 # node <impl> <client port> <cluster port> [route port]
 node() {
   local exe=nats-server; [ "$1" = ours ] && exe=$OURS
@@ -31,7 +31,7 @@ node() {
   [ -n "${4:-}" ] && args+=(--routes "nats://127.0.0.1:$4")
   "$exe" "${args[@]}" >"/tmp/cluster-bench-$2.log" 2>&1 &
   pids+=($!)
-  wait_port "$2"
+  require_port "$2"
 }
 node go 14301 14401;   node go 14302 14402 14401      # nats-server -> nats-server
 node ours 14311 14411; node ours 14312 14412 14411    # NATS Boot -> NATS Boot

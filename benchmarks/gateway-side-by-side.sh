@@ -13,6 +13,7 @@
 # p50/p99 round trip, ratio of requests per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib/processes.sh
 ROUNDS="${ROUNDS:-3}"
 BIN=/tmp/clusterbench-bin/clusterbench
 if [ ! -x "$BIN" ] || [ benchmarks/clusterbench/clusterbench.go -nt "$BIN" ]; then
@@ -30,7 +31,6 @@ OURS="${OURS:-bin/nats-server}"  # another build: OURS=/path/to/bin/nats-server
 DIR=$(mktemp -d /tmp/gateway-bench.XXXXXX)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
 # node <impl> <gateway name> <client port> <gateway port> <remote name> <remote gateway port>
 node() {
   local exe=nats-server; [ "$1" = ours ] && exe=$OURS
@@ -46,7 +46,7 @@ gateway {
 CONF
   "$exe" -c "$conf" >"$DIR/$3.log" 2>&1 &
   pids+=($!)
-  wait_port "$3"
+  require_port "$3"
 }
 pair() { # <impl A> <impl B> <client port A> <client port B>
   node "$1" A "$3" $(( $3 + 100 )) B $(( $4 + 100 ))

@@ -16,6 +16,7 @@ set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd -- "$here/.." && pwd -P)
+. "$here/lib/processes.sh"
 conns=${CONNS:-10000}
 settle=${SETTLE:-5}
 ours_port=${PORT:-24333}
@@ -33,14 +34,6 @@ if [ "$(ulimit -n)" -lt "$need" ]; then
 fi
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-wait_port() {
-    for _ in $(seq 300); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 
 jcmd_of() { # the jcmd of the JDK the server runs on
     local j
@@ -99,16 +92,8 @@ measure() { # name port pid
             n, c, b, a, (a - b) * 1024 / c, p[3], x }'
 }
 
-stop() {
-    local pid=$1
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
-[ -f "$(ls "$root"/nats-server-core/target/nats-server-core-*.jar 2>/dev/null | head -1)" ] \
-    || (cd "$root" && ./mvnw -o -q -pl nats-server-core -am package -DskipTests)
+ensure_built "$root"
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 results=()

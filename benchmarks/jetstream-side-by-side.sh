@@ -13,6 +13,7 @@
 # the machine is shared, read the ratios. Appends the table to benchmarks/results/jetstream-side-by-side.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib/processes.sh
 ROUNDS="${ROUNDS:-3}"
 SYNC_N="${SYNC_N:-5000}"
 ASYNC_N="${ASYNC_N:-100000}"
@@ -43,12 +44,11 @@ cleanup() {
   rm -rf "$stores"
 }
 trap cleanup EXIT
-wait_port() { for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
 "$REF" -a 127.0.0.1 -p "$REF_PORT" -js -sd "$stores/ref" >"$stores/ref.log" 2>&1 &
 pids+=($!)
 "$OURS" -a 127.0.0.1 -p "$OUR_PORT" -js -sd "$stores/ours" >"$stores/ours.log" 2>&1 &
 pids+=($!)
-wait_port "$REF_PORT"; wait_port "$OUR_PORT"
+require_port "$REF_PORT"; require_port "$OUR_PORT"
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 bench() { "$BIN" -url "nats://127.0.0.1:$1" -mode "$2" -storage "$3" -n "$4" -size "$SIZE"; }

@@ -10,6 +10,7 @@
 # and the ratio, and the load average when the run ended (the machine may be shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib/processes.sh
 ROUNDS="${ROUNDS:-3}"
 BIN=/tmp/clusterbench-bin/clusterbench
 if [ ! -x "$BIN" ] || [ benchmarks/clusterbench/clusterbench.go -nt "$BIN" ]; then
@@ -22,12 +23,11 @@ DIR=$(mktemp -d /tmp/leaf-bench.XXXXXX)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
 start() { # start <impl> <conf> <client port>
   local exe=/usr/sbin/nats-server; [ "$1" = ours ] && exe=$OURS
   "$exe" -c "$2" >"$2.log" 2>&1 &
   pids+=($!)
-  wait_port "$3"
+  require_port "$3"
 }
 # pair <name> <hub impl> <leaf impl>: sets HUB_<name> and LEAF_<name> to the client ports
 pair() {

@@ -15,6 +15,7 @@ set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd -- "$here/.." && pwd -P)
+. "$here/lib/processes.sh"
 rounds=${ROUNDS:-3}
 size=${SIZE:-16}
 ours_port=${PORT:-24336}
@@ -32,23 +33,8 @@ if [ ! -x "$bin" ] || [ "$here/scaling/scalebench.go" -nt "$bin" ]; then
         go build -o "$bin" "$here/scaling/scalebench.go"
 fi
 
-wait_port() {
-    for _ in $(seq 300); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-stop() {
-    kill -TERM "$1" 2>/dev/null || return 0
-    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
 
-[ -f "$(ls "$root"/nats-server-core/target/nats-server-core-*.jar 2>/dev/null | head -1)" ] \
-    || (cd "$root" && ./mvnw -o -q -pl nats-server-core -am package -DskipTests)
+ensure_built "$root"
 
 nats-server -a 127.0.0.1 -p "$ref_port" >/tmp/natsboot-scaling-ref.log 2>&1 &
 ref_pid=$!
