@@ -3,10 +3,12 @@
 # load generator (jsbench/jsbench.go, nats.go from the Debian golang-github-nats-io-go-nats-dev package).
 #
 #   ./mvnw -q -pl nats-server-core -am package -DskipTests && benchmarks/jetstream-side-by-side.sh
-#   ROUNDS=5 SYNC_N=10000 ASYNC_N=200000 CONSUME_N=200000 benchmarks/jetstream-side-by-side.sh
+#   ROUNDS=5 SYNC_N=10000 ASYNC_N=200000 CONSUME_N=200000 REPLAY_N=1000000 KV_N=20000 benchmarks/jetstream-side-by-side.sh
 #
 # Per storage (file, memory): synchronous publish (each waits for its PubAck: msgs/s, p50/p99 latency), async
-# publish (4000 in flight at most: msgs/s) and pull consume with explicit acks (batches of 256: msgs/s). Each
+# publish (4000 in flight at most: msgs/s), pull consume with explicit acks (batches of 256: msgs/s), ordered
+# push consumer replay of REPLAY_N (1,000,000) stored messages (msgs/s), KV put and get on 1,000 keys (ops/s,
+# p50/p99). Each
 # run uses a fresh stream; both servers get a store directory of their own (removed at the end). One JIT
 # warm-up pass on ours, then ROUNDS rounds alternating the servers; medians. Ratios are ours / nats-server
 # (rates: higher is better; latencies: lower is better). The 1-minute load average is printed with the run:
@@ -18,6 +20,8 @@ ROUNDS="${ROUNDS:-3}"
 SYNC_N="${SYNC_N:-5000}"
 ASYNC_N="${ASYNC_N:-100000}"
 CONSUME_N="${CONSUME_N:-100000}"
+REPLAY_N="${REPLAY_N:-1000000}"
+KV_N="${KV_N:-20000}"
 SIZE="${SIZE:-128}"
 REF_PORT="${REF_PORT:-24331}"
 OUR_PORT="${OUR_PORT:-24332}"
@@ -59,25 +63,29 @@ load=$(cut -d' ' -f1 /proc/loadavg)
   printf "%-28s %14s %14s %7s\n" scenario nats-server nats-boot ratio
 } >"$table"
 for storage in file memory; do
-  for mode in sync async consume; do
-    n=$SYNC_N; [ "$mode" = async ] && n=$ASYNC_N; [ "$mode" = consume ] && n=$CONSUME_N
+  for mode in sync async consume replay kvput kvget; do
+    case "$mode" in
+      sync) n=$SYNC_N ;; async) n=$ASYNC_N ;; consume) n=$CONSUME_N ;; replay) n=$REPLAY_N ;; *) n=$KV_N ;;
+    esac
+    latency=false; case "$mode" in sync|kvput|kvget) latency=true ;; esac
     bench "$OUR_PORT" "$mode" "$storage" "$n" >/dev/null   # JIT warm-up of ours
     ref=(); ours=(); rp50=(); op50=(); rp99=(); op99=()
     for _ in $(seq "$ROUNDS"); do
       r=$(bench "$REF_PORT" "$mode" "$storage" "$n"); o=$(bench "$OUR_PORT" "$mode" "$storage" "$n")
       ref+=("$(jq -r .msgs_per_sec <<<"$r")"); ours+=("$(jq -r .msgs_per_sec <<<"$o")")
-      if [ "$mode" = sync ]; then
+      if [ "$latency" = true ]; then
         rp50+=("$(jq -r .p50_us <<<"$r")"); op50+=("$(jq -r .p50_us <<<"$o")")
         rp99+=("$(jq -r .p99_us <<<"$r")"); op99+=("$(jq -r .p99_us <<<"$o")")
       fi
     done
     rm=$(printf '%s\n' "${ref[@]}" | median); om=$(printf '%s\n' "${ours[@]}" | median)
-    printf "%-28s %14.0f %14.0f %7s\n" "$storage $mode msgs/s" "$rm" "$om" "$(ratio "$om" "$rm")" >>"$table"
-    if [ "$mode" = sync ]; then
+    unit="msgs/s"; case "$mode" in kv*) unit="ops/s" ;; esac
+    printf "%-28s %14.0f %14.0f %7s\n" "$storage $mode $unit" "$rm" "$om" "$(ratio "$om" "$rm")" >>"$table"
+    if [ "$latency" = true ]; then
       a=$(printf '%s\n' "${rp50[@]}" | median); b=$(printf '%s\n' "${op50[@]}" | median)
-      printf "%-28s %14.1f %14.1f %7s\n" "$storage sync p50 us (lower)" "$a" "$b" "$(ratio "$b" "$a")" >>"$table"
+      printf "%-28s %14.1f %14.1f %7s\n" "$storage $mode p50 us (lower)" "$a" "$b" "$(ratio "$b" "$a")" >>"$table"
       a=$(printf '%s\n' "${rp99[@]}" | median); b=$(printf '%s\n' "${op99[@]}" | median)
-      printf "%-28s %14.1f %14.1f %7s\n" "$storage sync p99 us (lower)" "$a" "$b" "$(ratio "$b" "$a")" >>"$table"
+      printf "%-28s %14.1f %14.1f %7s\n" "$storage $mode p99 us (lower)" "$a" "$b" "$(ratio "$b" "$a")" >>"$table"
     fi
   done
 done

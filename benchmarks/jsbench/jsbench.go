@@ -1,12 +1,17 @@
 // jsbench measures JetStream publish and consume rates against one server with nats.go:
 //
-//	jsbench -url nats://127.0.0.1:4222 -mode sync|async|consume -n 20000 -size 128 -storage file|memory
+//	jsbench -url nats://127.0.0.1:4222 -mode sync|async|consume|replay|kvput|kvget -n 20000 -size 128 -storage file|memory
 //
 // Each run makes a fresh stream BENCH (subject bench.>) of the given storage, then:
 //   - sync:    n publishes, each waiting for its PubAck; rate and latency percentiles
 //   - async:   n PublishAsync (at most 4000 unacknowledged), until every PubAck arrived; rate
 //   - consume: n messages stored first (async), then a durable pull consumer fetches them in batches of 256
 //     and acknowledges each one (explicit ack); rate of the consume part only
+//   - replay:  n messages stored first (async), then an ordered push consumer (what KV watchers and
+//     `nats stream view` use: flow control, heartbeats, no acks) receives all of them; rate of the replay
+//   - kvput:   a KV bucket BENCHKV instead of the stream; n puts to 1,000 keys, each waiting for its ack;
+//     rate and latency percentiles
+//   - kvget:   the same n puts first, then n gets of those keys (direct get); rate and latency percentiles
 //
 // Prints one JSON object: {"mode":..,"storage":..,"msgs":N,"size":S,"seconds":T,"msgs_per_sec":R,
 // "p50_us":..,"p99_us":..} (percentiles for sync only) and deletes the stream.
@@ -40,6 +45,10 @@ func main() {
 	st := nats.FileStorage
 	if *storage == "memory" {
 		st = nats.MemoryStorage
+	}
+	if *mode == "kvput" || *mode == "kvget" {
+		kvBench(js, *mode, *n, *size, st)
+		return
 	}
 	_ = js.DeleteStream("BENCH")
 	_, err = js.AddStream(&nats.StreamConfig{Name: "BENCH", Subjects: []string{"bench.>"}, Storage: st})
@@ -80,11 +89,70 @@ func main() {
 			}
 		}
 		elapsed = time.Since(start)
+	case "replay":
+		publishAsync(js, *n, payload)
+		done := make(chan struct{})
+		got := 0
+		start := time.Now()
+		sub, err := js.Subscribe("bench.>", func(m *nats.Msg) {
+			got++
+			if got == *n {
+				close(done)
+			}
+		}, nats.OrderedConsumer())
+		check(err)
+		select {
+		case <-done:
+		case <-time.After(300 * time.Second):
+			check(fmt.Errorf("replay: %d of %d messages after 300s", got, *n))
+		}
+		elapsed = time.Since(start)
+		check(sub.Unsubscribe())
 	default:
 		check(fmt.Errorf("unknown mode %q", *mode))
 	}
 	out["seconds"] = elapsed.Seconds()
 	out["msgs_per_sec"] = float64(*n) / elapsed.Seconds()
+	b, _ := json.Marshal(out)
+	fmt.Println(string(b))
+}
+
+// kvBench runs kvput or kvget against a fresh bucket BENCHKV and prints the result like main does.
+func kvBench(js nats.JetStreamContext, mode string, n, size int, st nats.StorageType) {
+	_ = js.DeleteKeyValue("BENCHKV")
+	kv, err := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "BENCHKV", Storage: st})
+	check(err)
+	defer js.DeleteKeyValue("BENCHKV")
+	value := make([]byte, size)
+	const keys = 1000
+	lat := make([]time.Duration, 0, n)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		t := time.Now()
+		_, err := kv.Put(fmt.Sprintf("k%d", i%keys), value)
+		check(err)
+		lat = append(lat, time.Since(t))
+	}
+	elapsed := time.Since(start)
+	if mode == "kvget" {
+		lat = lat[:0]
+		start = time.Now()
+		for i := 0; i < n; i++ {
+			t := time.Now()
+			e, err := kv.Get(fmt.Sprintf("k%d", i%keys))
+			check(err)
+			if len(e.Value()) != size {
+				check(fmt.Errorf("kvget: %d bytes, want %d", len(e.Value()), size))
+			}
+			lat = append(lat, time.Since(t))
+		}
+		elapsed = time.Since(start)
+	}
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	out := map[string]interface{}{"mode": mode, "msgs": n, "size": size, "seconds": elapsed.Seconds(),
+		"msgs_per_sec": float64(n) / elapsed.Seconds(),
+		"p50_us": float64(lat[len(lat)/2].Nanoseconds()) / 1000,
+		"p99_us": float64(lat[len(lat)*99/100].Nanoseconds()) / 1000}
 	b, _ := json.Marshal(out)
 	fmt.Println(string(b))
 }
