@@ -12,6 +12,7 @@
 //   - kvput:   a KV bucket BENCHKV instead of the stream; n puts to 1,000 keys, each waiting for its ack;
 //     rate and latency percentiles
 //   - kvget:   the same n puts first, then n gets of those keys (direct get); rate and latency percentiles
+//   - fill:    stream -stream NAME (subjects NAME.>) filled with n messages (async) and kept, for start-up runs
 //
 // Prints one JSON object: {"mode":..,"storage":..,"msgs":N,"size":S,"seconds":T,"msgs_per_sec":R,
 // "p50_us":..,"p99_us":..} (percentiles for sync only) and deletes the stream.
@@ -34,6 +35,7 @@ func main() {
 	n := flag.Int("n", 20000, "messages")
 	size := flag.Int("size", 128, "payload bytes")
 	storage := flag.String("storage", "file", "file | memory")
+	stream := flag.String("stream", "FILL", "fill: the stream to create and keep")
 	flag.Parse()
 
 	serverURL = *url
@@ -45,6 +47,15 @@ func main() {
 	st := nats.FileStorage
 	if *storage == "memory" {
 		st = nats.MemoryStorage
+	}
+	if *mode == "fill" {
+		_, err = js.AddStream(&nats.StreamConfig{Name: *stream, Subjects: []string{*stream + ".>"}, Storage: st})
+		check(err)
+		payload := make([]byte, *size)
+		elapsed := publishAsyncTo(js, *stream+".x", *n, payload)
+		fmt.Printf("{\"mode\":\"fill\",\"stream\":%q,\"msgs\":%d,\"size\":%d,\"seconds\":%f}\n", *stream, *n, *size,
+			elapsed.Seconds())
+		return
 	}
 	if *mode == "kvput" || *mode == "kvget" {
 		kvBench(js, *mode, *n, *size, st)
@@ -158,10 +169,14 @@ func kvBench(js nats.JetStreamContext, mode string, n, size int, st nats.Storage
 }
 
 func publishAsync(js nats.JetStreamContext, n int, payload []byte) time.Duration {
+	return publishAsyncTo(js, "bench.x", n, payload)
+}
+
+func publishAsyncTo(js nats.JetStreamContext, subject string, n int, payload []byte) time.Duration {
 	start := time.Now()
 	for i := 0; i < n; i++ {
 		// wait for acks to come back rather than fail after nats.go's default 200 ms (a loaded machine stalls)
-		_, err := js.PublishAsync("bench.x", payload, nats.StallWait(10*time.Second))
+		_, err := js.PublishAsync(subject, payload, nats.StallWait(10*time.Second))
 		check(err)
 	}
 	select {
