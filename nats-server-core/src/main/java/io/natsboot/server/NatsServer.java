@@ -142,11 +142,9 @@ public final class NatsServer {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
         }
         if (systemAccount != null && context.operatorAccounts() != null) {
-            // the full resolver's $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests
-            io.natsboot.server.auth.jwt.ClaimsRequests claims = context.operatorAccounts().claimsRequests();
-            for (String subject : claims.subjects()) {
-                systemAccount.handleRaw(subject, claims::handle);
-            }
+            // the directory resolvers' $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests, sync and lookups
+            io.natsboot.server.system.ResolverSync.start(systemAccount, context.operatorAccounts().claimsRequests(),
+                    context.operatorAccounts().mode());
         }
         try {
             jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server

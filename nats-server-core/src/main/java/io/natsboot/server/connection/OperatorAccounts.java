@@ -57,7 +57,8 @@ public final class OperatorAccounts {
                 claimsListener.accept(claims);
             }
         });
-        this.claimsRequests = new ClaimsRequests(mode, log::debug, log::error, this::sysServerJson);
+        this.claimsRequests = new ClaimsRequests(mode, log::debug, log::error, this::sysServerJson)
+                .timing(options.trust().resolver());
     }
 
     /** Told of an account's claims when the account is made here (first login) and when its JWT is updated. */

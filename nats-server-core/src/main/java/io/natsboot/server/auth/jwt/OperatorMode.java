@@ -190,6 +190,114 @@ public final class OperatorMode {
         return claims;
     }
 
+    /**
+     * Asks the other servers of the cluster for an account JWT ({@code $SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP}): the
+     * first JWT answered, or a failure ("fetching jwt timed out"). Installed by the system account once it runs.
+     */
+    @FunctionalInterface
+    public interface RemoteFetch {
+        java.util.concurrent.CompletableFuture<String> fetch(String account);
+    }
+
+    private volatile RemoteFetch remoteFetch;
+
+    /** Lets the directory resolvers look up accounts they do not hold from other servers (nats-server's fetch). */
+    public void remoteFetch(RemoteFetch fetch) {
+        this.remoteFetch = resolver instanceof DirResolver ? fetch : null;
+    }
+
+    /**
+     * Whether looking {@code account} up needs the other servers: a directory resolver that neither has its claims
+     * nor its file, and a way to ask them. The client logging in then waits for {@link #fetchRemote}.
+     */
+    public boolean needsRemoteFetch(String account) {
+        if (remoteFetch == null || account == null || accounts.containsKey(account)) {
+            return false;
+        }
+        try {
+            resolver.fetch(account);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Fetches {@code account} from the other servers, stores it as nats-server does (only when newer) and
+     * completes when done; a failure is left for the login's lookup to report. Never fails itself.
+     */
+    public java.util.concurrent.CompletableFuture<Void> fetchRemote(String account) {
+        RemoteFetch fetch = remoteFetch;
+        if (fetch == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return fetch.fetch(account).handle((jwt, failure) -> {
+            if (failure != null) {
+                debugLog.accept("Account JWT lookup error: " + failure.getMessage());
+                return null;
+            }
+            try {
+                AccountClaims claims = verify(jwt, account);
+                ((DirResolver) resolver).storeIfNewer(account, claims.jwt());
+            } catch (IOException e) {
+                debugLog.accept("Account JWT lookup error: " + e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Takes one pack message of another server's full resolver ({@code <key>|<jwt>} lines): each JWT that
+     * verifies and is newer than the one held is stored, and applied to the account if it is in use here.
+     * Returns the number of accounts changed; throws with nats-server's reason for a malformed line.
+     */
+    public int merge(String pack) throws IOException {
+        if (!(resolver instanceof DirResolver dir)) {
+            return 0;
+        }
+        int changed = 0;
+        for (String line : pack.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] parts = line.split("\\|", -1);
+            if (parts.length != 2) {
+                throw new IOException("line in package didn't contain 2 entries: " + io.natsboot.server.goformat.GoFormat.quote(line));
+            }
+            if (!io.natsboot.server.auth.NKeys.isValidPublicKey(parts[0], io.nats.client.NKey.Type.ACCOUNT)) {
+                throw new IOException("key to merge is not a valid public account key");
+            }
+            AccountClaims claims = verify(parts[1], parts[0]);
+            if (dir.storeIfNewer(parts[0], claims.jwt())) {
+                changed++;
+                if (accounts.containsKey(parts[0])) {
+                    accounts.put(parts[0], claims);
+                    debugLog.accept("Updating account claims: " + parts[0] + "/" + (claims.jwt().name() == null ? ""
+                            : claims.jwt().name()));
+                    updateListener.accept(claims);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** The account of a user JWT (decoded and verified, kept for the login), or null when it does not decode. */
+    public String accountOf(String userJwt) {
+        if (userJwt == null || userJwt.isEmpty()) {
+            return null;
+        }
+        try {
+            return userJwts.decode(userJwt).account();
+        } catch (JwtException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code account}'s claims are in use on this server (a cache resolver takes updates only for them). */
+    public boolean inUse(String account) {
+        return accounts.containsKey(account);
+    }
+
     /** Deletes accounts from the resolver and forgets their claims (new logins to them fail). */
     public void delete(List<String> keys) throws IOException {
         for (String k : keys) {
