@@ -989,6 +989,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         });
     }
 
+    /** The account of this client's JWT login, or null (not a JWT client). */
+    public String jwtAccount() {
+        OperatorMode.Login login = jwtLogin;
+        return login == null ? null : login.account();
+    }
+
+    /** When the connection was accepted (System.nanoTime), to tell older from newer clients. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** An account update lowered the connection limit below the clients: this one goes, as in nats-server. */
+    public void closeForAccountConnections() {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            if (closeReason == null) {
+                log.error(logPrefix + "maximum account active connections exceeded");
+                sendErr("maximum account active connections exceeded");
+                close("Maximum Account Connections Exceeded", true);
+            }
+        });
+    }
+
     private OperatorMode.ServerLimits serverLimits() {
         return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
     }
