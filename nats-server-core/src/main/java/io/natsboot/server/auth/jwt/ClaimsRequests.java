@@ -73,6 +73,9 @@ public final class ClaimsRequests {
 
     /** Takes the resolver's {@code interval} and {@code timeout}. */
     public ClaimsRequests timing(TrustOptions.Resolver options) {
+        if (options == null) {
+            return this;
+        }
         if (options.interval() != null && !options.interval().isZero()) {
             interval = options.interval();
         }

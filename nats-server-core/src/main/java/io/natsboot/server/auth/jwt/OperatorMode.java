@@ -46,13 +46,16 @@ public final class OperatorMode {
         for (OperatorClaims op : trust.operators()) {
             keys.addAll(op.trustedKeys());
         }
+        keys.addAll(trust.trustedKeys());
         this.trustedKeys = Set.copyOf(keys);
-        this.resolver = AccountResolver.of(trust.resolver());
+        // trusted keys without a resolver: nothing to find accounts in ("account missing"), as nats-server
+        this.resolver = AccountResolver.of(trust.resolver() == null ? TrustOptions.Resolver.memory() : trust.resolver(),
+                trust.resolverTls());
         try {
             if (resolver instanceof UrlResolver url) {
                 url.check();
             }
-            if (trust.systemAccount() == null) {
+            if (trust.systemAccount() == null && !trust.operators().isEmpty()) {
                 startWarnings.add("Trusted Operators should utilize a System Account");
             }
             for (Map.Entry<String, String> p : trust.preload().entrySet()) {
@@ -82,7 +85,9 @@ public final class OperatorMode {
     /** The lines nats-server logs at start in operator mode (after "Using configuration file"). */
     public List<String> startLines() {
         List<String> out = new ArrayList<>();
-        out.add("Trusted Operators");
+        if (!trust.operators().isEmpty()) { // trusted_keys alone: no banner, as nats-server
+            out.add("Trusted Operators");
+        }
         DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
         for (OperatorClaims op : trust.operators()) {
             out.add("  System  : \"" + (op.systemAccount() == null ? "" : op.systemAccount()) + "\"");
