@@ -539,6 +539,9 @@ public final class NatsServer {
     public void reload(ServerOptions next, boolean authChanged) {
         this.options = next;
         context.options(next);
+        if (next.trust() != null && context.operatorMode() != null) {
+            context.operatorMode().reload(next.trust()); // preloads and pinned accounts, as nats-server
+        }
         List<ClientConnection> clients = new ArrayList<>(context.clients());
         int excess = clients.size() - next.maxConnections();
         if (excess > 0) {

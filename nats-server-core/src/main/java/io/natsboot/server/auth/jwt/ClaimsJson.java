@@ -33,7 +33,73 @@ public final class ClaimsJson {
     private static final List<String> PERMISSION = List.of("allow", "deny");
     private static final List<String> DESTINATION = List.of("subject", "weight", "cluster");
 
+    private static final List<String> OPERATOR = List.of("signing_keys", "account_server_url", "operator_service_urls",
+            "system_account", "assert_server_version", "strict_signing_key_usage", "tags", "type", "version");
+
     private ClaimsJson() {
+    }
+
+    /** An operator JWT's claims in the jwt library's OperatorClaims order (what nats-server prints of one). */
+    public static Map<String, Object> operator(String token) {
+        JsonValue claims = payload(token);
+        Map<String, Object> out = ordered(claims, TOP);
+        JsonValue nats = claims.map.get("nats");
+        if (nats != null && nats.map != null) {
+            out.put("nats", ordered(nats, OPERATOR));
+        }
+        return out;
+    }
+
+    /**
+     * Go's %v of a list of operators in a reload refusal: each one's claims as {@code json.MarshalIndent(c, "", "  ")}
+     * (the claims' String()), space separated, in brackets.
+     */
+    public static String operatorsText(List<String> tokens) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < tokens.size(); i++) {
+            indented(b.append(i == 0 ? "" : " "), operator(tokens.get(i)), "");
+        }
+        return b.append(']').toString();
+    }
+
+    /** Go's MarshalIndent with a two-space indent: empty containers as {} and []. */
+    private static void indented(StringBuilder b, Object v, String indent) {
+        if (v instanceof Map<?, ?> m) {
+            if (m.isEmpty()) {
+                b.append("{}");
+                return;
+            }
+            b.append("{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                b.append(indent).append("  ");
+                io.natsboot.server.protocol.Json.quote(b, String.valueOf(e.getKey())).append(": ");
+                indented(b, e.getValue(), indent + "  ");
+                b.append(++i < m.size() ? ",\n" : "\n");
+            }
+            b.append(indent).append('}');
+        } else if (v instanceof List<?> l) {
+            if (l.isEmpty()) {
+                b.append("[]");
+                return;
+            }
+            b.append("[\n");
+            for (int i = 0; i < l.size(); i++) {
+                b.append(indent).append("  ");
+                indented(b, l.get(i), indent + "  ");
+                b.append(i + 1 < l.size() ? ",\n" : "\n");
+            }
+            b.append(indent).append(']');
+        } else if (v instanceof String str) {
+            io.natsboot.server.protocol.Json.quote(b, str);
+        } else {
+            b.append(v); // numbers, booleans, null
+        }
+    }
+
+    private static JsonValue payload(String token) {
+        String[] parts = token.strip().split("\\.");
+        return JsonParser.parseUnchecked(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
     }
 
     /** The claims of {@code token} (an account JWT already verified) as a tree for JsonWriter.tree, in Go's order. */

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
 public final class OperatorMode {
     private final TrustOptions trust;
     private final Set<String> trustedKeys;
-    private final AccountResolver resolver;
+    /** Replaced when a reload changes the resolver's settings (nats-server uses the new one too). */
+    private volatile AccountResolver resolver;
+    private volatile TrustOptions.Resolver resolverOptions;
     /** nats-server's server-level debug lines ("Updating account claims: ..."). */
     private final Consumer<String> debugLog;
     /** Warnings found at start (no system account, preloaded accounts with validation issues). */
@@ -49,6 +51,7 @@ public final class OperatorMode {
         keys.addAll(trust.trustedKeys());
         this.trustedKeys = Set.copyOf(keys);
         // trusted keys without a resolver: nothing to find accounts in ("account missing"), as nats-server
+        this.resolverOptions = trust.resolver();
         this.resolver = AccountResolver.of(trust.resolver() == null ? TrustOptions.Resolver.memory() : trust.resolver(),
                 trust.resolverTls());
         try {
@@ -115,6 +118,42 @@ public final class OperatorMode {
 
     public AccountResolver resolver() {
         return resolver;
+    }
+
+    /** {@code resolver_pinned_accounts}, replaced by a reload. */
+    private volatile Set<String> pinnedAccounts;
+
+    /**
+     * A configuration reload nats-server accepts in operator mode (same operators, keys and system account): the
+     * preloads are stored in the running resolver and the pinned accounts replaced. The resolver itself stays the
+     * one started (nats-server keeps it too).
+     */
+    public void reload(TrustOptions next) {
+        pinnedAccounts = next.pinnedAccounts();
+        if (!java.util.Objects.equals(resolverOptions, next.resolver())) {
+            // a new resolver: accounts are looked up there from now on (connected clients keep theirs)
+            resolverOptions = next.resolver();
+            AccountResolver fresh = AccountResolver.of(next.resolver() == null ? TrustOptions.Resolver.memory()
+                    : next.resolver(), next.resolverTls());
+            if (!(fresh instanceof DirResolver)) {
+                remoteFetch = null;
+            }
+            resolver = fresh;
+            accounts.clear();
+        }
+        for (Map.Entry<String, String> p : next.preload().entrySet()) {
+            try {
+                if (!p.getValue().equals(resolver.fetch(p.getKey()))) {
+                    resolver.store(p.getKey(), p.getValue());
+                }
+            } catch (IOException e) {
+                try {
+                    resolver.store(p.getKey(), p.getValue());
+                } catch (IOException e2) {
+                    debugLog.accept("Account preload not stored: " + e2.getMessage());
+                }
+            }
+        }
     }
 
     /** Whether {@code key} may sign accounts (an operator's identity or signing key). */
@@ -391,7 +430,8 @@ public final class OperatorMode {
             }
         }
         String issuer = user.account();
-        if (!trust.pinnedAccounts().isEmpty() && !trust.pinnedAccounts().contains(issuer)
+        Set<String> pinned = pinnedAccounts == null ? trust.pinnedAccounts() : pinnedAccounts;
+        if (!pinned.isEmpty() && !pinned.contains(issuer)
                 && !issuer.equals(trust.systemAccount())) { // the system account is always pinned too
             debug.accept("Account " + issuer + " not listed as operator pinned account");
             return Login.fail("not pinned");
