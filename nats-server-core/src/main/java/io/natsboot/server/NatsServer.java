@@ -148,11 +148,9 @@ public final class NatsServer {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
         }
         if (systemAccount != null && context.operatorAccounts() != null) {
-            // the full resolver's $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests
-            io.natsboot.server.auth.jwt.ClaimsRequests claims = context.operatorAccounts().claimsRequests();
-            for (String subject : claims.subjects()) {
-                systemAccount.handleRaw(subject, claims::handle);
-            }
+            // the directory resolvers' $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests, sync and lookups
+            io.natsboot.server.system.ResolverSync.start(systemAccount, context.operatorAccounts().claimsRequests(),
+                    context.operatorAccounts().mode());
         }
         try {
             jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server
@@ -547,6 +545,9 @@ public final class NatsServer {
     public void reload(ServerOptions next, boolean authChanged) {
         this.options = next;
         context.options(next);
+        if (next.trust() != null && context.operatorMode() != null) {
+            context.operatorMode().reload(next.trust()); // preloads and pinned accounts, as nats-server
+        }
         List<ClientConnection> clients = new ArrayList<>(context.clients());
         int excess = clients.size() - next.maxConnections();
         if (excess > 0) {

@@ -129,7 +129,7 @@ class OperatorConfigCheckTest {
     }
 
     @Test
-    void reloadKeepsAnUnchangedOperatorAndRefusesAChangedOne() throws Exception {
+    void reloadKeepsAnUnchangedOperatorAndRefusesALostSystemAccount() throws Exception {
         Path p = conf("reload", "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
                 + "\nresolver: MEMORY\nresolver_preload: {\n  " + sys.publicKey() + ": " + sys.jwt() + "\n}\n");
         io.natsboot.server.config.ServerOptions first = load(p);
@@ -139,7 +139,7 @@ class OperatorConfigCheckTest {
         Path other = conf("reload2", "operator: \"" + op + "\"\nresolver: MEMORY\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> io.natsboot.server.config.ConfigReload.diff(first, load(other), 4222))
-                .hasMessageContaining("config reload not supported for TrustedOperators");
+                .hasMessage("config reload not supported for SystemAccount: old=" + sys.publicKey() + ", new=");
     }
 
     private static io.natsboot.server.config.ServerOptions load(Path p) throws Exception {

@@ -34,8 +34,7 @@ public final class ConfigFileOptions {
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
     static final Set<String> NOT_YET = Set.of(
             "mqtt",
-            "trusted", "trusted_keys",
-            "resolver_tls", "max_closed_clients",
+            "max_closed_clients",
             "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode");
@@ -191,6 +190,8 @@ public final class ConfigFileOptions {
             case "resolver": case "account_resolver": case "accounts_resolver": operatorConfig.resolver(e); break;
             case "resolver_preload": operatorConfig.preload(e); break;
             case "resolver_pinned_accounts": operatorConfig.pinnedAccounts(e); break;
+            case "trusted": case "trusted_keys": operatorConfig.trustedKeys(e); break;
+            case "resolver_tls": operatorConfig.resolverTls(tlsBlock(e, "resolver tls")); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);

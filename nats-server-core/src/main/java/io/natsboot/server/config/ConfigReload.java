@@ -149,13 +149,12 @@ public final class ConfigReload {
                 || !oj.accountLimits().equals(nj.accountLimits()))) {
             lines.add("Reloaded: accounts");
         }
-        // Operator mode is set up at start (resolver, preloads): a reload that changes it is refused, naming it.
-        if (!java.util.Objects.equals(old.trust(), next.trust())) {
-            throw new Refused("config reload not supported for TrustedOperators: operator, system_account or "
-                    + "resolver changed");
+        if (old.trust() != null || next.trust() != null) {
+            operatorMode(old, next, lines);
+        } else {
+            // The system account is wired at start, in nats-server too (same texts).
+            refuse("SystemAccount", nz(old.systemAccountName()), nz(next.systemAccountName()));
         }
-        // The system account is wired at start, in nats-server too (same texts).
-        refuse("SystemAccount", nz(old.systemAccountName()), nz(next.systemAccountName()));
         refuse("NoSystemAccount", old.noSystemAccount(), next.noSystemAccount());
         // By value (Permissions compares by identity; its text is its content).
         refuse("Cluster", old.cluster() == null ? null : old.cluster().toString(),
@@ -231,6 +230,54 @@ public final class ConfigReload {
 
     private static String nz(String s) {
         return s == null ? "" : s;
+    }
+
+    /**
+     * Operator mode, as nats-server 2.9.10 reloads it (observed with the binary): the system account as
+     * configured ({@code system_account}, else the operator JWT's; "" when none), the operators (their claims
+     * printed as the jwt library's JSON) and the trusted keys cannot change; the resolver's settings, preloads
+     * and pinned accounts can, silently (the preloads and pinned accounts apply, the running resolver stays).
+     * With a system account nats-server says {@code Reloaded: accounts} once more.
+     */
+    private static void operatorMode(ServerOptions old, ServerOptions next, List<String> lines) throws Refused {
+        refuse("SystemAccount", configuredSystemAccount(old), configuredSystemAccount(next));
+        List<String> oldOps = operatorTokens(old);
+        List<String> newOps = operatorTokens(next);
+        if (!oldOps.equals(newOps)) {
+            throw refused("TrustedOperators", io.natsboot.server.auth.jwt.ClaimsJson.operatorsText(oldOps),
+                    io.natsboot.server.auth.jwt.ClaimsJson.operatorsText(newOps));
+        }
+        List<String> oldKeys = trustedKeys(old);
+        List<String> newKeys = trustedKeys(next);
+        if (!oldKeys.equals(newKeys)) {
+            throw refused("TrustedKeys", "[" + String.join(" ", oldKeys) + "]", "[" + String.join(" ", newKeys) + "]");
+        }
+        if (!configuredSystemAccount(next).isEmpty()) {
+            lines.add("Reloaded: accounts");
+        }
+    }
+
+    private static String configuredSystemAccount(ServerOptions o) {
+        if (o.systemAccount() != null && !o.systemAccount().isEmpty()) {
+            return o.systemAccount();
+        }
+        return o.trust() != null && o.trust().systemAccount() != null ? o.trust().systemAccount() : "";
+    }
+
+    private static List<String> operatorTokens(ServerOptions o) {
+        List<String> out = new ArrayList<>();
+        if (o.trust() != null) {
+            for (io.natsboot.server.auth.jwt.OperatorClaims op : o.trust().operators()) {
+                out.add(op.jwt().token());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> trustedKeys(ServerOptions o) {
+        List<String> keys = new ArrayList<>(o.trust() == null ? List.of() : o.trust().trustedKeys());
+        keys.sort(null);
+        return keys;
     }
 
     private static void refuse(String field, Object old, Object next) throws Refused {

@@ -271,6 +271,51 @@ public final class OperatorConfig {
         pinnedAccounts = keys;
     }
 
+    private List<String> trustedKeys;
+    private TrustOptions.ResolverTls resolverTls;
+
+    /** {@code resolver_tls}: the URL resolver's TLS (the tls block's files and {@code insecure}). */
+    void resolverTls(TlsOptions t) {
+        if (t != null) {
+            resolverTls = new TrustOptions.ResolverTls(t.certFile(), t.keyFile(), t.caFile(), t.insecure());
+        }
+    }
+
+    /**
+     * {@code trusted}/{@code trusted_keys}: one operator public key or a list of them, trusted without an operator
+     * JWT; each must be an operator nkey (nats-server's config check and text).
+     */
+    void trustedKeys(Entry e) {
+        List<String> keys = new ArrayList<>();
+        List<ConfParser.Pos> where = new ArrayList<>();
+        if (e.value() instanceof String one) {
+            keys.add(one);
+            where.add(e.pos());
+        } else if (e.value() instanceof List<?> list) {
+            for (Object o : list) {
+                Object v = o instanceof Entry item ? item.value() : o;
+                ConfParser.Pos at = o instanceof Entry item ? item.pos() : e.pos();
+                if (v instanceof String key) {
+                    keys.add(key);
+                    where.add(at);
+                } else {
+                    errors.add(at + ": error parsing trusted: unsupported type in array " + goType(v));
+                }
+            }
+        } else {
+            errors.add(e.pos().file() + ":" + e.pos().line() + ":0: error parsing trusted: unsupported type "
+                    + goType(e.value()));
+            return;
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            if (!io.natsboot.server.auth.NKeys.isValidPublicKey(keys.get(i), io.nats.client.NKey.Type.OPERATOR)) {
+                errors.add(where.get(i) + ": trust key " + GoFormat.quote(keys.get(i))
+                        + " required to be a valid public operator nkey");
+            }
+        }
+        trustedKeys = keys;
+    }
+
     /** {@code resolver_preload}: account public key -> account JWT. */
     void preload(Entry e) {
         if (!(e.value() instanceof ConfMap m)) {
@@ -299,7 +344,10 @@ public final class OperatorConfig {
     public static String startProblem(ServerOptions o) {
         TrustOptions t = o.trust();
         if (t == null || t.operators().isEmpty()) {
-            return null;
+            return null; // trusted_keys alone: no operator checks (nats-server's validateTrustedOperators)
+        }
+        if (!t.trustedKeys().isEmpty()) {
+            return "conflicting options for 'TrustedKeys' and 'TrustedOperators'";
         }
         if (t.resolver() == null) {
             return "operators require an account resolver to be configured";
@@ -326,6 +374,11 @@ public final class OperatorConfig {
 
     /** The operator-mode options, or null when the file named no operator. */
     TrustOptions build() {
+        if (!operatorSeen && trustedKeys != null) {
+            // trusted operator keys without an operator JWT: JWT logins, accounts from the resolver (if any)
+            return new TrustOptions(List.of(), systemAccount == null || systemAccount.isEmpty() ? null : systemAccount,
+                    resolver, preload, pinnedAccounts, trustedKeys, resolverTls);
+        }
         if (!operatorSeen) {
             // without an operator, system_account names an account of the accounts block (ServerOptions)
             return null; // a resolver without operator has nothing to resolve for, as in nats-server
@@ -343,7 +396,8 @@ public final class OperatorConfig {
                 sys = op.systemAccount();
             }
         }
-        return new TrustOptions(operators, sys == null || sys.isEmpty() ? null : sys, r, preload, pinnedAccounts);
+        return new TrustOptions(operators, sys == null || sys.isEmpty() ? null : sys, r, preload, pinnedAccounts,
+                trustedKeys, resolverTls);
     }
 
     private static String goType(Object v) {

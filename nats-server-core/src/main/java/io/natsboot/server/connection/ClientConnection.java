@@ -532,7 +532,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onConnect(String json) {
-        if (log.isTrace()) {
+        if (log.isTrace() && !accountFetched) { // taken again after an account lookup: traced once
             traceIn("CONNECT " + ConnectOptions.redact(json));
         }
         try {
@@ -553,6 +553,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (!connected && connectRttNanos < 0) { // nats-server measures it at CONNECT, before authentication
             connectRttNanos = Math.max(1, System.nanoTime() - startedNanos);
+        }
+        if (!connected && options.authRequired() && awaitsAccountFromCluster(json)) {
+            return; // onConnect runs again once the account's JWT came (or did not)
         }
         if (!connected && options.authRequired() && !authenticate()) {
             if (closeReason == null) { // a JWT login may already have closed it with its own error
@@ -583,6 +586,61 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             // First PING comes soon after CONNECT, with a little jitter, then every interval.
             keepalive.startWithJitter(Math.min(options.pingInterval().toNanos(), Duration.ofSeconds(2).toNanos()));
         }
+    }
+
+    /** A CONNECT waiting for its account's JWT from another server: parsing stops until it came. */
+    private boolean awaitingAccount;
+    /** The CONNECT is being taken again after the wait (no second wait). */
+    private boolean accountFetched;
+
+    @Override
+    public boolean parsingPaused() {
+        return awaitingAccount;
+    }
+
+    /**
+     * nats-server's directory resolvers ask the other servers for an account they do not hold, and the login
+     * waits (up to the fetch timeout). The wait must not block this event loop (the answer may come through a
+     * route on the same loop): reading and parsing stop, the CONNECT is taken again when the lookup is done.
+     */
+    private boolean awaitsAccountFromCluster(String json) {
+        OperatorMode mode = server.operatorMode();
+        if (mode == null || accountFetched) {
+            accountFetched = false;
+            return false;
+        }
+        String jwt = opts.jwt;
+        if ((jwt == null || jwt.isEmpty()) && variant != null && variant.jwtFromConnection() != null) {
+            jwt = variant.jwtFromConnection();
+        }
+        String account = mode.accountOf(jwt);
+        if (account == null || !mode.needsRemoteFetch(account)) {
+            return false;
+        }
+        awaitingAccount = true;
+        channel.config().setAutoRead(false);
+        mode.fetchRemote(account).whenComplete((v, e) -> loop.execute(() -> {
+            awaitingAccount = false;
+            if (closeReason != null) {
+                return;
+            }
+            accountFetched = true;
+            onConnect(json);
+            if (closeReason != null) {
+                return;
+            }
+            reads.begin();
+            mapsThisRead = !this.account.mappings().isEmpty();
+            long msgsBefore = inMsgs;
+            framer.resume();
+            server.inMsgs.add(inMsgs - msgsBefore);
+            addReadCounters();
+            reads.end(System.nanoTime());
+            if (closeReason == null && !awaitingAccount) {
+                channel.config().setAutoRead(true);
+            }
+        }));
+        return true;
     }
 
     /**
@@ -928,6 +986,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
             jwtLogin = login.withAccount(claims, serverLimits());
+        });
+    }
+
+    /** The account of this client's JWT login, or null (not a JWT client). */
+    public String jwtAccount() {
+        OperatorMode.Login login = jwtLogin;
+        return login == null ? null : login.account();
+    }
+
+    /** When the connection was accepted (System.nanoTime), to tell older from newer clients. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** An account update lowered the connection limit below the clients: this one goes, as in nats-server. */
+    public void closeForAccountConnections() {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            if (closeReason == null) {
+                log.error(logPrefix + "maximum account active connections exceeded");
+                sendErr("maximum account active connections exceeded");
+                close("Maximum Account Connections Exceeded", true);
+            }
         });
     }
 

@@ -64,6 +64,25 @@ public final class InboundFramer {
     private static final int MIN_KEPT = 4096;
 
     /**
+     * Parses what an earlier read left unread because parsing was paused (see ClientOps.parsingPaused); returns
+     * the buffer still kept, or null. Only a cut op is left behind afterwards, as after any read.
+     */
+    public ByteBuf resume() {
+        if (cumulation == null) {
+            return null;
+        }
+        ByteBuf buf = cumulation;
+        cumulation = null;
+        parse.accept(buf);
+        if (stopped.getAsBoolean() || !buf.isReadable()) {
+            buf.release();
+            return null;
+        }
+        cumulation = buf;
+        return buf;
+    }
+
+    /**
      * Joins the op cut at the previous read's end ({@code cum}) with just the bytes it lacks from {@code in} (the
      * rest of its line, then the rest of its payload), parses it alone, and returns {@code in} to be parsed where it
      * is. Falls back to one merged buffer when {@code in} does not finish the op. Returns null when nothing is left

@@ -50,14 +50,14 @@ public final class OperatorAccounts {
             if (updated != null && wired.contains(claims.subject())) {
                 updated.mappings(mappings(claims));
             }
-            for (ClientConnection c : server.clients()) {
-                c.accountClaimsUpdated(claims);
-            }
+            rewireImports(claims);
+            applyToClients(claims);
             if (wired.contains(claims.subject())) {
                 claimsListener.accept(claims);
             }
         });
-        this.claimsRequests = new ClaimsRequests(mode, log::debug, log::error, this::sysServerJson);
+        this.claimsRequests = new ClaimsRequests(mode, log::debug, log::error, this::sysServerJson)
+                .timing(options.trust().resolver());
     }
 
     /** Told of an account's claims when the account is made here (first login) and when its JWT is updated. */
@@ -84,7 +84,81 @@ public final class OperatorAccounts {
         }
         importer.mappings(mappings(claims));
         claimsListener.accept(claims);
+        wireImports(importer, claims);
+        return importer;
+    }
+
+    /**
+     * nats-server's updateAccountClaims for the connected clients of the account: when the connection limit is
+     * reached, the clients sorted newest first, those past the limit (the oldest) are closed with
+     * {@code maximum account active connections exceeded}; the others take the new claims (limits, revocations).
+     */
+    private void applyToClients(AccountClaims claims) {
+        List<ClientConnection> of = new ArrayList<>();
+        for (ClientConnection c : server.clients()) {
+            if (claims.subject().equals(c.jwtAccount())) {
+                of.add(c);
+            }
+        }
+        long limit = claims.limits().conn();
+        if (limit != -1 && of.size() >= limit) {
+            of.sort(java.util.Comparator.comparingLong(ClientConnection::startedNanos).reversed());
+        }
+        for (int i = 0; i < of.size(); i++) {
+            if (limit != -1 && i >= limit) {
+                of.get(i).closeForAccountConnections();
+            } else {
+                of.get(i).accountClaimsUpdated(claims);
+            }
+        }
+    }
+
+    /** The imports a JWT account got from its claims, to take them back when its claims change. */
+    private record WiredImports(List<Account.ServiceImport> services, List<Map.Entry<Account, Account.StreamImport>> streams) {
+    }
+
+    private final Map<String, WiredImports> wiredImports = new ConcurrentHashMap<>();
+
+    /**
+     * An account JWT changed: the account's own imports are wired anew (added, removed, changed), and so are those
+     * of every account in use that imports from it (its exports may have changed), as nats-server re-checks them.
+     */
+    private synchronized void rewireImports(AccountClaims changed) {
+        for (String name : List.copyOf(wired)) {
+            AccountClaims claims;
+            if (name.equals(changed.subject())) {
+                claims = changed;
+            } else {
+                try {
+                    claims = mode.lookup(name);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (claims.imports().stream().noneMatch(i -> changed.subject().equals(i.account()))) {
+                    continue;
+                }
+            }
+            Account a = server.account(name);
+            if (a != null) {
+                wireImports(a, claims);
+            }
+        }
+    }
+
+    /** Takes back the imports {@code importer} got from its earlier claims and wires those of {@code claims}. */
+    private void wireImports(Account importer, AccountClaims claims) {
+        WiredImports before = wiredImports.remove(claims.subject());
         List<Account.ServiceImport> services = new ArrayList<>(importer.serviceImports());
+        if (before != null) {
+            services.removeIf(si -> before.services().stream().anyMatch(b -> b == si));
+            for (Map.Entry<Account, Account.StreamImport> e : before.streams()) {
+                List<Account.StreamImport> left = new ArrayList<>(e.getKey().streamImporters());
+                left.removeIf(si -> si == e.getValue());
+                e.getKey().streamImporters(left);
+            }
+        }
+        List<Account.ServiceImport> addedServices = new ArrayList<>();
+        List<Map.Entry<Account, Account.StreamImport>> addedStreams = new ArrayList<>();
         for (AccountClaims.Import imp : claims.imports()) {
             String why;
             AccountClaims exporterClaims = null;
@@ -106,15 +180,19 @@ public final class OperatorAccounts {
             Account exporter = server.accountOrCreate(exporterClaims.subject());
             if (imp.service()) {
                 exporter.servesImports(true);
-                services.add(new Account.ServiceImport(exporter, imp.subject(), imp.local()));
+                Account.ServiceImport si = new Account.ServiceImport(exporter, imp.subject(), imp.local());
+                services.add(si);
+                addedServices.add(si);
             } else {
                 List<Account.StreamImport> streams = new ArrayList<>(exporter.streamImporters());
-                streams.add(new Account.StreamImport(importer, imp.subject(), imp.to()));
+                Account.StreamImport si = new Account.StreamImport(importer, imp.subject(), imp.to());
+                streams.add(si);
                 exporter.streamImporters(streams);
+                addedStreams.add(Map.entry(exporter, si));
             }
         }
         importer.serviceImports(services);
-        return importer;
+        wiredImports.put(claims.subject(), new WiredImports(addedServices, addedStreams));
     }
 
     /**

@@ -59,11 +59,20 @@ public final class FeatureViews {
     public record AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
                               long subscriptions, SublistStats sublistStats,
                               java.util.SortedMap<String, List<io.natsboot.server.subject.SubjectMappings.Shown>> mappings,
-                              List<ExtExport> exports, List<ExtImport> imports) implements JsonWriter.Writable {
+                              List<ExtExport> exports, List<ExtImport> imports, JwtFields jwt)
+            implements JsonWriter.Writable {
         public AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
                            long subscriptions, SublistStats sublistStats) {
             this(accountName, updateTime, isSystem, clientConnections, subscriptions, sublistStats,
-                    new java.util.TreeMap<>(), List.of(), List.of());
+                    new java.util.TreeMap<>(), List.of(), List.of(), null);
+        }
+
+        public AccountInfo(String accountName, Instant updateTime, boolean isSystem, int clientConnections,
+                           long subscriptions, SublistStats sublistStats,
+                           java.util.SortedMap<String, List<io.natsboot.server.subject.SubjectMappings.Shown>> mappings,
+                           List<ExtExport> exports, List<ExtImport> imports) {
+            this(accountName, updateTime, isSystem, clientConnections, subscriptions, sublistStats, mappings, exports,
+                    imports, null);
         }
 
         @Override
@@ -72,7 +81,7 @@ public final class FeatureViews {
                     .field("account_name", accountName)
                     .field("update_time", updateTime)
                     .fieldOmitEmpty("is_system", isSystem)
-                    .field("expired", false)
+                    .field("expired", jwt != null && jwt.expired())
                     .field("complete", true)
                     .field("jetstream_enabled", false)
                     .field("leafnode_connections", 0)
@@ -96,8 +105,41 @@ public final class FeatureViews {
             if (imports != null && !imports.isEmpty()) {
                 w.name("imports").array(imports);
             }
+            if (jwt != null) {
+                jwt.writeFields(w);
+            }
             w.name("sublist_stats").value(sublistStats)
                     .endObject();
+        }
+    }
+
+    /**
+     * The fields nats-server adds to an account's /accountz detail when the account comes from a JWT: the JWT,
+     * its issuer, name and tags, its claims ({@code decoded_jwt}), the jwt library's validation warnings, and the
+     * users it revokes with the time (RFC 3339, UTC).
+     */
+    public record JwtFields(String jwt, String issuerKey, String nameTag, List<String> tags,
+                            java.util.Map<String, Object> decoded, List<String> warnings,
+                            java.util.SortedMap<String, Instant> revokedUsers, boolean expired) {
+        void writeFields(JsonWriter w) {
+            w.fieldOmitEmpty("jwt", jwt)
+                    .fieldOmitEmpty("issuer_key", issuerKey)
+                    .fieldOmitEmpty("name_tag", nameTag == null ? "" : nameTag)
+                    .fieldOmitEmpty("tags", tags == null ? List.of() : tags);
+            w.name("decoded_jwt").tree(decoded);
+            if (!warnings.isEmpty()) {
+                w.name("validation_result_jwt").beginArray();
+                for (String d : warnings) {
+                    w.beginObject().field("description", d).field("blocking", false).field("time_check", false)
+                            .endObject();
+                }
+                w.endArray();
+            }
+            if (!revokedUsers.isEmpty()) {
+                w.name("revoked_user").beginObject();
+                revokedUsers.forEach((k, t) -> w.name(k).value(t));
+                w.endObject();
+            }
         }
     }
 

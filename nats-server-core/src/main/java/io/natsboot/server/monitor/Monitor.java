@@ -576,6 +576,16 @@ public final class Monitor {
         }
         FeatureViews.AccountInfo info;
         io.natsboot.server.connection.Account account = context.account(acc);
+        io.natsboot.server.auth.jwt.OperatorMode mode = context.operatorMode();
+        io.natsboot.server.auth.jwt.AccountClaims claims = null;
+        if (mode != null && account != null) {
+            try {
+                // an account not in use yet is not looked up: nats-server says it does not exist
+                claims = mode.lookup(acc);
+            } catch (java.io.IOException e) {
+                claims = null; // not a JWT account
+            }
+        }
         if (account != null) {
             int conns = 0;
             for (ClientConnection c : context.clients()) {
@@ -585,11 +595,28 @@ public final class Monitor {
             }
             info = new FeatureViews.AccountInfo(acc, context.startTime(), account == context.systemAccount(), conns,
                     account.trie().count(), SublistStats.of(account.trie().stats()), account.mappings().shown(),
-                    accountExports(account), accountImports(account));
+                    accountExports(account), accountImports(account), claims == null ? null : jwtFields(claims));
         } else {
             throw new MonitorException("Account " + acc + " does not exist");
         }
         return new FeatureViews.Accountz(context.serverId(), now, systemAccountName(), null, info);
+    }
+
+    /** nats-server's JWT fields of an account's /accountz detail. */
+    private static FeatureViews.JwtFields jwtFields(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        io.natsboot.server.auth.jwt.Jwt jwt = claims.jwt();
+        java.util.SortedMap<String, Instant> revoked = new java.util.TreeMap<>();
+        claims.revocations().forEach((k, t) -> revoked.put(k, Instant.ofEpochSecond(t)));
+        List<String> warnings = new ArrayList<>();
+        for (io.natsboot.server.auth.jwt.AccountClaims.Import i : claims.imports()) {
+            if (i.to() != null && !i.to().isEmpty()) {
+                warnings.add("the field to has been deprecated (use LocalSubject instead)");
+            }
+        }
+        return new FeatureViews.JwtFields(jwt.token(), jwt.issuer(), jwt.name(),
+                claims.tags(),
+                io.natsboot.server.auth.jwt.ClaimsJson.of(jwt.token()), warnings, revoked,
+                jwt.expiredAt(System.currentTimeMillis() / 1000));
     }
 
     /**

@@ -44,6 +44,14 @@ public interface ClientOps {
     /** Before the first CONNECT on a server that requires auth, every other op is a violation. */
     boolean connectRequiredFirst();
 
+    /**
+     * Whether the parser stops after the current op and leaves the rest unread (a CONNECT waiting for its account
+     * JWT from another server); the connection parses the rest when it resumes.
+     */
+    default boolean parsingPaused() {
+        return false;
+    }
+
     /** Whether this connection negotiated headers (HPUB allowed). */
     boolean headersEnabled();
 

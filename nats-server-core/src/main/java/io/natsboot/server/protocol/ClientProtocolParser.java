@@ -86,7 +86,7 @@ public final class ClientProtocolParser {
 
     public void parse(ByteBuf in, ClientOps ops) {
         bytes.bind(in);
-        while (!failed && in.isReadable()) {
+        while (!failed && in.isReadable() && !ops.parsingPaused()) {
             if (needBytes > 0) {
                 if (in.readableBytes() < needBytes) {
                     // Only the CR after the payload can have arrived; it is checked as soon as it does.

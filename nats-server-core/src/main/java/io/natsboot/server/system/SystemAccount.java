@@ -133,6 +133,52 @@ public final class SystemAccount {
         }));
     }
 
+    /**
+     * Answers requests on {@code subject} in queue group {@code queue} (one server of the cluster answers) with
+     * any number of raw messages, sent in order on the reply subject.
+     */
+    public InternalClient.InternalSubscription handleStream(String subject, String queue,
+            java.util.function.Function<byte[], java.util.List<byte[]>> handler) {
+        return client.subscribe(subject, queue, (subj, reply, headers, payload) -> {
+            if (reply == null) {
+                return;
+            }
+            execute(() -> {
+                for (byte[] answer : handler.apply(payload)) {
+                    client.publish(reply, null, null, answer);
+                }
+            });
+        });
+    }
+
+    /** Takes every message on {@code subject} (wildcards allowed) on the system thread, in order. */
+    public InternalClient.InternalSubscription listen(String subject,
+            java.util.function.BiConsumer<String, byte[]> handler) {
+        return client.subscribe(subject, (subj, reply, headers, payload) -> execute(() -> handler.accept(subj, payload)));
+    }
+
+    /** Publishes raw bytes with a reply subject, from the system thread, in order. */
+    public void publishRaw(String subject, String reply, byte[] payload) {
+        execute(() -> client.publish(subject, reply, null, payload));
+    }
+
+    /** Runs {@code task} on the system thread every {@code period}, first after one period, until shutdown. */
+    public void every(java.time.Duration period, Runnable task) {
+        long nanos = Math.max(1, period.toNanos());
+        schedule(new Runnable() {
+            @Override
+            public void run() {
+                task.run();
+                schedule(this, nanos);
+            }
+        }, nanos);
+    }
+
+    /** Runs {@code task} on the system thread after {@code delay}. */
+    public void after(java.time.Duration delay, Runnable task) {
+        schedule(task, Math.max(1, delay.toNanos()));
+    }
+
     /** Publishes {@code answer} (with this server's next {@code server} object) on {@code subject}, in order. */
     public void publish(String subject, ApiResponse answer) {
         execute(() -> send(subject, answer));

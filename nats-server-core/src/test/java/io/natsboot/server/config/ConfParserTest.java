@@ -296,7 +296,7 @@ class ConfParserTest {
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",
                         "no_auth_user: \"a\" not present as user in authorization block or account configuration"),
-                Arguments.of("trusted_keys: []\n", "t.conf:1:0: trusted_keys is not supported by NATS Boot yet"));
+                Arguments.of("max_closed_clients: 5\n", "t.conf:1:0: max_closed_clients is not supported by NATS Boot yet"));
     }
 
     @ParameterizedTest(name = "{1}")

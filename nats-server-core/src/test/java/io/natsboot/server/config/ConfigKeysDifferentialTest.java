@@ -108,7 +108,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("resolver", "resolver: MEMORY", a));
         k.add(new Key("account_resolver", "account_resolver: MEMORY", a));
         k.add(new Key("accounts_resolver", "accounts_resolver: MEMORY", a));
-        k.add(new Key("resolver_tls", "resolver_tls: " + tls, o));
+        k.add(new Key("resolver_tls", "resolver_tls: " + tls, a));
         k.add(new Key("resolver_preload", "resolver_preload: {}", a));
         k.add(new Key("resolver_pinned_accounts", "resolver_pinned_accounts: []", a));
         k.add(new Key("no_auth_user", "authorization: { users: [ {user: a, password: b} ] }\nno_auth_user: a", a));
@@ -118,8 +118,8 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("no_system", "no_system: true", a));
         k.add(new Key("no_sys_acc", "no_sys_acc: true", a));
         k.add(new Key("no_header_support", "no_header_support: true", a));
-        k.add(new Key("trusted", "trusted: []", o));
-        k.add(new Key("trusted_keys", "trusted_keys: []", o));
+        k.add(new Key("trusted", "trusted: []", a));
+        k.add(new Key("trusted_keys", "trusted_keys: []", a));
         k.add(new Key("connect_error_reports", "connect_error_reports: 10", a));
         k.add(new Key("reconnect_error_reports", "reconnect_error_reports: 2", a));
         k.add(new Key("websocket", "websocket: { listen: \"127.0.0.1:8433\", no_tls: true }", a));

@@ -179,6 +179,12 @@ public record AccountClaims(Jwt jwt, Map<String, UserLimits> signingKeys, Limits
         return out;
     }
 
+    /** The account's {@code tags} (empty when none). */
+    public List<String> tags() {
+        List<String> t = Claims.strings(jwt.nats(), "tags");
+        return t == null ? List.of() : t;
+    }
+
     /** The account's public key, its name in the server. */
     public String subject() {
         return jwt.subject();

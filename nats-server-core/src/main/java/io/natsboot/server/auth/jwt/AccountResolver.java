@@ -42,10 +42,10 @@ public interface AccountResolver {
     }
 
     /** Makes the resolver for {@code options}. */
-    static AccountResolver of(TrustOptions.Resolver options) {
+    static AccountResolver of(TrustOptions.Resolver options, TrustOptions.ResolverTls tls) {
         return switch (options.type()) {
             case MEMORY -> new MemoryResolver();
-            case URL -> new UrlResolver(options.url(), options.timeout());
+            case URL -> new UrlResolver(options.url(), options.timeout(), tls);
             case FULL, CACHE -> new DirResolver(options);
         };
     }

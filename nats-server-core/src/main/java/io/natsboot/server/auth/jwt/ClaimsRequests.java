@@ -16,7 +16,12 @@ public final class ClaimsRequests {
     public static final String UPDATE = "$SYS.REQ.CLAIMS.UPDATE";
     public static final String LIST = "$SYS.REQ.CLAIMS.LIST";
     public static final String DELETE = "$SYS.REQ.CLAIMS.DELETE";
+    /** The full resolvers' sync: a store's hash in, its JWTs out (queue group {@link #PACK_QUEUE}). */
+    public static final String PACK = "$SYS.REQ.CLAIMS.PACK";
+    public static final String PACK_QUEUE = "responder";
     private static final String ACCOUNT_PREFIX = "$SYS.REQ.ACCOUNT.";
+    /** The update subject of nats-server before 2.2, still taken. */
+    private static final String OLD_ACCOUNT_PREFIX = "$SYS.ACCOUNT.";
 
     private final OperatorMode mode;
     private final java.util.function.Consumer<String> debugLog;
@@ -41,7 +46,96 @@ public final class ClaimsRequests {
         if (!mode.resolver().acceptsUpdates()) {
             return List.of();
         }
-        return List.of(UPDATE, LIST, DELETE, ACCOUNT_PREFIX + "*.CLAIMS.UPDATE", ACCOUNT_PREFIX + "*.CLAIMS.LOOKUP");
+        if (!isFull()) { // a cache answers no lookups: it is not where accounts come from
+            return List.of(UPDATE, LIST, DELETE, OLD_ACCOUNT_PREFIX + "*.CLAIMS.UPDATE", ACCOUNT_PREFIX + "*.CLAIMS.UPDATE");
+        }
+        return List.of(UPDATE, LIST, DELETE, OLD_ACCOUNT_PREFIX + "*.CLAIMS.UPDATE", ACCOUNT_PREFIX + "*.CLAIMS.UPDATE",
+                ACCOUNT_PREFIX + "*.CLAIMS.LOOKUP");
+    }
+
+    /** Whether the resolver is {@code full} (it syncs with the other full ones and answers their lookups). */
+    public boolean isFull() {
+        return mode.resolver() instanceof DirResolver d && d.full();
+    }
+
+    /** The sync interval of the full resolver ({@code interval}, 1 minute unless set). */
+    public java.time.Duration syncInterval() {
+        return interval;
+    }
+
+    /** How long a lookup from the other servers may take ({@code timeout}, 1.9 s unless set). */
+    public java.time.Duration fetchTimeout() {
+        return fetchTimeout;
+    }
+
+    private java.time.Duration interval = java.time.Duration.ofMinutes(1);
+    private java.time.Duration fetchTimeout = java.time.Duration.ofMillis(1900);
+
+    /** Takes the resolver's {@code interval} and {@code timeout}. */
+    public ClaimsRequests timing(TrustOptions.Resolver options) {
+        if (options == null) {
+            return this;
+        }
+        if (options.interval() != null && !options.interval().isZero()) {
+            interval = options.interval();
+        }
+        if (options.timeout() != null && !options.timeout().isZero()) {
+            fetchTimeout = options.timeout();
+        }
+        return this;
+    }
+
+    /** The payload of this server's periodic {@code $SYS.REQ.CLAIMS.PACK} request: its store's hash. */
+    public byte[] packRequest() {
+        byte[] hash = ((DirResolver) mode.resolver()).hash();
+        debugLog.accept("DirResolver - Checking store state: " + hex(hash));
+        return hash;
+    }
+
+    /**
+     * The answers to another server's pack request carrying its store's hash: one message per JWT held
+     * ({@code <key>|<jwt>}) then an empty one; only the empty one when the hashes are equal.
+     */
+    public List<byte[]> pack(byte[] theirHash) {
+        DirResolver dir = (DirResolver) mode.resolver();
+        byte[] ours = dir.hash();
+        if (java.util.Arrays.equals(theirHash, ours)) {
+            debugLog.accept("DirResolver - Pack request matches hash " + hex(ours));
+            return List.of(new byte[0]);
+        }
+        List<byte[]> out = new java.util.ArrayList<>();
+        try {
+            for (String line : dir.packLines()) {
+                out.add(line.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            errorLog.accept("DirResolver - Pack request error: " + e.getMessage());
+            return List.of(); // nats-server lets them time out
+        }
+        debugLog.accept("DirResolver - Pack request hash " + hex(theirHash) + " - finished responding with hash "
+                + hex(ours));
+        out.add(new byte[0]);
+        return out;
+    }
+
+    /** One answer to this server's pack request: JWTs to merge, or the empty end of the answers. */
+    public void packAnswer(byte[] payload) {
+        DirResolver dir = (DirResolver) mode.resolver();
+        byte[] before = dir.hash();
+        if (payload.length == 0) {
+            debugLog.accept("DirResolver - Merging finished and resulting in: " + hex(before));
+            return;
+        }
+        try {
+            mode.merge(new String(payload, StandardCharsets.UTF_8));
+            debugLog.accept("DirResolver - Merging succeeded and changed " + hex(before) + " to " + hex(dir.hash()));
+        } catch (IOException e) {
+            errorLog.accept("DirResolver - Merging resulted in error: " + e.getMessage());
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     /** Answers a request on {@code subject}; null = no answer (as nats-server for an unknown account's lookup). */
@@ -54,6 +148,10 @@ public final class ClaimsRequests {
         }
         if (subject.equals(DELETE)) {
             return delete(payload);
+        }
+        if (subject.startsWith(OLD_ACCOUNT_PREFIX) && subject.endsWith(".CLAIMS.UPDATE")) {
+            String account = subject.substring(OLD_ACCOUNT_PREFIX.length(), subject.length() - ".CLAIMS.UPDATE".length());
+            return account.contains(".") ? null : update(account, payload);
         }
         if (subject.startsWith(ACCOUNT_PREFIX)) {
             String rest = subject.substring(ACCOUNT_PREFIX.length());
@@ -87,18 +185,27 @@ public final class ClaimsRequests {
         if (account != null && !account.equals(subject)) {
             return updateError(account, "subject does not match jwt content");
         }
+        if (!isFull() && !mode.inUse(subject)) {
+            // nats-server's cache takes updates only for the accounts it has in use
+            return updated(subject, "jwt update cache skipped");
+        }
         try {
             mode.update(jwt);
         } catch (IOException e) {
             return updateError(subject, e.getMessage());
         }
-        debugLog.accept("jwt updated - " + subject);
-        return answer("\"data\":{\"account\":\"" + subject + "\",\"code\":200,\"message\":\"jwt updated\"}");
+        return updated(subject, isFull() ? "jwt updated" : "jwt updated cache");
+    }
+
+    private byte[] updated(String account, String message) {
+        debugLog.accept(message + " - " + account);
+        return answer("\"data\":{\"account\":\"" + account + "\",\"code\":200,\"message\":\"" + message + "\"}");
     }
 
     private byte[] updateError(String account, String why) {
-        String description = "jwt update resulted in error - " + why;
-        errorLog.accept("jwt update resulted in error - " + account + " - " + why);
+        String message = isFull() ? "jwt update resulted in error" : "jwt update cache resulted in error";
+        String description = message + " - " + why;
+        errorLog.accept(message + " - " + account + " - " + why);
         StringBuilder b = new StringBuilder("\"error\":{\"account\":\"").append(account)
                 .append("\",\"code\":500,\"description\":");
         io.natsboot.server.protocol.Json.quote(b, description);

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
 public final class OperatorMode {
     private final TrustOptions trust;
     private final Set<String> trustedKeys;
-    private final AccountResolver resolver;
+    /** Replaced when a reload changes the resolver's settings (nats-server uses the new one too). */
+    private volatile AccountResolver resolver;
+    private volatile TrustOptions.Resolver resolverOptions;
     /** nats-server's server-level debug lines ("Updating account claims: ..."). */
     private final Consumer<String> debugLog;
     /** Warnings found at start (no system account, preloaded accounts with validation issues). */
@@ -46,13 +48,17 @@ public final class OperatorMode {
         for (OperatorClaims op : trust.operators()) {
             keys.addAll(op.trustedKeys());
         }
+        keys.addAll(trust.trustedKeys());
         this.trustedKeys = Set.copyOf(keys);
-        this.resolver = AccountResolver.of(trust.resolver());
+        // trusted keys without a resolver: nothing to find accounts in ("account missing"), as nats-server
+        this.resolverOptions = trust.resolver();
+        this.resolver = AccountResolver.of(trust.resolver() == null ? TrustOptions.Resolver.memory() : trust.resolver(),
+                trust.resolverTls());
         try {
             if (resolver instanceof UrlResolver url) {
                 url.check();
             }
-            if (trust.systemAccount() == null) {
+            if (trust.systemAccount() == null && !trust.operators().isEmpty()) {
                 startWarnings.add("Trusted Operators should utilize a System Account");
             }
             for (Map.Entry<String, String> p : trust.preload().entrySet()) {
@@ -82,7 +88,9 @@ public final class OperatorMode {
     /** The lines nats-server logs at start in operator mode (after "Using configuration file"). */
     public List<String> startLines() {
         List<String> out = new ArrayList<>();
-        out.add("Trusted Operators");
+        if (!trust.operators().isEmpty()) { // trusted_keys alone: no banner, as nats-server
+            out.add("Trusted Operators");
+        }
         DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
         for (OperatorClaims op : trust.operators()) {
             out.add("  System  : \"" + (op.systemAccount() == null ? "" : op.systemAccount()) + "\"");
@@ -110,6 +118,42 @@ public final class OperatorMode {
 
     public AccountResolver resolver() {
         return resolver;
+    }
+
+    /** {@code resolver_pinned_accounts}, replaced by a reload. */
+    private volatile Set<String> pinnedAccounts;
+
+    /**
+     * A configuration reload nats-server accepts in operator mode (same operators, keys and system account): the
+     * preloads are stored in the running resolver and the pinned accounts replaced. The resolver itself stays the
+     * one started (nats-server keeps it too).
+     */
+    public void reload(TrustOptions next) {
+        pinnedAccounts = next.pinnedAccounts();
+        if (!java.util.Objects.equals(resolverOptions, next.resolver())) {
+            // a new resolver: accounts are looked up there from now on (connected clients keep theirs)
+            resolverOptions = next.resolver();
+            AccountResolver fresh = AccountResolver.of(next.resolver() == null ? TrustOptions.Resolver.memory()
+                    : next.resolver(), next.resolverTls());
+            if (!(fresh instanceof DirResolver)) {
+                remoteFetch = null;
+            }
+            resolver = fresh;
+            accounts.clear();
+        }
+        for (Map.Entry<String, String> p : next.preload().entrySet()) {
+            try {
+                if (!p.getValue().equals(resolver.fetch(p.getKey()))) {
+                    resolver.store(p.getKey(), p.getValue());
+                }
+            } catch (IOException e) {
+                try {
+                    resolver.store(p.getKey(), p.getValue());
+                } catch (IOException e2) {
+                    debugLog.accept("Account preload not stored: " + e2.getMessage());
+                }
+            }
+        }
     }
 
     /** Whether {@code key} may sign accounts (an operator's identity or signing key). */
@@ -188,6 +232,114 @@ public final class OperatorMode {
                 : claims.jwt().name()));
         updateListener.accept(claims);
         return claims;
+    }
+
+    /**
+     * Asks the other servers of the cluster for an account JWT ({@code $SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP}): the
+     * first JWT answered, or a failure ("fetching jwt timed out"). Installed by the system account once it runs.
+     */
+    @FunctionalInterface
+    public interface RemoteFetch {
+        java.util.concurrent.CompletableFuture<String> fetch(String account);
+    }
+
+    private volatile RemoteFetch remoteFetch;
+
+    /** Lets the directory resolvers look up accounts they do not hold from other servers (nats-server's fetch). */
+    public void remoteFetch(RemoteFetch fetch) {
+        this.remoteFetch = resolver instanceof DirResolver ? fetch : null;
+    }
+
+    /**
+     * Whether looking {@code account} up needs the other servers: a directory resolver that neither has its claims
+     * nor its file, and a way to ask them. The client logging in then waits for {@link #fetchRemote}.
+     */
+    public boolean needsRemoteFetch(String account) {
+        if (remoteFetch == null || account == null || accounts.containsKey(account)) {
+            return false;
+        }
+        try {
+            resolver.fetch(account);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Fetches {@code account} from the other servers, stores it as nats-server does (only when newer) and
+     * completes when done; a failure is left for the login's lookup to report. Never fails itself.
+     */
+    public java.util.concurrent.CompletableFuture<Void> fetchRemote(String account) {
+        RemoteFetch fetch = remoteFetch;
+        if (fetch == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return fetch.fetch(account).handle((jwt, failure) -> {
+            if (failure != null) {
+                debugLog.accept("Account JWT lookup error: " + failure.getMessage());
+                return null;
+            }
+            try {
+                AccountClaims claims = verify(jwt, account);
+                ((DirResolver) resolver).storeIfNewer(account, claims.jwt());
+            } catch (IOException e) {
+                debugLog.accept("Account JWT lookup error: " + e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Takes one pack message of another server's full resolver ({@code <key>|<jwt>} lines): each JWT that
+     * verifies and is newer than the one held is stored, and applied to the account if it is in use here.
+     * Returns the number of accounts changed; throws with nats-server's reason for a malformed line.
+     */
+    public int merge(String pack) throws IOException {
+        if (!(resolver instanceof DirResolver dir)) {
+            return 0;
+        }
+        int changed = 0;
+        for (String line : pack.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] parts = line.split("\\|", -1);
+            if (parts.length != 2) {
+                throw new IOException("line in package didn't contain 2 entries: " + io.natsboot.server.goformat.GoFormat.quote(line));
+            }
+            if (!io.natsboot.server.auth.NKeys.isValidPublicKey(parts[0], io.nats.client.NKey.Type.ACCOUNT)) {
+                throw new IOException("key to merge is not a valid public account key");
+            }
+            AccountClaims claims = verify(parts[1], parts[0]);
+            if (dir.storeIfNewer(parts[0], claims.jwt())) {
+                changed++;
+                if (accounts.containsKey(parts[0])) {
+                    accounts.put(parts[0], claims);
+                    debugLog.accept("Updating account claims: " + parts[0] + "/" + (claims.jwt().name() == null ? ""
+                            : claims.jwt().name()));
+                    updateListener.accept(claims);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** The account of a user JWT (decoded and verified, kept for the login), or null when it does not decode. */
+    public String accountOf(String userJwt) {
+        if (userJwt == null || userJwt.isEmpty()) {
+            return null;
+        }
+        try {
+            return userJwts.decode(userJwt).account();
+        } catch (JwtException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code account}'s claims are in use on this server (a cache resolver takes updates only for them). */
+    public boolean inUse(String account) {
+        return accounts.containsKey(account);
     }
 
     /** Deletes accounts from the resolver and forgets their claims (new logins to them fail). */
@@ -278,7 +430,8 @@ public final class OperatorMode {
             }
         }
         String issuer = user.account();
-        if (!trust.pinnedAccounts().isEmpty() && !trust.pinnedAccounts().contains(issuer)
+        Set<String> pinned = pinnedAccounts == null ? trust.pinnedAccounts() : pinnedAccounts;
+        if (!pinned.isEmpty() && !pinned.contains(issuer)
                 && !issuer.equals(trust.systemAccount())) { // the system account is always pinned too
             debug.accept("Account " + issuer + " not listed as operator pinned account");
             return Login.fail("not pinned");

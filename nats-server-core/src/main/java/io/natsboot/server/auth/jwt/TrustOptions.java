@@ -14,11 +14,28 @@ import java.util.Map;
  * @param preload        account public key -> account JWT ({@code resolver_preload})
  * @param pinnedAccounts {@code resolver_pinned_accounts}: when not empty, only users of these accounts (and of the
  *                       system account) may log in
+ * @param trustedKeys    {@code trusted}/{@code trusted_keys}: operator public keys trusted without an operator JWT
+ *                       (then {@code operators} is empty; nats-server refuses both together)
  */
 public record TrustOptions(List<OperatorClaims> operators, String systemAccount, Resolver resolver,
-        Map<String, String> preload, java.util.Set<String> pinnedAccounts) {
+        Map<String, String> preload, java.util.Set<String> pinnedAccounts, List<String> trustedKeys,
+        ResolverTls resolverTls) {
+
+    public TrustOptions(List<OperatorClaims> operators, String systemAccount, Resolver resolver,
+            Map<String, String> preload, java.util.Set<String> pinnedAccounts) {
+        this(operators, systemAccount, resolver, preload, pinnedAccounts, List.of(), null);
+    }
+
+    /**
+     * {@code resolver_tls}: the TLS of the URL resolver's HTTPS requests, PEM files as in nats-server's tls blocks:
+     * the client certificate and key (both or neither), the CA the account server's certificate must chain to
+     * (the JDK's default trust when null), or {@code insecure} (no check).
+     */
+    public record ResolverTls(String certFile, String keyFile, String caFile, boolean insecure) {
+    }
 
     public TrustOptions {
+        trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
         operators = List.copyOf(operators);
         preload = Map.copyOf(preload);
         pinnedAccounts = pinnedAccounts == null ? java.util.Set.of()

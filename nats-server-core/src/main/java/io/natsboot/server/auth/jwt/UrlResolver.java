@@ -19,10 +19,36 @@ final class UrlResolver implements AccountResolver {
     private final Duration timeout;
     private final HttpClient http;
 
-    UrlResolver(String url, Duration timeout) {
+    UrlResolver(String url, Duration timeout, TrustOptions.ResolverTls tls) {
         this.url = url;
         this.timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(this.timeout).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(this.timeout);
+        if (tls != null) {
+            b.sslContext(sslContext(tls));
+        }
+        this.http = b.build();
+    }
+
+    /**
+     * The JDK TLS context of {@code resolver_tls}, made from the PEM files by Netty's builder (it reads PKCS#8 and
+     * PKCS#1 keys); throws {@link IllegalStateException} with the reason.
+     */
+    private static javax.net.ssl.SSLContext sslContext(TrustOptions.ResolverTls tls) {
+        try {
+            io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK);
+            if (tls.certFile() != null && !tls.certFile().isEmpty()) {
+                b.keyManager(new java.io.File(tls.certFile()), new java.io.File(tls.keyFile()));
+            }
+            if (tls.insecure()) {
+                b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.caFile() != null && !tls.caFile().isEmpty()) {
+                b.trustManager(new java.io.File(tls.caFile()));
+            }
+            return ((io.netty.handler.ssl.JdkSslContext) b.build()).context();
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw new IllegalStateException("error parsing resolver tls config: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -42,6 +68,10 @@ final class UrlResolver implements AccountResolver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("could not fetch <\"" + target + "\">: interrupted");
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            // Go's net/http reports the certificate check this way
+            throw new IOException("could not fetch <\"" + target + "\">: Get \"" + target + "\": "
+                    + (untrusted(e) ? "x509: certificate signed by unknown authority" : "remote error: tls: bad certificate"));
         } catch (IOException e) {
             throw new IOException("could not fetch <\"" + target + "\">: " + e.getMessage());
         }
@@ -50,6 +80,17 @@ final class UrlResolver implements AccountResolver {
                     + reason(response.statusCode()));
         }
         return response.body();
+    }
+
+    /** Whether the handshake failed on the server's certificate (not chaining to a trusted CA). */
+    private static boolean untrusted(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertPathValidatorException
+                    || c instanceof java.security.cert.CertPathBuilderException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String reason(int status) {
