@@ -44,6 +44,16 @@ final class LeafInfo {
      * {@code remoteAccount} and {@code connect_info} instead. The space before CRLF is nats-server's.
      */
     static byte[] info(ServerContext server, LeafNodes leafs, String nonce, long cid, String remoteAccount) {
+        return info(server, leafs, nonce, cid, remoteAccount, null);
+    }
+
+    /**
+     * The same, with the bound user's permissions (accepted side, answering CONNECT): {@code import} is its
+     * subscribe and {@code export} its publish permission, for the spoke to enforce (nats-server's
+     * sendPermsAndAccountInfo).
+     */
+    static byte[] info(ServerContext server, LeafNodes leafs, String nonce, long cid, String remoteAccount,
+            io.natsboot.server.auth.Permissions user) {
         StringBuilder b = new StringBuilder(400).append("INFO {\"server_id\":");
         Json.quote(b, server.serverId());
         b.append(",\"server_name\":");
@@ -77,6 +87,10 @@ final class LeafInfo {
         if (server.clusterName() != null) {
             b.append(",\"cluster\":");
             Json.quote(b, server.clusterName());
+        }
+        if (user != null) {
+            LeafPermissions.appendJson(b, "import", user.subscribe());
+            LeafPermissions.appendJson(b, "export", user.publish());
         }
         b.append(",\"info_on_connect\":true");
         if (remoteAccount != null) {

@@ -42,6 +42,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     static final String LDS_PREFIX = "$LDS.";
     /** nats-server's leafNodeReconnectDelayAfterLoopDetected (and after the same cluster name). */
     static final Duration AFTER_LOOP_DELAY = Duration.ofSeconds(30);
+    /** nats-server's leafNodeReconnectAfterPermViolation. */
+    static final Duration AFTER_PERMISSION_VIOLATION_DELAY = Duration.ofSeconds(30);
     /** JetStream is not extended over leaf connections (no domains here): nats-server's deny list. */
     private static final List<String> JS_DENY = List.of("$JS.API.>", "$KV.>", "$OBJ.>");
 
