@@ -186,6 +186,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (remote == null) {
             return; // the accepting side does not act on INFO
         }
+        List<String> leafUrls = strings(m.get("leafnode_urls"));
+        List<String> wsUrls = strings(m.get("ws_connect_urls"));
+        if (!leafUrls.isEmpty() || !wsUrls.isEmpty()) {
+            leafs.learnUrls(this, leafUrls, wsUrls); // first and later INFOs: the hub cluster's current list
+        }
         if (m.containsKey("import") || m.containsKey("export")) {
             // the hub's permissions for us, first or later INFO; our own deny lists stay appended
             perms = LeafPermissions.ofRemote(remote, LeafPermissions.parse(m.get("export")),
@@ -236,6 +241,13 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !wasRegistered()) {
             finishSolicited();
         }
+    }
+
+    private static List<String> strings(Object o) {
+        if (!(o instanceof List<?> l)) {
+            return List.of();
+        }
+        return l.stream().filter(String.class::isInstance).map(String.class::cast).toList();
     }
 
     /**

@@ -79,7 +79,9 @@ final class LeafInfo {
         }
         b.append(",\"ip\":");
         Json.quote(b, leafs.infoHostPort());
-        b.append(",\"client_id\":").append(cid);
+        if (cid != 0) {
+            b.append(",\"client_id\":").append(cid); // not in the asynchronous INFO of URL updates
+        }
         if (nonce != null) {
             b.append(",\"nonce\":");
             Json.quote(b, nonce);
@@ -88,6 +90,8 @@ final class LeafInfo {
             b.append(",\"cluster\":");
             Json.quote(b, server.clusterName());
         }
+        // the websocket URLs of the cluster's other nodes (nats-server: not its own), for websocket remotes
+        Json.stringArrayOmitEmpty(b, "ws_connect_urls", server.peerWebSocketUrls().urls());
         if (user != null) {
             LeafPermissions.appendJson(b, "import", user.subscribe());
             LeafPermissions.appendJson(b, "export", user.publish());
@@ -99,7 +103,7 @@ final class LeafInfo {
         b.append(",\"leafnode_urls\":[");
         // Always our own URL: a 2.9.10 leaf takes an INFO without leafnode_urls for a wrong port. no_advertise
         // only keeps it out of what a cluster gossips.
-        List<String> urls = List.of(leafs.infoHostPort());
+        List<String> urls = leafs.infoLeafUrls();
         for (int i = 0; i < urls.size(); i++) {
             if (i > 0) {
                 b.append(',');
