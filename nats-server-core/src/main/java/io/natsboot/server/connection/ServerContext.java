@@ -593,6 +593,18 @@ public final class ServerContext {
         }
     }
 
+    private volatile LeafLifecycleListener leafListener;
+
+    /** Sets (or with null removes) the listener of leaf connections' life; the system account sets it. */
+    public void leafListener(LeafLifecycleListener l) {
+        this.leafListener = l;
+    }
+
+    /** The listener of leaf connections' life, or null. */
+    public LeafLifecycleListener leafListener() {
+        return leafListener;
+    }
+
     /** Sets (or with null removes) the listener of client connections' life; the system account sets it. */
     public void clientListener(ClientLifecycleListener l) {
         this.clientListener = l;

@@ -107,6 +107,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private volatile io.natsboot.server.auth.Permissions perms;
     /** Accepted for a user with a subscribe deny list: deliveries it matches are dropped without a log line. */
     private volatile io.natsboot.server.auth.Permissions silentDeny;
+    /** Accepted: the user the leaf logged in as and the version its CONNECT named (for the system events). */
+    private volatile String authUser;
+    private volatile String remoteVersion;
     /** Accepted: the permissions of the user the leaf logged in as, null for none. */
     private io.natsboot.server.auth.Permissions userPerms;
 
@@ -335,6 +338,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         remoteId = m.get("server_id") instanceof String s ? s : null;
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         remoteAccount = m.get("remote_account") instanceof String s ? s : null;
+        remoteVersion = m.get("version") instanceof String s ? s : null;
+        authUser = m.get("user") instanceof String s && !s.isEmpty() ? s : null;
         spoke = Boolean.TRUE.equals(m.get("is_hub"));
         List<String> denyPub = m.get("deny_pub") instanceof List<?> l
                 ? l.stream().filter(String.class::isInstance).map(String.class::cast).toList() : List.of();
@@ -424,6 +429,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         }
         markRegistered();
         leafs.registered(this);
+        io.natsboot.server.connection.LeafLifecycleListener l = server.leafListener();
+        if (l != null) {
+            // nats-server announces a leaf it is the hub of, and a solicited one only when the remote is a hub
+            l.leafRegistered(a, remote == null || remote.hub());
+        }
         return true;
     }
 
@@ -741,6 +751,14 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     /** Closed: a solicited one is dialled again. */
     @Override
     protected void closed() {
+        io.natsboot.server.connection.LeafLifecycleListener l = server.leafListener();
+        Account a = account;
+        if (l != null && a != null && wasRegistered()) {
+            long rtt = keepaliveTimer().rttNanos();
+            l.leafClosed(a, new io.natsboot.server.connection.LeafLifecycleListener.Closed(started(), host(), lid,
+                    authUser, remoteName, remoteVersion, Math.max(rtt, 0), java.time.Instant.now(), inMsgs(),
+                    inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
+        }
         leafs.closed(this);
     }
 

@@ -446,7 +446,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                 subs.add(s.subject());
             }
             out.add(new LeafView.Leaf(c.remoteName(), c.isSpoke(), c.accountName(), c.host(), c.remotePort(),
-                    rtt > 0 ? GoFormat.duration(rtt) : "", c.inMsgs(), c.outboundQueue().outMsgs(), c.inBytes(),
+                    GoFormat.duration(Math.max(rtt, 0)), c.inMsgs(), c.outboundQueue().outMsgs(), c.inBytes(),
                     c.outboundQueue().outBytes(), subs));
         }
         return out;
