@@ -373,6 +373,13 @@ public final class NatsServer {
         String adv = w.advertise();
         context.webSocketUrls(adv != null && !adv.isEmpty() ? List.of(adv.contains(":") ? adv : adv + ":" + wsPort)
                 : Cluster.hostPorts(w.host(), wsPort));
+        // websocket clients hear of the cluster's other websocket URLs as they change (nats-server's
+        // sendAsyncInfoToClients for websocket clients)
+        context.peerWebSocketUrls().onChange(() -> {
+            for (ClientConnection c : context.clients()) {
+                c.sendAsyncVariantInfo();
+            }
+        });
     }
 
     private void stopWebSocket() {

@@ -319,7 +319,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             server.peerGatewayUrl(peer.gatewayUrl(), true);
         }
         server.peerLeafUrls().update(peer.leafUrls(), true);
-        server.peerWebSocketUrls().update(peer.webSocketUrls(), true);
+        if (!options.noAdvertise()) {
+            server.peerWebSocketUrls().update(peer.webSocketUrls(), true); // clients' URLs: not with no_advertise
+        }
         if (log.isDebug()) {
             log.debug(r.logPrefix() + "Sent local subscriptions to route");
         }
@@ -363,7 +365,9 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         if (left != null && !shuttingDown) {
             // outside the lock: the listeners send INFO to leafs and websocket clients
             server.peerLeafUrls().update(left.leafUrls(), false);
-            server.peerWebSocketUrls().update(left.webSocketUrls(), false);
+            if (!options.noAdvertise()) {
+                server.peerWebSocketUrls().update(left.webSocketUrls(), false);
+            }
         }
         if (wasRegistered) {
             updateConnectUrls();

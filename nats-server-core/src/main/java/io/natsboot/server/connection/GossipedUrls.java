@@ -15,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class GossipedUrls {
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** A peer has advertised URLs at some point (nats-server starts listing them then, and keeps its own after). */
+    private volatile boolean everAdded;
 
     /** A peer with {@code urls} registered ({@code added}) or left. */
     public void update(List<String> urls, boolean added) {
@@ -22,6 +24,9 @@ public final class GossipedUrls {
             return;
         }
         boolean changed = false;
+        if (added) {
+            everAdded = true;
+        }
         synchronized (counts) {
             for (String u : urls) {
                 if (added) {
@@ -52,6 +57,11 @@ public final class GossipedUrls {
         synchronized (counts) {
             return List.copyOf(new ArrayList<>(counts.keySet()));
         }
+    }
+
+    /** True once a peer advertised URLs of this kind. */
+    public boolean everAdded() {
+        return everAdded;
     }
 
     /** {@code r} runs (on the thread that changed the set) after each change. */

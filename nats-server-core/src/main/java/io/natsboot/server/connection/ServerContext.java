@@ -379,6 +379,19 @@ public final class ServerContext {
         return webSocketUrls;
     }
 
+    /**
+     * The {@code connect_urls} of a websocket client's INFO (nats-server's WSConnectURLs): ours, then the cluster's
+     * other nodes' websocket URLs; empty until a peer advertised some.
+     */
+    public java.util.List<String> webSocketConnectUrls() {
+        if (!peerWebSocketUrls.everAdded()) {
+            return java.util.List.of();
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(webSocketUrls);
+        all.addAll(peerWebSocketUrls.urls());
+        return java.util.List.copyOf(all);
+    }
+
     /** A gateway INFO (gateway gossip) a route peer forwarded: handed to the gateways, ignored without. */
     public void routeGatewayInfo(String json) {
         java.util.function.Consumer<String> c = routeGatewayInfo;
