@@ -522,6 +522,13 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                 }
             }
         }
+        // Answers to requests made here through a service import come back under the exporter's _R_.<id>.>
+        // (nats-server's service import response subscription): the responder's cluster routes them by it.
+        Account acc = server.account(account);
+        String responses = acc == null ? null : acc.responseWildcard();
+        if (responses != null && (m == null || !m.containsKey(responses))) {
+            b.append("RS+ ").append(account).append(' ').append(responses).append("\r\n");
+        }
         if (!b.isEmpty()) {
             c.enqueue(b.toString().getBytes(StandardCharsets.UTF_8));
         }
