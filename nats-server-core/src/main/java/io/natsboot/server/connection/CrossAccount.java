@@ -42,8 +42,8 @@ public final class CrossAccount {
      * Delivers {@code subject}'s message into other accounts; returns the number of deliveries. {@code from} is the
      * publishing client or null (an internal client); {@code toRoutes}: interest behind routes in the target
      * account gets a frame (false for a message that came from a route: never route to route); {@code forwarders}
-     * (gateways), when not null, get the message in the target account too, so an imported service or stream whose
-     * subscribers are in another cluster is reached as nats-server reaches it.
+     * (gateways), when not null, get a service import's request in the exporting account too, so a service whose
+     * responders are in another cluster is reached as nats-server reaches it.
      */
     static int deliver(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account account,
             String subject, ByteBuf buf, int replyStart, int replyLength, int headerLength, int payloadStart,
@@ -53,13 +53,14 @@ public final class CrossAccount {
         // An answer to a request that came in through a service import: back to the requester's reply.
         Account.Response response = account.takeResponse(subject);
         if (response != null) {
-            delivered += into(from, toRoutes, forwarders, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
-                    totalLength);
+            delivered += into(from, toRoutes, null, response.importer(), response.reply(), reply, buf, headerLength,
+                    payloadStart, totalLength);
         }
         for (Account.StreamImport si : account.streamImporters()) {
             if (Subjects.matches(si.subject(), subject)) {
-                delivered += into(from, toRoutes, forwarders, si.importer(), si.mapped(subject), reply, buf, headerLength, payloadStart,
-                        totalLength);
+                // other clusters get the message in the exporting account, by their own (shadow) interest there
+                delivered += into(from, toRoutes, null, si.importer(), si.mapped(subject), reply, buf, headerLength,
+                        payloadStart, totalLength);
             }
         }
         for (Account.ServiceImport imp : account.serviceImports()) {
