@@ -171,6 +171,10 @@ public final class NatsServer {
             // it dials them 1 s later
             startGateways(gateways);
         }
+        // nats-server starts its websocket and leafnode listeners (and dials its remotes) before routes: route
+        // INFO carries their URLs (ws_connect_urls, leafnode_urls) for the peers' websocket clients and leafs
+        startWebSocket();
+        startLeafNodes();
         boolean routesFirst = cluster != null && options.port() > 0 && early == null;
         if (routesFirst) {
             context.port(options.port());
@@ -219,7 +223,6 @@ public final class NatsServer {
                         }
                     }
                 });
-        startWebSocket();
         try {
             listener = bindClientListener(server, acceptor);
         } catch (RuntimeException e) {
@@ -244,7 +247,6 @@ public final class NatsServer {
         if (cluster != null && !routesFirst) {
             startCluster(cluster);
         }
-        startLeafNodes();
     }
 
     /** The leafnodes block's listener and remotes (package leaf); null without one. */
@@ -370,7 +372,18 @@ public final class NatsServer {
         }
         webSocket = new io.natsboot.server.websocket.WebSocketListener(context, w,
                 w.tls() == null ? null : TlsContexts.server(w.tls()));
-        context.webSocketPort(webSocket.start(loops));
+        int wsPort = webSocket.start(loops);
+        context.webSocketPort(wsPort);
+        String adv = w.advertise();
+        context.webSocketUrls(adv != null && !adv.isEmpty() ? List.of(adv.contains(":") ? adv : adv + ":" + wsPort)
+                : Cluster.hostPorts(w.host(), wsPort));
+        // websocket clients hear of the cluster's other websocket URLs as they change (nats-server's
+        // sendAsyncInfoToClients for websocket clients)
+        context.peerWebSocketUrls().onChange(() -> {
+            for (ClientConnection c : context.clients()) {
+                c.sendAsyncVariantInfo();
+            }
+        });
     }
 
     private void stopWebSocket() {

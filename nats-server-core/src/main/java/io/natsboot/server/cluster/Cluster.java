@@ -69,6 +69,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     private final Object lock = new Object();
     /** Registered routes by peer server id (guarded by lock). */
     private final Map<String, RouteConnection> routes = new LinkedHashMap<>();
+    /** Each registered route's peer INFO as it registered: the leaf and websocket URLs it added (guarded by lock). */
+    private final Map<RouteConnection, PeerInfo> urlsAtRegistration = new java.util.IdentityHashMap<>();
     /** Local plain interest: subscriptions per subject (guarded by lock). */
     private final Map<String, int[]> plainCounts = new HashMap<>();
     /** Local queue interest: members per "subject queue" (guarded by lock). */
@@ -307,6 +309,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
             }
             others = new ArrayList<>(routes.values());
             routes.put(peer.serverId(), r);
+            urlsAtRegistration.put(r, peer);
             if (log.isDebug()) {
                 log.debug(r.logPrefix() + "Registering remote route \"" + peer.serverId() + "\"");
             }
@@ -314,6 +317,10 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
         if (peer.gatewayUrl() != null) {
             server.peerGatewayUrl(peer.gatewayUrl(), true);
+        }
+        server.peerLeafUrls().update(peer.leafUrls(), true);
+        if (!options.noAdvertise()) {
+            server.peerWebSocketUrls().update(peer.webSocketUrls(), true); // clients' URLs: not with no_advertise
         }
         if (log.isDebug()) {
             log.debug(r.logPrefix() + "Sent local subscriptions to route");
@@ -337,6 +344,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
         PeerInfo peer = r.peer();
         boolean stillConnected = false;
+        PeerInfo left = null;
         if (peer != null) {
             synchronized (lock) {
                 if (wasRegistered && routes.get(peer.serverId()) == r) {
@@ -344,6 +352,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                     if (peer.gatewayUrl() != null) {
                         server.peerGatewayUrl(peer.gatewayUrl(), false);
                     }
+                    left = urlsAtRegistration.remove(r);
                     // Kept under the lock that guards the registry, so the totals never dip or count twice.
                     closedRouteTraffic[0] += r.inMsgs();
                     closedRouteTraffic[1] += r.inBytes();
@@ -351,6 +360,13 @@ public final class Cluster implements ServerContext.LocalInterestListener {
                     closedRouteTraffic[3] += r.outBytes();
                 }
                 stillConnected = routes.containsKey(peer.serverId());
+            }
+        }
+        if (left != null && !shuttingDown) {
+            // outside the lock: the listeners send INFO to leafs and websocket clients
+            server.peerLeafUrls().update(left.leafUrls(), false);
+            if (!options.noAdvertise()) {
+                server.peerWebSocketUrls().update(left.webSocketUrls(), false);
             }
         }
         if (wasRegistered) {
@@ -617,7 +633,7 @@ public final class Cluster implements ServerContext.LocalInterestListener {
     }
 
     /** host:port entries for a listen address; for a wildcard, every global unicast interface address. */
-    static List<String> hostPorts(String host, int port) {
+    public static List<String> hostPorts(String host, int port) {
         List<String> out = new ArrayList<>();
         try {
             InetAddress h = InetAddress.getByName(host == null || host.isEmpty() ? "0.0.0.0" : host);

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 record PeerInfo(String serverId, String serverName, String version, int proto, String go, String host, int port,
                 boolean headers, boolean authRequired, long maxPayload, String ip, String cluster,
-                boolean clusterDynamic, List<String> connectUrls, boolean ldm, boolean gateway, String gatewayUrl) {
+                boolean clusterDynamic, List<String> connectUrls, boolean ldm, boolean gateway, String gatewayUrl,
+                List<String> leafUrls, List<String> webSocketUrls) {
 
     static PeerInfo parse(String json) {
         Map<String, Object> m = Json.parseObject(json);
@@ -26,7 +27,20 @@ record PeerInfo(String serverId, String serverName, String version, int proto, S
         return new PeerInfo(str(m, "server_id"), str(m, "server_name"), str(m, "version"), (int) num(m, "proto"),
                 str(m, "go"), str(m, "host"), (int) num(m, "port"), bool(m, "headers"), bool(m, "auth_required"),
                 num(m, "max_payload"), str(m, "ip"), str(m, "cluster"), bool(m, "cluster_dynamic"),
-                List.copyOf(urls), bool(m, "ldm"), m.containsKey("gateway"), str(m, "gateway_url"));
+                List.copyOf(urls), bool(m, "ldm"), m.containsKey("gateway"), str(m, "gateway_url"),
+                strings(m, "leafnode_urls"), strings(m, "ws_connect_urls"));
+    }
+
+    private static List<String> strings(Map<String, Object> m, String k) {
+        List<String> out = new ArrayList<>();
+        if (m.get(k) instanceof List<?> l) {
+            for (Object o : l) {
+                if (o instanceof String s) {
+                    out.add(s);
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static String str(Map<String, Object> m, String k) {
@@ -83,6 +97,8 @@ record PeerInfo(String serverId, String serverName, String version, int proto, S
             b.append(",\"cluster_dynamic\":true");
         }
         Json.stringArrayOmitEmpty(b, "connect_urls", connectUrls);
+        Json.stringArrayOmitEmpty(b, "ws_connect_urls", webSocketUrls);
+        Json.stringArrayOmitEmpty(b, "leafnode_urls", leafUrls);
         b.append("}\r\n");
         return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -62,6 +62,7 @@ final class RouteInfoWriter {
         }
         if (!cluster.options().noAdvertise() && !ldm) {
             Json.stringArrayOmitEmpty(b, "connect_urls", cluster.ownClientUrls());
+            Json.stringArrayOmitEmpty(b, "ws_connect_urls", server.webSocketUrls());
         }
         io.natsboot.server.auth.Permissions perms = cluster.options().permissions();
         if (perms != null) {
@@ -75,6 +76,10 @@ final class RouteInfoWriter {
         if (gatewayUrl != null) {
             b.append(",\"gateway_url\":"); // so peers tell other clusters every gateway URL of ours
             Json.quote(b, gatewayUrl);
+        }
+        if (server.leafUrl() != null && !ldm) {
+            // nats-server: so peers tell their leafs where else to connect
+            Json.stringArrayOmitEmpty(b, "leafnode_urls", List.of(server.leafUrl()));
         }
         b.append("} \r\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);

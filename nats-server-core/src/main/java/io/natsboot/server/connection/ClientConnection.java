@@ -1572,6 +1572,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         });
     }
 
+    /**
+     * A variant client (websocket) gets an async INFO: the cluster's websocket URLs changed (nats-server sends it to
+     * websocket clients only, plain ones get theirs when the NATS URLs change).
+     */
+    public void sendAsyncVariantInfo() {
+        if (variant == null) {
+            return;
+        }
+        runOnLoop(() -> {
+            if (closeReason == null && connected && opts.protocol >= 1) {
+                enqueue(variant.info(server.infoLine(cid, host, false)));
+            }
+        });
+    }
+
     // ---- Close -----------------------------------------------------------------------------
 
     /** Closes the connection; {@code flush} sends what is queued (e.g. an -ERR) first. */

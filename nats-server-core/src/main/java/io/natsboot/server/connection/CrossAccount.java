@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * global account has none), so the common publish path never gets here.
  */
 public final class CrossAccount {
+    private static final String[] NO_QUEUES = new String[0];
+
     private CrossAccount() {
     }
 
@@ -27,8 +29,8 @@ public final class CrossAccount {
             return 0;
         }
         String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
-        return into(null, false, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
-                totalLength);
+        return into(null, false, null, response.importer(), response.reply(), reply, buf, headerLength,
+                payloadStart, totalLength);
     }
 
     /** Whether a routed message in {@code account} may be an answer to route back into another account. */
@@ -39,22 +41,26 @@ public final class CrossAccount {
     /**
      * Delivers {@code subject}'s message into other accounts; returns the number of deliveries. {@code from} is the
      * publishing client or null (an internal client); {@code toRoutes}: interest behind routes in the target
-     * account gets a frame (false for a message that came from a route: never route to route).
+     * account gets a frame (false for a message that came from a route: never route to route); {@code forwarders}
+     * (gateways), when not null, get a service import's request in the exporting account too, so a service whose
+     * responders are in another cluster is reached as nats-server reaches it.
      */
-    static int deliver(ClientConnection from, boolean toRoutes, Account account, String subject, ByteBuf buf, int replyStart,
-            int replyLength, int headerLength, int payloadStart, int totalLength) {
+    static int deliver(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account account,
+            String subject, ByteBuf buf, int replyStart, int replyLength, int headerLength, int payloadStart,
+            int totalLength) {
         int delivered = 0;
         String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
         // An answer to a request that came in through a service import: back to the requester's reply.
         Account.Response response = account.takeResponse(subject);
         if (response != null) {
-            delivered += into(from, toRoutes, response.importer(), response.reply(), reply, buf, headerLength, payloadStart,
-                    totalLength);
+            delivered += into(from, toRoutes, null, response.importer(), response.reply(), reply, buf, headerLength,
+                    payloadStart, totalLength);
         }
         for (Account.StreamImport si : account.streamImporters()) {
             if (Subjects.matches(si.subject(), subject)) {
-                delivered += into(from, toRoutes, si.importer(), si.mapped(subject), reply, buf, headerLength, payloadStart,
-                        totalLength);
+                // other clusters get the message in the exporting account, by their own (shadow) interest there
+                delivered += into(from, toRoutes, null, si.importer(), si.mapped(subject), reply, buf, headerLength,
+                        payloadStart, totalLength);
             }
         }
         for (Account.ServiceImport imp : account.serviceImports()) {
@@ -62,7 +68,7 @@ public final class CrossAccount {
                 String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject() : subject;
                 // The responder answers on a reply subject of its own account, mapped back on use.
                 String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply);
-                int n = into(from, toRoutes, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
+                int n = into(from, toRoutes, forwarders, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
                 if (n == 0 && mappedReply != null) {
                     imp.exporter().responses.remove(mappedReply);
                 }
@@ -77,10 +83,10 @@ public final class CrossAccount {
      * interest behind a route gets one frame per route in the target account, unless the message itself came
      * from a route ({@code toRoutes} false: never route to route).
      */
-    private static int into(ClientConnection from, boolean toRoutes, Account target, String subject, String reply, ByteBuf buf,
-            int headerLength, int payloadStart, int totalLength) {
+    private static int into(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account target,
+            String subject, String reply, ByteBuf buf, int headerLength, int payloadStart, int totalLength) {
         MatchResult<Subscription> m = target.trie().match(subject);
-        if (m.isEmpty()) {
+        if (m.isEmpty() && forwarders == null) {
             return 0;
         }
         byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
@@ -92,6 +98,8 @@ public final class CrossAccount {
         int payloadAt = subj.length + rep.length;
         int n = 0;
         RouteFanout routes = toRoutes ? new RouteFanout() : null;
+        String[] taken = null;
+        int takenCount = 0;
         try {
             for (int i = 0; i < m.plainCount(); i++) {
                 Subscription s = m.plain(i);
@@ -117,6 +125,11 @@ public final class CrossAccount {
                     } else if (s.receiver.deliver(s, from, frame, 0, subj.length, replyAt, rep.length,
                             headerLength, payloadAt, totalLength)) {
                         n++;
+                        if (forwarders != null) {
+                            // a local member took it: the group's members in other clusters must not
+                            taken = taken == null ? new String[m.queueGroupCount()] : taken;
+                            taken[takenCount++] = m.queueName(g);
+                        }
                         break;
                     }
                 }
@@ -124,6 +137,12 @@ public final class CrossAccount {
             if (routes != null && !routes.isEmpty()) {
                 n += routes.send(from, target, frame, 0, subj.length, replyAt, rep.length, headerLength, payloadAt,
                         totalLength);
+            }
+            if (forwarders != null) {
+                for (MessageForwarder f : forwarders) {
+                    n += f.forward(from, target, subject, frame, 0, subj.length, replyAt, rep.length, headerLength,
+                            payloadAt, totalLength, taken == null ? NO_QUEUES : taken, takenCount);
+                }
             }
         } finally {
             frame.release();

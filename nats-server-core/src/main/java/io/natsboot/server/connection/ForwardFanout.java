@@ -62,7 +62,7 @@ public final class ForwardFanout {
         }
         if (account.hasCrossAccountTraffic()) {
             String subject = buf.toString(subjectStart, subjectLength, java.nio.charset.StandardCharsets.UTF_8);
-            delivered += CrossAccount.deliver(null, false, account, subject, buf, replyStart,
+            delivered += CrossAccount.deliver(null, false, null, account, subject, buf, replyStart,
                     replyLength, headerLength, payloadStart, totalLength);
         }
         return delivered + send(account, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,

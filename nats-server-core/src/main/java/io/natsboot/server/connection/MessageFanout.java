@@ -105,8 +105,8 @@ final class MessageFanout {
             }
         }
         if (account.hasCrossAccountTraffic()) {
-            delivered += CrossAccount.deliver(from, true, account, subject, buf, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
+            delivered += CrossAccount.deliver(from, true, forwarders, account, subject, buf, replyStart, replyLength,
+                    headerLength, payloadStart, totalLength);
         }
         RouteFanout fanout = routeFanout;
         if (fanout != null && !fanout.isEmpty()) {

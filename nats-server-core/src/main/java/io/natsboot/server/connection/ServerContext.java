@@ -346,6 +346,52 @@ public final class ServerContext {
         }
     }
 
+    /** The leafnode URLs route peers advertise ({@code leafnode_urls} of their route INFO). */
+    private final GossipedUrls peerLeafUrls = new GossipedUrls();
+    /** The websocket URLs route peers advertise ({@code ws_connect_urls} of their route INFO). */
+    private final GossipedUrls peerWebSocketUrls = new GossipedUrls();
+    /** This server's leafnode URL for route INFO; null without a leafnodes listener or with no_advertise. */
+    private volatile String leafUrl;
+    /** This server's websocket URLs for route INFO and websocket clients; empty without a websocket listener. */
+    private volatile java.util.List<String> webSocketUrls = java.util.List.of();
+
+    public GossipedUrls peerLeafUrls() {
+        return peerLeafUrls;
+    }
+
+    public GossipedUrls peerWebSocketUrls() {
+        return peerWebSocketUrls;
+    }
+
+    public void leafUrl(String url) {
+        this.leafUrl = url;
+    }
+
+    public String leafUrl() {
+        return leafUrl;
+    }
+
+    public void webSocketUrls(java.util.List<String> urls) {
+        this.webSocketUrls = java.util.List.copyOf(urls);
+    }
+
+    public java.util.List<String> webSocketUrls() {
+        return webSocketUrls;
+    }
+
+    /**
+     * The {@code connect_urls} of a websocket client's INFO (nats-server's WSConnectURLs): ours, then the cluster's
+     * other nodes' websocket URLs; empty until a peer advertised some.
+     */
+    public java.util.List<String> webSocketConnectUrls() {
+        if (!peerWebSocketUrls.everAdded()) {
+            return java.util.List.of();
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(webSocketUrls);
+        all.addAll(peerWebSocketUrls.urls());
+        return java.util.List.copyOf(all);
+    }
+
     /** A gateway INFO (gateway gossip) a route peer forwarded: handed to the gateways, ignored without. */
     public void routeGatewayInfo(String json) {
         java.util.function.Consumer<String> c = routeGatewayInfo;
@@ -558,6 +604,18 @@ public final class ServerContext {
         if (l != null) {
             l.connected(c);
         }
+    }
+
+    private volatile LeafLifecycleListener leafListener;
+
+    /** Sets (or with null removes) the listener of leaf connections' life; the system account sets it. */
+    public void leafListener(LeafLifecycleListener l) {
+        this.leafListener = l;
+    }
+
+    /** The listener of leaf connections' life, or null. */
+    public LeafLifecycleListener leafListener() {
+        return leafListener;
     }
 
     /** Sets (or with null removes) the listener of client connections' life; the system account sets it. */

@@ -9,6 +9,7 @@ import io.natsboot.server.connection.Keepalive;
 import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.PeerConnection;
 import io.natsboot.server.connection.PeerDialing;
+import io.natsboot.server.connection.CrossAccount;
 import io.natsboot.server.connection.RemoteDelivery;
 import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.Subscription;
@@ -359,6 +360,11 @@ final class GatewayConnection extends PeerConnection implements RouteOps {
         String subject = buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8);
         MatchResult<Subscription> result = account.trie().match(subject);
         int queueCount = parser.queueCount();
+        if (result.plainCount() == 0 && CrossAccount.mayCross(account)
+                && CrossAccount.deliverRoutedResponse(account, subject, buf, replyStart, replyLength, headerLength,
+                        payloadStart, totalLength) > 0) {
+            return; // the answer to a request made here through a service import: back to the importer's requester
+        }
         if (!routedReply && result.plainCount() == 0) {
             // No plain interest here: an account still optimistic for this remote gets RS- (or A- when it has no
             // subscription at all), as nats-server's gatewayHandleSubjectNoInterest.

@@ -78,6 +78,11 @@ public final class Gateways implements InterestObserver, MessageForwarder {
 
     /** Remote clusters by name: configured ones and implicit ones learned from gossip. */
     private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
+    /** Per remote gateway: the final counts of its closed connections (guarded by lock). */
+    private final Map<String, GatewayTraffic> closedTraffic = new HashMap<>();
+    /** Told the name of each remote gateway learned after start (implicit ones), e.g. to add its meters. */
+    private final List<java.util.function.Consumer<String>> remoteListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Registered outbound connections by remote name; {@link #outboundArray} is the publish path's copy. */
     private final Map<String, GatewayConnection> outbound = new LinkedHashMap<>();
     private volatile GatewayConnection[] outboundArray = new GatewayConnection[0];
@@ -522,6 +527,13 @@ public final class Gateways implements InterestObserver, MessageForwarder {
                 }
             }
         }
+        // Answers to requests made here through a service import come back under the exporter's _R_.<id>.>
+        // (nats-server's service import response subscription): the responder's cluster routes them by it.
+        Account acc = server.account(account);
+        String responses = acc == null ? null : acc.responseWildcard();
+        if (responses != null && (m == null || !m.containsKey(responses))) {
+            b.append("RS+ ").append(account).append(' ').append(responses).append("\r\n");
+        }
         if (!b.isEmpty()) {
             c.enqueue(b.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -604,6 +616,9 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         if (r.urls().isEmpty() || remotes.putIfAbsent(name, r) != null) {
             return;
         }
+        for (java.util.function.Consumer<String> l : remoteListeners) {
+            l.accept(name);
+        }
         loops.onServer(true).next().execute(() -> solicit(r, true, 1));
     }
 
@@ -640,6 +655,12 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     void closed(GatewayConnection c, boolean wasRegistered) {
         open.remove(c);
         synchronized (lock) {
+            if (wasRegistered && c.remoteName() != null) {
+                // in the same step as it leaves the registry: the per-remote figures never dip or count twice
+                closedTraffic.merge(c.remoteName(), GatewayTraffic.NONE.plus(c),
+                        (a, b) -> new GatewayTraffic(a.inMsgs() + b.inMsgs(), a.inBytes() + b.inBytes(),
+                                a.outMsgs() + b.outMsgs(), a.outBytes() + b.outBytes()));
+            }
             if (c.outbound) {
                 if (outbound.get(c.remoteName()) == c) {
                     outbound.remove(c.remoteName());
@@ -930,6 +951,33 @@ public final class Gateways implements InterestObserver, MessageForwarder {
             }
         }
         return out;
+    }
+
+    /** The traffic with remote gateway {@code name} since start (all zero for one never connected). */
+    public GatewayTraffic traffic(String name) {
+        synchronized (lock) {
+            GatewayTraffic t = closedTraffic.getOrDefault(name, GatewayTraffic.NONE);
+            GatewayConnection out = outbound.get(name);
+            if (out != null) {
+                t = t.plus(out);
+            }
+            for (GatewayConnection c : inbound) {
+                if (name.equals(c.remoteName())) {
+                    t = t.plus(c);
+                }
+            }
+            return t;
+        }
+    }
+
+    /** The remote gateways known now: configured ones and those learned by gossip. */
+    public java.util.Set<String> remoteNames() {
+        return new java.util.TreeSet<>(remotes.keySet());
+    }
+
+    /** {@code l} is told the name of each remote gateway learned from now on (on the thread that learned it). */
+    public void onRemoteAdded(java.util.function.Consumer<String> l) {
+        remoteListeners.add(l);
     }
 
     /** How many registered gateway connections there are, outbound or inbound (for meters: no views built). */

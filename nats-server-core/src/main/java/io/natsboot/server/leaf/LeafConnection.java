@@ -100,6 +100,19 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     /** The subscriptions counted in {@link #smap}, so a change seen twice is counted once. */
     private final Set<Subscription> counted = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /**
+     * What may be delivered to the remote and advertised to it ({@link LeafPermissions}); null = no check.
+     * Replaced as a whole (an INFO with the hub's permissions), never changed in place.
+     */
+    private volatile io.natsboot.server.auth.Permissions perms;
+    /** Accepted for a user with a subscribe deny list: deliveries it matches are dropped without a log line. */
+    private volatile io.natsboot.server.auth.Permissions silentDeny;
+    /** Accepted: the user the leaf logged in as and the version its CONNECT named (for the system events). */
+    private volatile String authUser;
+    private volatile String remoteVersion;
+    /** Accepted: the permissions of the user the leaf logged in as, null for none. */
+    private io.natsboot.server.auth.Permissions userPerms;
+
     /** The remote's client TLS context (solicited, with a tls block), else null. */
     private final io.netty.handler.ssl.SslContext clientTls;
 
@@ -118,6 +131,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (remote != null) {
             this.account = server.account(remote.account());
             this.spoke = !remote.hub();
+            this.perms = LeafPermissions.ofRemote(remote, null, null);
         }
     }
 
@@ -175,6 +189,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (remote == null) {
             return; // the accepting side does not act on INFO
         }
+        List<String> leafUrls = strings(m.get("leafnode_urls"));
+        List<String> wsUrls = strings(m.get("ws_connect_urls"));
+        if (!leafUrls.isEmpty() || !wsUrls.isEmpty()) {
+            leafs.learnUrls(this, leafUrls, wsUrls); // first and later INFOs: the hub cluster's current list
+        }
+        if (m.containsKey("import") || m.containsKey("export")) {
+            // the hub's permissions for us, first or later INFO; our own deny lists stay appended
+            perms = LeafPermissions.ofRemote(remote, LeafPermissions.parse(m.get("export")),
+                    LeafPermissions.parse(m.get("import")));
+        }
         if (!infoReceived) {
             infoReceived = true;
             cancelTimer();
@@ -220,6 +244,13 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (Boolean.TRUE.equals(m.get("connect_info")) && connectSent && !wasRegistered()) {
             finishSolicited();
         }
+    }
+
+    private static List<String> strings(Object o) {
+        if (!(o instanceof List<?> l)) {
+            return List.of();
+        }
+        return l.stream().filter(String.class::isInstance).map(String.class::cast).toList();
     }
 
     /**
@@ -307,10 +338,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         remoteId = m.get("server_id") instanceof String s ? s : null;
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         remoteAccount = m.get("remote_account") instanceof String s ? s : null;
+        remoteVersion = m.get("version") instanceof String s ? s : null;
+        authUser = m.get("user") instanceof String s && !s.isEmpty() ? s : null;
         spoke = Boolean.TRUE.equals(m.get("is_hub"));
+        List<String> denyPub = m.get("deny_pub") instanceof List<?> l
+                ? l.stream().filter(String.class::isInstance).map(String.class::cast).toList() : List.of();
+        perms = LeafPermissions.ofAccepted(userPerms, denyPub);
+        silentDeny = LeafPermissions.silentDeny(userPerms);
         leafs.jetStreamDenyNotice(this);
         // nats-server 2.9.10 answers the CONNECT with an INFO naming the bound account (connect_info).
-        enqueue(LeafInfo.info(server, leafs, null, lid, bound.name()));
+        enqueue(LeafInfo.info(server, leafs, null, lid, bound.name(), userPerms));
         if (!register()) {
             return;
         }
@@ -369,6 +406,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 authViolation(user);
                 return null;
             }
+            userPerms = match == null ? null : match.permissions();
             Account a = match == null ? null : server.accountOfUser(match.username());
             return a != null ? a : server.globalAccount();
         } else {
@@ -391,6 +429,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         }
         markRegistered();
         leafs.registered(this);
+        io.natsboot.server.connection.LeafLifecycleListener l = server.leafListener();
+        if (l != null) {
+            // nats-server announces a leaf it is the hub of, and a solicited one only when the remote is a hub
+            l.leafRegistered(a, remote == null || remote.hub());
+        }
         return true;
     }
 
@@ -443,6 +486,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (LeafNodes.jetStreamDenied(subject)) {
             return; // JetStream is not extended over leaf connections: its API interest stays on its side
         }
+        io.natsboot.server.auth.Permissions p = perms;
+        if (p != null && !Subjects.hasWildcard(subject) && !LeafPermissions.exempt(subject) && !p.canPublish(subject)) {
+            subscriptionViolation(subject);
+            return;
+        }
         String key = queue == null ? subject : subject + " " + queue;
         Subscription existing = remoteSubs.get(key);
         if (existing != null) {
@@ -483,6 +531,30 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 replyStart, replyLength, headerLength, payloadStart, totalLength);
     }
 
+    /**
+     * The remote asked for a literal subject we may not deliver to it: a spoke ignores it (the hub told it its
+     * permissions, so its own side filters); otherwise -ERR, an error line, close, and a solicited remote waits
+     * 30 s before its next dial (nats-server's leafPermViolation).
+     */
+    private void subscriptionViolation(String subject) {
+        String text = "Permissions Violation for Subscription to \"" + subject + "\"";
+        if (spoke) {
+            if (log.isDebug()) {
+                log.debug(logPrefix() + text);
+            }
+            return;
+        }
+        if (remote != null) {
+            leafs.delayReconnect(this, LeafNodes.AFTER_PERMISSION_VIOLATION_DELAY);
+        }
+        sendErr(text);
+        log.error(logPrefix() + "Subscription Violation on \"" + subject + "\" - Check other side configuration");
+        close("Protocol Violation", true);
+        if (log.isDebug()) {
+            log.debug(logPrefix() + text);
+        }
+    }
+
     private boolean forwardsTo(RouteTarget t) {
         if (t == this) {
             return false;
@@ -518,6 +590,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (from == this || LeafNodes.jetStreamDenied(s.subject())) {
             return false;
         }
+        io.natsboot.server.auth.Permissions p = perms;
+        if (p != null && !LeafPermissions.exempt(s.subject()) && !p.canSubscribe(s.subject())) {
+            return false; // not ours to advertise (deny_imports, the hub user's publish permissions)
+        }
         if (from == null) {
             return true;
         }
@@ -549,7 +625,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /** A subscription of the bound account came or went (any thread). */
     void interestChanged(Subscription s, boolean added) {
-        if (!isRegistered() || !carries(s)) {
+        // a removal goes by what was counted: the permissions may have changed since
+        if (!isRegistered() || (added && !carries(s))) {
             return;
         }
         StringBuilder b = new StringBuilder(64);
@@ -616,6 +693,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (!wasRegistered()) {
             return false;
         }
+        if ((perms != null || silentDeny != null) && !deliverable(buf, subjectStart, subjectLength)) {
+            return false;
+        }
         boolean withHeaders = headerLength > 0 && headers;
         int bodyStart = payloadStart;
         int bodyLength = totalLength;
@@ -626,6 +706,23 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         return ServerMessageFrames.enqueue(outboundQueue(), server.options().maxPending(), this, from,
                 withHeaders ? HMSG : LMSG, null, null, buf, subjectStart, subjectLength, null, replyStart, replyLength,
                 withHeaders, headerLength, bodyStart, bodyLength, queues, queueCount);
+    }
+
+    /** nats-server's deliverMsg checks for a LEAF client: the deny filter (silent), then the publish permission. */
+    private boolean deliverable(ByteBuf buf, int subjectStart, int subjectLength) {
+        String subject = buf.toString(subjectStart, subjectLength, StandardCharsets.UTF_8);
+        io.natsboot.server.auth.Permissions quiet = silentDeny;
+        if (quiet != null && quiet.deniedDelivery(subject)) {
+            return false;
+        }
+        io.natsboot.server.auth.Permissions p = perms;
+        if (p != null && !p.canPublish(subject)) {
+            if (log.isDebug()) {
+                log.debug(logPrefix() + "Not permitted to deliver to \"" + subject + "\"");
+            }
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -654,6 +751,14 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     /** Closed: a solicited one is dialled again. */
     @Override
     protected void closed() {
+        io.natsboot.server.connection.LeafLifecycleListener l = server.leafListener();
+        Account a = account;
+        if (l != null && a != null && wasRegistered()) {
+            long rtt = keepaliveTimer().rttNanos();
+            l.leafClosed(a, new io.natsboot.server.connection.LeafLifecycleListener.Closed(started(), host(), lid,
+                    authUser, remoteName, remoteVersion, Math.max(rtt, 0), java.time.Instant.now(), inMsgs(),
+                    inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
+        }
         leafs.closed(this);
     }
 

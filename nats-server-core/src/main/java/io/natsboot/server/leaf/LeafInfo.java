@@ -44,6 +44,16 @@ final class LeafInfo {
      * {@code remoteAccount} and {@code connect_info} instead. The space before CRLF is nats-server's.
      */
     static byte[] info(ServerContext server, LeafNodes leafs, String nonce, long cid, String remoteAccount) {
+        return info(server, leafs, nonce, cid, remoteAccount, null);
+    }
+
+    /**
+     * The same, with the bound user's permissions (accepted side, answering CONNECT): {@code import} is its
+     * subscribe and {@code export} its publish permission, for the spoke to enforce (nats-server's
+     * sendPermsAndAccountInfo).
+     */
+    static byte[] info(ServerContext server, LeafNodes leafs, String nonce, long cid, String remoteAccount,
+            io.natsboot.server.auth.Permissions user) {
         StringBuilder b = new StringBuilder(400).append("INFO {\"server_id\":");
         Json.quote(b, server.serverId());
         b.append(",\"server_name\":");
@@ -69,7 +79,9 @@ final class LeafInfo {
         }
         b.append(",\"ip\":");
         Json.quote(b, leafs.infoHostPort());
-        b.append(",\"client_id\":").append(cid);
+        if (cid != 0) {
+            b.append(",\"client_id\":").append(cid); // not in the asynchronous INFO of URL updates
+        }
         if (nonce != null) {
             b.append(",\"nonce\":");
             Json.quote(b, nonce);
@@ -78,6 +90,12 @@ final class LeafInfo {
             b.append(",\"cluster\":");
             Json.quote(b, server.clusterName());
         }
+        // the websocket URLs of the cluster's other nodes (nats-server: not its own), for websocket remotes
+        Json.stringArrayOmitEmpty(b, "ws_connect_urls", server.peerWebSocketUrls().urls());
+        if (user != null) {
+            LeafPermissions.appendJson(b, "import", user.subscribe());
+            LeafPermissions.appendJson(b, "export", user.publish());
+        }
         b.append(",\"info_on_connect\":true");
         if (remoteAccount != null) {
             b.append(",\"connect_info\":true");
@@ -85,7 +103,7 @@ final class LeafInfo {
         b.append(",\"leafnode_urls\":[");
         // Always our own URL: a 2.9.10 leaf takes an INFO without leafnode_urls for a wrong port. no_advertise
         // only keeps it out of what a cluster gossips.
-        List<String> urls = List.of(leafs.infoHostPort());
+        List<String> urls = leafs.infoLeafUrls();
         for (int i = 0; i < urls.size(); i++) {
             if (i > 0) {
                 b.append(',');

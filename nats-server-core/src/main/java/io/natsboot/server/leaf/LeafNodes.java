@@ -42,6 +42,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     static final String LDS_PREFIX = "$LDS.";
     /** nats-server's leafNodeReconnectDelayAfterLoopDetected (and after the same cluster name). */
     static final Duration AFTER_LOOP_DELAY = Duration.ofSeconds(30);
+    /** nats-server's leafNodeReconnectAfterPermViolation. */
+    static final Duration AFTER_PERMISSION_VIOLATION_DELAY = Duration.ofSeconds(30);
     /** JetStream is not extended over leaf connections (no domains here): nats-server's deny list. */
     private static final List<String> JS_DENY = List.of("$JS.API.>", "$KV.>", "$OBJ.>");
 
@@ -65,8 +67,27 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         /** Once connected, every failed redial is reported (nats-server's reconnect_error_reports, 1). */
         volatile boolean everConnected;
         volatile Duration nextDelay;
-        int next;
         volatile LeafConnection current;
+        /** The URLs to try: those the hub's INFO gossiped, then the configured ones (guarded by this). */
+        List<URI> urls;
+        /** The URL dialled last (guarded by this). */
+        URI currentUrl;
+
+        RemoteState(LeafNodeOptions.Remote r) {
+            urls = new ArrayList<>(r.urls());
+        }
+
+        /**
+         * nats-server's pickNextURL: the URL dialled last moves to the end when it is first in the list, then the
+         * first one is next.
+         */
+        synchronized URI next() {
+            if (currentUrl != null && urls.size() > 1 && sameHostPort(currentUrl, urls.get(0))) {
+                urls.add(urls.remove(0));
+            }
+            currentUrl = urls.get(0);
+            return currentUrl;
+        }
     }
 
     public LeafNodes(ServerContext server, LeafNodeOptions options, LoopResources loops) {
@@ -85,7 +106,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
             bind();
         }
         for (LeafNodeOptions.Remote r : options.remotes()) {
-            remotes.put(r, new RemoteState());
+            remotes.put(r, new RemoteState(r));
             dial(r, 1);
         }
     }
@@ -109,6 +130,10 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                 .syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         infoHost = computeInfoHost();
+        // route INFO carries it, so the cluster's other nodes tell their leafs (no_advertise: not gossiped)
+        server.leafUrl(options.noAdvertise() ? null : infoHostPort());
+        server.peerLeafUrls().onChange(this::sendAsyncInfo);
+        server.peerWebSocketUrls().onChange(this::sendAsyncInfo);
         log.info("Listening for leafnode connections on " + hostPort(options.host(), boundPort));
         if (options.advertise() != null) {
             log.info("Advertise address for leafnode is set to " + infoHostPort());
@@ -145,11 +170,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
             return;
         }
         RemoteState state = remotes.get(r);
-        URI url;
-        synchronized (state) {
-            url = r.urls().get(state.next % r.urls().size());
-            state.next++;
-        }
+        URI url = state.next();
         int port = port(url);
         String hostPort = url.getHost() + ":" + port;
         if (log.isDebug()) {
@@ -252,6 +273,85 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         }
     }
 
+    /**
+     * The URLs a solicited connection's INFO gossiped ({@code leafnode_urls}, or {@code ws_connect_urls} for a
+     * websocket remote) go before the configured ones; one already configured (same host and port) is not added
+     * twice (nats-server's updateLeafNodeURLs).
+     */
+    void learnUrls(LeafConnection c, List<String> leafUrls, List<String> wsUrls) {
+        LeafNodeOptions.Remote r = c.remote;
+        RemoteState state = r == null ? null : remotes.get(r);
+        if (state == null) {
+            return;
+        }
+        boolean ws = r.webSocket();
+        List<String> gossiped = ws ? wsUrls : leafUrls;
+        String scheme = ws ? (r.tls() != null || "wss".equalsIgnoreCase(r.urls().get(0).getScheme()) ? "wss" : "ws")
+                : "nats-leaf";
+        List<URI> next = new ArrayList<>();
+        for (String g : gossiped) {
+            URI u;
+            try {
+                u = new URI(scheme + "://" + g);
+                if (u.getHost() == null) {
+                    throw new java.net.URISyntaxException(g, "no host");
+                }
+            } catch (java.net.URISyntaxException e) {
+                log.error(c.logPrefix() + "Error parsing url \"" + g + "\": " + e.getMessage());
+                continue;
+            }
+            boolean configured = false;
+            for (URI k : r.urls()) {
+                configured |= sameHostPort(u, k);
+            }
+            if (!configured) {
+                next.add(u);
+            }
+        }
+        next.addAll(r.urls());
+        synchronized (state) {
+            state.urls = next;
+        }
+    }
+
+    private static boolean sameHostPort(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    /** The URLs a remote will try, in order (for tests and monitoring). */
+    public List<URI> remoteUrls(LeafNodeOptions.Remote r) {
+        RemoteState state = remotes.get(r);
+        if (state == null) {
+            return List.of();
+        }
+        synchronized (state) {
+            return List.copyOf(state.urls);
+        }
+    }
+
+    /** The cluster's leaf or websocket URLs changed: every leaf connection gets the new INFO (sendAsyncLeafNodeInfo). */
+    private void sendAsyncInfo() {
+        if (shuttingDown) {
+            return;
+        }
+        byte[] info = LeafInfo.info(server, this, null, 0, null);
+        for (LeafConnection c : connections()) {
+            c.enqueue(info);
+        }
+    }
+
+    /** {@code leafnode_urls} of our INFO: our own URL, then those of the cluster's other nodes. */
+    List<String> infoLeafUrls() {
+        List<String> peers = server.peerLeafUrls().urls();
+        if (peers.isEmpty()) {
+            return List.of(infoHostPort());
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        all.add(infoHostPort());
+        all.addAll(peers);
+        return List.copyOf(all);
+    }
+
     // ---- Registry ----------------------------------------------------------------------------
 
     void track(LeafConnection c) {
@@ -346,7 +446,7 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
                 subs.add(s.subject());
             }
             out.add(new LeafView.Leaf(c.remoteName(), c.isSpoke(), c.accountName(), c.host(), c.remotePort(),
-                    rtt > 0 ? GoFormat.duration(rtt) : "", c.inMsgs(), c.outboundQueue().outMsgs(), c.inBytes(),
+                    GoFormat.duration(Math.max(rtt, 0)), c.inMsgs(), c.outboundQueue().outMsgs(), c.inBytes(),
                     c.outboundQueue().outBytes(), subs));
         }
         return out;

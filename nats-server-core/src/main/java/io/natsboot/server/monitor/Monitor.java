@@ -557,11 +557,20 @@ public final class Monitor {
 
     /** /leafz; {@code subs}: each leaf's advertised subjects too. */
     public JsonWriter.Writable leafz(boolean subs) {
+        return leafz(subs, null);
+    }
+
+    /** /leafz of the leafs bound to {@code account} (null or empty: all), as nats-server's LeafzOptions.Account. */
+    public JsonWriter.Writable leafz(boolean subs, String account) {
         LeafView v = leafView.get();
         if (v == null) {
             return new FeatureViews.Leafz(context.serverId(), Instant.now());
         }
-        return new LeafView.Leafz(context.serverId(), Instant.now(), v.leafs(), subs);
+        List<LeafView.Leaf> leafs = v.leafs();
+        if (account != null && !account.isEmpty()) {
+            leafs = leafs.stream().filter(l -> account.equals(l.account())).toList();
+        }
+        return new LeafView.Leafz(context.serverId(), Instant.now(), leafs, subs);
     }
 
     /** /accountz: {@code $G} and {@code $SYS}; with {@code acc}, that account's detail. */

@@ -250,7 +250,7 @@ public final class MonitorServer {
                         true);
             case "/leafz":
                 monitor.countRequest("/leafz");
-                return json(query, monitor.leafz(query.bool("subs")), true);
+                return json(query, monitor.leafz(query.bool("subs"), query.get("acc")), true);
             case "/accountz":
                 monitor.countRequest("/accountz");
                 return json(query, monitor.accountz(query.get("acc")), true);

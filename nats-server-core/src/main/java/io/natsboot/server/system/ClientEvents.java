@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event (same id) with two server objects. Counts are kept here (taken when the hook runs); messages are built
  * on the system thread, and only when someone listens.
  */
-final class ClientEvents implements ClientLifecycleListener {
+final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.connection.LeafLifecycleListener {
     /** nats-server's close reason of a refused login: the one that makes an auth error event. */
     static final String AUTHENTICATION_FAILURE = "Authentication Failure";
 
@@ -34,6 +34,8 @@ final class ClientEvents implements ClientLifecycleListener {
     /** The account each live client is counted in. */
     private final Map<ClientConnection, Account> countedIn = new ConcurrentHashMap<>();
     private final Map<Account, AtomicInteger> conns = new ConcurrentHashMap<>();
+    /** Leaf connections per account: the {@code leafnodes} of the account connections event. */
+    private final Map<Account, AtomicInteger> leafs = new ConcurrentHashMap<>();
     /** The live clients counted in each account: an account's traffic is summed over its own clients only. */
     private final Map<Account, Set<ClientConnection>> members = new ConcurrentHashMap<>();
 
@@ -48,6 +50,56 @@ final class ClientEvents implements ClientLifecycleListener {
 
     private AccountTraffic traffic(Account a) {
         return AccountTraffic.of(a, members(a));
+    }
+
+    private AtomicInteger leafCount(Account a) {
+        return leafs.computeIfAbsent(a, k -> new AtomicInteger());
+    }
+
+    /**
+     * A leaf registered with its account (nats-server's registerWithAccount): the account's count, then, when we are
+     * the hub on it and gateways run, {@code $SYS.ACCOUNT.<acc>.LEAFNODE.CONNECT} (nats-server's sendLeafNodeConnect).
+     * No CONNECT event: 2.9.10 sends none for leafs.
+     */
+    @Override
+    public void leafRegistered(Account a, boolean announce) {
+        leafCount(a).incrementAndGet();
+        AccountConns conns = accountConns(a, count(a).get());
+        String subject = "$SYS.ACCOUNT." + a.name() + ".LEAFNODE.CONNECT";
+        boolean toLeafConnect = announce && context.gatewayUrl() != null && sys.hasInterest(subject);
+        if (conns == null && !toLeafConnect) {
+            return;
+        }
+        sys.execute(() -> {
+            if (conns != null) {
+                conns.send();
+            }
+            if (toLeafConnect) {
+                sys.sendEvent(subject, server -> w -> w.beginObject().name("server").value(server)
+                        .field("acc", a.name()).endObject());
+            }
+        });
+    }
+
+    /** A leaf closed: the account's count, then (unless $G) a DISCONNECT event of kind Leafnode. */
+    @Override
+    public void leafClosed(Account a, Closed closed) {
+        leafCount(a).decrementAndGet();
+        AccountConns conns = accountConns(a, count(a).get());
+        String subject = "$SYS.ACCOUNT." + a.name() + ".DISCONNECT";
+        boolean toDisconnect = !a.isGlobal() && sys.hasInterest(subject);
+        if (conns == null && !toDisconnect) {
+            return;
+        }
+        ClientSnapshot leaf = ClientSnapshot.ofLeaf(a.name(), closed);
+        sys.execute(() -> {
+            if (conns != null) {
+                conns.send();
+            }
+            if (toDisconnect) {
+                disconnect(subject, leaf);
+            }
+        });
     }
 
     private AtomicInteger count(Account a) {
@@ -66,13 +118,14 @@ final class ClientEvents implements ClientLifecycleListener {
      */
     ApiResponse connsAnswer(Account a) {
         int n = connections(a);
-        if (n <= 0) {
+        if (n + leafCount(a).get() <= 0) {
             return null;
         }
         String id = SystemJson.eventId();
         Instant now = Instant.now();
         AccountTraffic t = traffic(a);
-        return ApiResponse.event(server -> accountConnsJson(id, now, server, a, n, t));
+        int l = leafCount(a).get();
+        return ApiResponse.event(server -> accountConnsJson(id, now, server, a, n, l, t));
     }
 
     @Override
@@ -162,7 +215,7 @@ final class ClientEvents implements ClientLifecycleListener {
             return null;
         }
         return new AccountConns(toOld ? old : null, toCurrent ? current : null, SystemJson.eventId(), Instant.now(),
-                a, n, traffic(a));
+                a, n, leafCount(a).get(), traffic(a));
     }
 
     /** One account connections event, sent on the old subject first, then the current one (same id). */
@@ -173,9 +226,10 @@ final class ClientEvents implements ClientLifecycleListener {
         private final Instant now;
         private final Account account;
         private final int n;
+        private final int leafNodes;
         private final AccountTraffic traffic;
 
-        AccountConns(String old, String current, String id, Instant now, Account account, int n,
+        AccountConns(String old, String current, String id, Instant now, Account account, int n, int leafNodes,
                 AccountTraffic traffic) {
             this.old = old;
             this.current = current;
@@ -183,28 +237,29 @@ final class ClientEvents implements ClientLifecycleListener {
             this.now = now;
             this.account = account;
             this.n = n;
+            this.leafNodes = leafNodes;
             this.traffic = traffic;
         }
 
         void send() {
             if (old != null) {
-                sys.sendEvent(old, server -> accountConnsJson(id, now, server, account, n, traffic));
+                sys.sendEvent(old, server -> accountConnsJson(id, now, server, account, n, leafNodes, traffic));
             }
             if (current != null) {
-                sys.sendEvent(current, server -> accountConnsJson(id, now, server, account, n, traffic));
+                sys.sendEvent(current, server -> accountConnsJson(id, now, server, account, n, leafNodes, traffic));
             }
         }
     }
 
     private static JsonWriter.Writable accountConnsJson(String id, Instant now, ServerInfo server, Account a, int n,
-            AccountTraffic t) {
+            int leafNodes, AccountTraffic t) {
         return w -> {
             SystemJson.typedEvent(w.beginObject(), SystemJson.ACCOUNT_CONNS_TYPE, id, now)
                     .name("server").value(server)
                     .field("acc", a.name())
                     .field("conns", n)
-                    .field("leafnodes", 0)
-                    .field("total_conns", n);
+                    .field("leafnodes", leafNodes)
+                    .field("total_conns", n + leafNodes);
             t.writeJson(w);
             w.endObject();
         };

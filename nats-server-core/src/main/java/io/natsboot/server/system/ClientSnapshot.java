@@ -10,7 +10,7 @@ import java.time.Instant;
  */
 record ClientSnapshot(Instant start, String host, long id, String account, String user, String name, String lang,
                       String version, long rttNanos, Instant stop, long inMsgs, long inBytes, long outMsgs,
-                      long outBytes, String reason) {
+                      long outBytes, String reason, String kind, String clientType) {
 
     /** nats-server's kind and client_type of a plain NATS client connection. */
     static final String KIND = "Client";
@@ -20,7 +20,14 @@ record ClientSnapshot(Instant start, String host, long id, String account, Strin
         long rtt = c.rttForMonitor();
         return new ClientSnapshot(c.started(), c.host(), c.cid(), c.account().name(), c.user(), c.name(), c.lang(),
                 c.version(), rtt > 0 ? rtt : 0, c.stopped(), c.inMsgs(), c.inBytes(), c.outMsgs(), c.outBytes(),
-                c.closeReason());
+                c.closeReason(), KIND, CLIENT_TYPE);
+    }
+
+    /** A closed leaf connection as nats-server reports it: kind Leafnode, no client_type. */
+    static ClientSnapshot ofLeaf(String account, io.natsboot.server.connection.LeafLifecycleListener.Closed c) {
+        return new ClientSnapshot(c.start(), c.host(), c.id(), account, c.user(), c.name(), null, c.version(),
+                c.rttNanos(), c.stop(), c.inMsgs(), c.inBytes(), c.outMsgs(), c.outBytes(), c.reason(), "Leafnode",
+                null);
     }
 
     /**
@@ -44,7 +51,7 @@ record ClientSnapshot(Instant start, String host, long id, String account, Strin
                 w.field("stop", stop);
             }
         }
-        w.field("kind", KIND).field("client_type", CLIENT_TYPE);
+        w.field("kind", kind).fieldOmitEmpty("client_type", clientType);
         w.endObject();
     }
 

@@ -80,6 +80,7 @@ public final class SystemAccount {
         sys.requests.subscribe();
         sys.imports.start();
         context.clientListener(sys.clientEvents);
+        context.leafListener(sys.clientEvents);
         sys.statsz.start();
         return sys;
     }
@@ -272,6 +273,7 @@ public final class SystemAccount {
         }
         stopped = true;
         context.clientListener(null);
+        context.leafListener(null);
         thread.shutdownNow();
         imports.close();
         client.close();

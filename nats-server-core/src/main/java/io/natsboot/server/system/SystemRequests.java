@@ -92,7 +92,8 @@ final class SystemRequests {
                 monitor.routez(o.bool("subscriptions"), o.bool("subscriptions_detail"))));
         server(id, "GATEWAYZ", "GatewayzEventOptions", GATEWAYZ, (o, a) -> ApiResponse.data(
                 monitor.gatewayz(o.bool("accounts"), o.string("name"), o.string("account_name"))));
-        server(id, "LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
+        server(id, "LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(
+                monitor.leafz(o.bool("subscriptions"), o.string("account"))));
         server(id, "ACCOUNTZ", "AccountzEventOptions", ACCOUNTZ, (o, a) -> ApiResponse.data(
                 monitor.accountz(o.string("account"))));
         server(id, "JSZ", "JszEventOptions", JSZ, (o, a) -> {
@@ -109,7 +110,8 @@ final class SystemRequests {
         account("SUBSZ", "SubszEventOptions", SUBSZ, (o, a) -> ApiResponse.data(monitor.subsz(
                 new SubszOptions(true, o.number("offset"), o.number("limit"), a, o.string("test"))).full()));
         account("CONNZ", "ConnzEventOptions", CONNZ, (o, a) -> ApiResponse.data(monitor.connz(connz(o, a))));
-        account("LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(monitor.leafz()));
+        account("LEAFZ", "LeafzEventOptions", LEAFZ, (o, a) -> ApiResponse.data(
+                monitor.leafz(o.bool("subscriptions"), a)));
         account("JSZ", "JszEventOptions", JSZ, (o, a) -> {
             if (monitor.jetStreamView() == null) {
                 return ApiResponse.failed(500, "jetstream not enabled");

@@ -19,9 +19,14 @@ final class WebSocketClientVariant implements ClientVariant {
     private ServerOptions lastServer;
     private ServerOptions lastView;
 
-    WebSocketClientVariant(WebSocketOptions ws, String cookieJwt) {
+    /** The websocket URLs of the cluster ({@code ServerContext.webSocketConnectUrls}). */
+    private final java.util.function.Supplier<java.util.List<String>> connectUrls;
+
+    WebSocketClientVariant(WebSocketOptions ws, String cookieJwt,
+            java.util.function.Supplier<java.util.List<String>> connectUrls) {
         this.ws = ws;
         this.cookieJwt = cookieJwt;
+        this.connectUrls = connectUrls;
     }
 
     @Override
@@ -64,8 +69,19 @@ final class WebSocketClientVariant implements ClientVariant {
     @Override
     public byte[] info(byte[] info) {
         String line = new String(info, StandardCharsets.UTF_8);
-        // no WebSocket URLs of other servers are known: a WebSocket client is not given the NATS ones
+        // a WebSocket client is told the cluster's websocket URLs instead of the NATS ones (nats-server's
+        // WSConnectURLs), where connect_urls goes: before ldm, else last
         line = line.replaceFirst(",\"connect_urls\":\\[[^\\]]*\\]", "");
+        java.util.List<String> wsUrls = connectUrls.get();
+        if (!wsUrls.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            io.natsboot.server.protocol.Json.stringArrayOmitEmpty(b, "connect_urls", wsUrls);
+            int at = line.indexOf(",\"ldm\":true");
+            if (at < 0) {
+                at = line.lastIndexOf('}');
+            }
+            line = line.substring(0, at) + b + line.substring(at);
+        }
         if (ws.authOverride() && !line.contains("\"auth_required\":true")) {
             int at = line.indexOf(",\"tls_required\"");
             if (at < 0) {

@@ -282,7 +282,8 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         }
         WebSocketFrames frames = new WebSocketFrames(log, browser, compress, safari);
         p.addBefore(name, "ws-frames", frames);
-        ClientConnection client = new ClientConnection(context, new WebSocketClientVariant(ws, jwtCookie(h)));
+        ClientConnection client = new ClientConnection(context, new WebSocketClientVariant(ws, jwtCookie(h),
+                context::webSocketConnectUrls));
         frames.client(client);
         p.remove(this);
         upgraded.add(ctx.channel());

@@ -49,12 +49,18 @@ final class GoGatewayNode implements AutoCloseable {
     /** As above, with {@code gatewayExtra} (e.g. a tls block) inside the gateway block. */
     static GoGatewayNode start(String name, String gateway, int gatewayPort, List<String> remotes, int clusterPort,
             List<String> routes, String gatewayExtra) throws Exception {
+        return start(name, gateway, gatewayPort, remotes, clusterPort, routes, gatewayExtra, "");
+    }
+
+    /** As above, with {@code topExtra} (e.g. an accounts block) at the top of the file. */
+    static GoGatewayNode start(String name, String gateway, int gatewayPort, List<String> remotes, int clusterPort,
+            List<String> routes, String gatewayExtra, String topExtra) throws Exception {
         RequiredBinaries.path("nats-server"); // fails naming the package when missing
         int port = Ports.free();
         int gw = gatewayPort == 0 ? GatewayTestSupport.port() : gatewayPort;
         int http = Ports.free();
-        StringBuilder c = new StringBuilder();
-        c.append("listen: \"127.0.0.1:").append(port).append("\"\n");
+        StringBuilder c = new StringBuilder(topExtra);
+        c.append("\nlisten: \"127.0.0.1:").append(port).append("\"\n");
         c.append("http: \"127.0.0.1:").append(http).append("\"\n");
         c.append("server_name: ").append(name).append('\n');
         c.append("gateway {\n  name: ").append(gateway).append("\n  listen: \"127.0.0.1:").append(gw).append("\"\n");

@@ -53,7 +53,10 @@ import java.util.function.ToDoubleFunction;
  * keeps a closed route's final counts.
  *
  * <p>With a {@code gateway} block, {@code nats.server.gateways} (gauge, tag direction=outbound|inbound: gateway
- * connections [nats_server_gateways]); with a {@code leafnodes} block, {@code nats.server.leafnodes} (gauge: leaf
+ * connections [nats_server_gateways]), and per remote gateway (tag gateway=its name; configured ones and those
+ * learned by gossip) {@code nats.server.gateways.messages} and {@code nats.server.gateways.bytes} (counters, tag
+ * direction=in|out: its outbound and inbound connections' figures of /gatewayz, closed connections included
+ * [nats_server_gateways_messages_total, nats_server_gateways_bytes_total]); with a {@code leafnodes} block, {@code nats.server.leafnodes} (gauge: leaf
  * node connections [nats_server_leafnodes]).
  *
  * <p>JetStream meters, only when JetStream is enabled ({@code natsboot.server.jetstream.enabled}), read from the
@@ -131,12 +134,43 @@ public class NatsServerMetrics implements MeterBinder {
             Gauge.builder("nats.server.gateways", server, x -> gateways(x, false))
                     .description("Gateway connections remote clusters dialled").baseUnit(BaseUnits.CONNECTIONS)
                     .tags(tags).tag("direction", "inbound").register(registry);
+            bindGatewayTraffic(registry);
         }
         if (server.options().leafnodes() != null) {
             Gauge.builder("nats.server.leafnodes", server, NatsServerMetrics::leafnodes)
                     .description("Leaf node connections, hub and spoke side").baseUnit(BaseUnits.CONNECTIONS)
                     .tags(tags).register(registry);
         }
+    }
+
+    /**
+     * Traffic meters per remote gateway (tag {@code gateway}): those configured now, and each one learned by gossip
+     * later as it is learned.
+     */
+    private void bindGatewayTraffic(MeterRegistry registry) {
+        io.natsboot.server.gateway.Gateways g = server.gateways();
+        if (g == null) {
+            return;
+        }
+        g.onRemoteAdded(name -> bindGateway(registry, g, name));
+        for (String name : g.remoteNames()) {
+            bindGateway(registry, g, name);
+        }
+    }
+
+    private void bindGateway(MeterRegistry registry, io.natsboot.server.gateway.Gateways g, String name) {
+        FunctionCounter.builder("nats.server.gateways.messages", g, x -> x.traffic(name).inMsgs())
+                .description("Messages received from a remote gateway").baseUnit(BaseUnits.MESSAGES).tags(tags)
+                .tag("gateway", name).tag("direction", "in").register(registry);
+        FunctionCounter.builder("nats.server.gateways.messages", g, x -> x.traffic(name).outMsgs())
+                .description("Messages sent to a remote gateway").baseUnit(BaseUnits.MESSAGES).tags(tags)
+                .tag("gateway", name).tag("direction", "out").register(registry);
+        FunctionCounter.builder("nats.server.gateways.bytes", g, x -> x.traffic(name).inBytes())
+                .description("Payload bytes received from a remote gateway").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("gateway", name).tag("direction", "in").register(registry);
+        FunctionCounter.builder("nats.server.gateways.bytes", g, x -> x.traffic(name).outBytes())
+                .description("Payload bytes sent to a remote gateway").baseUnit(BaseUnits.BYTES).tags(tags)
+                .tag("gateway", name).tag("direction", "out").register(registry);
     }
 
     /** Open gateway connections of one direction; 0 while the server is not running. */

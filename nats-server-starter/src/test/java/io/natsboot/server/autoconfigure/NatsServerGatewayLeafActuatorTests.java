@@ -93,6 +93,25 @@ class NatsServerGatewayLeafActuatorTests {
                 assertThat(registry.get("nats.server.gateways").tag("direction", "inbound").gauge().value())
                         .isEqualTo(1.0);
                 assertThat(registry.get("nats.server.leafnodes").gauge().value()).isEqualTo(1.0);
+                // per remote gateway: B was learned when it dialled in; its traffic as /gatewayz counts it
+                double before = registry.get("nats.server.gateways.messages").tag("gateway", "B")
+                        .tag("direction", "out").functionCounter().count();
+                try (io.nats.client.Connection onB = io.nats.client.Nats.connect("nats://127.0.0.1:" + other.port());
+                     io.nats.client.Connection onA = io.nats.client.Nats.connect("nats://127.0.0.1:" + embedded.port())) {
+                    io.nats.client.Subscription sub = onB.subscribe("metered");
+                    onB.flush(Duration.ofSeconds(2));
+                    Awaitility.await("B's interest in A").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        onA.publish("metered", new byte[] {1});
+                        onA.flush(Duration.ofSeconds(1));
+                        assertThat(sub.nextMessage(Duration.ofMillis(100))).isNotNull();
+                    });
+                    double sent = registry.get("nats.server.gateways.messages").tag("gateway", "B")
+                            .tag("direction", "out").functionCounter().count();
+                    assertThat(sent).isGreaterThan(before);
+                    assertThat(sent).isEqualTo((double) embedded.gateways().traffic("B").outMsgs());
+                    assertThat(registry.get("nats.server.gateways.bytes").tag("gateway", "B").tag("direction", "out")
+                            .functionCounter().count()).isGreaterThanOrEqualTo(sent);
+                }
                 assertThat(embedded.port()).isPositive();
             } finally {
                 other.shutdown();
