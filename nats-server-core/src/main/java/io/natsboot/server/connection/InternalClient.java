@@ -244,13 +244,26 @@ public final class InternalClient {
         if (payload != null) {
             buf.writeBytes(payload);
         }
+        ByteBuf remote = null;
         try {
             MatchResult<Subscription> result = account.trie().match(subject);
             // a fan-out per call: publish may run on many threads at once
-            return new MessageFanout(server).publish(account, result, subject, null, true, null, buf, 0, subj.length,
+            MessageFanout fanout = new MessageFanout(server);
+            if (!routeSubject.equals(presentedSubject) && JsDeliveryReply.encodes(reply)) {
+                byte[] rs = routeSubject.getBytes(StandardCharsets.UTF_8);
+                byte[] rr = JsDeliveryReply.encode(reply, presentedSubject).getBytes(StandardCharsets.UTF_8);
+                remote = Unpooled.buffer(rs.length + rr.length + total);
+                remote.writeBytes(rs).writeBytes(rr).writeBytes(buf, subj.length + rep.length, total);
+                fanout.remoteFrame(new MessageFanout.RemoteFrame(routeSubject, remote, 0, rs.length, rs.length,
+                        rr.length, rs.length + rr.length));
+            }
+            return fanout.publish(account, result, subject, null, true, null, buf, 0, subj.length,
                     subj.length, rep.length, headerLength, subj.length + rep.length, total);
         } finally {
             buf.release();
+            if (remote != null) {
+                remote.release();
+            }
         }
     }
 

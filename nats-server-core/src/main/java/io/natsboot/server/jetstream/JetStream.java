@@ -124,6 +124,9 @@ public final class JetStream implements AutoCloseable {
         accounts.put(account, a);
         recover(a);
         a.apiSubscription = transport.subscribe(account, "$JS.API.>", (s, r, h, p) -> api.handle(a, s, r, h, p));
+        if (!options.domain().isEmpty()) {
+            transport.addDomainMappings(account, options.domain());
+        }
     }
 
     /**

@@ -78,6 +78,11 @@ final class LeafInfo {
             b.append(",\"cluster\":");
             Json.quote(b, server.clusterName());
         }
+        String domain = LeafJetStream.domain(server);
+        if (!domain.isEmpty()) {
+            b.append(",\"domain\":");
+            Json.quote(b, domain);
+        }
         b.append(",\"info_on_connect\":true");
         if (remoteAccount != null) {
             b.append(",\"connect_info\":true");
@@ -139,6 +144,11 @@ final class LeafInfo {
         }
         b.append(",\"tls_required\":").append(tls).append(",\"server_id\":");
         Json.quote(b, server.serverId());
+        String domain = LeafJetStream.domain(server);
+        if (!domain.isEmpty()) {
+            b.append(",\"domain\":");
+            Json.quote(b, domain);
+        }
         b.append(",\"name\":");
         Json.quote(b, server.serverName());
         if (remote.hub()) {
@@ -152,6 +162,9 @@ final class LeafInfo {
         }
         if (headers && !server.options().noHeaderSupport()) {
             b.append(",\"headers\":true");
+        }
+        if (LeafJetStream.enabled(server)) {
+            b.append(",\"jetstream\":true");
         }
         if (!remote.denyImports().isEmpty()) {
             Json.stringArrayOmitEmpty(b, "deny_pub", remote.denyImports());
