@@ -287,6 +287,7 @@ public final class JetStream implements AutoCloseable {
     }
 
     void pumpSources(io.natsboot.server.jetstream.Stream s) {
+        s.syncExternalSources();
         StreamConfig c = s.config;
         List<String> origins = new ArrayList<>();
         if (c.mirror != null) {

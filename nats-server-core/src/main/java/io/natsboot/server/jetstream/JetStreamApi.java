@@ -1102,6 +1102,7 @@ public final class JetStreamApi {
         synchronized (s) {
             cs = new ArrayList<>(s.consumers.values());
         }
+        cs.removeIf(c -> c.config.direct); // mirrors' and sources' copy consumers are not listed
         int total = cs.size();
         offset = Math.max(0, Math.min(offset, total));
         int limit = list ? LIST_LIMIT : NAMES_LIMIT;
