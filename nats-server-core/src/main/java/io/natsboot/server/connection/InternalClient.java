@@ -297,7 +297,16 @@ public final class InternalClient {
 
     /** Whether any subscription in this client's account (local, route or internal) matches {@code subject}. */
     public boolean hasInterest(String subject) {
-        return !account.trie().match(subject).isEmpty();
+        if (!account.trie().match(subject).isEmpty()) {
+            return true;
+        }
+        // subscribers in accounts that import it as a stream count too (a consumer delivering to another account)
+        for (Account.StreamImport si : account.streamImporters()) {
+            if (Subjects.matches(si.subject(), subject) && !si.importer().trie().match(si.mapped(subject)).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes every subscription; later publishes are dropped and subscribes refused. */

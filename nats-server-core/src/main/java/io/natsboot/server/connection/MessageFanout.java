@@ -121,8 +121,10 @@ final class MessageFanout {
             }
         }
         if (account.hasCrossAccountTraffic()) {
-            delivered += CrossAccount.deliver(from, true, account, subject, buf, replyStart, replyLength, headerLength,
-                    payloadStart, totalLength);
+            String shown = remoteFrame == null ? null
+                    : buf.toString(subjectStart, subjectLength, java.nio.charset.StandardCharsets.UTF_8);
+            delivered += CrossAccount.deliver(from, true, account, subject, shown, buf, replyStart, replyLength,
+                    headerLength, payloadStart, totalLength);
         }
         RemoteFrame rf = remoteFrame;
         if (rf != null) {
