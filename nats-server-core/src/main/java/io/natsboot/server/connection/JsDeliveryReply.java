@@ -41,4 +41,25 @@ public final class JsDeliveryReply {
         }
         return -1;
     }
+
+    /**
+     * The message of an encoded delivery as local clients get it, in a new buffer: its own subject (after the
+     * {@code @} at {@code at}), then the ack reply, then headers and payload; the caller releases it.
+     */
+    public static io.netty.buffer.ByteBuf decoded(io.netty.buffer.ByteBuf buf, int at, int replyStart,
+            int replyLength, int payloadStart, int totalLength) {
+        int presentedStart = at + 1;
+        int presentedLength = replyStart + replyLength - presentedStart;
+        int ackLength = at - replyStart;
+        io.netty.buffer.ByteBuf copy = io.netty.buffer.Unpooled.buffer(presentedLength + ackLength + totalLength);
+        copy.writeBytes(buf, presentedStart, presentedLength);
+        copy.writeBytes(buf, replyStart, ackLength);
+        copy.writeBytes(buf, payloadStart, totalLength);
+        return copy;
+    }
+
+    /** The subject length in a {@link #decoded} buffer. */
+    public static int decodedSubjectLength(int at, int replyStart, int replyLength) {
+        return replyStart + replyLength - at - 1;
+    }
 }

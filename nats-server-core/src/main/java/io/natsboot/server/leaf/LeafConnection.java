@@ -497,14 +497,12 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         int at = replyLength > 0 ? io.natsboot.server.connection.JsDeliveryReply.split(buf, replyStart, replyLength) : -1;
         if (at >= 0) {
             // a JetStream delivery: routed by its subject (the inbox), shown with the one after the reply's '@'
-            int presentedStart = at + 1;
-            int presentedLength = replyStart + replyLength - presentedStart;
+            int presentedLength = io.natsboot.server.connection.JsDeliveryReply.decodedSubjectLength(at, replyStart,
+                    replyLength);
             int ackLength = at - replyStart;
-            ByteBuf copy = io.netty.buffer.Unpooled.buffer(presentedLength + ackLength + totalLength);
+            ByteBuf copy = io.natsboot.server.connection.JsDeliveryReply.decoded(buf, at, replyStart, replyLength,
+                    payloadStart, totalLength);
             try {
-                copy.writeBytes(buf, presentedStart, presentedLength);
-                copy.writeBytes(buf, replyStart, ackLength);
-                copy.writeBytes(buf, payloadStart, totalLength);
                 forward.deliver(acc, result, targets, parser, copy, 0, presentedLength, presentedLength, ackLength,
                         headerLength, presentedLength + ackLength, totalLength);
             } finally {
