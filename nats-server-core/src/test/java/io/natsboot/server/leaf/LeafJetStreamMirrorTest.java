@@ -137,6 +137,53 @@ class LeafJetStreamMirrorTest {
         }
     }
 
+    @Test
+    void oursLeafMirrorGoesOnAfterTheNatsServerHubRestarts() throws Exception {
+        try (GoLeafNode hub = GoLeafNode.start("HUB", goJs("gohub", "hub")
+                + "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+             RunningServer leaf = ourLeaf(hub.leafUrl()); Connection onLeaf = connect(leaf.url())) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            try (Connection onHub = connect(hub.url())) {
+                mirrorAcrossDomains(onHub, onLeaf);
+            }
+            hub.restart();
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            try (Connection onHub = connect(hub.url())) {
+                onHub.jetStream().publish("orig.6", "after restart".getBytes(StandardCharsets.UTF_8));
+            }
+            JetStreamManagement leafJsm = onLeaf.jetStreamManagement();
+            // the old copy consumer went with the restart: the mirror notices the silence and makes a new one
+            Waits.upTo("the mirror copied after the hub's restart", Duration.ofSeconds(15))
+                    .until(() -> leafJsm.getStreamInfo("M").getStreamState().getLastSequence() == 6);
+            assertEquals(6, leafJsm.getStreamInfo("M").getStreamState().getMsgCount());
+        }
+    }
+
+    @Test
+    void oursLeafMirrorResumesAfterTheLeafRestartsWithoutCopyingTwice() throws Exception {
+        try (RunningServer hub = ourHub(); Connection onHub = connect(hub.url())) {
+            String url = "nats-leaf://127.0.0.1:" + hub.server().leafNodes().port();
+            try (RunningServer leaf = ourLeaf(url); Connection onLeaf = connect(leaf.url())) {
+                LeafNodeMixedTest.awaitLeafs(leaf, 1);
+                mirrorAcrossDomains(onHub, onLeaf);
+            }
+            onHub.jetStream().publish("orig.6", "while the leaf was down".getBytes(StandardCharsets.UTF_8));
+            try (RunningServer leaf = ourLeaf(url); Connection onLeaf = connect(leaf.url())) {
+                LeafNodeMixedTest.awaitLeafs(leaf, 1);
+                JetStreamManagement leafJsm = onLeaf.jetStreamManagement();
+                Waits.upTo("the mirror resumed", Duration.ofSeconds(10))
+                        .until(() -> leafJsm.getStreamInfo("M").getStreamState().getLastSequence() == 6);
+                onHub.jetStream().publish("orig.7", "x".getBytes(StandardCharsets.UTF_8));
+                Waits.upTo("the mirror copied on", Duration.ofSeconds(10))
+                        .until(() -> leafJsm.getStreamInfo("M").getStreamState().getLastSequence() == 7);
+                assertEquals(7, leafJsm.getStreamInfo("M").getStreamState().getMsgCount());
+                assertEquals("while the leaf was down",
+                        new String(leafJsm.getMessage("M", 6).getData(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     /**
      * A stream ORIG in the hub's domain (made by {@code onHub}), a mirror M of it in the leaf made by
      * {@code onLeaf} with {@code domain("hub")}: messages before and after the mirror arrive with the origin's
