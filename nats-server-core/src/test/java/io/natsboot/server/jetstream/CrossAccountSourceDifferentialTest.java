@@ -18,6 +18,7 @@ import io.natsboot.server.support.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +97,11 @@ class CrossAccountSourceDifferentialTest {
                 assertNull(mi.getError(), which);
                 SourceInfo si = jsm.getStreamInfo("SRC").getSourceInfos().get(0);
                 assertEquals("$JS.a.API", si.getExternal().getApi(), which);
+            }
+            // the whole stream info of the mirror and the source, field by field (times and activity masked)
+            for (String stream : new String[] {"MIR", "SRC"}) {
+                List<String> info = ConfPair.request(b, "$JS.API.STREAM.INFO." + stream, "", Duration.ofSeconds(2));
+                assertEquals(info.get(0), info.get(1), stream + " info: nats-server, then ours");
             }
         }
     }
