@@ -112,6 +112,10 @@ public final class JetStream implements AutoCloseable {
         if (existing != null) {
             existing.tiers = Map.copyOf(tiers);
             existing.limits = tiers.isEmpty() ? limits : AccountLimits.ZERO;
+            if (!options.domain().isEmpty()) {
+                // a configuration reload replaced the account's mappings: the domain's come back
+                transport.addDomainMappings(account, options.domain());
+            }
             return;
         }
         JetStreamTransport.Subscription answering = disabled.remove(account);

@@ -562,10 +562,22 @@ public final class Stream {
 
     /** Stream info; {@code withSources} adds mirror and sources progress (INFO and LIST do, CREATE does not). */
     Map<String, Object> infoJson(String subjectsFilter, boolean deletedDetails, boolean withSources) {
+        return infoJson(subjectsFilter, deletedDetails, withSources, false);
+    }
+
+    /**
+     * Stream info; {@code withDomain}: the JetStream domain after the state, as nats-server's StreamInfo has it in
+     * INFO, LIST and UPDATE answers (not in CREATE, not in /jsz).
+     */
+    Map<String, Object> infoJson(String subjectsFilter, boolean deletedDetails, boolean withSources,
+            boolean withDomain) {
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
         m.put("created", GoFormat.rfc3339NanoOrZero(created));
         m.put("state", stateJson(subjectsFilter, deletedDetails));
+        if (withDomain && !js.options().domain().isEmpty()) {
+            m.put("domain", js.options().domain());
+        }
         if (withSources) {
             StreamConfig c = config;
             if (c.mirror != null) {
