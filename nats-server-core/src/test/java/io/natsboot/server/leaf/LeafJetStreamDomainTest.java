@@ -99,6 +99,34 @@ class LeafJetStreamDomainTest {
     }
 
     @Test
+    void natsGoUsesTheOtherDomainAndMirrorsFromIt() throws Exception {
+        Path program = io.natsboot.server.support.GoPrograms.build(Path.of("src/test/go/jsdomain/main.go"),
+                tmp, "jsdomain");
+        try (RunningServer hub = ourHub("hub");
+             RunningServer leaf = ourLeaf("nats-leaf://127.0.0.1:" + hub.server().leafNodes().port(), "leaf")) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            runGo(program, leaf.url(), "hub", "GO_ON_HUB", "gohub");
+        }
+        try (GoLeafNode hub = GoLeafNode.start("HUB", goJs("gohub", "hub")
+                + "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+             RunningServer leaf = ourLeaf(hub.leafUrl(), "leaf")) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            runGo(program, leaf.url(), "hub", "GO_ON_GOHUB", "gogohub");
+        }
+    }
+
+    private static void runGo(Path program, String url, String domain, String stream, String prefix)
+            throws Exception {
+        Process p = new ProcessBuilder(program.toString(), url, domain, stream, prefix).redirectErrorStream(true)
+                .start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "nats.go program finished");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("ok", out.trim(), out);
+    }
+
+    @Test
     void aDomainAlsoMapsForLocalClientsWithoutLeafs() throws Exception {
         try (RunningServer hub = ourHub("solo"); Connection nc = connect(hub.url())) {
             JetStreamManagement jsm = nc.jetStreamManagement(JetStreamOptions.builder().domain("solo").build());
