@@ -127,6 +127,55 @@ class LeafJetStreamDomainTest {
     }
 
     @Test
+    void keyValueInTheHubsDomainFromTheLeaf() throws Exception {
+        try (RunningServer hub = ourHub("hub");
+             RunningServer leaf = ourLeaf("nats-leaf://127.0.0.1:" + hub.server().leafNodes().port(), "leaf");
+             Connection onLeaf = connect(leaf.url())) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            keyValueThroughDomain(onLeaf, "hub");
+        }
+        try (GoLeafNode hub = GoLeafNode.start("HUB", goJs("gohubkv", "hub")
+                + "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+             RunningServer leaf = ourLeaf(hub.leafUrl(), "leaf"); Connection onLeaf = connect(leaf.url())) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            keyValueThroughDomain(onLeaf, "hub");
+        }
+    }
+
+    /** A bucket in {@code domain}: put, get, history, and a watcher (an ordered consumer across the leaf). */
+    private static void keyValueThroughDomain(Connection client, String domain) throws Exception {
+        io.nats.client.KeyValueOptions kvo = io.nats.client.KeyValueOptions.builder().jsDomain(domain).build();
+        client.keyValueManagement(kvo).create(io.nats.client.api.KeyValueConfiguration.builder().name("cfg")
+                .maxHistoryPerKey(5).storageType(StorageType.Memory).build());
+        io.nats.client.KeyValue kv = client.keyValue("cfg", kvo);
+        kv.put("color", "red");
+        kv.put("color", "blue");
+        assertEquals("blue", kv.get("color").getValueAsString());
+        assertEquals(2, kv.history("color").size());
+        java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (io.nats.client.impl.NatsKeyValueWatchSubscription w = kv.watch("color",
+                new io.nats.client.api.KeyValueWatcher() {
+                    @Override
+                    public void watch(io.nats.client.api.KeyValueEntry e) {
+                        seen.add(e.getValueAsString());
+                    }
+
+                    @Override
+                    public void endOfData() {
+                        seen.add("<end>");
+                    }
+                })) {
+            assertEquals("blue", seen.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("<end>", seen.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            kv.put("color", "green");
+            assertEquals("green", seen.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(client.keyValueManagement().getBucketNames().isEmpty(), "the bucket is not on the client's side");
+    }
+
+    @Test
     void aDomainAlsoMapsForLocalClientsWithoutLeafs() throws Exception {
         try (RunningServer hub = ourHub("solo"); Connection nc = connect(hub.url())) {
             JetStreamManagement jsm = nc.jetStreamManagement(JetStreamOptions.builder().domain("solo").build());
