@@ -249,7 +249,11 @@ public final class InternalClient {
             MatchResult<Subscription> result = account.trie().match(subject);
             // a fan-out per call: publish may run on many threads at once
             MessageFanout fanout = new MessageFanout(server);
-            if (!routeSubject.equals(presentedSubject) && JsDeliveryReply.encodes(reply)) {
+            if (!routeSubject.equals(presentedSubject)) {
+                fanout.presentsOwnSubject();
+            }
+            if (!routeSubject.equals(presentedSubject) && JsDeliveryReply.encodes(reply)
+                    && (server.forwarders().length > 0 || hasRemote(result))) {
                 byte[] rs = routeSubject.getBytes(StandardCharsets.UTF_8);
                 byte[] rr = JsDeliveryReply.encode(reply, presentedSubject).getBytes(StandardCharsets.UTF_8);
                 remote = Unpooled.buffer(rs.length + rr.length + total);
@@ -265,6 +269,23 @@ public final class InternalClient {
                 remote.release();
             }
         }
+    }
+
+    /** Whether the match holds interest behind a route or leaf connection (they get the encoded frame). */
+    private static boolean hasRemote(MatchResult<Subscription> result) {
+        for (int i = 0, n = result.plainCount(); i < n; i++) {
+            if (result.plain(i).route != null) {
+                return true;
+            }
+        }
+        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            for (int k = 0, size = result.queueGroupSize(g); k < size; k++) {
+                if (result.queueMember(g, k).route != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean deliver(InternalSubscription is, ByteBuf buf, int subjectStart, int subjectLength,

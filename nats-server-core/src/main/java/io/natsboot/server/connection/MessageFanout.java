@@ -55,6 +55,12 @@ final class MessageFanout {
     }
 
     private RemoteFrame remoteFrame;
+    /** The buffer's subject is the one to show, not the one matched (a JetStream delivery). */
+    private boolean presentsOwnSubject;
+
+    void presentsOwnSubject() {
+        presentsOwnSubject = true;
+    }
 
     /** The next publish sends {@code frame} to other servers instead of the local receivers' frame. */
     void remoteFrame(RemoteFrame frame) {
@@ -121,7 +127,7 @@ final class MessageFanout {
             }
         }
         if (account.hasCrossAccountTraffic()) {
-            String shown = remoteFrame == null ? null
+            String shown = !presentsOwnSubject ? null
                     : buf.toString(subjectStart, subjectLength, java.nio.charset.StandardCharsets.UTF_8);
             delivered += CrossAccount.deliver(from, true, account, subject, shown, buf, replyStart, replyLength,
                     headerLength, payloadStart, totalLength);
