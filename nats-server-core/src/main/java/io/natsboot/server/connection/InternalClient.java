@@ -321,6 +321,11 @@ public final class InternalClient {
         if (!account.trie().match(subject).isEmpty()) {
             return true;
         }
+        for (MessageForwarder f : server.forwarders()) {
+            if (f.hasInterest(account, subject)) {
+                return true; // interest in another cluster (gateways)
+            }
+        }
         // subscribers in accounts that import it as a stream count too (a consumer delivering to another account)
         for (Account.StreamImport si : account.streamImporters()) {
             if (Subjects.matches(si.subject(), subject) && !si.importer().trie().match(si.mapped(subject)).isEmpty()) {
