@@ -481,6 +481,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return;
         }
         countIn(totalLength);
+        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+            return; // nats-server's deny of the plain JetStream API, on what the remote sends too
+        }
         Account acc = account;
         fastBytes.bind(buf);
         SubjectCache.Entry entry = subjects.lookup(fastBytes, buf, subjectStart, subjectLength, acc.trie());
@@ -536,6 +539,24 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     private void setDeniedOutgoing(String prefix) {
         deniedOutgoing = prefix == null ? null : prefix.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[][] JS_API_PREFIXES = {
+        "$JS.API.".getBytes(StandardCharsets.US_ASCII), "$KV.".getBytes(StandardCharsets.US_ASCII),
+        "$OBJ.".getBytes(StandardCharsets.US_ASCII),
+    };
+
+    /** A subject of {@link LeafNodes#jetStreamDenied}'s list: $JS.API.>, $KV.>, $OBJ.> (bytes, no string made). */
+    private static boolean jetStreamApi(ByteBuf buf, int start, int length) {
+        if (length < 5 || buf.getByte(start) != '$') {
+            return false;
+        }
+        for (byte[] p : JS_API_PREFIXES) {
+            if (length > p.length && startsWith(buf, start, length, p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the subject in {@code buf} starts with the denied outgoing prefix. */
@@ -699,6 +720,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         byte[] denied = deniedOutgoing;
         if (denied != null && startsWith(buf, subjectStart, subjectLength, denied)) {
             return false; // our domain's API stays here (nats-server's outgoing deny)
+        }
+        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+            return false; // the plain JetStream API never crosses (a wildcard subscriber on the other side too)
         }
         boolean withHeaders = headerLength > 0 && headers;
         int bodyStart = payloadStart;

@@ -176,6 +176,35 @@ class LeafJetStreamDomainTest {
     }
 
     @Test
+    void aWildcardSubscriberOnTheLeafDoesNotPullThePlainApiAcross() throws Exception {
+        try (RunningServer hub = ourHub("hub");
+             RunningServer leaf = ourLeaf("nats-leaf://127.0.0.1:" + hub.server().leafNodes().port(), "leaf");
+             Connection onHub = connect(hub.url()); Connection onLeaf = connect(leaf.url())) {
+            LeafNodeMixedTest.awaitLeafs(hub, 1);
+            LeafNodeMixedTest.awaitLeafs(leaf, 1);
+            io.nats.client.Subscription all = onLeaf.subscribe(">");
+            onLeaf.flush(Duration.ofSeconds(5));
+            io.natsboot.server.support.Waits.upTo("the leaf's '>' known on the hub", Duration.ofSeconds(5))
+                    .until(() -> !hub.server().context().trie().match("anything").isEmpty());
+            long leafApiBefore = leaf.server().jetStream().stats().apiTotal();
+            for (int i = 0; i < 5; i++) {
+                assertEquals("hub", onHub.jetStreamManagement().getAccountStatistics().getDomain());
+            }
+            // a marker after the requests, on the same path: once the leaf's client has it, the requests would have
+            // reached the leaf's JetStream too if they crossed
+            onHub.publish("marker", new byte[0]);
+            Message m;
+            do {
+                m = all.nextMessage(Duration.ofSeconds(5));
+                assertTrue(m != null, "the marker arrives");
+                assertTrue(!m.getSubject().startsWith("$JS.API."), "no plain API request on the leaf: " + m.getSubject());
+            } while (!m.getSubject().equals("marker"));
+            org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> leaf.server().jetStream().stats().apiTotal() == leafApiBefore);
+        }
+    }
+
+    @Test
     void aDomainAlsoMapsForLocalClientsWithoutLeafs() throws Exception {
         try (RunningServer hub = ourHub("solo"); Connection nc = connect(hub.url())) {
             JetStreamManagement jsm = nc.jetStreamManagement(JetStreamOptions.builder().domain("solo").build());

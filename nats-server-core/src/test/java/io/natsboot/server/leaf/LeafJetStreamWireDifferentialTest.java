@@ -47,6 +47,19 @@ class LeafJetStreamWireDifferentialTest {
         return new io.natsboot.server.config.JetStreamOptions(true, tmp.resolve(name).toString(), -1, -1, domain);
     }
 
+    /**
+     * Reads until {@code marker} has arrived (at most 10 s: the machine may be busy), then what follows within
+     * 300 ms.
+     */
+    private static String readUntil(Socket s, String marker) throws Exception {
+        StringBuilder b = new StringBuilder();
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!b.toString().contains(marker) && System.nanoTime() < end) {
+            b.append(drain(s, 100));
+        }
+        return b.append(drain(s, 300)).toString();
+    }
+
     /** The domain API subjects among LS+ lines. */
     private static TreeSet<String> domainInterest(String transcript) {
         TreeSet<String> out = new TreeSet<>();
@@ -70,9 +83,9 @@ class LeafJetStreamWireDifferentialTest {
                             + "\" } ] }");
             try (server; Socket peer = fakeHub.accept()) {
                 peer.getOutputStream().write(String.format(FAKE_INFO, port, port).getBytes(StandardCharsets.UTF_8));
-                String connect = drain(peer, 500);
+                String connect = readUntil(peer, "CONNECT ");
                 peer.getOutputStream().write(String.format(FAKE_CONNECT_INFO, port).getBytes(StandardCharsets.UTF_8));
-                return List.of(connect, drain(peer, 500));
+                return List.of(connect, readUntil(peer, "LS+ $LDS."));
             }
         }
     }
@@ -104,11 +117,11 @@ class LeafJetStreamWireDifferentialTest {
             leafPort = g.leafPort;
         }
         try (server; Socket peer = new Socket("127.0.0.1", leafPort)) {
-            String info = drain(peer, 300);
+            String info = readUntil(peer, "INFO ");
             peer.getOutputStream().write(("CONNECT {\"version\":\"2.9.10\",\"server_id\":\"NFAKESPOKE\",\"domain\":"
                     + "\"fake\",\"name\":\"fakespoke\",\"headers\":true,\"jetstream\":true}\r\n")
                     .getBytes(StandardCharsets.UTF_8));
-            return List.of(info, drain(peer, 500));
+            return List.of(info, readUntil(peer, "LS+ $LDS."));
         }
     }
 
