@@ -370,6 +370,30 @@ public final class RouteConnection extends PeerConnection implements RouteOps, R
         fastBytes.bind(buf);
         MatchResult<Subscription> result = cache.lookup(fastBytes, buf, subjectStart, subjectLength,
                 account.trie()).result();
+        int at = replyLength > 0 ? io.natsboot.server.connection.JsDeliveryReply.split(buf, replyStart, replyLength)
+                : -1;
+        if (at >= 0) {
+            // a JetStream delivery (<inbox> <ack reply>@<subject>): routed by the inbox, shown with its own subject
+            int shownLength = io.natsboot.server.connection.JsDeliveryReply.decodedSubjectLength(at, replyStart,
+                    replyLength);
+            int ackLength = at - replyStart;
+            ByteBuf copy = io.natsboot.server.connection.JsDeliveryReply.decoded(buf, at, replyStart, replyLength,
+                    payloadStart, totalLength);
+            try {
+                deliverLocally(account, result, copy, 0, shownLength, shownLength, ackLength, headerLength,
+                        shownLength + ackLength, totalLength);
+            } finally {
+                copy.release();
+            }
+            return;
+        }
+        deliverLocally(account, result, buf, subjectStart, subjectLength, replyStart, replyLength, headerLength,
+                payloadStart, totalLength);
+    }
+
+    /** A routed message to this server's receivers (and its spoke leafs), under the subject in {@code buf}. */
+    private void deliverLocally(Account account, MatchResult<Subscription> result, ByteBuf buf, int subjectStart,
+            int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength) {
         // Local plain subscribers all get it; route interest is skipped: never route to route.
         for (int i = 0, n = result.plainCount(); i < n; i++) {
             Subscription s = result.plain(i);

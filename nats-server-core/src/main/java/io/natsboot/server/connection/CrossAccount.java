@@ -48,6 +48,17 @@ public final class CrossAccount {
     static int deliver(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account account,
             String subject, ByteBuf buf, int replyStart, int replyLength, int headerLength, int payloadStart,
             int totalLength) {
+        return deliver(from, toRoutes, forwarders, account, subject, null, buf, replyStart, replyLength, headerLength,
+                payloadStart, totalLength);
+    }
+
+    /**
+     * As above; {@code shown}, when not null, is the subject a JetStream delivery presents (routed by
+     * {@code subject}, its deliver subject): stream importers see it as nats-server shows it.
+     */
+    static int deliver(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account account,
+            String subject, String shown, ByteBuf buf, int replyStart, int replyLength, int headerLength,
+            int payloadStart, int totalLength) {
         int delivered = 0;
         String reply = replyLength > 0 ? buf.toString(replyStart, replyLength, StandardCharsets.UTF_8) : null;
         // An answer to a request that came in through a service import: back to the requester's reply.
@@ -59,13 +70,14 @@ public final class CrossAccount {
         for (Account.StreamImport si : account.streamImporters()) {
             if (Subjects.matches(si.subject(), subject)) {
                 // other clusters get the message in the exporting account, by their own (shadow) interest there
-                delivered += into(from, toRoutes, null, si.importer(), si.mapped(subject), reply, buf, headerLength,
-                        payloadStart, totalLength);
+                delivered += into(from, toRoutes, null, si.importer(), si.mapped(subject), shown, reply, buf,
+                        headerLength, payloadStart, totalLength);
             }
         }
         for (Account.ServiceImport imp : account.serviceImports()) {
             if (Subjects.matches(imp.localSubject(), subject)) {
-                String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject() : subject;
+                String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject()
+                        : wildcardTarget(imp, subject);
                 // The responder answers on a reply subject of its own account, mapped back on use.
                 String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply);
                 int n = into(from, toRoutes, forwarders, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
@@ -85,11 +97,63 @@ public final class CrossAccount {
      */
     private static int into(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account target,
             String subject, String reply, ByteBuf buf, int headerLength, int payloadStart, int totalLength) {
+        return into(from, toRoutes, forwarders, target, subject, null, reply, buf, headerLength, payloadStart,
+                totalLength);
+    }
+
+    /**
+     * A wildcard service import's subject in the exporter: the same when the import keeps the export's subject,
+     * else the importer's subject with the literal tokens of its local pattern replaced by the export's
+     * ({@code to: "$JS.a.API.>"} for {@code "$JS.API.>"}: {@code $JS.a.API.INFO} becomes {@code $JS.API.INFO}).
+     */
+    static String wildcardTarget(Account.ServiceImport imp, String subject) {
+        String local = imp.localSubject();
+        String remote = imp.remoteSubject();
+        if (local.equals(remote)) {
+            return subject;
+        }
+        String[] l = local.split("\\.", -1);
+        String[] r = remote.split("\\.", -1);
+        String[] s = subject.split("\\.", -1);
+        int wl = 0;
+        int wr = 0;
+        for (String t : l) {
+            wl += t.equals("*") || t.equals(">") ? 1 : 0;
+        }
+        for (String t : r) {
+            wr += t.equals("*") || t.equals(">") ? 1 : 0;
+        }
+        if (wl != wr || l[l.length - 1].equals(">") != r[r.length - 1].equals(">")) {
+            return subject; // not a prefix rewrite: the subject as it is
+        }
+        // the wildcard parts of the subject, in order, go into the remote pattern's wildcards
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < l.length; i++) {
+            if (l[i].equals("*")) {
+                parts.add(s[i]);
+            } else if (l[i].equals(">")) {
+                parts.add(String.join(".", java.util.Arrays.copyOfRange(s, i, s.length)));
+            }
+        }
+        StringBuilder b = new StringBuilder(subject.length() + 8);
+        int p = 0;
+        for (int i = 0; i < r.length; i++) {
+            if (i > 0) {
+                b.append('.');
+            }
+            b.append(r[i].equals("*") || r[i].equals(">") ? parts.get(p++) : r[i]);
+        }
+        return b.toString();
+    }
+
+    private static int into(ClientConnection from, boolean toRoutes, MessageForwarder[] forwarders, Account target,
+            String subject, String shown, String reply, ByteBuf buf, int headerLength, int payloadStart,
+            int totalLength) {
         MatchResult<Subscription> m = target.trie().match(subject);
         if (m.isEmpty() && forwarders == null) {
             return 0;
         }
-        byte[] subj = subject.getBytes(StandardCharsets.UTF_8);
+        byte[] subj = (shown != null ? shown : subject).getBytes(StandardCharsets.UTF_8);
         byte[] rep = reply == null ? new byte[0] : reply.getBytes(StandardCharsets.UTF_8);
         // deliver() takes ranges of one buffer: the new subject and reply, then the payload.
         ByteBuf frame = Unpooled.buffer(subj.length + rep.length + totalLength);

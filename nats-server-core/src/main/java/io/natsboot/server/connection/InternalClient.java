@@ -244,14 +244,48 @@ public final class InternalClient {
         if (payload != null) {
             buf.writeBytes(payload);
         }
+        ByteBuf remote = null;
         try {
             MatchResult<Subscription> result = account.trie().match(subject);
             // a fan-out per call: publish may run on many threads at once
-            return new MessageFanout(server).publish(account, result, subject, null, true, null, buf, 0, subj.length,
+            MessageFanout fanout = new MessageFanout(server);
+            if (!routeSubject.equals(presentedSubject)) {
+                fanout.presentsOwnSubject();
+            }
+            if (!routeSubject.equals(presentedSubject) && JsDeliveryReply.encodes(reply)
+                    && (server.forwarders().length > 0 || hasRemote(result))) {
+                byte[] rs = routeSubject.getBytes(StandardCharsets.UTF_8);
+                byte[] rr = JsDeliveryReply.encode(reply, presentedSubject).getBytes(StandardCharsets.UTF_8);
+                remote = Unpooled.buffer(rs.length + rr.length + total);
+                remote.writeBytes(rs).writeBytes(rr).writeBytes(buf, subj.length + rep.length, total);
+                fanout.remoteFrame(new MessageFanout.RemoteFrame(routeSubject, remote, 0, rs.length, rs.length,
+                        rr.length, rs.length + rr.length));
+            }
+            return fanout.publish(account, result, subject, null, true, null, buf, 0, subj.length,
                     subj.length, rep.length, headerLength, subj.length + rep.length, total);
         } finally {
             buf.release();
+            if (remote != null) {
+                remote.release();
+            }
         }
+    }
+
+    /** Whether the match holds interest behind a route or leaf connection (they get the encoded frame). */
+    private static boolean hasRemote(MatchResult<Subscription> result) {
+        for (int i = 0, n = result.plainCount(); i < n; i++) {
+            if (result.plain(i).route != null) {
+                return true;
+            }
+        }
+        for (int g = 0, groups = result.queueGroupCount(); g < groups; g++) {
+            for (int k = 0, size = result.queueGroupSize(g); k < size; k++) {
+                if (result.queueMember(g, k).route != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean deliver(InternalSubscription is, ByteBuf buf, int subjectStart, int subjectLength,
@@ -284,7 +318,21 @@ public final class InternalClient {
 
     /** Whether any subscription in this client's account (local, route or internal) matches {@code subject}. */
     public boolean hasInterest(String subject) {
-        return !account.trie().match(subject).isEmpty();
+        if (!account.trie().match(subject).isEmpty()) {
+            return true;
+        }
+        for (MessageForwarder f : server.forwarders()) {
+            if (f.hasInterest(account, subject)) {
+                return true; // interest in another cluster (gateways)
+            }
+        }
+        // subscribers in accounts that import it as a stream count too (a consumer delivering to another account)
+        for (Account.StreamImport si : account.streamImporters()) {
+            if (Subjects.matches(si.subject(), subject) && !si.importer().trie().match(si.mapped(subject)).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes every subscription; later publishes are dropped and subscribes refused. */

@@ -45,6 +45,28 @@ final class MessageFanout {
                 replyLength, headerLength, payloadStart, totalLength, queues, queueCount, null);
     }
 
+    /**
+     * A JetStream delivery's frame for other servers (routes, leafs, gateways), or null: nats-server sends them the
+     * subject it is routed by (the inbox, the deliver subject) and the reply {@code <ack reply>@<subject>}, so the
+     * receiving server can present the message's own subject to its clients ({@link JsDeliveryReply}).
+     */
+    record RemoteFrame(String subject, ByteBuf buf, int subjectStart, int subjectLength, int replyStart,
+            int replyLength, int payloadStart) {
+    }
+
+    private RemoteFrame remoteFrame;
+    /** The buffer's subject is the one to show, not the one matched (a JetStream delivery). */
+    private boolean presentsOwnSubject;
+
+    void presentsOwnSubject() {
+        presentsOwnSubject = true;
+    }
+
+    /** The next publish sends {@code frame} to other servers instead of the local receivers' frame. */
+    void remoteFrame(RemoteFrame frame) {
+        this.remoteFrame = frame;
+    }
+
     /** Queue groups that took the message in this cluster, for the forwarders (reused). */
     private String[] takenQueues = new String[4];
 
@@ -105,8 +127,20 @@ final class MessageFanout {
             }
         }
         if (account.hasCrossAccountTraffic()) {
-            delivered += CrossAccount.deliver(from, true, forwarders, account, subject, buf, replyStart, replyLength,
+            String shown = !presentsOwnSubject ? null
+                    : buf.toString(subjectStart, subjectLength, java.nio.charset.StandardCharsets.UTF_8);
+            delivered += CrossAccount.deliver(from, true, forwarders, account, subject, shown, buf, replyStart, replyLength,
                     headerLength, payloadStart, totalLength);
+        }
+        RemoteFrame rf = remoteFrame;
+        if (rf != null) {
+            subject = rf.subject();
+            buf = rf.buf();
+            subjectStart = rf.subjectStart();
+            subjectLength = rf.subjectLength();
+            replyStart = rf.replyStart();
+            replyLength = rf.replyLength();
+            payloadStart = rf.payloadStart();
         }
         RouteFanout fanout = routeFanout;
         if (fanout != null && !fanout.isEmpty()) {

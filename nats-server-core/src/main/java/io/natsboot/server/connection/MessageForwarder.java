@@ -18,4 +18,12 @@ public interface MessageForwarder {
     int forward(ClientConnection from, Account account, String subject, ByteBuf buf, int subjectStart,
             int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength,
             String[] localQueues, int localQueueCount);
+
+    /**
+     * Whether a remote connection is known to want {@code subject} of {@code account} (a JetStream pull request's
+     * inbox in another cluster: the request is kept while its requester is there).
+     */
+    default boolean hasInterest(Account account, String subject) {
+        return false;
+    }
 }

@@ -21,7 +21,25 @@ public final class RemoteDelivery {
     public int deliver(Account account, MatchResult<Subscription> result, String subject, ByteBuf buf,
             int subjectStart, int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart,
             int totalLength, String[] queues, int queueCount) {
-        return fanout.publishRemote(account, result, subject, buf, subjectStart, subjectLength, replyStart,
-                replyLength, headerLength, payloadStart, totalLength, queues == null ? NO_QUEUES : queues, queueCount);
+        String[] q = queues == null ? NO_QUEUES : queues;
+        int at = replyLength > 0 ? JsDeliveryReply.split(buf, replyStart, replyLength) : -1;
+        if (at < 0) {
+            return fanout.publishRemote(account, result, subject, buf, subjectStart, subjectLength, replyStart,
+                    replyLength, headerLength, payloadStart, totalLength, q, queueCount);
+        }
+        // A JetStream delivery (<ack reply>@<subject>): this cluster's clients see its own subject, routes get it
+        // as it came.
+        int shown = JsDeliveryReply.decodedSubjectLength(at, replyStart, replyLength);
+        int ack = at - replyStart;
+        ByteBuf copy = JsDeliveryReply.decoded(buf, at, replyStart, replyLength, payloadStart, totalLength);
+        fanout.remoteFrame(new MessageFanout.RemoteFrame(subject, buf, subjectStart, subjectLength, replyStart,
+                replyLength, payloadStart));
+        try {
+            return fanout.publishRemote(account, result, subject, copy, 0, shown, shown, ack, headerLength,
+                    shown + ack, totalLength, q, queueCount);
+        } finally {
+            fanout.remoteFrame(null);
+            copy.release();
+        }
     }
 }

@@ -26,6 +26,11 @@ public final class SubjectCache {
         MatchResult<Subscription> result;
 
         /** The match result for this subject as of the last lookup. */
+        /** The subject as a string. */
+        public String subject() {
+            return subject;
+        }
+
         public MatchResult<Subscription> result() {
             return result;
         }

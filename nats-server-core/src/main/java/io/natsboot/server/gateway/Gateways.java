@@ -801,6 +801,18 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     }
 
     @Override
+    public boolean hasInterest(Account account, String subject) {
+        for (GatewayConnection c : outboundArray) {
+            OutboundInterest.Answer a = c.interest.interest(account.name(), subject);
+            if (a.plain() || (a.queues() != null && a.queues().queueGroupCount() > 0)) {
+                return true;
+            }
+        }
+        Mapping m = replies.isEmpty() ? null : replies.get(account.name() + " " + subject);
+        return m != null && m.expires - System.nanoTime() > 0;
+    }
+
+    @Override
     public int forward(ClientConnection from, Account account, String subject, ByteBuf buf, int subjectStart,
             int subjectLength, int replyStart, int replyLength, int headerLength, int payloadStart, int totalLength,
             String[] localQueues, int localQueueCount) {

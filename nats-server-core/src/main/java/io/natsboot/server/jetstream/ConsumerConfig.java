@@ -50,6 +50,11 @@ public final class ConsumerConfig {
     public long inactiveThreshold;
     public long replicas;
     public boolean memStorage;
+    /**
+     * A mirror's or source's copy consumer (nats-server's Direct): not listed, not in the stream's consumer count,
+     * counted in the account's consumers.
+     */
+    public boolean direct;
 
     public static ConsumerConfig parse(JsonIn j) {
         ConsumerConfig c = new ConsumerConfig();
@@ -119,6 +124,7 @@ public final class ConsumerConfig {
         c.inactiveThreshold = j.i64("inactive_threshold");
         c.replicas = j.i32("num_replicas");
         c.memStorage = j.bool("mem_storage");
+        c.direct = j.bool("direct");
         return c;
     }
 
@@ -200,6 +206,9 @@ public final class ConsumerConfig {
         m.put("num_replicas", replicas);
         if (memStorage) {
             m.put("mem_storage", true);
+        }
+        if (direct) {
+            m.put("direct", true);
         }
         return m;
     }

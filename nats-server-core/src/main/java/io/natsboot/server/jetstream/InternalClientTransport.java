@@ -51,6 +51,11 @@ public final class InternalClientTransport implements JetStreamTransport {
         return client(account).hasInterest(subject);
     }
 
+    @Override
+    public void addDomainMappings(String account, String domain) {
+        JetStreamDomains.addMissing(client(account).account(), domain);
+    }
+
     /** Closes every account's internal client (their subscriptions leave the tries). */
     public void close() {
         byAccount.values().forEach(InternalClient::close);

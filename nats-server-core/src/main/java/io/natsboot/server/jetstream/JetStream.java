@@ -112,6 +112,10 @@ public final class JetStream implements AutoCloseable {
         if (existing != null) {
             existing.tiers = Map.copyOf(tiers);
             existing.limits = tiers.isEmpty() ? limits : AccountLimits.ZERO;
+            if (!options.domain().isEmpty()) {
+                // a configuration reload replaced the account's mappings: the domain's come back
+                transport.addDomainMappings(account, options.domain());
+            }
             return;
         }
         JetStreamTransport.Subscription answering = disabled.remove(account);
@@ -124,6 +128,9 @@ public final class JetStream implements AutoCloseable {
         accounts.put(account, a);
         recover(a);
         a.apiSubscription = transport.subscribe(account, "$JS.API.>", (s, r, h, p) -> api.handle(a, s, r, h, p));
+        if (!options.domain().isEmpty()) {
+            transport.addDomainMappings(account, options.domain());
+        }
     }
 
     /**
@@ -284,6 +291,7 @@ public final class JetStream implements AutoCloseable {
     }
 
     void pumpSources(io.natsboot.server.jetstream.Stream s) {
+        s.syncExternalSources();
         StreamConfig c = s.config;
         List<String> origins = new ArrayList<>();
         if (c.mirror != null) {

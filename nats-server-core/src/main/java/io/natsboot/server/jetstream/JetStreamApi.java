@@ -536,7 +536,7 @@ public final class JetStreamApi {
             }
             js.advisory(a.name, "STREAM.UPDATED." + name, "stream_action", "stream", name, "action", "modify");
             Map<String, Object> m = response(type);
-            m.putAll(s.infoJson(null, false));
+            m.putAll(s.infoJson(null, false, false, true));
             js.timer().execute(() -> js.pumpSources(s));
             send(a, reply, m);
         } catch (ApiError.Failure f) {
@@ -566,7 +566,7 @@ public final class JetStreamApi {
             return;
         }
         Map<String, Object> m = response(type);
-        Map<String, Object> info = s.infoJson(filter, details, true);
+        Map<String, Object> info = s.infoJson(filter, details, true, true);
         int total = 0;
         int limit = 0;
         if (filter != null && !filter.isEmpty()) {
@@ -720,7 +720,7 @@ public final class JetStreamApi {
             if (out.size() >= limit) {
                 break;
             }
-            out.add(list ? s.infoJson(null, false, true) : s.name());
+            out.add(list ? s.infoJson(null, false, true, true) : s.name());
         }
         Map<String, Object> m = response(type);
         m.put("total", total);
@@ -1102,6 +1102,7 @@ public final class JetStreamApi {
         synchronized (s) {
             cs = new ArrayList<>(s.consumers.values());
         }
+        cs.removeIf(c -> c.config.direct); // mirrors' and sources' copy consumers are not listed
         int total = cs.size();
         offset = Math.max(0, Math.min(offset, total));
         int limit = list ? LIST_LIMIT : NAMES_LIMIT;

@@ -45,4 +45,11 @@ public interface JetStreamTransport {
     default boolean hasInterest(String account, String subject) {
         return true;
     }
+
+    /**
+     * A JetStream domain is set: the account's {@code $JS.<domain>.API} subjects map to its API
+     * ({@link JetStreamDomains}). Transports without accounts' mappings ignore it.
+     */
+    default void addDomainMappings(String account, String domain) {
+    }
 }

@@ -48,6 +48,9 @@ public final class Stream {
     /** Mirror or source state: origin stream name -> next origin sequence to copy. */
     private final Map<String, long[]> sourceNext = new LinkedHashMap<>();
     private boolean closed;
+    /** Mirror and sources reached through an API prefix, and the configuration they were started for. */
+    private final List<ExternalSource> externals = new ArrayList<>();
+    private String externalsStartedFor = "";
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> removedByStore =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -412,6 +415,111 @@ public final class Stream {
         return 1;
     }
 
+    // ---- mirrors and sources through an API prefix (ExternalSource) --------------------------------------
+
+    /** Starts the external mirror/sources of the configuration (again, when it changed them); stops the others. */
+    void syncExternalSources() {
+        List<ExternalSource> stop;
+        List<ExternalSource> start = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            StreamConfig c = config;
+            StringBuilder sig = new StringBuilder();
+            if (c.mirror != null && c.mirror.external != null) {
+                sig.append("m:").append(JsonOut.write(c.mirror.toJson()));
+            }
+            for (StreamConfig.Source src : c.sources) {
+                if (src.external != null) {
+                    sig.append("s:").append(JsonOut.write(src.toJson()));
+                }
+            }
+            if (sig.toString().equals(externalsStartedFor)) {
+                return;
+            }
+            externalsStartedFor = sig.toString();
+            stop = new ArrayList<>(externals);
+            externals.clear();
+            if (c.mirror != null && c.mirror.external != null) {
+                start.add(new ExternalSource(this, js, c.mirror, true));
+            }
+            for (StreamConfig.Source src : c.sources) {
+                if (src.external != null) {
+                    start.add(new ExternalSource(this, js, src, false));
+                }
+            }
+            externals.addAll(start);
+        }
+        stop.forEach(ExternalSource::stop);
+        for (ExternalSource e : start) {
+            e.start(resumeSequence(e));
+        }
+    }
+
+    /** Where an external mirror/source goes on: after the last copied origin sequence, 0 when nothing was copied. */
+    private long resumeSequence(ExternalSource e) {
+        if (e.mirror) {
+            long last = store.state().lastSeq();
+            return last == 0 ? 0 : last + 1;
+        }
+        // a source: the newest message that came from it says how far it got (nats-server scans the same way)
+        String prefix = e.indexName + " ";
+        StoreState st = store.state();
+        for (long seq = st.lastSeq(); seq >= Math.max(1, st.firstSeq()); seq--) {
+            StoredMessage m = store.load(seq);
+            if (m == null || m.headers() == null) {
+                continue;
+            }
+            String v = NatsHeaders.get(m.headers(), "Nats-Stream-Source");
+            if (v != null && v.startsWith(prefix)) {
+                try {
+                    return Long.parseLong(v.substring(prefix.length()).trim()) + 1;
+                } catch (NumberFormatException ex) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Stores a message an external mirror/source received (null: not stored); afterStore is the caller's. */
+    StoredMessage storeFromOrigin(ExternalSource from, String subject, byte[] hdr, byte[] data, long originSeq,
+            long timestamp) {
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            try {
+                if (from.mirror) {
+                    if (originSeq <= store.state().lastSeq()) {
+                        return null;
+                    }
+                    return store.appendAt(originSeq, subject, hdr, data, timestamp);
+                }
+                byte[] h = NatsHeaders.append(hdr, NatsHeaders.kv("Nats-Stream-Source",
+                        from.indexName + " " + originSeq));
+                return store.append(subject, h, data, 0);
+            } catch (StoreException e) {
+                js.log().warn("JetStream stream '" + account.name + " > " + config.name + "': copy from '"
+                        + from.source.name + "' failed: " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    private ExternalSource external(StreamConfig.Source src) {
+        synchronized (this) {
+            for (ExternalSource e : externals) {
+                if (e.source == src || (e.source.name.equals(src.name)
+                        && e.source.external.equals(src.external))) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
     // ---- info -----------------------------------------------------------------------------------------
 
     Map<String, Object> stateJson(String subjectsFilter, boolean deletedDetails) {
@@ -443,7 +551,7 @@ public final class Stream {
             m.put("num_deleted", s.numDeleted());
         }
         synchronized (this) {
-            m.put("consumer_count", consumers.size());
+            m.put("consumer_count", consumers.values().stream().filter(c -> !c.config.direct).count());
         }
         return m;
     }
@@ -454,19 +562,33 @@ public final class Stream {
 
     /** Stream info; {@code withSources} adds mirror and sources progress (INFO and LIST do, CREATE does not). */
     Map<String, Object> infoJson(String subjectsFilter, boolean deletedDetails, boolean withSources) {
+        return infoJson(subjectsFilter, deletedDetails, withSources, false);
+    }
+
+    /**
+     * Stream info; {@code withDomain}: the JetStream domain after the state, as nats-server's StreamInfo has it in
+     * INFO, LIST and UPDATE answers (not in CREATE, not in /jsz).
+     */
+    Map<String, Object> infoJson(String subjectsFilter, boolean deletedDetails, boolean withSources,
+            boolean withDomain) {
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
         m.put("created", GoFormat.rfc3339NanoOrZero(created));
         m.put("state", stateJson(subjectsFilter, deletedDetails));
+        if (withDomain && !js.options().domain().isEmpty()) {
+            m.put("domain", js.options().domain());
+        }
         if (withSources) {
             StreamConfig c = config;
             if (c.mirror != null) {
-                m.put("mirror", sourceInfo(c.mirror.name));
+                ExternalSource e = c.mirror.external == null ? null : external(c.mirror);
+                m.put("mirror", e != null ? e.info() : sourceInfo(c.mirror.name));
             }
             if (!c.sources.isEmpty()) {
                 List<Object> l = new ArrayList<>();
                 for (StreamConfig.Source s : c.sources) {
-                    l.add(sourceInfo(s.name));
+                    ExternalSource e = s.external == null ? null : external(s);
+                    l.add(e != null ? e.info() : sourceInfo(s.name));
                 }
                 m.put("sources", l);
             }
@@ -524,14 +646,18 @@ public final class Stream {
 
     void stop(boolean delete) {
         List<Consumer> cs;
+        List<ExternalSource> ext;
         synchronized (this) {
             closed = true;
+            ext = new ArrayList<>(externals);
+            externals.clear();
             for (JetStreamTransport.Subscription s : subscriptions) {
                 s.unsubscribe();
             }
             subscriptions.clear();
             cs = new ArrayList<>(consumers.values());
         }
+        ext.forEach(ExternalSource::stop);
         for (Consumer c : cs) {
             c.stop(delete);
         }

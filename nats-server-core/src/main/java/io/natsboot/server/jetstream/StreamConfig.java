@@ -67,9 +67,8 @@ public final class StreamConfig {
                 ext.str("deliver");
                 s.external = JsonOut.obj();
                 s.external.put("api", ext.str("api"));
-                if (!ext.str("deliver").isEmpty()) {
-                    s.external.put("deliver", ext.str("deliver"));
-                }
+                // nats-server's ExternalStream writes both fields, deliver even when empty
+                s.external.put("deliver", ext.str("deliver"));
             }
             return s;
         }

@@ -100,7 +100,8 @@ final class StreamConfigCheck {
             if (!cfg.sources.isEmpty()) {
                 throw ApiError.MIRROR_WITH_SOURCES.fail();
             }
-            StreamConfig origin = streams.apply(cfg.mirror.name);
+            // an external mirror's origin is elsewhere, never a local stream of the same name
+            StreamConfig origin = cfg.mirror.external != null ? null : streams.apply(cfg.mirror.name);
             if (origin != null) {
                 if (cfg.maxMsgSize > 0 && origin.maxMsgSize > 0 && cfg.maxMsgSize < origin.maxMsgSize) {
                     throw ApiError.MIRROR_MAX_MESSAGE_SIZE.fail();
@@ -109,7 +110,7 @@ final class StreamConfigCheck {
             }
         }
         for (StreamConfig.Source src : cfg.sources) {
-            StreamConfig origin = streams.apply(src.name);
+            StreamConfig origin = src.external != null ? null : streams.apply(src.name);
             if (origin != null && cfg.maxMsgSize > 0 && origin.maxMsgSize > 0 && cfg.maxMsgSize < origin.maxMsgSize) {
                 throw ApiError.SOURCE_MAX_MESSAGE_SIZE.fail();
             }

@@ -14,6 +14,7 @@ import io.natsboot.server.connection.OutboundQueue;
 import io.natsboot.server.connection.PeerConnection;
 import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.RouteTarget;
+import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.ServerMessageFrames;
 import io.natsboot.server.connection.SubjectCache;
 import io.natsboot.server.connection.Subscription;
@@ -92,6 +93,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private volatile String remoteId;
     private volatile String remoteCluster;
     private volatile String remoteAccount;
+    /** The remote's JetStream domain (its INFO or CONNECT), "" without one. */
+    private volatile String remoteDomain = "";
+    /** Our own domain's API prefix ({@code $JS.D.API.}) that never leaves through here, or null (LeafJetStream). */
+    private volatile byte[] deniedOutgoing;
     /** Interest the remote advertised, keyed {@code subject} or {@code subject queue}. */
     private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
 
@@ -212,6 +217,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             remoteName = m.get("server_name") instanceof String s && !s.isEmpty() ? s : remoteId;
             remoteCluster = m.get("cluster") instanceof String s ? s : null;
             headers = Boolean.TRUE.equals(m.get("headers"));
+            remoteDomain = m.get("domain") instanceof String d ? d : "";
             // Over WebSocket the TLS handshake (wss) came before the upgrade.
             boolean tls = !remote.webSocket() && (clientTls != null || Boolean.TRUE.equals(m.get("tls_required")));
             if (tls && !startTls()) {
@@ -281,10 +287,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (wasRegistered() || isClosing()) {
             return;
         }
+        setDeniedOutgoing(LeafJetStream.connected(this, remoteDomain));
         if (!register()) {
             return;
         }
-        leafs.jetStreamDenyNotice(this);
         startPings();
     }
 
@@ -345,7 +351,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 ? l.stream().filter(String.class::isInstance).map(String.class::cast).toList() : List.of();
         perms = LeafPermissions.ofAccepted(userPerms, denyPub);
         silentDeny = LeafPermissions.silentDeny(userPerms);
-        leafs.jetStreamDenyNotice(this);
+        remoteDomain = m.get("domain") instanceof String d ? d : "";
+        setDeniedOutgoing(LeafJetStream.connected(this, remoteDomain));
         // nats-server 2.9.10 answers the CONNECT with an INFO naming the bound account (connect_info).
         enqueue(LeafInfo.info(server, leafs, null, lid, bound.name(), userPerms));
         if (!register()) {
@@ -522,10 +529,38 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return;
         }
         countIn(totalLength);
+        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+            return; // nats-server's deny of the plain JetStream API, on what the remote sends too
+        }
         Account acc = account;
         fastBytes.bind(buf);
-        MatchResult<Subscription> result = subjects.lookup(fastBytes, buf, subjectStart, subjectLength, acc.trie())
-                .result();
+        SubjectCache.Entry entry = subjects.lookup(fastBytes, buf, subjectStart, subjectLength, acc.trie());
+        io.natsboot.server.subject.SubjectMappings mappings = acc.mappings();
+        if (!mappings.isEmpty()) {
+            // nats-server maps what a leaf sends as what a client publishes (the JetStream domains ride on it)
+            String mapped = mappings.map(entry.subject(), server.clusterName());
+            if (mapped != null) {
+                deliverMapped(acc, mapped, buf, replyStart, replyLength, headerLength, payloadStart, totalLength);
+                return;
+            }
+        }
+        MatchResult<Subscription> result = entry.result();
+        int at = replyLength > 0 ? io.natsboot.server.connection.JsDeliveryReply.split(buf, replyStart, replyLength) : -1;
+        if (at >= 0) {
+            // a JetStream delivery: routed by its subject (the inbox), shown with the one after the reply's '@'
+            int presentedLength = io.natsboot.server.connection.JsDeliveryReply.decodedSubjectLength(at, replyStart,
+                    replyLength);
+            int ackLength = at - replyStart;
+            ByteBuf copy = io.natsboot.server.connection.JsDeliveryReply.decoded(buf, at, replyStart, replyLength,
+                    payloadStart, totalLength);
+            try {
+                forward.deliver(acc, result, targets, parser, copy, 0, presentedLength, presentedLength, ackLength,
+                        headerLength, presentedLength + ackLength, totalLength);
+            } finally {
+                copy.release();
+            }
+            return;
+        }
         // Never back to this leaf; to routes only when the remote is our spoke (its messages are our cluster's).
         forward.deliver(acc, result, targets, parser, buf, subjectStart, subjectLength,
                 replyStart, replyLength, headerLength, payloadStart, totalLength);
@@ -553,6 +588,68 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (log.isDebug()) {
             log.debug(logPrefix() + text);
         }
+    }
+
+    /** A message from the remote under the subject an account mapping gave it (copied once with that subject). */
+    private void deliverMapped(Account acc, String mapped, ByteBuf buf, int replyStart, int replyLength,
+            int headerLength, int payloadStart, int totalLength) {
+        if (mapped.isEmpty()) {
+            return; // the dropping part of a weighted mapping
+        }
+        byte[] subject = mapped.getBytes(StandardCharsets.UTF_8);
+        ByteBuf copy = io.netty.buffer.Unpooled.buffer(subject.length + replyLength + totalLength);
+        try {
+            copy.writeBytes(subject);
+            copy.writeBytes(buf, replyStart, replyLength);
+            copy.writeBytes(buf, payloadStart, totalLength);
+            forward.deliver(acc, acc.trie().match(mapped), targets, parser, copy, 0, subject.length,
+                    subject.length, replyLength, headerLength, subject.length + replyLength, totalLength);
+        } finally {
+            copy.release();
+        }
+    }
+
+    private void setDeniedOutgoing(String prefix) {
+        deniedOutgoing = prefix == null ? null : prefix.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[][] JS_API_PREFIXES = {
+        "$JS.API.".getBytes(StandardCharsets.US_ASCII), "$KV.".getBytes(StandardCharsets.US_ASCII),
+        "$OBJ.".getBytes(StandardCharsets.US_ASCII),
+    };
+
+    /** A subject of {@link LeafNodes#jetStreamDenied}'s list: $JS.API.>, $KV.>, $OBJ.> (bytes, no string made). */
+    private static boolean jetStreamApi(ByteBuf buf, int start, int length) {
+        if (length < 5 || buf.getByte(start) != '$') {
+            return false;
+        }
+        for (byte[] p : JS_API_PREFIXES) {
+            if (length > p.length && startsWith(buf, start, length, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the subject in {@code buf} starts with the denied outgoing prefix. */
+    private static boolean startsWith(ByteBuf buf, int start, int length, byte[] prefix) {
+        if (length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (buf.getByte(start + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    ServerContext server() {
+        return server;
+    }
+
+    void logInfo(String line) {
+        log.info(logPrefix() + line);
     }
 
     private boolean forwardsTo(RouteTarget t) {
@@ -614,6 +711,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 if (carries(s) && counted.add(s)) {
                     count(s, 1, null);
                 }
+            }
+            // nats-server also advertises the sources of the account's mappings (JetStream domains among them)
+            for (io.natsboot.server.subject.SubjectMappings.Mapping m : account.mappings().mappings()) {
+                smap.computeIfAbsent(m.source(), k -> new int[1])[0]++;
             }
             smap.computeIfAbsent(lds, k -> new int[1])[0]++;
             for (Map.Entry<String, int[]> e : smap.entrySet()) {
@@ -692,6 +793,13 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             int queueCount) {
         if (!wasRegistered()) {
             return false;
+        }
+        byte[] denied = deniedOutgoing;
+        if (denied != null && startsWith(buf, subjectStart, subjectLength, denied)) {
+            return false; // our domain's API stays here (nats-server's outgoing deny)
+        }
+        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+            return false; // the plain JetStream API never crosses (a wildcard subscriber on the other side too)
         }
         if ((perms != null || silentDeny != null) && !deliverable(buf, subjectStart, subjectLength)) {
             return false;

@@ -90,6 +90,11 @@ final class LeafInfo {
             b.append(",\"cluster\":");
             Json.quote(b, server.clusterName());
         }
+        String domain = LeafJetStream.domain(server);
+        if (!domain.isEmpty()) {
+            b.append(",\"domain\":");
+            Json.quote(b, domain);
+        }
         // the websocket URLs of the cluster's other nodes (nats-server: not its own), for websocket remotes
         Json.stringArrayOmitEmpty(b, "ws_connect_urls", server.peerWebSocketUrls().urls());
         if (user != null) {
@@ -157,6 +162,11 @@ final class LeafInfo {
         }
         b.append(",\"tls_required\":").append(tls).append(",\"server_id\":");
         Json.quote(b, server.serverId());
+        String domain = LeafJetStream.domain(server);
+        if (!domain.isEmpty()) {
+            b.append(",\"domain\":");
+            Json.quote(b, domain);
+        }
         b.append(",\"name\":");
         Json.quote(b, server.serverName());
         if (remote.hub()) {
@@ -170,6 +180,9 @@ final class LeafInfo {
         }
         if (headers && !server.options().noHeaderSupport()) {
             b.append(",\"headers\":true");
+        }
+        if (LeafJetStream.enabled(server)) {
+            b.append(",\"jetstream\":true");
         }
         if (!remote.denyImports().isEmpty()) {
             Json.stringArrayOmitEmpty(b, "deny_pub", remote.denyImports());

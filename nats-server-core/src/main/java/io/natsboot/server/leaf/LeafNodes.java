@@ -385,12 +385,6 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         }
     }
 
-    /** nats-server logs at each leaf connection that JetStream is not extended over it, and denies its API. */
-    void jetStreamDenyNotice(LeafConnection c) {
-        log.info(c.logPrefix() + "JetStream Not Extended, adding deny [$JS.API.> $KV.> $OBJ.>] for account \""
-                + c.accountName() + "\"");
-    }
-
     /** True for subjects of JetStream's API that stay on their side of a leaf connection. */
     static boolean jetStreamDenied(String subject) {
         if (subject.isEmpty() || subject.charAt(0) != '$') {
