@@ -205,12 +205,24 @@ public final class JetStream implements AutoCloseable {
                 : options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams").resolve(stream);
     }
 
+    /**
+     * Where an account's snapshots are staged (hard links of the files being sent) and restores are uploaded and
+     * extracted, next to its streams so that links and the final move stay on one file system.
+     */
+    Path snapshotStaging(JsAccount a) {
+        Path base = options.storeDir() == null ? Path.of(System.getProperty("java.io.tmpdir"), "natsboot-js")
+                : options.storeDir().resolve("jetstream");
+        return base.resolve(a.name).resolve("__snapshots__");
+    }
+
     // ---- recovery -----------------------------------------------------------------------------------
 
     private void recover(JsAccount a) throws IOException {
         if (options.storeDir() == null) {
             return;
         }
+        // Snapshots and restores that were running when the server stopped are gone with it.
+        deleteTree(snapshotStaging(a));
         Path streams = options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams");
         if (!Files.isDirectory(streams)) {
             return;
@@ -226,17 +238,9 @@ public final class JetStream implements AutoCloseable {
                 continue;
             }
             try {
-                JsonIn j = JsonIn.parse(Files.readAllBytes(meta));
-                StreamConfig cfg = StreamConfig.parse(j.obj("config"));
-                Instant created = Instant.parse(j.str("created"));
-                io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
-                synchronized (a) {
-                    a.streams.put(cfg.name, s);
-                }
-                recoverConsumers(s);
-                s.subscribe();
+                io.natsboot.server.jetstream.Stream s = openStream(a, d);
                 recovered.add(s);
-                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + cfg.name + "'");
+                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + s.name() + "'");
             } catch (RuntimeException | IOException e) {
                 log.warn("  Error recovering stream in " + d + ": " + e.getMessage());
             }
@@ -244,6 +248,23 @@ public final class JetStream implements AutoCloseable {
         for (io.natsboot.server.jetstream.Stream s : recovered) {
             pumpSources(s);
         }
+    }
+
+    /**
+     * Opens the stream whose files are in {@code d} ({@code meta.json}, messages, consumers), adds it to the
+     * account and subscribes its subjects: start-up recovery and snapshot restore.
+     */
+    io.natsboot.server.jetstream.Stream openStream(JsAccount a, Path d) throws IOException {
+        JsonIn j = JsonIn.parse(Files.readAllBytes(d.resolve("meta.json")));
+        StreamConfig cfg = StreamConfig.parse(j.obj("config"));
+        Instant created = Instant.parse(j.str("created"));
+        io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
+        synchronized (a) {
+            a.streams.put(cfg.name, s);
+        }
+        recoverConsumers(s);
+        s.subscribe();
+        return s;
     }
 
     private void recoverConsumers(io.natsboot.server.jetstream.Stream s) throws IOException {
@@ -449,6 +470,15 @@ public final class JetStream implements AutoCloseable {
         }
         transport.publish(account, "$JS.EVENT.ADVISORY." + subject, null, null,
                 JsonOut.write(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A fresh 22-character id in nats' NUID alphabet (advisory ids, snapshot and restore subjects). */
+    String nuid() {
+        char[] id = new char[22];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
+        }
+        return new String(id);
     }
 
     void deleteTree(Path dir) {

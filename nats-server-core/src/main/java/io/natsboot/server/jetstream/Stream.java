@@ -67,6 +67,41 @@ public final class Stream {
         // Called under the store's lock: only queue the sequence; consumers (which lock themselves and then the
         // store) learn about it from drainRemoved(), outside any lock, so the lock order stays consumer -> store.
         store.setRemovalListener((seq, subject) -> removedByStore.add(seq));
+        rebuildDedupe();
+    }
+
+    /**
+     * A stream opened on stored messages (start-up, restore) knows the {@code Nats-Msg-Id}s of the messages still
+     * inside the duplicate window again, and the last message's id, as nats-server rebuilds them. Reads back from
+     * the last message only as far as the window reaches.
+     */
+    private void rebuildDedupe() {
+        StoreState st = store.state();
+        if (st.msgs() == 0 || config.duplicates <= 0) {
+            return;
+        }
+        long cutoff = GoFormat.epochNanos(Instant.now()) - config.duplicates;
+        java.util.ArrayDeque<StoredMessage> inWindow = new java.util.ArrayDeque<>();
+        for (long seq = st.lastSeq(); seq >= st.firstSeq() && seq > 0; seq--) {
+            StoredMessage m = store.load(seq);
+            if (m == null) {
+                continue;
+            }
+            if (seq == st.lastSeq()) {
+                String id = m.headers() == null || m.headers().length == 0 ? null : NatsHeaders.get(m.headers(), MSG_ID);
+                lastMsgId = id == null ? "" : id;
+            }
+            if (m.timestamp() < cutoff) {
+                break;
+            }
+            inWindow.addFirst(m);
+        }
+        for (StoredMessage m : inWindow) {
+            String id = m.headers() == null || m.headers().length == 0 ? null : NatsHeaders.get(m.headers(), MSG_ID);
+            if (id != null && !id.isEmpty()) {
+                dedupe.put(id, new long[] {m.seq(), m.timestamp()});
+            }
+        }
     }
 
     static StoreLimits limitsOf(StreamConfig c) {

@@ -675,6 +675,54 @@ public final class FileStore extends IndexedStore {
         }
     }
 
+    // ---- snapshots ----------------------------------------------------------------------------------------
+
+    /**
+     * A point-in-time copy of the store's files for a snapshot, taken under the store's lock: every file is
+     * hard-linked into {@code into} (copied where the file system has no links) and its length at this moment
+     * recorded. Blocks and delete logs only grow in place and are otherwise replaced by rename or deleted, so
+     * the linked file keeps the recorded bytes while the store goes on; the snapshot reads only those bytes.
+     * Returns file name -> length, in name order.
+     */
+    public synchronized java.util.SortedMap<String, Long> linkFiles(Path into) throws IOException {
+        Files.createDirectories(into);
+        java.util.SortedMap<String, Long> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp") || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                Path target = into.resolve(name);
+                try {
+                    Files.createLink(target, p);
+                } catch (UnsupportedOperationException | IOException e) {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                out.put(name, Files.size(p));
+            }
+        }
+        return out;
+    }
+
+    /** Reads every stored record and checks its checksum and sequence: how many are damaged. */
+    public synchronized long damagedRecords() {
+        long damaged = 0;
+        for (long seq = index.nextPresent(0); seq >= 0; seq = index.nextPresent(seq + 1)) {
+            FileEntry f = (FileEntry) index.get(seq);
+            try {
+                ByteBuffer r = readRecord(f.block, f.offset, f.length);
+                Parsed p = parse(r.array(), 0, f.length, crc);
+                if (p == null || p.seq != seq) {
+                    damaged++;
+                }
+            } catch (IOException ex) {
+                damaged++;
+            }
+        }
+        return damaged;
+    }
+
     /** Number of block files (tests and monitoring). */
     public synchronized int blockCount() {
         return blocks.size();
