@@ -454,8 +454,17 @@ public final class JetStream implements AutoCloseable {
      * in the account, with a fresh id and time first, then {@code fields} (name, value, ...), as nats-server does.
      */
     void advisory(String account, String subject, String type, Object... fields) {
+        event(account, "$JS.EVENT.ADVISORY." + subject, "io.nats.jetstream.advisory.v1." + type, fields);
+    }
+
+    /** A metric ({@code io.nats.jetstream.metric.v1.<type>}) on {@code subject}, shaped as advisories are. */
+    void metric(String account, String subject, String type, Object... fields) {
+        event(account, subject, "io.nats.jetstream.metric.v1." + type, fields);
+    }
+
+    private void event(String account, String subject, String type, Object... fields) {
         Map<String, Object> m = JsonOut.obj();
-        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        m.put("type", type);
         char[] id = new char[22];
         for (int i = 0; i < id.length; i++) {
             id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
@@ -468,7 +477,7 @@ public final class JetStream implements AutoCloseable {
         if (!options.domain().isEmpty()) {
             m.put("domain", options.domain());
         }
-        transport.publish(account, "$JS.EVENT.ADVISORY." + subject, null, null,
+        transport.publish(account, subject, null, null,
                 JsonOut.write(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

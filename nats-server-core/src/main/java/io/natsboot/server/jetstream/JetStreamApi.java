@@ -1101,6 +1101,7 @@ public final class JetStreamApi {
                     throw ApiError.MAXIMUM_CONSUMERS.fail();
                 }
                 ConsumerConfigCheck.checkWorkQueue(cfg, s);
+                ConsumerConfigCheck.sampleFrequency(cfg.sampleFreq); // parsed when the consumer is made, as there
                 if (name.isEmpty()) {
                     do {
                         name = randomName();
