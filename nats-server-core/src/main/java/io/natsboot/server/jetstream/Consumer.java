@@ -856,10 +856,8 @@ public final class Consumer {
         write(dir.resolve("meta.json"), JsonOut.write(m));
     }
 
-    private static void write(Path p, String s) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.writeString(tmp, s);
-        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void write(Path p, String s) throws IOException {
+        StreamKeys.write(p, s.getBytes(StandardCharsets.UTF_8), stream.cipher());
     }
 
     /** Writes the delivery state if it changed (called periodically and at stop). */
@@ -898,7 +896,7 @@ public final class Consumer {
         if (dir == null || !Files.exists(dir.resolve("state.json"))) {
             return;
         }
-        JsonIn j = JsonIn.parse(Files.readAllBytes(dir.resolve("state.json")));
+        JsonIn j = JsonIn.parse(StreamKeys.read(dir.resolve("state.json"), stream.cipher()));
         sseq = j.i64("sseq");
         dseq = j.i64("dseq");
         lastDeliveredStreamSeq = j.i64("last_stream_seq");

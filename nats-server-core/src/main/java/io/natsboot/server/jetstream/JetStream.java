@@ -29,10 +29,16 @@ import java.util.stream.Stream;
 public final class JetStream implements AutoCloseable {
 
     /** Server-wide settings: {@code storeDir} is the directory that holds {@code jetstream/} (nats' -sd). */
-    public record Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore) {
+    public record Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore,
+            io.natsboot.server.jetstream.store.StoreCipher keyCipher) {
         public Options {
             domain = domain == null ? "" : domain;
             fileStore = fileStore == null ? FileStoreOptions.DEFAULTS : fileStore;
+        }
+
+        /** Without encryption at rest. */
+        public Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore) {
+            this(storeDir, maxMemory, maxStore, domain, fileStore, null);
         }
     }
 
@@ -241,6 +247,8 @@ public final class JetStream implements AutoCloseable {
                 io.natsboot.server.jetstream.Stream s = openStream(a, d);
                 recovered.add(s);
                 log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + s.name() + "'");
+            } catch (StreamKeys.KeyError e) {
+                log.warn("  " + e.getMessage()); // nats-server's text; the stream stays on disk, not loaded
             } catch (RuntimeException | IOException e) {
                 log.warn("  Error recovering stream in " + d + ": " + e.getMessage());
             }
@@ -255,7 +263,8 @@ public final class JetStream implements AutoCloseable {
      * account and subscribes its subjects: start-up recovery and snapshot restore.
      */
     io.natsboot.server.jetstream.Stream openStream(JsAccount a, Path d) throws IOException {
-        JsonIn j = JsonIn.parse(Files.readAllBytes(d.resolve("meta.json")));
+        io.natsboot.server.jetstream.store.StoreCipher cipher = StreamKeys.forStream(d, options.keyCipher());
+        JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), cipher));
         StreamConfig cfg = StreamConfig.parse(j.obj("config"));
         Instant created = Instant.parse(j.str("created"));
         io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
@@ -278,7 +287,7 @@ public final class JetStream implements AutoCloseable {
         }
         for (Path d : dirs) {
             try {
-                JsonIn j = JsonIn.parse(Files.readAllBytes(d.resolve("meta.json")));
+                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), s.cipher()));
                 ConsumerConfig cfg = ConsumerConfig.parse(j.obj("config"));
                 Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), d);
                 c.readState();

@@ -41,6 +41,8 @@ public final class Stream {
     final Instant created;
     final MessageStore store;
     private final Path dir;
+    /** The stream's data cipher when the server encrypts at rest (see StreamKeys); null: plain files. */
+    private io.natsboot.server.jetstream.store.StoreCipher cipher;
     private final LinkedHashMap<String, long[]> dedupe = new LinkedHashMap<>();
     private String lastMsgId = "";
     final TreeMap<String, Consumer> consumers = new TreeMap<>();
@@ -62,7 +64,8 @@ public final class Stream {
             this.store = new MemoryStore(limits);
         } else {
             Files.createDirectories(dir);
-            this.store = new FileStore(dir.resolve("msgs"), js.options().fileStore(), limits, js.log());
+            this.cipher = StreamKeys.forStream(dir, js.options().keyCipher());
+            this.store = new FileStore(dir.resolve("msgs"), js.options().fileStore(), limits, js.log(), cipher);
         }
         // Called under the store's lock: only queue the sequence; consumers (which lock themselves and then the
         // store) learn about it from drainRemoved(), outside any lock, so the lock order stays consumer -> store.
@@ -122,13 +125,15 @@ public final class Stream {
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
         m.put("created", GoFormat.rfc3339NanoOrZero(created));
-        Path tmp = dir.resolve("meta.json.tmp");
-        Files.writeString(tmp, JsonOut.write(m));
-        Files.move(tmp, dir.resolve("meta.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StreamKeys.write(dir.resolve("meta.json"), JsonOut.write(m).getBytes(StandardCharsets.UTF_8), cipher);
     }
 
     Path dir() {
         return dir;
+    }
+
+    io.natsboot.server.jetstream.store.StoreCipher cipher() {
+        return cipher;
     }
 
     // ---- subscriptions ---------------------------------------------------------------------------------

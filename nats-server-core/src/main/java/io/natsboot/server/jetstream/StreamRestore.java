@@ -211,10 +211,11 @@ final class StreamRestore {
         if (!Files.exists(meta)) {
             throw new NoSuchFileException("open " + meta + ": no such file or directory");
         }
+        io.natsboot.server.jetstream.store.StoreCipher cipher = StreamKeys.forStream(dir, js.options().keyCipher());
         JsonIn j;
         StreamConfig archived;
         try {
-            j = JsonIn.parse(Files.readAllBytes(meta));
+            j = JsonIn.parse(StreamKeys.read(meta, cipher));
             archived = StreamConfig.parse(j.obj("config"));
         } catch (JsonIn.InvalidJson e) {
             throw new IOException("invalid stream metadata in snapshot: " + e.getMessage());
@@ -225,7 +226,7 @@ final class StreamRestore {
         Map<String, Object> mm = JsonOut.obj();
         mm.put("config", config.toJson());
         mm.put("created", j.str("created"));
-        Files.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8));
+        StreamKeys.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8), cipher);
         Path target = js.streamDir(account, config.name);
         synchronized (account) {
             if (account.streams.containsKey(config.name)) {

@@ -124,8 +124,13 @@ final class StreamSnapshot {
         Map<String, Object> mm = JsonOut.obj();
         mm.put("config", stream.config.toJson());
         mm.put("created", GoFormat.rfc3339NanoOrZero(stream.created));
-        Files.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8));
+        StreamKeys.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8), stream.cipher());
         files.add(new Object[] {"meta.json", meta, Files.size(meta)});
+        Path key = stream.dir().resolve(StreamKeys.FILE);
+        if (Files.exists(key)) {
+            Files.copy(key, staging.resolve(StreamKeys.FILE));
+            files.add(new Object[] {StreamKeys.FILE, staging.resolve(StreamKeys.FILE), Files.size(key)});
+        }
         for (Map.Entry<String, Long> e : msgs.entrySet()) {
             files.add(new Object[] {"msgs/" + e.getKey(), staging.resolve("msgs").resolve(e.getKey()), e.getValue()});
         }
