@@ -233,9 +233,11 @@ public final class JetStream implements AutoCloseable {
         if (!Files.isDirectory(streams)) {
             return;
         }
+        StreamEncrypter.tidy(this, streams);
         List<Path> dirs;
         try (Stream<Path> l = Files.list(streams)) {
-            dirs = l.filter(Files::isDirectory).sorted().toList();
+            // stream names have no dots: a dotted directory is an encryption's work copy (StreamEncrypter)
+            dirs = l.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().contains(".")).sorted().toList();
         }
         List<io.natsboot.server.jetstream.Stream> recovered = new ArrayList<>();
         for (Path d : dirs) {
@@ -244,6 +246,9 @@ public final class JetStream implements AutoCloseable {
                 continue;
             }
             try {
+                if (options.keyCipher() != null && !Files.exists(d.resolve(StreamKeys.FILE))) {
+                    StreamEncrypter.encrypt(this, a.name, d, options.keyCipher());
+                }
                 io.natsboot.server.jetstream.Stream s = openStream(a, d);
                 recovered.add(s);
                 log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + s.name() + "'");

@@ -35,15 +35,38 @@ class JetStreamEncryptionTest {
     void aStoreWrittenWithAKeyOpensOnlyWithItOnOursAsOnNatsServer(@TempDir Path tmp) throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
                 + " (Debian package nats-server)");
-        List<String> theirs = scenario(tmp.resolve("ref"), true);
-        List<String> ours = scenario(tmp.resolve("ours"), false);
+        String[][] steps = {{"write", "key: \"s3cr3t\""}, {"right key", "key: \"s3cr3t\""},
+                {"wrong key", "key: \"wrong\""}, {"no key", ""}, {"aes", "key: \"s3cr3t\", cipher: aes"}};
+        List<String> theirs = scenario(tmp.resolve("ref"), true, steps);
+        List<String> ours = scenario(tmp.resolve("ours"), false, steps);
         assertThat(ours).containsExactlyElementsOf(theirs);
         assertThat(String.join("\n", ours)).contains("Error decrypting our stream metafile: cipher: message authentication failed",
                 "Error decrypting our stream metafile: encryption not enabled", "Encryption:      AES-GCM",
                 "secret-payload-2");
+        assertThat(leaks(tmp.resolve("ours"))).isEmpty();
+    }
 
+    @Test
+    void aPlainStoreIsEncryptedWhenAKeyIsConfiguredAsNatsServerDoes(@TempDir Path tmp) throws Exception {
+        assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
+                + " (Debian package nats-server)");
+        String[][] steps = {{"write", ""}, {"key", "key: \"s3cr3t\""}, {"again", "key: \"s3cr3t\""},
+                {"wrong key", "key: \"wrong\""}};
+        List<String> theirs = scenario(tmp.resolve("ref"), true, steps);
+        List<String> ours = scenario(tmp.resolve("ours"), false, steps);
+        assertThat(ours).containsExactlyElementsOf(theirs);
+        assertThat(String.join("\n", ours)).contains("key log   Encrypting stream '$G > E'", "again get secret-payload-2",
+                "wrong key log [WRN]   Error decrypting our stream metafile: cipher: message authentication failed");
+        assertThat(leaks(tmp.resolve("ours"))).isEmpty();
+        try (Stream<Path> left = Files.list(tmp.resolve("ours").resolve("store").resolve("jetstream").resolve("$G")
+                .resolve("streams"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("E");
+        }
+    }
+
+    private static List<String> leaks(Path dir) throws Exception {
         List<String> leaks = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(tmp.resolve("ours").resolve("store"))) {
+        try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 for (String secret : new String[] {"secret-payload", "e.secret", "\"subjects\"", "ack_policy",
@@ -54,7 +77,7 @@ class JetStreamEncryptionTest {
                 }
             }
         }
-        assertThat(leaks).isEmpty();
+        return leaks;
     }
 
     @Test
@@ -98,10 +121,8 @@ class JetStreamEncryptionTest {
     }
 
     /** Write with a key, then open with it, a wrong one, none, and the other cipher: what a client and the log show. */
-    private static List<String> scenario(Path dir, boolean reference) throws Exception {
+    private static List<String> scenario(Path dir, boolean reference, String[][] steps) throws Exception {
         List<String> seen = new ArrayList<>();
-        String[][] steps = {{"write", "key: \"s3cr3t\""}, {"right key", "key: \"s3cr3t\""}, {"wrong key", "key: \"wrong\""},
-                {"no key", ""}, {"aes", "key: \"s3cr3t\", cipher: aes"}};
         for (String[] step : steps) {
             Path conf = conf(dir, step[1]);
             List<String> log = new ArrayList<>();
@@ -148,7 +169,10 @@ class JetStreamEncryptionTest {
             }
             for (String l : log) {
                 int at = l.indexOf("[WRN]") >= 0 ? l.indexOf("[WRN]") : l.indexOf("  Encryption:");
-                if (at >= 0 && (l.contains("decrypt") || l.contains("Encryption:"))) {
+                if (l.contains("  Encrypting stream")) {
+                    at = l.indexOf("  Encrypting stream");
+                }
+                if (at >= 0 && (l.contains("decrypt") || l.contains("Encryption:") || l.contains("Encrypting stream"))) {
                     seen.add(step[0] + " log " + l.substring(at).replace("[INF] ", ""));
                 }
             }
