@@ -30,6 +30,8 @@ final class StreamSnapshot {
     /** A larger chunk_size is lowered to this, so one snapshot cannot ask for an arbitrary buffer. */
     static final int MAX_CHUNK_SIZE = 64 * 1024 * 1024;
     static final long WINDOW = 8L * 1024 * 1024;
+    /** Streams being snapshotted: one snapshot of a stream at a time, as nats-server's file store allows. */
+    private static final java.util.Set<Stream> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final JetStream js;
     private final Stream stream;
@@ -64,6 +66,10 @@ final class StreamSnapshot {
                 if (!(stream.store instanceof FileStore fs)) {
                     throw new IOException("no impl");
                 }
+                mine = RUNNING.add(stream);
+                if (!mine) {
+                    throw new IOException("snapshot in progress");
+                }
                 if (checkMsgs) {
                     long bad = fs.damagedRecords();
                     if (bad > 0) {
@@ -97,6 +103,17 @@ final class StreamSnapshot {
             if (staging != null) {
                 js.deleteTree(staging);
             }
+            release();
+        }
+    }
+
+    /** This snapshot holds its stream's one place (see RUNNING). */
+    private boolean mine;
+
+    private void release() {
+        if (mine) {
+            mine = false;
+            RUNNING.remove(stream);
         }
     }
 
@@ -196,6 +213,8 @@ final class StreamSnapshot {
             js.log().warn("Snapshot of stream '" + acc + " > " + stream.name() + "' failed: " + e.getMessage());
         } finally {
             ackSub.unsubscribe();
+            // the stream is free for the next snapshot before the receiver learns this one ended (as there)
+            release();
             t.publish(acc, deliver, null, null, new byte[0]);
         }
     }

@@ -58,6 +58,59 @@ class StreamSnapshotDifferentialTest {
                 "restore_complete", "restore failed: stream names do not match", "num_pending=2");
     }
 
+    @Test
+    void oneSnapshotOfAStreamAtATimeAsOnNatsServer(@TempDir Path tmp) throws Exception {
+        List<String> theirs;
+        try (JetStreamClientEndToEndTest.Reference ref = new JetStreamClientEndToEndTest.Reference(tmp.resolve("ref"),
+                tmp.resolve("nats-server.log"))) {
+            theirs = concurrentSnapshots(ref);
+        }
+        List<String> ours;
+        try (JetStreamClientEndToEndTest.Ours o = new JetStreamClientEndToEndTest.Ours(tmp.resolve("ours"))) {
+            ours = concurrentSnapshots(o);
+        }
+        assertThat(ours).containsExactlyElementsOf(theirs);
+        assertThat(ours).contains("second -> {error={code=500, description=snapshot failed: snapshot in progress, "
+                + "err_code=10064}, type=io.nats.jetstream.api.v1.stream_snapshot_response}");
+    }
+
+    /**
+     * A slow snapshot (a receiver that does not ack 16 KiB chunks of a 12 MB archive: past the 8 MiB window each
+     * chunk waits 10 ms) and a second snapshot request for the same stream meanwhile; then the first ends.
+     */
+    private static List<String> concurrentSnapshots(JetStreamClientEndToEndTest.Side side) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (Connection nc = Nats.connect(new Options.Builder().server(side.url()).noReconnect().build())) {
+            SnapshotProtocolClient c = new SnapshotProtocolClient(nc);
+            c.request("$JS.API.STREAM.CREATE.BIG", "{\"name\":\"BIG\",\"subjects\":[\"big\"]}");
+            java.util.Random random = new java.util.Random(3);
+            byte[] payload = new byte[4096];
+            for (int i = 0; i < 3000; i++) {
+                random.nextBytes(payload);
+                nc.publish("big", payload);
+            }
+            nc.flush(Duration.ofSeconds(10));
+            Subscription slow = nc.subscribe("slow.receiver");
+            slow.setPendingLimits(-1, -1);
+            nc.flush(Duration.ofSeconds(2));
+            seen.add("first -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG",
+                    "{\"deliver_subject\":\"slow.receiver\",\"chunk_size\":16384}")).replaceAll("state=\\{.*\\}, ", ""));
+            seen.add("second -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"other\"}")));
+            long bytes = 0;
+            for (Message m = slow.nextMessage(Duration.ofSeconds(10)); m != null; m = slow.nextMessage(Duration.ofSeconds(10))) {
+                if (m.getData().length == 0) {
+                    seen.add("first ended, reply '" + (m.getReplyTo() == null ? "" : m.getReplyTo()) + "'");
+                    break;
+                }
+                bytes += m.getData().length;
+            }
+            seen.add("first sent more than the 8 MiB window without acks: " + (bytes > 8L * 1024 * 1024));
+            seen.add("then " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"nobody\"}"))
+                    .replaceAll("state=\\{.*\\}, ", ""));
+        }
+        return seen;
+    }
+
     private static List<String> scenario(JetStreamClientEndToEndTest.Side side) throws Exception {
         List<String> seen = new ArrayList<>();
         try (Connection nc = Nats.connect(new Options.Builder().server(side.url()).noReconnect().build());
@@ -116,8 +169,10 @@ class StreamSnapshotDifferentialTest {
             seen.add("info " + canon(c.request("$JS.API.STREAM.INFO.S", "")));
             seen.add("consumer " + canon(c.request("$JS.API.CONSUMER.INFO.S.D", "")));
             seen.add("next " + next(nc));
+            // nats-server sends the deletion advisories through the deleted stream's own queue, which it stops at
+            // the same time: now and then they never arrive, so they are left out of the comparison
             seen.addAll(adv.drain(300, Set.of("id", "timestamp", "start", "end", "rtt", "server", "created",
-                    "first_ts", "last_ts", "bytes")));
+                    "first_ts", "last_ts", "bytes")).stream().filter(a -> !a.contains(".DELETED.")).toList());
 
             // A chunk without a reply subject ends the restore without an answer; the end then has no responder.
             String nr = c.request("$JS.API.STREAM.RESTORE.NR", "{\"config\":{\"name\":\"NR\",\"subjects\":[\"nr.>\"]}}");
