@@ -4,6 +4,7 @@ import io.natsboot.server.jetstream.store.FileStore;
 import io.natsboot.server.jetstream.store.FileStoreOptions;
 import io.natsboot.server.jetstream.store.MemoryStore;
 import io.natsboot.server.jetstream.store.MessageStore;
+import io.natsboot.server.jetstream.store.StoreCipher;
 import io.natsboot.server.jetstream.store.StoreException;
 import io.natsboot.server.jetstream.store.StoreLimits;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
 
 /**
  * Appends to a JetStream message store: memory, file with nats-server 2.9's interval sync, and file forcing every
- * append to the device (what "sync always" costs). 128-byte payloads on 16 subjects.
+ * append to the device (what "sync always" costs), and file with encryption at rest (ChaCha20-Poly1305, AES-GCM).
+ * 128-byte payloads on 16 subjects.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +40,7 @@ import java.util.stream.Stream;
 @Measurement(iterations = 3, time = 3)
 @Fork(1)
 public class StoreAppendBenchmark {
-    @Param({"memory", "file", "file-sync-always"})
+    @Param({"memory", "file", "file-sync-always", "file-chacha", "file-aes"})
     public String kind;
 
     private MessageStore store;
@@ -59,7 +61,11 @@ public class StoreAppendBenchmark {
             dir = Files.createTempDirectory("store-bench");
             FileStoreOptions o = new FileStoreOptions(FileStoreOptions.DEFAULT_BLOCK_SIZE, kind.equals("file-sync-always"),
                     FileStoreOptions.DEFAULT_SYNC_INTERVAL);
-            store = new FileStore(dir, o, limits, SilentLog.INSTANCE);
+            // file-chacha / file-aes: encryption at rest (jetstream { key, cipher }) with a stream data key
+            StoreCipher cipher = !kind.startsWith("file-") || kind.equals("file-sync-always") ? null
+                    : (StoreCipher) StoreCipher.forServerKey("bench", StoreCipher.Kind.CHACHA).newDataKey(
+                            kind.equals("file-aes") ? StoreCipher.Kind.AES : StoreCipher.Kind.CHACHA)[1];
+            store = new FileStore(dir, o, limits, SilentLog.INSTANCE, cipher);
         }
     }
 

@@ -115,8 +115,16 @@ final class JetStreamStart {
         if (js.domain() != null && !js.domain().isEmpty()) {
             log.info("  Domain:          " + js.domain());
         }
+        io.natsboot.server.jetstream.store.StoreCipher kek = null;
+        if (js.key() != null && !js.key().isEmpty()) {
+            // encryption at rest: "chacha" (default) or "aes", as nats-server's cipher key
+            kek = io.natsboot.server.jetstream.store.StoreCipher.forServerKey(js.key(), "aes".equals(js.cipher())
+                    ? io.natsboot.server.jetstream.store.StoreCipher.Kind.AES
+                    : io.natsboot.server.jetstream.store.StoreCipher.Kind.CHACHA);
+            log.info("  Encryption:      " + kek.kind().displayName);
+        }
         log.info("-------------------------------------------");
-        JetStream.Options jo = new JetStream.Options(root, maxMem, maxStore, js.domain(), null);
+        JetStream.Options jo = new JetStream.Options(root, maxMem, maxStore, js.domain(), null, kek);
         InternalClientTransport transport =
                 new InternalClientTransport(account -> context.internalClient(account, "jetstream"));
         JetStream engine = new JetStream(jo, transport, log);

@@ -308,6 +308,8 @@ public final class ConfigFileOptions {
         long maxMem = js.maxMemory();
         long maxStore = js.maxStore();
         String domain = js.domain();
+        String key = js.key();
+        String cipher = js.cipher();
         for (Entry f : m.entries()) {
             try {
                 switch (f.key().toLowerCase(Locale.ROOT)) {
@@ -316,8 +318,15 @@ public final class ConfigFileOptions {
                     case "max_memory_store": case "max_mem_store": case "max_mem": maxMem = storageSize(f); break;
                     case "max_file_store": case "max_file": maxStore = storageSize(f); break;
                     case "domain": domain = string(f); break;
+                    case "key": case "ek": case "encryption_key": key = string(f); break;
+                    case "cipher":
+                        cipher = string(f).toLowerCase(Locale.ROOT);
+                        if (!cipher.equals("chacha") && !cipher.equals("chachapoly") && !cipher.equals("aes")) {
+                            throw new Bad("Unknown cipher type: " + GoFormat.quote(string(f)));
+                        }
+                        break;
                     case "sync_interval": case "sync": case "max_outstanding_catchup": case "max_catchup":
-                    case "key": case "ek": case "encryption_key": case "cipher": case "extension_hint":
+                    case "extension_hint":
                     case "limits": case "unique_tag": case "max_buffered_size": case "max_buffered_msgs":
                         notYet(f, "jetstream " + f.key());
                         break;
@@ -330,7 +339,8 @@ public final class ConfigFileOptions {
                 errors.add(f.pos() + ": " + bad.getMessage());
             }
         }
-        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts(), js.accountLimits()));
+        b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts(), js.accountLimits(),
+                key, cipher));
     }
 
     /**

@@ -10,12 +10,22 @@ import java.util.Map;
  * or a block of limits), {@code accountLimits} their limits (absent = unlimited).
  */
 public record JetStreamOptions(boolean enabled, String storeDir, long maxMemory, long maxStore, String domain,
-        List<String> accounts, Map<String, JetStreamAccountLimits> accountLimits) {
+        List<String> accounts, Map<String, JetStreamAccountLimits> accountLimits, String key, String cipher) {
     public static final JetStreamOptions OFF = new JetStreamOptions(false, null, -1, -1, null, List.of());
 
     public JetStreamOptions {
         accounts = accounts == null ? List.of() : List.copyOf(accounts);
         accountLimits = accountLimits == null ? Map.of() : Map.copyOf(accountLimits);
+    }
+
+    public JetStreamOptions(boolean enabled, String storeDir, long maxMemory, long maxStore, String domain,
+            List<String> accounts, Map<String, JetStreamAccountLimits> accountLimits) {
+        this(enabled, storeDir, maxMemory, maxStore, domain, accounts, accountLimits, null, null);
+    }
+
+    /** Encryption at rest ({@code key}, {@code cipher}: "chacha" or "aes"; null key: none), as nats-server. */
+    public JetStreamOptions withEncryption(String key, String cipher) {
+        return new JetStreamOptions(enabled, storeDir, maxMemory, maxStore, domain, accounts, accountLimits, key, cipher);
     }
 
     public JetStreamOptions(boolean enabled, String storeDir, long maxMemory, long maxStore, String domain) {
@@ -33,17 +43,17 @@ public record JetStreamOptions(boolean enabled, String storeDir, long maxMemory,
     }
 
     public JetStreamOptions withEnabled(boolean v) {
-        return new JetStreamOptions(v, storeDir, maxMemory, maxStore, domain, accounts, accountLimits);
+        return new JetStreamOptions(v, storeDir, maxMemory, maxStore, domain, accounts, accountLimits, key, cipher);
     }
 
     public JetStreamOptions withStoreDir(String v) {
-        return new JetStreamOptions(enabled, v, maxMemory, maxStore, domain, accounts, accountLimits);
+        return new JetStreamOptions(enabled, v, maxMemory, maxStore, domain, accounts, accountLimits, key, cipher);
     }
 
     public JetStreamOptions withAccount(String account) {
         List<String> l = new java.util.ArrayList<>(accounts);
         l.add(account);
-        return new JetStreamOptions(enabled, storeDir, maxMemory, maxStore, domain, l, accountLimits);
+        return new JetStreamOptions(enabled, storeDir, maxMemory, maxStore, domain, l, accountLimits, key, cipher);
     }
 
     /** Enables JetStream in {@code account} with {@code limits}. */
@@ -51,6 +61,6 @@ public record JetStreamOptions(boolean enabled, String storeDir, long maxMemory,
         JetStreamOptions o = accounts.contains(account) ? this : withAccount(account);
         Map<String, JetStreamAccountLimits> m = new java.util.HashMap<>(accountLimits);
         m.put(account, limits);
-        return new JetStreamOptions(enabled, storeDir, maxMemory, maxStore, domain, o.accounts, m);
+        return new JetStreamOptions(enabled, storeDir, maxMemory, maxStore, domain, o.accounts, m, key, cipher);
     }
 }

@@ -110,6 +110,19 @@ public record ApiError(int code, int errCode, String description) {
     public static final ApiError CONSUMER_CREATE_DURABLE_AND_NAME_MISMATCH = new ApiError(400, 10132,
             "Consumer Durable and Name have to be equal if both are provided");
 
+    public static final ApiError SNAPSHOT_DELIVER_SUBJECT_INVALID = new ApiError(400, 10015,
+            "deliver subject not valid");
+    public static final ApiError STREAM_NAME_EXIST_RESTORE_FAILED = new ApiError(400, 10130,
+            "stream name already in use, cannot restore");
+
+    public static ApiError streamSnapshot(String err) {
+        return new ApiError(500, 10064, "snapshot failed: " + err);
+    }
+
+    public static ApiError streamRestore(String err) {
+        return new ApiError(500, 10062, "restore failed: " + err);
+    }
+
     public static ApiError streamInvalidConfig(String err) {
         return new ApiError(500, 10052, err);
     }

@@ -93,6 +93,7 @@ public final class Consumer {
         this.js = stream.js();
         this.name = name;
         this.config = config;
+        this.sampleFreq = sampleFrequencyOf(config);
         this.created = created;
         this.dir = dir;
         this.sseq = startSequence();
@@ -579,8 +580,12 @@ public final class Consumer {
             }
             lastAckNanos = GoFormat.epochNanos(Instant.now());
             switch (kind) {
-                case "", "+ACK" -> ack(a.streamSeq(), a.consumerSeq(), acked);
+                case "", "+ACK" -> {
+                    sampleAck(a);
+                    ack(a.streamSeq(), a.consumerSeq(), acked);
+                }
                 case "+NXT" -> {
+                    sampleAck(a);
                     ack(a.streamSeq(), a.consumerSeq(), acked);
                     if (reply != null && !reply.isEmpty()) {
                         byte[] rest = body.length() > 4 ? body.substring(4).trim().getBytes(StandardCharsets.UTF_8)
@@ -611,7 +616,10 @@ public final class Consumer {
                         updateAckFloor();
                     }
                 }
-                default -> ack(a.streamSeq(), a.consumerSeq(), acked);
+                default -> {
+                    sampleAck(a);
+                    ack(a.streamSeq(), a.consumerSeq(), acked);
+                }
             }
             dirty = true;
             if (reply != null && !reply.isEmpty() && !kind.equals("+NXT")) {
@@ -623,6 +631,51 @@ public final class Consumer {
         for (long seq : acked) {
             stream.acknowledged(this, seq);
         }
+    }
+
+    // ---- ack metrics ($JS.EVENT.METRIC.CONSUMER.ACK) ------------------------------------------------------
+
+    /** The parsed {@code sample_freq}: 0 none, 100 and above every ack, else that percentage of them. */
+    private volatile int sampleFreq;
+
+    private static int sampleFrequencyOf(ConsumerConfig c) {
+        try {
+            return ConsumerConfigCheck.sampleFrequency(c.sampleFreq);
+        } catch (ApiError.Failure f) {
+            return 0; // refused at create; a recovered or updated configuration does not sample
+        }
+    }
+
+    private boolean shouldSample() {
+        int f = sampleFreq;
+        if (f <= 0) {
+            return false;
+        }
+        // nats-server draws from [0, 100) and samples when the draw is <= the frequency
+        return f >= 100 || java.util.concurrent.ThreadLocalRandom.current().nextInt(100) <= f;
+    }
+
+    /**
+     * nats-server 2.9.10's sampled ack metric, for explicit acks of a message still pending: the time since it
+     * was delivered ({@code ack_time}, ns), the consumer sequence and delivery count of the acked delivery. Called
+     * under the consumer's lock before the ack removes the pending entry.
+     */
+    private void sampleAck(AckInfo a) {
+        if (config.ackPolicy != ConsumerConfig.AckPolicy.EXPLICIT || !shouldSample()) {
+            return;
+        }
+        long[] p = pending.get(a.streamSeq());
+        if (p == null) {
+            return;
+        }
+        String subject = "$JS.EVENT.METRIC.CONSUMER.ACK." + stream.name() + "." + name;
+        if (!js.transport().hasInterest(stream.account.name, subject)) {
+            return;
+        }
+        long ackTime = GoFormat.epochNanos(Instant.now()) - p[1];
+        js.metric(stream.account.name, subject, "consumer_ack", "stream", stream.name(), "consumer", name,
+                "consumer_seq", a.consumerSeq(), "stream_seq", a.streamSeq(), "ack_time", ackTime,
+                "deliveries", a.delivered());
     }
 
     private void ack(long streamSeq, long consumerSeq, List<Long> acked) {
@@ -803,10 +856,8 @@ public final class Consumer {
         write(dir.resolve("meta.json"), JsonOut.write(m));
     }
 
-    private static void write(Path p, String s) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.writeString(tmp, s);
-        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void write(Path p, String s) throws IOException {
+        StreamKeys.write(p, s.getBytes(StandardCharsets.UTF_8), stream.cipher());
     }
 
     /** Writes the delivery state if it changed (called periodically and at stop). */
@@ -845,7 +896,7 @@ public final class Consumer {
         if (dir == null || !Files.exists(dir.resolve("state.json"))) {
             return;
         }
-        JsonIn j = JsonIn.parse(Files.readAllBytes(dir.resolve("state.json")));
+        JsonIn j = JsonIn.parse(StreamKeys.read(dir.resolve("state.json"), stream.cipher()));
         sseq = j.i64("sseq");
         dseq = j.i64("dseq");
         lastDeliveredStreamSeq = j.i64("last_stream_seq");
@@ -875,6 +926,7 @@ public final class Consumer {
 
     synchronized void updateConfig(ConsumerConfig c) throws IOException {
         this.config = c;
+        this.sampleFreq = sampleFrequencyOf(c);
         writeMeta();
     }
 

@@ -41,6 +41,30 @@ final class ConsumerConfigCheck {
         }
     }
 
+    /**
+     * {@code sample_freq} as nats-server 2.9.10 reads it: an optional trailing {@code %}, then Go's
+     * {@code strconv.Atoi}; an unparsable or negative value is 400/10095 with Go's error text ({@code <nil>} for a
+     * negative one). Empty is 0 (no sampling); 100 and above sample every ack.
+     */
+    static int sampleFrequency(String sampleFreq) {
+        if (sampleFreq == null || sampleFreq.isEmpty()) {
+            return 0;
+        }
+        String s = sampleFreq.endsWith("%") ? sampleFreq.substring(0, sampleFreq.length() - 1) : sampleFreq;
+        long v;
+        String err;
+        try {
+            v = io.natsboot.server.goformat.GoFormat.atoi(s);
+            if (v >= 0) {
+                return (int) Math.min(v, Integer.MAX_VALUE);
+            }
+            err = "<nil>";
+        } catch (io.natsboot.server.goformat.GoFormat.NumError e) {
+            err = e.getMessage();
+        }
+        throw new ApiError(400, 10095, "failed to parse consumer sampling configuration: " + err).fail();
+    }
+
     static void check(ConsumerConfig c, StreamConfig stream) {
         String name = !c.durable.isEmpty() ? c.durable : c.name;
         if (!c.durable.isEmpty() && !StreamConfigCheck.isValidName(c.durable)) {

@@ -29,10 +29,16 @@ import java.util.stream.Stream;
 public final class JetStream implements AutoCloseable {
 
     /** Server-wide settings: {@code storeDir} is the directory that holds {@code jetstream/} (nats' -sd). */
-    public record Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore) {
+    public record Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore,
+            io.natsboot.server.jetstream.store.StoreCipher keyCipher) {
         public Options {
             domain = domain == null ? "" : domain;
             fileStore = fileStore == null ? FileStoreOptions.DEFAULTS : fileStore;
+        }
+
+        /** Without encryption at rest. */
+        public Options(Path storeDir, long maxMemory, long maxStore, String domain, FileStoreOptions fileStore) {
+            this(storeDir, maxMemory, maxStore, domain, fileStore, null);
         }
     }
 
@@ -212,19 +218,33 @@ public final class JetStream implements AutoCloseable {
                 : options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams").resolve(stream);
     }
 
+    /**
+     * Where an account's snapshots are staged (hard links of the files being sent) and restores are uploaded and
+     * extracted, next to its streams so that links and the final move stay on one file system.
+     */
+    Path snapshotStaging(JsAccount a) {
+        Path base = options.storeDir() == null ? Path.of(System.getProperty("java.io.tmpdir"), "natsboot-js")
+                : options.storeDir().resolve("jetstream");
+        return base.resolve(a.name).resolve("__snapshots__");
+    }
+
     // ---- recovery -----------------------------------------------------------------------------------
 
     private void recover(JsAccount a) throws IOException {
         if (options.storeDir() == null) {
             return;
         }
+        // Snapshots and restores that were running when the server stopped are gone with it.
+        deleteTree(snapshotStaging(a));
         Path streams = options.storeDir().resolve("jetstream").resolve(a.name).resolve("streams");
         if (!Files.isDirectory(streams)) {
             return;
         }
+        StreamEncrypter.tidy(this, streams);
         List<Path> dirs;
         try (Stream<Path> l = Files.list(streams)) {
-            dirs = l.filter(Files::isDirectory).sorted().toList();
+            // stream names have no dots: a dotted directory is an encryption's work copy (StreamEncrypter)
+            dirs = l.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().contains(".")).sorted().toList();
         }
         List<io.natsboot.server.jetstream.Stream> recovered = new ArrayList<>();
         for (Path d : dirs) {
@@ -233,17 +253,14 @@ public final class JetStream implements AutoCloseable {
                 continue;
             }
             try {
-                JsonIn j = JsonIn.parse(Files.readAllBytes(meta));
-                StreamConfig cfg = StreamConfig.parse(j.obj("config"));
-                Instant created = Instant.parse(j.str("created"));
-                io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
-                synchronized (a) {
-                    a.streams.put(cfg.name, s);
+                if (options.keyCipher() != null && !Files.exists(d.resolve(StreamKeys.FILE))) {
+                    StreamEncrypter.encrypt(this, a.name, d, options.keyCipher());
                 }
-                recoverConsumers(s);
-                s.subscribe();
+                io.natsboot.server.jetstream.Stream s = openStream(a, d);
                 recovered.add(s);
-                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + cfg.name + "'");
+                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + s.name() + "'");
+            } catch (StreamKeys.KeyError e) {
+                log.warn("  " + e.getMessage()); // nats-server's text; the stream stays on disk, not loaded
             } catch (RuntimeException | IOException e) {
                 log.warn("  Error recovering stream in " + d + ": " + e.getMessage());
             }
@@ -251,6 +268,24 @@ public final class JetStream implements AutoCloseable {
         for (io.natsboot.server.jetstream.Stream s : recovered) {
             pumpSources(s);
         }
+    }
+
+    /**
+     * Opens the stream whose files are in {@code d} ({@code meta.json}, messages, consumers), adds it to the
+     * account and subscribes its subjects: start-up recovery and snapshot restore.
+     */
+    io.natsboot.server.jetstream.Stream openStream(JsAccount a, Path d) throws IOException {
+        io.natsboot.server.jetstream.store.StoreCipher cipher = StreamKeys.forStream(d, options.keyCipher());
+        JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), cipher));
+        StreamConfig cfg = StreamConfig.parse(j.obj("config"));
+        Instant created = Instant.parse(j.str("created"));
+        io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, d);
+        synchronized (a) {
+            a.streams.put(cfg.name, s);
+        }
+        recoverConsumers(s);
+        s.subscribe();
+        return s;
     }
 
     private void recoverConsumers(io.natsboot.server.jetstream.Stream s) throws IOException {
@@ -264,7 +299,7 @@ public final class JetStream implements AutoCloseable {
         }
         for (Path d : dirs) {
             try {
-                JsonIn j = JsonIn.parse(Files.readAllBytes(d.resolve("meta.json")));
+                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), s.cipher()));
                 ConsumerConfig cfg = ConsumerConfig.parse(j.obj("config"));
                 Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), d);
                 c.readState();
@@ -441,8 +476,17 @@ public final class JetStream implements AutoCloseable {
      * in the account, with a fresh id and time first, then {@code fields} (name, value, ...), as nats-server does.
      */
     void advisory(String account, String subject, String type, Object... fields) {
+        event(account, "$JS.EVENT.ADVISORY." + subject, "io.nats.jetstream.advisory.v1." + type, fields);
+    }
+
+    /** A metric ({@code io.nats.jetstream.metric.v1.<type>}) on {@code subject}, shaped as advisories are. */
+    void metric(String account, String subject, String type, Object... fields) {
+        event(account, subject, "io.nats.jetstream.metric.v1." + type, fields);
+    }
+
+    private void event(String account, String subject, String type, Object... fields) {
         Map<String, Object> m = JsonOut.obj();
-        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        m.put("type", type);
         char[] id = new char[22];
         for (int i = 0; i < id.length; i++) {
             id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
@@ -455,8 +499,17 @@ public final class JetStream implements AutoCloseable {
         if (!options.domain().isEmpty()) {
             m.put("domain", options.domain());
         }
-        transport.publish(account, "$JS.EVENT.ADVISORY." + subject, null, null,
+        transport.publish(account, subject, null, null,
                 JsonOut.write(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A fresh 22-character id in nats' NUID alphabet (advisory ids, snapshot and restore subjects). */
+    String nuid() {
+        char[] id = new char[22];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = NUID_CHARS[random.nextInt(NUID_CHARS.length)];
+        }
+        return new String(id);
     }
 
     void deleteTree(Path dir) {

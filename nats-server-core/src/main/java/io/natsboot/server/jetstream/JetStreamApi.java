@@ -99,6 +99,8 @@ public final class JetStreamApi {
                     case "INFO" -> { if (n == 5) { streamInfo(a, t[4], reply, body); } }
                     case "DELETE" -> { if (n == 5) { streamDelete(a, t[4], reply, body); } }
                     case "PURGE" -> { if (n == 5) { streamPurge(a, t[4], reply, body); } }
+                    case "SNAPSHOT" -> { if (n == 5) { streamSnapshot(a, t[4], reply, body); } }
+                    case "RESTORE" -> { if (n == 5) { streamRestore(a, t[4], reply, body); } }
                     case "NAMES" -> { if (n == 4) { streamNames(a, reply, body, false); } }
                     case "LIST" -> { if (n == 4) { streamNames(a, reply, body, true); } }
                     case "LEADER", "PEER" -> {
@@ -264,7 +266,7 @@ public final class JetStreamApi {
 
     // ---- responses ------------------------------------------------------------------------------------
 
-    private static Map<String, Object> response(String type) {
+    static Map<String, Object> response(String type) {
         Map<String, Object> m = JsonOut.obj();
         m.put("type", PREFIX + type);
         return m;
@@ -306,12 +308,7 @@ public final class JetStreamApi {
         if (!js.transport().hasInterest(account, AUDIT_SUBJECT)) {
             return;
         }
-        Map<String, Object> client = JsonOut.obj();
-        client.put("acc", audit.requester() == null ? account : audit.requester().account());
-        if (audit.requester() != null && audit.requester().rttNanos() > 0) {
-            client.put("rtt", audit.requester().rttNanos());
-        }
-        client.put("server", js.serverName());
+        Map<String, Object> client = clientJson(account, audit.requester());
         List<Object> fields = new ArrayList<>(List.of("server", js.serverName(), "client", client, "subject",
                 audit.subject()));
         if (audit.request() != null && audit.request().length > 0) {
@@ -321,6 +318,23 @@ public final class JetStreamApi {
         fields.add("response");
         fields.add(response);
         js.advisory(account, "API", "api_audit", fields.toArray());
+    }
+
+    /** The {@code client} object of advisories: the requester's account, its RTT when measured, this server. */
+    private Map<String, Object> clientJson(String account, JetStreamTransport.Requester requester) {
+        Map<String, Object> client = JsonOut.obj();
+        client.put("acc", requester == null ? account : requester.account());
+        if (requester != null && requester.rttNanos() > 0) {
+            client.put("rtt", requester.rttNanos());
+        }
+        client.put("server", js.serverName());
+        return client;
+    }
+
+    /** The client of the request being handled on this thread. */
+    private Map<String, Object> requestClient(JsAccount a) {
+        Audit audit = AUDIT.get();
+        return clientJson(a.name, audit == null ? null : audit.requester());
     }
 
     /** The response of {@code type} with {@code error}, then {@code extra} fields nats-server always writes. */
@@ -610,7 +624,16 @@ public final class JetStreamApi {
             sendError(a, reply, type, ApiError.STREAM_NOT_FOUND);
             return;
         }
+        List<String> consumerNames;
+        synchronized (s) {
+            consumerNames = new ArrayList<>(s.consumers.keySet());
+        }
         s.stop(true);
+        // nats-server 2.9.10 announces each consumer's deletion before the stream's.
+        for (String c : consumerNames) {
+            js.advisory(a.name, "CONSUMER.DELETED." + name + "." + c, "consumer_action", "stream", name,
+                    "consumer", c, "action", "delete");
+        }
         js.advisory(a.name, "STREAM.DELETED." + name, "stream_action", "stream", name, "action", "delete");
         Map<String, Object> m = response(type);
         m.put("success", true);
@@ -659,6 +682,110 @@ public final class JetStreamApi {
         Map<String, Object> m = response(type);
         m.put("success", true);
         m.put("purged", purged);
+        send(a, reply, m);
+    }
+
+    // ---- snapshot and restore (StreamSnapshot, StreamRestore) --------------------------------------------
+
+    /**
+     * nats-server 2.9.10's checks in its order: empty request (bad request), stream, JSON, deliver subject (a
+     * valid subject, wildcards allowed); then the snapshot runs on a thread of its own and answers from there.
+     */
+    private void streamSnapshot(JsAccount a, String name, String reply, byte[] body) {
+        String type = "stream_snapshot_response";
+        if (isEmptyRequest(body)) {
+            sendError(a, reply, type, ApiError.BAD_REQUEST);
+            return;
+        }
+        Stream s = a.stream(name);
+        if (s == null) {
+            sendError(a, reply, type, ApiError.STREAM_NOT_FOUND);
+            return;
+        }
+        String deliver;
+        int chunkSize;
+        boolean noConsumers;
+        boolean check;
+        try {
+            JsonIn j = JsonIn.parse(body);
+            deliver = j.str("deliver_subject");
+            noConsumers = j.bool("no_consumers");
+            chunkSize = j.i32("chunk_size");
+            check = j.bool("jsck");
+        } catch (JsonIn.InvalidJson e) {
+            sendError(a, reply, type, ApiError.INVALID_JSON);
+            return;
+        }
+        if (deliver == null || !Subjects.isValidSubscribeSubject(deliver)) {
+            sendError(a, reply, type, ApiError.SNAPSHOT_DELIVER_SUBJECT_INVALID);
+            return;
+        }
+        Audit audit = AUDIT.get();
+        StreamSnapshot snapshot = new StreamSnapshot(js, s, deliver, chunkSize, check, !noConsumers, requestClient(a));
+        Thread t = new Thread(() -> {
+            AUDIT.set(audit);
+            try {
+                snapshot.run(m -> send(a, reply, m));
+            } catch (RuntimeException e) {
+                js.log().error("JetStream snapshot of '" + a.name + " > " + name + "' failed: " + e);
+            } finally {
+                AUDIT.remove();
+            }
+        }, "jetstream-snapshot");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * nats-server 2.9.10's checks in its order: empty request, JSON, the configuration (the subject's name when
+     * the configuration has none), account limits, a stream of that name (10130); then the upload starts.
+     */
+    private void streamRestore(JsAccount a, String name, String reply, byte[] body) {
+        String type = "stream_restore_response";
+        if (isEmptyRequest(body)) {
+            sendError(a, reply, type, ApiError.BAD_REQUEST, "deliver_subject", "");
+            return;
+        }
+        StreamConfig cfg;
+        try {
+            JsonIn j = JsonIn.parse(body);
+            JsonIn c = j.obj("config");
+            if (c == null) {
+                c = JsonIn.parse("{}".getBytes(StandardCharsets.UTF_8));
+            }
+            if (c.str("name") == null || c.str("name").isEmpty()) {
+                Map<String, Object> raw = new LinkedHashMap<>(c.raw());
+                raw.put("name", name);
+                c = JsonIn.parse(JsonOut.write(raw).getBytes(StandardCharsets.UTF_8));
+            }
+            cfg = StreamConfig.parse(c);
+        } catch (JsonIn.InvalidJson e) {
+            sendError(a, reply, type, ApiError.INVALID_JSON, "deliver_subject", "");
+            return;
+        }
+        try {
+            if (cfg.name.contains("/") || cfg.name.contains("\\")) {
+                throw ApiError.STREAM_NAME_PATH_SEPARATORS.fail();
+            }
+            StreamConfigCheck.check(cfg, a::configOf);
+            AccountLimitCheck.streamCreate(js, a, cfg);
+            if (a.stream(cfg.name) != null) {
+                throw ApiError.STREAM_NAME_EXIST_RESTORE_FAILED.fail();
+            }
+        } catch (ApiError.Failure f) {
+            sendError(a, reply, type, f.error(), "deliver_subject", "");
+            return;
+        }
+        String deliver;
+        try {
+            deliver = StreamRestore.start(js, a, cfg, requestClient(a));
+        } catch (IOException e) {
+            sendError(a, reply, type, new ApiError(500, 10072, "JetStream unable to open temp storage for restore"),
+                    "deliver_subject", "");
+            return;
+        }
+        Map<String, Object> m = response(type);
+        m.put("deliver_subject", deliver);
         send(a, reply, m);
     }
 
@@ -974,6 +1101,7 @@ public final class JetStreamApi {
                     throw ApiError.MAXIMUM_CONSUMERS.fail();
                 }
                 ConsumerConfigCheck.checkWorkQueue(cfg, s);
+                ConsumerConfigCheck.sampleFrequency(cfg.sampleFreq); // parsed when the consumer is made, as there
                 if (name.isEmpty()) {
                     do {
                         name = randomName();

@@ -41,6 +41,8 @@ public final class Stream {
     final Instant created;
     final MessageStore store;
     private final Path dir;
+    /** The stream's data cipher when the server encrypts at rest (see StreamKeys); null: plain files. */
+    private io.natsboot.server.jetstream.store.StoreCipher cipher;
     private final LinkedHashMap<String, long[]> dedupe = new LinkedHashMap<>();
     private String lastMsgId = "";
     final TreeMap<String, Consumer> consumers = new TreeMap<>();
@@ -65,11 +67,47 @@ public final class Stream {
             this.store = new MemoryStore(limits);
         } else {
             Files.createDirectories(dir);
-            this.store = new FileStore(dir.resolve("msgs"), js.options().fileStore(), limits, js.log());
+            this.cipher = StreamKeys.forStream(dir, js.options().keyCipher());
+            this.store = new FileStore(dir.resolve("msgs"), js.options().fileStore(), limits, js.log(), cipher);
         }
         // Called under the store's lock: only queue the sequence; consumers (which lock themselves and then the
         // store) learn about it from drainRemoved(), outside any lock, so the lock order stays consumer -> store.
         store.setRemovalListener((seq, subject) -> removedByStore.add(seq));
+        rebuildDedupe();
+    }
+
+    /**
+     * A stream opened on stored messages (start-up, restore) knows the {@code Nats-Msg-Id}s of the messages still
+     * inside the duplicate window again, and the last message's id, as nats-server rebuilds them. Reads back from
+     * the last message only as far as the window reaches.
+     */
+    private void rebuildDedupe() {
+        StoreState st = store.state();
+        if (st.msgs() == 0 || config.duplicates <= 0) {
+            return;
+        }
+        long cutoff = GoFormat.epochNanos(Instant.now()) - config.duplicates;
+        java.util.ArrayDeque<StoredMessage> inWindow = new java.util.ArrayDeque<>();
+        for (long seq = st.lastSeq(); seq >= st.firstSeq() && seq > 0; seq--) {
+            StoredMessage m = store.load(seq);
+            if (m == null) {
+                continue;
+            }
+            if (seq == st.lastSeq()) {
+                String id = m.headers() == null || m.headers().length == 0 ? null : NatsHeaders.get(m.headers(), MSG_ID);
+                lastMsgId = id == null ? "" : id;
+            }
+            if (m.timestamp() < cutoff) {
+                break;
+            }
+            inWindow.addFirst(m);
+        }
+        for (StoredMessage m : inWindow) {
+            String id = m.headers() == null || m.headers().length == 0 ? null : NatsHeaders.get(m.headers(), MSG_ID);
+            if (id != null && !id.isEmpty()) {
+                dedupe.put(id, new long[] {m.seq(), m.timestamp()});
+            }
+        }
     }
 
     static StoreLimits limitsOf(StreamConfig c) {
@@ -90,13 +128,15 @@ public final class Stream {
         Map<String, Object> m = JsonOut.obj();
         m.put("config", config.toJson());
         m.put("created", GoFormat.rfc3339NanoOrZero(created));
-        Path tmp = dir.resolve("meta.json.tmp");
-        Files.writeString(tmp, JsonOut.write(m));
-        Files.move(tmp, dir.resolve("meta.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StreamKeys.write(dir.resolve("meta.json"), JsonOut.write(m).getBytes(StandardCharsets.UTF_8), cipher);
     }
 
     Path dir() {
         return dir;
+    }
+
+    io.natsboot.server.jetstream.store.StoreCipher cipher() {
+        return cipher;
     }
 
     // ---- subscriptions ---------------------------------------------------------------------------------

@@ -287,7 +287,7 @@ class ConfParserTest {
                 Arguments.of("cluster { authorization { users: [ {user: a} ] } }\n",
                         "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
                 Arguments.of("jetstream: maybe\n", "t.conf:1:0: Expected 'enabled' or 'disabled' for string value, got 'maybe'"),
-                Arguments.of("jetstream { key: abc }\n", "t.conf:1:12: jetstream key is not supported by NATS Boot yet"),
+                Arguments.of("jetstream { sync_interval: 1 }\n", "t.conf:1:12: jetstream sync_interval is not supported by NATS Boot yet"),
                 Arguments.of("accounts { A: { jetstream: { max_mem: \"x\" } } }\n",
                         "t.conf:1:29: Expected a parseable size for \"max_mem\", got x"),
                 Arguments.of("accounts { A: { jetstream: { max_mem: 1, foo: 2 } } }\n",

@@ -138,6 +138,12 @@ public class NatsServerProperties {
         /** The JetStream domain, for leaf-node topologies; none by default. */
         private String domain;
 
+        /** Encrypts file streams at rest with this key (nats-server's jetstream key); none by default. */
+        private String encryptionKey;
+
+        /** The cipher of encryption at rest: chacha (default) or aes. */
+        private String cipher;
+
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public String getStoreDir() { return storeDir; }
@@ -148,15 +154,24 @@ public class NatsServerProperties {
         public void setMaxFileStore(DataSize maxFileStore) { this.maxFileStore = maxFileStore; }
         public String getDomain() { return domain; }
         public void setDomain(String domain) { this.domain = domain; }
+        public String getEncryptionKey() { return encryptionKey; }
+        public void setEncryptionKey(String encryptionKey) { this.encryptionKey = encryptionKey; }
+        public String getCipher() { return cipher; }
+        public void setCipher(String cipher) { this.cipher = cipher; }
 
         /** The engine's JetStream options, or null when not enabled (a config file may still turn it on). */
         io.natsboot.server.config.JetStreamOptions toOptions() {
             if (!enabled) {
                 return null;
             }
+            String c = cipher == null || cipher.isEmpty() ? null : cipher.toLowerCase(java.util.Locale.ROOT);
+            if (c != null && !c.equals("chacha") && !c.equals("chachapoly") && !c.equals("aes")) {
+                throw new IllegalArgumentException("Unknown cipher type: \"" + cipher + "\"");
+            }
             return new io.natsboot.server.config.JetStreamOptions(true, emptyToNull(storeDir),
                     maxMemoryStore == null ? -1 : maxMemoryStore.toBytes(),
-                    maxFileStore == null ? -1 : maxFileStore.toBytes(), emptyToNull(domain));
+                    maxFileStore == null ? -1 : maxFileStore.toBytes(), emptyToNull(domain))
+                    .withEncryption(emptyToNull(encryptionKey), c);
         }
     }
 

@@ -41,6 +41,26 @@ class NatsServerJetStreamTests {
     }
 
     @Test
+    void encryptionAtRestFromProperties() {
+        runner.withPropertyValues("natsboot.server.jetstream.enabled=true", "natsboot.server.jetstream.store-dir=" + dir,
+                "natsboot.server.jetstream.encryption-key=s3cr3t", "natsboot.server.jetstream.cipher=aes")
+                .run(ctx -> {
+                    NatsServer server = ctx.getBean(NatsServer.class);
+                    assertThat(server.options().jetstream().key()).isEqualTo("s3cr3t");
+                    assertThat(server.options().jetstream().cipher()).isEqualTo("aes");
+                    try (Connection nc = Nats.connect("nats://127.0.0.1:" + server.port())) {
+                        nc.keyValueManagement().create(KeyValueConfiguration.builder().name("secret").build());
+                        nc.keyValue("secret").put("a", "top-secret-value");
+                        assertThat(nc.keyValue("secret").get("a").getValueAsString()).isEqualTo("top-secret-value");
+                    }
+                    assertThat(java.nio.file.Files.exists(dir.resolve("jetstream").resolve("$G").resolve("streams")
+                            .resolve("KV_secret").resolve("key.enc"))).isTrue();
+                });
+        runner.withPropertyValues("natsboot.server.jetstream.enabled=true", "natsboot.server.jetstream.cipher=rot13")
+                .run(ctx -> assertThat(ctx).hasFailed());
+    }
+
+    @Test
     void offByDefault() {
         runner.run(ctx -> {
             NatsServer server = ctx.getBean(NatsServer.class);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,6 +49,7 @@ public final class FileStore extends IndexedStore {
     });
 
     private final Path dir;
+    private final StoreCipher cipher;
     private final FileStoreOptions options;
     private final ServerLog log;
     private final TreeMap<Long, Block> blocks = new TreeMap<>();
@@ -94,6 +96,17 @@ public final class FileStore extends IndexedStore {
     }
 
     public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log) throws IOException {
+        this(dir, options, limits, log, null);
+    }
+
+    /**
+     * A store whose records and index files are sealed with {@code cipher} (a stream's data key; null: plain).
+     * A sealed record keeps its length, sequence and time in clear (recovery and compaction need them, they are
+     * authenticated as associated data) and seals subject, headers and payload.
+     */
+    public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log, StoreCipher cipher)
+            throws IOException {
+        this.cipher = cipher;
         this.dir = dir;
         this.options = options;
         this.log = log;
@@ -126,6 +139,19 @@ public final class FileStore extends IndexedStore {
         ByteBuffer b = writeBuf.clear();
         b.putInt(len).putLong(seq).putLong(timestamp).putShort((short) subj.length).put(subj)
                 .putInt(headers.length).put(headers).put(data);
+        if (cipher != null) {
+            byte[] sealed = cipher.seal(b.array(), 20, len - 24, StoreCipher.recordNonce(seq, timestamp),
+                    Arrays.copyOfRange(b.array(), 4, 20));
+            len = 20 + sealed.length + 4;
+            if (writeBuf.capacity() < len) {
+                byte[] head = Arrays.copyOf(b.array(), 20);
+                writeBuf = ByteBuffer.allocate(Math.max(len, writeBuf.capacity() * 2));
+                writeBuf.put(head);
+            }
+            b = writeBuf;
+            b.clear().putInt(len).position(20);
+            b.put(sealed);
+        }
         crc.reset();
         crc.update(b.array(), 0, len - 4);
         b.putInt((int) crc.getValue());
@@ -336,7 +362,7 @@ public final class FileStore extends IndexedStore {
         FileEntry f = (FileEntry) e;
         try {
             ByteBuffer r = readRecord(f.block, f.offset, f.length);
-            Parsed p = parse(r.array(), 0, f.length, crc);
+            Parsed p = parse(r.array(), 0, f.length, crc, cipher);
             if (p == null || p.seq != seq) {
                 log.warn("JetStream file store " + dir + ": damaged record for sequence " + seq + " in " + f.block.blk);
                 return null;
@@ -351,7 +377,7 @@ public final class FileStore extends IndexedStore {
     }
 
     /** Decodes one record of {@code len} bytes, or null when its length fields or checksum do not hold. */
-    private static Parsed parse(byte[] a, int off, int len, CRC32C crc) {
+    private static Parsed parse(byte[] a, int off, int len, CRC32C crc, StoreCipher cipher) {
         if (len < MIN_RECORD) {
             return null;
         }
@@ -366,6 +392,22 @@ public final class FileStore extends IndexedStore {
         }
         long seq = b.getLong();
         long ts = b.getLong();
+        if (cipher != null) {
+            // Sealed: open subject, headers and payload, then read them as a plain record's rest.
+            byte[] inner;
+            try {
+                inner = cipher.open(a, off + 20, len - 24, StoreCipher.recordNonce(seq, ts),
+                        Arrays.copyOfRange(a, off + 4, off + 20));
+            } catch (StoreCipher.AuthenticationFailed e) {
+                return null;
+            }
+            byte[] plain = new byte[20 + inner.length + 4];
+            ByteBuffer.wrap(plain).putInt(plain.length).putLong(seq).putLong(ts).put(inner);
+            a = plain;
+            off = 0;
+            len = plain.length;
+            b = ByteBuffer.wrap(a, 20, len - 20);
+        }
         int subjLen = b.getShort() & 0xffff;
         if (HEADER + subjLen + 4 + 4 > len) {
             return null;
@@ -506,7 +548,7 @@ public final class FileStore extends IndexedStore {
             Parsed p = null;
             if (problem == null) {
                 ByteBuffer r = readRecord(b, pos, len);
-                p = parse(r.array(), 0, len, crc);
+                p = parse(r.array(), 0, len, crc, cipher);
                 if (p == null) {
                     problem = "damaged record";
                 }
@@ -580,7 +622,7 @@ public final class FileStore extends IndexedStore {
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
         Path tmp = dir.resolve(b.id + ".idx.tmp");
-        Files.write(tmp, out.array());
+        Files.write(tmp, cipher == null ? out.array() : cipher.sealFile(out.array()));
         Files.move(tmp, b.idx, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -590,6 +632,13 @@ public final class FileStore extends IndexedStore {
             return false;
         }
         byte[] a = Files.readAllBytes(b.idx);
+        if (cipher != null) {
+            try {
+                a = cipher.openFile(a);
+            } catch (StoreCipher.AuthenticationFailed e) {
+                a = new byte[0]; // reported as damaged below, and rebuilt from the block
+            }
+        }
         if (a.length < 24) {
             log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
             return false;
@@ -673,6 +722,54 @@ public final class FileStore extends IndexedStore {
         } catch (IOException ex) {
             log.error("JetStream file store " + dir + ": could not delete: " + ex.getMessage());
         }
+    }
+
+    // ---- snapshots ----------------------------------------------------------------------------------------
+
+    /**
+     * A point-in-time copy of the store's files for a snapshot, taken under the store's lock: every file is
+     * hard-linked into {@code into} (copied where the file system has no links) and its length at this moment
+     * recorded. Blocks and delete logs only grow in place and are otherwise replaced by rename or deleted, so
+     * the linked file keeps the recorded bytes while the store goes on; the snapshot reads only those bytes.
+     * Returns file name -> length, in name order.
+     */
+    public synchronized java.util.SortedMap<String, Long> linkFiles(Path into) throws IOException {
+        Files.createDirectories(into);
+        java.util.SortedMap<String, Long> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp") || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                Path target = into.resolve(name);
+                try {
+                    Files.createLink(target, p);
+                } catch (UnsupportedOperationException | IOException e) {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                out.put(name, Files.size(p));
+            }
+        }
+        return out;
+    }
+
+    /** Reads every stored record and checks its checksum and sequence: how many are damaged. */
+    public synchronized long damagedRecords() {
+        long damaged = 0;
+        for (long seq = index.nextPresent(0); seq >= 0; seq = index.nextPresent(seq + 1)) {
+            FileEntry f = (FileEntry) index.get(seq);
+            try {
+                ByteBuffer r = readRecord(f.block, f.offset, f.length);
+                Parsed p = parse(r.array(), 0, f.length, crc, cipher);
+                if (p == null || p.seq != seq) {
+                    damaged++;
+                }
+            } catch (IOException ex) {
+                damaged++;
+            }
+        }
+        return damaged;
     }
 
     /** Number of block files (tests and monitoring). */

@@ -29,15 +29,19 @@ class StoreRandomModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:1", "file:1", "file:2", "file:3", "file:4"})
+    @ValueSource(strings = {"memory:1", "file:1", "file:2", "file:3", "file:4", "sealed:5", "sealedaes:6"})
     void matchesModel(String kindAndSeed) throws Exception {
         String kind = kindAndSeed.substring(0, kindAndSeed.indexOf(':'));
         Random r = new Random(Long.parseLong(kindAndSeed.substring(kindAndSeed.indexOf(':') + 1)));
         StoreLimits limits = new StoreLimits(300, -1, 0, 20, -1, false, false);
         FileStoreOptions opts = new FileStoreOptions(1024, false, Duration.ofMinutes(2));
         CapturingLog log = new CapturingLog();
+        // "sealed": the file store with encryption at rest (ChaCha20-Poly1305, or AES-GCM for "sealedaes")
+        StoreCipher cipher = !kind.startsWith("sealed") ? null : (StoreCipher) StoreCipher.forServerKey("test key",
+                StoreCipher.Kind.CHACHA).newDataKey(kind.equals("sealedaes") ? StoreCipher.Kind.AES
+                : StoreCipher.Kind.CHACHA)[1];
         MessageStore s = kind.equals("memory") ? new MemoryStore(limits)
-                : new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log);
+                : new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log, cipher);
         TreeMap<Long, M> model = new TreeMap<>();
         long last = 0;
         long floor = 1;
@@ -77,7 +81,7 @@ class StoreRandomModelTest {
                     assertThat(s.compact(to)).isEqualTo(n);
                 } else if (op < 90 && s instanceof FileStore) {
                     s.close();
-                    s = new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log);
+                    s = new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log, cipher);
                 } else if (!model.isEmpty()) {
                     long seq = model.floorKey(model.firstKey() + r.nextInt((int) (last - model.firstKey() + 1)));
                     StoredMessage m = s.load(seq);
