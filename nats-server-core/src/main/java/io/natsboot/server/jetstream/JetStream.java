@@ -256,9 +256,12 @@ public final class JetStream implements AutoCloseable {
                 if (options.keyCipher() != null && !Files.exists(d.resolve(StreamKeys.FILE))) {
                     StreamEncrypter.encrypt(this, a.name, d, options.keyCipher());
                 }
+                // nats-server 2.9.10's two lines, the count in Go's comma grouping ("Restored 2,000 messages")
+                log.info("  Starting restore for stream '" + a.name + " > " + d.getFileName() + "'");
                 io.natsboot.server.jetstream.Stream s = openStream(a, d);
                 recovered.add(s);
-                log.info("  Restored " + s.store.state().msgs() + " messages for stream '" + a.name + " > " + s.name() + "'");
+                log.info("  Restored " + String.format(java.util.Locale.ROOT, "%,d", s.store.state().msgs())
+                        + " messages for stream '" + a.name + " > " + s.name() + "'");
             } catch (StreamKeys.KeyError e) {
                 log.warn("  " + e.getMessage()); // nats-server's text; the stream stays on disk, not loaded
             } catch (RuntimeException | IOException e) {

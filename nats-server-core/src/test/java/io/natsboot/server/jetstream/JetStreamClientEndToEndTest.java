@@ -335,6 +335,46 @@ class JetStreamClientEndToEndTest {
                         + ": no such file or directory");
     }
 
+    /** What each server logs about a stream it restores at start, from "[INF] " on, in order. */
+    private static List<String> restoreLines(List<String> lines) {
+        return lines.stream().filter(l -> l.contains("restore for stream") || l.contains("Restored "))
+                .map(l -> l.substring(l.indexOf("[INF] ") + 6)).toList();
+    }
+
+    private static void publishTwoThousand(Side side) throws Exception {
+        try (Connection nc = connect(side)) {
+            nc.jetStreamManagement().addStream(StreamConfiguration.builder().name("RESTORED").subjects("restored.>")
+                    .storageType(StorageType.File).build());
+            io.nats.client.JetStream js = nc.jetStream();
+            for (int i = 0; i < 2000; i++) {
+                js.publishAsync("restored.x", new byte[16]);
+            }
+            js.publish("restored.x", new byte[16]); // its ack comes after every earlier one's
+        }
+    }
+
+    @Test
+    void restoreAtStartIsLoggedAsNatsServerLogsIt(@TempDir Path tmp) throws Exception {
+        Path refLog = tmp.resolve("ref.log");
+        try (Reference ref = new Reference(tmp.resolve("ref"), refLog)) {
+            publishTwoThousand(ref);
+            ref.restart();
+            try (Connection nc = connect(ref)) {
+                nc.flush(Duration.ofSeconds(5)); // up again: the restore lines are written
+            }
+        }
+        List<String> theirs = restoreLines(Files.readAllLines(refLog));
+        List<String> ours;
+        try (Ours side = new Ours(tmp.resolve("ours"))) {
+            publishTwoThousand(side);
+            side.log.lines().clear();
+            side.restart();
+            ours = restoreLines(side.log.lines());
+        }
+        assertThat(ours).isEqualTo(theirs).containsExactly("  Starting restore for stream '$G > RESTORED'",
+                "  Restored 2,001 messages for stream '$G > RESTORED'");
+    }
+
     @Test
     void jnatsSeesTheSameJetStreamOnOursAndOnNatsServer(@TempDir Path tmp) throws Exception {
         List<String> ours;

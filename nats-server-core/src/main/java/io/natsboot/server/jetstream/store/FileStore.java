@@ -530,25 +530,24 @@ public final class FileStore extends IndexedStore {
     /** Reads every record of a block into the index; the tail of the last block may be cut off. */
     private void scan(Block b, Set<Long> deleted, long floor, boolean last) throws IOException {
         long size = b.ch.size();
+        // The whole block in one read (a block is about blockSize, or one larger record): two reads and an
+        // allocation per record made a scan of the last block most of a restart's JetStream recovery.
+        byte[] all = readRecord(b, 0, (int) Math.min(size, Integer.MAX_VALUE - 8)).array();
         long pos = 0;
-        ByteBuffer lenBuf = ByteBuffer.allocate(4);
         while (pos < size) {
             String problem = null;
             int len = 0;
             if (size - pos < 4) {
                 problem = "torn record";
             } else {
-                lenBuf.clear();
-                b.ch.read(lenBuf, pos);
-                len = lenBuf.getInt(0);
+                len = ByteBuffer.wrap(all, (int) pos, 4).getInt();
                 if (len < MIN_RECORD || len > size - pos) {
                     problem = len > size - pos && len >= MIN_RECORD ? "torn record" : "damaged record";
                 }
             }
             Parsed p = null;
             if (problem == null) {
-                ByteBuffer r = readRecord(b, pos, len);
-                p = parse(r.array(), 0, len, crc, cipher);
+                p = parse(all, (int) pos, len, crc, cipher);
                 if (p == null) {
                     problem = "damaged record";
                 }
@@ -656,15 +655,25 @@ public final class FileStore extends IndexedStore {
             return false;
         }
         int n = in.getInt();
+        String subject = null;
+        int subjectAt = 0;
+        int subjectLen = -1;
         for (int i = 0; i < n; i++) {
             long seq = in.getLong();
             long off = in.getLong();
             int len = in.getInt();
             long ts = in.getLong();
             int size = in.getInt();
-            byte[] s = new byte[in.getShort() & 0xffff];
-            in.get(s);
-            addRecovered(b, seq, ts, new String(s, StandardCharsets.UTF_8), size, off, len, deleted, floor);
+            int sl = in.getShort() & 0xffff;
+            int at = in.position();
+            // Runs of one subject are the common case: one String for the run, not one per message.
+            if (sl != subjectLen || !Arrays.equals(a, at, at + sl, a, subjectAt, subjectAt + sl)) {
+                subject = new String(a, at, sl, StandardCharsets.UTF_8);
+                subjectAt = at;
+                subjectLen = sl;
+            }
+            in.position(at + sl);
+            addRecovered(b, seq, ts, subject, size, off, len, deleted, floor);
         }
         b.size = blkSize;
         return true;
