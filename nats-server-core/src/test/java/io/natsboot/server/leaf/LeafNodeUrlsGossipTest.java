@@ -30,15 +30,18 @@ import org.junit.jupiter.api.Test;
 @RequiresBinary("nats-server")
 class LeafNodeUrlsGossipTest {
 
-    /** A hub cluster of nats-server nodes, each with a leafnodes listener. */
+    /** A hub cluster of nats-server nodes, each with a leafnodes and a websocket listener. */
     private static final class GoHubs implements AutoCloseable {
         final int[] routePorts;
+        final int[] wsPorts;
         final List<GoLeafNode> nodes = new ArrayList<>();
 
         GoHubs(int n) throws Exception {
             routePorts = new int[n];
+            wsPorts = new int[n];
             for (int i = 0; i < n; i++) {
                 routePorts[i] = GoLeafNode.freePort();
+                wsPorts[i] = GoLeafNode.freePort();
             }
         }
 
@@ -48,7 +51,8 @@ class LeafNodeUrlsGossipTest {
                 routes.append(routes.isEmpty() ? "" : ", ").append("\"nats-route://127.0.0.1:").append(p).append('"');
             }
             GoLeafNode g = GoLeafNode.start("HUB" + i, "cluster { name: HUBS, listen: \"127.0.0.1:" + routePorts[i]
-                    + "\", routes: [" + routes + "] }\nleafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }");
+                    + "\", routes: [" + routes + "] }\nleafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }\n"
+                    + "websocket { listen: \"127.0.0.1:" + wsPorts[i] + "\", no_tls: true }");
             nodes.add(g);
             return g;
         }
@@ -65,6 +69,19 @@ class LeafNodeUrlsGossipTest {
         return RunningServer.start(b -> {
             b.serverName(name).clusterListen("127.0.0.1:-1").clusterName("HUBS")
                     .leafnodes(LeafNodeOptions.listen("127.0.0.1", 0));
+            if (seed != null) {
+                b.routes(List.of("nats://127.0.0.1:" + seed.server().cluster().port()));
+            }
+            return b;
+        });
+    }
+
+    /** Our hub node with a websocket listener too (it takes leafs over /leafnode). */
+    private static RunningServer ourWebSocketHub(String name, RunningServer seed) {
+        return RunningServer.start(b -> {
+            b.serverName(name).clusterListen("127.0.0.1:-1").clusterName("HUBS")
+                    .leafnodes(LeafNodeOptions.listen("127.0.0.1", 0))
+                    .websocket(io.natsboot.server.config.WebSocketOptions.plain("127.0.0.1", 0));
             if (seed != null) {
                 b.routes(List.of("nats://127.0.0.1:" + seed.server().cluster().port()));
             }
@@ -100,6 +117,31 @@ class LeafNodeUrlsGossipTest {
     }
 
     @Test
+    void ourWebSocketLeafLearnsTheHubsWebSocketUrlsAndFailsOver() throws Exception {
+        try (GoHubs hubs = new GoHubs(2)) {
+            GoLeafNode a = hubs.start(0);
+            GoLeafNode b = hubs.start(1);
+            try (RunningServer leaf = LeafNodeMixedTest.leafTo("ws://127.0.0.1:" + hubs.wsPorts[0], null);
+                 Connection onLeaf = LeafExchange.connect(leaf.url())) {
+                awaitLeafs(leaf, 1);
+                awaitLeafs(a, 1);
+                LeafNodeOptions.Remote remote = leaf.server().options().leafnodes().remotes().get(0);
+                // a websocket remote learns ws_connect_urls (the other node's websocket URL), never leafnode_urls
+                Waits.upTo("the leaf learns hub B's websocket URL", Duration.ofSeconds(10)).until(() -> leaf.server()
+                        .leafNodes().remoteUrls(remote).contains(URI.create("ws://127.0.0.1:" + hubs.wsPorts[1])));
+                assertThat(leaf.server().leafNodes().remoteUrls(remote)).allMatch(u -> u.getScheme().equals("ws"));
+                a.stop();
+                awaitLeafs(b, 1);
+                awaitLeafs(leaf, 1);
+                try (Connection onB = LeafExchange.connect(b.url())) {
+                    LeafExchange.oneWay(onB, onLeaf, "ws.after.failover.down");
+                    LeafExchange.oneWay(onLeaf, onB, "ws.after.failover.up");
+                }
+            }
+        }
+    }
+
+    @Test
     void aNatsServerLeafLearnsOurHubClusterAndFailsOver() throws Exception {
         try (RunningServer a = ourHub("HA", null); RunningServer b = ourHub("HB", a)) {
             Waits.upTo("the route", Duration.ofSeconds(10)).until(() -> a.server().cluster().registered().size() == 1
@@ -114,6 +156,27 @@ class LeafNodeUrlsGossipTest {
                 try (Connection onB = LeafExchange.connect(b.url())) {
                     LeafExchange.oneWay(onB, onLeaf, "after.failover.down");
                     LeafExchange.oneWay(onLeaf, onB, "after.failover.up");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNatsServerWebSocketLeafLearnsOurHubsWebSocketUrlsAndFailsOver() throws Exception {
+        try (RunningServer a = ourWebSocketHub("HA", null); RunningServer b = ourWebSocketHub("HB", a)) {
+            Waits.upTo("the route", Duration.ofSeconds(10)).until(() -> a.server().cluster().registered().size() == 1
+                    && b.server().cluster().registered().size() == 1);
+            try (GoLeafNode leaf = GoLeafNode.start("LEAF", "leafnodes { remotes: [ { url: \"ws://127.0.0.1:"
+                    + a.server().context().webSocketPort() + "\" } ] }");
+                 Connection onLeaf = LeafExchange.connect(leaf.url())) {
+                awaitLeafs(a, 1);
+                awaitLeafs(leaf, 1);
+                a.close();
+                awaitLeafs(b, 1);
+                awaitLeafs(leaf, 1);
+                try (Connection onB = LeafExchange.connect(b.url())) {
+                    LeafExchange.oneWay(onB, onLeaf, "ws.after.failover.down");
+                    LeafExchange.oneWay(onLeaf, onB, "ws.after.failover.up");
                 }
             }
         }
