@@ -227,6 +227,40 @@ class ResolverSyncTest {
         assertThat(login(oursCache, nobody)).isEqualTo(violation);
     }
 
+    /**
+     * A cache resolver takes pushes only for the accounts in use: {@code jwt update cache skipped} before a user
+     * of the account logged in, {@code jwt updated cache} after; the same answers from nats-server and ours.
+     */
+    @Test
+    void aCacheTakesPushesOnlyForAccountsInUse() throws Exception {
+        TrustChain.Account b = chain.account("B");
+        List<List<String>> answers = new ArrayList<>();
+        for (boolean reference : new boolean[] {true, false}) {
+            Node n = reference ? goNode("G", "type: cache") : ourNode("J", "type: cache");
+            Files.writeString(n.file(b), b.jwt()); // in the cache's directory, not in use yet
+            List<String> out = new ArrayList<>();
+            out.add(withoutServer(push(n, b.jwt())));
+            out.add(login(n, b));
+            out.add(withoutServer(push(n, b.jwt())));
+            out.add(withoutServer(new String(systemUser(n).request("$SYS.REQ.ACCOUNT." + b.publicKey()
+                    + ".CLAIMS.UPDATE", "garbage".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(3)).getData(),
+                    StandardCharsets.UTF_8)));
+            answers.add(out);
+        }
+        assertThat(answers.get(0)).containsExactly(
+                "{\"data\":{\"account\":\"" + b.publicKey() + "\",\"code\":200,\"message\":\"jwt update cache skipped\"}}",
+                "PONG\r\n",
+                "{\"data\":{\"account\":\"" + b.publicKey() + "\",\"code\":200,\"message\":\"jwt updated cache\"}}",
+                "{\"error\":{\"account\":\"" + b.publicKey() + "\",\"code\":500,\"description\":"
+                        + "\"jwt update cache resulted in error - expected 3 chunks\"}}");
+        assertThat(answers.get(1)).isEqualTo(answers.get(0));
+    }
+
+    private static String withoutServer(String json) {
+        int at = json.indexOf(",\"server\":{");
+        return at < 0 ? json : json.substring(0, at) + "}";
+    }
+
     @Test
     void ourNodesAloneSyncPushesLateJoinersAndLookups() throws Exception {
         Node first = ourNode("J1", "type: full");
