@@ -151,6 +151,8 @@ public final class NatsServer {
             // the directory resolvers' $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests, sync and lookups
             io.natsboot.server.system.ResolverSync.start(systemAccount, context.operatorAccounts().claimsRequests(),
                     context.operatorAccounts().mode());
+            // the accounts' connections on other servers count against their limits
+            io.natsboot.server.system.RemoteAccountConns.start(systemAccount, context.operatorAccounts());
         }
         try {
             jetStream = JetStreamStart.start(options, context, log); // after the system account, as nats-server

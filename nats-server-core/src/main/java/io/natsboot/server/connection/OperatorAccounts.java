@@ -216,12 +216,71 @@ public final class OperatorAccounts {
         return m;
     }
 
-    /** Takes one of {@code account}'s connection slots if fewer than {@code limit} (-1 = no limit) are taken. */
+    /** The accounts' client counts on the other servers (server id -> count), from their CONNS events. */
+    private final Map<String, Map<String, Integer>> remote = new ConcurrentHashMap<>();
+
+    private int remoteCount(String account) {
+        Map<String, Integer> m = remote.get(account);
+        int sum = 0;
+        if (m != null) {
+            for (int v : m.values()) {
+                sum += v;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Another server counts {@code conns} clients of {@code account} (nats-server's updateRemoteServer): kept for
+     * the connection limit; when the account is over it now, this server's newest clients past it are closed
+     * with {@code maximum account active connections exceeded}, as nats-server does.
+     */
+    public void remoteConnections(String account, String serverId, int conns) {
+        remote.computeIfAbsent(account, k -> new ConcurrentHashMap<>()).put(serverId, conns);
+        if (!wired.contains(account)) {
+            return;
+        }
+        long limit;
+        try {
+            limit = mode.lookup(account).limits().conn();
+        } catch (IOException e) {
+            return;
+        }
+        if (limit == -1) {
+            return;
+        }
+        List<ClientConnection> local = new ArrayList<>();
+        for (ClientConnection c : server.clients()) {
+            if (account.equals(c.jwtAccount())) {
+                local.add(c);
+            }
+        }
+        long over = local.size() + remoteCount(account) - limit;
+        if (over <= 0) {
+            return;
+        }
+        local.sort(java.util.Comparator.comparingLong(ClientConnection::startedNanos).reversed());
+        for (int i = 0; i < over && i < local.size(); i++) {
+            local.get(i).closeForAccountConnections();
+        }
+    }
+
+    /** A server shut down: its counts no longer apply. */
+    public void remoteServerGone(String serverId) {
+        for (Map<String, Integer> m : remote.values()) {
+            m.remove(serverId);
+        }
+    }
+
+    /**
+     * Takes one of {@code account}'s connection slots if fewer than {@code limit} (-1 = no limit) are taken, here
+     * and (as far as their events said) on the other servers of the cluster.
+     */
     public boolean reserveConnection(String account, long limit) {
         AtomicInteger n = connections.computeIfAbsent(account, k -> new AtomicInteger());
         while (true) {
             int taken = n.get();
-            if (limit != -1 && taken >= limit) {
+            if (limit != -1 && taken + remoteCount(account) >= limit) {
                 return false;
             }
             if (n.compareAndSet(taken, taken + 1)) {

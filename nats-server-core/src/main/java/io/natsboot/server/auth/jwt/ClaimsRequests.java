@@ -180,7 +180,8 @@ public final class ClaimsRequests {
         try {
             subject = AccountClaims.decode(jwt).subject();
         } catch (JwtException e) {
-            return updateError(account == null ? "n/a" : account, e.getMessage());
+            // a JWT that does not decode: the full resolver says "n/a", the cache the subject's account
+            return updateError(account == null || isFull() ? "n/a" : account, e.getMessage());
         }
         if (account != null && !account.equals(subject)) {
             return updateError(account, "subject does not match jwt content");

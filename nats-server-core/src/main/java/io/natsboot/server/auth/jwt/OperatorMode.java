@@ -251,26 +251,61 @@ public final class OperatorMode {
     }
 
     /**
-     * Whether looking {@code account} up needs the other servers: a directory resolver that neither has its claims
-     * nor its file, and a way to ask them. The client logging in then waits for {@link #fetchRemote}.
+     * Whether logging in to {@code account} needs the other servers: a directory resolver that holds neither the
+     * account nor the exporters of its imports (nats-server looks both up when it registers the account), and a
+     * way to ask them. Only before the account is in use here: its imports are wired once, at its first login.
+     * The client logging in then waits for {@link #fetchRemote}.
      */
     public boolean needsRemoteFetch(String account) {
         if (remoteFetch == null || account == null || accounts.containsKey(account)) {
             return false;
         }
+        AccountClaims held = held(account);
+        return held == null || !missingExporters(held).isEmpty();
+    }
+
+    /** The verified claims of a stored account JWT (not cached as in use), or null when none is held. */
+    private AccountClaims held(String account) {
+        AccountClaims inUse = accounts.get(account);
+        if (inUse != null) {
+            return inUse;
+        }
         try {
-            resolver.fetch(account);
-            return false;
+            return verify(resolver.fetch(account), account);
         } catch (IOException e) {
-            return true;
+            return null;
         }
     }
 
+    private List<String> missingExporters(AccountClaims claims) {
+        List<String> out = new ArrayList<>();
+        for (AccountClaims.Import imp : claims.imports()) {
+            if (imp.account() != null && !out.contains(imp.account()) && held(imp.account()) == null) {
+                out.add(imp.account());
+            }
+        }
+        return out;
+    }
+
     /**
-     * Fetches {@code account} from the other servers, stores it as nats-server does (only when newer) and
-     * completes when done; a failure is left for the login's lookup to report. Never fails itself.
+     * Fetches {@code account} from the other servers if not held, then the exporters of its imports not held,
+     * stores them as nats-server does (only when newer) and completes when done; a failure is left for the
+     * login's lookup (or the import's wiring) to report. Never fails itself.
      */
     public java.util.concurrent.CompletableFuture<Void> fetchRemote(String account) {
+        java.util.concurrent.CompletableFuture<Void> first = held(account) != null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null) : fetchOne(account);
+        return first.thenCompose(v -> {
+            AccountClaims claims = held(account);
+            if (claims == null) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+            return java.util.concurrent.CompletableFuture.allOf(missingExporters(claims).stream()
+                    .map(this::fetchOne).toArray(java.util.concurrent.CompletableFuture[]::new));
+        });
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> fetchOne(String account) {
         RemoteFetch fetch = remoteFetch;
         if (fetch == null) {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -283,7 +318,7 @@ public final class OperatorMode {
             try {
                 AccountClaims claims = verify(jwt, account);
                 ((DirResolver) resolver).storeIfNewer(account, claims.jwt());
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 debugLog.accept("Account JWT lookup error: " + e.getMessage());
             }
             return null;

@@ -138,6 +138,9 @@ class ClaimsRequestsDifferentialTest {
         sameList(sys.publicKey(), a.publicKey());
         same("$SYS.REQ.CLAIMS.UPDATE", "garbage", "{\"error\":{\"account\":\"n/a\",\"code\":500,"
                 + "\"description\":\"jwt update resulted in error - expected 3 chunks\"}}");
+        String perAccountGarbage = theirs("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", "garbage");
+        assertThat(perAccountGarbage).contains("jwt update resulted in error - expected 3 chunks");
+        assertThat(mine("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", "garbage")).isEqualTo(perAccountGarbage);
         same("$SYS.REQ.ACCOUNT." + a.publicKey() + ".CLAIMS.UPDATE", bJwt, "{\"error\":{\"account\":\""
                 + a.publicKey() + "\",\"code\":500,\"description\":\"jwt update resulted in error - subject does not "
                 + "match jwt content\"}}");

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -225,6 +226,80 @@ class ResolverSyncTest {
         String violation = "-ERR 'Authorization Violation'\r\n<closed>";
         assertThat(login(goCache, nobody)).isEqualTo(violation);
         assertThat(login(oursCache, nobody)).isEqualTo(violation);
+    }
+
+    /**
+     * A user of an importing account logs in on a server that holds neither the importer nor the exporter: both
+     * are looked up, the import is wired, the exporter's messages arrive; the same on a nats-server node and ours.
+     */
+    @Test
+    void theExportersOfAnImporterAreLookedUpToo() throws Exception {
+        TrustChain.Account e = chain.account("E", n -> n.put("exports", List.of(
+                Map.of("name", "ev", "subject", "ev.>", "type", "stream"))));
+        TrustChain.Account i = chain.account("I", n -> n.put("imports", List.of(
+                Map.of("name", "ev", "subject", "ev.>", "account", e.publicKey(), "type", "stream"))));
+        Node holder = ourNode("J1", "type: full");
+        push(holder, e.jwt());
+        push(holder, i.jwt());
+        List<String> seen = new ArrayList<>();
+        for (Node n : List.of(goNode("G2", "type: full, interval: \"1h\"", holder.routeUrl()),
+                ourNode("J2", "type: full, interval: \"1h\"", holder.routeUrl()))) {
+            awaitRoute(holder, n);
+            try (io.natsboot.server.support.RawClient importer = loggedIn(n, i.user("i-" + n.name()))) {
+                importer.send("SUB ev.> 1\r\nPING\r\n");
+                String pong = importer.readLine();
+                String published = OperatorModeDifferentialTest.session(n.port(), e.user("e-" + n.name()), "",
+                        "PUB ev.1 2\r\nhi\r\n", true);
+                importer.send("PING\r\n");
+                seen.add(n.name() + ": " + pong + published + OperatorModeDifferentialTest.untilPongOrClose(importer));
+            }
+        }
+        assertThat(seen).containsExactly("G2: PONG\r\nPONG\r\nMSG ev.1 1 2\r\nhi\r\nPONG\r\n",
+                "J2: PONG\r\nPONG\r\nMSG ev.1 1 2\r\nhi\r\nPONG\r\n");
+    }
+
+    private static io.natsboot.server.support.RawClient loggedIn(Node n, TrustChain.User u) throws Exception {
+        io.natsboot.server.support.RawClient c = new io.natsboot.server.support.RawClient(n.port());
+        String nonce = c.readInfo().replaceAll("(?s).*\"nonce\":\"([^\"]*)\".*", "$1");
+        c.send("CONNECT {\"verbose\":false,\"pedantic\":false,\"jwt\":\"" + u.jwt() + "\",\"sig\":\""
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        u.key.sign(nonce.getBytes(StandardCharsets.US_ASCII))) + "\"}\r\nPING\r\n");
+        assertThat(c.readLine()).as("login of " + u.name + " on " + n.name()).isEqualTo("PONG\r\n");
+        return c;
+    }
+
+    /**
+     * A cache resolver takes pushes only for the accounts in use: {@code jwt update cache skipped} before a user
+     * of the account logged in, {@code jwt updated cache} after; the same answers from nats-server and ours.
+     */
+    @Test
+    void aCacheTakesPushesOnlyForAccountsInUse() throws Exception {
+        TrustChain.Account b = chain.account("B");
+        List<List<String>> answers = new ArrayList<>();
+        for (boolean reference : new boolean[] {true, false}) {
+            Node n = reference ? goNode("G", "type: cache") : ourNode("J", "type: cache");
+            Files.writeString(n.file(b), b.jwt()); // in the cache's directory, not in use yet
+            List<String> out = new ArrayList<>();
+            out.add(withoutServer(push(n, b.jwt())));
+            out.add(login(n, b));
+            out.add(withoutServer(push(n, b.jwt())));
+            out.add(withoutServer(new String(systemUser(n).request("$SYS.REQ.ACCOUNT." + b.publicKey()
+                    + ".CLAIMS.UPDATE", "garbage".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(3)).getData(),
+                    StandardCharsets.UTF_8)));
+            answers.add(out);
+        }
+        assertThat(answers.get(0)).containsExactly(
+                "{\"data\":{\"account\":\"" + b.publicKey() + "\",\"code\":200,\"message\":\"jwt update cache skipped\"}}",
+                "PONG\r\n",
+                "{\"data\":{\"account\":\"" + b.publicKey() + "\",\"code\":200,\"message\":\"jwt updated cache\"}}",
+                "{\"error\":{\"account\":\"" + b.publicKey() + "\",\"code\":500,\"description\":"
+                        + "\"jwt update cache resulted in error - expected 3 chunks\"}}");
+        assertThat(answers.get(1)).isEqualTo(answers.get(0));
+    }
+
+    private static String withoutServer(String json) {
+        int at = json.indexOf(",\"server\":{");
+        return at < 0 ? json : json.substring(0, at) + "}";
     }
 
     @Test
