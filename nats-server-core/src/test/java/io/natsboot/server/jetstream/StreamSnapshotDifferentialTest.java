@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import io.natsboot.server.support.RequiresBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must be the same (times, ids, RTTs and archive sizes masked). The archives themselves differ by design (each
  * server archives its own store format), so each side restores its own.
  */
+@RequiresBinary("nats-server")
 class StreamSnapshotDifferentialTest {
     private static final Set<String> MASKED = Set.of("id", "timestamp", "start", "end", "rtt", "server", "created",
             "first_ts", "last_ts");
