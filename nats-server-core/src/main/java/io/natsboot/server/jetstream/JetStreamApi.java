@@ -737,6 +737,24 @@ public final class JetStreamApi {
     }
 
     /**
+     * A restore request's {@code state} is informational (the archive carries the real one) but must decode as
+     * nats-server's stream state does, or the request is invalid JSON there.
+     */
+    private static void checkStateTypes(JsonIn state) {
+        if (state == null) {
+            return;
+        }
+        for (String k : new String[] {"messages", "bytes", "first_seq", "last_seq", "num_subjects", "num_deleted",
+                "consumer_count"}) {
+            if (state.i64(k) < 0) {
+                throw new JsonIn.InvalidJson(k + ": negative uint64");
+            }
+        }
+        state.time("first_ts");
+        state.time("last_ts");
+    }
+
+    /**
      * nats-server 2.9.10's checks in its order: empty request, JSON, the configuration (the subject's name when
      * the configuration has none), account limits, a stream of that name (10130); then the upload starts.
      */
@@ -759,6 +777,7 @@ public final class JetStreamApi {
                 c = JsonIn.parse(JsonOut.write(raw).getBytes(StandardCharsets.UTF_8));
             }
             cfg = StreamConfig.parse(c);
+            checkStateTypes(j.obj("state"));
         } catch (JsonIn.InvalidJson e) {
             sendError(a, reply, type, ApiError.INVALID_JSON, "deliver_subject", "");
             return;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import io.natsboot.server.support.RequiresBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ class ConsumerAckMetricDifferentialTest {
     private static final Set<String> MASKED = Set.of("id", "timestamp", "ack_time", "created");
 
     @Test
+    @RequiresBinary("nats-server")
     void ackMetricsAreSampledAndShapedAsNatsServerSendsThem(@TempDir Path tmp) throws Exception {
         for (String domain : new String[] {"", "hub"}) {
             List<String> theirs;

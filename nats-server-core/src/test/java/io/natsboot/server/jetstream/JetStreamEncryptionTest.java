@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.natsboot.server.support.RequiresBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ class JetStreamEncryptionTest {
     private static final Path NATS_SERVER = Path.of("/usr/sbin/nats-server");
 
     @Test
+    @RequiresBinary("nats-server")
     void aStoreWrittenWithAKeyOpensOnlyWithItOnOursAsOnNatsServer(@TempDir Path tmp) throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
                 + " (Debian package nats-server)");
@@ -47,6 +49,7 @@ class JetStreamEncryptionTest {
     }
 
     @Test
+    @RequiresBinary("nats-server")
     void aPlainStoreIsEncryptedWhenAKeyIsConfiguredAsNatsServerDoes(@TempDir Path tmp) throws Exception {
         assertTrue(Files.isExecutable(NATS_SERVER), "this test needs the real nats-server at " + NATS_SERVER
                 + " (Debian package nats-server)");
@@ -81,6 +84,7 @@ class JetStreamEncryptionTest {
     }
 
     @Test
+    @RequiresBinary("nats-server")
     void anUnknownCipherIsAConfigurationErrorAsInNatsServer(@TempDir Path tmp) throws Exception {
         Path conf = tmp.resolve("bad.conf");
         Files.writeString(conf, "jetstream { store_dir: \"" + tmp.resolve("store") + "\", key: \"s3cr3t\", cipher: rot13 }\n");

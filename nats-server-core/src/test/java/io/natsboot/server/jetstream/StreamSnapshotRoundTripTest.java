@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
+import io.natsboot.server.support.RequiresBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,6 +172,7 @@ class StreamSnapshotRoundTripTest {
     }
 
     @Test
+    @RequiresBinary("nats-server")
     void archivesOfNatsServerAndOursDoNotCrossAndSayWhy(@TempDir Path tmp) throws Exception {
         byte[] theirs;
         byte[] ours;
