@@ -44,6 +44,8 @@ final class ExternalSource {
     /** The next origin sequence wanted (0: start as the source's options say). */
     private long next;
     private long lag;
+    /** The copy consumer's last delivery sequence seen (0 after each create): a jump means messages were lost. */
+    private long consumerSeq;
     private long requestedAt;
     /** The last delivery or heartbeat (System.nanoTime), 0 while the consumer is not known to run. */
     private volatile long lastActivity;
@@ -129,6 +131,7 @@ final class ExternalSource {
     /** Subscribes a fresh deliver subject and asks the origin for a consumer delivering to it. */
     private void create() {
         cancelSubscriptions();
+        consumerSeq = 0;
         String account = stream.account.name;
         deliverSubject = (deliverPrefix.isEmpty() ? "$JS" : deliverPrefix) + (mirror ? ".M." : ".S.") + random8();
         deliveries = js.transport().subscribe(account, deliverSubject, this::onDelivery);
@@ -202,6 +205,14 @@ final class ExternalSource {
             }
             lastActivity = System.nanoTime();
             if (hdr != null && isStatus(hdr)) {
+                if (reply == null || reply.isEmpty()) {
+                    // an idle heartbeat: the consumer's last delivery must be the last one we got (nats-server)
+                    long last = parseLong(NatsHeaders.get(hdr, "Nats-Last-Consumer"));
+                    if (last > 0 && last != consumerSeq) {
+                        retry();
+                        return;
+                    }
+                }
                 // flow control request (or a stalled consumer's heartbeat naming where to answer)
                 String to = reply != null && !reply.isEmpty() ? reply : NatsHeaders.get(hdr, "Nats-Consumer-Stalled");
                 if (to != null && !to.isEmpty()) {
@@ -213,6 +224,14 @@ final class ExternalSource {
             if (meta == null) {
                 return;
             }
+            if (meta[3] > consumerSeq + 1) {
+                retry(); // a delivery went missing: a new consumer from the next sequence we need
+                return;
+            }
+            if (meta[3] <= consumerSeq) {
+                return; // a delivery seen already
+            }
+            consumerSeq = meta[3];
             long seq = meta[0];
             if (next > 0 && seq < next) {
                 return; // seen already (a redelivery after a restart of the consumer)
@@ -226,14 +245,29 @@ final class ExternalSource {
         }
     }
 
+    /** A new copy consumer from the next sequence (under this object's lock). */
+    private void retry() {
+        lastActivity = 0;
+        create();
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? 0 : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static boolean isStatus(byte[] hdr) {
         // "NATS/1.0 100 ..." : a status line with a code
         return hdr.length > 12 && hdr[8] == ' ' && hdr[9] == '1' && hdr[10] == '0' && hdr[11] == '0';
     }
 
     /**
-     * Origin sequence, timestamp and pending count from an ack reply: {@code $JS.ACK.<stream>.<consumer>.
-     * <delivered>.<sseq>.<dseq>.<ts>.<pending>} (2.9), or the form with domain and account hash; null otherwise.
+     * Origin sequence, timestamp, pending count and delivery sequence from an ack reply: {@code $JS.ACK.<stream>.
+     * <consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>} (2.9), or the form with domain and account hash; null
+     * otherwise.
      */
     static long[] ackMetadata(String reply) {
         if (reply == null || !reply.startsWith("$JS.ACK.")) {
@@ -249,7 +283,8 @@ final class ExternalSource {
             return null;
         }
         try {
-            return new long[] {Long.parseLong(t[base]), Long.parseLong(t[base + 2]), Long.parseLong(t[base + 3])};
+            return new long[] {Long.parseLong(t[base]), Long.parseLong(t[base + 2]), Long.parseLong(t[base + 3]),
+                Long.parseLong(t[base + 1])};
         } catch (NumberFormatException e) {
             return null;
         }

@@ -484,9 +484,14 @@ public final class Stream {
             if (c.mirror != null && c.mirror.external != null) {
                 start.add(new ExternalSource(this, js, c.mirror, true));
             }
+            java.util.Set<String> names = new java.util.HashSet<>();
             for (StreamConfig.Source src : c.sources) {
                 if (src.external != null) {
-                    start.add(new ExternalSource(this, js, src, false));
+                    ExternalSource e = new ExternalSource(this, js, src, false);
+                    // one per index name (origin and API prefix), the first listed, as nats-server keys them
+                    if (names.add(e.indexName)) {
+                        start.add(e);
+                    }
                 }
             }
             externals.addAll(start);
@@ -551,8 +556,14 @@ public final class Stream {
     private ExternalSource external(StreamConfig.Source src) {
         synchronized (this) {
             for (ExternalSource e : externals) {
-                if (e.source == src || (e.source.name.equals(src.name)
-                        && e.source.external.equals(src.external))) {
+                if (e.source == src) {
+                    return e;
+                }
+            }
+            String api = src.external.get("api") instanceof String a ? a : "";
+            String indexName = src.name + ":" + ExternalSource.hash(api);
+            for (ExternalSource e : externals) {
+                if (e.indexName.equals(indexName)) {
                     return e;
                 }
             }
@@ -626,8 +637,12 @@ public final class Stream {
             }
             if (!c.sources.isEmpty()) {
                 List<Object> l = new ArrayList<>();
+                java.util.Set<ExternalSource> shown = new java.util.HashSet<>();
                 for (StreamConfig.Source s : c.sources) {
                     ExternalSource e = s.external == null ? null : external(s);
+                    if (e != null && !shown.add(e)) {
+                        continue; // a second source of the same origin and API prefix is the same copy
+                    }
                     l.add(e != null ? e.info() : sourceInfo(s.name));
                 }
                 m.put("sources", l);

@@ -98,8 +98,22 @@ class CrossAccountSourceDifferentialTest {
                 SourceInfo si = jsm.getStreamInfo("SRC").getSourceInfos().get(0);
                 assertEquals("$JS.a.API", si.getExternal().getApi(), which);
             }
-            // the whole stream info of the mirror and the source, field by field (times and activity masked)
-            for (String stream : new String[] {"MIR", "SRC"}) {
+            // two sources of the same origin through the same API: nats-server keys them by origin and API (the
+            // first listed is the one copied and shown)
+            External ext = External.builder().api("$JS.a.API").deliver("deliver.b").build();
+            for (int side = 0; side < 2; side++) {
+                JetStreamManagement jsm = b[side].jetStreamManagement();
+                jsm.addStream(StreamConfiguration.builder().name("DUP").subjects("dup.>")
+                        .storageType(StorageType.Memory)
+                        .sources(Source.builder().sourceName("ORIG").external(ext).filterSubject("orig.1").build(),
+                                Source.builder().sourceName("ORIG").external(ext).filterSubject("orig.3").build())
+                        .build());
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(500))
+                    .until(() -> b[0].jetStreamManagement().getStreamInfo("DUP").getStreamState().getMsgCount() == 1
+                            && b[1].jetStreamManagement().getStreamInfo("DUP").getStreamState().getMsgCount() == 1);
+            // the whole stream info of the mirror and the sources, field by field (times and activity masked)
+            for (String stream : new String[] {"MIR", "SRC", "DUP"}) {
                 List<String> info = ConfPair.request(b, "$JS.API.STREAM.INFO." + stream, "", Duration.ofSeconds(2));
                 assertEquals(info.get(0), info.get(1), stream + " info: nats-server, then ours");
             }
