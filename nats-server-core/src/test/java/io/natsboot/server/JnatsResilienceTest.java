@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -48,11 +47,7 @@ class JnatsResilienceTest {
     // ---- reconnect -------------------------------------------------------------------------
 
     private static int freePort() throws IOException {
-        try (ServerSocket ss = new ServerSocket()) {
-            ss.setReuseAddress(true);
-            ss.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ss.getLocalPort();
-        }
+        return io.natsboot.server.support.Ports.free();
     }
 
     @Test

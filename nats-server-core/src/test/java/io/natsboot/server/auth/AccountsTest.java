@@ -12,7 +12,6 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,9 +66,7 @@ class AccountsTest {
         Path conf = dir.resolve("accounts.conf");
         Files.writeString(conf, CONF);
         ours = RunningServer.start(load(conf));
-        try (ServerSocket s = new ServerSocket(0)) {
-            refPort = s.getLocalPort();
-        }
+        refPort = io.natsboot.server.support.Ports.free();
         reference = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(refPort)).redirectErrorStream(true).redirectOutput(dir.resolve("ref.log").toFile())
                 .start();

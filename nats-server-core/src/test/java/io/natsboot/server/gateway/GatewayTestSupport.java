@@ -49,28 +49,13 @@ final class GatewayTestSupport {
         });
     }
 
-    /** Ports {@link #port()} returned in this JVM: never returned twice. */
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /**
-     * A free port below the kernel's ephemeral range (ip_local_port_range starts at 32768), for listeners whose
-     * port other nodes must know before they start: the outbound connections of the nodes started meanwhile take
-     * their local ports from the ephemeral range, so they cannot take this one.
-     */
+    /** A free port below the ephemeral range, never the same twice (support/Ports.free). */
     static int port() {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-        for (int i = 0; i < 200; i++) {
-            int p = 20000 + r.nextInt(12000);
-            if (!HANDED_OUT.add(p)) {
-                continue; // handed out before: its node may not have bound it yet
-            }
-            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                return p;
-            } catch (java.io.IOException busy) {
-                // try another
-            }
+        try {
+            return io.natsboot.server.support.Ports.free();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("no free port in 20000-32000");
     }
 
     static Gateways gateways(RunningServer s) {

@@ -3,7 +3,6 @@ package io.natsboot.server.leaf;
 import io.natsboot.server.support.RequiredBinaries;
 import io.natsboot.server.support.Waits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,9 +74,7 @@ final class GoLeafNode implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.natsboot.server.support.Ports.free();
     }
 
     String url() {

@@ -15,7 +15,6 @@ import io.natsboot.server.support.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,9 +120,7 @@ class MonitorHttpsTest {
     @Test
     void plainHttpAnswerIsNatsServers() throws Exception {
         int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        port = io.natsboot.server.support.Ports.free();
         Path conf = dir.resolve("ref-https.conf");
         Files.writeString(conf, "listen: \"127.0.0.1:-1\"\nhttps: \"127.0.0.1:" + port + "\"\ntls { cert_file: \""
                 + certs.path("server-cert.pem") + "\", key_file: \"" + certs.path("server-key.pem") + "\" }\n");

@@ -10,7 +10,6 @@ import io.nats.client.Subscription;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TestCertificates;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +32,7 @@ class AllowNonTlsTest {
                 .as("needs the reference nats-server 2.9.10 at %s (Debian package nats-server)", NATS_SERVER).isTrue();
         TestCertificates certs = TestCertificates.shared();
         int goPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            goPort = s.getLocalPort();
-        }
+        goPort = io.natsboot.server.support.Ports.free();
         Path conf = dir.resolve("go.conf");
         Files.writeString(conf, "host: 127.0.0.1\nport: " + goPort + "\nallow_non_tls: true\ntls: { cert_file: \""
                 + certs.path("server-cert.pem") + "\", key_file: \"" + certs.path("server-key.pem") + "\" }\n");

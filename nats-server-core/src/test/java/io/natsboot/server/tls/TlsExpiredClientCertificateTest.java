@@ -46,9 +46,7 @@ class TlsExpiredClientCertificateTest {
     void refusedOnReconnectAsByNatsServer() throws Exception {
         Path log = Files.createTempFile("expired-cert-nats-server", ".log");
         int port;
-        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
-            port = ss.getLocalPort();
-        }
+        port = io.natsboot.server.support.Ports.free();
         Process p = new ProcessBuilder("/usr/sbin/nats-server", "-a", "127.0.0.1", "-p", Integer.toString(port),
                 "--tlsverify", "--tlscert", certs.path("server-cert.pem"), "--tlskey", certs.path("server-key.pem"),
                 "--tlscacert", certs.path("ca.pem")).redirectErrorStream(true).redirectOutput(log.toFile()).start();

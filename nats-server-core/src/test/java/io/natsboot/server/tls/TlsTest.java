@@ -199,9 +199,7 @@ class TlsTest {
     void sameInfoAndCloseAsNatsServer() throws Exception {
         Path exe = Path.of("/usr/sbin/nats-server"); // as DifferentialTest
         int port;
-        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
-            port = ss.getLocalPort();
-        }
+        port = io.natsboot.server.support.Ports.free();
         Path log = dir.resolve("nats-server.log");
         Process p = new ProcessBuilder(exe.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port),
                 "--tlsverify", "--tlscert", certs.path("server-cert.pem"), "--tlskey", certs.path("server-key.pem"),
