@@ -150,6 +150,8 @@ public final class NatsServer {
         if (systemAccount != null && gateways != null) {
             // a leaf connected anywhere in the supercluster: its account goes interest-only on our inbound gateways
             systemAccount.listen("$SYS.ACCOUNT.*.LEAFNODE.CONNECT", (subject, payload) -> gateways.leafNodeConnected(payload));
+            // and a cluster that joins later hears of our leafs' accounts once its system interest is here
+            gateways.onRemoteSystemInterest(systemAccount::announceLeafAccounts);
         }
         if (systemAccount != null && context.operatorAccounts() != null) {
             // the directory resolvers' $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests, sync and lookups

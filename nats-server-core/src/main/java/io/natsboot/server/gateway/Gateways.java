@@ -544,6 +544,26 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         c.noInterestSubjects.remove(account);
     }
 
+    /** Run when a remote cluster has sent all its system-account interest on one of our outbound connections. */
+    private volatile Runnable remoteSystemInterestListener = () -> {
+    };
+
+    /**
+     * {@code listener} runs each time an outbound connection's remote completes its system account's interest
+     * (gateway_cmd 3 for it): from then on our system events reach that cluster.
+     */
+    public void onRemoteSystemInterest(Runnable listener) {
+        this.remoteSystemInterestListener = listener;
+    }
+
+    /** gateway_cmd 3 for {@code account} arrived on an outbound connection. */
+    void remoteInterestComplete(String account) {
+        Account sys = server.systemAccount();
+        if (sys != null && sys.name().equals(account)) {
+            remoteSystemInterestListener.run();
+        }
+    }
+
     /**
      * The system event {@code $SYS.ACCOUNT.<acc>.LEAFNODE.CONNECT} ({@code {"server":{..},"acc":"<acc>"}}) arrived:
      * the account, looked up as nats-server does (in operator mode fetched from the resolver and registered here),

@@ -178,4 +178,39 @@ class LeafConnectInterestOnlyTest {
             }
         }
     }
+
+    /**
+     * The leaf is on hub X before cluster Y exists: when Y joins, X announces its leaf accounts again (nats-server's
+     * ensureGWsInterestOnlyForLeafNodes; ours once Y's system interest has arrived) and Y switches the account.
+     */
+    private void lateJoin(boolean oursX, boolean oursY) throws Exception {
+        int yPort = GatewayTestSupport.port();
+        int leafPort = Ports.free();
+        String remote = "Y=nats://127.0.0.1:" + yPort;
+        try (AutoCloseable x = oursX ? ours("X", GatewayTestSupport.port(), remote, leafPort) : go("X", 0, remote, leafPort);
+             RunningServer leaf = leafOf(leafPort)) {
+            io.natsboot.server.support.Waits.upTo("the leaf", java.time.Duration.ofSeconds(10))
+                    .until(() -> leaf.server().leafNodes().connections().size() == 1);
+            try (AutoCloseable y = oursY ? ours("Y", yPort, null, 0) : go("Y", yPort, null, 0)) {
+                GatewayTestSupport.await("X's outbound to Y interest-only for A", () -> "Interest-Only".equals(
+                        x instanceof RunningServer r ? ourOutboundMode(r, "Y")
+                                : goMode((GoGatewayNode) x, "outbound_gateways", "Y")));
+            }
+        }
+    }
+
+    @Test
+    void aClusterJoiningAfterTheLeafSwitchesTooAllOurs() throws Exception {
+        lateJoin(true, true);
+    }
+
+    @Test
+    void aNatsServerClusterJoiningAfterOurHubsLeafSwitchesToo() throws Exception {
+        lateJoin(true, false);
+    }
+
+    @Test
+    void oursJoiningAfterANatsServerHubsLeafSwitchesToo() throws Exception {
+        lateJoin(false, true);
+    }
 }
