@@ -147,6 +147,12 @@ public final class NatsServer {
         if (systemAccount != null) {
             context.onAccountCreated(systemAccount::accountAdded); // accounts from JWTs get the system imports
         }
+        if (systemAccount != null && gateways != null) {
+            // a leaf connected anywhere in the supercluster: its account goes interest-only on our inbound gateways
+            systemAccount.listen("$SYS.ACCOUNT.*.LEAFNODE.CONNECT", (subject, payload) -> gateways.leafNodeConnected(payload));
+            // and a cluster that joins later hears of our leafs' accounts once its system interest is here
+            gateways.onRemoteSystemInterest(systemAccount::announceLeafAccounts);
+        }
         if (systemAccount != null && context.operatorAccounts() != null) {
             // the directory resolvers' $SYS.REQ.CLAIMS.* and ACCOUNT.*.CLAIMS.* requests, sync and lookups
             io.natsboot.server.system.ResolverSync.start(systemAccount, context.operatorAccounts().claimsRequests(),

@@ -200,9 +200,26 @@ public final class ConfigReload {
         return "{" + w.host() + " " + w.port() + " " + nz(w.advertise()) + " " + nz(w.noAuthUser()) + " "
                 + nz(w.jwtCookie()) + " " + nz(w.username()) + " " + nz(w.password()) + " " + nz(w.token()) + " "
                 + authText + " " + w.noTls() + " " + (w.tls() == null ? "<nil>" : "&{...}") + " "
-                + (w.tls() != null && w.tls().map()) + " map[] " + w.sameOrigin() + " ["
+                + (w.tls() != null && w.tls().map()) + " " + goPinnedCerts(w.tls()) + " " + w.sameOrigin() + " ["
                 + String.join(" ", w.allowedOrigins()) + "] " + w.compression() + " "
                 + (w.handshakeTimeout().isZero() ? "0s" : GoFormat.duration(w.handshakeTimeout())) + "}";
+    }
+
+    /**
+     * A PinnedCertSet (a Go map of hash to empty struct) as %v prints it: {@code map[<hash>:{} ...]}, keys sorted.
+     * In the websocket text it makes a changed {@code pinned_certs} a refused reload, as in 2.9.10 (probed: the
+     * reload fails and connected websocket clients stay; nothing is re-checked).
+     */
+    private static String goPinnedCerts(TlsOptions tls) {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(tls == null ? List.of() : tls.pinnedCerts());
+        StringBuilder b = new StringBuilder("map[");
+        for (String k : keys) {
+            if (b.length() > 4) {
+                b.append(' ');
+            }
+            b.append(k).append(":{}");
+        }
+        return b.append(']').toString();
     }
 
     /**

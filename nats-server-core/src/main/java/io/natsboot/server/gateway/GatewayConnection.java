@@ -266,6 +266,7 @@ final class GatewayConnection extends PeerConnection implements RouteOps {
                         log.debug(logPrefix() + "Gateway \"" + gw + "\": switching account \"" + account
                                 + "\" to Interest-Only mode complete");
                     }
+                    gateways.remoteInterestComplete(account);
                 }
             }
             case 0, GatewayInfo.CMD_GOSSIP -> gateways.implicitGateway(info);

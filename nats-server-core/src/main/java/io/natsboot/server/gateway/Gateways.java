@@ -11,6 +11,7 @@ import io.natsboot.server.connection.PeerDialing;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.connection.Subscription;
 import io.natsboot.server.log.ServerLog;
+import io.natsboot.server.protocol.Json;
 import io.natsboot.server.subject.MatchResult;
 import io.natsboot.server.subject.Subjects;
 import io.natsboot.server.tls.TlsContexts;
@@ -541,6 +542,81 @@ public final class Gateways implements InterestObserver, MessageForwarder {
         c.interestOnly.add(account);
         c.noInterestSent.remove(account);
         c.noInterestSubjects.remove(account);
+    }
+
+    /** Run when a remote cluster has sent all its system-account interest on one of our outbound connections. */
+    private volatile Runnable remoteSystemInterestListener = () -> {
+    };
+
+    /**
+     * {@code listener} runs each time an outbound connection's remote completes its system account's interest
+     * (gateway_cmd 3 for it): from then on our system events reach that cluster.
+     */
+    public void onRemoteSystemInterest(Runnable listener) {
+        this.remoteSystemInterestListener = listener;
+    }
+
+    /** gateway_cmd 3 for {@code account} arrived on an outbound connection. */
+    void remoteInterestComplete(String account) {
+        Account sys = server.systemAccount();
+        if (sys != null && sys.name().equals(account)) {
+            remoteSystemInterestListener.run();
+        }
+    }
+
+    /**
+     * The system event {@code $SYS.ACCOUNT.<acc>.LEAFNODE.CONNECT} ({@code {"server":{..},"acc":"<acc>"}}) arrived:
+     * the account, looked up as nats-server does (in operator mode fetched from the resolver and registered here),
+     * switches to interest-only on our inbound connections. Runs on the system thread.
+     */
+    public void leafNodeConnected(byte[] payload) {
+        String name;
+        try {
+            name = Json.parseObject(new String(payload, StandardCharsets.UTF_8)).get("acc") instanceof String a ? a : "";
+        } catch (RuntimeException e) {
+            log.error("Error unmarshalling account connections request message: " + e.getMessage());
+            return;
+        }
+        if (name.isEmpty()) {
+            return;
+        }
+        Account acc = server.account(name);
+        if (acc == null && server.operatorMode() != null && server.operatorAccounts() != null) {
+            try {
+                acc = server.operatorAccounts().account(server.operatorMode().lookup(name));
+            } catch (java.io.IOException | RuntimeException e) {
+                log.debug("Leafnode connect event for account \"" + name + "\" not looked up: " + e.getMessage());
+            }
+        }
+        if (acc != null) {
+            switchToInterestOnly(acc.name());
+        }
+    }
+
+    /**
+     * A leaf connected to {@code account} somewhere in the supercluster ({@code $SYS.ACCOUNT.<acc>.LEAFNODE.CONNECT},
+     * ours or another server's): every inbound connection on which the account is still optimistic switches it to
+     * interest-only (gateway_cmd 2, its subscriptions, gateway_cmd 3), as nats-server's leafNodeConnected does, so the
+     * other clusters send only what is asked for here (a leaf's interest comes and goes with its link).
+     */
+    public void switchToInterestOnly(String account) {
+        synchronized (lock) {
+            for (GatewayConnection c : inbound) {
+                if (c.interestOnly.contains(account)) {
+                    continue;
+                }
+                if (log.isDebug()) {
+                    log.debug(c.logPrefix() + "Gateway \"" + c.remoteName() + "\": switching account \"" + account
+                            + "\" to Interest-Only mode");
+                }
+                c.enqueue(GatewayInfo.command(options.name(), GatewayInfo.CMD_ALL_SUBS_START, account));
+                sendAllPlain(c, account);
+                if (log.isDebug()) {
+                    log.debug(c.logPrefix() + "Gateway \"" + c.remoteName() + "\": switching account \"" + account
+                            + "\" to Interest-Only mode complete");
+                }
+            }
+        }
     }
 
     /** nats-server's gatewayMaxRUnsubBeforeSwitch: past this many RS- an account switches to interest-only. */

@@ -398,6 +398,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 authViolation(user);
                 return null;
             }
+            // the user JWT's pub/sub (or its account's default permissions), as for a config user
+            userPerms = login.permissions();
             return server.operatorAccounts().account(login.accountClaims());
         } else if (server.options().authRequired()) {
             // No leafnodes authorization: the server's own users, as nats-server.

@@ -81,6 +81,25 @@ final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.
         });
     }
 
+    /**
+     * {@code $SYS.ACCOUNT.<acc>.LEAFNODE.CONNECT} again for every account with leafs here (nats-server's
+     * ensureGWsInterestOnlyForLeafNodes), so a cluster that joined the supercluster after them switches those accounts
+     * to interest-only too.
+     */
+    void announceLeafAccounts() {
+        if (context.gatewayUrl() == null) {
+            return;
+        }
+        for (Map.Entry<Account, AtomicInteger> e : leafs.entrySet()) {
+            if (e.getValue().get() > 0) {
+                Account a = e.getKey();
+                String subject = "$SYS.ACCOUNT." + a.name() + ".LEAFNODE.CONNECT";
+                sys.execute(() -> sys.sendEvent(subject, server -> w -> w.beginObject().name("server").value(server)
+                        .field("acc", a.name()).endObject()));
+            }
+        }
+    }
+
     /** A leaf closed: the account's count, then (unless $G) a DISCONNECT event of kind Leafnode. */
     @Override
     public void leafClosed(Account a, Closed closed) {

@@ -93,6 +93,11 @@ public final class SystemAccount {
         imports.add(a);
     }
 
+    /** Sends the leaf connect event again for each account with leafs here (a remote cluster's interest arrived). */
+    public void announceLeafAccounts() {
+        clientEvents.announceLeafAccounts();
+    }
+
     /** The system account. */
     public Account account() {
         return account;

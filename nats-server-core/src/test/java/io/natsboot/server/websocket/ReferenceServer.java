@@ -61,6 +61,18 @@ final class ReferenceServer implements AutoCloseable {
         }
     }
 
+    /** The config file: rewrite it and {@link #hangUp()} to reload. */
+    Path conf() {
+        return dir.resolve("ws.conf");
+    }
+
+    /** SIGHUP: nats-server reloads its config file (the outcome goes to {@link #log}). */
+    void hangUp() throws IOException, InterruptedException {
+        if (new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor() != 0) {
+            fail("kill -HUP failed");
+        }
+    }
+
     static void requireBinary() {
         RequiredBinaries.path("nats-server"); // fails naming the package when missing
     }
