@@ -43,6 +43,7 @@ class PermissionTemplatesDifferentialTest {
     private NKey unknownOpDeny;
     private NKey queueEntry;
     private NKey combinations;
+    private NKey tagWithoutValue;
     private Path dir;
     private RunningServer ours;
     private Process reference;
@@ -91,6 +92,7 @@ class PermissionTemplatesDifferentialTest {
         unknownOpDeny = scopedKey(lists("sub", List.of(), List.of("x.{{bogus()}}")));
         queueEntry = scopedKey(lists("sub", List.of("q.> grp", "n.{{name()}}"), List.of()));
         combinations = scopedKey(lists("sub", List.of("m.{{tag(a)}}.{{account-tag(region)}}"), List.of()));
+        tagWithoutValue = scopedKey(lists("sub", List.of("p.{{tag(a)}}.{{tag(missing)}}", "other"), List.of()));
         acme.nats.put("signing_keys", signingKeys);
 
         Path op = dir.resolve("op.jwt");
@@ -233,6 +235,20 @@ class PermissionTemplatesDifferentialTest {
         same(scoped("bob", queueEntry, n -> {
         }), "SUB n.bob 1\r\nSUB q.x grp 2\r\nSUB n.alice 3\r\n",
                 queueSubDenied("q.x", "grp") + subDenied("n.alice") + "PONG\r\n");
+    }
+
+    /**
+     * Two tag templates in one subject, one without a value: nats-server 2.9.10 indexes past its value list and
+     * the whole process dies (panic: index out of range), so this runs on NATS Boot alone: the subject is
+     * invalid and dropped, and the server keeps serving.
+     */
+    @Test
+    void tagTemplateWithoutValueNextToAnotherIsInvalidHere() throws Exception {
+        TrustChain.User u = scoped("pan", tagWithoutValue, n -> n.put("tags", List.of("a:1")));
+        assertThat(OperatorModeDifferentialTest.session(ours.port(), u, "", "SUB p.1.x 1\r\nSUB other 2\r\n", true))
+                .isEqualTo(subDenied("p.1.x") + "PONG\r\n");
+        assertThat(OperatorModeDifferentialTest.session(ours.port(), scoped("next", allOps, n -> {
+        }), "", "", true)).isEqualTo("PONG\r\n");
     }
 
     @Test
