@@ -488,7 +488,12 @@ public final class OperatorMode {
                 debug.accept("User JWT is not valid: scoped users require no permissions or limits set");
                 return Login.fail("scoped user with limits");
             }
-            limits = scope;
+            try {
+                limits = PermissionTemplates.apply(scope, user, acc);
+            } catch (JwtException e) {
+                debug.accept("User JWT generated invalid permissions");
+                return Login.fail("permission template");
+            }
         }
         if (acc.jwt().timeProblem(now()) != null) {
             debug.accept("Account JWT has expired");
