@@ -1,7 +1,9 @@
 package io.natsboot.server.support;
 
 import io.natsboot.server.NatsServer;
+import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ServerOptions;
+import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
 /** An in-process server on a free port on 127.0.0.1, for tests; close() shuts it down. */
@@ -24,6 +26,25 @@ public final class RunningServer implements AutoCloseable {
         NatsServer server = new NatsServer(options, log);
         server.start();
         return new RunningServer(server, log);
+    }
+
+    /**
+     * A server configured from a NATS conf file, as {@code nats-server -c file} would be (host and port still
+     * 127.0.0.1 and free unless the file sets them); fails if the file has errors.
+     */
+    public static RunningServer fromConfigFile(Path file) {
+        return start(b -> {
+            ConfigFileOptions.Outcome o;
+            try {
+                o = ConfigFileOptions.load(file.toString(), b);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            if (!o.errors().isEmpty()) {
+                throw new IllegalStateException("configuration errors in " + file + ": " + o.errors());
+            }
+            return b;
+        });
     }
 
     public NatsServer server() {

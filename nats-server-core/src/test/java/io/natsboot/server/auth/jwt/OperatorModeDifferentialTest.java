@@ -6,7 +6,6 @@ import io.nats.client.Connection;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RawClient;
 import io.natsboot.server.support.RunningServer;
@@ -81,15 +80,7 @@ class OperatorModeDifferentialTest {
         conf.append("}\n");
         Path file = dir.resolve("operator.conf");
         Files.writeString(file, conf);
-        ours = RunningServer.start(b -> {
-            try {
-                ConfigFileOptions.Outcome o = ConfigFileOptions.load(file.toString(), b);
-                assertThat(o.errors()).isEmpty();
-                return b;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        ours = RunningServer.fromConfigFile(file);
         refPort = Ports.free();
         reference = new ProcessBuilder(NATS_SERVER, "-c", file.toString(), "-a", "127.0.0.1", "-p",
                 Integer.toString(refPort)).redirectErrorStream(true).redirectOutput(dir.resolve("ref.log").toFile())

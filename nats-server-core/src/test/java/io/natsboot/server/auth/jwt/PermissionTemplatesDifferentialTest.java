@@ -3,7 +3,6 @@ package io.natsboot.server.auth.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.NKey;
-import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.support.Ports;
 import io.natsboot.server.support.RunningServer;
 import io.natsboot.server.support.TrustChain;
@@ -105,15 +104,7 @@ class PermissionTemplatesDifferentialTest {
         conf.append("}\n");
         Path file = dir.resolve("templates.conf");
         Files.writeString(file, conf);
-        ours = RunningServer.start(b -> {
-            try {
-                ConfigFileOptions.Outcome o = ConfigFileOptions.load(file.toString(), b);
-                assertThat(o.errors()).isEmpty();
-                return b;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        ours = RunningServer.fromConfigFile(file);
         refPort = Ports.free();
         reference = new ProcessBuilder(OperatorModeDifferentialTest.NATS_SERVER, "-c", file.toString(), "-a",
                 "127.0.0.1", "-p", Integer.toString(refPort), "-D").redirectErrorStream(true)
