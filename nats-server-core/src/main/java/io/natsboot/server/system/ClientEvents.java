@@ -223,7 +223,7 @@ final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.
     /**
      * The account's connection count for both CONNS subjects, or null when nobody listens. The traffic is taken
      * now, on the hook's thread (as nats-server reads its counters when the event is made), walking the live
-     * clients: only done when a system user or route listens.
+     * clients: only done when someone listens (here, behind a route or leaf, in another cluster).
      */
     private AccountConns accountConns(Account a, int n) {
         String old = "$SYS.SERVER.ACCOUNT." + a.name() + ".CONNS";

@@ -5,7 +5,6 @@ import io.natsboot.server.connection.InternalClient;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.monitor.JsonWriter;
 import io.natsboot.server.monitor.Monitor;
-import io.natsboot.server.subject.MatchResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -212,10 +211,14 @@ public final class SystemAccount {
         return Statsz.of(context, monitor.cluster(), monitor.varz());
     }
 
-    /** Whether anyone (a local subscriber or a route) listens on {@code subject} in the system account. */
+    /**
+     * Whether anyone listens on {@code subject} in the system account: a local subscriber, a route or leaf, another
+     * cluster through a gateway (the system account is interest-only there) or an account importing it. nats-server's
+     * internal sends go through its normal publish path, so its events reach all of these; asked only when an event
+     * is due, never on a client's publish.
+     */
     boolean hasInterest(String subject) {
-        MatchResult<?> r = account.trie().match(subject);
-        return r.plainCount() > 0 || r.queueGroupCount() > 0;
+        return client.hasInterest(subject);
     }
 
     /** The {@code server} object of the next message: sequence number and time taken now. */
