@@ -150,6 +150,18 @@ final class JetStreamStart {
             // operator mode: an account JWT's JetStream limits enable it (when made here, and on every update)
             context.operatorAccounts().onAccountClaims(claims -> applyClaims(engine, claims, log,
                     system != null && system.name().equals(claims.subject())));
+            // the first login to an account with JetStream recovers its streams from disk: on a thread of its own
+            // while that CONNECT waits, not on the event loop the client shares with others (the login's
+            // applyClaims then finds JetStream enabled and only sets the limits again)
+            context.operatorAccounts().onAccountFirstLogin(claims -> {
+                boolean isSystem = system != null && system.name().equals(claims.subject());
+                if (isSystem || engine.enabled(claims.subject()) || !enablesJetStream(claims)) {
+                    return null;
+                }
+                context.accountOrCreate(claims.subject()); // JetStream's internal client lives in it
+                return java.util.concurrent.CompletableFuture.runAsync(
+                        () -> applyClaims(engine, claims, log, false), JetStreamStart::accountRecoveryThread);
+            });
         }
         return new Running(engine, transport, jo);
     }
@@ -166,6 +178,19 @@ final class JetStreamStart {
             }
         }
         return accounts;
+    }
+
+    /** Runs an account's first-login recovery on a daemon thread of its own (first logins are rare). */
+    private static void accountRecoveryThread(Runnable work) {
+        Thread t = new Thread(work, "jetstream-account-recovery");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether the claims give the account JetStream: storage in its limits, or a tier with storage. */
+    private static boolean enablesJetStream(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        return claims.jetStreamLimits().enabled()
+                || claims.tieredJetStreamLimits().values().stream().anyMatch(t -> t.enabled());
     }
 
     /**
