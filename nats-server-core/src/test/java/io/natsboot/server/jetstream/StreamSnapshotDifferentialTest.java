@@ -74,6 +74,8 @@ class StreamSnapshotDifferentialTest {
         assertThat(ours).containsExactlyElementsOf(theirs);
         assertThat(ours).contains("second -> {error={code=500, description=snapshot failed: snapshot in progress, "
                 + "err_code=10064}, type=io.nats.jetstream.api.v1.stream_snapshot_response}");
+        assertThat(ours).anyMatch(l -> l.startsWith("delete during -> ") && l.contains("snapshot in progress"))
+                .anyMatch(l -> l.startsWith("delete after -> ") && l.contains("success=true"));
     }
 
     /**
@@ -100,6 +102,11 @@ class StreamSnapshotDifferentialTest {
             seen.add("first -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG",
                     "{\"deliver_subject\":\"slow.receiver\",\"chunk_size\":16384}")).replaceAll("state=\\{.*\\}, ", ""));
             seen.add("second -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"other\"}")));
+            // message deletes are refused while the snapshot runs (an absent sequence too: checked first)
+            seen.add("delete during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":5}")));
+            seen.add("no_erase delete during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG",
+                    "{\"seq\":6,\"no_erase\":true}")));
+            seen.add("absent delete during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":99999}")));
             // (the client may drop chunks of the burst as a slow consumer; the server goes on either way)
             for (Message m = slow.nextMessage(Duration.ofSeconds(10)); m != null; m = slow.nextMessage(Duration.ofSeconds(10))) {
                 if (m.getData().length == 0) {
@@ -107,6 +114,7 @@ class StreamSnapshotDifferentialTest {
                     break;
                 }
             }
+            seen.add("delete after -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":5}")));
             seen.add("then " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"nobody\"}"))
                     .replaceAll("state=\\{.*\\}, ", ""));
         }
