@@ -291,8 +291,30 @@ public final class JetStream implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A restore whose request asks for memory storage, as nats-server 2.9.10 does it: the stream runs in memory
+     * with the request's configuration, empty, with the archived consumers' configurations and fresh delivery
+     * state; the extracted files in {@code d} stay as archived (not written to), so a restart finds the archived
+     * file stream there, with its messages and consumer state.
+     */
+    io.natsboot.server.jetstream.Stream openRestoredInMemory(JsAccount a, Path d, StreamConfig cfg, Instant created)
+            throws IOException {
+        io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, null);
+        synchronized (a) {
+            a.streams.put(cfg.name, s);
+        }
+        recoverConsumers(s, d.resolve("obs"), StreamKeys.forStream(d, options.keyCipher()), false);
+        s.subscribe();
+        return s;
+    }
+
     private void recoverConsumers(io.natsboot.server.jetstream.Stream s) throws IOException {
-        Path obs = s.dir().resolve("obs");
+        recoverConsumers(s, s.dir().resolve("obs"), s.cipher(), true);
+    }
+
+    /** The consumers stored under {@code obs}: kept in their directories with their state, or ({@code !stored}) in memory. */
+    private void recoverConsumers(io.natsboot.server.jetstream.Stream s, Path obs,
+            io.natsboot.server.jetstream.store.StoreCipher cipher, boolean stored) throws IOException {
         if (!Files.isDirectory(obs)) {
             return;
         }
@@ -302,9 +324,9 @@ public final class JetStream implements AutoCloseable {
         }
         for (Path d : dirs) {
             try {
-                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), s.cipher()));
+                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), cipher));
                 ConsumerConfig cfg = ConsumerConfig.parse(j.obj("config"));
-                Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), d);
+                Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), stored ? d : null);
                 c.readState();
                 synchronized (s) {
                     s.consumers.put(c.name, c);

@@ -960,7 +960,7 @@ public final class JetStreamApi {
             sendError(a, reply, type, ApiError.streamMsgDeleteFailed("message delete not permitted"));
             return;
         }
-        if (StreamSnapshot.running(s)) { // checked before the sequence, as nats-server's file store does
+        if (seq != 0 && StreamSnapshot.running(s)) { // before the sequence's lookup, as nats-server's file store
             sendError(a, reply, type, ApiError.streamMsgDeleteFailed("snapshot in progress"));
             return;
         }
