@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,34 +35,72 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JwtAccountFirstLoginRecoveryTest {
 
+    /** A trust chain with J (JetStream limits) and P (none), and a full resolver preloaded with them. */
+    private static final class Setup {
+        final TrustChain.Account js;
+        final TrustChain.Account plain;
+        final TrustChain.User user;
+        private final String conf;
+
+        Setup(Path tmp) throws Exception {
+            TrustChain chain = TrustChain.create();
+            TrustChain.Account sys = chain.account("SYS");
+            js = chain.account("J");
+            Map<String, Object> l = js.limits();
+            l.put("mem_storage", 1_000_000L);
+            l.put("disk_storage", 2_000_000L);
+            l.put("streams", 2L);
+            l.put("consumer", 10L);
+            plain = chain.account("P");
+            Path op = tmp.resolve("op.jwt");
+            Files.writeString(op, chain.operatorJwt());
+            conf = "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
+                    + "\njetstream { store_dir: \"{DIR}/store\" }\nresolver: { type: full, dir: \"{DIR}/jwt\" }\n"
+                    + "resolver_preload: {\n"
+                    + "  " + sys.publicKey() + ": \"" + sys.jwt() + "\"\n"
+                    + "  " + js.publicKey() + ": \"" + js.jwt() + "\"\n"
+                    + "  " + plain.publicKey() + ": \"" + plain.jwt() + "\"\n}\n";
+            user = js.user("j");
+        }
+
+        /** The configuration with its store and resolver under {@code dir}. */
+        String conf(Path dir) {
+            return conf.replace("{DIR}", dir.toString());
+        }
+
+        /** A first run of a server leaves stream S with two messages of J on disk. */
+        void storeStream(int port) throws Exception {
+            try (Connection c = Nats.connect(options(port, user))) {
+                JetStreamManagement jsm = c.jetStreamManagement();
+                jsm.addStream(StreamConfiguration.builder().name("S").subjects("s").build());
+                c.jetStream().publish("s", "one".getBytes(StandardCharsets.UTF_8));
+                c.jetStream().publish("s", "two".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        /** CONNECT (signed nonce), SUB, PING and two API requests, all in one write; the INFO line is read first. */
+        String pipelined(RawClient raw) throws Exception {
+            String info = raw.readLine();
+            Matcher nonce = Pattern.compile("\"nonce\":\"([^\"]+)\"").matcher(info);
+            assertThat(nonce.find()).as(info).isTrue();
+            String sig = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    NKey.fromSeed(user.seed().toCharArray()).sign(nonce.group(1).getBytes(StandardCharsets.UTF_8)));
+            return "CONNECT {\"jwt\":\"" + user.jwt() + "\",\"sig\":\"" + sig
+                    + "\",\"verbose\":false,\"pedantic\":false,\"protocol\":1,\"headers\":true}\r\n"
+                    + "SUB _INBOX.r 1\r\nPING\r\nPUB $JS.API.INFO _INBOX.r 0\r\n\r\n"
+                    + "PUB $JS.API.STREAM.INFO.S _INBOX.r 0\r\n\r\n";
+        }
+    }
+
     @Test
     void firstLoginRecoversStreamsOffTheEventLoop(@TempDir Path tmp) throws Exception {
-        TrustChain chain = TrustChain.create();
-        TrustChain.Account sys = chain.account("SYS");
-        TrustChain.Account js = chain.account("J");
-        Map<String, Object> l = js.limits();
-        l.put("mem_storage", 1_000_000L);
-        l.put("disk_storage", 2_000_000L);
-        l.put("streams", 2L);
-        l.put("consumer", 10L);
-        TrustChain.Account plain = chain.account("P");
-        Path op = tmp.resolve("op.jwt");
-        Files.writeString(op, chain.operatorJwt());
-        String conf = "operator: \"" + op + "\"\nsystem_account: " + sys.publicKey()
-                + "\njetstream { store_dir: \"" + tmp.resolve("store") + "\" }\nresolver: { type: full, dir: \""
-                + tmp.resolve("jwt") + "\" }\nresolver_preload: {\n"
-                + "  " + sys.publicKey() + ": \"" + sys.jwt() + "\"\n"
-                + "  " + js.publicKey() + ": \"" + js.jwt() + "\"\n"
-                + "  " + plain.publicKey() + ": \"" + plain.jwt() + "\"\n}\n";
-        TrustChain.User user = js.user("j");
+        Setup setup = new Setup(tmp);
+        String conf = setup.conf(tmp);
+        TrustChain.Account plain = setup.plain;
 
-        // a first run leaves stream S with two messages on disk
         NatsServer first = server(conf);
-        try (Connection c = Nats.connect(options(first, user))) {
-            JetStreamManagement jsm = c.jetStreamManagement();
-            jsm.addStream(StreamConfiguration.builder().name("S").subjects("s").build());
-            c.jetStream().publish("s", "one".getBytes(StandardCharsets.UTF_8));
-            c.jetStream().publish("s", "two".getBytes(StandardCharsets.UTF_8));
+        try {
+            setup.storeStream(first.port());
         } finally {
             first.shutdown();
         }
@@ -78,20 +118,13 @@ class JwtAccountFirstLoginRecoveryTest {
                 System.setProperty("natsboot.io.workers", before);
             }
         }
-        try (Connection other = Nats.connect(options(server, plain.user("p")));
+        try (Connection other = Nats.connect(options(server.port(), plain.user("p")));
                 RawClient raw = new RawClient(server.port())) {
-            String info = raw.readLine();
-            Matcher nonce = Pattern.compile("\"nonce\":\"([^\"]+)\"").matcher(info);
-            assertThat(nonce.find()).as(info).isTrue();
-            String sig = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    NKey.fromSeed(user.seed().toCharArray()).sign(nonce.group(1).getBytes(StandardCharsets.UTF_8)));
-            String connect = "CONNECT {\"jwt\":\"" + user.jwt() + "\",\"sig\":\"" + sig
-                    + "\",\"verbose\":false,\"pedantic\":false,\"protocol\":1,\"headers\":true}\r\n";
+            String ops = setup.pipelined(raw);
             JetStream engine = server.jetStream();
             // holding the engine's lock keeps the account's recovery (JetStream.enableAccount) from finishing
             synchronized (engine) {
-                raw.send(connect + "SUB _INBOX.r 1\r\nPING\r\nPUB $JS.API.INFO _INBOX.r 0\r\n\r\n"
-                        + "PUB $JS.API.STREAM.INFO.S _INBOX.r 0\r\n\r\n");
+                raw.send(ops);
                 await().atMost(Duration.ofSeconds(10)).until(() -> recoveryThreadBlocked());
                 // the other client on the same event loop is served while the recovery waits
                 for (int i = 0; i < 3; i++) {
@@ -113,6 +146,66 @@ class JwtAccountFirstLoginRecoveryTest {
         } finally {
             server.shutdown();
         }
+    }
+
+    /**
+     * The same pipelined first login after a restart on stored data, on nats-server 2.9.10 and on ours: PONG, then
+     * INFO with the account's limits and usage, then the recovered stream's info (times masked).
+     */
+    @Test
+    @io.natsboot.server.support.RequiresBinary("nats-server")
+    void pipelinedFirstLoginAnswersAsNatsServer(@TempDir Path tmp) throws Exception {
+        Setup setup = new Setup(tmp);
+        List<String> theirs = new ArrayList<>();
+        Path refDir = Files.createDirectories(tmp.resolve("ref"));
+        Path refConf = refDir.resolve("server.conf");
+        Files.writeString(refConf, setup.conf(refDir));
+        for (int run = 0; run < 2; run++) {
+            int port = io.natsboot.server.support.Ports.free();
+            Process ref = new ProcessBuilder(ConfPair.NATS_SERVER.toString(), "-c", refConf.toString(), "-a",
+                    "127.0.0.1", "-p", Integer.toString(port)).redirectErrorStream(true)
+                    .redirectOutput(refDir.resolve("nats-server-" + run + ".log").toFile()).start();
+            try {
+                io.natsboot.server.support.Ports.awaitListening(port);
+                if (run == 0) {
+                    setup.storeStream(port);
+                } else {
+                    theirs = answers(setup, port);
+                }
+            } finally {
+                ref.destroy(); // SIGTERM: nats-server flushes its store and exits
+                assertThat(ref.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        Path ourDir = Files.createDirectories(tmp.resolve("ours"));
+        NatsServer first = server(setup.conf(ourDir));
+        try {
+            setup.storeStream(first.port());
+        } finally {
+            first.shutdown();
+        }
+        NatsServer second = server(setup.conf(ourDir));
+        List<String> ours;
+        try {
+            ours = answers(setup, second.port());
+        } finally {
+            second.shutdown();
+        }
+        assertThat(ours).containsExactlyElementsOf(theirs);
+        assertThat(ours.get(2)).contains("messages=2");
+    }
+
+    /** PONG and the two API answers to the pipelined first login, times masked. */
+    private static List<String> answers(Setup setup, int port) throws Exception {
+        List<String> seen = new ArrayList<>();
+        java.util.Set<String> masked = java.util.Set.of("created", "first_ts", "last_ts");
+        try (RawClient raw = new RawClient(port)) {
+            raw.send(setup.pipelined(raw));
+            seen.add(raw.readLine());
+            seen.add(SnapshotProtocolClient.canonical(readMsg(raw), masked));
+            seen.add(SnapshotProtocolClient.canonical(readMsg(raw), masked));
+        }
+        return seen;
     }
 
     private static boolean recoveryThreadBlocked() {
@@ -142,8 +235,8 @@ class JwtAccountFirstLoginRecoveryTest {
         return s;
     }
 
-    private static io.nats.client.Options options(NatsServer server, TrustChain.User user) {
-        return new io.nats.client.Options.Builder().server("nats://127.0.0.1:" + server.port())
+    private static io.nats.client.Options options(int port, TrustChain.User user) {
+        return new io.nats.client.Options.Builder().server("nats://127.0.0.1:" + port)
                 .authHandler(Nats.staticCredentials(user.jwt().toCharArray(), user.seed().toCharArray()))
                 .connectionTimeout(Duration.ofSeconds(5)).build();
     }
