@@ -152,15 +152,38 @@ final class JetStreamStart {
                     system != null && system.name().equals(claims.subject())));
             // the first login to an account with JetStream recovers its streams from disk: on a thread of its own
             // while that CONNECT waits, not on the event loop the client shares with others (the login's
-            // applyClaims then finds JetStream enabled and only sets the limits again)
+            // applyClaims then finds the account as it will stay and returns without the engine's lock)
+            java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> preparing =
+                    new java.util.concurrent.ConcurrentHashMap<>();
             context.operatorAccounts().onAccountFirstLogin(claims -> {
-                boolean isSystem = system != null && system.name().equals(claims.subject());
-                if (isSystem || engine.enabled(claims.subject()) || !enablesJetStream(claims)) {
+                String account = claims.subject();
+                if (system != null && system.name().equals(account)) {
                     return null;
                 }
-                context.accountOrCreate(claims.subject()); // JetStream's internal client lives in it
-                return java.util.concurrent.CompletableFuture.runAsync(
-                        () -> applyClaims(engine, claims, log, false), JetStreamStart::accountRecoveryThread);
+                java.util.concurrent.CompletableFuture<Void> running = preparing.get(account);
+                if (running != null) {
+                    return running; // a second login to the account waits for the same recovery
+                }
+                if (enablesJetStream(claims) ? engine.enabled(account) : engine.knows(account)) {
+                    return preparing.get(account); // done, or (started just now) still running
+                }
+                java.util.concurrent.CompletableFuture<Void> work = new java.util.concurrent.CompletableFuture<>();
+                running = preparing.putIfAbsent(account, work);
+                if (running != null) {
+                    return running;
+                }
+                context.accountOrCreate(account); // JetStream's internal client lives in it
+                // also an account without JetStream: its not-enabled answers are set up under the engine's lock,
+                // which another account's recovery may hold
+                accountRecoveryThread(() -> {
+                    try {
+                        applyClaims(engine, claims, log, false);
+                    } finally {
+                        preparing.remove(account);
+                        work.complete(null);
+                    }
+                });
+                return work;
             });
         }
         return new Running(engine, transport, jo);

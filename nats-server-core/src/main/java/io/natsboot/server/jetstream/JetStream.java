@@ -104,7 +104,7 @@ public final class JetStream implements AutoCloseable {
      * Enables JetStream in an account with {@code limits}: recovers its streams from disk and subscribes the API.
      * For an account that has it already, only the limits are replaced (an account JWT update).
      */
-    public synchronized void enableAccount(String account, AccountLimits limits) throws IOException {
+    public void enableAccount(String account, AccountLimits limits) throws IOException {
         enableAccount(account, limits, Map.of());
     }
 
@@ -112,7 +112,17 @@ public final class JetStream implements AutoCloseable {
      * Enables JetStream with tiered limits ({@code tiers} by name, e.g. {@code R1}; when not empty they apply and
      * {@code limits} are reported as zero, as nats-server does), or replaces an enabled account's limits.
      */
-    public synchronized void enableAccount(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
+    public void enableAccount(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
+            throws IOException {
+        JsAccount current = accounts.get(account);
+        if (current != null && current.recovered && options.domain().isEmpty() && current.tiers.equals(tiers)
+                && current.limits.equals(tiers.isEmpty() ? limits : AccountLimits.ZERO)) {
+            return; // nothing changes (a login after the first-login recovery): no wait for the lock
+        }
+        enableAccountLocked(account, limits, tiers);
+    }
+
+    private synchronized void enableAccountLocked(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
             throws IOException {
         JsAccount existing = accounts.get(account);
         if (existing != null) {
@@ -137,6 +147,7 @@ public final class JetStream implements AutoCloseable {
         if (!options.domain().isEmpty()) {
             transport.addDomainMappings(account, options.domain());
         }
+        a.recovered = true;
     }
 
     /**
@@ -144,8 +155,15 @@ public final class JetStream implements AutoCloseable {
      * 503/10039 as nats-server 2.9.10 answers them ({@code system}: the system account, where only INFO is).
      * Nothing happens for an account that has JetStream.
      */
-    public synchronized void accountWithoutJetStream(String account, boolean system) {
-        if (accounts.containsKey(account) || disabled.containsKey(account)) {
+    public void accountWithoutJetStream(String account, boolean system) {
+        if (knows(account)) {
+            return; // without the lock, which another account's recovery may hold
+        }
+        accountWithoutJetStreamLocked(account, system);
+    }
+
+    private synchronized void accountWithoutJetStreamLocked(String account, boolean system) {
+        if (knows(account)) {
             return;
         }
         disabled.put(account, transport.subscribe(account, "$JS.API.>",
@@ -168,6 +186,11 @@ public final class JetStream implements AutoCloseable {
             s.stop(false);
         }
         accountWithoutJetStream(account, false);
+    }
+
+    /** Whether the account has JetStream here, or answers as an account without it. */
+    public boolean knows(String account) {
+        return accounts.containsKey(account) || disabled.containsKey(account);
     }
 
     /** Whether the account has JetStream here. */

@@ -119,8 +119,10 @@ class JwtAccountFirstLoginRecoveryTest {
             }
         }
         try (Connection other = Nats.connect(options(server.port(), plain.user("p")));
-                RawClient raw = new RawClient(server.port())) {
+                RawClient raw = new RawClient(server.port());
+                RawClient second = new RawClient(server.port())) {
             String ops = setup.pipelined(raw);
+            String secondOps = setup.pipelined(second);
             JetStream engine = server.jetStream();
             // holding the engine's lock keeps the account's recovery (JetStream.enableAccount) from finishing
             synchronized (engine) {
@@ -132,8 +134,15 @@ class JwtAccountFirstLoginRecoveryTest {
                 }
                 other.publish("p", new byte[0]);
                 other.flush(Duration.ofSeconds(2));
+                // a second login to the same account meanwhile waits for the same recovery
+                second.send(secondOps);
+                other.flush(Duration.ofSeconds(2));
                 assertThat(raw.available()).as("nothing answered before the recovery ends").isZero();
+                assertThat(second.available()).as("nor to the second login").isZero();
             }
+            assertThat(second.readLine()).isEqualTo("PONG\r\n");
+            assertThat(readMsg(second)).contains("\"streams\":1");
+            assertThat(readMsg(second)).contains("\"messages\":2,");
             assertThat(raw.readLine()).isEqualTo("PONG\r\n");
             String accountInfo = readMsg(raw);
             assertThat(accountInfo).contains("\"type\":\"io.nats.jetstream.api.v1.account_info_response\"")
