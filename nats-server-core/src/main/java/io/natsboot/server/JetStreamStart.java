@@ -150,6 +150,41 @@ final class JetStreamStart {
             // operator mode: an account JWT's JetStream limits enable it (when made here, and on every update)
             context.operatorAccounts().onAccountClaims(claims -> applyClaims(engine, claims, log,
                     system != null && system.name().equals(claims.subject())));
+            // the first login to an account with JetStream recovers its streams from disk: on a thread of its own
+            // while that CONNECT waits, not on the event loop the client shares with others (the login's
+            // applyClaims then finds the account as it will stay and returns without the engine's lock)
+            java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> preparing =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+            context.operatorAccounts().onAccountFirstLogin(claims -> {
+                String account = claims.subject();
+                if (system != null && system.name().equals(account)) {
+                    return null;
+                }
+                java.util.concurrent.CompletableFuture<Void> running = preparing.get(account);
+                if (running != null) {
+                    return running; // a second login to the account waits for the same recovery
+                }
+                if (enablesJetStream(claims) ? engine.enabled(account) : engine.knows(account)) {
+                    return preparing.get(account); // done, or (started just now) still running
+                }
+                java.util.concurrent.CompletableFuture<Void> work = new java.util.concurrent.CompletableFuture<>();
+                running = preparing.putIfAbsent(account, work);
+                if (running != null) {
+                    return running;
+                }
+                context.accountOrCreate(account); // JetStream's internal client lives in it
+                // also an account without JetStream: its not-enabled answers are set up under the engine's lock,
+                // which another account's recovery may hold
+                accountRecoveryThread(() -> {
+                    try {
+                        applyClaims(engine, claims, log, false);
+                    } finally {
+                        preparing.remove(account);
+                        work.complete(null);
+                    }
+                });
+                return work;
+            });
         }
         return new Running(engine, transport, jo);
     }
@@ -166,6 +201,19 @@ final class JetStreamStart {
             }
         }
         return accounts;
+    }
+
+    /** Runs an account's first-login recovery on a daemon thread of its own (first logins are rare). */
+    private static void accountRecoveryThread(Runnable work) {
+        Thread t = new Thread(work, "jetstream-account-recovery");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether the claims give the account JetStream: storage in its limits, or a tier with storage. */
+    private static boolean enablesJetStream(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        return claims.jetStreamLimits().enabled()
+                || claims.tieredJetStreamLimits().values().stream().anyMatch(t -> t.enabled());
     }
 
     /**

@@ -532,7 +532,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void onConnect(String json) {
-        if (log.isTrace() && !accountFetched) { // taken again after an account lookup: traced once
+        if (log.isTrace() && !accountFetched && !accountPrepared) { // taken again after a wait: traced once
             traceIn("CONNECT " + ConnectOptions.redact(json));
         }
         try {
@@ -556,6 +556,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         if (!connected && options.authRequired() && awaitsAccountFromCluster(json)) {
             return; // onConnect runs again once the account's JWT came (or did not)
+        }
+        if (!connected && options.authRequired() && awaitsAccountFirstLogin(json)) {
+            return; // onConnect runs again once the account's first-login work is done
         }
         if (!connected && options.authRequired() && !authenticate()) {
             if (closeReason == null) { // a JWT login may already have closed it with its own error
@@ -609,22 +612,59 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             accountFetched = false;
             return false;
         }
+        String account = mode.accountOf(connectJwt());
+        if (account == null || !mode.needsRemoteFetch(account)) {
+            return false;
+        }
+        resumeConnectAfter(mode.fetchRemote(account), json, () -> accountFetched = true);
+        return true;
+    }
+
+    /** The CONNECT is being taken again after the account's first-login work (no second wait). */
+    private boolean accountPrepared;
+
+    /**
+     * An account's first login on this server may need work that must not block this event loop and every other
+     * client on it (JetStream recovering the account's streams from disk): reading and parsing stop while it runs
+     * on another thread, the CONNECT is taken again when it is done, then the ops sent after it, in order.
+     */
+    private boolean awaitsAccountFirstLogin(String json) {
+        OperatorMode mode = server.operatorMode();
+        if (mode == null || accountPrepared) {
+            accountPrepared = false;
+            return false;
+        }
+        java.util.concurrent.CompletableFuture<Void> work =
+                server.operatorAccounts().firstLoginWork(mode.accountOf(connectJwt()));
+        if (work == null) {
+            return false;
+        }
+        resumeConnectAfter(work, json, () -> accountPrepared = true);
+        return true;
+    }
+
+    /** The user JWT of this login: CONNECT's, else the one the connection carries (a WebSocket jwt_cookie). */
+    private String connectJwt() {
         String jwt = opts.jwt;
         if ((jwt == null || jwt.isEmpty()) && variant != null && variant.jwtFromConnection() != null) {
             jwt = variant.jwtFromConnection();
         }
-        String account = mode.accountOf(jwt);
-        if (account == null || !mode.needsRemoteFetch(account)) {
-            return false;
-        }
+        return jwt;
+    }
+
+    /**
+     * Stops reading and parsing until {@code wait} completes, then (on this event loop) takes the CONNECT again
+     * ({@code retaking} marks it as such) and parses what was read after it.
+     */
+    private void resumeConnectAfter(java.util.concurrent.CompletableFuture<?> wait, String json, Runnable retaking) {
         awaitingAccount = true;
         channel.config().setAutoRead(false);
-        mode.fetchRemote(account).whenComplete((v, e) -> loop.execute(() -> {
+        wait.whenComplete((v, e) -> loop.execute(() -> {
             awaitingAccount = false;
             if (closeReason != null) {
                 return;
             }
-            accountFetched = true;
+            retaking.run();
             onConnect(json);
             if (closeReason != null) {
                 return;
@@ -640,7 +680,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 channel.config().setAutoRead(true);
             }
         }));
-        return true;
     }
 
     /**

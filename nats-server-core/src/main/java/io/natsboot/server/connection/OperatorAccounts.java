@@ -74,6 +74,36 @@ public final class OperatorAccounts {
     }
 
     /**
+     * Work an account's first login needs before the account is made here and that must not run on an event loop
+     * (JetStream recovering the account's streams from disk): given the claims, it returns a future for that work,
+     * or null when there is none.
+     */
+    private volatile java.util.function.Function<AccountClaims, java.util.concurrent.CompletableFuture<Void>>
+            firstLoginWork = c -> null;
+
+    public void onAccountFirstLogin(
+            java.util.function.Function<AccountClaims, java.util.concurrent.CompletableFuture<Void>> work) {
+        this.firstLoginWork = work;
+    }
+
+    /**
+     * The work to wait for before {@code account} (not made here yet) is taken by a login, off the event loop, or
+     * null when there is none (the account is in use already, or its claims do not resolve: the login reports that).
+     */
+    public java.util.concurrent.CompletableFuture<Void> firstLoginWork(String account) {
+        if (account == null || wired.contains(account)) {
+            return null;
+        }
+        AccountClaims claims;
+        try {
+            claims = mode.lookup(account);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        return firstLoginWork.apply(claims);
+    }
+
+    /**
      * The account of a JWT login, made on first use with its imports wired to the exporters' accounts (an import
      * the exporter does not grant is left out, logged at debug level).
      */

@@ -104,7 +104,7 @@ public final class JetStream implements AutoCloseable {
      * Enables JetStream in an account with {@code limits}: recovers its streams from disk and subscribes the API.
      * For an account that has it already, only the limits are replaced (an account JWT update).
      */
-    public synchronized void enableAccount(String account, AccountLimits limits) throws IOException {
+    public void enableAccount(String account, AccountLimits limits) throws IOException {
         enableAccount(account, limits, Map.of());
     }
 
@@ -112,7 +112,17 @@ public final class JetStream implements AutoCloseable {
      * Enables JetStream with tiered limits ({@code tiers} by name, e.g. {@code R1}; when not empty they apply and
      * {@code limits} are reported as zero, as nats-server does), or replaces an enabled account's limits.
      */
-    public synchronized void enableAccount(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
+    public void enableAccount(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
+            throws IOException {
+        JsAccount current = accounts.get(account);
+        if (current != null && current.recovered && options.domain().isEmpty() && current.tiers.equals(tiers)
+                && current.limits.equals(tiers.isEmpty() ? limits : AccountLimits.ZERO)) {
+            return; // nothing changes (a login after the first-login recovery): no wait for the lock
+        }
+        enableAccountLocked(account, limits, tiers);
+    }
+
+    private synchronized void enableAccountLocked(String account, AccountLimits limits, Map<String, AccountLimits> tiers)
             throws IOException {
         JsAccount existing = accounts.get(account);
         if (existing != null) {
@@ -137,6 +147,7 @@ public final class JetStream implements AutoCloseable {
         if (!options.domain().isEmpty()) {
             transport.addDomainMappings(account, options.domain());
         }
+        a.recovered = true;
     }
 
     /**
@@ -144,8 +155,15 @@ public final class JetStream implements AutoCloseable {
      * 503/10039 as nats-server 2.9.10 answers them ({@code system}: the system account, where only INFO is).
      * Nothing happens for an account that has JetStream.
      */
-    public synchronized void accountWithoutJetStream(String account, boolean system) {
-        if (accounts.containsKey(account) || disabled.containsKey(account)) {
+    public void accountWithoutJetStream(String account, boolean system) {
+        if (knows(account)) {
+            return; // without the lock, which another account's recovery may hold
+        }
+        accountWithoutJetStreamLocked(account, system);
+    }
+
+    private synchronized void accountWithoutJetStreamLocked(String account, boolean system) {
+        if (knows(account)) {
             return;
         }
         disabled.put(account, transport.subscribe(account, "$JS.API.>",
@@ -168,6 +186,11 @@ public final class JetStream implements AutoCloseable {
             s.stop(false);
         }
         accountWithoutJetStream(account, false);
+    }
+
+    /** Whether the account has JetStream here, or answers as an account without it. */
+    public boolean knows(String account) {
+        return accounts.containsKey(account) || disabled.containsKey(account);
     }
 
     /** Whether the account has JetStream here. */
@@ -291,8 +314,30 @@ public final class JetStream implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A restore whose request asks for memory storage, as nats-server 2.9.10 does it: the stream runs in memory
+     * with the request's configuration, empty, with the archived consumers' configurations and fresh delivery
+     * state; the extracted files in {@code d} stay as archived (not written to), so a restart finds the archived
+     * file stream there, with its messages and consumer state.
+     */
+    io.natsboot.server.jetstream.Stream openRestoredInMemory(JsAccount a, Path d, StreamConfig cfg, Instant created)
+            throws IOException {
+        io.natsboot.server.jetstream.Stream s = new io.natsboot.server.jetstream.Stream(this, a, cfg, created, null);
+        synchronized (a) {
+            a.streams.put(cfg.name, s);
+        }
+        recoverConsumers(s, d.resolve("obs"), StreamKeys.forStream(d, options.keyCipher()), false);
+        s.subscribe();
+        return s;
+    }
+
     private void recoverConsumers(io.natsboot.server.jetstream.Stream s) throws IOException {
-        Path obs = s.dir().resolve("obs");
+        recoverConsumers(s, s.dir().resolve("obs"), s.cipher(), true);
+    }
+
+    /** The consumers stored under {@code obs}: kept in their directories with their state, or ({@code !stored}) in memory. */
+    private void recoverConsumers(io.natsboot.server.jetstream.Stream s, Path obs,
+            io.natsboot.server.jetstream.store.StoreCipher cipher, boolean stored) throws IOException {
         if (!Files.isDirectory(obs)) {
             return;
         }
@@ -302,9 +347,9 @@ public final class JetStream implements AutoCloseable {
         }
         for (Path d : dirs) {
             try {
-                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), s.cipher()));
+                JsonIn j = JsonIn.parse(StreamKeys.read(d.resolve("meta.json"), cipher));
                 ConsumerConfig cfg = ConsumerConfig.parse(j.obj("config"));
-                Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), d);
+                Consumer c = new Consumer(s, j.str("name"), cfg, Instant.parse(j.str("created")), stored ? d : null);
                 c.readState();
                 synchronized (s) {
                     s.consumers.put(c.name, c);

@@ -960,6 +960,10 @@ public final class JetStreamApi {
             sendError(a, reply, type, ApiError.streamMsgDeleteFailed("message delete not permitted"));
             return;
         }
+        if (seq != 0 && StreamSnapshot.running(s)) { // before the sequence's lookup, as nats-server's file store
+            sendError(a, reply, type, ApiError.streamMsgDeleteFailed("snapshot in progress"));
+            return;
+        }
         if (!s.store.remove(seq)) {
             // Outside first..last the store has no such message; inside it was deleted before.
             StoreState st = s.store.state();

@@ -13,6 +13,8 @@ final class JsAccount {
     final AtomicLong apiErrors = new AtomicLong();
     /** Replaced whole when an account JWT changes. */
     volatile AccountLimits limits = AccountLimits.UNLIMITED;
+    /** Its streams are recovered and its API subscribed (JetStream.enableAccount finished). */
+    volatile boolean recovered;
     /**
      * Tiered limits by tier name ({@code R1}, {@code R3}: the stream's replica count), from an account JWT's
      * {@code tiered_limits}; empty when the account has untiered {@link #limits}.

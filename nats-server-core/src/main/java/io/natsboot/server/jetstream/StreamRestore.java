@@ -223,10 +223,13 @@ final class StreamRestore {
         if (!archived.name.equals(config.name)) {
             throw new IOException("stream names do not match");
         }
-        Map<String, Object> mm = JsonOut.obj();
-        mm.put("config", config.toJson());
-        mm.put("created", j.str("created"));
-        StreamKeys.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8), cipher);
+        boolean inMemory = config.storage == StreamConfig.Storage.MEMORY;
+        if (!inMemory) { // a memory restore leaves the archived files as they are (see JetStream.openRestoredInMemory)
+            Map<String, Object> mm = JsonOut.obj();
+            mm.put("config", config.toJson());
+            mm.put("created", j.str("created"));
+            StreamKeys.write(meta, JsonOut.write(mm).getBytes(StandardCharsets.UTF_8), cipher);
+        }
         Path target = js.streamDir(account, config.name);
         synchronized (account) {
             if (account.streams.containsKey(config.name)) {
@@ -246,7 +249,8 @@ final class StreamRestore {
             }
             Files.createDirectories(target.getParent());
             Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-            return js.openStream(account, target);
+            return inMemory ? js.openRestoredInMemory(account, target, config, java.time.Instant.parse(j.str("created")))
+                    : js.openStream(account, target);
         }
     }
 }

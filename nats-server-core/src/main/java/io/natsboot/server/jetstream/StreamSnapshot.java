@@ -107,6 +107,14 @@ final class StreamSnapshot {
         }
     }
 
+    /**
+     * Whether a snapshot of {@code stream} is being taken or sent: nats-server's file store refuses message
+     * deletes meanwhile ("snapshot in progress"), and so does ours.
+     */
+    static boolean running(Stream stream) {
+        return RUNNING.contains(stream);
+    }
+
     /** This snapshot holds its stream's one place (see RUNNING). */
     private boolean mine;
 

@@ -48,6 +48,54 @@ class StreamSnapshotDifferentialTest {
                     .anyMatch(l -> l.startsWith("[INF] Completed restore of ") && l.contains(" for stream 'S > $G' in "))
                     .anyMatch(l -> l.equals("[WRN] restore for stream '$G > NR' requires reply subject for each chunk"));
         }
+        assertSame(theirs, ours);
+        assertThat(String.join("\n", ours)).contains("snapshot_create", "snapshot_complete", "restore_create",
+                "restore_complete", "restore failed: stream names do not match", "num_pending=2");
+    }
+
+    @Test
+    void oneSnapshotOfAStreamAtATimeAsOnNatsServer(@TempDir Path tmp) throws Exception {
+        List<String> ours = onBothServers(tmp, StreamSnapshotDifferentialTest::concurrentSnapshots);
+        assertThat(ours).contains("second -> {error={code=500, description=snapshot failed: snapshot in progress, "
+                + "err_code=10064}, type=io.nats.jetstream.api.v1.stream_snapshot_response}");
+        assertThat(ours).anyMatch(l -> l.startsWith("delete during -> ") && l.contains("snapshot in progress"))
+                .anyMatch(l -> l.startsWith("delete after -> ") && l.contains("success=true"));
+    }
+
+    @Test
+    void restoreWithMemoryStorageAsOnNatsServer(@TempDir Path tmp) throws Exception {
+        List<String> ours = onBothServers(tmp, StreamSnapshotDifferentialTest::memoryRestore);
+        // nats-server 2.9.10: the restored stream runs in memory, empty, with fresh consumer state; the archived
+        // files stay on disk, so a restart finds the archived file stream (its config, messages, consumer state)
+        assertThat(ours).anyMatch(l -> l.startsWith("info ") && l.contains("storage=memory") && l.contains("messages=0"))
+                .anyMatch(l -> l.startsWith("after restart info ") && l.contains("storage=file")
+                        && l.contains("max_msgs=-1") && l.contains("messages=3"))
+                .anyMatch(l -> l.startsWith("after restart consumer ") && l.contains("num_pending=2"));
+    }
+
+    /** A scenario's observations on one server. */
+    @FunctionalInterface
+    private interface Scenario {
+        List<String> run(JetStreamClientEndToEndTest.Side side) throws Exception;
+    }
+
+    /** Runs {@code scenario} on nats-server, then on ours; requires the same observations and returns ours. */
+    private static List<String> onBothServers(Path tmp, Scenario scenario) throws Exception {
+        List<String> theirs;
+        try (JetStreamClientEndToEndTest.Reference ref = new JetStreamClientEndToEndTest.Reference(tmp.resolve("ref"),
+                tmp.resolve("nats-server.log"))) {
+            theirs = scenario.run(ref);
+        }
+        List<String> ours;
+        try (JetStreamClientEndToEndTest.Ours o = new JetStreamClientEndToEndTest.Ours(tmp.resolve("ours"))) {
+            ours = scenario.run(o);
+        }
+        assertSame(theirs, ours);
+        return ours;
+    }
+
+    /** Our observations equal nats-server's; the differing lines are printed first, to read the failure. */
+    private static void assertSame(List<String> theirs, List<String> ours) {
         for (int i = 0; i < Math.max(theirs.size(), ours.size()); i++) {
             String t = i < theirs.size() ? theirs.get(i) : "<none>";
             String o = i < ours.size() ? ours.get(i) : "<none>";
@@ -56,24 +104,44 @@ class StreamSnapshotDifferentialTest {
             }
         }
         assertThat(ours).containsExactlyElementsOf(theirs);
-        assertThat(String.join("\n", ours)).contains("snapshot_create", "snapshot_complete", "restore_create",
-                "restore_complete", "restore failed: stream names do not match", "num_pending=2");
     }
 
-    @Test
-    void oneSnapshotOfAStreamAtATimeAsOnNatsServer(@TempDir Path tmp) throws Exception {
-        List<String> theirs;
-        try (JetStreamClientEndToEndTest.Reference ref = new JetStreamClientEndToEndTest.Reference(tmp.resolve("ref"),
-                tmp.resolve("nats-server.log"))) {
-            theirs = concurrentSnapshots(ref);
+    /**
+     * A file stream's snapshot (consumer D acked message 1) restored with a configuration that asks for memory
+     * storage (and another max_msgs), then a restart.
+     */
+    private static List<String> memoryRestore(JetStreamClientEndToEndTest.Side side) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (Connection nc = Nats.connect(new Options.Builder().server(side.url()).noReconnect().build())) {
+            SnapshotProtocolClient c = new SnapshotProtocolClient(nc);
+            c.request("$JS.API.STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"],\"storage\":\"file\"}");
+            for (int i = 0; i < 3; i++) {
+                c.request("s." + i, "hello " + i);
+            }
+            c.request("$JS.API.CONSUMER.DURABLE.CREATE.S.D",
+                    "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}}");
+            ackOneFromD(nc, seen);
+            SnapshotProtocolClient.Snapshot snap = c.snapshot("S", "");
+            seen.add("snapshot " + canon(snap.answer()));
+            c.request("$JS.API.STREAM.DELETE.S", "");
+            SnapshotProtocolClient.Restore r = c.restore("S",
+                    "{\"name\":\"S\",\"subjects\":[\"s.>\"],\"storage\":\"memory\",\"max_msgs\":100}",
+                    snap.archive(), 1000);
+            seen.add("restore " + result(r));
+            seen.add("info " + canon(c.request("$JS.API.STREAM.INFO.S", "")));
+            seen.add("get " + canon(c.request("$JS.API.STREAM.MSG.GET.S", "{\"seq\":2}")));
+            seen.add("consumer " + canon(c.request("$JS.API.CONSUMER.INFO.S.D", "")));
+            seen.add("pub " + c.request("s.9", "more"));
+            seen.add("names " + canon(c.request("$JS.API.STREAM.NAMES", "")));
         }
-        List<String> ours;
-        try (JetStreamClientEndToEndTest.Ours o = new JetStreamClientEndToEndTest.Ours(tmp.resolve("ours"))) {
-            ours = concurrentSnapshots(o);
+        side.restart();
+        try (Connection nc = Nats.connect(new Options.Builder().server(side.url()).noReconnect().build())) {
+            SnapshotProtocolClient c = new SnapshotProtocolClient(nc);
+            seen.add("after restart names " + canon(c.request("$JS.API.STREAM.NAMES", "")));
+            seen.add("after restart info " + canon(c.request("$JS.API.STREAM.INFO.S", "")));
+            seen.add("after restart consumer " + canon(c.request("$JS.API.CONSUMER.INFO.S.D", "")));
         }
-        assertThat(ours).containsExactlyElementsOf(theirs);
-        assertThat(ours).contains("second -> {error={code=500, description=snapshot failed: snapshot in progress, "
-                + "err_code=10064}, type=io.nats.jetstream.api.v1.stream_snapshot_response}");
+        return seen;
     }
 
     /**
@@ -95,11 +163,19 @@ class StreamSnapshotDifferentialTest {
             // nats-server stores from a queue of its own: wait until all of them are in before snapshotting
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
                     c.request("$JS.API.STREAM.INFO.BIG", "").contains("\"messages\":3000,"));
+            seen.add("delete before -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":10}")));
             Subscription slow = nc.subscribe("slow.receiver");
             nc.flush(Duration.ofSeconds(2));
             seen.add("first -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG",
                     "{\"deliver_subject\":\"slow.receiver\",\"chunk_size\":16384}")).replaceAll("state=\\{.*\\}, ", ""));
             seen.add("second -> " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"other\"}")));
+            // message deletes are refused while the snapshot runs
+            seen.add("delete during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":5}")));
+            seen.add("no_erase delete during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG",
+                    "{\"seq\":6,\"no_erase\":true}")));
+            // sequence 0 is "no message found" before anything else. (nats-server's file store ends its snapshot
+            // state before the last chunks are out: later requests race that, so only these two are compared)
+            seen.add("delete 0 during -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":0}")));
             // (the client may drop chunks of the burst as a slow consumer; the server goes on either way)
             for (Message m = slow.nextMessage(Duration.ofSeconds(10)); m != null; m = slow.nextMessage(Duration.ofSeconds(10))) {
                 if (m.getData().length == 0) {
@@ -107,6 +183,7 @@ class StreamSnapshotDifferentialTest {
                     break;
                 }
             }
+            seen.add("delete after -> " + canon(c.request("$JS.API.STREAM.MSG.DELETE.BIG", "{\"seq\":5}")));
             seen.add("then " + canon(c.request("$JS.API.STREAM.SNAPSHOT.BIG", "{\"deliver_subject\":\"nobody\"}"))
                     .replaceAll("state=\\{.*\\}, ", ""));
         }

@@ -72,6 +72,11 @@ public final class RawClient implements AutoCloseable {
         return b.toString(StandardCharsets.UTF_8) + "<closed>";
     }
 
+    /** Bytes received and not read yet (0 when the server sent nothing more). */
+    public int available() throws IOException {
+        return in.available();
+    }
+
     /** Read timeout for the following reads (a timeout throws SocketTimeoutException). */
     public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
