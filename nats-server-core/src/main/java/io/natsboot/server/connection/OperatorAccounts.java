@@ -79,7 +79,7 @@ public final class OperatorAccounts {
      * or null when there is none.
      */
     private volatile java.util.function.Function<AccountClaims, java.util.concurrent.CompletableFuture<Void>>
-            firstLoginWork = c -> null;
+            firstLoginWork;
 
     public void onAccountFirstLogin(
             java.util.function.Function<AccountClaims, java.util.concurrent.CompletableFuture<Void>> work) {
@@ -91,7 +91,9 @@ public final class OperatorAccounts {
      * null when there is none (the account is in use already, or its claims do not resolve: the login reports that).
      */
     public java.util.concurrent.CompletableFuture<Void> firstLoginWork(String account) {
-        if (account == null || wired.contains(account)) {
+        // Without such work (no JetStream) nothing is looked up here: the login's own lookup is the only one.
+        java.util.function.Function<AccountClaims, java.util.concurrent.CompletableFuture<Void>> work = firstLoginWork;
+        if (work == null || account == null || wired.contains(account)) {
             return null;
         }
         AccountClaims claims;
@@ -100,7 +102,7 @@ public final class OperatorAccounts {
         } catch (java.io.IOException e) {
             return null;
         }
-        return firstLoginWork.apply(claims);
+        return work.apply(claims);
     }
 
     /**
