@@ -492,6 +492,18 @@ public final class GoFormat {
                 Math.floorMod(nanos, 1_000_000_000L)));
     }
 
+    /**
+     * Go's {@code time.Time.String()} of a UTC time given as nanoseconds since the epoch, as nats-server writes
+     * the {@code Nats-Time-Stamp} header: {@code 2026-12-07 20:31:22.746024321 +0000 UTC}, trailing zeros of the
+     * fraction dropped. The same digits as {@link #rfc3339Nano(Instant)}, in the other layout.
+     */
+    public static String timeString(long nanos) {
+        String r = rfc3339Nano(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+                Math.floorMod(nanos, 1_000_000_000L)));
+        int t = r.indexOf('T');
+        return r.substring(0, t) + ' ' + r.substring(t + 1, r.length() - 1) + " +0000 UTC";
+    }
+
     /** Nanoseconds since the epoch of {@code t}. */
     public static long epochNanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();

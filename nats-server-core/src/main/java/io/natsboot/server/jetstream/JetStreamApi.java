@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -986,20 +984,6 @@ public final class JetStreamApi {
         send(a, reply, m);
     }
 
-    private static final DateTimeFormatter GO_TIME_STRING =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-
-    /** Go's {@code time.Time.String()} in UTC, as in the Nats-Time-Stamp header. */
-    static String goTimeString(long nanos) {
-        Instant t = Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-        StringBuilder b = new StringBuilder(GO_TIME_STRING.format(t));
-        if (t.getNano() != 0) {
-            String f = String.format("%09d", t.getNano()).replaceAll("0+$", "");
-            b.append('.').append(f);
-        }
-        return b.append(" +0000 UTC").toString();
-    }
-
     private void directGet(JsAccount a, String name, String lastBySubject, String reply, byte[] body) {
         Stream s = a.stream(name);
         if (s == null || !s.config.allowDirect || reply == null || reply.isEmpty()) {
@@ -1043,7 +1027,7 @@ public final class JetStreamApi {
         }
         byte[] hdr = NatsHeaders.append(msg.headers(), NatsHeaders.kv("Nats-Stream", name, "Nats-Subject",
                 msg.subject(), "Nats-Sequence", Long.toString(msg.seq()), "Nats-Time-Stamp",
-                goTimeString(msg.timestamp())));
+                io.natsboot.server.goformat.GoFormat.timeString(msg.timestamp())));
         js.transport().publish(a.name, reply, null, hdr, msg.data());
     }
 

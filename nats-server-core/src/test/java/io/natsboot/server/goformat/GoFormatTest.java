@@ -65,6 +65,15 @@ class GoFormatTest {
     }
 
     @Test
+    void timeStringAsTheNatsTimeStampHeader() {
+        // Go's time.Time.String() in UTC, as nats-server 2.9.10 writes Nats-Time-Stamp on a direct get
+        long t = Instant.parse("2026-12-07T20:31:22.746024321Z").getEpochSecond() * 1_000_000_000L + 746_024_321;
+        assertThat(GoFormat.timeString(t)).isEqualTo("2026-12-07 20:31:22.746024321 +0000 UTC");
+        assertThat(GoFormat.timeString(t - 24_321)).isEqualTo("2026-12-07 20:31:22.746 +0000 UTC");
+        assertThat(GoFormat.timeString(t - 746_024_321)).isEqualTo("2026-12-07 20:31:22 +0000 UTC");
+    }
+
+    @Test
     void rfc3339WithNanoseconds() {
         Instant t = Instant.parse("2026-11-22T19:24:48.042271672Z");
         assertThat(GoFormat.rfc3339Nano(t)).isEqualTo("2026-11-22T19:24:48.042271672Z");
