@@ -65,8 +65,7 @@ final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.
     public void leafRegistered(Account a, boolean announce) {
         leafCount(a).incrementAndGet();
         AccountConns conns = accountConns(a, count(a).get());
-        String subject = "$SYS.ACCOUNT." + a.name() + ".LEAFNODE.CONNECT";
-        boolean toLeafConnect = announce && context.gatewayUrl() != null && sys.hasInterest(subject);
+        boolean toLeafConnect = announce && context.gatewayUrl() != null && sys.hasInterest(leafNodeConnectSubject(a));
         if (conns == null && !toLeafConnect) {
             return;
         }
@@ -75,10 +74,19 @@ final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.
                 conns.send();
             }
             if (toLeafConnect) {
-                sys.sendEvent(subject, server -> w -> w.beginObject().name("server").value(server)
-                        .field("acc", a.name()).endObject());
+                sendLeafNodeConnect(a);
             }
         });
+    }
+
+    private static String leafNodeConnectSubject(Account a) {
+        return "$SYS.ACCOUNT." + a.name() + ".LEAFNODE.CONNECT";
+    }
+
+    /** {@code {"server":{...},"acc":"<acc>"}} on the account's LEAFNODE.CONNECT subject (on the system thread). */
+    private void sendLeafNodeConnect(Account a) {
+        sys.sendEvent(leafNodeConnectSubject(a), server -> w -> w.beginObject().name("server").value(server)
+                .field("acc", a.name()).endObject());
     }
 
     /**
@@ -93,9 +101,7 @@ final class ClientEvents implements ClientLifecycleListener, io.natsboot.server.
         for (Map.Entry<Account, AtomicInteger> e : leafs.entrySet()) {
             if (e.getValue().get() > 0) {
                 Account a = e.getKey();
-                String subject = "$SYS.ACCOUNT." + a.name() + ".LEAFNODE.CONNECT";
-                sys.execute(() -> sys.sendEvent(subject, server -> w -> w.beginObject().name("server").value(server)
-                        .field("acc", a.name()).endObject()));
+                sys.execute(() -> sendLeafNodeConnect(a));
             }
         }
     }
