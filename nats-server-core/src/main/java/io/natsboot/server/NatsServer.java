@@ -6,6 +6,7 @@ import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.IoLoops;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.monitor.Monitor;
@@ -79,13 +80,13 @@ public final class NatsServer {
 
     private static LoopResources newLoops() {
         int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
-        // No separate acceptor thread (Reactor's create without a select count): the worker loops accept. With an acceptor thread every
+        // No separate acceptor thread: the worker loops accept. With an acceptor thread every
         // accepted connection reached its worker as a task, and Netty 4.2 runs a loop's queued tasks for up to
         // 1 s before it polls its sockets again: 2,000 connections opened at once held every established
         // client's traffic back for the whole burst (benchmarks/first-burst.py: canary request/reply stalled
         // 640-1,470 ms). Accepting on the loop registers each new channel inline, 16 per read, between the
         // other connections' reads.
-        return LoopResources.create("nats-io", Math.max(1, workers), true);
+        return new IoLoops("nats-io", workers, true);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ConfigReload;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.NatsFormatLog;
+import io.natsboot.server.log.NettyLogging;
 import io.natsboot.server.log.ServerLog;
 
 import java.io.IOException;
@@ -132,8 +133,8 @@ public final class NatsServerMain {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
         // Start-up (docs/architecture.md, "Start-up"): name SLF4J's no-op provider instead of letting it scan
-        // every jar for one (about 30 ms), and give Netty the JDK logger it would settle on after probing
-        // SLF4J, Log4j 2 and Log4j one after another.
+        // every jar for one (about 30 ms), and give Netty a logger into the server's log instead of probing
+        // SLF4J, Log4j 2, Log4j and then settling on java.util.logging (NettyLogging says why not that).
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
         }
@@ -144,8 +145,14 @@ public final class NatsServerMain {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        // Netty's epoll transport opens a JDK Selector when it loads, and the JDK's SelectorProvider.provider()
+        // first looks for a provider service in every jar of the class path (EarlyListener.platformProvider):
+        // naming the platform's own provider skips that search.
+        if (System.getProperty("java.nio.channels.spi.SelectorProvider") == null) {
+            System.setProperty("java.nio.channels.spi.SelectorProvider",
+                    EarlyListener.platformProvider().getClass().getName());
+        }
+        NettyLogging.install();
         System.exit(run(args, System.out, System.err));
     }
 
@@ -235,6 +242,7 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        NettyLogging.logTo(log);
         NatsServerMain main = new NatsServerMain(options, cli, log);
         return main.runServer(log, early, portsFileNow);
     }

@@ -25,6 +25,7 @@ import io.netty.handler.ssl.SslContext;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import io.natsboot.server.connection.IoLoops;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -75,7 +76,7 @@ public final class MonitorServer {
         if (server != null) {
             return;
         }
-        loops = LoopResources.create("nats-http", 1, 1, true);
+        loops = new IoLoops("nats-http", 1, true);
         HttpServer http = HttpServer.create()
                 .host(host)
                 .port(Math.max(port, 0))
