@@ -34,13 +34,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import reactor.netty.resources.LoopResources;
 
 /**
  * The server facade: binds the client listener, and offers start, graceful shutdown, lame-duck mode and
  * the state that monitoring views read.
  *
- * <p>Reactor Netty's {@link LoopResources} own the event loops. The client listener is a plain Netty
+ * <p>{@link IoLoops} own the event loops (Netty groups shaped as Reactor Netty's {@code LoopResources}). The client listener is a plain Netty
  * {@link ServerBootstrap}: each accepted channel's pipeline is the TLS handler if any and a
  * {@link ClientConnection}, which consumes every inbound byte itself; Reactor's per-connection bridge would
  * only cost start-up classes and a handler per connection (see docs/architecture.md, "Start-up"). The
@@ -53,7 +52,7 @@ public final class NatsServer {
     private volatile ServerOptions options;
     private final ServerLog log;
     private final ServerContext context;
-    private volatile LoopResources loops;
+    private volatile IoLoops loops;
     private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile Channel listener;
     private volatile EarlyListener early;
@@ -78,7 +77,7 @@ public final class NatsServer {
         context.onClientClose(snapshots::recordClosed);
     }
 
-    private static LoopResources newLoops() {
+    private static IoLoops newLoops() {
         int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
         // No separate acceptor thread: the worker loops accept. With an acceptor thread every
         // accepted connection reached its worker as a task, and Netty 4.2 runs a loop's queued tasks for up to
@@ -496,7 +495,7 @@ public final class NatsServer {
         if (webSocket != null) {
             webSocket.awaitClosed(Duration.ofSeconds(2)); // their close frames go out before the loops stop
         }
-        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        loops.shutdown(Duration.ofSeconds(5));
         log.info("Server Exiting..");
         shutdownLatch.countDown();
     }

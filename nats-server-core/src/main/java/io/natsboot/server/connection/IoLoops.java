@@ -131,6 +131,19 @@ public final class IoLoops implements LoopResources {
                 shutdown(nioLoops, quietPeriod, timeout)));
     }
 
+    /**
+     * Stops the loops at once (no quiet period) and waits for them, at most {@code timeout} for each group: without
+     * Reactor's blocking machinery, which would load and initialise its schedulers for this one wait.
+     */
+    public void shutdown(Duration timeout) {
+        for (EventLoopGroup g : new EventLoopGroup[] {nativeLoops, nioLoops}) {
+            if (g != null) {
+                g.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .awaitUninterruptibly(timeout.toMillis() + 1000);
+            }
+        }
+    }
+
     @Override
     public boolean isDisposed() {
         EventLoopGroup n = nativeLoops;

@@ -26,7 +26,6 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import io.natsboot.server.connection.IoLoops;
-import reactor.netty.resources.LoopResources;
 
 /**
  * The monitoring HTTP endpoint (nats-server's {@code -m / http_port}), on Reactor Netty's
@@ -51,7 +50,7 @@ public final class MonitorServer {
     private final String host;
     private final int port;
     private final ServerLog log;
-    private LoopResources loops;
+    private IoLoops loops;
     private volatile DisposableServer server;
 
     /**
@@ -119,7 +118,7 @@ public final class MonitorServer {
             s.disposeNow(Duration.ofSeconds(5));
         }
         if (loops != null) {
-            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+            loops.shutdown(Duration.ofSeconds(2));
             loops = null;
         }
     }
