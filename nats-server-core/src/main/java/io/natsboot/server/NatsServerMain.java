@@ -153,7 +153,14 @@ public final class NatsServerMain {
                     EarlyListener.platformProvider().getClass().getName());
         }
         NettyLogging.install();
-        System.exit(run(args, System.out, System.err));
+        int status = run(args, System.out, System.err);
+        // run() has shut the server down and deleted the ports file. halt, not exit: System.exit first asks the
+        // JDK's logging back end whether to log the exit, and setting that up searches every jar of the class
+        // path for a System.LoggerFinder service (20-40 ms between the last log line and the process's end,
+        // which a harness that restarts a server waits for). The only shutdown hook is cleanUp, already run.
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Everything {@link #main} does but the final exit; returns the exit status. */
