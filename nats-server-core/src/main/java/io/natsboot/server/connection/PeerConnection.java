@@ -411,6 +411,11 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
         return remotePort;
     }
 
+    /** When the connection was made (System.nanoTime), to tell older from newer connections of an account. */
+    public final long startedNanos() {
+        return startedNanos;
+    }
+
     public final Instant started() {
         return started;
     }

@@ -398,6 +398,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 authViolation(user);
                 return null;
             }
+            jwtLogin = login;
+            if (!server.operatorAccounts().leafLoggedIn(jwtBound, login.accountClaims().limits().leaf())) {
+                // the account's leaf connection limit: nats-server logs the error before and after the close
+                log.error(logPrefix() + "maximum account active connections exceeded");
+                sendErr("maximum account active connections exceeded");
+                close("Maximum Account Connections Exceeded", true);
+                log.error(logPrefix() + "maximum account active connections exceeded");
+                return null;
+            }
+            // and it counts against the account's connection limit, as a client (never refused by it)
+            server.operatorAccounts().reserveConnection(login.account(), -1);
+            connectionReserved = true;
             // the user JWT's pub/sub (or its account's default permissions), as for a config user
             userPerms = login.permissions();
             return server.operatorAccounts().account(login.accountClaims());
@@ -428,6 +440,65 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return null;
         }
         return a;
+    }
+
+    /** Accepted in operator mode: the user JWT login, for account updates (revocations, signing keys, limits). */
+    private volatile OperatorMode.Login jwtLogin;
+    /** The login took one of the account's connection slots, given back at close. */
+    private volatile boolean connectionReserved;
+
+    /** This leaf as its JWT account's updates reach it (OperatorAccounts). */
+    private final io.natsboot.server.connection.OperatorAccounts.JwtBound jwtBound =
+            new io.natsboot.server.connection.OperatorAccounts.JwtBound() {
+                @Override
+                public String jwtAccount() {
+                    OperatorMode.Login l = jwtLogin;
+                    return l == null ? null : l.account();
+                }
+
+                @Override
+                public long startedNanos() {
+                    return LeafConnection.this.startedNanos();
+                }
+
+                @Override
+                public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+                    loop().execute(() -> jwtClaimsUpdated(claims));
+                }
+
+                @Override
+                public void closeForAccountConnections() {
+                    loop().execute(() -> {
+                        if (!isClosing()) {
+                            log.error(logPrefix() + "maximum account active connections exceeded");
+                            sendErr("maximum account active connections exceeded");
+                            close("Maximum Account Connections Exceeded", true);
+                        }
+                    });
+                }
+            };
+
+    /**
+     * The account's JWT was updated while this leaf is bound to it (nats-server's updateAccountClaims for the
+     * account's clients, leafs among them): a revoked user is told and closed; a user whose signing key is no
+     * longer the account's is closed without a word.
+     */
+    private void jwtClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        OperatorMode.Login login = jwtLogin;
+        if (login == null || isClosing() || !claims.subject().equals(login.account())) {
+            return;
+        }
+        if (claims.userRevoked(login.user().subject(), login.user().jwt().issuedAt())) {
+            sendErr("User Authentication Revoked");
+            if (log.isDebug()) {
+                log.debug(logPrefix() + "User Authentication Revoked");
+            }
+            close("Credentials Revoked", true);
+            return;
+        }
+        if (!claims.hasIssuer(login.user().jwt().issuer())) {
+            close("Authentication Failure", true);
+        }
     }
 
     private boolean register() {
@@ -718,11 +789,41 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             for (io.natsboot.server.subject.SubjectMappings.Mapping m : account.mappings().mappings()) {
                 smap.computeIfAbsent(m.source(), k -> new int[1])[0]++;
             }
+            // and the local subjects of its service imports (nats-server's import subscriptions)
+            for (Account.ServiceImport si : account.serviceImports()) {
+                smap.computeIfAbsent(si.localSubject(), k -> new int[1])[0]++;
+            }
             smap.computeIfAbsent(lds, k -> new int[1])[0]++;
             for (Map.Entry<String, int[]> e : smap.entrySet()) {
                 writeLeafSub(b, e.getKey(), e.getValue()[0]);
             }
             enqueue(b.toString().getBytes(StandardCharsets.UTF_8)); // before any later change's LS+/LS-
+        }
+    }
+
+    /** The bound account's service imports changed (a JWT update): their local subjects come and go as interest. */
+    void serviceImportsChanged(List<String> removed, List<String> added) {
+        if (!isRegistered()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(64);
+        synchronized (smap) {
+            for (String subject : removed) {
+                int[] c = smap.get(subject);
+                if (c != null && --c[0] <= 0) {
+                    smap.remove(subject);
+                    writeLeafSub(b, subject, 0);
+                }
+            }
+            for (String subject : added) {
+                int[] c = smap.computeIfAbsent(subject, k -> new int[1]);
+                if (c[0]++ == 0) {
+                    writeLeafSub(b, subject, 1);
+                }
+            }
+            if (!b.isEmpty()) {
+                enqueue(b.toString().getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 
@@ -870,6 +971,12 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                     inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
         }
         leafs.closed(this);
+        if (jwtLogin != null) {
+            server.operatorAccounts().leafClosed(jwtBound);
+            if (connectionReserved) {
+                server.operatorAccounts().releaseConnection(jwtLogin.account());
+            }
+        }
     }
 
     // ---- Views -------------------------------------------------------------------------------
