@@ -309,6 +309,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             onProtocolError(null, "processLeafNodeConnect Parse Error: " + e.getMessage());
             return;
         }
+        if (awaitsAccountFirstLogin(m, json)) {
+            return; // onConnect runs again once the account's first-login work is done
+        }
         String cluster = m.get("cluster") instanceof String s ? s : null;
         Account bound = authenticate(m);
         if (bound == null) {
@@ -359,6 +362,54 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return;
         }
         startPings();
+    }
+
+    /** Waiting for the account's first-login work: the parser leaves what follows the CONNECT unread. */
+    private volatile boolean awaitingAccount;
+    /** The CONNECT is being taken again after the account's first-login work (no second wait). */
+    private boolean accountPrepared;
+
+    @Override
+    public boolean parsingPaused() {
+        return awaitingAccount;
+    }
+
+    /**
+     * As for a client (ClientConnection): the first login to a JWT account may need work that must not block this
+     * event loop (JetStream recovering the account's streams from disk). Reading and parsing stop while it runs on
+     * another thread; the CONNECT is taken again when it is done, then what the leaf sent after it, in order.
+     */
+    private boolean awaitsAccountFirstLogin(Map<String, Object> m, String json) {
+        OperatorMode mode = server.operatorMode();
+        LeafNodeOptions o = leafs.options();
+        if (mode == null || accountPrepared || !o.users().isEmpty()
+                || (o.username() != null && !o.username().isEmpty())) {
+            accountPrepared = false;
+            return false; // not a JWT login (leaf users of the config), or taken again after the work
+        }
+        java.util.concurrent.CompletableFuture<Void> work = server.operatorAccounts()
+                .firstLoginWork(mode.accountOf(m.get("jwt") instanceof String j ? j : null));
+        if (work == null) {
+            return false;
+        }
+        awaitingAccount = true;
+        channel().config().setAutoRead(false);
+        work.whenComplete((v, e) -> loop().execute(() -> {
+            awaitingAccount = false;
+            if (isClosing()) {
+                return;
+            }
+            accountPrepared = true;
+            onConnect(json);
+            if (isClosing() || awaitingAccount) {
+                return;
+            }
+            resumeParsing();
+            if (!isClosing() && !awaitingAccount) {
+                channel().config().setAutoRead(true);
+            }
+        }));
+        return true;
     }
 
     /** The account an accepted leaf is bound to, or null after refusing it (logged, -ERR, closed). */
