@@ -70,6 +70,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private final ForwardFanout.TargetFilter targets = this::forwardsTo;
     private final String nonce = LeafInfo.nonce();
 
+    /**
+     * The plain JetStream API ($JS.API.>, $KV.>, $OBJ.>) stays on each side of this connection (nats-server's
+     * deny); off for an account default_js_domain maps to the empty domain (LeafJetStream).
+     */
+    private volatile boolean jetStreamDeny = true;
+
+    void jetStreamDeny(boolean deny) {
+        jetStreamDeny = deny;
+    }
+
     /** Accepted over the websocket listener: nats-server's log id is lid_ws. */
     private boolean webSocket;
 
@@ -614,7 +624,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             sendErr("Invalid Subscription");
             return;
         }
-        if (LeafNodes.jetStreamDenied(subject)) {
+        if (jetStreamDeny && LeafNodes.jetStreamDenied(subject)) {
             return; // JetStream is not extended over leaf connections: its API interest stays on its side
         }
         io.natsboot.server.auth.Permissions p = perms;
@@ -653,7 +663,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return;
         }
         countIn(totalLength);
-        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+        if (jetStreamDeny && jetStreamApi(buf, subjectStart, subjectLength)) {
             return; // nats-server's deny of the plain JetStream API, on what the remote sends too
         }
         Account acc = account;
@@ -808,7 +818,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
      */
     boolean carries(Subscription s) {
         RouteTarget from = s.route();
-        if (from == this || LeafNodes.jetStreamDenied(s.subject())) {
+        if (from == this || (jetStreamDeny && LeafNodes.jetStreamDenied(s.subject()))) {
             return false;
         }
         io.natsboot.server.auth.Permissions p = perms;
@@ -952,7 +962,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (denied != null && startsWith(buf, subjectStart, subjectLength, denied)) {
             return false; // our domain's API stays here (nats-server's outgoing deny)
         }
-        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+        if (jetStreamDeny && jetStreamApi(buf, subjectStart, subjectLength)) {
             return false; // the plain JetStream API never crosses (a wildcard subscriber on the other side too)
         }
         if ((perms != null || silentDeny != null) && !deliverable(buf, subjectStart, subjectLength)) {
