@@ -129,6 +129,9 @@ public final class NatsServer {
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
         }
+        if (!options.jsAccDefaultDomain().isEmpty()) {
+            log.warn(io.natsboot.server.config.DefaultJsDomain.WARNING);
+        }
         if (context.operatorMode() != null) {
             context.operatorMode().startLines().forEach(log::info);
             context.operatorMode().startWarnings().forEach(log::warn);

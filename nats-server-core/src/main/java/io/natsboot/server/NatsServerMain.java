@@ -217,6 +217,12 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        String jsDomainProblem = io.natsboot.server.config.DefaultJsDomain.startProblem(options);
+        if (jsDomainProblem != null) { // nats-server's validateJetStreamOptions error, before any log line
+            err.print(CommandLine.PROGRAM + ": " + jsDomainProblem + "\n");
+            err.flush();
+            return 1;
+        }
         for (String w : warnings) {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }

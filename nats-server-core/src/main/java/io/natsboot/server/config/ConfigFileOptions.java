@@ -35,7 +35,7 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "mqtt",
             "max_closed_clients",
-            "default_js_domain", "ocsp",
+            "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode");
 
@@ -174,6 +174,7 @@ public final class ConfigFileOptions {
             case "connect_error_reports": b.connectErrorReports(intValue(e)); break;
             case "reconnect_error_reports": b.reconnectErrorReports(intValue(e)); break;
             case "server_tags": b.serverTags(serverTags(e)); break;
+            case "default_js_domain": b.jsAccDefaultDomain(defaultJsDomain(e)); break;
             // JetStream's directory at the top level (nats-server: only one of this and jetstream.store_dir)
             case "store_dir": case "storedir": b.jetstream(b.jetstream().withStoreDir(string(e))); break;
             case "leafnodes": case "leaf": leafnodes(e); break;
@@ -226,6 +227,21 @@ public final class ConfigFileOptions {
         if (top != null && inBlock != null) {
             errors.add((blockFirst ? top : inBlock).pos() + ": Duplicate 'store_dir' configuration");
         }
+    }
+
+    /** default_js_domain: a map of account name to domain (strings), as nats-server 2.9.10 reads it. */
+    private static java.util.Map<String, String> defaultJsDomain(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            throw new Bad("error default_js_domain config: unsupported type " + goType(e.value()));
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Entry d : m.entries()) {
+            if (!(d.value() instanceof String domain)) {
+                throw new Bad("interface conversion: interface {} is " + goType(d.value()) + ", not string");
+            }
+            out.put(d.key(), domain);
+        }
+        return out;
     }
 
     /** max_sub_tokens: 1..255, nats-server's texts otherwise. */

@@ -4,6 +4,7 @@ import io.natsboot.server.auth.jwt.TrustOptions;
 import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every option of one server, immutable. Defaults are nats-server 2.9.10's (protocol reference §3.12).
@@ -75,7 +76,13 @@ public record ServerOptions(
         /** The leafnodes block; null = no leaf listener and no remotes. */
         LeafNodeOptions leafnodes,
         /** The gateway block (superclusters); null = no gateway. */
-        GatewayOptions gateway) {
+        GatewayOptions gateway,
+        /** default_js_domain: account name to the JetStream domain its leaf connections use ("" = none). */
+        Map<String, String> jsAccDefaultDomain) {
+
+    public ServerOptions {
+        jsAccDefaultDomain = jsAccDefaultDomain == null ? Map.of() : Map.copyOf(jsAccDefaultDomain);
+    }
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -262,7 +269,12 @@ public record ServerOptions(
             maxSubTokens = o.maxSubTokens; connectErrorReports = o.connectErrorReports;
             reconnectErrorReports = o.reconnectErrorReports; serverTags = o.serverTags;
             leafnodes = o.leafnodes;
+            jsAccDefaultDomain = o.jsAccDefaultDomain;
         }
+
+        private Map<String, String> jsAccDefaultDomain = Map.of();
+
+        public Builder jsAccDefaultDomain(Map<String, String> v) { jsAccDefaultDomain = Map.copyOf(v); return this; }
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -382,7 +394,7 @@ public record ServerOptions(
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
                     jetstream, mappings, disableSublistCache, httpBasePath, profPort, maxSubTokens,
                     connectErrorReports, reconnectErrorReports, serverTags, leafnodes,
-                    buildGateway());
+                    buildGateway(), jsAccDefaultDomain);
         }
 
         /** The gateway options after nats-server's start-up checks (IllegalArgumentException with its text). */

@@ -126,7 +126,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("ws", "ws: { listen: \"127.0.0.1:8433\", no_tls: true }", a));
         k.add(new Key("mqtt", "mqtt: { listen: \"127.0.0.1:1883\" }", o));
         k.add(new Key("server_tags", "server_tags: [\"a:b\"]", a));
-        k.add(new Key("default_js_domain", "default_js_domain: { A: \"d\" }", o));
+        k.add(new Key("default_js_domain", "default_js_domain: { A: \"d\" }", a));
         return k;
     }
 
