@@ -978,6 +978,11 @@ public final class FileStore extends IndexedStore {
         return damaged;
     }
 
+    /** Blocks whose entries are loaded now (tests: the others are known from their summaries). */
+    public synchronized int loadedBlocks() {
+        return blockIndex.loadedBlocks();
+    }
+
     /** Number of block files (tests and monitoring). */
     public synchronized int blockCount() {
         return blocks.size();

@@ -151,6 +151,9 @@ abstract class IndexedStore implements MessageStore {
             List<Long> over = null;
             for (String subject : appended != null ? List.of(appended) : new ArrayList<>(index.subjects())) {
                 long excess = index.subjectCount(subject) - l.maxMsgsPerSubject();
+                if (excess <= 0) {
+                    continue; // (no block is read for a subject within its limit)
+                }
                 for (long seq = index.subjectNext(subject, 0); excess > 0 && seq >= 0;
                      seq = index.subjectNext(subject, seq + 1), excess--) {
                     if (over == null) {
