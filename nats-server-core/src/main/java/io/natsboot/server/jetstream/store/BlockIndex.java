@@ -59,6 +59,9 @@ final class BlockIndex implements SeqIndex {
 
     /** The block appends go to from now on (loaded: a new block, or loaded by {@link #detail} first). */
     void setActive(Block b) {
+        if (active == b && b.detail != null) {
+            return;
+        }
         if (b.detail == null) {
             detail(b);
         }
@@ -162,6 +165,11 @@ final class BlockIndex implements SeqIndex {
             }
         }
         b.summaryDirty = true;
+    }
+
+    /** Drops loaded entries beyond the bound. */
+    void trim() {
+        evict(null);
     }
 
     private void evict(Block keep) {

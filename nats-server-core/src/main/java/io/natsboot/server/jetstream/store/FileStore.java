@@ -493,7 +493,11 @@ public final class FileStore extends IndexedStore {
             Block last = blocks.lastEntry().getValue();
             // A summarised last block is loaded before the first append goes to it (beforeAppend).
             active = last.sealed ? newBlock(last.id + 1) : last;
+            if (active.detail != null) {
+                blockIndex.setActive(active);
+            }
         }
+        blockIndex.trim(); // blocks read now (a start after a kill) count against the loaded-blocks bound too
     }
 
     private record Loaded(FullIndex entries, boolean fromIndex) {
