@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * The file store's index: totals and per-subject totals from the blocks' summaries, a block's entries loaded
  * when one of its messages is needed (a read, a delete, a per-subject lookup inside it) and dropped again when
- * more than {@code maxLoaded} blocks are loaded (least recently used first; never the block appends go to).
+ * the loaded blocks hold more than {@code maxEntries} entries (least recently used first; never the block appends
+ * go to, and at least two blocks stay).
  * As nats-server 2.9's file store, a subject's entry knows its total and a range of blocks that may hold it.
  */
 final class BlockIndex implements SeqIndex {
@@ -41,7 +42,7 @@ final class BlockIndex implements SeqIndex {
     private final TreeMap<Long, Block> bySeq = new TreeMap<>();
     private final Map<String, Psi> psim = new HashMap<>();
     private final LinkedHashMap<Block, Boolean> loaded = new LinkedHashMap<>(16, 0.75f, true);
-    private final int maxLoaded;
+    private long maxEntries;
     private Loader loader;
     private Block lastTouched;
     /** The block appends go to: always loaded. */
@@ -49,8 +50,12 @@ final class BlockIndex implements SeqIndex {
     private long count;
     private long bytes;
 
-    BlockIndex(int maxLoaded) {
-        this.maxLoaded = Math.max(2, maxLoaded);
+    BlockIndex(long maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    void setMaxEntries(long maxEntries) {
+        this.maxEntries = maxEntries;
     }
 
     void setLoader(Loader loader) {
@@ -173,14 +178,16 @@ final class BlockIndex implements SeqIndex {
     }
 
     private void evict(Block keep) {
-        if (loaded.size() <= maxLoaded) {
-            return;
+        long total = 0;
+        for (Block b : loaded.keySet()) {
+            total += b.detail == null ? 0 : b.detail.count();
         }
         Iterator<Block> it = loaded.keySet().iterator();
-        while (loaded.size() > maxLoaded && it.hasNext()) {
+        while (total > maxEntries && loaded.size() > 2 && it.hasNext()) {
             Block b = it.next();
             if (b != keep && b != active) {
                 // Its entries can be read again: the index file (or the block) plus the delete log and first.seq.
+                total -= b.detail == null ? 0 : b.detail.count();
                 b.detail = null;
                 it.remove();
             }
@@ -188,6 +195,10 @@ final class BlockIndex implements SeqIndex {
     }
 
     private Block blockOf(long seq) {
+        Block t = lastTouched;
+        if (t != null && t.msgs > 0 && seq >= t.firstSeq && seq <= t.lastSeq) {
+            return t; // reads and deliveries mostly stay in one block: no map lookup
+        }
         Map.Entry<Long, Block> e = bySeq.floorEntry(seq);
         if (e == null) {
             return null;
@@ -251,6 +262,13 @@ final class BlockIndex implements SeqIndex {
 
     @Override
     public long nextPresent(long from) {
+        Block t = lastTouched;
+        if (t != null && t.msgs > 0 && from > t.firstSeq && from <= t.lastSeq && t.detail != null) {
+            long seq = t.detail.nextPresent(from); // within the block read last: found there (from <= lastSeq)
+            if (seq >= 0) {
+                return seq;
+            }
+        }
         for (Block b : from(from)) {
             if (b.msgs == 0 || b.lastSeq < from) {
                 continue;

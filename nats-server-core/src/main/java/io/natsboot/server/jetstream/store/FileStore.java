@@ -43,6 +43,7 @@ public final class FileStore extends IndexedStore {
     private static final int MIN_RECORD = HEADER + 4 + 4;
     /** "NBIY": index files with the block's highest sequence (the "NBIX" ones before are rebuilt). */
     private static final int IDX_MAGIC = 0x4e424959;
+    private static final int OLD_IDX_MAGIC = 0x4e424958;
     private static final int SUM_MAGIC = 0x4e42534d;
     private static final ScheduledExecutorService SYNCER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "js-store-sync");
@@ -50,8 +51,11 @@ public final class FileStore extends IndexedStore {
         return t;
     });
 
-    /** Blocks whose entries are kept loaded at most (least recently used dropped first; summaries stay). */
-    static final int MAX_LOADED_BLOCKS = 16;
+    /**
+     * Entries kept loaded at most (about 64 bytes each): beyond it the least recently used blocks' entries are
+     * dropped (their summaries stay). A stream of up to a million messages stays wholly loaded once read.
+     */
+    static final long MAX_LOADED_ENTRIES = 1 << 20;
 
     private final Path dir;
     private final StoreCipher cipher;
@@ -77,7 +81,7 @@ public final class FileStore extends IndexedStore {
      */
     public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log, StoreCipher cipher)
             throws IOException {
-        super(new BlockIndex(MAX_LOADED_BLOCKS));
+        super(new BlockIndex(MAX_LOADED_ENTRIES));
         this.blockIndex = (BlockIndex) index;
         this.cipher = cipher;
         this.dir = dir;
@@ -702,7 +706,12 @@ public final class FileStore extends IndexedStore {
         crc.reset();
         crc.update(a, 0, a.length - 4);
         ByteBuffer in = ByteBuffer.wrap(a);
-        if ((int) crc.getValue() != in.getInt(a.length - 4) || in.getInt() != IDX_MAGIC) {
+        boolean intact = (int) crc.getValue() == in.getInt(a.length - 4);
+        int magic = in.getInt();
+        if (intact && magic == OLD_IDX_MAGIC) {
+            return false; // written before block summaries: rebuilt (with its summary) without a warning
+        }
+        if (!intact || magic != IDX_MAGIC) {
             log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
             return false;
         }
@@ -985,6 +994,12 @@ public final class FileStore extends IndexedStore {
     /** Blocks whose entries are loaded now (tests: the others are known from their summaries). */
     public synchronized int loadedBlocks() {
         return blockIndex.loadedBlocks();
+    }
+
+    /** Tests: a smaller bound on loaded entries than {@link #MAX_LOADED_ENTRIES}. */
+    synchronized void setLoadedEntryBound(long entries) {
+        blockIndex.setMaxEntries(entries);
+        blockIndex.trim();
     }
 
     /** Number of block files (tests and monitoring). */
