@@ -433,9 +433,11 @@ public final class FileStore extends IndexedStore {
         long floor = readFirstSeqMarker();
         floorMarker = floor;
         List<Long> ids = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
                 String n = p.getFileName().toString();
+                names.add(n);
                 if (n.endsWith(".tmp")) {
                     try {
                         Files.deleteIfExists(p);
@@ -452,6 +454,7 @@ public final class FileStore extends IndexedStore {
             });
         }
         ids.sort(null);
+        listedAtStart = names; // absent delete logs and indexes known without a failing stat each
         long prevMax = 0;
         for (int i = 0; i < ids.size(); i++) {
             boolean last = i == ids.size() - 1;
@@ -502,7 +505,11 @@ public final class FileStore extends IndexedStore {
             }
         }
         blockIndex.trim(); // blocks read now (a start after a kill) count against the loaded-blocks bound too
+        listedAtStart = null;
     }
+
+    /** The directory's file names while recovering (files are only added by recovery itself then). */
+    private Set<String> listedAtStart;
 
     private record Loaded(FullIndex entries, boolean fromIndex) {
     }
@@ -559,7 +566,7 @@ public final class FileStore extends IndexedStore {
 
     private Set<Long> readDeleted(Block b) throws IOException {
         Set<Long> out = new HashSet<>();
-        if (!Files.exists(b.del)) {
+        if (absent(b.del) || !Files.exists(b.del)) {
             return out;
         }
         byte[] d = Files.readAllBytes(b.del);
@@ -681,11 +688,21 @@ public final class FileStore extends IndexedStore {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, content);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (listedAtStart != null) {
+            listedAtStart.add(target.getFileName().toString());
+        }
+    }
+
+    private boolean absent(Path p) {
+        return listedAtStart != null && !listedAtStart.contains(p.getFileName().toString());
     }
 
     /** Loads a block's entries from its index file; false (nothing loaded) when the index is missing or stale. */
     private boolean loadIndex(Block b, FullIndex d, Set<Long> deleted, long floor, long prevMax, boolean last)
             throws IOException {
+        if (absent(b.idx)) {
+            return false;
+        }
         byte[] a;
         try {
             a = Files.readAllBytes(b.idx);
@@ -755,7 +772,10 @@ public final class FileStore extends IndexedStore {
 
     // ---- block summaries ---------------------------------------------------------------------------------
 
-    private static long sizeOrMissing(Path p) throws IOException {
+    private long sizeOrMissing(Path p) throws IOException {
+        if (absent(p)) {
+            return -1;
+        }
         try {
             return Files.size(p);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -795,6 +815,9 @@ public final class FileStore extends IndexedStore {
 
     /** Takes a block's summary from N.sum when it still describes the block; false: the entries must be read. */
     private boolean readSummary(Block b, long floor) throws IOException {
+        if (absent(b.sum)) {
+            return false;
+        }
         byte[] a;
         try {
             a = Files.readAllBytes(b.sum);
