@@ -1,0 +1,268 @@
+package io.natsboot.server.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natsboot.server.NatsServerMainAccess;
+import io.natsboot.server.support.CapturingLog;
+import io.natsboot.server.support.Ports;
+import io.natsboot.server.support.RequiresBinary;
+import io.natsboot.server.support.RunningServer;
+import io.natsboot.server.support.Waits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * OCSP stapling against nats-server 2.9.10 with the same certificates, configuration and local OCSP responder
+ * (BouncyCastle, 127.0.0.1): the start-up outcome of each mode (good, revoked, missing must-staple, responder
+ * down, no CA), the OCSP log lines, what a TLS client asking for the status sees stapled, a revocation while
+ * running, and the {@code -t} checks of the {@code ocsp} setting.
+ */
+@RequiresBinary("nats-server")
+class OcspStaplingDifferentialTest {
+    private static OcspPki pki;
+    private static int serial;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        pki = new OcspPki();
+    }
+
+    @AfterAll
+    static void stop() {
+        pki.close();
+    }
+
+    /** What a start showed: the refusal (stderr) or the OCSP log lines, and the stapled statuses seen. */
+    record Outcome(String refused, List<String> ocspLines, List<String> staples) {
+    }
+
+    private static Path[] cert(boolean mustStaple, OcspPki.Status status) throws Exception {
+        Path[] c = pki.server("s" + (++serial), mustStaple, false);
+        pki.status(c[0], status);
+        return c;
+    }
+
+    private static Path conf(String ocsp, Path[] cert, boolean withCa) throws Exception {
+        Path f = pki.dir.resolve("c" + (++serial) + ".conf");
+        Files.writeString(f, ocsp + "\nlisten: 127.0.0.1:-1\ntls {\n  cert_file: \"" + cert[0] + "\"\n  key_file: \""
+                + cert[1] + "\"\n" + (withCa ? "  ca_file: \"" + pki.caFile() + "\"\n" : "") + "}\n");
+        return f;
+    }
+
+    private static String normalize(String line) {
+        return line.replaceAll("^\\[\\d+\\] \\S+ \\S+ ", "")
+                .replaceAll("next update \\S+, checking again in \\S+", "next update T, checking again in D");
+    }
+
+    private static List<String> ocspLines(List<String> lines) {
+        return lines.stream().filter(l -> l.contains("OCSP")).map(OcspStaplingDifferentialTest::normalize).toList();
+    }
+
+    private static List<String> staples(int port) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (byte[] raw : OcspClient.staples(port, pki.caFile())) {
+            BasicOCSPResp basic = (BasicOCSPResp) OcspPki.parse(raw).getResponseObject();
+            CertificateStatus s = basic.getResponses()[0].getCertStatus();
+            out.add(s == CertificateStatus.GOOD ? "good" : s instanceof RevokedStatus ? "revoked" : "unknown");
+        }
+        return out;
+    }
+
+    /** nats-server with {@code conf}: refused, or running until its OCSP lines are there and a client looked. */
+    private static Outcome theirs(Path conf, int expectedOcspLines) throws Exception {
+        int port = Ports.free();
+        Path log = conf.resolveSibling(conf.getFileName() + ".ref.log");
+        Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Waits.upTo("nats-server starts or refuses", Duration.ofSeconds(20)).until(() -> !p.isAlive()
+                    || Files.readString(log).contains("Server is ready"));
+            if (!p.isAlive()) {
+                return new Outcome(Files.readString(log), List.of(), List.of());
+            }
+            Waits.upTo("nats-server's OCSP lines", Duration.ofSeconds(20)).until(
+                    () -> ocspLines(Files.readAllLines(log)).size() >= expectedOcspLines);
+            List<String> staples = staples(port);
+            return new Outcome(null, ocspLines(Files.readAllLines(log)), staples);
+        } finally {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Ours with {@code conf}: through the command line's start when nats-server refused, else in-process. */
+    private static Outcome ours(Path conf, boolean refuses, int expectedOcspLines) throws Exception {
+        if (refuses) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = NatsServerMainAccess.run(new String[] {"-c", conf.toString()},
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(exit).isEqualTo(1);
+            return new Outcome(err.toString(StandardCharsets.UTF_8), List.of(), List.of());
+        }
+        try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+            CapturingLog log = s.log();
+            Waits.upTo("our OCSP lines", Duration.ofSeconds(20)).until(
+                    () -> ocspLines(log.lines()).size() >= expectedOcspLines);
+            List<String> staples = staples(s.port());
+            return new Outcome(null, ocspLines(log.lines()), staples);
+        }
+    }
+
+    private static void same(Path conf, int ocspLines, Outcome expected) throws Exception {
+        Outcome t = theirs(conf, ocspLines);
+        Outcome o = ours(conf, t.refused() != null, ocspLines);
+        assertThat(o).isEqualTo(t);
+        assertThat(t).isEqualTo(expected);
+    }
+
+    private static String enabled() {
+        return "[INF] OCSP Stapling enabled for Client connections";
+    }
+
+    private static String found(Path[] cert) {
+        return "[INF] Found OCSP status for Client certificate at '" + cert[0] + "': good, next update T, checking again in D";
+    }
+
+    @Test
+    void mustStapleCertificateIsStapledWithoutAnyOcspSetting() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        same(conf("", c, true), 2, new Outcome(null, List.of(enabled(), found(c)), List.of("good")));
+    }
+
+    @Test
+    void autoStaplesAMustStapleCertificateAndNotAPlainOne() throws Exception {
+        Path[] ms = cert(true, OcspPki.Status.GOOD);
+        same(conf("ocsp: true", ms, true), 2, new Outcome(null, List.of(enabled(), found(ms)), List.of("good")));
+        Path[] plain = cert(false, OcspPki.Status.GOOD);
+        same(conf("ocsp { mode: auto }", plain, true), 0, new Outcome(null, List.of(), List.of()));
+    }
+
+    @Test
+    void alwaysStaplesAPlainCertificate() throws Exception {
+        Path[] c = cert(false, OcspPki.Status.GOOD);
+        same(conf("ocsp { mode: always }", c, true), 2, new Outcome(null, List.of(enabled(), found(c)), List.of("good")));
+    }
+
+    @Test
+    void mustWithoutTheMustStapleExtensionStartsWithoutStapling() throws Exception {
+        Path[] c = cert(false, OcspPki.Status.GOOD);
+        same(conf("ocsp { mode: must }", c, true), 0, new Outcome(null, List.of(), List.of()));
+    }
+
+    @Test
+    void neverStaplesNothingEvenForAMustStapleCertificate() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        same(conf("ocsp: false", c, true), 0, new Outcome(null, List.of(), List.of()));
+    }
+
+    @Test
+    void revokedCertificateRefusesTheStartInMustAndAlways() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.REVOKED);
+        String refusal = "nats-server: found existing OCSP status for certificate at '" + c[0] + "': revoked\n";
+        same(conf("ocsp { mode: must }", c, true), 0, new Outcome(refusal, List.of(), List.of()));
+        Path[] plain = cert(false, OcspPki.Status.REVOKED);
+        same(conf("ocsp { mode: always }", plain, true), 0, new Outcome(
+                "nats-server: found existing OCSP status for certificate at '" + plain[0] + "': revoked\n",
+                List.of(), List.of()));
+    }
+
+    @Test
+    void revokedMustStapleCertificateInAutoStartsStaplingRevokedAndSaysSo() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.REVOKED);
+        same(conf("ocsp { mode: auto }", c, true), 2, new Outcome(null, List.of(enabled(),
+                "[ERR] Received OCSP status for Client certificate '" + c[0] + "': revoked"), List.of("revoked")));
+    }
+
+    @Test
+    void responderDownRefusesTheStartWithTheRequestUrl() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        Path conf = conf("ocsp { mode: always, url: \"http://127.0.0.1:1/\" }", c, true);
+        Outcome t = theirs(conf, 0);
+        assertThat(t.refused()).startsWith("nats-server: bad OCSP status update for certificate at '" + c[0]
+                + "': exhausted ocsp servers: Get \"http://127.0.0.1:1/").endsWith(
+                "\": dial tcp 127.0.0.1:1: connect: connection refused\n");
+        assertThat(ours(conf, true, 0)).isEqualTo(t); // the same request, byte for byte, in the URL
+    }
+
+    @Test
+    void issuerNeededInTheChainOrCaFile() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        same(conf("", c, false), 0, new Outcome("nats-server: ocsp ca required in chain or configuration\n",
+                List.of(), List.of()));
+        Path[] chained = pki.server("chained" + (++serial), true, true);
+        same(conf("", chained, false), 2, new Outcome(null, List.of(enabled(), found(chained)), List.of("good")));
+    }
+
+    @Test
+    void revocationWhileRunningShutsDownInAlwaysMode() throws Exception {
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(4); // checked again after 2 s
+        try {
+            Path[] c = cert(false, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp { mode: always }", c, true);
+            String revoked = "[ERR] Received OCSP status for Client certificate '" + c[0] + "': revoked";
+            // theirs
+            int port = Ports.free();
+            Path log = conf.resolveSibling("running.ref.log");
+            Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p",
+                    Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Found OCSP status"));
+                pki.status(c[0], OcspPki.Status.REVOKED);
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly();
+            }
+            List<String> theirLines = Files.readAllLines(log).stream().map(OcspStaplingDifferentialTest::normalize)
+                    .filter(l -> l.contains("OCSP") || l.contains("Shutdown") || l.contains("Exiting")).toList();
+            assertThat(theirLines).containsSubsequence(revoked, "[INF] Initiating Shutdown...", "[INF] Server Exiting..");
+            // ours
+            pki.status(c[0], OcspPki.Status.GOOD);
+            try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Found OCSP status"));
+                pki.status(c[0], OcspPki.Status.REVOKED);
+                Waits.upTo("our shutdown", Duration.ofSeconds(20)).until(() -> s.log().contains("Server Exiting.."));
+                List<String> ourLines = s.log().lines().stream().map(OcspStaplingDifferentialTest::normalize)
+                        .filter(l -> l.contains("OCSP") || l.contains("Shutdown") || l.contains("Exiting")).toList();
+                assertThat(ourLines).isEqualTo(theirLines);
+            }
+        } finally {
+            pki.validity = before;
+        }
+    }
+
+    @Test
+    void configChecksMatch() throws Exception {
+        String[] confs = {"ocsp: true", "ocsp: false", "OCSP: true", "ocsp: \"x\"", "ocsp: 5", "ocsp: 1.5", "ocsp: [\"a\"]",
+            "ocsp {}", "ocsp { mode: always }", "ocsp { mode: MUST, url: \"http://127.0.0.1:1\" }", "ocsp { mode: Never }",
+            "ocsp { mode: bogus }", "ocsp { mode: 3 }", "ocsp { urls: [\"http://a\", \"http://b\"] }",
+            "ocsp { urls: \"http://a\" }", "ocsp { url: 5 }", "ocsp { foo: 1 }", "ocsp { Mode: always }",
+            "ocsp {\n  mode: auto\n  foo: 1\n}"};
+        for (String text : confs) {
+            Path f = pki.dir.resolve("t" + (++serial) + ".conf");
+            Files.writeString(f, text + "\n");
+            Process p = new ProcessBuilder("/usr/sbin/nats-server", "-t", "-c", f.toString()).redirectErrorStream(true)
+                    .start();
+            String theirs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int theirExit = p.waitFor();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int ourExit = NatsServerMainAccess.run(new String[] {"-t", "-c", f.toString()},
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(err.toString(StandardCharsets.UTF_8)).as(text).isEqualTo(theirs);
+            assertThat(ourExit).as(text).isEqualTo(theirExit);
+        }
+    }
+}
