@@ -174,6 +174,7 @@ public final class NatsServer {
             throw e;
         }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
+        context.staplingTls(ocsp::stapling); // the route, gateway and leafnode listeners' stapled certificates
         ocsp.start(log, this::shutdown); // after JetStream, before the gateway/leaf/route/client listeners, as nats-server
         snapshots.jetStreamDetails(jetStream == null ? null : jetStream.details(context.serverName()));
         // Routes first when the client port is known in advance: the route listener and the configured routes'

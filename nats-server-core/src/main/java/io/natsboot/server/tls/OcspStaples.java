@@ -222,9 +222,15 @@ public final class OcspStaples {
      * BoringSSL context whose every engine carries the current response.
      */
     public SslContext server(TlsOptions tls) {
+        SslContext stapling = stapling(tls);
+        return stapling != null ? stapling : TlsContexts.server(tls);
+    }
+
+    /** The stapling context of this TLS block, or null when its certificate is not stapled. */
+    public SslContext stapling(TlsOptions tls) {
         OcspMonitor m = tls == null ? null : byTls.get(tls);
         if (m == null) {
-            return TlsContexts.server(tls);
+            return null;
         }
         return new DelegatingSslContext(TlsContexts.serverStapling(tls)) {
             @Override
@@ -269,6 +275,8 @@ public final class OcspStaples {
         });
         for (OcspMonitor m : monitors) {
             log.info("OCSP Stapling enabled for " + m.kind + " connections");
+        }
+        for (OcspMonitor m : monitors) { // their first lines come after all of the above, as nats-server's
             m.start(timer, log, () -> new Thread(shutdown, "ocsp-shutdown").start());
         }
     }

@@ -245,6 +245,33 @@ class OcspStaplingDifferentialTest {
     }
 
     @Test
+    void routeGatewayAndLeafnodeCertificatesAreMonitoredToo() throws Exception {
+        Path[] c = cert(false, OcspPki.Status.GOOD);
+        String tls = "tls {\n  cert_file: \"" + c[0] + "\"\n  key_file: \"" + c[1] + "\"\n  ca_file: \"" + pki.caFile()
+                + "\"\n}\n";
+        Path f = pki.dir.resolve("kinds" + (++serial) + ".conf");
+        Files.writeString(f, "ocsp { mode: always }\nlisten: 127.0.0.1:-1\n" + tls
+                + "cluster {\n  name: c\n  listen: 127.0.0.1:" + Ports.free() + "\n  " + tls + "}\n"
+                + "gateway {\n  name: c\n  listen: 127.0.0.1:" + Ports.free() + "\n  " + tls + "}\n"
+                + "leafnodes {\n  listen: 127.0.0.1:" + Ports.free() + "\n  " + tls + "}\n"
+                + "accounts { SYS { users: [{user: s, password: s}] } }\nsystem_account: SYS\n");
+        String found = "': good, next update T, checking again in D";
+        List<String> lines = new ArrayList<>();
+        for (String kind : List.of("Client", "Router", "Leafnode", "Gateway")) {
+            lines.add("[INF] OCSP Stapling enabled for " + kind + " connections");
+        }
+        Outcome t = theirs(f, 8);
+        Outcome o = ours(f, false, 8);
+        assertThat(o.staples()).isEqualTo(t.staples()).containsExactly("good");
+        assertThat(o.ocspLines().subList(0, 4)).isEqualTo(t.ocspLines().subList(0, 4)).isEqualTo(lines);
+        // the four first checks run side by side: their order varies, in nats-server too
+        assertThat(o.ocspLines().subList(4, 8)).containsExactlyInAnyOrderElementsOf(t.ocspLines().subList(4, 8));
+        for (String kind : List.of("Client", "Router", "Leafnode", "Gateway")) {
+            assertThat(o.ocspLines()).contains("[INF] Found OCSP status for " + kind + " certificate at '" + c[0] + found);
+        }
+    }
+
+    @Test
     void configChecksMatch() throws Exception {
         String[] confs = {"ocsp: true", "ocsp: false", "OCSP: true", "ocsp: \"x\"", "ocsp: 5", "ocsp: 1.5", "ocsp: [\"a\"]",
             "ocsp {}", "ocsp { mode: always }", "ocsp { mode: MUST, url: \"http://127.0.0.1:1\" }", "ocsp { mode: Never }",
