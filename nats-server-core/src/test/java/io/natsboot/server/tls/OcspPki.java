@@ -139,6 +139,36 @@ final class OcspPki implements AutoCloseable {
         return new Path[] {certFile, keyFile};
     }
 
+    /** A client TLS context trusting the CA, presenting {@code certAndKey} (a certificate of {@link #server}) if given. */
+    javax.net.ssl.SSLContext clientContext(Path[] certAndKey) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.KeyManager[] keys = null;
+        if (certAndKey != null) {
+            java.security.cert.Certificate cert;
+            try (var in = Files.newInputStream(certAndKey[0])) {
+                cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            String pem = Files.readString(certAndKey[1]).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            java.security.PrivateKey key = java.security.KeyFactory.getInstance("RSA").generatePrivate(
+                    new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("me", key, new char[0], new java.security.cert.Certificate[] {cert, ca});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            keys = kmf.getKeyManagers();
+        }
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(keys, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     /** Sets what the responder says about the certificate in {@code certFile}. */
     void status(Path certFile, Status s) throws Exception {
         try (var in = Files.newInputStream(certFile)) {

@@ -271,6 +271,94 @@ class OcspStaplingDifferentialTest {
         }
     }
 
+    /** The responses' thisUpdate times a client saw stapled, for telling a refreshed response from the first. */
+    private static java.util.Date thisUpdate(int port) throws Exception {
+        byte[] raw = OcspClient.staples(port, pki.caFile()).get(0);
+        return ((BasicOCSPResp) OcspPki.parse(raw).getResponseObject()).getResponses()[0].getThisUpdate();
+    }
+
+    @Test
+    void responseIsRefreshedAtHalfItsValidityAndTheNewOneStapled() throws Exception {
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(6); // thisUpdate 5 s back: checked again after 3 s
+        try {
+            Path[] c = cert(true, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp: true", c, true);
+            String received = "[INF] Received OCSP status for Client certificate '" + c[0]
+                    + "': good, next update T, checking again in D";
+            int port = Ports.free();
+            Path log = conf.resolveSibling("refresh.ref.log");
+            Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p",
+                    Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> theirLines;
+            try {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Found OCSP status"));
+                java.util.Date first = thisUpdate(port);
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Received OCSP status"));
+                assertThat(thisUpdate(port)).isAfter(first);
+                theirLines = ocspLines(Files.readAllLines(log)).subList(0, 3);
+            } finally {
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            assertThat(theirLines).containsExactly(enabled(), found(c), received);
+            try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Found OCSP status"));
+                java.util.Date first = thisUpdate(s.port());
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Received OCSP status"));
+                assertThat(thisUpdate(s.port())).isAfter(first);
+                assertThat(ocspLines(s.log().lines()).subList(0, 3)).isEqualTo(theirLines);
+            }
+        } finally {
+            pki.validity = before;
+        }
+    }
+
+    @Test
+    void storeDirKeepsTheResponseForAStartWhileTheResponderIsDown() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        String key = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                        Files.newInputStream(c[0])).getEncoded()));
+        for (String who : List.of("theirs", "ours")) {
+            Path store = Files.createTempDirectory(pki.dir, "store-" + who);
+            String js = "jetstream { store_dir: \"" + store + "\" }\n";
+            Path up = conf(js + "ocsp { mode: must }", c, true);
+            Outcome first = who.equals("theirs") ? theirs(up, 2) : ours(up, false, 2);
+            assertThat(first.staples()).containsExactly("good");
+            assertThat(store.resolve("ocsp").resolve(key)).as(who).exists();
+            // the responder "down": a URL nobody answers; the stored response is still valid
+            Path down = conf(js + "ocsp { mode: must, url: \"http://127.0.0.1:1\" }", c, true);
+            Outcome second = who.equals("theirs") ? theirs(down, 2) : ours(down, false, 2);
+            assertThat(second).as(who).isEqualTo(new Outcome(null, List.of(enabled(), found(c)), List.of("good")));
+        }
+    }
+
+    @Test
+    void jnatsClientsWithCertificatesUseTheStaplingListener() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        Path[] client = pki.server("client" + (++serial), false, false);
+        Path f = pki.dir.resolve("verify" + (++serial) + ".conf");
+        Files.writeString(f, "ocsp: true\nlisten: 127.0.0.1:-1\ntls {\n  cert_file: \"" + c[0] + "\"\n  key_file: \""
+                + c[1] + "\"\n  ca_file: \"" + pki.caFile() + "\"\n  verify: true\n}\n");
+        javax.net.ssl.SSLContext ctx = pki.clientContext(client);
+        try (RunningServer s = RunningServer.fromConfigFile(f);
+             io.nats.client.Connection nc = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                     .server("tls://127.0.0.1:" + s.port()).sslContext(ctx).build())) {
+            io.nats.client.Subscription sub = nc.subscribe("ocsp");
+            nc.publish("ocsp", "stapled".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(sub.nextMessage(Duration.ofSeconds(5)).getData(), StandardCharsets.UTF_8))
+                    .isEqualTo("stapled");
+        }
+        // and without a client certificate the handshake fails, as it does on the JDK engine
+        try (RunningServer s = RunningServer.fromConfigFile(f)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.nats.client.Nats.connect(
+                    new io.nats.client.Options.Builder().server("tls://127.0.0.1:" + s.port())
+                            .sslContext(pki.clientContext(null)).maxReconnects(0).build()))
+                    .isInstanceOf(Exception.class);
+        }
+    }
+
     @Test
     void configChecksMatch() throws Exception {
         String[] confs = {"ocsp: true", "ocsp: false", "OCSP: true", "ocsp: \"x\"", "ocsp: 5", "ocsp: 1.5", "ocsp: [\"a\"]",
