@@ -206,6 +206,12 @@ class OcspStaplingDifferentialTest {
         same(conf("", chained, false), 2, new Outcome(null, List.of(enabled(), found(chained)), List.of("good")));
     }
 
+    /** The lines a revocation while running is compared by (good refreshes before it depend on timing). */
+    private static boolean revocationLine(String l) {
+        return (l.contains("OCSP") && !l.startsWith("[INF] Received OCSP status")) || l.contains("Shutdown")
+                || l.contains("Exiting");
+    }
+
     @Test
     void revocationWhileRunningShutsDownInAlwaysMode() throws Exception {
         Duration before = pki.validity;
@@ -226,8 +232,9 @@ class OcspStaplingDifferentialTest {
             } finally {
                 p.destroyForcibly();
             }
+            int theirExit = p.exitValue();
             List<String> theirLines = Files.readAllLines(log).stream().map(OcspStaplingDifferentialTest::normalize)
-                    .filter(l -> l.contains("OCSP") || l.contains("Shutdown") || l.contains("Exiting")).toList();
+                    .filter(OcspStaplingDifferentialTest::revocationLine).toList();
             assertThat(theirLines).containsSubsequence(revoked, "[INF] Initiating Shutdown...", "[INF] Server Exiting..");
             // ours
             pki.status(c[0], OcspPki.Status.GOOD);
@@ -236,9 +243,20 @@ class OcspStaplingDifferentialTest {
                 pki.status(c[0], OcspPki.Status.REVOKED);
                 Waits.upTo("our shutdown", Duration.ofSeconds(20)).until(() -> s.log().contains("Server Exiting.."));
                 List<String> ourLines = s.log().lines().stream().map(OcspStaplingDifferentialTest::normalize)
-                        .filter(l -> l.contains("OCSP") || l.contains("Shutdown") || l.contains("Exiting")).toList();
+                        .filter(OcspStaplingDifferentialTest::revocationLine).toList();
                 assertThat(ourLines).isEqualTo(theirLines);
             }
+            // and the process ends with nats-server's exit status
+            pki.status(c[0], OcspPki.Status.GOOD);
+            int asked = pki.requests.get();
+            java.util.concurrent.CompletableFuture<Integer> ourExit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> NatsServerMainAccess.run(new String[] {"-c", conf.toString(), "-p", "-1"},
+                            new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+            // the start fetches the good response; the monitor asks again 2 s later and hears "revoked"
+            Waits.upTo(Duration.ofSeconds(20)).until(() -> pki.requests.get() > asked);
+            assertThat(ourExit).isNotDone();
+            pki.status(c[0], OcspPki.Status.REVOKED);
+            assertThat(ourExit.get(20, TimeUnit.SECONDS)).isEqualTo(theirExit);
         } finally {
             pki.validity = before;
         }
