@@ -434,7 +434,7 @@ public final class NatsServer {
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
             m = new MonitorServer(snapshots, host, options.httpsPort(), log,
-                    TlsContexts.server(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
+                    ocsp.monitoring(t, new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
             m = new MonitorServer(snapshots, host, options.httpPort(), log);
         }

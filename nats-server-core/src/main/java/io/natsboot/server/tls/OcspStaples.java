@@ -229,9 +229,20 @@ public final class OcspStaples {
     /** The stapling context of this TLS block, or null when its certificate is not stapled. */
     public SslContext stapling(TlsOptions tls) {
         OcspMonitor m = tls == null ? null : byTls.get(tls);
-        if (m == null) {
-            return null;
-        }
+        return m == null ? null : stapling(m, tls);
+    }
+
+    /**
+     * The HTTPS monitoring port's context ({@code monitorTls}: the client port's certificate, no client
+     * certificates): stapled when the client port's certificate is, as nats-server's monitor shares its TLS
+     * configuration.
+     */
+    public SslContext monitoring(TlsOptions clientTls, TlsOptions monitorTls) {
+        OcspMonitor m = clientTls == null ? null : byTls.get(clientTls);
+        return m == null ? TlsContexts.server(monitorTls) : stapling(m, monitorTls);
+    }
+
+    private SslContext stapling(OcspMonitor m, TlsOptions tls) {
         return new DelegatingSslContext(TlsContexts.serverStapling(tls)) {
             @Override
             protected void initEngine(SSLEngine engine) {

@@ -44,6 +44,24 @@ final class OcspClient {
         }
     }
 
+    /** The stapled responses of a listener that starts with the TLS handshake (HTTPS monitoring). */
+    static List<byte[]> staplesTlsFirst(int port, Path caFile) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+            tls.setSoTimeout(5000);
+            tls.startHandshake();
+            return ((ExtendedSSLSession) tls.getSession()).getStatusResponses();
+        }
+    }
+
     private static String readLine(InputStream in) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
