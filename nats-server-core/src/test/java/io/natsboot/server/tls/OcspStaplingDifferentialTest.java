@@ -403,6 +403,32 @@ class OcspStaplingDifferentialTest {
     }
 
     @Test
+    void websocketListenerDoesNotStaple() throws Exception {
+        Path[] c = cert(false, OcspPki.Status.GOOD);
+        int ws = Ports.free();
+        String tls = "tls {\n  cert_file: \"" + c[0] + "\"\n  key_file: \"" + c[1] + "\"\n  ca_file: \""
+                + pki.caFile() + "\"\n}\n";
+        Path conf = pki.dir.resolve("ws" + (++serial) + ".conf");
+        Files.writeString(conf, "ocsp { mode: always }\nlisten: 127.0.0.1:-1\n" + tls
+                + "websocket {\n  listen: 127.0.0.1:" + ws + "\n  " + tls + "}\n");
+        Path log = conf.resolveSibling("ws.ref.log");
+        Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p",
+                Integer.toString(Ports.free())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int theirs;
+        try {
+            Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Server is ready"));
+            theirs = OcspClient.staplesTlsFirst(ws, pki.caFile()).size();
+        } finally {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        assertThat(theirs).isZero();
+        try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+            assertThat(OcspClient.staplesTlsFirst(ws, pki.caFile())).hasSize(theirs);
+        }
+    }
+
+    @Test
     void configChecksMatch() throws Exception {
         String[] confs = {"ocsp: true", "ocsp: false", "OCSP: true", "ocsp: \"x\"", "ocsp: 5", "ocsp: 1.5", "ocsp: [\"a\"]",
             "ocsp {}", "ocsp { mode: always }", "ocsp { mode: MUST, url: \"http://127.0.0.1:1\" }", "ocsp { mode: Never }",
