@@ -56,6 +56,8 @@ public final class NatsServer {
     private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile Channel listener;
     private volatile EarlyListener early;
+    /** OCSP stapling (the ocsp setting); prepared before the start's first line, or handed in (ocsp()). */
+    private volatile io.natsboot.server.tls.OcspStaples ocsp;
     private volatile MonitorServer monitor;
     /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
     private volatile Cluster cluster;
@@ -103,6 +105,9 @@ public final class NatsServer {
         if (options.maxPayload() > options.maxPending()) {
             throw new IllegalArgumentException("max_payload (" + options.maxPayload()
                     + ") cannot be higher than max_pending (" + options.maxPending() + ")");
+        }
+        if (ocsp == null) {
+            ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer error if it throws
         }
         log.info("Starting nats-server");
         log.info("  Version:  " + options.compatVersion());
@@ -172,6 +177,8 @@ public final class NatsServer {
             throw e;
         }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
+        context.staplingTls(ocsp::stapling); // the route, gateway and leafnode listeners' stapled certificates
+        ocsp.start(log, this::shutdown); // after JetStream, before the gateway/leaf/route/client listeners, as nats-server
         snapshots.jetStreamDetails(jetStream == null ? null : jetStream.details(context.serverName()));
         // Routes first when the client port is known in advance: the route listener and the configured routes'
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
@@ -192,7 +199,7 @@ public final class NatsServer {
             startCluster(cluster);
             cluster.awaitFirstDials(Duration.ofSeconds(1));
         }
-        SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
+        SslContext ssl = options.tls() == null ? null : ocsp.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         EventLoopGroup acceptor = loops.onServerSelect(true);
         ServerBootstrap server = new ServerBootstrap()
@@ -340,6 +347,11 @@ public final class NatsServer {
      * Standalone start-up: the client listener is already bound (host and port as in the options, a port
      * of 0 or -1 already chosen). Called before {@link #start()}.
      */
+    /** The OCSP monitors the process prepared before its log started (nats-server's NewServer checks). */
+    void ocsp(io.natsboot.server.tls.OcspStaples prepared) {
+        ocsp = prepared;
+    }
+
     void adopt(EarlyListener bound) {
         this.early = bound;
     }
@@ -425,7 +437,7 @@ public final class NatsServer {
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
             m = new MonitorServer(snapshots, host, options.httpsPort(), log,
-                    TlsContexts.server(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
+                    ocsp.monitoring(t, new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
             m = new MonitorServer(snapshots, host, options.httpPort(), log);
         }
@@ -471,6 +483,11 @@ public final class NatsServer {
             sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
         }
         stopJetStream();
+        io.natsboot.server.tls.OcspStaples staples = ocsp;
+        if (staples != null) {
+            staples.stop();
+            ocsp = null; // a restart prepares them again
+        }
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }

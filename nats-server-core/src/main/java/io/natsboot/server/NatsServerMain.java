@@ -78,6 +78,8 @@ public final class NatsServerMain {
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     private volatile NatsServer server;
     private volatile int exitCode;
+    /** The OCSP staples prepared before the log started, for the server this process runs. */
+    private io.natsboot.server.tls.OcspStaples ocsp;
     private volatile boolean shutdownRequested;
     private volatile boolean lameDuck;
     private volatile Path portsFile;
@@ -227,6 +229,14 @@ public final class NatsServerMain {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }
         err.flush();
+        io.natsboot.server.tls.OcspStaples ocsp;
+        try {
+            ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer: fetches the staples
+        } catch (IllegalArgumentException e) {
+            err.print(CommandLine.PROGRAM + ": " + e.getMessage() + "\n");
+            err.flush();
+            return 1;
+        }
         // The client port listens from here on, before the engine loads (EarlyListener).
         // Not with a cluster: there the client port opens once the routes are dialled (NatsServer.start).
         EarlyListener early = options.cluster() != null ? null
@@ -257,6 +267,7 @@ public final class NatsServerMain {
         }
         NettyLogging.logTo(log);
         NatsServerMain main = new NatsServerMain(options, cli, log);
+        main.ocsp = ocsp;
         return main.runServer(log, early, portsFileNow);
     }
 
@@ -284,6 +295,7 @@ public final class NatsServerMain {
         NatsServer s;
         try {
             s = new NatsServer(options, log);
+            s.ocsp(ocsp);
             if (early != null) {
                 s.adopt(early);
             }

@@ -35,7 +35,6 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "mqtt",
             "max_closed_clients",
-            "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode");
 
@@ -193,6 +192,7 @@ public final class ConfigFileOptions {
             case "resolver_pinned_accounts": operatorConfig.pinnedAccounts(e); break;
             case "trusted": case "trusted_keys": operatorConfig.trustedKeys(e); break;
             case "resolver_tls": operatorConfig.resolverTls(tlsBlock(e, "resolver tls")); break;
+            case "ocsp": ocsp(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -287,6 +287,44 @@ public final class ConfigFileOptions {
             throw new Bad("system account name must be a string");
         }
         return name;
+    }
+
+    /**
+     * nats-server 2.9.10's ocsp: {@code true} (auto), {@code false} (never) or a block with mode (any case),
+     * url. Its keys are matched exactly; an unknown one drops the whole setting. {@code urls} is a panic in
+     * 2.9.10 (it expects a Go {@code []string}, which the parser never makes), reported here with that text.
+     */
+    private void ocsp(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof Boolean on) {
+            b.ocsp(on ? OcspOptions.AUTO : new OcspOptions(OcspOptions.Mode.NEVER, List.of()));
+            return;
+        }
+        if (!(v instanceof ConfMap m)) {
+            throw new Bad("error parsing ocsp config: unsupported type " + goType(v));
+        }
+        OcspOptions.Mode mode = OcspOptions.Mode.AUTO;
+        List<String> urls = List.of();
+        for (Entry f : m.entries()) {
+            switch (f.key()) {
+                case "mode": {
+                    String name = string(f);
+                    try {
+                        mode = OcspOptions.Mode.valueOf(name.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException unknown) {
+                        errors.add(f.pos() + ": error parsing ocsp config: unsupported ocsp mode string");
+                    }
+                    break;
+                }
+                case "url": urls = List.of(string(f)); break;
+                case "urls": throw new Bad("interface conversion: interface {} is " + goType(f.value())
+                        + ", not []string");
+                default:
+                    errors.add(f.pos() + ": error parsing ocsp config: unsupported field string");
+                    return;
+            }
+        }
+        b.ocsp(new OcspOptions(mode, urls));
     }
 
     private void notYet(Entry e, String what) throws Bad {

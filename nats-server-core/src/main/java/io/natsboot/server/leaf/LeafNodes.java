@@ -129,7 +129,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     }
 
     private void bind() {
-        serverTls = options.tls() == null ? null : TlsContexts.server(options.tls());
+        SslContext stapling = options.tls() == null ? null : server.staplingTls(options.tls()); // ocsp
+        serverTls = options.tls() == null ? null : stapling != null ? stapling : TlsContexts.server(options.tls());
         listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
