@@ -32,11 +32,7 @@ import java.util.Set;
 public final class ConfigFileOptions {
 
     /** Keys of nats-server 2.9 that NATS Boot does not implement yet. */
-    static final Set<String> NOT_YET = Set.of(
-            "mqtt",
-            "max_closed_clients",
-            "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
-            "lame_duck_mode");
+    static final Set<String> NOT_YET = Set.of("mqtt");
 
     /** What the file held: problems are in {@link #warnings()} and {@link #errors()}. */
     public record Outcome(List<String> warnings, List<String> errors) {
@@ -84,7 +80,9 @@ public final class ConfigFileOptions {
             }
         }
         c.finishUsers();
-        c.finishWebSocket();
+        if (c.errors.isEmpty()) { // nats-server validates the websocket options only once the file parsed
+            c.finishWebSocket();
+        }
         c.b.mappings(c.mappingsConfig.build());
         c.duplicateStoreDir(conf);
         io.natsboot.server.auth.jwt.TrustOptions trust = c.operatorConfig.build();
@@ -364,6 +362,7 @@ public final class ConfigFileOptions {
         String domain = js.domain();
         String key = js.key();
         String cipher = js.cipher();
+        Bad typePanic = null;
         for (Entry f : m.entries()) {
             try {
                 switch (f.key().toLowerCase(Locale.ROOT)) {
@@ -379,9 +378,15 @@ public final class ConfigFileOptions {
                             throw new Bad("Unknown cipher type: " + GoFormat.quote(string(f)));
                         }
                         break;
-                    case "sync_interval": case "sync": case "max_outstanding_catchup": case "max_catchup":
-                    case "extension_hint":
-                    case "limits": case "unique_tag": case "max_buffered_size": case "max_buffered_msgs":
+                    // Placement hints and replica catch-up of clustered JetStream: nothing to place or catch up
+                    // on one server, so accepted (with nats-server's type checks) and unused.
+                    case "extension_hint": case "unique_tag":
+                        if (!(f.value() instanceof String)) {
+                            typePanic = conversion(f, "string"); // reported at the jetstream key (below)
+                        }
+                        break;
+                    case "max_outstanding_catchup": goStorageSize(f, "max_outstanding_catchup"); break;
+                    case "limits":
                         notYet(f, "jetstream " + f.key());
                         break;
                     default:
@@ -391,6 +396,10 @@ public final class ConfigFileOptions {
                 }
             } catch (Bad bad) {
                 errors.add(f.pos() + ": " + bad.getMessage());
+            }
+            if (typePanic != null) {
+                // nats-server's type assertion panics; its recovery reports it at the jetstream key
+                throw typePanic;
             }
         }
         b.jetstream(new JetStreamOptions(enabled, storeDir, maxMem, maxStore, domain, js.accounts(), js.accountLimits(),
@@ -463,6 +472,42 @@ public final class ConfigFileOptions {
     }
 
     /** nats-server's getStorageSize: an integer, or a string with a K/M/G/T suffix (powers of 1024). */
+    /**
+     * nats-server's getStorageSize: an integer, or a string of digits and one of K, M, G, T (sizes the conf
+     * lexer did not already turn into a number); errors as Go's, prefixed with the field name.
+     */
+    private static long goStorageSize(Entry e, String field) throws Bad {
+        Object v = e.value();
+        if (v instanceof Long n) {
+            return n;
+        }
+        if (!(v instanceof String s)) {
+            throw new Bad(field + " must be int64 or string");
+        }
+        if (s.isEmpty()) {
+            return 0;
+        }
+        String prefix = s.substring(0, s.length() - 1);
+        long num;
+        try {
+            num = Long.parseLong(prefix);
+        } catch (NumberFormatException x) {
+            boolean digits = !prefix.isEmpty();
+            for (int i = 0; i < prefix.length(); i++) {
+                char c = prefix.charAt(i);
+                digits &= (c >= '0' && c <= '9') || (i == 0 && (c == '+' || c == '-') && prefix.length() > 1);
+            }
+            throw new Bad(field + " strconv.ParseInt: parsing " + GoFormat.quote(prefix) + ": "
+                    + (digits ? "value out of range" : "invalid syntax"));
+        }
+        int shift = switch (s.charAt(s.length() - 1)) { case 'K' -> 10; case 'M' -> 20; case 'G' -> 30; case 'T' -> 40;
+            default -> -1; };
+        if (shift < 0) {
+            throw new Bad(field + " sizes defined as strings must end in K, M, G, T");
+        }
+        return num << shift;
+    }
+
     private static long storageSize(Entry e) throws Bad {
         if (e.value() instanceof Long n) {
             return n;
@@ -562,6 +607,10 @@ public final class ConfigFileOptions {
                         rateLimit = n; // counts on the client port only (accepted, unused, in cluster.tls)
                         break;
                     case "verify_cert_and_check_known_urls":
+                        // nats-server: for routes and gateways only (certificates checked against known URLs)
+                        if (!what.startsWith("cluster") && !what.startsWith("gateway")) {
+                            throw new Bad("verify_cert_and_check_known_urls not supported in this context");
+                        }
                         notYet(a, what + " " + k);
                         break;
                     default:
@@ -688,9 +737,7 @@ public final class ConfigFileOptions {
                         break;
                     }
                     case "permissions": b.clusterPermissions(permissions(a)); break;
-                    case "pool_size": case "compression": case "accounts":
-                        notYet(a, "cluster " + k);
-                        break;
+
                     default:
                         if (!a.usedAsVariable()) {
                             throw new Bad("unknown field \"" + a.key() + "\"");

@@ -278,16 +278,16 @@ class ConfParserTest {
                 Arguments.of("authorization {\n  nkeys = [\n {nkey: a}\n  ]\n}\n",
                         "t.conf:2:3: authorization nkeys is not supported by NATS Boot yet"),
                 Arguments.of("tls { cert_file: x, key_file: y, verify_cert_and_check_known_urls: true }\n",
-                        "t.conf:1:33: tls verify_cert_and_check_known_urls is not supported by NATS Boot yet"),
+                        "t.conf:1:33: verify_cert_and_check_known_urls not supported in this context"),
                 Arguments.of("port: 1\ncluster { listen: \"127.0.0.1:-1\", pool_size: 3 }\n",
-                        "t.conf:2:35: cluster pool_size is not supported by NATS Boot yet"),
+                        "t.conf:2:35: unknown field \"pool_size\""),
                 Arguments.of("cluster { listen: 6222, tls { cert_file: x, key_file: y, verify_cert_and_check_known_urls: true } }\n",
                         "t.conf:1:57: cluster tls verify_cert_and_check_known_urls is not supported by NATS Boot yet"),
                 Arguments.of("cluster { listen: 6222, foo: 1 }\n", "t.conf:1:24: unknown field \"foo\""),
                 Arguments.of("cluster { authorization { users: [ {user: a} ] } }\n",
                         "t.conf:1:10: Cluster authorization does not allow multiple users or tokens"),
                 Arguments.of("jetstream: maybe\n", "t.conf:1:0: Expected 'enabled' or 'disabled' for string value, got 'maybe'"),
-                Arguments.of("jetstream { sync_interval: 1 }\n", "t.conf:1:12: jetstream sync_interval is not supported by NATS Boot yet"),
+                Arguments.of("jetstream { sync_interval: 1 }\n", "t.conf:1:12: unknown field \"sync_interval\""),
                 Arguments.of("accounts { A: { jetstream: { max_mem: \"x\" } } }\n",
                         "t.conf:1:29: Expected a parseable size for \"max_mem\", got x"),
                 Arguments.of("accounts { A: { jetstream: { max_mem: 1, foo: 2 } } }\n",
@@ -296,7 +296,7 @@ class ConfParserTest {
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",
                         "no_auth_user: \"a\" not present as user in authorization block or account configuration"),
-                Arguments.of("max_closed_clients: 5\n", "t.conf:1:0: max_closed_clients is not supported by NATS Boot yet"));
+                Arguments.of("max_closed_clients: 5\n", "t.conf:1:0: unknown field \"max_closed_clients\""));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -258,6 +258,40 @@ class ConfigKeyEffectsDifferentialTest {
         assertThat(problems).isEmpty();
     }
 
+    /**
+     * Keys that nats-server 2.9.10 does not know (later versions' keys, or names that only exist elsewhere) get its
+     * {@code unknown field} or context error at the same position; the JetStream placement and catch-up keys of
+     * clustered JetStream are accepted with its type checks.
+     */
+    @Test
+    void keysNatsServerDoesNotKnowAndClusteredJetStreamHints(@TempDir Path dir) throws Exception {
+        List<String> problems = new ArrayList<>();
+        int i = 0;
+        for (String text : List.of("max_closed_clients: 5\n", "disable_short_first_ping: true\n", "nkeys: []\n",
+                "max_file_store: 1GB\n", "max_memory_store: 1GB\n", "lame_duck_mode: true\n",
+                "jetstream { sync_interval: 1 }\n", "jetstream { sync: 1 }\n", "jetstream { max_catchup: 1 }\n",
+                "jetstream { max_buffered_size: 1 }\n", "jetstream { max_buffered_msgs: 1 }\n",
+                "jetstream { max_outstanding_catchup: 100MB }\n", "jetstream { max_outstanding_catchup: \"x\" }\n",
+                "jetstream { max_outstanding_catchup: \"12Q\" }\n",
+                "jetstream { max_outstanding_catchup: \"99999999999999999999K\" }\n",
+                "jetstream { max_outstanding_catchup: true }\n", "jetstream { extension_hint: \"x\" }\n",
+                "port: 4222\njetstream {\n  extension_hint: 5\n}\n", "jetstream { unique_tag: az }\n",
+                "jetstream { unique_tag: true }\n",
+                "cluster { port: -1, pool_size: 3 }\n", "cluster { port: -1, compression: true }\n",
+                "cluster { port: -1, accounts: [A] }\n",
+                "tls { cert_file: \"/x\", verify_cert_and_check_known_urls: true }\n",
+                "leafnodes { port: -1, tls { cert_file: \"/x\", verify_cert_and_check_known_urls: true } }\n",
+                "websocket { port: -1, tls { cert_file: \"/x\", verify_cert_and_check_known_urls: true } }\n")) {
+            Path conf = write(dir, "unknown" + i++ + ".conf", text);
+            String theirs = check(conf, true);
+            String ours = check(conf, false);
+            if (!theirs.equals(ours)) {
+                problems.add(text.strip() + "\n  nats-server: " + theirs + "\n  ours:        " + ours);
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
     private static String withoutPosition(String answer) {
         return answer.replaceAll("\\.conf:\\d+:\\d+: ", ".conf:<pos>: ");
     }
