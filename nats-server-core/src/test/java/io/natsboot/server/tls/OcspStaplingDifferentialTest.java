@@ -198,6 +198,36 @@ class OcspStaplingDifferentialTest {
     }
 
     @Test
+    void responderErrorsRefuseTheStartWithNatsServersTexts() throws Exception {
+        String[][] faults = {{"HTTP_500", "exhausted ocsp servers: non-ok http status: 500"},
+            {"UNAUTHORIZED", "failed to get remote status: ocsp: error from server: unauthorized"},
+            {"FORGED", "failed to get remote status: bad OCSP signature: crypto/rsa: verification error"}};
+        try {
+            for (String[] f : faults) {
+                pki.fault = OcspPki.Fault.valueOf(f[0]);
+                Path[] c = cert(true, OcspPki.Status.GOOD);
+                same(conf("ocsp { mode: must }", c, true), 0, new Outcome("nats-server: bad OCSP status update for"
+                        + " certificate at '" + c[0] + "': " + f[1] + "\n", List.of(), List.of()));
+            }
+        } finally {
+            pki.fault = OcspPki.Fault.NONE;
+        }
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(-1); // next update already past
+        try {
+            Path[] c = cert(true, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp { mode: must }", c, true);
+            Outcome t = theirs(conf, 0);
+            String pattern = "nats-server: bad OCSP status update for certificate at '" + c[0]
+                    + "': invalid ocsp NextUpdate, is past time: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n";
+            assertThat(t.refused()).matches(pattern);
+            assertThat(ours(conf, true, 0).refused()).matches(pattern);
+        } finally {
+            pki.validity = before;
+        }
+    }
+
+    @Test
     void issuerNeededInTheChainOrCaFile() throws Exception {
         Path[] c = cert(true, OcspPki.Status.GOOD);
         same(conf("", c, false), 0, new Outcome("nats-server: ocsp ca required in chain or configuration\n",
