@@ -363,6 +363,49 @@ class OcspStaplingDifferentialTest {
     }
 
     @Test
+    void failedRefreshIsLoggedAndTheServerKeepsStapling() throws Exception {
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(6); // checked again after 3 s
+        try {
+            Path[] c = cert(true, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp { mode: must }", c, true);
+            String bad = "[ERR] Bad OCSP status update for certificate '" + c[0]
+                    + "': exhausted ocsp servers: non-ok http status: 500, trying again in D";
+            int port = Ports.free();
+            Path log = conf.resolveSibling("badrefresh.ref.log");
+            Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p",
+                    Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> theirLines;
+            try {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Found OCSP status"));
+                pki.fault = OcspPki.Fault.HTTP_500;
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Bad OCSP status"));
+                assertThat(staples(port)).containsExactly("good"); // the response it has is still valid
+                theirLines = ocspLines(Files.readAllLines(log)).subList(0, 3).stream()
+                        .map(l -> l.replaceAll("trying again in \\S+$", "trying again in D")).toList();
+            } finally {
+                pki.fault = OcspPki.Fault.NONE;
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            assertThat(theirLines).containsExactly(enabled(), found(c), bad);
+            try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Found OCSP status"));
+                pki.fault = OcspPki.Fault.HTTP_500;
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Bad OCSP status"));
+                assertThat(staples(s.port())).containsExactly("good");
+                assertThat(ocspLines(s.log().lines()).subList(0, 3).stream()
+                        .map(l -> l.replaceAll("trying again in \\S+$", "trying again in D")).toList())
+                        .isEqualTo(theirLines);
+            } finally {
+                pki.fault = OcspPki.Fault.NONE;
+            }
+        } finally {
+            pki.validity = before;
+        }
+    }
+
+    @Test
     void storeDirKeepsTheResponseForAStartWhileTheResponderIsDown() throws Exception {
         Path[] c = cert(true, OcspPki.Status.GOOD);
         String key = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
