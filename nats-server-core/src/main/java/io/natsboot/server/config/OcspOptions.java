@@ -37,8 +37,10 @@ public record OcspOptions(Mode mode, List<String> overrideUrls) {
             return false;
         }
         return hasCert(o.tls()) || (o.cluster() != null && hasCert(o.cluster().tls()))
-                || (o.leafnodes() != null && hasCert(o.leafnodes().tls()))
-                || (o.gateway() != null && hasCert(o.gateway().tls()));
+                || (o.leafnodes() != null && (hasCert(o.leafnodes().tls())
+                        || o.leafnodes().remotes().stream().anyMatch(r -> hasCert(r.tls()))))
+                || (o.gateway() != null && (hasCert(o.gateway().tls())
+                        || o.gateway().remotes().stream().anyMatch(r -> hasCert(r.tls()))));
     }
 
     private static boolean hasCert(TlsOptions t) {

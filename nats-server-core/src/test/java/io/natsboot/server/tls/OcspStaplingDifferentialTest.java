@@ -83,6 +83,10 @@ class OcspStaplingDifferentialTest {
 
     /** nats-server with {@code conf}: refused, or running until its OCSP lines are there and a client looked. */
     private static Outcome theirs(Path conf, int expectedOcspLines) throws Exception {
+        return theirs(conf, expectedOcspLines, true);
+    }
+
+    private static Outcome theirs(Path conf, int expectedOcspLines, boolean clientTls) throws Exception {
         int port = Ports.free();
         Path log = conf.resolveSibling(conf.getFileName() + ".ref.log");
         Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p", Integer.toString(port))
@@ -95,7 +99,7 @@ class OcspStaplingDifferentialTest {
             }
             Waits.upTo("nats-server's OCSP lines", Duration.ofSeconds(20)).until(
                     () -> ocspLines(Files.readAllLines(log)).size() >= expectedOcspLines);
-            List<String> staples = staples(port);
+            List<String> staples = clientTls ? staples(port) : List.of();
             return new Outcome(null, ocspLines(Files.readAllLines(log)), staples);
         } finally {
             p.destroy();
@@ -499,6 +503,27 @@ class OcspStaplingDifferentialTest {
         try (RunningServer s = RunningServer.fromConfigFile(conf)) {
             assertThat(OcspClient.staplesTlsFirst(ws, pki.caFile())).hasSize(theirs);
         }
+    }
+
+    @Test
+    void leafnodeRemoteCertificateIsMonitored() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        Path f = pki.dir.resolve("remote" + (++serial) + ".conf");
+        Files.writeString(f, "listen: 127.0.0.1:-1\nleafnodes {\n  remotes [{\n    url: \"tls://127.0.0.1:"
+                + Ports.free() + "\"\n    tls {\n      cert_file: \"" + c[0] + "\"\n      key_file: \"" + c[1]
+                + "\"\n      ca_file: \"" + pki.caFile() + "\"\n    }\n  }]\n}\n");
+        Outcome t = theirs(f, 2, false);
+        assertThat(t.ocspLines()).containsExactly("[INF] OCSP Stapling enabled for Leafnode connections",
+                "[INF] Found OCSP status for Leafnode certificate at '" + c[0] + "': good, next update T, checking again in D");
+        try (RunningServer s = RunningServer.fromConfigFile(f)) {
+            Waits.upTo(Duration.ofSeconds(20)).until(() -> ocspLines(s.log().lines()).size() >= 2);
+            assertThat(ocspLines(s.log().lines())).isEqualTo(t.ocspLines());
+        }
+        Path[] revoked = cert(true, OcspPki.Status.REVOKED);
+        Files.writeString(f, Files.readString(f).replace(c[0].toString(), revoked[0].toString())
+                .replace(c[1].toString(), revoked[1].toString()).replace("listen:", "ocsp { mode: must }\nlisten:"));
+        same(f, 0, new Outcome("nats-server: found existing OCSP status for certificate at '" + revoked[0]
+                + "': revoked\n", List.of(), List.of()));
     }
 
     @Test
