@@ -106,7 +106,7 @@ public final class NatsServer {
             throw new IllegalArgumentException("max_payload (" + options.maxPayload()
                     + ") cannot be higher than max_pending (" + options.maxPending() + ")");
         }
-        if (ocsp == null) {
+        if (ocsp == null && io.natsboot.server.config.OcspOptions.mayStaple(options)) {
             ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer error if it throws
         }
         log.info("Starting nats-server");
@@ -177,8 +177,10 @@ public final class NatsServer {
             throw e;
         }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
-        context.staplingTls(ocsp::stapling); // the route, gateway and leafnode listeners' stapled certificates
-        ocsp.start(log, this::shutdown); // after JetStream, before the gateway/leaf/route/client listeners, as nats-server
+        if (ocsp != null) {
+            context.staplingTls(ocsp::stapling); // the route, gateway and leafnode listeners' stapled certificates
+            ocsp.start(log, this::shutdown); // after JetStream, before the gateway/leaf/route/client listeners, as nats-server
+        }
         snapshots.jetStreamDetails(jetStream == null ? null : jetStream.details(context.serverName()));
         // Routes first when the client port is known in advance: the route listener and the configured routes'
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
@@ -199,7 +201,8 @@ public final class NatsServer {
             startCluster(cluster);
             cluster.awaitFirstDials(Duration.ofSeconds(1));
         }
-        SslContext ssl = options.tls() == null ? null : ocsp.server(options.tls());
+        SslContext ssl = options.tls() == null ? null
+                : ocsp != null ? ocsp.server(options.tls()) : TlsContexts.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         EventLoopGroup acceptor = loops.onServerSelect(true);
         ServerBootstrap server = new ServerBootstrap()
@@ -348,6 +351,13 @@ public final class NatsServer {
      * of 0 or -1 already chosen). Called before {@link #start()}.
      */
     /** The OCSP monitors the process prepared before its log started (nats-server's NewServer checks). */
+    /** The HTTPS monitoring context: stapled when the client port's certificate is (as nats-server). */
+    private SslContext monitoringTls(TlsOptions clientTls, TlsOptions monitorTls) {
+        io.natsboot.server.tls.OcspStaples staples = ocsp;
+        return staples != null ? staples.monitoring(clientTls, monitorTls) : TlsContexts.server(monitorTls);
+    }
+
+    /** Null when nothing can staple (OcspOptions.mayStaple). */
     void ocsp(io.natsboot.server.tls.OcspStaples prepared) {
         ocsp = prepared;
     }
@@ -437,7 +447,7 @@ public final class NatsServer {
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
             m = new MonitorServer(snapshots, host, options.httpsPort(), log,
-                    ocsp.monitoring(t, new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
+                    monitoringTls(t, new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
             m = new MonitorServer(snapshots, host, options.httpPort(), log);
         }
@@ -486,6 +496,7 @@ public final class NatsServer {
         io.natsboot.server.tls.OcspStaples staples = ocsp;
         if (staples != null) {
             staples.stop();
+            context.staplingTls(t -> null);
             ocsp = null; // a restart prepares them again
         }
         if (tlsRateTimer != null) {

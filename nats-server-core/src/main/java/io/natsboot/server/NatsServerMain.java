@@ -231,7 +231,9 @@ public final class NatsServerMain {
         err.flush();
         io.natsboot.server.tls.OcspStaples ocsp;
         try {
-            ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer: fetches the staples
+            // nats-server's NewServer: fetches the staples (nothing loaded without a certificate that could staple)
+            ocsp = io.natsboot.server.config.OcspOptions.mayStaple(options)
+                    ? io.natsboot.server.tls.OcspStaples.prepare(options) : null;
         } catch (IllegalArgumentException e) {
             err.print(CommandLine.PROGRAM + ": " + e.getMessage() + "\n");
             err.flush();

@@ -28,6 +28,25 @@ public record OcspOptions(Mode mode, List<String> overrideUrls) {
         MUST
     }
 
+    /**
+     * True when some listener could staple: OCSP not switched off and a tls block with a certificate file (client
+     * port, cluster, leafnodes, gateway). Otherwise the OCSP machinery (and its classes) is never touched.
+     */
+    public static boolean mayStaple(ServerOptions o) {
+        if (o.ocsp() != null && o.ocsp().mode() == Mode.NEVER) {
+            return false;
+        }
+        return hasCert(o.tls()) || (o.cluster() != null && hasCert(o.cluster().tls()))
+                || (o.leafnodes() != null && (hasCert(o.leafnodes().tls())
+                        || o.leafnodes().remotes().stream().anyMatch(r -> hasCert(r.tls()))))
+                || (o.gateway() != null && (hasCert(o.gateway().tls())
+                        || o.gateway().remotes().stream().anyMatch(r -> hasCert(r.tls()))));
+    }
+
+    private static boolean hasCert(TlsOptions t) {
+        return t != null && t.certFile() != null && !t.certFile().isEmpty();
+    }
+
     /** {@code ocsp: true}. */
     public static final OcspOptions AUTO = new OcspOptions(Mode.AUTO, List.of());
 }

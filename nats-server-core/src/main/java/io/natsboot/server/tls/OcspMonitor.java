@@ -187,7 +187,12 @@ final class OcspMonitor {
         if (raw == null) {
             throw new StatusException("exhausted ocsp servers: " + lastError);
         }
-        Status s = parse(raw);
+        Status s;
+        try {
+            s = parse(raw);
+        } catch (StatusException e) {
+            throw new StatusException("failed to get remote status: " + e.getMessage()); // nats-server 2.9.10's wrap
+        }
         String invalid = valid(s);
         if (invalid != null) {
             throw new StatusException(invalid);
@@ -228,18 +233,19 @@ final class OcspMonitor {
             if (!(resp.getResponseObject() instanceof BasicOCSPResp basic)) {
                 throw new StatusException("ocsp: bad OCSP response type");
             }
-            X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
-            X509CertificateHolder signer = issuerHolder;
+            // as Go's x/crypto/ocsp: an embedded certificate must have signed the response and be signed by the
+            // issuer; without one the issuer must have signed it
             X509CertificateHolder[] certs = basic.getCerts();
-            if (certs != null && certs.length > 0 && !certs[0].equals(issuerHolder)) {
-                // a delegated responder: its certificate must be signed by the issuer
-                if (!certs[0].isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer))) {
-                    throw new StatusException("bad signature on embedded certificate: crypto/rsa: verification error");
+            if (certs != null && certs.length > 0) {
+                X509CertificateHolder embedded = certs[0];
+                if (!basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(embedded))) {
+                    throw new StatusException("bad signature on embedded certificate: " + goVerifyError(embedded));
                 }
-                signer = certs[0];
-            }
-            if (!basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(signer))) {
-                throw new StatusException("bad OCSP signature: crypto/rsa: verification error");
+                if (!embedded.isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer))) {
+                    throw new StatusException("bad OCSP signature: " + goVerifyError(new JcaX509CertificateHolder(issuer)));
+                }
+            } else if (!basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer))) {
+                throw new StatusException("bad OCSP signature: " + goVerifyError(new JcaX509CertificateHolder(issuer)));
             }
             SingleResp[] responses = basic.getResponses();
             if (responses.length != 1) {
@@ -254,6 +260,16 @@ final class OcspMonitor {
                  | java.security.cert.CertificateException | RuntimeException e) {
             throw new StatusException("ocsp: error parsing response: " + e.getMessage());
         }
+    }
+
+    /** Go's error for a signature that does not verify with this certificate's key. */
+    private static String goVerifyError(X509CertificateHolder signer) {
+        String alg = signer.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm().getId();
+        return switch (alg) {
+            case "1.2.840.10045.2.1" -> "x509: ECDSA verification failure";
+            case "1.3.101.112" -> "x509: Ed25519 verification failure";
+            default -> "crypto/rsa: verification error";
+        };
     }
 
     private static String responseStatusName(int status) {

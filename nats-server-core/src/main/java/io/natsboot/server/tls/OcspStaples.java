@@ -73,9 +73,17 @@ public final class OcspStaples {
         }
         if (options.leafnodes() != null) {
             add(monitors, byTls, "Leafnode", options.leafnodes().tls(), ocsp, storeDir);
+            // the certificates remotes present: monitored (start-up checks, refresh, shutdown) but not stapled,
+            // a client engine cannot staple here (see docs/security.md)
+            for (var r : options.leafnodes().remotes()) {
+                add(monitors, byTls, "Leafnode", r.tls(), ocsp, storeDir);
+            }
         }
         if (options.gateway() != null) {
             add(monitors, byTls, "Gateway", options.gateway().tls(), ocsp, storeDir);
+            for (var r : options.gateway().remotes()) {
+                add(monitors, byTls, "Gateway", r.tls(), ocsp, storeDir);
+            }
         }
         return monitors.isEmpty() ? NONE : new OcspStaples(List.copyOf(monitors), byTls);
     }

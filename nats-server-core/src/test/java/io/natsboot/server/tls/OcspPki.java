@@ -57,12 +57,17 @@ final class OcspPki implements AutoCloseable {
 
     final Path dir;
     private final KeyPair caKeys;
+    private final KeyPair forger = rsa();
     private final X509Certificate ca;
     private final HttpServer responder;
     final String responderUrl;
     private final Map<BigInteger, Status> statuses = new ConcurrentHashMap<>();
     private final AtomicInteger serials = new AtomicInteger(100);
     final AtomicInteger requests = new AtomicInteger();
+    /** What the responder does wrong, for the error paths. */
+    enum Fault { NONE, HTTP_500, UNAUTHORIZED, FORGED }
+
+    volatile Fault fault = Fault.NONE;
     /** Validity of the responses (next update - this update). */
     volatile Duration validity = Duration.ofHours(1);
 
@@ -92,7 +97,13 @@ final class OcspPki implements AutoCloseable {
                             .replace(' ', '+'));
                 }
                 requests.incrementAndGet();
-                byte[] resp = answer(new OCSPReq(der));
+                if (fault == Fault.HTTP_500) {
+                    ex.sendResponseHeaders(500, -1);
+                    return;
+                }
+                byte[] resp = fault == Fault.UNAUTHORIZED
+                        ? new OCSPRespBuilder().build(OCSPRespBuilder.UNAUTHORIZED, null).getEncoded()
+                        : answer(new OCSPReq(der));
                 ex.getResponseHeaders().add("Content-Type", "application/ocsp-response");
                 ex.sendResponseHeaders(200, resp.length);
                 ex.getResponseBody().write(resp);
@@ -192,9 +203,18 @@ final class OcspPki implements AutoCloseable {
             };
             rb.addResponse(id, cs, Date.from(now.minusSeconds(5)), Date.from(now.plus(validity)), null);
         }
-        var signer = new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate());
+        KeyPair signing = caKeys;
+        X509CertificateHolder signerCert = caHolder;
+        if (fault == Fault.FORGED) { // someone else's key and self-signed certificate with the CA's name
+            signing = forger;
+            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caHolder.getSubject(), BigInteger.TEN,
+                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(1))),
+                    caHolder.getSubject(), forger.getPublic());
+            signerCert = new JcaX509CertificateHolder(sign(b, forger));
+        }
+        var signer = new JcaContentSignerBuilder("SHA256withRSA").build(signing.getPrivate());
         return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
-                rb.build(signer, new X509CertificateHolder[] {caHolder}, Date.from(now))).getEncoded();
+                rb.build(signer, new X509CertificateHolder[] {signerCert}, Date.from(now))).getEncoded();
     }
 
     /** The certificate ID of a certificate of this CA, as an OCSP request names it. */

@@ -83,6 +83,10 @@ class OcspStaplingDifferentialTest {
 
     /** nats-server with {@code conf}: refused, or running until its OCSP lines are there and a client looked. */
     private static Outcome theirs(Path conf, int expectedOcspLines) throws Exception {
+        return theirs(conf, expectedOcspLines, true);
+    }
+
+    private static Outcome theirs(Path conf, int expectedOcspLines, boolean clientTls) throws Exception {
         int port = Ports.free();
         Path log = conf.resolveSibling(conf.getFileName() + ".ref.log");
         Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p", Integer.toString(port))
@@ -95,7 +99,7 @@ class OcspStaplingDifferentialTest {
             }
             Waits.upTo("nats-server's OCSP lines", Duration.ofSeconds(20)).until(
                     () -> ocspLines(Files.readAllLines(log)).size() >= expectedOcspLines);
-            List<String> staples = staples(port);
+            List<String> staples = clientTls ? staples(port) : List.of();
             return new Outcome(null, ocspLines(Files.readAllLines(log)), staples);
         } finally {
             p.destroy();
@@ -195,6 +199,36 @@ class OcspStaplingDifferentialTest {
                 + "': exhausted ocsp servers: Get \"http://127.0.0.1:1/").endsWith(
                 "\": dial tcp 127.0.0.1:1: connect: connection refused\n");
         assertThat(ours(conf, true, 0)).isEqualTo(t); // the same request, byte for byte, in the URL
+    }
+
+    @Test
+    void responderErrorsRefuseTheStartWithNatsServersTexts() throws Exception {
+        String[][] faults = {{"HTTP_500", "exhausted ocsp servers: non-ok http status: 500"},
+            {"UNAUTHORIZED", "failed to get remote status: ocsp: error from server: unauthorized"},
+            {"FORGED", "failed to get remote status: bad OCSP signature: crypto/rsa: verification error"}};
+        try {
+            for (String[] f : faults) {
+                pki.fault = OcspPki.Fault.valueOf(f[0]);
+                Path[] c = cert(true, OcspPki.Status.GOOD);
+                same(conf("ocsp { mode: must }", c, true), 0, new Outcome("nats-server: bad OCSP status update for"
+                        + " certificate at '" + c[0] + "': " + f[1] + "\n", List.of(), List.of()));
+            }
+        } finally {
+            pki.fault = OcspPki.Fault.NONE;
+        }
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(-1); // next update already past
+        try {
+            Path[] c = cert(true, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp { mode: must }", c, true);
+            Outcome t = theirs(conf, 0);
+            String pattern = "nats-server: bad OCSP status update for certificate at '" + c[0]
+                    + "': invalid ocsp NextUpdate, is past time: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n";
+            assertThat(t.refused()).matches(pattern);
+            assertThat(ours(conf, true, 0).refused()).matches(pattern);
+        } finally {
+            pki.validity = before;
+        }
     }
 
     @Test
@@ -333,6 +367,49 @@ class OcspStaplingDifferentialTest {
     }
 
     @Test
+    void failedRefreshIsLoggedAndTheServerKeepsStapling() throws Exception {
+        Duration before = pki.validity;
+        pki.validity = Duration.ofSeconds(6); // checked again after 3 s
+        try {
+            Path[] c = cert(true, OcspPki.Status.GOOD);
+            Path conf = conf("ocsp { mode: must }", c, true);
+            String bad = "[ERR] Bad OCSP status update for certificate '" + c[0]
+                    + "': exhausted ocsp servers: non-ok http status: 500, trying again in D";
+            int port = Ports.free();
+            Path log = conf.resolveSibling("badrefresh.ref.log");
+            Process p = new ProcessBuilder("/usr/sbin/nats-server", "-c", conf.toString(), "-p",
+                    Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> theirLines;
+            try {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Found OCSP status"));
+                pki.fault = OcspPki.Fault.HTTP_500;
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Bad OCSP status"));
+                assertThat(staples(port)).containsExactly("good"); // the response it has is still valid
+                theirLines = ocspLines(Files.readAllLines(log)).subList(0, 3).stream()
+                        .map(l -> l.replaceAll("trying again in \\S+$", "trying again in D")).toList();
+            } finally {
+                pki.fault = OcspPki.Fault.NONE;
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            assertThat(theirLines).containsExactly(enabled(), found(c), bad);
+            try (RunningServer s = RunningServer.fromConfigFile(conf)) {
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Found OCSP status"));
+                pki.fault = OcspPki.Fault.HTTP_500;
+                Waits.upTo(Duration.ofSeconds(20)).until(() -> s.log().contains("Bad OCSP status"));
+                assertThat(staples(s.port())).containsExactly("good");
+                assertThat(ocspLines(s.log().lines()).subList(0, 3).stream()
+                        .map(l -> l.replaceAll("trying again in \\S+$", "trying again in D")).toList())
+                        .isEqualTo(theirLines);
+            } finally {
+                pki.fault = OcspPki.Fault.NONE;
+            }
+        } finally {
+            pki.validity = before;
+        }
+    }
+
+    @Test
     void storeDirKeepsTheResponseForAStartWhileTheResponderIsDown() throws Exception {
         Path[] c = cert(true, OcspPki.Status.GOOD);
         String key = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
@@ -426,6 +503,27 @@ class OcspStaplingDifferentialTest {
         try (RunningServer s = RunningServer.fromConfigFile(conf)) {
             assertThat(OcspClient.staplesTlsFirst(ws, pki.caFile())).hasSize(theirs);
         }
+    }
+
+    @Test
+    void leafnodeRemoteCertificateIsMonitored() throws Exception {
+        Path[] c = cert(true, OcspPki.Status.GOOD);
+        Path f = pki.dir.resolve("remote" + (++serial) + ".conf");
+        Files.writeString(f, "listen: 127.0.0.1:-1\nleafnodes {\n  remotes [{\n    url: \"tls://127.0.0.1:"
+                + Ports.free() + "\"\n    tls {\n      cert_file: \"" + c[0] + "\"\n      key_file: \"" + c[1]
+                + "\"\n      ca_file: \"" + pki.caFile() + "\"\n    }\n  }]\n}\n");
+        Outcome t = theirs(f, 2, false);
+        assertThat(t.ocspLines()).containsExactly("[INF] OCSP Stapling enabled for Leafnode connections",
+                "[INF] Found OCSP status for Leafnode certificate at '" + c[0] + "': good, next update T, checking again in D");
+        try (RunningServer s = RunningServer.fromConfigFile(f)) {
+            Waits.upTo(Duration.ofSeconds(20)).until(() -> ocspLines(s.log().lines()).size() >= 2);
+            assertThat(ocspLines(s.log().lines())).isEqualTo(t.ocspLines());
+        }
+        Path[] revoked = cert(true, OcspPki.Status.REVOKED);
+        Files.writeString(f, Files.readString(f).replace(c[0].toString(), revoked[0].toString())
+                .replace(c[1].toString(), revoked[1].toString()).replace("listen:", "ocsp { mode: must }\nlisten:"));
+        same(f, 0, new Outcome("nats-server: found existing OCSP status for certificate at '" + revoked[0]
+                + "': revoked\n", List.of(), List.of()));
     }
 
     @Test
