@@ -38,7 +38,8 @@ final class WebSocketFrames extends ChannelDuplexHandler {
     /**
      * The largest uncompressed frame for other clients. nats.go (and clients like it) read 32 KiB at a time and
      * give a frame that does not fit in what they read a buffer of its own, the size of the whole frame: one frame
-     * per flush (100-600 KiB under load) cost them an allocation and a copy of nearly every byte. With 8 KiB frames
+     * per flush (about 32 KiB when a publisher streams: one per publisher read) straddles nearly every read and
+     * cost them an allocation and a copy of nearly every byte. With 8 KiB frames
      * at most one frame per read is completed that way. Measured with nats.go at 1 KiB pub/sub: the client's CPU
      * per message 13-20% lower in four same-run comparisons (docs/performance.md, WebSocket).
      */
