@@ -29,8 +29,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Frame sizes: browsers (a {@code User-Agent} starting with {@code Mozilla/}) get frames of at most 4 KiB, as
  * nats-server sends them: separate messages uncompressed, fragments of one message when compressed (Safari, which
  * mishandles compressed fragments, gets one frame). Other clients get separate messages of at most {@link
- * #CLIENT_FRAME} uncompressed (nats-server sends one frame per flush; see there why not here) and one frame per
- * flush compressed.
+ * #CLIENT_FRAME} uncompressed (nats-server sends one frame per flush; {@link #CLIENT_FRAME} says why not here) and
+ * one frame per flush compressed.
  */
 final class WebSocketFrames extends ChannelDuplexHandler {
     /** nats-server's frame size for browsers. */
@@ -38,9 +38,10 @@ final class WebSocketFrames extends ChannelDuplexHandler {
     /**
      * The largest uncompressed frame for other clients. nats.go (and clients like it) read 32 KiB at a time and
      * give a frame that does not fit in what they read a buffer of its own, the size of the whole frame: one frame
-     * per flush (100-600 KiB under load) cost them an allocation and a copy of nearly every byte. With 8 KiB frames
+     * per flush (about 32 KiB when a publisher streams: one per publisher read) straddles nearly every read and
+     * cost them an allocation and a copy of nearly every byte. With 8 KiB frames
      * at most one frame per read is completed that way. Measured with nats.go at 1 KiB pub/sub: the client's CPU
-     * per message 15-20% lower (docs/performance.md, WebSocket).
+     * per message 13-20% lower in four same-run comparisons (docs/performance.md, WebSocket).
      */
     static final int CLIENT_FRAME = 8192;
     /** RFC 6455: a control frame's payload is at most 125 bytes, so a close text at most 123. */
