@@ -786,6 +786,26 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         log.info(logPrefix() + line);
     }
 
+    void logWarn(String line) {
+        log.warn(logPrefix() + line);
+    }
+
+    /** The cluster the remote named (CONNECT or INFO), null for none. */
+    String remoteClusterName() {
+        return remoteCluster;
+    }
+
+    /** A newer connection from the same remote server replaces this one (LeafNodes, nats-server's text). */
+    void closeAsDuplicate() {
+        loop().execute(() -> {
+            if (!isClosing()) {
+                log.error(logPrefix() + "Duplicate Remote LeafNode Connection");
+                sendErr("Duplicate Remote LeafNode Connection");
+                close("Duplicate Remote LeafNode Connection", true);
+            }
+        });
+    }
+
     private boolean forwardsTo(RouteTarget t) {
         if (t == this) {
             return false;
