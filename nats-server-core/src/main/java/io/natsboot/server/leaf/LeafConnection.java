@@ -468,6 +468,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 log.error(logPrefix() + "maximum account active connections exceeded");
                 return null;
             }
+            if (login.expiresInNanos() > 0) {
+                // the user JWT (or its connect-time window) runs out: nats-server's authExpired, as for a client
+                jwtExpiry = loop().schedule(this::jwtExpired, login.expiresInNanos(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
             // and it counts against the account's connection limit, as a client (never refused by it)
             server.operatorAccounts().reserveConnection(login.account(), -1);
             connectionReserved = true;
@@ -505,6 +510,21 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /** Accepted in operator mode: the user JWT login, for account updates (revocations, signing keys, limits). */
     private volatile OperatorMode.Login jwtLogin;
+    /** When the user JWT expires (operator mode), or null. */
+    private volatile java.util.concurrent.ScheduledFuture<?> jwtExpiry;
+
+    private void jwtExpired() {
+        jwtExpiry = null;
+        if (isClosing()) {
+            return;
+        }
+        sendErr("User Authentication Expired");
+        if (log.isDebug()) {
+            log.debug(logPrefix() + "User Authentication Expired");
+        }
+        close("Authentication Expired", true);
+    }
+
     /** The login took one of the account's connection slots, given back at close. */
     private volatile boolean connectionReserved;
 
@@ -1052,6 +1072,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                     inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
         }
         leafs.closed(this);
+        java.util.concurrent.ScheduledFuture<?> expiry = jwtExpiry;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
         if (jwtLogin != null) {
             server.operatorAccounts().leafClosed(jwtBound);
             if (connectionReserved) {
