@@ -386,8 +386,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /**
      * As for a client (ClientConnection): the first login to a JWT account may need work that must not block this
-     * event loop (JetStream recovering the account's streams from disk). Reading and parsing stop while it runs on
-     * another thread; the CONNECT is taken again when it is done, then what the leaf sent after it, in order.
+     * event loop (a lookup of the account at the other servers of the cluster, JetStream recovering the account's
+     * streams from disk). Reading and parsing stop while it runs; the CONNECT is taken again when it is done, then
+     * what the leaf sent after it, in order.
      */
     private boolean awaitsAccountFirstLogin(Map<String, Object> m, String json) {
         OperatorMode mode = server.operatorMode();
@@ -397,8 +398,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             accountPrepared = false;
             return false; // not a JWT login (leaf users of the config), or taken again after the work
         }
-        java.util.concurrent.CompletableFuture<Void> work = server.operatorAccounts()
-                .firstLoginWork(mode.accountOf(m.get("jwt") instanceof String j ? j : null));
+        String accountKey = mode.accountOf(m.get("jwt") instanceof String j ? j : null);
+        java.util.concurrent.CompletableFuture<Void> work;
+        if (accountKey != null && mode.needsRemoteFetch(accountKey)) {
+            // a directory resolver that does not hold the account asks the other servers first (nats-server's
+            // fetch), then the account's first-login work runs, as for a client
+            work = mode.fetchRemote(accountKey).thenCompose(v -> {
+                java.util.concurrent.CompletableFuture<Void> w = server.operatorAccounts().firstLoginWork(accountKey);
+                return w == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : w;
+            });
+        } else {
+            work = server.operatorAccounts().firstLoginWork(accountKey);
+        }
         if (work == null) {
             return false;
         }
