@@ -386,8 +386,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /**
      * As for a client (ClientConnection): the first login to a JWT account may need work that must not block this
-     * event loop (JetStream recovering the account's streams from disk). Reading and parsing stop while it runs on
-     * another thread; the CONNECT is taken again when it is done, then what the leaf sent after it, in order.
+     * event loop (a lookup of the account at the other servers of the cluster, JetStream recovering the account's
+     * streams from disk). Reading and parsing stop while it runs; the CONNECT is taken again when it is done, then
+     * what the leaf sent after it, in order.
      */
     private boolean awaitsAccountFirstLogin(Map<String, Object> m, String json) {
         OperatorMode mode = server.operatorMode();
@@ -397,8 +398,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             accountPrepared = false;
             return false; // not a JWT login (leaf users of the config), or taken again after the work
         }
-        java.util.concurrent.CompletableFuture<Void> work = server.operatorAccounts()
-                .firstLoginWork(mode.accountOf(m.get("jwt") instanceof String j ? j : null));
+        String accountKey = mode.accountOf(m.get("jwt") instanceof String j ? j : null);
+        java.util.concurrent.CompletableFuture<Void> work;
+        if (accountKey != null && mode.needsRemoteFetch(accountKey)) {
+            // a directory resolver that does not hold the account asks the other servers first (nats-server's
+            // fetch), then the account's first-login work runs, as for a client
+            work = mode.fetchRemote(accountKey).thenCompose(v -> {
+                java.util.concurrent.CompletableFuture<Void> w = server.operatorAccounts().firstLoginWork(accountKey);
+                return w == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : w;
+            });
+        } else {
+            work = server.operatorAccounts().firstLoginWork(accountKey);
+        }
         if (work == null) {
             return false;
         }
@@ -468,6 +479,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 log.error(logPrefix() + "maximum account active connections exceeded");
                 return null;
             }
+            if (login.expiresInNanos() > 0) {
+                // the user JWT (or its connect-time window) runs out: nats-server's authExpired, as for a client
+                jwtExpiry = loop().schedule(this::jwtExpired, login.expiresInNanos(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
             // and it counts against the account's connection limit, as a client (never refused by it)
             server.operatorAccounts().reserveConnection(login.account(), -1);
             connectionReserved = true;
@@ -505,6 +521,21 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /** Accepted in operator mode: the user JWT login, for account updates (revocations, signing keys, limits). */
     private volatile OperatorMode.Login jwtLogin;
+    /** When the user JWT expires (operator mode), or null. */
+    private volatile java.util.concurrent.ScheduledFuture<?> jwtExpiry;
+
+    private void jwtExpired() {
+        jwtExpiry = null;
+        if (isClosing()) {
+            return;
+        }
+        sendErr("User Authentication Expired");
+        if (log.isDebug()) {
+            log.debug(logPrefix() + "User Authentication Expired");
+        }
+        close("Authentication Expired", true);
+    }
+
     /** The login took one of the account's connection slots, given back at close. */
     private volatile boolean connectionReserved;
 
@@ -786,6 +817,26 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         log.info(logPrefix() + line);
     }
 
+    void logWarn(String line) {
+        log.warn(logPrefix() + line);
+    }
+
+    /** The cluster the remote named (CONNECT or INFO), null for none. */
+    String remoteClusterName() {
+        return remoteCluster;
+    }
+
+    /** A newer connection from the same remote server replaces this one (LeafNodes, nats-server's text). */
+    void closeAsDuplicate() {
+        loop().execute(() -> {
+            if (!isClosing()) {
+                log.error(logPrefix() + "Duplicate Remote LeafNode Connection");
+                sendErr("Duplicate Remote LeafNode Connection");
+                close("Duplicate Remote LeafNode Connection", true);
+            }
+        });
+    }
+
     private boolean forwardsTo(RouteTarget t) {
         if (t == this) {
             return false;
@@ -1032,6 +1083,10 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                     inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
         }
         leafs.closed(this);
+        java.util.concurrent.ScheduledFuture<?> expiry = jwtExpiry;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
         if (jwtLogin != null) {
             server.operatorAccounts().leafClosed(jwtBound);
             if (connectionReserved) {

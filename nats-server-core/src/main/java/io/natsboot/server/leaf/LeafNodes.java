@@ -378,6 +378,9 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
 
     /** A connection passed its handshake: it gets its account's interest and the loop-detection subject. */
     void registered(LeafConnection c) {
+        if (c.remote == null) {
+            replaceDuplicate(c);
+        }
         registered.add(c);
         RemoteState s = c.remote == null ? null : remotes.get(c.remote);
         if (s != null) {
@@ -387,6 +390,32 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         List<Subscription> all = new ArrayList<>();
         a.trie().forEach(all::add);
         c.sendInitialInterest(all, loopSubject(a));
+    }
+
+    /**
+     * nats-server 2.9.10's addLeafNodeConnection: an accepted leaf from the same remote server (its CONNECT name and
+     * cluster, its remote_account not compared) bound to the same account replaces the one there: the old one gets
+     * {@code -ERR 'Duplicate Remote LeafNode Connection'} and is closed, the new one logs the replacement.
+     */
+    private void replaceDuplicate(LeafConnection c) {
+        if (c.remoteName() == null || c.remoteName().isEmpty()) {
+            return; // a leaf without a name is never taken for another (2.9.10)
+        }
+        LeafConnection old = null;
+        synchronized (registered) {
+            for (LeafConnection o : registered) {
+                if (o.remote == null && o != c && o.account() == c.account()
+                        && java.util.Objects.equals(o.remoteName(), c.remoteName())
+                        && java.util.Objects.equals(o.remoteClusterName(), c.remoteClusterName())) {
+                    old = o;
+                    break;
+                }
+            }
+        }
+        if (old != null) {
+            old.closeAsDuplicate();
+            c.logWarn("Replacing connection from same server");
+        }
     }
 
     void closed(LeafConnection c) {

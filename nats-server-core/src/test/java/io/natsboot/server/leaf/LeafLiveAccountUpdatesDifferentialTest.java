@@ -271,6 +271,20 @@ class LeafLiveAccountUpdatesDifferentialTest {
     }
 
     @Test
+    void aLeafWhoseUserJwtExpiresIsDisconnected() throws Exception {
+        TrustChain.Account a = chain.account("EXPIRY");
+        List<String> transcript = same(s -> {
+            s.push(a.jwt());
+            TrustChain.User u = a.user("soon", n -> {
+            }, Duration.ofSeconds(2));
+            try (RawClient leaf = leafLogin(s.leafPort(), u)) {
+                return List.of(leaf.readUntilClose(5000).replace("PING\r\n", ""));
+            }
+        });
+        assertThat(transcript).containsExactly("-ERR 'User Authentication Expired'\r\n<closed>");
+    }
+
+    @Test
     void aLoweredLeafLimitAsNatsServer() throws Exception {
         TrustChain.Account a = chain.account("LEAFLIM");
         List<String> transcript = same(s -> {
