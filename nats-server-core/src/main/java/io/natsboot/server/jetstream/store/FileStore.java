@@ -31,12 +31,16 @@ import java.util.zip.CRC32C;
  *   Record: u32 length, u64 seq, u64 time, u16 subject length, subject, u32 header length, headers, payload,
  *   u32 CRC-32C of everything before it.</li>
  *   <li>{@code N.del}: sequences deleted from block N, 8 bytes each, appended.</li>
- *   <li>{@code N.idx}: written when block N is full: each record's sequence, offset, time, size and subject, so
- *   start-up need not read the block; rebuilt from the block when missing, stale or damaged.</li>
+ *   <li>{@code N.idx}: written when block N is full (and for the last block on close): each record's sequence,
+ *   offset, time, size and subject, so reading the block's entries need not scan it; rebuilt from the block
+ *   when missing, stale or damaged.</li>
+ *   <li>{@code N.sum}: block N's summary (counts, first/last sequence and time, per-subject counts) and the
+ *   lengths of the files it describes: a start reads only these (see {@link BlockIndex}).</li>
  *   <li>{@code first.seq}: after a purge or compaction, the lowest sequence that may still exist.</li>
  * </ul>
  * Recovery: a torn or damaged record at the end of the last block is cut off with a warning; a damaged record
- * in an earlier block is reported and the rest of that block skipped. Neither stops the start.
+ * in an earlier block is reported and the rest of that block skipped, at start or when a block known from its
+ * summary is first read. Neither stops the start.
  */
 public final class FileStore extends IndexedStore {
     private static final int HEADER = 4 + 8 + 8 + 2;

@@ -216,6 +216,40 @@ class FileStoreLazyLoadTest {
         }
     }
 
+    /**
+     * After a clean shutdown every block has a summary; then deletes, a compaction reaching into a block and more
+     * appends, and the process dies (the store is left unclosed: every write already reached the OS, nothing of
+     * close ran). The next start must not trust the summaries those changes made stale.
+     */
+    @Test
+    void summariesMadeStaleBeforeAKillAreNotTrusted() throws Exception {
+        try (FileStore s = open(StoreLimits.NONE)) {
+            fill(s, 600);
+        }
+        FileStore killed = open(StoreLimits.NONE);
+        killed.remove(160);
+        killed.remove(300);
+        killed.compact(150);
+        fill(killed, 5);
+        StoreState expected = killed.state();
+        Map<String, Long> counts = killed.subjectCounts(">");
+        try (FileStore s = open(StoreLimits.NONE)) {
+            assertThat(s.state()).isEqualTo(expected);
+            assertThat(s.subjectCounts(">")).isEqualTo(counts);
+            assertThat(s.load(149)).isNull();
+            assertThat(s.load(160)).isNull();
+            assertThat(s.load(300)).isNull();
+            for (long seq = 150; seq <= 605; seq++) {
+                if (seq != 160 && seq != 300) {
+                    assertThat(s.load(seq).data()).as("seq %d", seq).isEqualTo(payload(seq));
+                }
+            }
+            assertThat(s.loadLast("rare")).isNull();
+            assertThat(s.append("after", null, null, 0).seq()).isEqualTo(606);
+        }
+        assertThat(log.lines()).noneMatch(l -> l.startsWith("[ERR]"));
+    }
+
     private static long firstSeqOfBlock2(FileStore s) {
         // blocks hold whole records in order: the first sequence not in 1.blk
         for (long seq = 1; ; seq++) {
