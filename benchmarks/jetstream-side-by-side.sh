@@ -4,6 +4,7 @@
 #
 #   ./mvnw -q -pl nats-server-core -am package -DskipTests && benchmarks/jetstream-side-by-side.sh
 #   ROUNDS=5 SYNC_N=10000 ASYNC_N=200000 CONSUME_N=200000 REPLAY_N=1000000 KV_N=20000 benchmarks/jetstream-side-by-side.sh
+#   STORAGES=file MODES="sync async consume" benchmarks/jetstream-side-by-side.sh   # a subset of the rows
 #
 # Per storage (file, memory): synchronous publish (each waits for its PubAck: msgs/s, p50/p99 latency), async
 # publish (4000 in flight at most: msgs/s), pull consume with explicit acks (batches of 256: msgs/s), ordered
@@ -22,6 +23,8 @@ ASYNC_N="${ASYNC_N:-100000}"
 CONSUME_N="${CONSUME_N:-100000}"
 REPLAY_N="${REPLAY_N:-1000000}"
 KV_N="${KV_N:-20000}"
+STORAGES="${STORAGES:-file memory}"
+MODES="${MODES:-sync async consume replay kvput kvget}"
 SIZE="${SIZE:-128}"
 REF_PORT="${REF_PORT:-24331}"
 OUR_PORT="${OUR_PORT:-24332}"
@@ -62,8 +65,8 @@ load=$(cut -d' ' -f1 /proc/loadavg)
   echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds=$ROUNDS size=${SIZE}B load(1m)=$load cores=$(nproc)"
   printf "%-28s %14s %14s %7s\n" scenario nats-server nats-boot ratio
 } >"$table"
-for storage in file memory; do
-  for mode in sync async consume replay kvput kvget; do
+for storage in $STORAGES; do
+  for mode in $MODES; do
     case "$mode" in
       sync) n=$SYNC_N ;; async) n=$ASYNC_N ;; consume) n=$CONSUME_N ;; replay) n=$REPLAY_N ;; *) n=$KV_N ;;
     esac

@@ -280,6 +280,7 @@ public final class FileStore extends IndexedStore {
     }
 
     private void dropBlock(Block b) throws IOException {
+        forgetWindow(b);
         blocks.remove(b.id);
         closeQuietly(b);
         Files.deleteIfExists(b.idx);
@@ -326,6 +327,7 @@ public final class FileStore extends IndexedStore {
             newOffsets[i] = off;
             off += moved.get(i).length;
         }
+        forgetWindow(b);
         b.ch.close();
         if (b.delCh != null) {
             b.delCh.close();
@@ -357,12 +359,72 @@ public final class FileStore extends IndexedStore {
         return r.flip();
     }
 
+    /*
+     * Read-ahead for sequential loads (consumers, replays, mirrors walk the stream in order): when a load starts
+     * at or just after where the previous one ended in the same block, READ_AHEAD bytes are read at once and the
+     * following loads are parsed from that window, one pread per window instead of one per message. A load that
+     * does not follow the previous one (KV get, direct get) reads only its record. Blocks only grow by appends;
+     * a compaction or drop of the window's block discards the window (offsets change).
+     */
+    private static final int READ_AHEAD = 64 * 1024;
+    private byte[] window = new byte[0];
+    private Block windowBlock;
+    private long windowStart;
+    private int windowLength;
+    private Block lastReadBlock;
+    private long lastReadEnd = -1;
+
+    private void forgetWindow(Block b) {
+        if (windowBlock == b) {
+            windowBlock = null;
+        }
+        if (lastReadBlock == b) {
+            lastReadBlock = null;
+        }
+    }
+
+    /** Fills the window with up to READ_AHEAD bytes of {@code b} from {@code offset} (at least {@code need}). */
+    private void fillWindow(Block b, long offset, int need) throws IOException {
+        int want = (int) Math.max(need, Math.min(READ_AHEAD, b.size - offset));
+        if (window.length < want) {
+            window = new byte[Math.max(want, READ_AHEAD)];
+        }
+        windowBlock = null;
+        ByteBuffer r = ByteBuffer.wrap(window, 0, want);
+        long pos = offset;
+        while (r.hasRemaining()) {
+            int n = b.ch.read(r, pos);
+            if (n < 0) {
+                throw new IOException("short read in " + b.blk);
+            }
+            pos += n;
+        }
+        windowBlock = b;
+        windowStart = offset;
+        windowLength = want;
+    }
+
     @Override
     StoredMessage read(long seq, Entry e) {
         FileEntry f = (FileEntry) e;
         try {
-            ByteBuffer r = readRecord(f.block, f.offset, f.length);
-            Parsed p = parse(r.array(), 0, f.length, crc, cipher);
+            byte[] a;
+            int off;
+            if (f.block == windowBlock && f.offset >= windowStart
+                    && f.offset + f.length <= windowStart + windowLength) {
+                a = window;
+                off = (int) (f.offset - windowStart);
+            } else if (f.block == lastReadBlock && f.offset >= lastReadEnd && f.offset - lastReadEnd < READ_AHEAD) {
+                fillWindow(f.block, f.offset, f.length);
+                a = window;
+                off = 0;
+            } else {
+                a = readRecord(f.block, f.offset, f.length).array();
+                off = 0;
+            }
+            lastReadBlock = f.block;
+            lastReadEnd = f.offset + f.length;
+            Parsed p = parse(a, off, f.length, crc, cipher);
             if (p == null || p.seq != seq) {
                 log.warn("JetStream file store " + dir + ": damaged record for sequence " + seq + " in " + f.block.blk);
                 return null;
