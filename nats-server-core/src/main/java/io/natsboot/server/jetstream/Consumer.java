@@ -663,7 +663,7 @@ public final class Consumer {
             dirty = true;
             if (reply != null && !reply.isEmpty() && !kind.equals("+NXT")) {
                 // Double acks (ack sync) get an empty reply.
-                js.transport().publish(stream.account.name, reply, null, null, new byte[0]);
+                js.transport().publishReply(stream.account.name, reply, null, new byte[0]);
             }
             deliverLocked();
         }

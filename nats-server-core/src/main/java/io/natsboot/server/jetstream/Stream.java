@@ -197,7 +197,7 @@ public final class Stream {
             }
         }
         if (answer && hold == null) {
-            js.transport().publish(account.name, reply, null, null, ack);
+            js.transport().publishReply(account.name, reply, null, ack);
         }
         if (stored != null) {
             afterStore(stored);
@@ -240,7 +240,7 @@ public final class Stream {
                 failed = errorAck(ApiError.streamStoreFailed(e.getMessage()));
             }
             for (int i = 0, n = acks.size(); i < n; i++) {
-                js.transport().publish(account.name, replies.get(i), null, null,
+                js.transport().publishReply(account.name, replies.get(i), null,
                         failed != null && storing.get(i) ? failed : acks.get(i));
             }
         }
