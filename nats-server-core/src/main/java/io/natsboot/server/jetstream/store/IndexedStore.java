@@ -372,6 +372,11 @@ abstract class IndexedStore implements MessageStore {
             }
             return n;
         }
+        if (Subjects.isLiteral(filter)) {
+            // One subject (a consumer filtered on it, asked on every delivery): its list, not every subject's.
+            SeqList s = bySubject.get(filter);
+            return s == null ? 0 : s.size() - s.ceilingIndex(fromSeq);
+        }
         long n = 0;
         for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
             if (m.getKey().equals(filter) || Subjects.matches(filter, m.getKey())) {
