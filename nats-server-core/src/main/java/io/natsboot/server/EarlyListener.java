@@ -65,7 +65,7 @@ public final class EarlyListener {
      * 20 ms of a 120 ms start on a quiet machine, several times that on a loaded one (docs/architecture.md,
      * "Start-up"). Nothing on our class path provides one, so the answer is always the built-in provider.
      */
-    private static SelectorProvider platformProvider() {
+    static SelectorProvider platformProvider() {
         try {
             return (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get").invoke(null);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

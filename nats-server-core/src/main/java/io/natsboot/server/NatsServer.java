@@ -6,6 +6,7 @@ import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.config.TlsOptions;
 import io.natsboot.server.config.Versions;
 import io.natsboot.server.connection.ClientConnection;
+import io.natsboot.server.connection.IoLoops;
 import io.natsboot.server.connection.ServerContext;
 import io.natsboot.server.log.ServerLog;
 import io.natsboot.server.monitor.Monitor;
@@ -33,13 +34,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import reactor.netty.resources.LoopResources;
 
 /**
  * The server facade: binds the client listener, and offers start, graceful shutdown, lame-duck mode and
  * the state that monitoring views read.
  *
- * <p>Reactor Netty's {@link LoopResources} own the event loops. The client listener is a plain Netty
+ * <p>{@link IoLoops} own the event loops (Netty groups shaped as Reactor Netty's {@code LoopResources}). The client listener is a plain Netty
  * {@link ServerBootstrap}: each accepted channel's pipeline is the TLS handler if any and a
  * {@link ClientConnection}, which consumes every inbound byte itself; Reactor's per-connection bridge would
  * only cost start-up classes and a handler per connection (see docs/architecture.md, "Start-up"). The
@@ -52,10 +52,12 @@ public final class NatsServer {
     private volatile ServerOptions options;
     private final ServerLog log;
     private final ServerContext context;
-    private volatile LoopResources loops;
+    private volatile IoLoops loops;
     private volatile CountDownLatch shutdownLatch = new CountDownLatch(1);
     private volatile Channel listener;
     private volatile EarlyListener early;
+    /** OCSP stapling (the ocsp setting); prepared before the start's first line, or handed in (ocsp()). */
+    private volatile io.natsboot.server.tls.OcspStaples ocsp;
     private volatile MonitorServer monitor;
     /** The route side; null for a standalone server. Created at start, kept after shutdown for its figures. */
     private volatile Cluster cluster;
@@ -77,15 +79,15 @@ public final class NatsServer {
         context.onClientClose(snapshots::recordClosed);
     }
 
-    private static LoopResources newLoops() {
+    private static IoLoops newLoops() {
         int workers = Integer.getInteger("natsboot.io.workers", Runtime.getRuntime().availableProcessors());
-        // No separate acceptor thread (Reactor's create without a select count): the worker loops accept. With an acceptor thread every
+        // No separate acceptor thread: the worker loops accept. With an acceptor thread every
         // accepted connection reached its worker as a task, and Netty 4.2 runs a loop's queued tasks for up to
         // 1 s before it polls its sockets again: 2,000 connections opened at once held every established
         // client's traffic back for the whole burst (benchmarks/first-burst.py: canary request/reply stalled
         // 640-1,470 ms). Accepting on the loop registers each new channel inline, 16 per read, between the
         // other connections' reads.
-        return LoopResources.create("nats-io", Math.max(1, workers), true);
+        return new IoLoops("nats-io", workers, true);
     }
 
     /**
@@ -103,6 +105,9 @@ public final class NatsServer {
         if (options.maxPayload() > options.maxPending()) {
             throw new IllegalArgumentException("max_payload (" + options.maxPayload()
                     + ") cannot be higher than max_pending (" + options.maxPending() + ")");
+        }
+        if (ocsp == null) {
+            ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer error if it throws
         }
         log.info("Starting nats-server");
         log.info("  Version:  " + options.compatVersion());
@@ -128,6 +133,9 @@ public final class NatsServer {
         }
         if (options.configFile() != null) {
             log.info("Using configuration file: " + options.configFile());
+        }
+        if (!options.jsAccDefaultDomain().isEmpty()) {
+            log.warn(io.natsboot.server.config.DefaultJsDomain.WARNING);
         }
         if (context.operatorMode() != null) {
             context.operatorMode().startLines().forEach(log::info);
@@ -169,6 +177,8 @@ public final class NatsServer {
             throw e;
         }
         snapshots.jetStream(jetStream == null ? null : jetStream::view);
+        context.staplingTls(ocsp::stapling); // the route, gateway and leafnode listeners' stapled certificates
+        ocsp.start(log, this::shutdown); // after JetStream, before the gateway/leaf/route/client listeners, as nats-server
         snapshots.jetStreamDetails(jetStream == null ? null : jetStream.details(context.serverName()));
         // Routes first when the client port is known in advance: the route listener and the configured routes'
         // dials come before clients can connect, so a node accepting clients is already in the mesh and its
@@ -189,7 +199,7 @@ public final class NatsServer {
             startCluster(cluster);
             cluster.awaitFirstDials(Duration.ofSeconds(1));
         }
-        SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
+        SslContext ssl = options.tls() == null ? null : ocsp.server(options.tls());
         long tlsTimeoutMillis = options.tls() == null ? 0 : Math.max(1, options.tls().timeout().toMillis());
         EventLoopGroup acceptor = loops.onServerSelect(true);
         ServerBootstrap server = new ServerBootstrap()
@@ -337,6 +347,11 @@ public final class NatsServer {
      * Standalone start-up: the client listener is already bound (host and port as in the options, a port
      * of 0 or -1 already chosen). Called before {@link #start()}.
      */
+    /** The OCSP monitors the process prepared before its log started (nats-server's NewServer checks). */
+    void ocsp(io.natsboot.server.tls.OcspStaples prepared) {
+        ocsp = prepared;
+    }
+
     void adopt(EarlyListener bound) {
         this.early = bound;
     }
@@ -422,7 +437,7 @@ public final class NatsServer {
             // The monitor uses the tls block's certificate but never asks for client certificates, as nats-server.
             TlsOptions t = options.tls();
             m = new MonitorServer(snapshots, host, options.httpsPort(), log,
-                    TlsContexts.server(new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
+                    ocsp.monitoring(t, new TlsOptions(t.certFile(), t.keyFile(), null, false, t.timeout(), t.cipherSuites())));
         } else {
             m = new MonitorServer(snapshots, host, options.httpPort(), log);
         }
@@ -468,6 +483,11 @@ public final class NatsServer {
             sys.shutdown(); // its SHUTDOWN event leaves while clients and routes are still there
         }
         stopJetStream();
+        io.natsboot.server.tls.OcspStaples staples = ocsp;
+        if (staples != null) {
+            staples.stop();
+            ocsp = null; // a restart prepares them again
+        }
         if (tlsRateTimer != null) {
             tlsRateTimer.cancel(false);
         }
@@ -495,7 +515,7 @@ public final class NatsServer {
         if (webSocket != null) {
             webSocket.awaitClosed(Duration.ofSeconds(2)); // their close frames go out before the loops stop
         }
-        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        loops.shutdown(Duration.ofSeconds(5));
         log.info("Server Exiting..");
         shutdownLatch.countDown();
     }

@@ -7,6 +7,7 @@ import io.natsboot.server.config.ConfigFileOptions;
 import io.natsboot.server.config.ConfigReload;
 import io.natsboot.server.config.ServerOptions;
 import io.natsboot.server.log.NatsFormatLog;
+import io.natsboot.server.log.NettyLogging;
 import io.natsboot.server.log.ServerLog;
 
 import java.io.IOException;
@@ -77,6 +78,8 @@ public final class NatsServerMain {
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     private volatile NatsServer server;
     private volatile int exitCode;
+    /** The OCSP staples prepared before the log started, for the server this process runs. */
+    private io.natsboot.server.tls.OcspStaples ocsp;
     private volatile boolean shutdownRequested;
     private volatile boolean lameDuck;
     private volatile Path portsFile;
@@ -132,8 +135,8 @@ public final class NatsServerMain {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
         // Start-up (docs/architecture.md, "Start-up"): name SLF4J's no-op provider instead of letting it scan
-        // every jar for one (about 30 ms), and give Netty the JDK logger it would settle on after probing
-        // SLF4J, Log4j 2 and Log4j one after another.
+        // every jar for one (about 30 ms), and give Netty a logger into the server's log instead of probing
+        // SLF4J, Log4j 2, Log4j and then settling on java.util.logging (NettyLogging says why not that).
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
         }
@@ -144,9 +147,22 @@ public final class NatsServerMain {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
-        System.exit(run(args, System.out, System.err));
+        // Netty's epoll transport opens a JDK Selector when it loads, and the JDK's SelectorProvider.provider()
+        // first looks for a provider service in every jar of the class path (EarlyListener.platformProvider):
+        // naming the platform's own provider skips that search.
+        if (System.getProperty("java.nio.channels.spi.SelectorProvider") == null) {
+            System.setProperty("java.nio.channels.spi.SelectorProvider",
+                    EarlyListener.platformProvider().getClass().getName());
+        }
+        NettyLogging.install();
+        int status = run(args, System.out, System.err);
+        // run() has shut the server down and deleted the ports file. halt, not exit: System.exit first asks the
+        // JDK's logging back end whether to log the exit, and setting that up searches every jar of the class
+        // path for a System.LoggerFinder service (20-40 ms between the last log line and the process's end,
+        // which a harness that restarts a server waits for). The only shutdown hook is cleanUp, already run.
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Everything {@link #main} does but the final exit; returns the exit status. */
@@ -203,10 +219,24 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        String jsDomainProblem = io.natsboot.server.config.DefaultJsDomain.startProblem(options);
+        if (jsDomainProblem != null) { // nats-server's validateJetStreamOptions error, before any log line
+            err.print(CommandLine.PROGRAM + ": " + jsDomainProblem + "\n");
+            err.flush();
+            return 1;
+        }
         for (String w : warnings) {
             err.print(w + "\n"); // nats-server prints them before its log starts
         }
         err.flush();
+        io.natsboot.server.tls.OcspStaples ocsp;
+        try {
+            ocsp = io.natsboot.server.tls.OcspStaples.prepare(options); // nats-server's NewServer: fetches the staples
+        } catch (IllegalArgumentException e) {
+            err.print(CommandLine.PROGRAM + ": " + e.getMessage() + "\n");
+            err.flush();
+            return 1;
+        }
         // The client port listens from here on, before the engine loads (EarlyListener).
         // Not with a cluster: there the client port opens once the routes are dialled (NatsServer.start).
         EarlyListener early = options.cluster() != null ? null
@@ -235,7 +265,9 @@ public final class NatsServerMain {
             err.flush();
             return 1;
         }
+        NettyLogging.logTo(log);
         NatsServerMain main = new NatsServerMain(options, cli, log);
+        main.ocsp = ocsp;
         return main.runServer(log, early, portsFileNow);
     }
 
@@ -263,6 +295,7 @@ public final class NatsServerMain {
         NatsServer s;
         try {
             s = new NatsServer(options, log);
+            s.ocsp(ocsp);
             if (early != null) {
                 s.adopt(early);
             }

@@ -113,7 +113,8 @@ public final class Cluster implements ServerContext.LocalInterestListener {
         }
         ownClientUrls = computeOwnClientUrls();
         TlsOptions tls = options.tls();
-        SslContext serverTls = tls == null ? null : TlsContexts.server(tls);
+        SslContext stapling = tls == null ? null : server.staplingTls(tls); // ocsp: stapled route certificate
+        SslContext serverTls = tls == null ? null : stapling != null ? stapling : TlsContexts.server(tls);
         clientTls = tls == null ? null : TlsContexts.routeClient(tls);
         // Plain Netty, as the client listener: Reactor's TcpServer/TcpClient would load their reactive
         // machinery (and a DNS resolver) on the start path, which delays the first routes (formation timing,

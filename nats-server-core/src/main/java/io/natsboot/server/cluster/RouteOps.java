@@ -7,6 +7,14 @@ import io.netty.buffer.ByteBuf;
  * replies and payloads are index ranges into the decoder's buffer, valid only during the call.
  */
 public interface RouteOps {
+    /**
+     * True while the connection waits for work its CONNECT started (a leaf's first login to a JWT account): the
+     * parser stops and leaves the rest of the buffer unread until the connection resumes parsing.
+     */
+    default boolean parsingPaused() {
+        return false;
+    }
+
     void onInfo(String json);
 
     void onConnect(String json);

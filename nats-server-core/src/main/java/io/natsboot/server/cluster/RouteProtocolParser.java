@@ -99,7 +99,7 @@ public final class RouteProtocolParser implements io.natsboot.server.connection.
     public void parse(ByteBuf in, RouteOps ops) {
         current = in;
         bytes.bind(in);
-        while (!failed && in.isReadable()) {
+        while (!failed && in.isReadable() && !ops.parsingPaused()) {
             if (needBytes > 0) {
                 if (in.readableBytes() < needBytes) {
                     return; // the payload of the message whose line was parsed is not all here yet

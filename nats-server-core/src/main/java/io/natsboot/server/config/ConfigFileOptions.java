@@ -35,7 +35,6 @@ public final class ConfigFileOptions {
     static final Set<String> NOT_YET = Set.of(
             "mqtt",
             "max_closed_clients",
-            "default_js_domain", "ocsp",
             "disable_short_first_ping", "nkeys", "max_file_store", "max_memory_store",
             "lame_duck_mode");
 
@@ -174,6 +173,7 @@ public final class ConfigFileOptions {
             case "connect_error_reports": b.connectErrorReports(intValue(e)); break;
             case "reconnect_error_reports": b.reconnectErrorReports(intValue(e)); break;
             case "server_tags": b.serverTags(serverTags(e)); break;
+            case "default_js_domain": b.jsAccDefaultDomain(defaultJsDomain(e)); break;
             // JetStream's directory at the top level (nats-server: only one of this and jetstream.store_dir)
             case "store_dir": case "storedir": b.jetstream(b.jetstream().withStoreDir(string(e))); break;
             case "leafnodes": case "leaf": leafnodes(e); break;
@@ -192,6 +192,7 @@ public final class ConfigFileOptions {
             case "resolver_pinned_accounts": operatorConfig.pinnedAccounts(e); break;
             case "trusted": case "trusted_keys": operatorConfig.trustedKeys(e); break;
             case "resolver_tls": operatorConfig.resolverTls(tlsBlock(e, "resolver tls")); break;
+            case "ocsp": ocsp(e); break;
             default:
                 if (NOT_YET.contains(key)) {
                     notYet(e, key);
@@ -226,6 +227,21 @@ public final class ConfigFileOptions {
         if (top != null && inBlock != null) {
             errors.add((blockFirst ? top : inBlock).pos() + ": Duplicate 'store_dir' configuration");
         }
+    }
+
+    /** default_js_domain: a map of account name to domain (strings), as nats-server 2.9.10 reads it. */
+    private static java.util.Map<String, String> defaultJsDomain(Entry e) throws Bad {
+        if (!(e.value() instanceof ConfMap m)) {
+            throw new Bad("error default_js_domain config: unsupported type " + goType(e.value()));
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Entry d : m.entries()) {
+            if (!(d.value() instanceof String domain)) {
+                throw new Bad("interface conversion: interface {} is " + goType(d.value()) + ", not string");
+            }
+            out.put(d.key(), domain);
+        }
+        return out;
     }
 
     /** max_sub_tokens: 1..255, nats-server's texts otherwise. */
@@ -271,6 +287,44 @@ public final class ConfigFileOptions {
             throw new Bad("system account name must be a string");
         }
         return name;
+    }
+
+    /**
+     * nats-server 2.9.10's ocsp: {@code true} (auto), {@code false} (never) or a block with mode (any case),
+     * url. Its keys are matched exactly; an unknown one drops the whole setting. {@code urls} is a panic in
+     * 2.9.10 (it expects a Go {@code []string}, which the parser never makes), reported here with that text.
+     */
+    private void ocsp(Entry e) throws Bad {
+        Object v = e.value();
+        if (v instanceof Boolean on) {
+            b.ocsp(on ? OcspOptions.AUTO : new OcspOptions(OcspOptions.Mode.NEVER, List.of()));
+            return;
+        }
+        if (!(v instanceof ConfMap m)) {
+            throw new Bad("error parsing ocsp config: unsupported type " + goType(v));
+        }
+        OcspOptions.Mode mode = OcspOptions.Mode.AUTO;
+        List<String> urls = List.of();
+        for (Entry f : m.entries()) {
+            switch (f.key()) {
+                case "mode": {
+                    String name = string(f);
+                    try {
+                        mode = OcspOptions.Mode.valueOf(name.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException unknown) {
+                        errors.add(f.pos() + ": error parsing ocsp config: unsupported ocsp mode string");
+                    }
+                    break;
+                }
+                case "url": urls = List.of(string(f)); break;
+                case "urls": throw new Bad("interface conversion: interface {} is " + goType(f.value())
+                        + ", not []string");
+                default:
+                    errors.add(f.pos() + ": error parsing ocsp config: unsupported field string");
+                    return;
+            }
+        }
+        b.ocsp(new OcspOptions(mode, urls));
     }
 
     private void notYet(Entry e, String what) throws Bad {

@@ -64,6 +64,9 @@ public final class ConfigReload {
         refuse("MaxSubs", old.maxSubscriptions(), next.maxSubscriptions());
         // NATS Boot builds the TLS context at start: a changed tls block is refused rather than ignored.
         refuse("TLSConfig", old.tls(), next.tls());
+        // nats-server restarts its OCSP monitors with the new mode; here they and the stapling contexts are built
+        // at start (as the TLS contexts): a changed ocsp setting is refused rather than ignored.
+        refuse("OCSPConfig", old.ocsp(), next.ocsp());
         lines.add("Reloaded: authorization users");
         lines.add("Reloaded: accounts");
         boolean auth = false;

@@ -4,6 +4,7 @@ import io.natsboot.server.auth.jwt.TrustOptions;
 import io.natsboot.server.auth.User;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every option of one server, immutable. Defaults are nats-server 2.9.10's (protocol reference §3.12).
@@ -75,7 +76,15 @@ public record ServerOptions(
         /** The leafnodes block; null = no leaf listener and no remotes. */
         LeafNodeOptions leafnodes,
         /** The gateway block (superclusters); null = no gateway. */
-        GatewayOptions gateway) {
+        GatewayOptions gateway,
+        /** default_js_domain: account name to the JetStream domain its leaf connections use ("" = none). */
+        Map<String, String> jsAccDefaultDomain,
+        /** The ocsp setting (OCSP stapling); null = not configured (nats-server: auto for must-staple certs). */
+        OcspOptions ocsp) {
+
+    public ServerOptions {
+        jsAccDefaultDomain = jsAccDefaultDomain == null ? Map.of() : Map.copyOf(jsAccDefaultDomain);
+    }
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 4222;
@@ -199,6 +208,7 @@ public record ServerOptions(
         /** The gateway block and its port as written (-1 random, 0 none); validated by build(). */
         private GatewayOptions gateway;
         private int gatewayPort;
+        private OcspOptions ocsp;
         private String systemAccount;
         private boolean noSystemAccount;
         /** Operator (JWT) mode; null = off. */
@@ -256,13 +266,19 @@ public record ServerOptions(
                 gatewayPort = o.gateway.port() == 0 ? -1 : o.gateway.port();
             }
             systemAccount = o.systemAccount; noSystemAccount = o.noSystemAccount;
+            ocsp = o.ocsp;
             trust = o.trust;
             mappings = o.mappings;
             disableSublistCache = o.disableSublistCache; httpBasePath = o.httpBasePath; profPort = o.profPort;
             maxSubTokens = o.maxSubTokens; connectErrorReports = o.connectErrorReports;
             reconnectErrorReports = o.reconnectErrorReports; serverTags = o.serverTags;
             leafnodes = o.leafnodes;
+            jsAccDefaultDomain = o.jsAccDefaultDomain;
         }
+
+        private Map<String, String> jsAccDefaultDomain = Map.of();
+
+        public Builder jsAccDefaultDomain(Map<String, String> v) { jsAccDefaultDomain = Map.copyOf(v); return this; }
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -364,6 +380,8 @@ public record ServerOptions(
         public Builder leafnodes(LeafNodeOptions v) { leafnodes = v; return this; }
         /** The gateway block as configured; {@code configuredPort} is the file's port (-1 random, 0 none). */
         public Builder gateway(GatewayOptions v, int configuredPort) { gateway = v; gatewayPort = configuredPort; return this; }
+        /** The ocsp setting; null = not configured. */
+        public Builder ocsp(OcspOptions v) { ocsp = v; return this; }
 
         public ServerOptions build() {
             TlsOptions x = tlsBlock != null ? tlsBlock : new TlsOptions(null, null, null, false, null);
@@ -382,7 +400,7 @@ public record ServerOptions(
                     users, noAuthUser, tls, buildCluster(), accounts, websocket, systemAccount, noSystemAccount, trust, allowNonTls,
                     jetstream, mappings, disableSublistCache, httpBasePath, profPort, maxSubTokens,
                     connectErrorReports, reconnectErrorReports, serverTags, leafnodes,
-                    buildGateway());
+                    buildGateway(), jsAccDefaultDomain, ocsp);
         }
 
         /** The gateway options after nats-server's start-up checks (IllegalArgumentException with its text). */

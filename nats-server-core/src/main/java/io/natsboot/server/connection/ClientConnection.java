@@ -1024,6 +1024,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 close("Credentials Revoked", true);
                 return;
             }
+            if (!claims.hasIssuer(login.user().jwt().issuer())) {
+                close("Authentication Failure", true); // its signing key was taken away: no -ERR, as nats-server
+                return;
+            }
             jwtLogin = login.withAccount(claims, serverLimits());
         });
     }

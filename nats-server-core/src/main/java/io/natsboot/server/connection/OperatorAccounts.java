@@ -126,15 +126,37 @@ public final class OperatorAccounts {
      * {@code maximum account active connections exceeded}; the others take the new claims (limits, revocations).
      */
     private void applyToClients(AccountClaims claims) {
-        List<ClientConnection> of = new ArrayList<>();
+        List<JwtBound> of = new ArrayList<>();
         for (ClientConnection c : server.clients()) {
             if (claims.subject().equals(c.jwtAccount())) {
-                of.add(c);
+                of.add(new JwtBound() {
+                    public String jwtAccount() {
+                        return c.jwtAccount();
+                    }
+
+                    public long startedNanos() {
+                        return c.startedNanos();
+                    }
+
+                    public void accountClaimsUpdated(AccountClaims updated) {
+                        c.accountClaimsUpdated(updated);
+                    }
+
+                    public void closeForAccountConnections() {
+                        c.closeForAccountConnections();
+                    }
+                });
+            }
+        }
+        // leaf connections of the account count against its connection limit too (nats-server's account clients)
+        for (JwtBound l : jwtLeafs) {
+            if (claims.subject().equals(l.jwtAccount())) {
+                of.add(l);
             }
         }
         long limit = claims.limits().conn();
         if (limit != -1 && of.size() >= limit) {
-            of.sort(java.util.Comparator.comparingLong(ClientConnection::startedNanos).reversed());
+            of.sort(java.util.Comparator.comparingLong(JwtBound::startedNanos).reversed());
         }
         for (int i = 0; i < of.size(); i++) {
             if (limit != -1 && i >= limit) {
@@ -143,6 +165,44 @@ public final class OperatorAccounts {
                 of.get(i).accountClaimsUpdated(claims);
             }
         }
+    }
+
+    /**
+     * A connection logged in with a user JWT of an account (a client, or a leaf connection accepted in operator
+     * mode), as an account update reaches it: it takes the new claims (closing itself when its user is revoked or
+     * its signing key is gone), or is closed because the account's connection limit went below its connections.
+     */
+    public interface JwtBound {
+        String jwtAccount();
+
+        long startedNanos();
+
+        void accountClaimsUpdated(AccountClaims claims);
+
+        void closeForAccountConnections();
+    }
+
+    /** Leaf connections accepted with a user JWT, for account updates and the accounts' leaf limits. */
+    private final Set<JwtBound> jwtLeafs = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A leaf connection logged in with a user JWT of {@code account}: taken if the account has fewer than
+     * {@code leafLimit} (-1 = no limit) leaf connections here (nats-server's MaxTotalLeafNodesReached), else false.
+     */
+    public synchronized boolean leafLoggedIn(JwtBound leaf, long leafLimit) {
+        if (leafLimit != -1) {
+            long n = jwtLeafs.stream().filter(l -> leaf.jwtAccount().equals(l.jwtAccount())).count();
+            if (n >= leafLimit) {
+                return false;
+            }
+        }
+        jwtLeafs.add(leaf);
+        return true;
+    }
+
+    /** A leaf connection taken by {@link #leafLoggedIn} closed. */
+    public synchronized void leafClosed(JwtBound leaf) {
+        jwtLeafs.remove(leaf);
     }
 
     /** The imports a JWT account got from its claims, to take them back when its claims change. */
@@ -225,6 +285,32 @@ public final class OperatorAccounts {
         }
         importer.serviceImports(services);
         wiredImports.put(claims.subject(), new WiredImports(addedServices, addedStreams));
+        List<String> gone = new ArrayList<>();
+        if (before != null) {
+            before.services().forEach(si -> gone.add(si.localSubject()));
+        }
+        List<String> come = new ArrayList<>();
+        addedServices.forEach(si -> come.add(si.localSubject()));
+        if (!gone.equals(come)) {
+            serviceImportsListener.changed(importer, gone, come);
+        }
+    }
+
+    /** Told when a JWT account's service imports are wired anew (their local subjects before and after). */
+    @FunctionalInterface
+    public interface ServiceImportsListener {
+        void changed(Account importer, List<String> removed, List<String> added);
+    }
+
+    private volatile ServiceImportsListener serviceImportsListener = (a, r, n) -> {
+    };
+
+    /**
+     * The leaf connections advertise an account's service imports as its interest (nats-server's import
+     * subscriptions): they are told when a JWT update changes them.
+     */
+    public void onServiceImportsChanged(ServiceImportsListener listener) {
+        this.serviceImportsListener = listener;
     }
 
     /**

@@ -192,6 +192,21 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
     }
 
     /**
+     * Parses what a read left unread while parsing was paused ({@link RouteOps#parsingPaused}), on the loop, with
+     * the server's counters as for a read.
+     */
+    protected final void resumeParsing() {
+        long before = inMsgs;
+        long bytesBefore = inBytes;
+        framer.resume();
+        long delivered = inMsgs - before;
+        if (delivered > 0) {
+            server.inMsgs.add(delivered);
+            server.inBytes.add(inBytes - bytesBefore);
+        }
+    }
+
+    /**
      * A local receiver is over its stall threshold: stop reading for {@link #PRESSURE_PAUSE_NANOS} so it can
      * drain (the peer's queue, and then its publishers, feel it through TCP). Bounded per read, so a receiver that
      * never reads holds the peer back by at most that per read and is then cut at max_pending.
@@ -409,6 +424,11 @@ public abstract class PeerConnection extends ChannelInboundHandlerAdapter implem
 
     public final int remotePort() {
         return remotePort;
+    }
+
+    /** When the connection was made (System.nanoTime), to tell older from newer connections of an account. */
+    public final long startedNanos() {
+        return startedNanos;
     }
 
     public final Instant started() {

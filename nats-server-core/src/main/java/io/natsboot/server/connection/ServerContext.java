@@ -58,6 +58,21 @@ public final class ServerContext {
     public final LongAdder authFailures = new LongAdder();
     public final AtomicLong totalConnections = new AtomicLong();
 
+    /** The TLS context of a listener whose certificate is OCSP-stapled, null for one that is not (NatsServer sets it). */
+    private volatile java.util.function.Function<io.natsboot.server.config.TlsOptions, io.netty.handler.ssl.SslContext>
+            staplingTls = t -> null;
+
+    /** Where listeners get their OCSP-stapling TLS contexts (the server's OCSP monitors). */
+    public void staplingTls(java.util.function.Function<io.natsboot.server.config.TlsOptions,
+            io.netty.handler.ssl.SslContext> contexts) {
+        staplingTls = contexts;
+    }
+
+    /** The stapling server TLS context for this tls block, or null when its certificate is not stapled. */
+    public io.netty.handler.ssl.SslContext staplingTls(io.natsboot.server.config.TlsOptions tls) {
+        return staplingTls.apply(tls);
+    }
+
     public ServerContext(ServerOptions options, ServerLog log, String serverId) {
         this.options = options;
         this.log = log;

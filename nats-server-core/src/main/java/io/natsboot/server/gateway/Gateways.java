@@ -206,7 +206,8 @@ public final class Gateways implements InterestObserver, MessageForwarder {
     /** Binds the gateway listener and schedules the first dials of the configured gateways (1 s later). */
     public void start() {
         TlsOptions tls = options.tls();
-        serverTls = tls == null ? null : TlsContexts.server(tls);
+        SslContext stapling = tls == null ? null : server.staplingTls(tls); // ocsp: stapled gateway certificate
+        serverTls = tls == null ? null : stapling != null ? stapling : TlsContexts.server(tls);
         listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

@@ -45,6 +45,8 @@ public final class Stream {
     private io.natsboot.server.jetstream.store.StoreCipher cipher;
     private final LinkedHashMap<String, long[]> dedupe = new LinkedHashMap<>();
     private String lastMsgId = "";
+    /** The duplicate window and last message id were read back from the store (after the first publish). */
+    private boolean dedupeLoaded;
     final TreeMap<String, Consumer> consumers = new TreeMap<>();
     private final List<JetStreamTransport.Subscription> subscriptions = new ArrayList<>();
     /** Mirror or source state: origin stream name -> next origin sequence to copy. */
@@ -73,7 +75,8 @@ public final class Stream {
         // Called under the store's lock: only queue the sequence; consumers (which lock themselves and then the
         // store) learn about it from drainRemoved(), outside any lock, so the lock order stays consumer -> store.
         store.setRemovalListener((seq, subject) -> removedByStore.add(seq));
-        rebuildDedupe();
+        // The duplicate window is rebuilt on the first publish (rebuildDedupe), as nats-server 2.9 does: at start
+        // it would read every message stored within the window, all of a stream filled a minute ago.
     }
 
     /**
@@ -82,6 +85,7 @@ public final class Stream {
      * the last message only as far as the window reaches.
      */
     private void rebuildDedupe() {
+        dedupeLoaded = true;
         StoreState st = store.state();
         if (st.msgs() == 0 || config.duplicates <= 0) {
             return;
@@ -274,6 +278,9 @@ public final class Stream {
 
     /** Stores one published message; null when nothing is to be answered. */
     private Result process(String subject, byte[] hdr, byte[] payload) {
+        if (!dedupeLoaded) {
+            rebuildDedupe();
+        }
         StreamConfig cfg = config;
         if (cfg.sealed) {
             return new Result(errorAck(ApiError.STREAM_SEALED), null);

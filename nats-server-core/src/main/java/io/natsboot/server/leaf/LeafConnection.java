@@ -70,6 +70,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private final ForwardFanout.TargetFilter targets = this::forwardsTo;
     private final String nonce = LeafInfo.nonce();
 
+    /**
+     * The plain JetStream API ($JS.API.>, $KV.>, $OBJ.>) stays on each side of this connection (nats-server's
+     * deny); off for an account default_js_domain maps to the empty domain (LeafJetStream).
+     */
+    private volatile boolean jetStreamDeny = true;
+
+    void jetStreamDeny(boolean deny) {
+        jetStreamDeny = deny;
+    }
+
     /** Accepted over the websocket listener: nats-server's log id is lid_ws. */
     private boolean webSocket;
 
@@ -309,6 +319,9 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             onProtocolError(null, "processLeafNodeConnect Parse Error: " + e.getMessage());
             return;
         }
+        if (awaitsAccountFirstLogin(m, json)) {
+            return; // onConnect runs again once the account's first-login work is done
+        }
         String cluster = m.get("cluster") instanceof String s ? s : null;
         Account bound = authenticate(m);
         if (bound == null) {
@@ -361,6 +374,54 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         startPings();
     }
 
+    /** Waiting for the account's first-login work: the parser leaves what follows the CONNECT unread. */
+    private volatile boolean awaitingAccount;
+    /** The CONNECT is being taken again after the account's first-login work (no second wait). */
+    private boolean accountPrepared;
+
+    @Override
+    public boolean parsingPaused() {
+        return awaitingAccount;
+    }
+
+    /**
+     * As for a client (ClientConnection): the first login to a JWT account may need work that must not block this
+     * event loop (JetStream recovering the account's streams from disk). Reading and parsing stop while it runs on
+     * another thread; the CONNECT is taken again when it is done, then what the leaf sent after it, in order.
+     */
+    private boolean awaitsAccountFirstLogin(Map<String, Object> m, String json) {
+        OperatorMode mode = server.operatorMode();
+        LeafNodeOptions o = leafs.options();
+        if (mode == null || accountPrepared || !o.users().isEmpty()
+                || (o.username() != null && !o.username().isEmpty())) {
+            accountPrepared = false;
+            return false; // not a JWT login (leaf users of the config), or taken again after the work
+        }
+        java.util.concurrent.CompletableFuture<Void> work = server.operatorAccounts()
+                .firstLoginWork(mode.accountOf(m.get("jwt") instanceof String j ? j : null));
+        if (work == null) {
+            return false;
+        }
+        awaitingAccount = true;
+        channel().config().setAutoRead(false);
+        work.whenComplete((v, e) -> loop().execute(() -> {
+            awaitingAccount = false;
+            if (isClosing()) {
+                return;
+            }
+            accountPrepared = true;
+            onConnect(json);
+            if (isClosing() || awaitingAccount) {
+                return;
+            }
+            resumeParsing();
+            if (!isClosing() && !awaitingAccount) {
+                channel().config().setAutoRead(true);
+            }
+        }));
+        return true;
+    }
+
     /** The account an accepted leaf is bound to, or null after refusing it (logged, -ERR, closed). */
     private Account authenticate(Map<String, Object> m) {
         LeafNodeOptions o = leafs.options();
@@ -398,6 +459,18 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                 authViolation(user);
                 return null;
             }
+            jwtLogin = login;
+            if (!server.operatorAccounts().leafLoggedIn(jwtBound, login.accountClaims().limits().leaf())) {
+                // the account's leaf connection limit: nats-server logs the error before and after the close
+                log.error(logPrefix() + "maximum account active connections exceeded");
+                sendErr("maximum account active connections exceeded");
+                close("Maximum Account Connections Exceeded", true);
+                log.error(logPrefix() + "maximum account active connections exceeded");
+                return null;
+            }
+            // and it counts against the account's connection limit, as a client (never refused by it)
+            server.operatorAccounts().reserveConnection(login.account(), -1);
+            connectionReserved = true;
             // the user JWT's pub/sub (or its account's default permissions), as for a config user
             userPerms = login.permissions();
             return server.operatorAccounts().account(login.accountClaims());
@@ -428,6 +501,65 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return null;
         }
         return a;
+    }
+
+    /** Accepted in operator mode: the user JWT login, for account updates (revocations, signing keys, limits). */
+    private volatile OperatorMode.Login jwtLogin;
+    /** The login took one of the account's connection slots, given back at close. */
+    private volatile boolean connectionReserved;
+
+    /** This leaf as its JWT account's updates reach it (OperatorAccounts). */
+    private final io.natsboot.server.connection.OperatorAccounts.JwtBound jwtBound =
+            new io.natsboot.server.connection.OperatorAccounts.JwtBound() {
+                @Override
+                public String jwtAccount() {
+                    OperatorMode.Login l = jwtLogin;
+                    return l == null ? null : l.account();
+                }
+
+                @Override
+                public long startedNanos() {
+                    return LeafConnection.this.startedNanos();
+                }
+
+                @Override
+                public void accountClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+                    loop().execute(() -> jwtClaimsUpdated(claims));
+                }
+
+                @Override
+                public void closeForAccountConnections() {
+                    loop().execute(() -> {
+                        if (!isClosing()) {
+                            log.error(logPrefix() + "maximum account active connections exceeded");
+                            sendErr("maximum account active connections exceeded");
+                            close("Maximum Account Connections Exceeded", true);
+                        }
+                    });
+                }
+            };
+
+    /**
+     * The account's JWT was updated while this leaf is bound to it (nats-server's updateAccountClaims for the
+     * account's clients, leafs among them): a revoked user is told and closed; a user whose signing key is no
+     * longer the account's is closed without a word.
+     */
+    private void jwtClaimsUpdated(io.natsboot.server.auth.jwt.AccountClaims claims) {
+        OperatorMode.Login login = jwtLogin;
+        if (login == null || isClosing() || !claims.subject().equals(login.account())) {
+            return;
+        }
+        if (claims.userRevoked(login.user().subject(), login.user().jwt().issuedAt())) {
+            sendErr("User Authentication Revoked");
+            if (log.isDebug()) {
+                log.debug(logPrefix() + "User Authentication Revoked");
+            }
+            close("Credentials Revoked", true);
+            return;
+        }
+        if (!claims.hasIssuer(login.user().jwt().issuer())) {
+            close("Authentication Failure", true);
+        }
     }
 
     private boolean register() {
@@ -492,7 +624,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             sendErr("Invalid Subscription");
             return;
         }
-        if (LeafNodes.jetStreamDenied(subject)) {
+        if (jetStreamDeny && LeafNodes.jetStreamDenied(subject)) {
             return; // JetStream is not extended over leaf connections: its API interest stays on its side
         }
         io.natsboot.server.auth.Permissions p = perms;
@@ -531,7 +663,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             return;
         }
         countIn(totalLength);
-        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+        if (jetStreamDeny && jetStreamApi(buf, subjectStart, subjectLength)) {
             return; // nats-server's deny of the plain JetStream API, on what the remote sends too
         }
         Account acc = account;
@@ -686,7 +818,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
      */
     boolean carries(Subscription s) {
         RouteTarget from = s.route();
-        if (from == this || LeafNodes.jetStreamDenied(s.subject())) {
+        if (from == this || (jetStreamDeny && LeafNodes.jetStreamDenied(s.subject()))) {
             return false;
         }
         io.natsboot.server.auth.Permissions p = perms;
@@ -718,11 +850,41 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             for (io.natsboot.server.subject.SubjectMappings.Mapping m : account.mappings().mappings()) {
                 smap.computeIfAbsent(m.source(), k -> new int[1])[0]++;
             }
+            // and the local subjects of its service imports (nats-server's import subscriptions)
+            for (Account.ServiceImport si : account.serviceImports()) {
+                smap.computeIfAbsent(si.localSubject(), k -> new int[1])[0]++;
+            }
             smap.computeIfAbsent(lds, k -> new int[1])[0]++;
             for (Map.Entry<String, int[]> e : smap.entrySet()) {
                 writeLeafSub(b, e.getKey(), e.getValue()[0]);
             }
             enqueue(b.toString().getBytes(StandardCharsets.UTF_8)); // before any later change's LS+/LS-
+        }
+    }
+
+    /** The bound account's service imports changed (a JWT update): their local subjects come and go as interest. */
+    void serviceImportsChanged(List<String> removed, List<String> added) {
+        if (!isRegistered()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(64);
+        synchronized (smap) {
+            for (String subject : removed) {
+                int[] c = smap.get(subject);
+                if (c != null && --c[0] <= 0) {
+                    smap.remove(subject);
+                    writeLeafSub(b, subject, 0);
+                }
+            }
+            for (String subject : added) {
+                int[] c = smap.computeIfAbsent(subject, k -> new int[1]);
+                if (c[0]++ == 0) {
+                    writeLeafSub(b, subject, 1);
+                }
+            }
+            if (!b.isEmpty()) {
+                enqueue(b.toString().getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 
@@ -800,7 +962,7 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         if (denied != null && startsWith(buf, subjectStart, subjectLength, denied)) {
             return false; // our domain's API stays here (nats-server's outgoing deny)
         }
-        if (jetStreamApi(buf, subjectStart, subjectLength)) {
+        if (jetStreamDeny && jetStreamApi(buf, subjectStart, subjectLength)) {
             return false; // the plain JetStream API never crosses (a wildcard subscriber on the other side too)
         }
         if ((perms != null || silentDeny != null) && !deliverable(buf, subjectStart, subjectLength)) {
@@ -870,6 +1032,12 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                     inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
         }
         leafs.closed(this);
+        if (jwtLogin != null) {
+            server.operatorAccounts().leafClosed(jwtBound);
+            if (connectionReserved) {
+                server.operatorAccounts().releaseConnection(jwtLogin.account());
+            }
+        }
     }
 
     // ---- Views -------------------------------------------------------------------------------

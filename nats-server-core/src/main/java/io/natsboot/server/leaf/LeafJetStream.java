@@ -41,6 +41,12 @@ final class LeafJetStream {
         boolean js = enabled(server);
         boolean notExtended = !ours.equals(remote) || (!js && ours.isEmpty()) || system == null || acc == null;
         String accName = acc == null ? "" : acc.name();
+        if (acc != null && acc != system && "".equals(server.options().jsAccDefaultDomain().get(accName))) {
+            // default_js_domain maps the account to the empty domain: the plain API crosses (old setups)
+            c.logInfo("Skipping deny \"$JS.API.>\" for account \"" + accName + "\" due to default domain");
+            c.jetStreamDeny(false);
+            return null;
+        }
         if (acc != null && acc == system) {
             // The system account: nats-server extends JetStream only with the same domain (not supported here).
             c.logInfo("JetStream Not Extended, adding deny [$JS.API.> $KV.> $OBJ.>] for account \"" + accName + "\"");

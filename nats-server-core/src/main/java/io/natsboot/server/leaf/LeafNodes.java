@@ -96,6 +96,23 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
         this.log = server.log();
         this.loops = loops;
         server.observeInterest(this);
+        if (server.operatorAccounts() != null) {
+            server.operatorAccounts().onServiceImportsChanged(this::serviceImportsChanged);
+        }
+    }
+
+    /** A JWT update rewired an account's service imports: its leaf connections advertise the change. */
+    private void serviceImportsChanged(io.natsboot.server.connection.Account a, List<String> removed,
+            List<String> added) {
+        LeafConnection[] conns;
+        synchronized (registered) {
+            conns = registered.toArray(new LeafConnection[0]);
+        }
+        for (LeafConnection c : conns) {
+            if (c.account() == a) {
+                c.serviceImportsChanged(removed, added);
+            }
+        }
     }
 
     // ---- Start and stop ----------------------------------------------------------------------
@@ -112,7 +129,8 @@ public final class LeafNodes implements io.natsboot.server.connection.InterestOb
     }
 
     private void bind() {
-        serverTls = options.tls() == null ? null : TlsContexts.server(options.tls());
+        SslContext stapling = options.tls() == null ? null : server.staplingTls(options.tls()); // ocsp
+        serverTls = options.tls() == null ? null : stapling != null ? stapling : TlsContexts.server(options.tls());
         listener = PeerDialing.listener(loops)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

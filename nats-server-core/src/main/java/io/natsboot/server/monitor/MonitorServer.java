@@ -25,7 +25,7 @@ import io.netty.handler.ssl.SslContext;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
-import reactor.netty.resources.LoopResources;
+import io.natsboot.server.connection.IoLoops;
 
 /**
  * The monitoring HTTP endpoint (nats-server's {@code -m / http_port}), on Reactor Netty's
@@ -50,7 +50,7 @@ public final class MonitorServer {
     private final String host;
     private final int port;
     private final ServerLog log;
-    private LoopResources loops;
+    private IoLoops loops;
     private volatile DisposableServer server;
 
     /**
@@ -75,7 +75,7 @@ public final class MonitorServer {
         if (server != null) {
             return;
         }
-        loops = LoopResources.create("nats-http", 1, 1, true);
+        loops = new IoLoops("nats-http", 1, true);
         HttpServer http = HttpServer.create()
                 .host(host)
                 .port(Math.max(port, 0))
@@ -118,7 +118,7 @@ public final class MonitorServer {
             s.disposeNow(Duration.ofSeconds(5));
         }
         if (loops != null) {
-            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+            loops.shutdown(Duration.ofSeconds(2));
             loops = null;
         }
     }

@@ -24,6 +24,18 @@ public final class TlsContexts {
      * client certificates are required and checked against {@code ca_file}.
      */
     public static SslContext server(TlsOptions tls) {
+        return server(tls, false);
+    }
+
+    /**
+     * As {@link #server(TlsOptions)} on Netty's BoringSSL engine with OCSP stapling on: the caller hands each
+     * engine its response ({@link OcspStaples}).
+     */
+    static SslContext serverStapling(TlsOptions tls) {
+        return server(tls, true);
+    }
+
+    private static SslContext server(TlsOptions tls, boolean stapling) {
         SslContextBuilder b;
         if (tls.managers() != null) {
             b = SslContextBuilder.forServer(tls.managers().keys());
@@ -33,7 +45,12 @@ public final class TlsContexts {
         } else {
             b = pemServerContext(tls);
         }
-        b.sslProvider(SslProvider.JDK).protocols(tls.protocols());
+        if (stapling) {
+            b.sslProvider(SslProvider.OPENSSL).enableOcsp(true);
+        } else {
+            b.sslProvider(SslProvider.JDK);
+        }
+        b.protocols(tls.protocols());
         b.clientAuth(tls.verify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
         if (!tls.cipherSuites().isEmpty()) {
             // Go applies cipher_suites to TLS 1.2 only; its TLS 1.3 suites always stay on.

@@ -98,6 +98,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("ping_max", "ping_max: 3", a));
         k.add(new Key("tls", "tls: " + tls, a));
         k.add(new Key("ocsp", "ocsp: false", a));
+        k.add(new Key("ocsp", "ocsp { mode: always, url: \"http://127.0.0.1:1\" }", a));
         k.add(new Key("allow_non_tls", "allow_non_tls: true\ntls: " + tls, a));
         k.add(new Key("write_deadline", "write_deadline: \"5s\"", a));
         k.add(new Key("lame_duck_duration", "lame_duck_duration: \"60s\"", a));
@@ -126,7 +127,7 @@ class ConfigKeysDifferentialTest {
         k.add(new Key("ws", "ws: { listen: \"127.0.0.1:8433\", no_tls: true }", a));
         k.add(new Key("mqtt", "mqtt: { listen: \"127.0.0.1:1883\" }", o));
         k.add(new Key("server_tags", "server_tags: [\"a:b\"]", a));
-        k.add(new Key("default_js_domain", "default_js_domain: { A: \"d\" }", o));
+        k.add(new Key("default_js_domain", "default_js_domain: { A: \"d\" }", a));
         return k;
     }
 

@@ -26,8 +26,10 @@ class JetStreamRestartTest {
     private final CapturingLog log = new CapturingLog();
     private JetStream js;
 
+    private FileStoreOptions storeOptions = FileStoreOptions.DEFAULTS;
+
     private void start() throws Exception {
-        js = new JetStream(new JetStream.Options(dir, -1, -1, "", FileStoreOptions.DEFAULTS), transport, log);
+        js = new JetStream(new JetStream.Options(dir, -1, -1, "", storeOptions), transport, log);
         js.enableAccount("$G");
     }
 
@@ -40,6 +42,10 @@ class JetStreamRestartTest {
 
     /** A request through the loopback; returns the replies received within the wait. */
     private List<String> request(String subject, String body, int expect) throws Exception {
+        return request(subject, null, body, expect);
+    }
+
+    private List<String> request(String subject, String headers, String body, int expect) throws Exception {
         BlockingQueue<String> q = new LinkedBlockingQueue<>();
         String inbox = "_INBOX." + System.nanoTime();
         List<String> replies = new ArrayList<>();
@@ -50,7 +56,8 @@ class JetStreamRestartTest {
             q.add(s + "|" + (h == null ? "" : new String(h, StandardCharsets.UTF_8).trim()) + "|"
                     + new String(p, StandardCharsets.UTF_8));
         });
-        transport.publish("$G", subject, inbox, null, body.getBytes(StandardCharsets.UTF_8));
+        transport.publish("$G", subject, inbox, headers == null ? null : headers.getBytes(StandardCharsets.UTF_8),
+                body.getBytes(StandardCharsets.UTF_8));
         List<String> out = new ArrayList<>();
         for (int i = 0; i < expect; i++) {
             String m = q.poll(3, TimeUnit.SECONDS);
@@ -113,5 +120,47 @@ class JetStreamRestartTest {
         assertThat(next).hasSize(1);
         assertThat(lastReplies.get(0)).startsWith("$JS.ACK.R.W.1.4.4.");
         assertThat(request("r.9", "m21", 1).get(0)).endsWith("\"seq\":21}");
+    }
+
+    private static String header(String name, String value) {
+        return "NATS/1.0\r\n" + name + ": " + value + "\r\n\r\n";
+    }
+
+    /**
+     * A stream over many blocks, restarted: its state comes from block summaries, the duplicate window and the last
+     * message id (read back on the first publish) still hold, and per-subject lookups and limits reach old blocks.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void duplicateWindowAndPerSubjectStateSurviveARestartOverManyBlocks() throws Exception {
+        storeOptions = new FileStoreOptions(4096, false, java.time.Duration.ofMinutes(2));
+        start();
+        request("$JS.API.STREAM.CREATE.D", "{\"name\":\"D\",\"subjects\":[\"d.>\"],\"max_msgs_per_subject\":3}", 1);
+        for (int i = 1; i <= 300; i++) {
+            assertThat(request("d." + (i % 10), header("Nats-Msg-Id", "id-" + i), "payload-" + i + "-"
+                    + "x".repeat(100), 1).get(0)).endsWith("\"seq\":" + i + "}");
+        }
+        Map<String, Object> before = json(request("$JS.API.STREAM.INFO.D", "", 1).get(0));
+        js.close();
+
+        start();
+        Map<String, Object> after = json(request("$JS.API.STREAM.INFO.D", "", 1).get(0));
+        assertThat(after.get("state")).isEqualTo(before.get("state"));
+        assertThat(((Map<String, Object>) after.get("state")).get("messages")).isEqualTo(30L);
+        // last by subject, for a subject whose messages are all in older blocks than the last one
+        Map<String, Object> got = json(request("$JS.API.STREAM.MSG.GET.D", "{\"last_by_subj\":\"d.1\"}", 1).get(0));
+        assertThat(((Map<String, Object>) got.get("message")).get("seq")).isEqualTo(291L);
+        // the duplicate window came back: a re-sent id is acknowledged as a duplicate of its first sequence
+        assertThat(request("d.0", header("Nats-Msg-Id", "id-300"), "again", 1).get(0))
+                .contains("\"seq\":300").contains("\"duplicate\": true");
+        assertThat(request("d.5", header("Nats-Expected-Last-Msg-Id", "id-300"), "next", 1).get(0))
+                .endsWith("\"seq\":301}");
+        // the per-subject limit applies across blocks: d.5 keeps its newest three
+        Map<String, Object> info = json(request("$JS.API.STREAM.INFO.D", "{\"subjects_filter\":\"d.5\"}", 1).get(0));
+        assertThat(((Map<String, Object>) ((Map<String, Object>) info.get("state")).get("subjects")).get("d.5"))
+                .isEqualTo(3L);
+        Map<String, Object> oldest = json(request("$JS.API.STREAM.MSG.GET.D", "{\"seq\":275}", 1).get(0));
+        assertThat(oldest.get("error")).isNotNull();
+        assertThat(log.lines()).noneMatch(l -> l.startsWith("[ERR]") || l.startsWith("[WRN]"));
     }
 }

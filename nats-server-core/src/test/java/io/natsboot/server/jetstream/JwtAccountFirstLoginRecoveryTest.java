@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JwtAccountFirstLoginRecoveryTest {
 
     /** A trust chain with J (JetStream limits) and P (none), and a full resolver preloaded with them. */
-    private static final class Setup {
+    static final class Setup {
         final TrustChain.Account js;
         final TrustChain.Account plain;
         final TrustChain.User user;
@@ -223,7 +223,7 @@ class JwtAccountFirstLoginRecoveryTest {
         return seen;
     }
 
-    private static boolean recoveryThreadBlocked() {
+    static boolean recoveryThreadBlocked() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("jetstream-account-recovery") && t.getState() == Thread.State.BLOCKED);
     }
@@ -238,7 +238,7 @@ class JwtAccountFirstLoginRecoveryTest {
         return payload;
     }
 
-    private static NatsServer server(String conf) throws Exception {
+    static NatsServer server(String conf) throws Exception {
         Path file = Files.createTempFile("first-login", ".conf");
         Files.writeString(file, conf);
         ServerOptions.Builder b = ServerOptions.builder();
@@ -250,7 +250,7 @@ class JwtAccountFirstLoginRecoveryTest {
         return s;
     }
 
-    private static io.nats.client.Options options(int port, TrustChain.User user) {
+    static io.nats.client.Options options(int port, TrustChain.User user) {
         return new io.nats.client.Options.Builder().server("nats://127.0.0.1:" + port)
                 .authHandler(Nats.staticCredentials(user.jwt().toCharArray(), user.seed().toCharArray()))
                 .connectionTimeout(Duration.ofSeconds(5)).build();

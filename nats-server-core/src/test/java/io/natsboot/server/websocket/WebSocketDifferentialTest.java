@@ -344,6 +344,48 @@ class WebSocketDifferentialTest {
         assertThat(same(refPlain, ourPlain, s)).isEqualTo("max frame 4096, 20023 bytes, true");
     }
 
+    /**
+     * Other clients: nats-server sends one frame per flush, we send final binary frames of at most 8 KiB
+     * (WebSocketFrames.CLIENT_FRAME); the bytes they carry are the same.
+     */
+    @Test
+    void otherClientsGetTheSameBytesInFramesOfAtMost8KiB() throws IOException {
+        String payload = "z".repeat(30000);
+        String sent = "CONNECT {\"verbose\":false}\r\nSUB q 1\r\nPUB q 30000\r\n" + payload + "\r\nPUB q 5\r\nhello\r\n"
+                + "PING\r\n";
+        class Seen {
+            final StringBuilder bytes = new StringBuilder();
+            int max;
+            int frames;
+            boolean allFinalBinary = true;
+        }
+        java.util.function.IntFunction<Seen> run = p -> {
+            try (WsRawClient c = new WsRawClient(p)) {
+                c.upgrade(WsRawClient.request(p, ""));
+                c.next(); // INFO
+                c.send(sent);
+                Seen s = new Seen();
+                WsRawClient.Frame f;
+                while (!s.bytes.toString().endsWith("PONG\r\n") && (f = c.next()) != null) {
+                    s.bytes.append(f.text());
+                    s.max = Math.max(s.max, f.payload().length);
+                    s.frames++;
+                    s.allFinalBinary &= f.b0() == 0x82;
+                }
+                return s;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Seen theirs = run.apply(refPlain.wsPort);
+        Seen mine = run.apply(ws(ourPlain));
+        assertThat(mine.bytes.toString()).isEqualTo(theirs.bytes.toString());
+        assertThat(mine.bytes.toString()).startsWith("MSG q 1 30000\r\nzzz").endsWith("MSG q 1 5\r\nhello\r\nPONG\r\n");
+        assertThat(mine.max).isLessThanOrEqualTo(WebSocketFrames.CLIENT_FRAME);
+        assertThat(mine.frames).isGreaterThanOrEqualTo(4);
+        assertThat(mine.allFinalBinary).isTrue();
+    }
+
     /** Waits up to 5 s for a condition (log lines are written by other threads and processes). */
     static void eventually(String what, java.util.function.BooleanSupplier condition) {
         Waits.upTo(what, java.time.Duration.ofSeconds(5)).until(condition::getAsBoolean);

@@ -41,60 +41,34 @@ import java.util.zip.CRC32C;
 public final class FileStore extends IndexedStore {
     private static final int HEADER = 4 + 8 + 8 + 2;
     private static final int MIN_RECORD = HEADER + 4 + 4;
-    private static final int IDX_MAGIC = 0x4e424958;
+    /** "NBIY": index files with the block's highest sequence (the "NBIX" ones before are rebuilt). */
+    private static final int IDX_MAGIC = 0x4e424959;
+    private static final int OLD_IDX_MAGIC = 0x4e424958;
+    private static final int SUM_MAGIC = 0x4e42534d;
     private static final ScheduledExecutorService SYNCER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "js-store-sync");
         t.setDaemon(true);
         return t;
     });
 
+    /**
+     * Entries kept loaded at most (about 64 bytes each): beyond it the least recently used blocks' entries are
+     * dropped (their summaries stay). A stream of up to a million messages stays wholly loaded once read.
+     */
+    static final long MAX_LOADED_ENTRIES = 1 << 20;
+
     private final Path dir;
     private final StoreCipher cipher;
     private final FileStoreOptions options;
     private final ServerLog log;
+    /** Every block file by id (BlockIndex has those that hold messages by sequence). */
     private final TreeMap<Long, Block> blocks = new TreeMap<>();
+    private final BlockIndex blockIndex;
     private Block active;
     private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
     private final CRC32C crc = new CRC32C();
     private ScheduledFuture<?> syncTask;
     private volatile boolean dirty;
-
-    /** One block file and what the index knows about it. */
-    private static final class Block {
-        final long id;
-        final Path blk;
-        final Path del;
-        final Path idx;
-        FileChannel ch;
-        FileChannel delCh;
-        /** Bytes of records, the active block's pending ones (see flushPending) included. */
-        long size;
-        int live;
-        long liveBytes;
-        long firstSeq = -1;
-        long lastSeq = -1;
-        boolean sealed;
-
-        Block(Path dir, long id) {
-            this.id = id;
-            this.blk = dir.resolve(id + ".blk");
-            this.del = dir.resolve(id + ".del");
-            this.idx = dir.resolve(id + ".idx");
-        }
-    }
-
-    private static final class FileEntry extends Entry {
-        final Block block;
-        long offset;
-        final int length;
-
-        FileEntry(String subject, long timestamp, int size, Block block, long offset, int length) {
-            super(subject, timestamp, size);
-            this.block = block;
-            this.offset = offset;
-            this.length = length;
-        }
-    }
 
     public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log) throws IOException {
         this(dir, options, limits, log, null);
@@ -107,11 +81,25 @@ public final class FileStore extends IndexedStore {
      */
     public FileStore(Path dir, FileStoreOptions options, StoreLimits limits, ServerLog log, StoreCipher cipher)
             throws IOException {
+        super(new BlockIndex(MAX_LOADED_ENTRIES));
+        this.blockIndex = (BlockIndex) index;
         this.cipher = cipher;
         this.dir = dir;
         this.options = options;
         this.log = log;
         this.limits = limits;
+        blockIndex.setLoader(new BlockIndex.Loader() {
+            @Override
+            public FullIndex load(Block b) {
+                return loadBlock(b);
+            }
+
+            @Override
+            public void mismatch(Block b, long summaryMsgs, long loadedMsgs) {
+                log.error("JetStream file store " + dir + ": block " + b + " holds " + loadedMsgs
+                        + " messages, its summary said " + summaryMsgs + "; stream state corrected");
+            }
+        });
         Files.createDirectories(dir);
         recover();
         if (!options.syncAlways() && options.syncInterval() != null && !options.syncInterval().isZero()) {
@@ -245,24 +233,21 @@ public final class FileStore extends IndexedStore {
             if (heldBy != Thread.currentThread() || pending.position() >= PENDING_MAX / 2) {
                 flushPending();
             }
-            FileEntry e = new FileEntry(subject, timestamp, sizeOf(subject, headers, data), active, offset, len);
-            track(active, seq, e);
-            return e;
+            return new Block.Record(subject, timestamp, sizeOf(subject, headers, data), active, offset, len);
         } catch (IOException ex) {
             throw new StoreException("error writing message: " + ex.getMessage(), ex);
         }
     }
 
-    private static void track(Block b, long seq, FileEntry e) {
-        b.live++;
-        b.liveBytes += e.length;
-        if (b.firstSeq < 0) {
-            b.firstSeq = seq;
+    @Override
+    void beforeAppend() {
+        if (active.detail == null) {
+            blockIndex.setActive(active); // recovered from its summary: its entries are read before it grows
         }
-        b.lastSeq = seq;
     }
 
-    private Block newBlock(long id) throws IOException {
+    /** Opens (creating) the block file {@code id}; its summary and entries are not known yet. */
+    private Block openBlock(long id) throws IOException {
         Block b = new Block(dir, id);
         b.ch = FileChannel.open(b.blk, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         b.size = b.ch.size();
@@ -270,22 +255,28 @@ public final class FileStore extends IndexedStore {
         return b;
     }
 
-    /** A full block: forced to the device and its index written. */
+    /** A new, empty block that appends go to from now on. */
+    private Block newBlock(long id) throws IOException {
+        Block b = openBlock(id);
+        b.detail = new FullIndex();
+        blockIndex.setActive(b);
+        return b;
+    }
+
+    /** A full block: forced to the device, its index and summary written. */
     private void seal(Block b) throws IOException {
         b.ch.force(false);
         b.sealed = true;
         writeIndex(b);
+        writeSummary(b);
     }
 
     @Override
     void erase(long seq, Entry e) {
         flushQuietly();
-        FileEntry f = (FileEntry) e;
-        Block b = f.block;
-        b.live--;
-        b.liveBytes -= f.length;
+        Block b = ((Block.Record) e).block; // the index already took it off the block's summary
         try {
-            if (b.live == 0 && b != active) {
+            if (b.msgs == 0 && b != active) {
                 dropBlock(b);
                 return;
             }
@@ -314,9 +305,9 @@ public final class FileStore extends IndexedStore {
     private long floorMarker;
 
     @Override
-    void eraseBelow(long seq, List<Entry> removed) {
+    void eraseBelow(long seq) {
         flushQuietly();
-        if (seq <= floorMarker && removed.isEmpty()) {
+        if (seq <= floorMarker && !hasEmptyBlock()) {
             return;
         }
         // Never lower the marker: records between a lower value and the current one may still sit in blocks.
@@ -334,15 +325,8 @@ public final class FileStore extends IndexedStore {
             }
             Files.move(tmp, dir.resolve("first.seq"), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-            Set<Block> touched = new HashSet<>();
-            for (Entry e : removed) {
-                FileEntry f = (FileEntry) e;
-                f.block.live--;
-                f.block.liveBytes -= f.length;
-                touched.add(f.block);
-            }
             for (Block b : new ArrayList<>(blocks.values())) {
-                if (b.live == 0) {
+                if (b.msgs == 0) {
                     dropBlock(b);
                 }
             }
@@ -354,10 +338,21 @@ public final class FileStore extends IndexedStore {
         }
     }
 
+    private boolean hasEmptyBlock() {
+        for (Block b : blocks.values()) {
+            if (b.msgs == 0 && b != active) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void dropBlock(Block b) throws IOException {
         forgetWindow(b);
         blocks.remove(b.id);
+        blockIndex.dropBlock(b);
         closeQuietly(b);
+        Files.deleteIfExists(b.sum);
         Files.deleteIfExists(b.idx);
         Files.deleteIfExists(b.del);
         Files.deleteIfExists(b.blk);
@@ -379,15 +374,13 @@ public final class FileStore extends IndexedStore {
     /** Rewrites a sealed block with its live records only; entries get their new offsets. */
     private void compactBlock(Block b) throws IOException {
         Path tmp = dir.resolve(b.id + ".blk.tmp");
-        List<FileEntry> moved = new ArrayList<>();
+        List<Block.Record> moved = new ArrayList<>();
         long pos = 0;
+        FullIndex d = blockIndex.detail(b);
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (long seq = index.nextPresent(b.firstSeq); seq >= 0 && seq <= b.lastSeq; seq = index.nextPresent(seq + 1)) {
-                FileEntry f = (FileEntry) index.get(seq);
-                if (f.block != b) {
-                    continue;
-                }
+            for (long seq = d.nextPresent(0); seq >= 0; seq = d.nextPresent(seq + 1)) {
+                Block.Record f = (Block.Record) d.get(seq);
                 ByteBuffer r = readRecord(b, f.offset, f.length);
                 while (r.hasRemaining()) {
                     pos += out.write(r, pos);
@@ -417,6 +410,7 @@ public final class FileStore extends IndexedStore {
             moved.get(i).offset = newOffsets[i];
         }
         writeIndex(b);
+        writeSummary(b);
     }
 
     // ---- reading ------------------------------------------------------------------------------------------
@@ -481,7 +475,7 @@ public final class FileStore extends IndexedStore {
 
     @Override
     StoredMessage read(long seq, Entry e) {
-        FileEntry f = (FileEntry) e;
+        Block.Record f = (Block.Record) e;
         try {
             if (f.block == active && pending.position() > 0) {
                 flushPending();
@@ -568,13 +562,21 @@ public final class FileStore extends IndexedStore {
 
     // ---- recovery ----------------------------------------------------------------------------------------
 
+    /**
+     * Opens every block. A block whose summary file still describes it (same block, delete log and index sizes,
+     * nothing of it below first.seq) is known from that summary alone; any other block's entries are read now
+     * (from its index, or by scanning it) and its summary rewritten. Entries of summarised blocks are read on
+     * first use.
+     */
     private void recover() throws IOException {
         long floor = readFirstSeqMarker();
         floorMarker = floor;
         List<Long> ids = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
                 String n = p.getFileName().toString();
+                names.add(n);
                 if (n.endsWith(".tmp")) {
                     try {
                         Files.deleteIfExists(p);
@@ -591,30 +593,43 @@ public final class FileStore extends IndexedStore {
             });
         }
         ids.sort(null);
+        listedAtStart = names; // absent delete logs and indexes known without a failing stat each
+        long prevMax = 0;
         for (int i = 0; i < ids.size(); i++) {
             boolean last = i == ids.size() - 1;
-            Block b = newBlock(ids.get(i));
-            Set<Long> deleted = readDeleted(b);
-            if (!last || loadIndexOk(b)) {
-                if (!loadIndex(b, deleted, floor)) {
-                    scan(b, deleted, floor, last);
-                    if (!last) {
+            Block b = openBlock(ids.get(i));
+            boolean summarised = readSummary(b, floor);
+            boolean rebuilt = false;
+            if (!summarised) {
+                Loaded l = readEntries(b, floor, prevMax, last);
+                b.detail = l.entries;
+                b.summarise(l.entries);
+                rebuilt = !l.fromIndex;
+            }
+            b.sealed = !last || b.size >= options.blockSize();
+            blockIndex.addBlock(b);
+            if (!summarised) {
+                if (b.sealed) {
+                    if (rebuilt) {
                         writeIndex(b);
                     }
+                    writeSummary(b);
+                } else {
+                    b.summaryDirty = true;
                 }
-                b.sealed = !last || b.size >= options.blockSize();
-            } else {
-                scan(b, deleted, floor, true);
             }
+            if (b.maxSeq > lastSeq) {
+                lastSeq = b.maxSeq;
+                lastTimestamp = b.maxTs;
+            }
+            prevMax = Math.max(prevMax, b.maxSeq);
         }
         if (floor - 1 > lastSeq) {
             lastSeq = floor - 1;
         }
-        if (index.count() == 0) {
-            firstSeq = lastSeq + 1;
-        }
+        firstSeq = index.count() > 0 ? index.firstSeq() : lastSeq + 1;
         for (Block b : new ArrayList<>(blocks.values())) {
-            if (b.live == 0 && !b.equals(blocks.lastEntry().getValue())) {
+            if (b.msgs == 0 && !b.equals(blocks.lastEntry().getValue())) {
                 dropBlock(b);
             }
         }
@@ -622,12 +637,55 @@ public final class FileStore extends IndexedStore {
             active = newBlock(1);
         } else {
             Block last = blocks.lastEntry().getValue();
+            // A summarised last block is loaded before the first append goes to it (beforeAppend).
             active = last.sealed ? newBlock(last.id + 1) : last;
+            if (active.detail != null) {
+                blockIndex.setActive(active);
+            }
+        }
+        blockIndex.trim(); // blocks read now (a start after a kill) count against the loaded-blocks bound too
+        listedAtStart = null;
+    }
+
+    /** The directory's file names while recovering (files are only added by recovery itself then). */
+    private Set<String> listedAtStart;
+
+    private record Loaded(FullIndex entries, boolean fromIndex) {
+    }
+
+    /** A block's entries on first use: from its index file, or by scanning it (a damaged tail is reported). */
+    private FullIndex loadBlock(Block b) {
+        flushQuietly(); // the file must hold every record the block has, the pending ones too
+        forgetWindow(b); // loading may cut a torn tail off the block
+        try {
+            Block prev = null;
+            for (Block p : blocks.headMap(b.id, false).descendingMap().values()) {
+                prev = p;
+                break;
+            }
+            Loaded l = readEntries(b, floorMarker, prev == null ? 0 : Math.max(0, prev.maxSeq), b == active && !b.sealed);
+            if (!l.fromIndex && b.sealed) {
+                writeIndex(b, l.entries);
+            }
+            return l.entries;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
-    private boolean loadIndexOk(Block b) {
-        return Files.exists(b.idx);
+    /**
+     * Reads a block's entries (those not deleted and not below {@code floor}); sets its size and highest
+     * sequence. {@code last}: a damaged tail is a torn write and cut off; otherwise the rest is skipped.
+     */
+    private Loaded readEntries(Block b, long floor, long prevMax, boolean last) throws IOException {
+        Set<Long> deleted = readDeleted(b);
+        FullIndex d = new FullIndex();
+        if (loadIndex(b, d, deleted, floor, prevMax, last)) {
+            return new Loaded(d, true);
+        }
+        d = new FullIndex();
+        scan(b, d, deleted, floor, prevMax, last);
+        return new Loaded(d, false);
     }
 
     private long readFirstSeqMarker() throws IOException {
@@ -649,7 +707,7 @@ public final class FileStore extends IndexedStore {
 
     private Set<Long> readDeleted(Block b) throws IOException {
         Set<Long> out = new HashSet<>();
-        if (!Files.exists(b.del)) {
+        if (absent(b.del) || !Files.exists(b.del)) {
             return out;
         }
         byte[] d = Files.readAllBytes(b.del);
@@ -667,8 +725,9 @@ public final class FileStore extends IndexedStore {
         return out;
     }
 
-    /** Reads every record of a block into the index; the tail of the last block may be cut off. */
-    private void scan(Block b, Set<Long> deleted, long floor, boolean last) throws IOException {
+    /** Reads every record of a block into {@code d}; the tail of the last block may be cut off. */
+    private void scan(Block b, FullIndex d, Set<Long> deleted, long floor, long prevMax, boolean last)
+            throws IOException {
         long size = b.ch.size();
         // The whole block in one read (a block is about blockSize, or one larger record): two reads and an
         // allocation per record made a scan of the last block most of a restart's JetStream recovery.
@@ -704,73 +763,93 @@ public final class FileStore extends IndexedStore {
                 }
                 break;
             }
-            addRecovered(b, p.seq, p.timestamp, p.subject, 22 + p.subject.getBytes(StandardCharsets.UTF_8).length
-                    + (p.hdrLen > 0 ? 4 + p.hdrLen : 0) + p.data.length + 8, pos, len, deleted, floor);
+            addRecovered(b, d, p.seq, p.timestamp, p.subject, 22 + p.subject.getBytes(StandardCharsets.UTF_8).length
+                    + (p.hdrLen > 0 ? 4 + p.hdrLen : 0) + p.data.length + 8, pos, len, deleted, floor, prevMax);
             pos += len;
         }
         b.size = pos;
     }
 
-    private void addRecovered(Block b, long seq, long ts, String subject, int size, long offset, int len,
-                              Set<Long> deleted, long floor) {
-        if (seq < floor || deleted.contains(seq) || seq <= lastSeq && index.get(seq) != null) {
-            if (seq > lastSeq) {
-                lastSeq = seq;
-                lastTimestamp = ts;
-            }
+    private static void addRecovered(Block b, FullIndex d, long seq, long ts, String subject, int size, long offset,
+                                     int len, Set<Long> deleted, long floor, long prevMax) {
+        if (seq > b.maxSeq) {
+            b.maxSeq = seq;
+            b.maxTs = ts;
+        }
+        if (seq < floor || deleted.contains(seq) || seq <= prevMax) {
+            return; // gone, or out of order (should not happen): the first copy counts
+        }
+        long end = d.count() > 0 ? d.lastPresent() : -1;
+        if (seq <= end) {
             return;
         }
-        if (seq <= lastSeq) {
-            // Out of order (should not happen): keep the first copy.
-            return;
+        if (b.base < 0) {
+            b.base = seq; // recovery: the block's key is its first present sequence
         }
-        SeqList existing = bySubject.get(subject);
-        String subj = existing != null ? index.get(existing.first()).subject : subject;
-        FileEntry e = new FileEntry(subj, ts, size, b, offset, len);
-        track(b, seq, e);
-        indexEntry(seq, e);
+        d.put(seq, new Block.Record(d.canonical(subject), ts, size, b, offset, len));
     }
 
     private void writeIndex(Block b) throws IOException {
-        List<FileEntry> entries = new ArrayList<>();
+        writeIndex(b, blockIndex.detail(b));
+    }
+
+    /**
+     * N.idx: magic, block size, highest sequence and its time, count, then per entry sequence, offset, record
+     * length, time, accounted size, subject; CRC-32C. Sealed as a whole with the stream's cipher.
+     */
+    private void writeIndex(Block b, FullIndex d) throws IOException {
+        List<Block.Record> entries = new ArrayList<>();
         List<Long> seqs = new ArrayList<>();
-        if (b.firstSeq >= 0) {
-            for (long seq = index.nextPresent(b.firstSeq); seq >= 0 && seq <= b.lastSeq; seq = index.nextPresent(seq + 1)) {
-                FileEntry f = (FileEntry) index.get(seq);
-                if (f.block == b) {
-                    entries.add(f);
-                    seqs.add(seq);
-                }
-            }
+        for (long seq = d.nextPresent(0); seq >= 0; seq = d.nextPresent(seq + 1)) {
+            entries.add((Block.Record) d.get(seq));
+            seqs.add(seq);
         }
-        int cap = 4 + 8 + 4 + 4;
+        int cap = 4 + 8 + 8 + 8 + 4 + 4;
         List<byte[]> subjects = new ArrayList<>();
-        for (FileEntry f : entries) {
+        for (Block.Record f : entries) {
             byte[] s = f.subject.getBytes(StandardCharsets.UTF_8);
             subjects.add(s);
             cap += 8 + 8 + 4 + 8 + 4 + 2 + s.length;
         }
         ByteBuffer out = ByteBuffer.allocate(cap);
-        out.putInt(IDX_MAGIC).putLong(b.size).putInt(entries.size());
+        out.putInt(IDX_MAGIC).putLong(b.ch.size()).putLong(b.maxSeq).putLong(b.maxTs).putInt(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            FileEntry f = entries.get(i);
+            Block.Record f = entries.get(i);
             out.putLong(seqs.get(i)).putLong(f.offset).putInt(f.length).putLong(f.timestamp).putInt(f.size)
                     .putShort((short) subjects.get(i).length).put(subjects.get(i));
         }
         crc.reset();
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
-        Path tmp = dir.resolve(b.id + ".idx.tmp");
-        Files.write(tmp, cipher == null ? out.array() : cipher.sealFile(out.array()));
-        Files.move(tmp, b.idx, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        replace(b.idx, cipher == null ? out.array() : cipher.sealFile(out.array()));
+    }
+
+    /** Writes a small file whole: a temporary file renamed over the old one. */
+    private void replace(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (listedAtStart != null) {
+            listedAtStart.add(target.getFileName().toString());
+        }
+    }
+
+    private boolean absent(Path p) {
+        return listedAtStart != null && !listedAtStart.contains(p.getFileName().toString());
     }
 
     /** Loads a block's entries from its index file; false (nothing loaded) when the index is missing or stale. */
-    private boolean loadIndex(Block b, Set<Long> deleted, long floor) throws IOException {
-        if (!Files.exists(b.idx)) {
+    private boolean loadIndex(Block b, FullIndex d, Set<Long> deleted, long floor, long prevMax, boolean last)
+            throws IOException {
+        if (absent(b.idx)) {
             return false;
         }
-        byte[] a = Files.readAllBytes(b.idx);
+        byte[] a;
+        try {
+            a = Files.readAllBytes(b.idx);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
         if (cipher != null) {
             try {
                 a = cipher.openFile(a);
@@ -778,21 +857,34 @@ public final class FileStore extends IndexedStore {
                 a = new byte[0]; // reported as damaged below, and rebuilt from the block
             }
         }
-        if (a.length < 24) {
+        if (a.length < 40) {
             log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
             return false;
         }
         crc.reset();
         crc.update(a, 0, a.length - 4);
         ByteBuffer in = ByteBuffer.wrap(a);
-        if ((int) crc.getValue() != in.getInt(a.length - 4) || in.getInt() != IDX_MAGIC) {
+        boolean intact = (int) crc.getValue() == in.getInt(a.length - 4);
+        int magic = in.getInt();
+        if (intact && magic == OLD_IDX_MAGIC) {
+            return false; // written before block summaries: rebuilt (with its summary) without a warning
+        }
+        if (!intact || magic != IDX_MAGIC) {
             log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
             return false;
         }
         long blkSize = in.getLong();
         if (blkSize != b.ch.size()) {
-            log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " stale, rebuilding");
+            if (!last) { // the last block's index (written on close) is expected to be behind after a kill
+                log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " stale, rebuilding");
+            }
             return false;
+        }
+        long maxSeq = in.getLong();
+        long maxTs = in.getLong();
+        if (maxSeq > b.maxSeq) {
+            b.maxSeq = maxSeq;
+            b.maxTs = maxTs;
         }
         int n = in.getInt();
         String subject = null;
@@ -813,9 +905,119 @@ public final class FileStore extends IndexedStore {
                 subjectLen = sl;
             }
             in.position(at + sl);
-            addRecovered(b, seq, ts, subject, size, off, len, deleted, floor);
+            addRecovered(b, d, seq, ts, subject, size, off, len, deleted, floor, prevMax);
         }
         b.size = blkSize;
+        return true;
+    }
+
+    // ---- block summaries ---------------------------------------------------------------------------------
+
+    private long sizeOrMissing(Path p) throws IOException {
+        if (absent(p)) {
+            return -1;
+        }
+        try {
+            return Files.size(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * N.sum: magic, the sizes of N.blk, N.del and N.idx it was written for, then the summary (first sequence
+     * ever, highest sequence and time, messages, bytes, first present sequence and time, last present
+     * sequence, per-subject counts); CRC-32C; sealed as a whole with the stream's cipher. Written when a block
+     * is sealed or rewritten and, for blocks that changed, on close.
+     */
+    private void writeSummary(Block b) throws IOException {
+        List<byte[]> names = new ArrayList<>(b.subjects.size());
+        int cap = 4 + 3 * 8 + 8 * 8 + 4 + 4;
+        for (String s : b.subjects.keySet()) {
+            byte[] n = s.getBytes(StandardCharsets.UTF_8);
+            names.add(n);
+            cap += 2 + n.length + 8;
+        }
+        ByteBuffer out = ByteBuffer.allocate(cap);
+        out.putInt(SUM_MAGIC).putLong(b.ch.size()).putLong(sizeOrMissing(b.del)).putLong(sizeOrMissing(b.idx));
+        out.putLong(b.base).putLong(b.maxSeq).putLong(b.maxTs).putLong(b.msgs).putLong(b.bytes)
+                .putLong(b.firstSeq).putLong(b.firstTs).putLong(b.lastSeq).putInt(names.size());
+        int i = 0;
+        for (long count : b.subjects.values()) {
+            byte[] n = names.get(i++);
+            out.putShort((short) n.length).put(n).putLong(count);
+        }
+        crc.reset();
+        crc.update(out.array(), 0, out.position());
+        out.putInt((int) crc.getValue());
+        replace(b.sum, cipher == null ? out.array() : cipher.sealFile(out.array()));
+        b.summaryDirty = false;
+    }
+
+    /** Takes a block's summary from N.sum when it still describes the block; false: the entries must be read. */
+    private boolean readSummary(Block b, long floor) throws IOException {
+        if (absent(b.sum)) {
+            return false;
+        }
+        byte[] a;
+        try {
+            a = Files.readAllBytes(b.sum);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        if (cipher != null) {
+            try {
+                a = cipher.openFile(a);
+            } catch (StoreCipher.AuthenticationFailed e) {
+                return false;
+            }
+        }
+        if (a.length < 4 + 3 * 8 + 8 * 8 + 4 + 4) {
+            return false;
+        }
+        crc.reset();
+        crc.update(a, 0, a.length - 4);
+        ByteBuffer in = ByteBuffer.wrap(a, 0, a.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(a).getInt(a.length - 4) || in.getInt() != SUM_MAGIC) {
+            return false;
+        }
+        long blkSize = in.getLong();
+        if (blkSize != b.ch.size() || in.getLong() != sizeOrMissing(b.del) || in.getLong() != sizeOrMissing(b.idx)) {
+            return false; // written before the block, its delete log or its index last changed
+        }
+        long base = in.getLong();
+        long maxSeq = in.getLong();
+        long maxTs = in.getLong();
+        long msgs = in.getLong();
+        long bytes = in.getLong();
+        long first = in.getLong();
+        long firstTs = in.getLong();
+        long lastPresent = in.getLong();
+        if (msgs > 0 && floor > first) {
+            return false; // a purge or compaction reached into this block after the summary
+        }
+        int n = in.getInt();
+        java.util.Map<String, Long> subjects = new java.util.HashMap<>(Math.max(4, n * 2));
+        try {
+            for (int i = 0; i < n; i++) {
+                int sl = in.getShort() & 0xffff;
+                String subject = new String(a, in.position(), sl, StandardCharsets.UTF_8);
+                in.position(in.position() + sl);
+                subjects.put(subject, in.getLong());
+            }
+        } catch (RuntimeException e) {
+            return false;
+        }
+        b.size = blkSize;
+        b.base = base;
+        b.maxSeq = maxSeq;
+        b.maxTs = maxTs;
+        b.msgs = msgs;
+        b.bytes = bytes;
+        b.firstSeq = first;
+        b.firstTs = firstTs;
+        b.lastSeq = lastPresent;
+        b.subjects = subjects;
         return true;
     }
 
@@ -856,13 +1058,45 @@ public final class FileStore extends IndexedStore {
         if (syncTask != null) {
             syncTask.cancel(false);
         }
+        writeChangedSummaries();
         for (Block b : blocks.values()) {
             closeQuietly(b);
         }
     }
 
+    /**
+     * On close: the summaries of blocks that changed since theirs was written (deletes, the block appends went
+     * to, with its index), so the next start reads neither index nor block of them. A store killed before
+     * this is recovered from the blocks those summaries no longer match.
+     */
+    private void writeChangedSummaries() {
+        if (destroying) {
+            return;
+        }
+        for (Block b : blocks.values()) {
+            if (!b.summaryDirty) {
+                continue;
+            }
+            try {
+                if (!b.sealed) {
+                    if (b.detail == null || b.size == 0) {
+                        continue;
+                    }
+                    writeIndex(b, b.detail);
+                }
+                writeSummary(b);
+            } catch (IOException ex) {
+                log.warn("JetStream file store " + dir + ": could not write the summary of " + b + ": "
+                        + ex.getMessage());
+            }
+        }
+    }
+
+    private boolean destroying;
+
     @Override
     public synchronized void destroy() {
+        destroying = true;
         close();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -910,7 +1144,7 @@ public final class FileStore extends IndexedStore {
         flushQuietly();
         long damaged = 0;
         for (long seq = index.nextPresent(0); seq >= 0; seq = index.nextPresent(seq + 1)) {
-            FileEntry f = (FileEntry) index.get(seq);
+            Block.Record f = (Block.Record) index.get(seq);
             try {
                 ByteBuffer r = readRecord(f.block, f.offset, f.length);
                 Parsed p = parse(r.array(), 0, f.length, crc, cipher);
@@ -922,6 +1156,17 @@ public final class FileStore extends IndexedStore {
             }
         }
         return damaged;
+    }
+
+    /** Blocks whose entries are loaded now (tests: the others are known from their summaries). */
+    public synchronized int loadedBlocks() {
+        return blockIndex.loadedBlocks();
+    }
+
+    /** Tests: a smaller bound on loaded entries than {@link #MAX_LOADED_ENTRIES}. */
+    synchronized void setLoadedEntryBound(long entries) {
+        blockIndex.setMaxEntries(entries);
+        blockIndex.trim();
     }
 
     /** Number of block files (tests and monitoring). */

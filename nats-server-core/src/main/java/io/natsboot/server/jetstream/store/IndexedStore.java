@@ -4,7 +4,6 @@ import io.natsboot.server.subject.Subjects;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,15 +27,22 @@ abstract class IndexedStore implements MessageStore {
         }
     }
 
-    final EntryIndex index = new EntryIndex();
-    final Map<String, SeqList> bySubject = new HashMap<>();
+    /** Which messages are present (the file store's loads blocks on demand). */
+    final SeqIndex index;
     long firstSeq = 1;
     long lastSeq;
     long lastTimestamp;
-    long bytes;
     StoreLimits limits = StoreLimits.NONE;
     private RemovalListener listener;
     boolean closed;
+
+    IndexedStore(SeqIndex index) {
+        this.index = index;
+    }
+
+    /** Called before {@link #write}: a store that loads its index lazily readies the part appends go to. */
+    void beforeAppend() {
+    }
 
     /** Persists a new message; returns its index entry. */
     abstract Entry write(long seq, long timestamp, String subject, byte[] headers, byte[] data) throws StoreException;
@@ -47,7 +53,7 @@ abstract class IndexedStore implements MessageStore {
     abstract void erase(long seq, Entry e);
 
     /** Persists that every sequence below {@code seq} is gone (the index entries are already removed). */
-    abstract void eraseBelow(long seq, List<Entry> removed);
+    abstract void eraseBelow(long seq);
 
     /** Bytes a message counts against max_bytes (nats-server's accounting for this kind of store). */
     abstract int sizeOf(String subject, byte[] headers, byte[] data);
@@ -60,8 +66,6 @@ abstract class IndexedStore implements MessageStore {
     /** Adds a recovered or new entry to the index and counters. */
     final void indexEntry(long seq, Entry e) {
         index.put(seq, e);
-        bySubject.computeIfAbsent(e.subject, k -> new SeqList()).add(seq);
-        bytes += e.size;
         if (seq > lastSeq) {
             lastSeq = seq;
             lastTimestamp = e.timestamp;
@@ -95,6 +99,7 @@ abstract class IndexedStore implements MessageStore {
         data = data == null ? new byte[0] : data;
         checkDiscardNew(subject, headers, data);
         long ts = timestamp == 0 ? Math.max(now(), lastTimestamp) : timestamp;
+        beforeAppend();
         Entry e = write(seq, ts, subject, headers, data);
         if (index.count() == 0) {
             firstSeq = seq;
@@ -102,7 +107,7 @@ abstract class IndexedStore implements MessageStore {
         indexEntry(seq, e);
         lastSeq = seq;
         lastTimestamp = ts;
-        enforceLimits();
+        enforceLimits(subject);
         return new StoredMessage(subject, headers, data, seq, ts);
     }
 
@@ -116,8 +121,7 @@ abstract class IndexedStore implements MessageStore {
         }
         boolean atSubjectLimit = false;
         if (l.maxMsgsPerSubject() > 0) {
-            SeqList s = bySubject.get(subject);
-            if (s != null && s.size() >= l.maxMsgsPerSubject()) {
+            if (index.subjectCount(subject) >= l.maxMsgsPerSubject()) {
                 if (l.discardNewPerSubject()) {
                     throw new StoreException(StoreException.MAX_MSGS_PER_SUBJECT);
                 }
@@ -127,22 +131,35 @@ abstract class IndexedStore implements MessageStore {
         if (l.maxMsgs() > 0 && index.count() >= l.maxMsgs() && !atSubjectLimit) {
             throw new StoreException(StoreException.MAX_MSGS);
         }
-        if (l.maxBytes() > 0 && bytes + headers.length + data.length > l.maxBytes() && !atSubjectLimit) {
+        if (l.maxBytes() > 0 && index.bytes() + headers.length + data.length > l.maxBytes() && !atSubjectLimit) {
             throw new StoreException(StoreException.MAX_BYTES);
         }
     }
 
     /** Removes what the limits no longer allow, oldest first (per subject first, as nats-server). */
     final void enforceLimits() {
+        enforceLimits(null);
+    }
+
+    /**
+     * As {@link #enforceLimits()}; after an append only the appended subject can be over its per-subject limit,
+     * so {@code appended} (null: every subject) narrows that check.
+     */
+    private void enforceLimits(String appended) {
         StoreLimits l = limits;
         if (l.maxMsgsPerSubject() > 0) {
             List<Long> over = null;
-            for (SeqList s : bySubject.values()) {
-                for (int i = 0; i < s.size() - l.maxMsgsPerSubject(); i++) {
+            for (String subject : appended != null ? List.of(appended) : new ArrayList<>(index.subjects())) {
+                long excess = index.subjectCount(subject) - l.maxMsgsPerSubject();
+                if (excess <= 0) {
+                    continue; // (no block is read for a subject within its limit)
+                }
+                for (long seq = index.subjectNext(subject, 0); excess > 0 && seq >= 0;
+                     seq = index.subjectNext(subject, seq + 1), excess--) {
                     if (over == null) {
                         over = new ArrayList<>();
                     }
-                    over.add(s.get(i));
+                    over.add(seq);
                 }
             }
             if (over != null) {
@@ -158,7 +175,7 @@ abstract class IndexedStore implements MessageStore {
             }
         }
         if (l.maxBytes() > 0) {
-            while (bytes > l.maxBytes() && index.count() > 0) {
+            while (index.bytes() > l.maxBytes() && index.count() > 0) {
                 removeBy(index.firstSeq(), true);
             }
         }
@@ -169,13 +186,9 @@ abstract class IndexedStore implements MessageStore {
 
     private void expireLocked(long nowNanos) {
         long cutoff = nowNanos - limits.maxAgeNanos();
-        while (index.count() > 0) {
-            long seq = index.firstSeq();
-            Entry e = index.get(seq);
-            if (e.timestamp > cutoff) {
-                break;
-            }
-            removeBy(seq, true);
+        // The first message's time comes from a summary: no block is read unless something expires.
+        while (index.count() > 0 && index.firstTimestamp() <= cutoff) {
+            removeBy(index.firstSeq(), true);
         }
     }
 
@@ -192,12 +205,6 @@ abstract class IndexedStore implements MessageStore {
         if (e == null) {
             return null;
         }
-        SeqList s = bySubject.get(e.subject);
-        s.remove(seq);
-        if (s.size() == 0) {
-            bySubject.remove(e.subject);
-        }
-        bytes -= e.size;
         firstSeq = index.count() > 0 ? index.firstSeq() : lastSeq + 1;
         erase(seq, e);
         if (byLimits && listener != null) {
@@ -228,21 +235,15 @@ abstract class IndexedStore implements MessageStore {
             return index.nextPresent(fromSeq);
         }
         if (Subjects.isLiteral(filter)) {
-            SeqList s = bySubject.get(filter);
-            if (s == null) {
-                return -1;
-            }
-            int i = s.ceilingIndex(fromSeq);
-            return i < s.size() ? s.get(i) : -1;
+            return index.subjectNext(filter, fromSeq);
         }
-        if (bySubject.size() <= 256) {
+        if (index.numSubjects() <= 256) {
             long best = -1;
-            for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
-                if (Subjects.matches(filter, m.getKey())) {
-                    SeqList s = m.getValue();
-                    int i = s.ceilingIndex(fromSeq);
-                    if (i < s.size() && (best < 0 || s.get(i) < best)) {
-                        best = s.get(i);
+            for (String subject : index.subjects()) {
+                if (Subjects.matches(filter, subject)) {
+                    long seq = index.subjectNext(subject, fromSeq);
+                    if (seq >= 0 && (best < 0 || seq < best)) {
+                        best = seq;
                     }
                 }
             }
@@ -260,14 +261,13 @@ abstract class IndexedStore implements MessageStore {
     public synchronized StoredMessage loadLast(String filter) {
         long best = -1;
         if (all(filter)) {
-            best = index.count() > 0 ? index.lastPresent() : -1;
+            best = index.lastPresent();
         } else if (Subjects.isLiteral(filter)) {
-            SeqList s = bySubject.get(filter);
-            best = s == null ? -1 : s.last();
+            best = index.subjectLast(filter);
         } else {
-            for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
-                if (Subjects.matches(filter, m.getKey())) {
-                    best = Math.max(best, m.getValue().last());
+            for (String subject : new ArrayList<>(index.subjects())) {
+                if (Subjects.matches(filter, subject)) {
+                    best = Math.max(best, index.subjectLast(subject));
                 }
             }
         }
@@ -297,11 +297,10 @@ abstract class IndexedStore implements MessageStore {
                 victims.add(seq);
             }
         } else {
-            for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
-                if (m.getKey().equals(filter) || Subjects.matches(filter, m.getKey())) {
-                    SeqList s = m.getValue();
-                    for (int i = 0; i < s.size(); i++) {
-                        victims.add(s.get(i));
+            for (String subject : new ArrayList<>(index.subjects())) {
+                if (subject.equals(filter) || Subjects.matches(filter, subject)) {
+                    for (long seq = index.subjectNext(subject, 0); seq >= 0; seq = index.subjectNext(subject, seq + 1)) {
+                        victims.add(seq);
                     }
                 }
             }
@@ -326,20 +325,7 @@ abstract class IndexedStore implements MessageStore {
     }
 
     private long compactLocked(long below) {
-        List<Entry> removed = new ArrayList<>();
-        long n = 0;
-        while (index.count() > 0 && index.firstSeq() < below) {
-            long seq = index.firstSeq();
-            Entry e = index.remove(seq);
-            SeqList s = bySubject.get(e.subject);
-            s.remove(seq);
-            if (s.size() == 0) {
-                bySubject.remove(e.subject);
-            }
-            bytes -= e.size;
-            removed.add(e);
-            n++;
-        }
+        long n = index.removeBelow(below);
         if (index.count() == 0) {
             if (below > lastSeq + 1) {
                 lastSeq = below - 1;
@@ -348,7 +334,7 @@ abstract class IndexedStore implements MessageStore {
         } else {
             firstSeq = index.firstSeq();
         }
-        eraseBelow(Math.min(below, lastSeq + 1), removed);
+        eraseBelow(Math.min(below, lastSeq + 1));
         return n;
     }
 
@@ -366,22 +352,15 @@ abstract class IndexedStore implements MessageStore {
                 // No gaps: count by arithmetic instead of walking the index (called for every delivery).
                 return lastSeq - fromSeq + 1;
             }
-            long n = 0;
-            for (long seq = index.nextPresent(fromSeq); seq >= 0; seq = index.nextPresent(seq + 1)) {
-                n++;
-            }
-            return n;
+            return index.countFrom(fromSeq);
         }
         if (Subjects.isLiteral(filter)) {
-            // One subject (a consumer filtered on it, asked on every delivery): its list, not every subject's.
-            SeqList s = bySubject.get(filter);
-            return s == null ? 0 : s.size() - s.ceilingIndex(fromSeq);
+            return index.subjectCountFrom(filter, fromSeq);
         }
         long n = 0;
-        for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
-            if (m.getKey().equals(filter) || Subjects.matches(filter, m.getKey())) {
-                SeqList s = m.getValue();
-                n += s.size() - s.ceilingIndex(fromSeq);
+        for (String subject : new ArrayList<>(index.subjects())) {
+            if (Subjects.matches(filter, subject)) {
+                n += index.subjectCountFrom(subject, fromSeq);
             }
         }
         return n;
@@ -390,9 +369,9 @@ abstract class IndexedStore implements MessageStore {
     @Override
     public synchronized Map<String, Long> subjectCounts(String filter) {
         Map<String, Long> out = new TreeMap<>();
-        for (Map.Entry<String, SeqList> m : bySubject.entrySet()) {
-            if (all(filter) || m.getKey().equals(filter) || Subjects.matches(filter, m.getKey())) {
-                out.put(m.getKey(), (long) m.getValue().size());
+        for (String subject : index.subjects()) {
+            if (all(filter) || subject.equals(filter) || Subjects.matches(filter, subject)) {
+                out.put(subject, index.subjectCount(subject));
             }
         }
         return out;
@@ -402,9 +381,10 @@ abstract class IndexedStore implements MessageStore {
     public synchronized StoreState state() {
         long msgs = index.count();
         long first = msgs > 0 ? index.firstSeq() : lastSeq + 1;
-        long firstTs = msgs > 0 ? index.get(first).timestamp : 0;
+        long firstTs = msgs > 0 ? index.firstTimestamp() : 0;
         long deleted = msgs > 0 ? (lastSeq - first + 1) - msgs : 0;
-        return new StoreState(msgs, bytes, first, firstTs, lastSeq, lastTimestamp, deleted, bySubject.size());
+        return new StoreState(msgs, index.bytes(), first, firstTs, lastSeq, lastTimestamp, deleted,
+                index.numSubjects());
     }
 
     @Override
@@ -415,10 +395,16 @@ abstract class IndexedStore implements MessageStore {
         long first = index.firstSeq();
         long[] out = new long[(int) Math.min(Integer.MAX_VALUE - 8, (lastSeq - first + 1) - index.count())];
         int n = 0;
-        for (long s = first; s <= lastSeq && n < out.length; s++) {
-            if (index.get(s) == null) {
+        long expect = first;
+        for (long seq = index.nextPresent(first); n < out.length; seq = index.nextPresent(seq + 1)) {
+            long upTo = seq < 0 ? lastSeq + 1 : seq;
+            for (long s = expect; s < upTo && n < out.length; s++) {
                 out[n++] = s;
             }
+            if (seq < 0) {
+                break;
+            }
+            expect = seq + 1;
         }
         return out;
     }

@@ -1,7 +1,5 @@
 package io.natsboot.server.jetstream.store;
 
-import java.util.List;
-
 /** Messages kept on the heap; nothing survives the process. */
 public final class MemoryStore extends IndexedStore {
 
@@ -17,6 +15,7 @@ public final class MemoryStore extends IndexedStore {
     }
 
     public MemoryStore(StoreLimits limits) {
+        super(new FullIndex());
         this.limits = limits;
     }
 
@@ -36,7 +35,7 @@ public final class MemoryStore extends IndexedStore {
     }
 
     @Override
-    void eraseBelow(long seq, List<Entry> removed) {
+    void eraseBelow(long seq) {
     }
 
     /** nats-server's memory store accounting: subject, headers, payload and 16 bytes for sequence and time. */

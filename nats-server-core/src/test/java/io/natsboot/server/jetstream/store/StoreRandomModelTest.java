@@ -42,6 +42,11 @@ class StoreRandomModelTest {
                 : StoreCipher.Kind.CHACHA)[1];
         MessageStore s = kind.equals("memory") ? new MemoryStore(limits)
                 : new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log, cipher);
+        // A few blocks' entries loaded at most: every step also goes through dropping and re-reading blocks.
+        long loadedBound = 40 + r.nextInt(60);
+        if (s instanceof FileStore f) {
+            f.setLoadedEntryBound(loadedBound);
+        }
         TreeMap<Long, M> model = new TreeMap<>();
         long last = 0;
         long floor = 1;
@@ -82,6 +87,7 @@ class StoreRandomModelTest {
                 } else if (op < 90 && s instanceof FileStore) {
                     s.close();
                     s = new FileStore(tmp.resolve(kindAndSeed.replace(':', '-')), opts, limits, log, cipher);
+                    ((FileStore) s).setLoadedEntryBound(loadedBound);
                 } else if (!model.isEmpty()) {
                     long seq = model.floorKey(model.firstKey() + r.nextInt((int) (last - model.firstKey() + 1)));
                     StoredMessage m = s.load(seq);
