@@ -4,6 +4,8 @@
 #
 #   ./mvnw -q -pl nats-server-core -am package -DskipTests && benchmarks/jetstream-side-by-side.sh
 #   ROUNDS=5 SYNC_N=10000 ASYNC_N=200000 CONSUME_N=200000 REPLAY_N=1000000 KV_N=20000 benchmarks/jetstream-side-by-side.sh
+#   STORAGES=file MODES="sync async consume" benchmarks/jetstream-side-by-side.sh   # a subset of the rows
+#   WARMUP=3 benchmarks/jetstream-side-by-side.sh   # JIT warm-up passes on ours per row (default 1)
 #
 # Per storage (file, memory): synchronous publish (each waits for its PubAck: msgs/s, p50/p99 latency), async
 # publish (4000 in flight at most: msgs/s), pull consume with explicit acks (batches of 256: msgs/s), ordered
@@ -22,6 +24,9 @@ ASYNC_N="${ASYNC_N:-100000}"
 CONSUME_N="${CONSUME_N:-100000}"
 REPLAY_N="${REPLAY_N:-1000000}"
 KV_N="${KV_N:-20000}"
+STORAGES="${STORAGES:-file memory}"
+MODES="${MODES:-sync async consume replay kvput kvget}"
+WARMUP="${WARMUP:-1}"
 SIZE="${SIZE:-128}"
 REF_PORT="${REF_PORT:-24331}"
 OUR_PORT="${OUR_PORT:-24332}"
@@ -59,16 +64,16 @@ bench() { "$BIN" -url "nats://127.0.0.1:$1" -mode "$2" -storage "$3" -n "$4" -si
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0)?a/b:0}'; }
 load=$(cut -d' ' -f1 /proc/loadavg)
 {
-  echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds=$ROUNDS size=${SIZE}B load(1m)=$load cores=$(nproc)"
+  echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds=$ROUNDS warmup=$WARMUP size=${SIZE}B load(1m)=$load cores=$(nproc)"
   printf "%-28s %14s %14s %7s\n" scenario nats-server nats-boot ratio
 } >"$table"
-for storage in file memory; do
-  for mode in sync async consume replay kvput kvget; do
+for storage in $STORAGES; do
+  for mode in $MODES; do
     case "$mode" in
       sync) n=$SYNC_N ;; async) n=$ASYNC_N ;; consume) n=$CONSUME_N ;; replay) n=$REPLAY_N ;; *) n=$KV_N ;;
     esac
     latency=false; case "$mode" in sync|kvput|kvget) latency=true ;; esac
-    bench "$OUR_PORT" "$mode" "$storage" "$n" >/dev/null   # JIT warm-up of ours
+    for _ in $(seq "$WARMUP"); do bench "$OUR_PORT" "$mode" "$storage" "$n" >/dev/null; done   # JIT warm-up of ours
     ref=(); ours=(); rp50=(); op50=(); rp99=(); op99=()
     for _ in $(seq "$ROUNDS"); do
       r=$(bench "$REF_PORT" "$mode" "$storage" "$n"); o=$(bench "$OUR_PORT" "$mode" "$storage" "$n")

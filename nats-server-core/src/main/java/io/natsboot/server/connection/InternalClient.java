@@ -212,6 +212,14 @@ public final class InternalClient {
     }
 
     /**
+     * As {@link #publish(String, String, byte[], byte[])} to a subject used once (a reply inbox: PubAcks, API
+     * responses): matched without entering the account's match cache ({@link io.natsboot.server.subject.SubscriptionTrie#matchOnce}).
+     */
+    public int publishReply(String subject, byte[] headers, byte[] payload) {
+        return publish(subject, subject, null, headers, payload, false);
+    }
+
+    /**
      * As {@link #publish(String, String, byte[], byte[])}, but routed by {@code routeSubject} (matched against the
      * account's subscriptions) while receivers see {@code presentedSubject} in their MSG/HMSG line: nats-server's
      * JetStream deliveries, a stored message sent to a pull request's inbox or a push consumer's deliver subject
@@ -223,6 +231,11 @@ public final class InternalClient {
      */
     public int publishAs(String routeSubject, String presentedSubject, String reply, byte[] headers,
             byte[] payload) {
+        return publish(routeSubject, presentedSubject, reply, headers, payload, true);
+    }
+
+    private int publish(String routeSubject, String presentedSubject, String reply, byte[] headers,
+            byte[] payload, boolean cacheMatch) {
         if (!Subjects.isValidPublishSubject(routeSubject)) {
             throw new IllegalArgumentException("invalid publish subject: " + routeSubject);
         }
@@ -246,7 +259,8 @@ public final class InternalClient {
         }
         ByteBuf remote = null;
         try {
-            MatchResult<Subscription> result = account.trie().match(subject);
+            MatchResult<Subscription> result = cacheMatch ? account.trie().match(subject)
+                    : account.trie().matchOnce(subject);
             // a fan-out per call: publish may run on many threads at once
             MessageFanout fanout = new MessageFanout(server);
             if (!routeSubject.equals(presentedSubject)) {

@@ -102,10 +102,19 @@ public final class SubjectCache {
         long gen = trie.generation();
         if (e.generation != gen) {
             // Read the generation before matching: a change during the match forces a refresh next time.
-            e.result = trie.match(e.subject);
+            e.result = oneShot(e.subject) ? trie.matchOnce(e.subject) : trie.match(e.subject);
             e.generation = gen;
         }
         return e;
+    }
+
+    /**
+     * A JetStream ack ({@code $JS.ACK.<stream>.<consumer>.<counts and sequences>}): every one is a new subject,
+     * published once. Matched without entering the account's match cache, which would otherwise take one entry
+     * per acknowledged message and be swept every few hundred acks.
+     */
+    private static boolean oneShot(String subject) {
+        return subject.startsWith("$JS.ACK.");
     }
 
     /** A hash of the subject bytes, read a word (8 bytes) at a time. */

@@ -546,23 +546,62 @@ public final class Consumer {
     record AckInfo(String stream, String consumer, long delivered, long streamSeq, long consumerSeq, long timestamp,
                    long pending) {
         static AckInfo parse(String subject) {
-            String[] t = subject.split("\\.");
             // $JS.ACK.<stream>.<consumer>.<dc>.<sseq>.<dseq>.<ts>.<pending> (9 tokens); 2.10+ adds a domain and
-            // account hash in front (12 tokens) and a random token at the end.
+            // account hash in front (12 tokens) and a random token at the end. Split by hand (once per ack): the
+            // numbers are parsed in place, without a String[] and a substring each. Trailing empty tokens do not
+            // count, as with String.split.
+            int end = subject.length();
+            while (end > 0 && subject.charAt(end - 1) == '.') {
+                end--;
+            }
+            int[] starts = new int[16];
+            int n = 0;
+            int from = 0;
+            while (true) {
+                if (n == starts.length) {
+                    return null; // more tokens than any ack subject has
+                }
+                starts[n++] = from;
+                int dot = subject.indexOf('.', from);
+                if (dot < 0 || dot >= end) {
+                    break;
+                }
+                from = dot + 1;
+            }
             int base;
-            if (t.length == 9) {
+            if (n == 9) {
                 base = 2;
-            } else if (t.length >= 11) {
+            } else if (n >= 11) {
                 base = 4;
             } else {
                 return null;
             }
             try {
-                return new AckInfo(t[base], t[base + 1], Long.parseLong(t[base + 2]), Long.parseLong(t[base + 3]),
-                        Long.parseLong(t[base + 4]), Long.parseLong(t[base + 5]), Long.parseLong(t[base + 6]));
+                return new AckInfo(token(subject, starts, n, end, base), token(subject, starts, n, end, base + 1),
+                        number(subject, starts, n, end, base + 2), number(subject, starts, n, end, base + 3),
+                        number(subject, starts, n, end, base + 4), number(subject, starts, n, end, base + 5),
+                        number(subject, starts, n, end, base + 6));
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 return null;
             }
+        }
+
+        private static int tokenEnd(int[] starts, int n, int end, int i) {
+            return i + 1 < n ? starts[i + 1] - 1 : end;
+        }
+
+        private static String token(String s, int[] starts, int n, int end, int i) {
+            if (i >= n) {
+                throw new ArrayIndexOutOfBoundsException(i);
+            }
+            return s.substring(starts[i], tokenEnd(starts, n, end, i));
+        }
+
+        private static long number(String s, int[] starts, int n, int end, int i) {
+            if (i >= n) {
+                throw new ArrayIndexOutOfBoundsException(i);
+            }
+            return Long.parseLong(s, starts[i], tokenEnd(starts, n, end, i), 10);
         }
     }
 
@@ -624,7 +663,7 @@ public final class Consumer {
             dirty = true;
             if (reply != null && !reply.isEmpty() && !kind.equals("+NXT")) {
                 // Double acks (ack sync) get an empty reply.
-                js.transport().publish(stream.account.name, reply, null, null, new byte[0]);
+                js.transport().publishReply(stream.account.name, reply, null, new byte[0]);
             }
             deliverLocked();
         }

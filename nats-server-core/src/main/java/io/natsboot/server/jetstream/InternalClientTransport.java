@@ -35,6 +35,11 @@ public final class InternalClientTransport implements JetStreamTransport {
     }
 
     @Override
+    public void publishReply(String account, String subject, byte[] headers, byte[] payload) {
+        client(account).publishReply(subject, headers, payload);
+    }
+
+    @Override
     public void deliver(String account, String deliverSubject, String subject, String reply, byte[] headers,
             byte[] payload) {
         client(account).publishAs(deliverSubject, subject, reply, headers, payload);

@@ -23,6 +23,14 @@ public interface JetStreamTransport {
     void publish(String account, String subject, String reply, byte[] headers, byte[] payload);
 
     /**
+     * A reply to a request's inbox (a PubAck, an ack's empty reply): a subject published to once, which the
+     * transport need not remember (see SubscriptionTrie.matchOnce).
+     */
+    default void publishReply(String account, String subject, byte[] headers, byte[] payload) {
+        publish(account, subject, null, headers, payload);
+    }
+
+    /**
      * Delivers a stored message to a consumer's subscriber: routed by {@code deliverSubject} (a pull request's
      * reply inbox or a push consumer's deliver subject) but presented with the message's own {@code subject},
      * as nats-server does ({@code MSG c.1 <sid> $JS.ACK...} on a subscription to the inbox).

@@ -160,22 +160,93 @@ public final class Stream {
     private void onPublish(String subject, String reply, byte[] hdr, byte[] payload) {
         byte[] ack;
         StoredMessage stored;
+        boolean answer = reply != null && !reply.isEmpty() && !config.noAck;
+        // Inside a client's read, a file stream keeps the records in memory and writes them with one system
+        // call when the read is done, then sends their PubAcks (HeldAcks): never a PubAck before its write.
+        io.natsboot.server.connection.ReadBatch batch =
+                store instanceof FileStore ? io.natsboot.server.connection.ReadBatch.current() : null;
+        HeldAcks hold = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            Result r = process(subject, hdr, payload);
+            if (batch != null) {
+                if (held == null) {
+                    held = new HeldAcks(batch);
+                    batch.beforeFlush(held);
+                }
+                if (held.batch == batch) {
+                    hold = held;
+                }
+            }
+            Result r;
+            if (hold != null) {
+                FileStore fs = (FileStore) store;
+                fs.holdWrites();
+                try {
+                    r = process(subject, hdr, payload);
+                } finally {
+                    fs.releaseWrites();
+                }
+            } else {
+                r = process(subject, hdr, payload);
+            }
             if (r == null) {
                 return;
             }
             ack = r.ack;
             stored = r.stored;
+            if (hold != null && answer) {
+                hold.add(reply, ack, stored != null);
+            }
         }
-        if (reply != null && !reply.isEmpty() && !config.noAck) {
-            js.transport().publish(account.name, reply, null, null, ack);
+        if (answer && hold == null) {
+            js.transport().publishReply(account.name, reply, null, ack);
         }
         if (stored != null) {
             afterStore(stored);
+        }
+    }
+
+    /** The file stream's held writes and PubAcks of one client read (one at a time; see onPublish). */
+    private HeldAcks held;
+
+    /** PubAcks held until the records they acknowledge are written; run when the client's read is done. */
+    private final class HeldAcks implements Runnable {
+        final io.natsboot.server.connection.ReadBatch batch;
+        final ArrayList<String> replies = new ArrayList<>();
+        final ArrayList<byte[]> acks = new ArrayList<>();
+        /** Per PubAck: whether it acknowledges a stored (held) record; false for an error or a duplicate. */
+        final java.util.BitSet storing = new java.util.BitSet();
+
+        HeldAcks(io.natsboot.server.connection.ReadBatch batch) {
+            this.batch = batch;
+        }
+
+        void add(String reply, byte[] ack, boolean stores) {
+            storing.set(acks.size(), stores);
+            replies.add(reply);
+            acks.add(ack);
+        }
+
+        @Override
+        public void run() {
+            synchronized (Stream.this) {
+                if (held == this) {
+                    held = null;
+                }
+            }
+            byte[] failed = null;
+            try {
+                ((FileStore) store).flushWrites();
+            } catch (StoreException | RuntimeException e) {
+                js.log().error("JetStream stream '" + account.name + " > " + config.name + "': " + e.getMessage());
+                failed = errorAck(ApiError.streamStoreFailed(e.getMessage()));
+            }
+            for (int i = 0, n = acks.size(); i < n; i++) {
+                js.transport().publishReply(account.name, replies.get(i), null,
+                        failed != null && storing.get(i) ? failed : acks.get(i));
+            }
         }
     }
 

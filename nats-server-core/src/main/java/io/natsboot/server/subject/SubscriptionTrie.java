@@ -232,6 +232,34 @@ public final class SubscriptionTrie<S extends Interest> {
     }
 
     /**
+     * As {@link #match}, for a subject that will not be published again (a request's reply inbox: a PubAck, an
+     * API response): a cached result is used, but a miss is not added to the cache, so one-shot subjects neither
+     * evict the subjects that repeat nor make every few hundred publishes sweep the cache.
+     */
+    public MatchResult<S> matchOnce(String subject) {
+        ConcurrentHashMap<String, MatchResult<S>> c = cache;
+        if (c != null) {
+            MatchResult<S> hit = c.get(subject);
+            if (hit != null) {
+                cacheHits.increment();
+                return hit;
+            }
+        }
+        cacheMisses.increment();
+        String[] tokens = Subjects.tokenize(subject);
+        if (tokens == null) {
+            return MatchResult.empty();
+        }
+        Lock r = lock.readLock();
+        r.lock();
+        try {
+            return collect(tokens);
+        } finally {
+            r.unlock();
+        }
+    }
+
+    /**
      * Calls {@code action} for every subscription. The subscriptions are copied under the lock and the action
      * runs outside it, so it may call back into the trie; it sees a snapshot.
      */
