@@ -73,8 +73,11 @@ class JetStreamConcurrencyTest {
                     }
                 }));
             }
+            // No-wait pulls race the publishers: the puller keeps going (up to 20 s) until one pull found
+            // messages, so a puller that ran ahead of every publish on a loaded machine does not end with none.
+            long pullUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             threads.add(started(() -> {
-                for (int n = 0; n < 300; n++) {
+                for (int n = 0; n < 300 || (pulled.get() == 0 && System.nanoTime() < pullUntil); n++) {
                     t.publish("$G", "$JS.API.CONSUMER.MSG.NEXT.L.Q", "_INBOX.pull", null,
                             "{\"batch\":20,\"no_wait\":true}".getBytes());
                 }
