@@ -31,7 +31,8 @@ final class AotTraining {
         Thread t = new Thread(() -> {
             try {
                 workload(port);
-            } catch (IOException | RuntimeException e) {
+                fileStore();
+            } catch (IOException | RuntimeException | io.natsboot.server.jetstream.store.StoreException e) {
                 System.err.println("nats-server: AOT training workload failed: " + e);
             } finally {
                 stop.run();
@@ -78,6 +79,51 @@ final class AotTraining {
             }
             send(po, "UNSUB 9\r\nPING\r\n");
             awaitPong(pi);
+        }
+    }
+
+    /**
+     * A JetStream file store written, closed and opened again from its block summaries, then read: what a start
+     * on stored streams runs first (its classes and profiles were the cold part of such a start).
+     */
+    private static void fileStore() throws IOException, io.natsboot.server.jetstream.store.StoreException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("natsboot-aot-store");
+        io.natsboot.server.log.ServerLog quiet = new io.natsboot.server.log.ServerLog() {
+            public void info(String msg) { }
+            public void warn(String msg) { }
+            public void error(String msg) { }
+            public void fatal(String msg) { }
+            public void debug(String msg) { }
+            public void trace(String msg) { }
+            public boolean isDebug() { return false; }
+            public boolean isTrace() { return false; }
+        };
+        var options = new io.natsboot.server.jetstream.store.FileStoreOptions(64 * 1024, false,
+                java.time.Duration.ofMinutes(2));
+        var limits = io.natsboot.server.jetstream.store.StoreLimits.NONE;
+        byte[] payload = new byte[100];
+        try {
+            try (var s = new io.natsboot.server.jetstream.store.FileStore(dir, options, limits, quiet)) {
+                for (int i = 0; i < 3000; i++) {
+                    s.append("train." + (i % 8), null, payload, 0);
+                }
+                s.remove(5);
+            }
+            try (var s = new io.natsboot.server.jetstream.store.FileStore(dir, options, limits, quiet)) {
+                s.state();
+                s.subjectCounts(">");
+                s.load(10);
+                s.loadLast("train.3");
+                s.loadNext("train.4", 100);
+                s.append("train.0", null, payload, 0);
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
         }
     }
 
