@@ -882,12 +882,15 @@ public final class ConfigFileOptions {
         for (Entry acc : m.entries()) {
             String name = acc.key();
             if (name.equals("$G")) {
-                notYet(acc, "account " + name);
+                errors.add(acc.pos() + ": \"$G\" is a Reserved Account");
                 continue;
             }
             List<String> names = new ArrayList<>();
             List<AccountOptions.Export> exports = new ArrayList<>();
             List<AccountOptions.Import> imports = new ArrayList<>();
+            int usersBefore = accountUsers.size();
+            AccountOptions.Limits limits = AccountOptions.Limits.NONE;
+            Permissions accountDefaults = null;
             if (acc.value() instanceof ConfMap body) {
                 for (Entry f : body.entries()) {
                     String k = f.key().toLowerCase(Locale.ROOT);
@@ -903,10 +906,9 @@ public final class ConfigFileOptions {
                             case "imports": imports.addAll(imports(f)); break;
                             case "jetstream": accountJetStream(name, f); break;
                             case "mappings": case "maps": mappingsConfig.parse(name, f); break;
-                            case "nkey": case "limits":
-                            case "default_permissions":
-                                notYet(f, "accounts " + k);
-                                break;
+                            case "nkey": accountNkey(f); break;
+                            case "limits": limits = accountLimits(f); break;
+                            case "default_permissions": accountDefaults = accountDefaultPermissions(f); break;
                             default:
                                 if (!f.usedAsVariable()) {
                                     throw new Bad("Unknown field \"" + f.key() + "\" parsing account");
@@ -919,8 +921,66 @@ public final class ConfigFileOptions {
             } else if (!(acc.value() instanceof List<?>) && acc.value() != null) {
                 throw conversion(acc, "map[string]interface {}");
             }
-            accounts.add(new AccountOptions(name, names, exports, imports));
+            if (accountDefaults != null) { // nats-server: the permissions of this account's users without their own
+                for (int i = usersBefore; i < accountUsers.size(); i++) {
+                    User u = accountUsers.get(i);
+                    if (u.permissions() == null) {
+                        accountUsers.set(i, u.withPermissions(accountDefaults));
+                    }
+                }
+            }
+            accounts.add(new AccountOptions(name, names, exports, imports, limits));
         }
+    }
+
+    /** An account's nkey: an account public key ({@code A...}). */
+    private void accountNkey(Entry f) {
+        Object v = f.value();
+        if (!(v instanceof String key) || !NKeys.isValidPublicKey(key, io.nats.client.NKey.Type.ACCOUNT)) {
+            errors.add(f.pos() + ": Not a valid public nkey for an account: "
+                    + (v instanceof String str ? GoFormat.quote(str) : GoFormat.quote(String.valueOf(v))));
+        }
+    }
+
+    /** An account's limits block: max connections, subscriptions, payload and leaf nodes (-1: none). */
+    private AccountOptions.Limits accountLimits(Entry e) {
+        if (!(e.value() instanceof ConfMap m)) {
+            errors.add(e.pos() + ": Expected account limits to be a map/struct, got " + goValue(e.value()));
+            return AccountOptions.Limits.NONE;
+        }
+        long conns = -1;
+        long subs = -1;
+        long payload = -1;
+        long leafs = -1;
+        for (Entry f : m.entries()) {
+            try {
+                switch (f.key().toLowerCase(Locale.ROOT)) {
+                    case "max_connections": case "max_conn": conns = int64(f); break;
+                    case "max_subscriptions": case "max_subs": subs = int64(f); break;
+                    case "max_payload": case "max_pay": payload = int64(f); break;
+                    case "max_leafnodes": case "max_leafs": leafs = int64(f); break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing account limits");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(f.pos() + ": " + bad.getMessage());
+            }
+        }
+        return new AccountOptions.Limits(conns, subs, payload, leafs);
+    }
+
+    private Permissions accountDefaultPermissions(Entry f) throws Bad {
+        if (!(f.value() instanceof ConfMap)) {
+            throw new Bad("Expected permissions to be a map/struct, got " + goValue(f.value()));
+        }
+        return permissions(f);
+    }
+
+    /** Go's %v of a parsed value, for messages that print it. */
+    private static String goValue(Object v) {
+        return v instanceof List<?> || v instanceof ConfMap ? goType(v) : String.valueOf(v);
     }
 
     private List<AccountOptions.Export> exports(Entry e) throws Bad {
@@ -933,15 +993,21 @@ public final class ConfigFileOptions {
             String subject = null;
             boolean service = false;
             List<String> to = List.of();
+            String responseType = null;
+            Duration threshold = null;
+            Entry responseDirective = null;
             for (Entry f : map(item).entries()) {
                 switch (f.key().toLowerCase(Locale.ROOT)) {
                     case "stream": subject = string(f); break;
                     case "service": subject = string(f); service = true; break;
                     case "accounts": to = stringList(f); break;
                     case "response": case "response_type":
-                        if (!"singleton".equalsIgnoreCase(string(f))) {
-                            notYet(f, "exports response_type " + string(f));
-                        }
+                        responseDirective = f;
+                        responseType = responseType(f);
+                        break;
+                    case "threshold": case "response_threshold": case "response_max_time": case "response_time":
+                        responseDirective = f;
+                        threshold = responseThreshold(f);
                         break;
                     default:
                         if (!f.usedAsVariable()) {
@@ -952,9 +1018,45 @@ public final class ConfigFileOptions {
             if (subject == null) {
                 throw new Bad("Expected a stream or service export");
             }
-            out.add(new AccountOptions.Export(subject, service, to));
+            if (responseDirective != null && !service) {
+                errors.add(responseDirective.pos() + ": Detected response directive on non-service");
+                continue;
+            }
+            out.add(new AccountOptions.Export(subject, service, to, responseType, threshold));
         }
         return out;
+    }
+
+    /** nats-server's response types, by the names /accountz shows; a bad one is an error at its key. */
+    private String responseType(Entry f) {
+        if (!(f.value() instanceof String rt)) {
+            errors.add(f.pos() + ": Expected response type to be string, got " + goType(f.value()));
+            return null;
+        }
+        switch (rt.toLowerCase(Locale.ROOT)) {
+            case "single": case "singleton": return "Singleton";
+            case "stream": return "Stream";
+            case "chunk": case "chunked": return "Chunked";
+            default:
+                errors.add(f.pos() + ": Unknown response type: " + GoFormat.quote(rt));
+                return null;
+        }
+    }
+
+    /** How long a service export's answers may come (a Go duration string). */
+    private Duration responseThreshold(Entry f) {
+        if (f.value() instanceof String str) {
+            try {
+                return CommandLine.parseGoDuration(str);
+            } catch (CommandLine.BadValue bad) {
+                errors.add(f.pos() + ": Expected response threshold to be a parseable time duration, got "
+                        + GoFormat.quote(str));
+                return null;
+            }
+        }
+        errors.add(f.pos() + ": Expected response threshold to be a parseable time duration, got "
+                + goType(f.value()));
+        return null;
     }
 
     private List<AccountOptions.Import> imports(Entry e) throws Bad {
@@ -1078,26 +1180,33 @@ public final class ConfigFileOptions {
             Entry badNkey = null;
             Entry last = u;
             Permissions perms = null;
+            Set<String> types = Set.of();
             for (Entry f : m.entries()) {
                 String key = f.key().toLowerCase(Locale.ROOT);
                 last = f;
                 switch (key) {
                     case "user": case "username": name = string(f); break;
                     case "pass": case "password": pass = string(f); break;
-                    case "permission": case "permissions": case "authorization": perms = permissions(f); break;
+                    case "permission": case "permissions": case "authorization":
+                        if (!(f.value() instanceof ConfMap)) {
+                            errors.add(f.pos() + ": Expected permissions to be a map/struct, got "
+                                    + goValue(f.value()));
+                            break;
+                        }
+                        perms = permissions(f);
+                        break;
                     case "nkey":
                         nkey = string(f);
                         if (!NKeys.isValidPublicUserKey(nkey)) {
                             badNkey = f;
                         }
                         break;
-                    case "account": case "allowed_connection_types": case "connection_types":
-                    case "clients":
-                        notYet(f, "users " + key);
+                    case "allowed_connection_types": case "connection_types": case "clients":
+                        types = allowedConnectionTypes(f);
                         break;
-                    default:
+                    default: // nats-server takes no "account" here either: the accounts block says it
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing users");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
                         }
                 }
             }
@@ -1113,7 +1222,7 @@ public final class ConfigFileOptions {
                 if (!names.add("nkey:" + nkey)) {
                     throw new Bad("Duplicate nkey \"" + nkey + "\" detected");
                 }
-                out.add(User.ofNkey(nkey, perms));
+                out.add(User.ofNkey(nkey, perms).withAllowedConnectionTypes(types));
                 continue;
             }
             if (name == null) {
@@ -1122,9 +1231,52 @@ public final class ConfigFileOptions {
             if (!names.add(name)) {
                 throw new Bad("Duplicate user \"" + name + "\" detected");
             }
-            out.add(new User(name, pass == null ? "" : pass, perms));
+            out.add(new User(name, pass == null ? "" : pass, perms, null, types));
         }
         return out;
+    }
+
+    /** Connection types nats-server 2.9.10 knows for {@code allowed_connection_types}. */
+    private static final List<String> CONNECTION_TYPES = List.of("STANDARD", "WEBSOCKET", "LEAFNODE",
+            "LEAFNODE_WS", "MQTT", "MQTT_WS");
+
+    /**
+     * A user's allowed_connection_types: a string or a list of strings, matched in any case; names nats-server
+     * does not know are one error listing them, at the key.
+     */
+    private Set<String> allowedConnectionTypes(Entry f) {
+        List<String> names = new ArrayList<>();
+        Object v = f.value();
+        if (v instanceof String str) {
+            names.add(str);
+        } else if (v instanceof List<?> list) {
+            for (Object o : list) {
+                Entry item = (Entry) o;
+                if (item.value() instanceof String str) {
+                    names.add(str);
+                } else {
+                    errors.add(item.pos() + ": error parsing allowed connection types: unsupported type in array "
+                            + goType(item.value()));
+                }
+            }
+        } else {
+            errors.add(f.pos() + ": error parsing allowed connection types: unsupported type " + goType(v));
+            return Set.of();
+        }
+        java.util.LinkedHashSet<String> known = new java.util.LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
+        for (String n : names) {
+            String upper = n.toUpperCase(Locale.ROOT);
+            if (CONNECTION_TYPES.contains(upper)) {
+                known.add(upper);
+            } else {
+                unknown.add(GoFormat.quote(upper));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            errors.add(f.pos() + ": invalid connection types [" + String.join(" ", unknown) + "]");
+        }
+        return known;
     }
 
     private Permissions permissions(Entry e) throws Bad {
@@ -1138,9 +1290,9 @@ public final class ConfigFileOptions {
                 case "pub": case "publish": case "import": pub = subjectPermission(f); break;
                 case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
                 case "allow_responses": case "allow_response": resp = allowResponses(f); break;
-                default:
+                default: // nats-server names the field's own position
                     if (!f.usedAsVariable()) {
-                        throw new Bad("Unknown field \"" + f.key() + "\" parsing permissions");
+                        errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing permissions");
                     }
             }
         }

@@ -46,10 +46,22 @@ public final class Account {
      * A service import, as seen by the importer: publishes on {@code localSubject} become requests on
      * {@code remoteSubject} in {@code exporter}.
      */
-    public record ServiceImport(Account exporter, String remoteSubject, String localSubject) {
+    public record ServiceImport(Account exporter, String remoteSubject, String localSubject,
+            boolean multipleResponses, long responseThresholdNanos) {
+        public ServiceImport(Account exporter, String remoteSubject, String localSubject) {
+            this(exporter, remoteSubject, localSubject, false, RESPONSE_THRESHOLD_NANOS);
+        }
     }
 
-    record Response(Account importer, String reply, long createdNanos) {
+    /**
+     * Where answers on a made-up reply subject go. {@code multiple}: the export's response_type is stream or
+     * chunked, so the mapping stays for every answer until {@code thresholdNanos} has passed (nats-server's
+     * response threshold), instead of being dropped by the first answer (singleton).
+     */
+    record Response(Account importer, String reply, long createdNanos, boolean multiple, long thresholdNanos) {
+        Response(Account importer, String reply, long createdNanos) {
+            this(importer, reply, createdNanos, false, RESPONSE_THRESHOLD_NANOS);
+        }
     }
 
     /** nats-server's default response threshold: an unanswered request's mapping is dropped after it. */
@@ -131,13 +143,22 @@ public final class Account {
 
     /** A new reply subject in this account that routes one answer back to {@code reply} in {@code importer}. */
     String newResponse(Account importer, String reply) {
+        return newResponse(importer, reply, false, RESPONSE_THRESHOLD_NANOS);
+    }
+
+    /**
+     * As above; {@code multiple} (stream/chunked exports) keeps the mapping for every answer until
+     * {@code thresholdNanos} has passed.
+     */
+    String newResponse(Account importer, String reply, boolean multiple, long thresholdNanos) {
         long id = responseIds.incrementAndGet();
         String subject = responsePrefix + id;
         long now = System.nanoTime();
-        responses.put(subject, new Response(importer, reply, now));
+        responses.put(subject, new Response(importer, reply, now, multiple, thresholdNanos));
         if ((id & 1023) == 0) {
-            // Requests nobody answered must not pile up: drop mappings older than the threshold.
-            responses.values().removeIf(r -> now - r.createdNanos() > RESPONSE_THRESHOLD_NANOS);
+            // Requests nobody answered must not pile up: drop mappings older than their threshold.
+            responses.values().removeIf(r -> now - r.createdNanos() > Math.max(r.thresholdNanos(),
+                    RESPONSE_THRESHOLD_NANOS));
         }
         crossTraffic = true; // from now on publishes here may be answers to route back
         return subject;
@@ -148,7 +169,18 @@ public final class Account {
         if (responses.isEmpty() || !subject.startsWith(responsePrefix)) {
             return null;
         }
-        return responses.remove(subject);
+        Response r = responses.get(subject);
+        if (r == null) {
+            return null;
+        }
+        if (!r.multiple()) {
+            return responses.remove(subject); // one answer per request
+        }
+        if (System.nanoTime() - r.createdNanos() > r.thresholdNanos()) {
+            responses.remove(subject, r); // the response threshold has passed: no more answers
+            return null;
+        }
+        return r;
     }
 
     /** Subject mappings applied to what this account's clients publish (nats-server's account mappings). */

@@ -728,6 +728,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             // nats-server: a client naming an nkey is checked against the nkey users only.
             for (User u : o.users()) {
                 if (u.isNkey() && u.nkey().equals(opts.nkey)) {
+                    if (!u.allowsConnectionType(connectionType())) {
+                        return false; // allowed_connection_types: nats-server refuses it as any bad login
+                    }
                     if (!NKeys.verify(u.nkey(), nonce, opts.sig)) {
                         if (log.isDebug()) {
                             log.debug(logPrefix + "Signature not verified");
@@ -756,6 +759,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (opts.user != null && !opts.user.isEmpty()) {
                 for (User u : o.users()) {
                     if (!u.isNkey() && u.username().equals(opts.user)) {
+                        if (!u.allowsConnectionType(connectionType())) {
+                            return false; // allowed_connection_types: nats-server refuses it as any bad login
+                        }
                         if (!Bcrypt.comparePasswords(u.password(), opts.pass == null ? "" : opts.pass)) {
                             return false;
                         }
@@ -812,6 +818,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         registerUser(u);
         return true;
+    }
+
+    /** How this client connects, as allowed_connection_types names it (STANDARD, WEBSOCKET). */
+    private String connectionType() {
+        return variant == null ? "STANDARD" : variant.jwtConnectionType();
     }
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */

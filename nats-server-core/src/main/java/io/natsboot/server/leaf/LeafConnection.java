@@ -478,7 +478,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             // No leafnodes authorization: the server's own users, as nats-server.
             io.natsboot.server.auth.User match = null;
             for (io.natsboot.server.auth.User u : server.options().users()) {
-                if (user.equals(u.username()) && u.password() != null && Bcrypt.comparePasswords(u.password(), pass)) {
+                if (user.equals(u.username()) && u.password() != null && Bcrypt.comparePasswords(u.password(), pass)
+                        && u.allowsConnectionType(webSocket ? "LEAFNODE_WS" : "LEAFNODE")) { // allowed_connection_types
                     match = u;
                 }
             }
