@@ -67,6 +67,38 @@ public final class Account {
     /** nats-server's default response threshold: an unanswered request's mapping is dropped after it. */
     static final long RESPONSE_THRESHOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
+    /** The accounts block's {@code limits {}} of this account (config mode; JWT limits are OperatorAccounts'). */
+    private volatile io.natsboot.server.config.AccountOptions.Limits configLimits =
+            io.natsboot.server.config.AccountOptions.Limits.NONE;
+    /** Clients holding one of this account's connection slots under {@link #configLimits}. */
+    private final java.util.concurrent.atomic.AtomicLong configConnections = new java.util.concurrent.atomic.AtomicLong();
+
+    public io.natsboot.server.config.AccountOptions.Limits configLimits() {
+        return configLimits;
+    }
+
+    public void configLimits(io.natsboot.server.config.AccountOptions.Limits limits) {
+        configLimits = limits == null ? io.natsboot.server.config.AccountOptions.Limits.NONE : limits;
+    }
+
+    /** Takes a connection slot under the account's max_connections; false (nothing taken) when all are used. */
+    public boolean reserveConfigConnection() {
+        while (true) {
+            long max = configLimits.maxConnections();
+            long now = configConnections.get();
+            if (max >= 0 && now >= max) {
+                return false;
+            }
+            if (configConnections.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void releaseConfigConnection() {
+        configConnections.decrementAndGet();
+    }
+
     /** Traffic of this account's connections that have closed, kept for /accstatz as nats-server keeps it. */
     private final LongAdder closedInMsgs = new LongAdder();
     private final LongAdder closedInBytes = new LongAdder();

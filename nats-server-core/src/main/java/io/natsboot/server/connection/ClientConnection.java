@@ -527,7 +527,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public int maxPayload() {
         OperatorMode.Login jwt = jwtLogin;
-        return jwt != null && jwt.maxPayload() != -1 ? (int) jwt.maxPayload() : options.maxPayload();
+        if (jwt != null && jwt.maxPayload() != -1) {
+            return (int) jwt.maxPayload();
+        }
+        long accountMax = account.configLimits().maxPayload(); // the accounts block's limits, if lower
+        return accountMax >= 0 && accountMax < options.maxPayload() ? (int) accountMax : options.maxPayload();
     }
 
     @Override
@@ -564,6 +568,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (closeReason == null) { // a JWT login may already have closed it with its own error
                 authViolation();
             }
+            return;
+        }
+        if (!connected && !takeConfigAccountSlot()) {
             return;
         }
         headers = opts.headers && !options.noHeaderSupport();
@@ -1072,6 +1079,36 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
     }
 
+    /** The account whose accounts-block max_connections slot this client holds, or null. */
+    private Account configSlot;
+
+    /**
+     * The accounts block's max_connections of the account the client logged into: over it, nats-server's
+     * error (logged once, unlike the JWT limit) and the connection closes.
+     */
+    private boolean takeConfigAccountSlot() {
+        Account a = account;
+        if (configSlot != null || a.configLimits().maxConnections() < 0) {
+            return true;
+        }
+        if (!a.reserveConfigConnection()) {
+            log.error(logPrefix + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            close("Maximum Account Connections Exceeded", true);
+            return false;
+        }
+        configSlot = a;
+        return true;
+    }
+
+    private void releaseConfigAccountSlot() {
+        Account a = configSlot;
+        if (a != null) {
+            configSlot = null;
+            a.releaseConfigConnection();
+        }
+    }
+
     /** Gives the account's connection slot back (closed, or logging in again). */
     private void releaseAccountConnection() {
         OperatorMode.Login login = jwtLogin;
@@ -1099,6 +1136,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         OperatorMode.Login jwt = jwtLogin;
         if (jwt != null) {
             return jwt.maxSubs() != -1 && subs.size() >= jwt.maxSubs();
+        }
+        long accountMax = account.configLimits().maxSubscriptions(); // the accounts block's limits
+        if (accountMax >= 0 && (options.maxSubscriptions() <= 0 || accountMax < options.maxSubscriptions())) {
+            return subs.size() >= accountMax;
         }
         return options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions();
     }
@@ -1666,6 +1707,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         cancel(authTimer);
         cancel(jwtExpiry);
         releaseAccountConnection();
+        releaseConfigAccountSlot();
         cancel(writeDeadlineTimer);
         hold.close();
         for (Subscription s : subs.values()) {

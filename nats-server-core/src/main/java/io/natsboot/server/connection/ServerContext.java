@@ -171,6 +171,7 @@ public final class ServerContext {
     private void configureAccounts(List<io.natsboot.server.config.AccountOptions> list) {
         for (io.natsboot.server.config.AccountOptions a : list) {
             Account acc = newAccount(a.name());
+            acc.configLimits(a.limits());
             accounts.put(a.name(), acc);
             for (String user : a.users()) {
                 userAccounts.put(user, acc);
