@@ -580,8 +580,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     }
 
     private void authViolation(String user) {
-        // nats-server 2.9.10 names no user for leaf connections
-        log.error(logPrefix() + "authentication error");
+        // nats-server 2.9.10 names the user (or nkey) only when the server itself has users (its authorization
+        // block): not for the leafnodes block's own users, nor in operator mode
+        List<io.natsboot.server.auth.User> users = server.operatorMode() != null ? List.of() : server.options().users();
+        if (users.stream().anyMatch(io.natsboot.server.auth.User::isNkey)) {
+            log.error(logPrefix() + "authentication error - Nkey \"\"");
+        } else if (!users.isEmpty()) {
+            log.error(logPrefix() + "authentication error - User " + io.natsboot.server.goformat.GoFormat.quote(user == null ? "" : user));
+        } else {
+            log.error(logPrefix() + "authentication error");
+        }
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
     }
