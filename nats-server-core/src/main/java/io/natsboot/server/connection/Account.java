@@ -81,22 +81,41 @@ public final class Account {
         configLimits = limits == null ? io.natsboot.server.config.AccountOptions.Limits.NONE : limits;
     }
 
+    /** Leaf connections bound to this account, under {@link #configLimits}' max_leafnodes. */
+    private long configLeafs;
+
     /** Takes a connection slot under the account's max_connections; false (nothing taken) when all are used. */
-    public boolean reserveConfigConnection() {
-        while (true) {
-            long max = configLimits.maxConnections();
-            long now = configConnections.get();
-            if (max >= 0 && now >= max) {
-                return false;
-            }
-            if (configConnections.compareAndSet(now, now + 1)) {
-                return true;
-            }
+    public synchronized boolean reserveConfigConnection() {
+        long max = configLimits.maxConnections();
+        if (max >= 0 && configConnections.get() >= max) {
+            return false;
         }
+        configConnections.incrementAndGet();
+        return true;
     }
 
-    public void releaseConfigConnection() {
+    public synchronized void releaseConfigConnection() {
         configConnections.decrementAndGet();
+    }
+
+    /**
+     * A leaf connection's slot: as nats-server, a leaf counts against max_connections too, and against
+     * max_leafnodes; false (nothing taken) when either is full.
+     */
+    public synchronized boolean reserveConfigLeaf() {
+        io.natsboot.server.config.AccountOptions.Limits l = configLimits;
+        if ((l.maxConnections() >= 0 && configConnections.get() >= l.maxConnections())
+                || (l.maxLeafNodes() >= 0 && configLeafs >= l.maxLeafNodes())) {
+            return false;
+        }
+        configConnections.incrementAndGet();
+        configLeafs++;
+        return true;
+    }
+
+    public synchronized void releaseConfigLeaf() {
+        configConnections.decrementAndGet();
+        configLeafs--;
     }
 
     /** Traffic of this account's connections that have closed, kept for /accstatz as nats-server keeps it. */

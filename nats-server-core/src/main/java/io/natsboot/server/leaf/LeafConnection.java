@@ -350,6 +350,13 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             close("Cluster Names Identical", true);
             return;
         }
+        if (configLeafSlot == null && !bound.reserveConfigLeaf()) { // the accounts block's max_connections / max_leafnodes
+            log.error(logPrefix() + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            close("Maximum Account Connections Exceeded", true);
+            return;
+        }
+        configLeafSlot = bound;
         cancelTimer();
         account = bound;
         headers = Boolean.TRUE.equals(m.get("headers"));
@@ -508,6 +515,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     private volatile OperatorMode.Login jwtLogin;
     /** The login took one of the account's connection slots, given back at close. */
     private volatile boolean connectionReserved;
+    /** The account whose accounts-block leaf slot this connection holds (max_leafnodes), or null. */
+    private volatile Account configLeafSlot;
 
     /** This leaf as its JWT account's updates reach it (OperatorAccounts). */
     private final io.natsboot.server.connection.OperatorAccounts.JwtBound jwtBound =
@@ -1041,6 +1050,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
                     inBytes(), outboundQueue().outMsgs(), outboundQueue().outBytes(), closeReason()));
         }
         leafs.closed(this);
+        Account slot = configLeafSlot;
+        if (slot != null) {
+            configLeafSlot = null;
+            slot.releaseConfigLeaf();
+        }
         if (jwtLogin != null) {
             server.operatorAccounts().leafClosed(jwtBound);
             if (connectionReserved) {

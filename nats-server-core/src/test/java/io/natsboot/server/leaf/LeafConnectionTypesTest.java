@@ -74,4 +74,43 @@ class LeafConnectionTypesTest {
             }
         }
     }
+
+    private static final String LIMITED = "accounts { A: { users: [{user: a, password: p}], limits: {max_leafs: 1} } }\n";
+
+    @Test
+    void accountMaxLeafnodesRefusesTheNextLeafOnOurHub() throws Exception {
+        try (RunningServer hub = ours(LIMITED + "leafnodes { listen: \"127.0.0.1:-1\" }")) {
+            int port = hub.server().leafNodes().port();
+            try (GoLeafNode first = GoLeafNode.start("L1", remote("a", port))) {
+                awaitLeafs(hub, 1);
+                try (GoLeafNode second = GoLeafNode.start("L2", remote("a", port))) {
+                    Waits.upTo("the refusal on both ends", Duration.ofSeconds(10)).until(() ->
+                            hub.log().contains("Leafnode connection closed: Maximum Account Connections Exceeded")
+                                    && hub.log().lines().stream().anyMatch(l -> l.startsWith("[ERR] ")
+                                            && l.endsWith(" - maximum account active connections exceeded"))
+                                    && second.log().contains("Leafnode Error 'maximum account active connections exceeded'"));
+                    assertEquals(1, hub.server().leafNodes().connections().size());
+                }
+            }
+            try (GoLeafNode again = GoLeafNode.start("L3", remote("a", port))) { // the slot is free again
+                awaitLeafs(hub, 1);
+                awaitLeafs(again, 1);
+            }
+        }
+    }
+
+    @Test
+    void accountMaxLeafnodesRefusesTheNextLeafOnANatsServerHub() throws Exception {
+        try (GoLeafNode hub = GoLeafNode.start("HUB", LIMITED + "leafnodes { listen: \"127.0.0.1:%LEAFPORT%\" }")) {
+            try (GoLeafNode first = GoLeafNode.start("L1", remote("a", hub.leafPort))) {
+                awaitLeafs(hub, 1);
+                try (GoLeafNode second = GoLeafNode.start("L2", remote("a", hub.leafPort))) {
+                    Waits.upTo("the refusal on both ends", Duration.ofSeconds(10)).until(() ->
+                            hub.log().contains("Leafnode connection closed: Maximum Account Connections Exceeded")
+                                    && hub.log().contains(" - maximum account active connections exceeded")
+                                    && second.log().contains("Leafnode Error 'maximum account active connections exceeded'"));
+                }
+            }
+        }
+    }
 }
