@@ -30,7 +30,7 @@ public record AccountOptions(String name, List<String> users, List<Export> expor
 
     /**
      * {@code {stream: subject}} or {@code {service: subject}}, optionally only to {@code accounts}. A service has
-     * a {@code responseType} (Singleton, Stream or Chunked, as /accountz names them) and a response threshold
+     * a {@code responseType} (Singleton, Streamed or Chunked, as /accountz names them) and a response threshold
      * (null: nats-server's default of 2 minutes).
      */
     public record Export(String subject, boolean service, List<String> accounts, String responseType,

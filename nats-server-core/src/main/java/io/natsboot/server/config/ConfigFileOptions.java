@@ -1035,7 +1035,7 @@ public final class ConfigFileOptions {
         }
         switch (rt.toLowerCase(Locale.ROOT)) {
             case "single": case "singleton": return "Singleton";
-            case "stream": return "Stream";
+            case "stream": return "Streamed";
             case "chunk": case "chunked": return "Chunked";
             default:
                 errors.add(f.pos() + ": Unknown response type: " + GoFormat.quote(rt));
