@@ -938,8 +938,32 @@ public final class ConfigFileOptions {
         Object v = f.value();
         if (!(v instanceof String key) || !NKeys.isValidPublicKey(key, io.nats.client.NKey.Type.ACCOUNT)) {
             errors.add(f.pos() + ": Not a valid public nkey for an account: "
-                    + (v instanceof String str ? GoFormat.quote(str) : GoFormat.quote(String.valueOf(v))));
+                    + goQ(v));
         }
+    }
+
+    /** Go's {@code %q} of a parsed value: a string quoted, an integer as a quoted rune, others %!q(type=v). */
+    private static String goQ(Object v) {
+        if (v instanceof String str) {
+            return GoFormat.quote(str);
+        }
+        if (v instanceof Long l) {
+            int cp = l < 0 || l > Character.MAX_CODE_POINT || (l >= 0xD800 && l <= 0xDFFF) ? 0xFFFD : (int) (long) l;
+            String inner = GoFormat.quote(new String(Character.toChars(cp)));
+            inner = inner.substring(1, inner.length() - 1);
+            if (cp == '"') {
+                inner = "\"";
+            } else if (cp == '\'') {
+                inner = "\\'";
+            }
+            return "'" + inner + "'";
+        }
+        if (v instanceof Double d) {
+            String text = d == Math.rint(d) && Math.abs(d) < 1e21
+                    ? new java.math.BigDecimal(d).toPlainString() : Double.toString(d);
+            return "%!q(float64=" + text + ")";
+        }
+        return "%!q(" + goType(v) + "=" + v + ")";
     }
 
     /** An account's limits block: max connections, subscriptions, payload and leaf nodes (-1: none). */

@@ -46,6 +46,9 @@ class UserAccountKeysDifferentialTest {
         c.add("accounts { $G: {users: [{user: a, password: b}]} }");
         c.add("accounts { A: { nkey: bad } }");
         c.add("accounts { A: { nkey: \"\" } }");
+        for (String odd : List.of("1", "10", "65", "200", "39", "34", "true", "1.5")) {
+            c.add("accounts { A: { nkey: " + odd + " } }"); // Go's %q of what is not a string
+        }
         c.add("accounts { A: { nkey: UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 } }");
         c.add("accounts { A: { nkey: " + ACCOUNT_KEY + " } }");
         c.add("accounts { A: { limits: {max_conn: 1, max_subs: 2, max_pay: 3, max_leafs: 4, foo: 5} } }");
