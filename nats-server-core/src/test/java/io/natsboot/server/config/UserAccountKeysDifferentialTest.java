@@ -71,6 +71,22 @@ class UserAccountKeysDifferentialTest {
         c.add("accounts { A: { exports: [{stream: foo, threshold: \"1s\"}] } }");
         c.add("accounts { A: { exports: [{service: foo, response_threshold: 1}] } }");
         c.add("accounts { A: { exports: [{service: foo, response_threshold: \"x\"}] } }");
+        // nats-server's lexer: an integer right before ']' is a string ("1]"), so these are its parse errors;
+        // and the end of the file inside an array, or right after a map value
+        c.add("authorization { users: [{user: a, password: b, allowed_connection_types: [1]}] }");
+        c.add("authorization { users: [{user: a, password: b, allowed_connection_types: [\"x\", 1]}] }");
+        c.add("x: [1]");
+        c.add("x: [1]]");
+        c.add("x: [-1, 1k, 1.5]");
+        c.add("x: [1]abc def");
+        c.add("x: [1]\ny: 2");
+        c.add("port: 1]");
+        c.add("x: [a,");
+        c.add("x: [\"a\"\n");
+        c.add("x: {a: 1");
+        c.add("x: {a: \"x\"");
+        c.add("x: {a: 1\n");
+        c.add("x: {a: 1 b: 2}");
         return c;
     }
 
