@@ -290,6 +290,7 @@ public final class ConfParser {
         boolean quotedKey = pos < text.length() && (text.charAt(pos) == '"' || text.charAt(pos) == '\'');
         Pos keyPos = new Pos(fileName, line, pos - lineStart + (quotedKey ? 1 : 0));
         String key = parseKey();
+        int afterKey = pos;
         // The separator: blanks, then an optional '=' or ':', then blanks.
         skipWhite();
         char c = peek();
@@ -304,6 +305,11 @@ public final class ConfParser {
             return;
         }
         c = peek();
+        if (c == EOF && ctx == Ctx.MAP) { // nats-server's texts for a map that ends with its last key
+            next();
+            throw pos - 1 == afterKey && !quotedKey ? error("Unexpected EOF processing map key.")
+                    : valueEndError(ValueEnd.MAP, EOF);
+        }
         if (isNl(c) || c == EOF) {
             next();
             throw error(c == EOF ? "Unexpected EOF." : "Expected value but found new line");

@@ -87,6 +87,9 @@ class UserAccountKeysDifferentialTest {
         c.add("x: {a: \"x\"");
         c.add("x: {a: 1\n");
         c.add("x: {a: 1 b: 2}");
+        for (String end : List.of("x: {a", "x: {a:", "x: {a: ", "x: {a ", "x: {\"a\"", "x: [{a")) {
+            c.add(end + "\u0000"); // written without the new line: see configs()'s caller
+        }
         return c;
     }
 
@@ -98,7 +101,7 @@ class UserAccountKeysDifferentialTest {
         int i = 0;
         for (String conf : configs()) {
             Path file = dir.resolve("k" + (i++) + ".conf");
-            Files.writeString(file, conf + "\n");
+            Files.writeString(file, conf.endsWith("\u0000") ? conf.substring(0, conf.length() - 1) : conf + "\n");
             Result go = binary(file);
             Result ours = ours(file);
             if (go.exit != ours.exit || !go.text.strip().equals(ours.text.strip())) {
