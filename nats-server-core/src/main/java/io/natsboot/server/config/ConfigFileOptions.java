@@ -95,8 +95,25 @@ public final class ConfigFileOptions {
     }
 
     private static final class Bad extends Exception {
+        /** Where nats-server reports it when that is not the entry being parsed; "" for no position. */
+        final Object at;
+
         Bad(String m) {
+            this(m, null);
+        }
+
+        Bad(String m, Object at) {
             super(m, null, false, false);
+            this.at = at;
+        }
+
+        /** The same problem at {@code where}, unless it already has its own place. */
+        Bad at(Object where) {
+            return at != null ? this : new Bad(getMessage(), where);
+        }
+
+        String line() {
+            return at.toString().isEmpty() ? getMessage() : at + ": " + getMessage();
         }
     }
 
@@ -872,12 +889,14 @@ public final class ConfigFileOptions {
     }
 
     private final List<User> accountUsers = new ArrayList<>();
+    /** Where each of {@link #accountUsers} was declared (its users key), for nats-server's duplicate error. */
+    private final List<Object> accountUserPositions = new ArrayList<>();
     private final List<AccountOptions> accounts = new ArrayList<>();
 
     /** The accounts block: per account its users, exports and imports. */
     private void accounts(Entry e) throws Bad {
         if (!(e.value() instanceof ConfMap m)) {
-            throw conversion(e, "map[string]interface {}");
+            return; // nats-server 2.9.10 takes anything else without a word (-t passes)
         }
         for (Entry acc : m.entries()) {
             String name = acc.key();
@@ -897,8 +916,13 @@ public final class ConfigFileOptions {
                     try {
                         switch (k) {
                             case "users":
+                                if (!(f.value() instanceof List<?>)) { // nats-server names no position here
+                                    errors.add("Expected users field to be an array, got " + goValue(f.value()));
+                                    break;
+                                }
                                 for (User u : users(f)) {
                                     accountUsers.add(u);
+                                    accountUserPositions.add(f.pos());
                                     names.add(u.isNkey() ? u.nkey() : u.username()); // nkey users by key
                                 }
                                 break;
@@ -911,15 +935,16 @@ public final class ConfigFileOptions {
                             case "default_permissions": accountDefaults = accountDefaultPermissions(f); break;
                             default:
                                 if (!f.usedAsVariable()) {
-                                    throw new Bad("Unknown field \"" + f.key() + "\" parsing account");
+                                    throw new Bad("unknown field \"" + f.key() + "\"");
                                 }
                         }
                     } catch (Bad bad) {
                         errors.add(f.pos() + ": " + bad.getMessage());
                     }
                 }
-            } else if (!(acc.value() instanceof List<?>) && acc.value() != null) {
-                throw conversion(acc, "map[string]interface {}");
+            } else {
+                errors.add(acc.pos() + ": Expected map entries for accounts");
+                continue;
             }
             if (accountDefaults != null) { // nats-server: the permissions of this account's users without their own
                 for (int i = usersBefore; i < accountUsers.size(); i++) {
@@ -990,6 +1015,7 @@ public final class ConfigFileOptions {
                 }
             } catch (Bad bad) {
                 errors.add(f.pos() + ": " + bad.getMessage());
+                return AccountOptions.Limits.NONE; // nats-server stops at the first
             }
         }
         return new AccountOptions.Limits(conns, subs, payload, leafs);
@@ -1009,11 +1035,16 @@ public final class ConfigFileOptions {
 
     private List<AccountOptions.Export> exports(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw conversion(e, "[]interface {}");
+            throw new Bad("Exports should be an array, got " + goType(e.value()));
         }
         List<AccountOptions.Export> out = new ArrayList<>();
+        exportItems:
         for (Object o : list) {
             Entry item = (Entry) o;
+            if (!(item.value() instanceof ConfMap)) {
+                errors.add(item.pos() + ": Export Items should be a map with type entry, got " + goType(item.value()));
+                continue;
+            }
             String subject = null;
             boolean service = false;
             List<String> to = List.of();
@@ -1024,7 +1055,14 @@ public final class ConfigFileOptions {
                 switch (f.key().toLowerCase(Locale.ROOT)) {
                     case "stream": subject = string(f); break;
                     case "service": subject = string(f); service = true; break;
-                    case "accounts": to = stringList(f); break;
+                    case "accounts":
+                        try {
+                            to = stringList(f);
+                        } catch (Bad bad) {
+                            errors.add(f.pos() + ": " + bad.getMessage());
+                            continue exportItems;
+                        }
+                        break;
                     case "response": case "response_type":
                         responseDirective = f;
                         responseType = responseType(f);
@@ -1035,7 +1073,8 @@ public final class ConfigFileOptions {
                         break;
                     default:
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing export");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                            continue exportItems;
                         }
                 }
             }
@@ -1085,26 +1124,32 @@ public final class ConfigFileOptions {
 
     private List<AccountOptions.Import> imports(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw conversion(e, "[]interface {}");
+            throw new Bad("Imports should be an array, got " + goType(e.value()));
         }
         List<AccountOptions.Import> out = new ArrayList<>();
+        importItems:
         for (Object o : list) {
             Entry item = (Entry) o;
             String account = null;
             String subject = null;
             Boolean service = null;
+            Entry kind = null;
             String to = null;
             for (Entry f : map(item).entries()) {
                 String k = f.key().toLowerCase(Locale.ROOT);
                 switch (k) {
                     case "stream": case "service": {
                         service = k.equals("service");
+                        kind = f;
                         for (Entry g : map(f).entries()) {
                             switch (g.key().toLowerCase(Locale.ROOT)) {
                                 case "account": account = string(g); break;
                                 case "subject": subject = string(g); break;
                                 default:
-                                    throw new Bad("Unknown field \"" + g.key() + "\" parsing import");
+                                    if (!g.usedAsVariable()) {
+                                        errors.add(g.pos() + ": unknown field \"" + g.key() + "\"");
+                                        continue importItems;
+                                    }
                             }
                         }
                         break;
@@ -1112,9 +1157,14 @@ public final class ConfigFileOptions {
                     case "prefix": case "to": to = string(f); break;
                     default:
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing import");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                            continue importItems;
                         }
                 }
+            }
+            if (kind != null && (account == null || subject == null)) {
+                errors.add(kind.pos() + ": Expect an account name and a subject");
+                continue;
             }
             if (service == null || account == null || subject == null) {
                 throw new Bad("Expected an import with an account and a subject");
@@ -1138,9 +1188,20 @@ public final class ConfigFileOptions {
                     case "pass": case "password": b.password(string(a)); break;
                     case "token": b.authToken(string(a)); break;
                     case "timeout": b.authTimeout(seconds(a)); break;
-                    case "users": users = users(a); break;
+                    case "users":
+                        try {
+                            users = users(a);
+                        } catch (Bad bad) { // nats-server places a duplicate at the authorization block
+                            throw bad.getMessage().startsWith("Duplicate ") ? bad.at(e.pos()) : bad;
+                        }
+                        break;
                     // nats-server takes both as the permissions of users that have none
-                    case "permissions": case "default_permissions": defaultPermissions = permissions(a); break;
+                    case "permissions": case "default_permissions":
+                        if (!(a.value() instanceof ConfMap)) {
+                            throw new Bad("Expected permissions to be a map/struct, got " + goValue(a.value()));
+                        }
+                        defaultPermissions = permissions(a);
+                        break;
                     case "nkeys": case "auth_callout": case "accounts":
                         notYet(a, "authorization " + key);
                         break;
@@ -1150,7 +1211,7 @@ public final class ConfigFileOptions {
                         }
                 }
             } catch (Bad bad) {
-                errors.add(a.pos() + ": " + bad.getMessage());
+                errors.add(bad.at != null ? bad.line() : a.pos() + ": " + bad.getMessage());
             }
         }
     }
@@ -1167,9 +1228,10 @@ public final class ConfigFileOptions {
         for (User u : all) {
             names.add(u.isNkey() ? "nkey:" + u.nkey() : u.username());
         }
-        for (User u : accountUsers) {
+        for (int i = 0; i < accountUsers.size(); i++) {
+            User u = accountUsers.get(i);
             if (u.isNkey() ? !names.add("nkey:" + u.nkey()) : !names.add(u.username())) {
-                errors.add("Duplicate " + (u.isNkey() ? "nkey " + GoFormat.quote(u.nkey())
+                errors.add(accountUserPositions.get(i) + ": Duplicate " + (u.isNkey() ? "nkey " + GoFormat.quote(u.nkey())
                         : "user " + GoFormat.quote(u.username())) + " detected");
             }
             all.add(u);
@@ -1191,13 +1253,16 @@ public final class ConfigFileOptions {
 
     private List<User> users(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw new Bad("Expected users field to be an array, got " + goType(e.value()));
+            throw new Bad("Expected users field to be an array, got " + goValue(e.value()));
         }
         List<User> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Object o : list) {
             Entry u = (Entry) o;
-            ConfMap m = map(u);
+            if (!(u.value() instanceof ConfMap m)) {
+                errors.add(u.pos() + ": Expected user entry to be a map/struct, got " + goValue(u.value()));
+                continue;
+            }
             String name = null;
             String pass = null;
             String nkey = null;
@@ -1310,14 +1375,21 @@ public final class ConfigFileOptions {
         Permissions.ResponsePermission resp = null;
         for (Entry f : m.entries()) {
             String key = f.key().toLowerCase(Locale.ROOT);
-            switch (key) {
-                case "pub": case "publish": case "import": pub = subjectPermission(f); break;
-                case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
-                case "allow_responses": case "allow_response": resp = allowResponses(f); break;
-                default: // nats-server names the field's own position
-                    if (!f.usedAsVariable()) {
-                        errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing permissions");
-                    }
+            try {
+                switch (key) {
+                    case "pub": case "publish": case "import": pub = subjectPermission(f); break;
+                    case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
+                    case "allow_responses": case "allow_response": resp = allowResponses(f); break;
+                    default: // nats-server names the field's own position
+                        if (!f.usedAsVariable()) {
+                            errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing permissions");
+                        }
+                }
+            } catch (Bad bad) {
+                if (bad.at == null) {
+                    throw bad;
+                }
+                errors.add(bad.line());
             }
         }
         return new Permissions(pub, sub, resp);
@@ -1331,19 +1403,27 @@ public final class ConfigFileOptions {
             List<String> deny = null;
             for (Entry f : m.entries()) {
                 String key = f.key().toLowerCase(Locale.ROOT);
-                switch (key) {
-                    case "allow": allow = subjects(f); break;
-                    case "deny": deny = subjects(f); break;
-                    default:
-                        if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field name \"" + f.key() + "\" parsing subject permissions, "
-                                    + "only 'allow' or 'deny' are permitted");
-                        }
+                try {
+                    switch (key) {
+                        case "allow": allow = subjects(f); break;
+                        case "deny": deny = subjects(f); break;
+                        default:
+                            if (!f.usedAsVariable()) {
+                                throw new Bad("Unknown field name \"" + f.key() + "\" parsing subject permissions, "
+                                        + "only 'allow' or 'deny' are permitted");
+                            }
+                    }
+                } catch (Bad bad) {
+                    throw bad.at(f.pos());
                 }
             }
             return new Permissions.SubjectPermission(allow, deny);
         }
-        return new Permissions.SubjectPermission(subjects(e), null);
+        try {
+            return new Permissions.SubjectPermission(subjects(e), null);
+        } catch (Bad bad) {
+            throw bad.at(e.pos());
+        }
     }
 
     private static List<String> subjects(Entry e) throws Bad {
@@ -1360,13 +1440,9 @@ public final class ConfigFileOptions {
                     + goType(v));
         }
         for (String s : out) {
-            String subject = s.strip();
-            int sp = subject.indexOf(' ');
-            if (sp >= 0) {
-                subject = subject.substring(0, sp);
-            }
-            if (!io.natsboot.server.subject.Subjects.isValidSubscribeSubject(subject)) {
-                throw new Bad("subject \"" + s + "\" is not a valid subject");
+            String[] parts = s.strip().split(" +"); // "subject queue" at most
+            if (parts.length > 2 || !io.natsboot.server.subject.Subjects.isValidSubscribeSubject(parts[0])) {
+                throw new Bad("subject \"" + s + "\" is not a valid subject", ""); // nats-server: no position
             }
         }
         return out;
@@ -1387,7 +1463,7 @@ public final class ConfigFileOptions {
                 case "expires": case "expiration": case "ttl": expires = duration(f, key); break;
                 default:
                     if (!f.usedAsVariable()) {
-                        throw new Bad("Unknown field \"" + f.key() + "\" parsing allow_responses");
+                        throw new Bad("Unknown field \"" + f.key() + "\" parsing permissions", f.pos());
                     }
             }
         }

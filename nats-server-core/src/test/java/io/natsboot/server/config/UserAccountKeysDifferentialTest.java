@@ -71,6 +71,37 @@ class UserAccountKeysDifferentialTest {
         c.add("accounts { A: { exports: [{stream: foo, threshold: \"1s\"}] } }");
         c.add("accounts { A: { exports: [{service: foo, response_threshold: 1}] } }");
         c.add("accounts { A: { exports: [{service: foo, response_threshold: \"x\"}] } }");
+        // the users/accounts/exports/imports/permissions shapes nats-server refuses, with its texts and places
+        // (a duplicate across the authorization block and an account is left out: where nats-server reports it
+        // depends on Go's map order, as does the place of "Nkey users do not take usernames or passwords")
+        c.add("authorization { users: 1 }");
+        c.add("authorization { users: [\"a\"] }");
+        c.add("accounts { A: { users: 1 } }");
+        c.add("accounts { A: [] }");
+        c.add("accounts { A: 1 }");
+        c.add("accounts: 1");
+        c.add("accounts { A: { exports: 1 } }");
+        c.add("accounts { A: { exports: [\"x\"] } }");
+        c.add("accounts { A: { exports: [{foo: bar}] } }");
+        c.add("accounts { A: { exports: [{service: foo, accounts: 1}] } }");
+        c.add("accounts { A: { imports: 1 } }");
+        c.add("accounts { A: { imports: [{service: {account: B, subject: x}, foo: 1}] } }");
+        c.add("accounts { A: { imports: [{stream: {account: B, subject: x, foo: 1}}] } }");
+        c.add("accounts { A: { imports: [{stream: {account: B}}] } }");
+        c.add("accounts { A: { imports: [{service: {subject: x}}] } }");
+        c.add("accounts { A: { imports: [{foo: 1}] } }");
+        c.add("accounts { A: { foo: 1 } }");
+        c.add("authorization { users: [{user: a, password: b}, {user: a, password: c}] }");
+        c.add("accounts { A: { users: [{user: a, password: b}] }, B: { users: [{user: a, password: c}] } }");
+        c.add("accounts { A: { users: [{user: a, password: b}, {user: a, password: c}] } }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {publish: {allow: 1}}}] }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {publish: {foo: 1}}}] }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {publish: \"a b c\"}}] }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {publish: [\"a\", \"b c d\"]}}] }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {subscribe: \"a q\"}}] }");
+        c.add("authorization { users: [{user: a, password: b, permissions: {allow_responses: {foo: 1}}}] }");
+        c.add("authorization { default_permissions: 1 }");
+        c.add("accounts { A: { limits: {max_conn: \"x\", max_subs: true} } }");
         // nats-server's lexer: an integer right before ']' is a string ("1]"), so these are its parse errors;
         // and the end of the file inside an array, or right after a map value
         c.add("authorization { users: [{user: a, password: b, allowed_connection_types: [1]}] }");
