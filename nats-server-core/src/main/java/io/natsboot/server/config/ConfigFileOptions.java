@@ -956,6 +956,39 @@ public final class ConfigFileOptions {
             }
             accounts.add(new AccountOptions(name, names, exports, imports, limits));
         }
+        checkImports(e);
+    }
+
+    /**
+     * nats-server's configuration check of the imports (at the accounts key): the exporting account must be
+     * defined and export the subject (same kind, the import's subject within the export's, the importer allowed);
+     * stream imports are checked before service imports, as nats-server does.
+     */
+    private void checkImports(Entry e) {
+        for (boolean service : new boolean[] {false, true}) {
+            String kind = service ? "service" : "stream";
+            for (AccountOptions importer : accounts) {
+                for (AccountOptions.Import imp : importer.imports()) {
+                    if (imp.service() != service) {
+                        continue;
+                    }
+                    AccountOptions exporter = accounts.stream().filter(a -> a.name().equals(imp.account()))
+                            .findFirst().orElse(null);
+                    if (exporter == null) {
+                        errors.add(e.pos() + ": " + GoFormat.quote(imp.account()) + " account not defined for " + kind
+                                + " import");
+                        continue;
+                    }
+                    boolean allowed = exporter.exports().stream().anyMatch(x -> x.service() == service
+                            && io.natsboot.server.subject.Subjects.subsetOf(imp.subject(), x.subject())
+                            && (x.accounts().isEmpty() || x.accounts().contains(importer.name())));
+                    if (!allowed) {
+                        errors.add(e.pos() + ": Error adding " + kind + " import " + GoFormat.quote(imp.subject())
+                                + ": " + kind + " import not authorized");
+                    }
+                }
+            }
+        }
     }
 
     /** An account's nkey: an account public key ({@code A...}). */

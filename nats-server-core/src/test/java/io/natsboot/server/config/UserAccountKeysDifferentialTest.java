@@ -91,6 +91,16 @@ class UserAccountKeysDifferentialTest {
         c.add("accounts { A: { imports: [{service: {subject: x}}] } }");
         c.add("accounts { A: { imports: [{foo: 1}] } }");
         c.add("accounts { A: { foo: 1 } }");
+        c.add("accounts { A: { imports: [{service: {account: C, subject: x}}] } }");
+        c.add("accounts { A: { imports: [{service: {account: B, subject: x}}] }, B: { exports: [{service: y}] } }");
+        c.add("accounts { A: { imports: [{service: {account: B, subject: x}}] }, B: { exports: [{service: x, "
+                + "accounts: [C]}] }, C: {} }");
+        c.add("accounts { A: { imports: [{stream: {account: B, subject: \"x.>\"}}] }, B: { exports: "
+                + "[{stream: \"x.y\"}] } }");
+        c.add("accounts { A: { imports: [{stream: {account: B, subject: x}}, {service: {account: B, subject: y}}] }, "
+                + "B: {} }");
+        c.add("accounts { A: { imports: [{stream: {account: B, subject: \"x.y\"}, prefix: p}, {service: {account: B, "
+                + "subject: s}, to: t}] }, B: { exports: [{stream: \"x.>\", accounts: [A]}, {service: \"s\"}] } }");
         c.add("authorization { users: [{user: a, password: b}, {user: a, password: c}] }");
         c.add("accounts { A: { users: [{user: a, password: b}] }, B: { users: [{user: a, password: c}] } }");
         c.add("accounts { A: { users: [{user: a, password: b}, {user: a, password: c}] } }");
