@@ -1455,7 +1455,7 @@ public final class ConfigFileOptions {
         try {
             return new Permissions.SubjectPermission(subjects(e), null);
         } catch (Bad bad) {
-            throw bad.at(e.pos());
+            throw bad.at(""); // nats-server names no position for a plain value of the wrong type
         }
     }
 

@@ -111,6 +111,10 @@ class UserAccountKeysDifferentialTest {
         c.add("authorization { users: [{user: a, password: b, permissions: {subscribe: \"a q\"}}] }");
         c.add("authorization { users: [{user: a, password: b, permissions: {allow_responses: {foo: 1}}}] }");
         c.add("authorization { default_permissions: 1 }");
+        c.add("accounts { A: { default_permissions: {publish: 1} } }");
+        c.add("accounts { A: { default_permissions: {publish: {allow: 1}} } }");
+        c.add("authorization { default_permissions: {publish: 1} }");
+        c.add("accounts { A: { users: [{user: a, password: b, permissions: {subscribe: 1}}] } }");
         c.add("accounts { A: { limits: {max_conn: \"x\", max_subs: true} } }");
         // nats-server's lexer: an integer right before ']' is a string ("1]"), so these are its parse errors;
         // and the end of the file inside an array, or right after a map value
