@@ -6,18 +6,47 @@ import java.util.List;
  * One account of the {@code accounts {}} block: the user names that belong to it (the users themselves are
  * in {@link ServerOptions#users()}), its exports and its imports.
  */
-public record AccountOptions(String name, List<String> users, List<Export> exports, List<Import> imports) {
+public record AccountOptions(String name, List<String> users, List<Export> exports, List<Import> imports,
+        Limits limits) {
 
     public AccountOptions {
         users = List.copyOf(users);
         exports = List.copyOf(exports);
         imports = List.copyOf(imports);
+        limits = limits == null ? Limits.NONE : limits;
     }
 
-    /** {@code {stream: subject}} or {@code {service: subject}}, optionally only to {@code accounts}. */
-    public record Export(String subject, boolean service, List<String> accounts) {
+    public AccountOptions(String name, List<String> users, List<Export> exports, List<Import> imports) {
+        this(name, users, exports, imports, Limits.NONE);
+    }
+
+    /**
+     * The account's {@code limits {}}: max connections, subscriptions (per connection), payload and leaf nodes;
+     * -1 is no limit of the account's own.
+     */
+    public record Limits(long maxConnections, long maxSubscriptions, long maxPayload, long maxLeafNodes) {
+        public static final Limits NONE = new Limits(-1, -1, -1, -1);
+    }
+
+    /**
+     * {@code {stream: subject}} or {@code {service: subject}}, optionally only to {@code accounts}. A service has
+     * a {@code responseType} (Singleton, Streamed or Chunked, as /accountz names them) and a response threshold
+     * (null: nats-server's default of 2 minutes).
+     */
+    public record Export(String subject, boolean service, List<String> accounts, String responseType,
+            java.time.Duration responseThreshold) {
         public Export {
             accounts = accounts == null ? List.of() : List.copyOf(accounts);
+            responseType = responseType == null ? "Singleton" : responseType;
+        }
+
+        public Export(String subject, boolean service, List<String> accounts) {
+            this(subject, service, accounts, null, null);
+        }
+
+        /** Stream and Chunked services may answer a request more than once. */
+        public boolean multipleResponses() {
+            return !"Singleton".equals(responseType);
         }
     }
 

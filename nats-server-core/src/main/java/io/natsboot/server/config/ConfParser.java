@@ -290,6 +290,7 @@ public final class ConfParser {
         boolean quotedKey = pos < text.length() && (text.charAt(pos) == '"' || text.charAt(pos) == '\'');
         Pos keyPos = new Pos(fileName, line, pos - lineStart + (quotedKey ? 1 : 0));
         String key = parseKey();
+        int afterKey = pos;
         // The separator: blanks, then an optional '=' or ':', then blanks.
         skipWhite();
         char c = peek();
@@ -304,6 +305,11 @@ public final class ConfParser {
             return;
         }
         c = peek();
+        if (c == EOF && ctx == Ctx.MAP) { // nats-server's texts for a map that ends with its last key
+            next();
+            throw pos - 1 == afterKey && !quotedKey ? error("Unexpected EOF processing map key.")
+                    : valueEndError(ValueEnd.MAP, EOF);
+        }
         if (isNl(c) || c == EOF) {
             next();
             throw error(c == EOF ? "Unexpected EOF." : "Expected value but found new line");
@@ -403,15 +409,15 @@ public final class ConfParser {
             skipComment();
         }
         char c = peek();
-        if (isNl(c) || c == ',' || c == ';' || c == EOF || c == '}') {
+        if (isNl(c) || c == ',' || c == ';' || c == '}' || (c == EOF && ctx == Ctx.TOP)) {
             return;
         }
-        next();
+        next(); // in a map, the end of the file right after a value is nats-server's terminator error (NUL)
         if (ctx == Ctx.TOP) {
             throw error("Expected a top-level value to end with a new line, comment or EOF, but got '" + c
                     + "' instead.");
         }
-        throw error("Expected a map value terminator \";\" or a map terminator \"}\", but got '" + c
+        throw error("Expected a map value terminator \",\" or a map terminator \"}\", but got '" + c
                 + "' instead.");
     }
 
@@ -527,6 +533,13 @@ public final class ConfParser {
             bareString();
             return text.substring(start, pos);
         }
+        if (c == ']' && pos > start && text.charAt(start) != '-') {
+            // nats-server's lexer does not end a plain integer at ']': "1]" (to the next terminator) is a
+            // string, so it refuses "[1]" with its array terminator error; "[-1]", "[1k]", "[1.5]" are fine
+            next();
+            bareString();
+            return text.substring(start, pos);
+        }
         if (!endsBare(c) && c != '#') {
             bareString(); // 2s, 4222abc: strings
             return text.substring(start, pos);
@@ -551,7 +564,7 @@ public final class ConfParser {
                 return error("Expected an array value terminator \",\" or an array terminator \"]\", but got '"
                         + c + "' instead.");
             default:
-                return error("Expected a map value terminator \";\" or a map terminator \"}\", but got '" + c
+                return error("Expected a map value terminator \",\" or a map terminator \"}\", but got '" + c
                         + "' instead.");
         }
     }
@@ -615,9 +628,9 @@ public final class ConfParser {
                 next();
                 return items;
             }
-            if (c == EOF) {
+            if (c == EOF) { // nats-server: its array terminator error, naming the NUL it reads at the end
                 next();
-                throw error("Unexpected EOF processing array.");
+                throw valueEndError(ValueEnd.ARRAY, EOF);
             }
             // nats-server's lexer places a quoted string after its opening quote
             boolean quoted = pos < text.length() && (text.charAt(pos) == '"' || text.charAt(pos) == '\'');

@@ -93,8 +93,25 @@ public final class ConfigFileOptions {
     }
 
     private static final class Bad extends Exception {
+        /** Where nats-server reports it when that is not the entry being parsed; "" for no position. */
+        final Object at;
+
         Bad(String m) {
+            this(m, null);
+        }
+
+        Bad(String m, Object at) {
             super(m, null, false, false);
+            this.at = at;
+        }
+
+        /** The same problem at {@code where}, unless it already has its own place. */
+        Bad at(Object where) {
+            return at != null ? this : new Bad(getMessage(), where);
+        }
+
+        String line() {
+            return at.toString().isEmpty() ? getMessage() : at + ": " + getMessage();
         }
     }
 
@@ -919,30 +936,40 @@ public final class ConfigFileOptions {
     }
 
     private final List<User> accountUsers = new ArrayList<>();
+    /** Where each of {@link #accountUsers} was declared (its users key), for nats-server's duplicate error. */
+    private final List<Object> accountUserPositions = new ArrayList<>();
     private final List<AccountOptions> accounts = new ArrayList<>();
 
     /** The accounts block: per account its users, exports and imports. */
     private void accounts(Entry e) throws Bad {
         if (!(e.value() instanceof ConfMap m)) {
-            throw conversion(e, "map[string]interface {}");
+            return; // nats-server 2.9.10 takes anything else without a word (-t passes)
         }
         for (Entry acc : m.entries()) {
             String name = acc.key();
             if (name.equals("$G")) {
-                notYet(acc, "account " + name);
+                errors.add(acc.pos() + ": \"$G\" is a Reserved Account");
                 continue;
             }
             List<String> names = new ArrayList<>();
             List<AccountOptions.Export> exports = new ArrayList<>();
             List<AccountOptions.Import> imports = new ArrayList<>();
+            int usersBefore = accountUsers.size();
+            AccountOptions.Limits limits = AccountOptions.Limits.NONE;
+            Permissions accountDefaults = null;
             if (acc.value() instanceof ConfMap body) {
                 for (Entry f : body.entries()) {
                     String k = f.key().toLowerCase(Locale.ROOT);
                     try {
                         switch (k) {
                             case "users":
+                                if (!(f.value() instanceof List<?>)) { // nats-server names no position here
+                                    errors.add("Expected users field to be an array, got " + goValue(f.value()));
+                                    break;
+                                }
                                 for (User u : users(f)) {
                                     accountUsers.add(u);
+                                    accountUserPositions.add(f.pos());
                                     names.add(u.isNkey() ? u.nkey() : u.username()); // nkey users by key
                                 }
                                 break;
@@ -950,82 +977,259 @@ public final class ConfigFileOptions {
                             case "imports": imports.addAll(imports(f)); break;
                             case "jetstream": accountJetStream(name, f); break;
                             case "mappings": case "maps": mappingsConfig.parse(name, f); break;
-                            case "nkey": case "limits":
-                            case "default_permissions":
-                                notYet(f, "accounts " + k);
-                                break;
+                            case "nkey": accountNkey(f); break;
+                            case "limits": limits = accountLimits(f); break;
+                            case "default_permissions": accountDefaults = accountDefaultPermissions(f); break;
                             default:
                                 if (!f.usedAsVariable()) {
-                                    throw new Bad("Unknown field \"" + f.key() + "\" parsing account");
+                                    throw new Bad("unknown field \"" + f.key() + "\"");
                                 }
                         }
                     } catch (Bad bad) {
                         errors.add(f.pos() + ": " + bad.getMessage());
                     }
                 }
-            } else if (!(acc.value() instanceof List<?>) && acc.value() != null) {
-                throw conversion(acc, "map[string]interface {}");
+            } else {
+                errors.add(acc.pos() + ": Expected map entries for accounts");
+                continue;
             }
-            accounts.add(new AccountOptions(name, names, exports, imports));
+            if (accountDefaults != null) { // nats-server: the permissions of this account's users without their own
+                for (int i = usersBefore; i < accountUsers.size(); i++) {
+                    User u = accountUsers.get(i);
+                    if (u.permissions() == null) {
+                        accountUsers.set(i, u.withPermissions(accountDefaults));
+                    }
+                }
+            }
+            accounts.add(new AccountOptions(name, names, exports, imports, limits));
         }
+        checkImports(e);
+    }
+
+    /**
+     * nats-server's configuration check of the imports (at the accounts key): the exporting account must be
+     * defined and export the subject (same kind, the import's subject within the export's, the importer allowed);
+     * stream imports are checked before service imports, as nats-server does.
+     */
+    private void checkImports(Entry e) {
+        for (boolean service : new boolean[] {false, true}) {
+            String kind = service ? "service" : "stream";
+            for (AccountOptions importer : accounts) {
+                for (AccountOptions.Import imp : importer.imports()) {
+                    if (imp.service() != service) {
+                        continue;
+                    }
+                    AccountOptions exporter = accounts.stream().filter(a -> a.name().equals(imp.account()))
+                            .findFirst().orElse(null);
+                    if (exporter == null) {
+                        errors.add(e.pos() + ": " + GoFormat.quote(imp.account()) + " account not defined for " + kind
+                                + " import");
+                        continue;
+                    }
+                    boolean allowed = exporter.exports().stream().anyMatch(x -> x.service() == service
+                            && io.natsboot.server.subject.Subjects.subsetOf(imp.subject(), x.subject())
+                            && (x.accounts().isEmpty() || x.accounts().contains(importer.name())));
+                    if (!allowed) {
+                        errors.add(e.pos() + ": Error adding " + kind + " import " + GoFormat.quote(imp.subject())
+                                + ": " + kind + " import not authorized");
+                    }
+                }
+            }
+        }
+    }
+
+    /** An account's nkey: an account public key ({@code A...}). */
+    private void accountNkey(Entry f) {
+        Object v = f.value();
+        if (!(v instanceof String key) || !NKeys.isValidPublicKey(key, io.nats.client.NKey.Type.ACCOUNT)) {
+            errors.add(f.pos() + ": Not a valid public nkey for an account: "
+                    + goQ(v));
+        }
+    }
+
+    /** Go's {@code %q} of a parsed value: a string quoted, an integer as a quoted rune, others %!q(type=v). */
+    private static String goQ(Object v) {
+        if (v instanceof String str) {
+            return GoFormat.quote(str);
+        }
+        if (v instanceof Long l) {
+            int cp = l < 0 || l > Character.MAX_CODE_POINT || (l >= 0xD800 && l <= 0xDFFF) ? 0xFFFD : (int) (long) l;
+            String inner = GoFormat.quote(new String(Character.toChars(cp)));
+            inner = inner.substring(1, inner.length() - 1);
+            if (cp == '"') {
+                inner = "\"";
+            } else if (cp == '\'') {
+                inner = "\\'";
+            }
+            return "'" + inner + "'";
+        }
+        if (v instanceof Double d) {
+            String text = d == Math.rint(d) && Math.abs(d) < 1e21
+                    ? new java.math.BigDecimal(d).toPlainString() : Double.toString(d);
+            return "%!q(float64=" + text + ")";
+        }
+        return "%!q(" + goType(v) + "=" + v + ")";
+    }
+
+    /** An account's limits block: max connections, subscriptions, payload and leaf nodes (-1: none). */
+    private AccountOptions.Limits accountLimits(Entry e) {
+        if (!(e.value() instanceof ConfMap m)) {
+            errors.add(e.pos() + ": Expected account limits to be a map/struct, got " + goValue(e.value()));
+            return AccountOptions.Limits.NONE;
+        }
+        long conns = -1;
+        long subs = -1;
+        long payload = -1;
+        long leafs = -1;
+        for (Entry f : m.entries()) {
+            try {
+                switch (f.key().toLowerCase(Locale.ROOT)) {
+                    case "max_connections": case "max_conn": conns = int64(f); break;
+                    case "max_subscriptions": case "max_subs": subs = int64(f); break;
+                    case "max_payload": case "max_pay": payload = int64(f); break;
+                    case "max_leafnodes": case "max_leafs": leafs = int64(f); break;
+                    default:
+                        if (!f.usedAsVariable()) {
+                            errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing account limits");
+                        }
+                }
+            } catch (Bad bad) {
+                errors.add(f.pos() + ": " + bad.getMessage());
+                return AccountOptions.Limits.NONE; // nats-server stops at the first
+            }
+        }
+        return new AccountOptions.Limits(conns, subs, payload, leafs);
+    }
+
+    private Permissions accountDefaultPermissions(Entry f) throws Bad {
+        if (!(f.value() instanceof ConfMap)) {
+            throw new Bad("Expected permissions to be a map/struct, got " + goValue(f.value()));
+        }
+        return permissions(f);
+    }
+
+    /** Go's %v of a parsed value, for messages that print it. */
+    private static String goValue(Object v) {
+        return v instanceof List<?> || v instanceof ConfMap ? goType(v) : String.valueOf(v);
     }
 
     private List<AccountOptions.Export> exports(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw conversion(e, "[]interface {}");
+            throw new Bad("Exports should be an array, got " + goType(e.value()));
         }
         List<AccountOptions.Export> out = new ArrayList<>();
+        exportItems:
         for (Object o : list) {
             Entry item = (Entry) o;
+            if (!(item.value() instanceof ConfMap)) {
+                errors.add(item.pos() + ": Export Items should be a map with type entry, got " + goType(item.value()));
+                continue;
+            }
             String subject = null;
             boolean service = false;
             List<String> to = List.of();
+            String responseType = null;
+            Duration threshold = null;
+            Entry responseDirective = null;
             for (Entry f : map(item).entries()) {
                 switch (f.key().toLowerCase(Locale.ROOT)) {
                     case "stream": subject = string(f); break;
                     case "service": subject = string(f); service = true; break;
-                    case "accounts": to = stringList(f); break;
-                    case "response": case "response_type":
-                        if (!"singleton".equalsIgnoreCase(string(f))) {
-                            notYet(f, "exports response_type " + string(f));
+                    case "accounts":
+                        try {
+                            to = stringList(f);
+                        } catch (Bad bad) {
+                            errors.add(f.pos() + ": " + bad.getMessage());
+                            continue exportItems;
                         }
+                        break;
+                    case "response": case "response_type":
+                        responseDirective = f;
+                        responseType = responseType(f);
+                        break;
+                    case "threshold": case "response_threshold": case "response_max_time": case "response_time":
+                        responseDirective = f;
+                        threshold = responseThreshold(f);
                         break;
                     default:
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing export");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                            continue exportItems;
                         }
                 }
             }
             if (subject == null) {
                 throw new Bad("Expected a stream or service export");
             }
-            out.add(new AccountOptions.Export(subject, service, to));
+            if (responseDirective != null && !service) {
+                errors.add(responseDirective.pos() + ": Detected response directive on non-service");
+                continue;
+            }
+            out.add(new AccountOptions.Export(subject, service, to, responseType, threshold));
         }
         return out;
     }
 
+    /** nats-server's response types, by the names /accountz shows; a bad one is an error at its key. */
+    private String responseType(Entry f) {
+        if (!(f.value() instanceof String rt)) {
+            errors.add(f.pos() + ": Expected response type to be string, got " + goType(f.value()));
+            return null;
+        }
+        switch (rt.toLowerCase(Locale.ROOT)) {
+            case "single": case "singleton": return "Singleton";
+            case "stream": return "Streamed";
+            case "chunk": case "chunked": return "Chunked";
+            default:
+                errors.add(f.pos() + ": Unknown response type: " + GoFormat.quote(rt));
+                return null;
+        }
+    }
+
+    /** How long a service export's answers may come (a Go duration string). */
+    private Duration responseThreshold(Entry f) {
+        if (f.value() instanceof String str) {
+            try {
+                return CommandLine.parseGoDuration(str);
+            } catch (CommandLine.BadValue bad) {
+                errors.add(f.pos() + ": Expected response threshold to be a parseable time duration, got "
+                        + GoFormat.quote(str));
+                return null;
+            }
+        }
+        errors.add(f.pos() + ": Expected response threshold to be a parseable time duration, got "
+                + goType(f.value()));
+        return null;
+    }
+
     private List<AccountOptions.Import> imports(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw conversion(e, "[]interface {}");
+            throw new Bad("Imports should be an array, got " + goType(e.value()));
         }
         List<AccountOptions.Import> out = new ArrayList<>();
+        importItems:
         for (Object o : list) {
             Entry item = (Entry) o;
             String account = null;
             String subject = null;
             Boolean service = null;
+            Entry kind = null;
             String to = null;
             for (Entry f : map(item).entries()) {
                 String k = f.key().toLowerCase(Locale.ROOT);
                 switch (k) {
                     case "stream": case "service": {
                         service = k.equals("service");
+                        kind = f;
                         for (Entry g : map(f).entries()) {
                             switch (g.key().toLowerCase(Locale.ROOT)) {
                                 case "account": account = string(g); break;
                                 case "subject": subject = string(g); break;
                                 default:
-                                    throw new Bad("Unknown field \"" + g.key() + "\" parsing import");
+                                    if (!g.usedAsVariable()) {
+                                        errors.add(g.pos() + ": unknown field \"" + g.key() + "\"");
+                                        continue importItems;
+                                    }
                             }
                         }
                         break;
@@ -1033,9 +1237,14 @@ public final class ConfigFileOptions {
                     case "prefix": case "to": to = string(f); break;
                     default:
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing import");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
+                            continue importItems;
                         }
                 }
+            }
+            if (kind != null && (account == null || subject == null)) {
+                errors.add(kind.pos() + ": Expect an account name and a subject");
+                continue;
             }
             if (service == null || account == null || subject == null) {
                 throw new Bad("Expected an import with an account and a subject");
@@ -1059,9 +1268,20 @@ public final class ConfigFileOptions {
                     case "pass": case "password": b.password(string(a)); break;
                     case "token": b.authToken(string(a)); break;
                     case "timeout": b.authTimeout(seconds(a)); break;
-                    case "users": users = users(a); break;
+                    case "users":
+                        try {
+                            users = users(a);
+                        } catch (Bad bad) { // nats-server places a duplicate at the authorization block
+                            throw bad.getMessage().startsWith("Duplicate ") ? bad.at(e.pos()) : bad;
+                        }
+                        break;
                     // nats-server takes both as the permissions of users that have none
-                    case "permissions": case "default_permissions": defaultPermissions = permissions(a); break;
+                    case "permissions": case "default_permissions":
+                        if (!(a.value() instanceof ConfMap)) {
+                            throw new Bad("Expected permissions to be a map/struct, got " + goValue(a.value()));
+                        }
+                        defaultPermissions = permissions(a);
+                        break;
                     case "nkeys": case "auth_callout": case "accounts":
                         notYet(a, "authorization " + key);
                         break;
@@ -1071,7 +1291,7 @@ public final class ConfigFileOptions {
                         }
                 }
             } catch (Bad bad) {
-                errors.add(a.pos() + ": " + bad.getMessage());
+                errors.add(bad.at != null ? bad.line() : a.pos() + ": " + bad.getMessage());
             }
         }
     }
@@ -1088,9 +1308,10 @@ public final class ConfigFileOptions {
         for (User u : all) {
             names.add(u.isNkey() ? "nkey:" + u.nkey() : u.username());
         }
-        for (User u : accountUsers) {
+        for (int i = 0; i < accountUsers.size(); i++) {
+            User u = accountUsers.get(i);
             if (u.isNkey() ? !names.add("nkey:" + u.nkey()) : !names.add(u.username())) {
-                errors.add("Duplicate " + (u.isNkey() ? "nkey " + GoFormat.quote(u.nkey())
+                errors.add(accountUserPositions.get(i) + ": Duplicate " + (u.isNkey() ? "nkey " + GoFormat.quote(u.nkey())
                         : "user " + GoFormat.quote(u.username())) + " detected");
             }
             all.add(u);
@@ -1112,39 +1333,49 @@ public final class ConfigFileOptions {
 
     private List<User> users(Entry e) throws Bad {
         if (!(e.value() instanceof List<?> list)) {
-            throw new Bad("Expected users field to be an array, got " + goType(e.value()));
+            throw new Bad("Expected users field to be an array, got " + goValue(e.value()));
         }
         List<User> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Object o : list) {
             Entry u = (Entry) o;
-            ConfMap m = map(u);
+            if (!(u.value() instanceof ConfMap m)) {
+                errors.add(u.pos() + ": Expected user entry to be a map/struct, got " + goValue(u.value()));
+                continue;
+            }
             String name = null;
             String pass = null;
             String nkey = null;
             Entry badNkey = null;
             Entry last = u;
             Permissions perms = null;
+            Set<String> types = Set.of();
             for (Entry f : m.entries()) {
                 String key = f.key().toLowerCase(Locale.ROOT);
                 last = f;
                 switch (key) {
                     case "user": case "username": name = string(f); break;
                     case "pass": case "password": pass = string(f); break;
-                    case "permission": case "permissions": case "authorization": perms = permissions(f); break;
+                    case "permission": case "permissions": case "authorization":
+                        if (!(f.value() instanceof ConfMap)) {
+                            errors.add(f.pos() + ": Expected permissions to be a map/struct, got "
+                                    + goValue(f.value()));
+                            break;
+                        }
+                        perms = permissions(f);
+                        break;
                     case "nkey":
                         nkey = string(f);
                         if (!NKeys.isValidPublicUserKey(nkey)) {
                             badNkey = f;
                         }
                         break;
-                    case "account": case "allowed_connection_types": case "connection_types":
-                    case "clients":
-                        notYet(f, "users " + key);
+                    case "allowed_connection_types": case "connection_types": case "clients":
+                        types = allowedConnectionTypes(f);
                         break;
-                    default:
+                    default: // nats-server takes no "account" here either: the accounts block says it
                         if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field \"" + f.key() + "\" parsing users");
+                            errors.add(f.pos() + ": unknown field \"" + f.key() + "\"");
                         }
                 }
             }
@@ -1160,7 +1391,7 @@ public final class ConfigFileOptions {
                 if (!names.add("nkey:" + nkey)) {
                     throw new Bad("Duplicate nkey \"" + nkey + "\" detected");
                 }
-                out.add(User.ofNkey(nkey, perms));
+                out.add(User.ofNkey(nkey, perms).withAllowedConnectionTypes(types));
                 continue;
             }
             if (name == null) {
@@ -1169,9 +1400,52 @@ public final class ConfigFileOptions {
             if (!names.add(name)) {
                 throw new Bad("Duplicate user \"" + name + "\" detected");
             }
-            out.add(new User(name, pass == null ? "" : pass, perms));
+            out.add(new User(name, pass == null ? "" : pass, perms, null, types));
         }
         return out;
+    }
+
+    /** Connection types nats-server 2.9.10 knows for {@code allowed_connection_types}. */
+    private static final List<String> CONNECTION_TYPES = List.of("STANDARD", "WEBSOCKET", "LEAFNODE",
+            "LEAFNODE_WS", "MQTT", "MQTT_WS");
+
+    /**
+     * A user's allowed_connection_types: a string or a list of strings, matched in any case; names nats-server
+     * does not know are one error listing them, at the key.
+     */
+    private Set<String> allowedConnectionTypes(Entry f) {
+        List<String> names = new ArrayList<>();
+        Object v = f.value();
+        if (v instanceof String str) {
+            names.add(str);
+        } else if (v instanceof List<?> list) {
+            for (Object o : list) {
+                Entry item = (Entry) o;
+                if (item.value() instanceof String str) {
+                    names.add(str);
+                } else {
+                    errors.add(item.pos() + ": error parsing allowed connection types: unsupported type in array "
+                            + goType(item.value()));
+                }
+            }
+        } else {
+            errors.add(f.pos() + ": error parsing allowed connection types: unsupported type " + goType(v));
+            return Set.of();
+        }
+        java.util.LinkedHashSet<String> known = new java.util.LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
+        for (String n : names) {
+            String upper = n.toUpperCase(Locale.ROOT);
+            if (CONNECTION_TYPES.contains(upper)) {
+                known.add(upper);
+            } else {
+                unknown.add(GoFormat.quote(upper));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            errors.add(f.pos() + ": invalid connection types [" + String.join(" ", unknown) + "]");
+        }
+        return known;
     }
 
     private Permissions permissions(Entry e) throws Bad {
@@ -1181,14 +1455,21 @@ public final class ConfigFileOptions {
         Permissions.ResponsePermission resp = null;
         for (Entry f : m.entries()) {
             String key = f.key().toLowerCase(Locale.ROOT);
-            switch (key) {
-                case "pub": case "publish": case "import": pub = subjectPermission(f); break;
-                case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
-                case "allow_responses": case "allow_response": resp = allowResponses(f); break;
-                default:
-                    if (!f.usedAsVariable()) {
-                        throw new Bad("Unknown field \"" + f.key() + "\" parsing permissions");
-                    }
+            try {
+                switch (key) {
+                    case "pub": case "publish": case "import": pub = subjectPermission(f); break;
+                    case "sub": case "subscribe": case "export": sub = subjectPermission(f); break;
+                    case "allow_responses": case "allow_response": resp = allowResponses(f); break;
+                    default: // nats-server names the field's own position
+                        if (!f.usedAsVariable()) {
+                            errors.add(f.pos() + ": Unknown field \"" + f.key() + "\" parsing permissions");
+                        }
+                }
+            } catch (Bad bad) {
+                if (bad.at == null) {
+                    throw bad;
+                }
+                errors.add(bad.line());
             }
         }
         return new Permissions(pub, sub, resp);
@@ -1202,19 +1483,27 @@ public final class ConfigFileOptions {
             List<String> deny = null;
             for (Entry f : m.entries()) {
                 String key = f.key().toLowerCase(Locale.ROOT);
-                switch (key) {
-                    case "allow": allow = subjects(f); break;
-                    case "deny": deny = subjects(f); break;
-                    default:
-                        if (!f.usedAsVariable()) {
-                            throw new Bad("Unknown field name \"" + f.key() + "\" parsing subject permissions, "
-                                    + "only 'allow' or 'deny' are permitted");
-                        }
+                try {
+                    switch (key) {
+                        case "allow": allow = subjects(f); break;
+                        case "deny": deny = subjects(f); break;
+                        default:
+                            if (!f.usedAsVariable()) {
+                                throw new Bad("Unknown field name \"" + f.key() + "\" parsing subject permissions, "
+                                        + "only 'allow' or 'deny' are permitted");
+                            }
+                    }
+                } catch (Bad bad) {
+                    throw bad.at(f.pos());
                 }
             }
             return new Permissions.SubjectPermission(allow, deny);
         }
-        return new Permissions.SubjectPermission(subjects(e), null);
+        try {
+            return new Permissions.SubjectPermission(subjects(e), null);
+        } catch (Bad bad) {
+            throw bad.at(""); // nats-server names no position for a plain value of the wrong type
+        }
     }
 
     private static List<String> subjects(Entry e) throws Bad {
@@ -1231,13 +1520,9 @@ public final class ConfigFileOptions {
                     + goType(v));
         }
         for (String s : out) {
-            String subject = s.strip();
-            int sp = subject.indexOf(' ');
-            if (sp >= 0) {
-                subject = subject.substring(0, sp);
-            }
-            if (!io.natsboot.server.subject.Subjects.isValidSubscribeSubject(subject)) {
-                throw new Bad("subject \"" + s + "\" is not a valid subject");
+            String[] parts = s.strip().split(" +"); // "subject queue" at most
+            if (parts.length > 2 || !io.natsboot.server.subject.Subjects.isValidSubscribeSubject(parts[0])) {
+                throw new Bad("subject \"" + s + "\" is not a valid subject", ""); // nats-server: no position
             }
         }
         return out;
@@ -1258,7 +1543,7 @@ public final class ConfigFileOptions {
                 case "expires": case "expiration": case "ttl": expires = duration(f, key); break;
                 default:
                     if (!f.usedAsVariable()) {
-                        throw new Bad("Unknown field \"" + f.key() + "\" parsing allow_responses");
+                        throw new Bad("Unknown field \"" + f.key() + "\" parsing permissions", f.pos());
                     }
             }
         }

@@ -46,14 +46,77 @@ public final class Account {
      * A service import, as seen by the importer: publishes on {@code localSubject} become requests on
      * {@code remoteSubject} in {@code exporter}.
      */
-    public record ServiceImport(Account exporter, String remoteSubject, String localSubject) {
+    public record ServiceImport(Account exporter, String remoteSubject, String localSubject,
+            boolean multipleResponses, long responseThresholdNanos) {
+        public ServiceImport(Account exporter, String remoteSubject, String localSubject) {
+            this(exporter, remoteSubject, localSubject, false, RESPONSE_THRESHOLD_NANOS);
+        }
     }
 
-    record Response(Account importer, String reply, long createdNanos) {
+    /**
+     * Where answers on a made-up reply subject go. {@code multiple}: the export's response_type is stream or
+     * chunked, so the mapping stays for every answer until {@code thresholdNanos} has passed (nats-server's
+     * response threshold), instead of being dropped by the first answer (singleton).
+     */
+    record Response(Account importer, String reply, long createdNanos, boolean multiple, long thresholdNanos) {
+        Response(Account importer, String reply, long createdNanos) {
+            this(importer, reply, createdNanos, false, RESPONSE_THRESHOLD_NANOS);
+        }
     }
 
     /** nats-server's default response threshold: an unanswered request's mapping is dropped after it. */
     static final long RESPONSE_THRESHOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
+    /** The accounts block's {@code limits {}} of this account (config mode; JWT limits are OperatorAccounts'). */
+    private volatile io.natsboot.server.config.AccountOptions.Limits configLimits =
+            io.natsboot.server.config.AccountOptions.Limits.NONE;
+    /** Clients holding one of this account's connection slots under {@link #configLimits}. */
+    private final java.util.concurrent.atomic.AtomicLong configConnections = new java.util.concurrent.atomic.AtomicLong();
+
+    public io.natsboot.server.config.AccountOptions.Limits configLimits() {
+        return configLimits;
+    }
+
+    public void configLimits(io.natsboot.server.config.AccountOptions.Limits limits) {
+        configLimits = limits == null ? io.natsboot.server.config.AccountOptions.Limits.NONE : limits;
+    }
+
+    /** Leaf connections bound to this account, under {@link #configLimits}' max_leafnodes. */
+    private long configLeafs;
+
+    /** Takes a connection slot under the account's max_connections; false (nothing taken) when all are used. */
+    public synchronized boolean reserveConfigConnection() {
+        long max = configLimits.maxConnections();
+        if (max >= 0 && configConnections.get() >= max) {
+            return false;
+        }
+        configConnections.incrementAndGet();
+        return true;
+    }
+
+    public synchronized void releaseConfigConnection() {
+        configConnections.decrementAndGet();
+    }
+
+    /**
+     * A leaf connection's slot: as nats-server, a leaf counts against max_connections too, and against
+     * max_leafnodes; false (nothing taken) when either is full.
+     */
+    public synchronized boolean reserveConfigLeaf() {
+        io.natsboot.server.config.AccountOptions.Limits l = configLimits;
+        if ((l.maxConnections() >= 0 && configConnections.get() >= l.maxConnections())
+                || (l.maxLeafNodes() >= 0 && configLeafs >= l.maxLeafNodes())) {
+            return false;
+        }
+        configConnections.incrementAndGet();
+        configLeafs++;
+        return true;
+    }
+
+    public synchronized void releaseConfigLeaf() {
+        configConnections.decrementAndGet();
+        configLeafs--;
+    }
 
     /** Traffic of this account's connections that have closed, kept for /accstatz as nats-server keeps it. */
     private final LongAdder closedInMsgs = new LongAdder();
@@ -131,13 +194,22 @@ public final class Account {
 
     /** A new reply subject in this account that routes one answer back to {@code reply} in {@code importer}. */
     String newResponse(Account importer, String reply) {
+        return newResponse(importer, reply, false, RESPONSE_THRESHOLD_NANOS);
+    }
+
+    /**
+     * As above; {@code multiple} (stream/chunked exports) keeps the mapping for every answer until
+     * {@code thresholdNanos} has passed.
+     */
+    String newResponse(Account importer, String reply, boolean multiple, long thresholdNanos) {
         long id = responseIds.incrementAndGet();
         String subject = responsePrefix + id;
         long now = System.nanoTime();
-        responses.put(subject, new Response(importer, reply, now));
+        responses.put(subject, new Response(importer, reply, now, multiple, thresholdNanos));
         if ((id & 1023) == 0) {
-            // Requests nobody answered must not pile up: drop mappings older than the threshold.
-            responses.values().removeIf(r -> now - r.createdNanos() > RESPONSE_THRESHOLD_NANOS);
+            // Requests nobody answered must not pile up: drop mappings older than their threshold.
+            responses.values().removeIf(r -> now - r.createdNanos() > Math.max(r.thresholdNanos(),
+                    RESPONSE_THRESHOLD_NANOS));
         }
         crossTraffic = true; // from now on publishes here may be answers to route back
         return subject;
@@ -148,7 +220,18 @@ public final class Account {
         if (responses.isEmpty() || !subject.startsWith(responsePrefix)) {
             return null;
         }
-        return responses.remove(subject);
+        Response r = responses.get(subject);
+        if (r == null) {
+            return null;
+        }
+        if (!r.multiple()) {
+            return responses.remove(subject); // one answer per request
+        }
+        if (System.nanoTime() - r.createdNanos() > r.thresholdNanos()) {
+            responses.remove(subject, r); // the response threshold has passed: no more answers
+            return null;
+        }
+        return r;
     }
 
     /** Subject mappings applied to what this account's clients publish (nats-server's account mappings). */

@@ -527,7 +527,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public int maxPayload() {
         OperatorMode.Login jwt = jwtLogin;
-        return jwt != null && jwt.maxPayload() != -1 ? (int) jwt.maxPayload() : options.maxPayload();
+        if (jwt != null && jwt.maxPayload() != -1) {
+            return (int) jwt.maxPayload();
+        }
+        long accountMax = account.configLimits().maxPayload(); // the accounts block's limits, if lower
+        return accountMax >= 0 && accountMax < options.maxPayload() ? (int) accountMax : options.maxPayload();
     }
 
     @Override
@@ -564,6 +568,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (closeReason == null) { // a JWT login may already have closed it with its own error
                 authViolation();
             }
+            return;
+        }
+        if (!connected && !takeConfigAccountSlot()) {
             return;
         }
         headers = opts.headers && !options.noHeaderSupport();
@@ -728,6 +735,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             // nats-server: a client naming an nkey is checked against the nkey users only.
             for (User u : o.users()) {
                 if (u.isNkey() && u.nkey().equals(opts.nkey)) {
+                    if (!u.allowsConnectionType(connectionType())) {
+                        return false; // allowed_connection_types: nats-server refuses it as any bad login
+                    }
                     if (!NKeys.verify(u.nkey(), nonce, opts.sig)) {
                         if (log.isDebug()) {
                             log.debug(logPrefix + "Signature not verified");
@@ -756,6 +766,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             if (opts.user != null && !opts.user.isEmpty()) {
                 for (User u : o.users()) {
                     if (!u.isNkey() && u.username().equals(opts.user)) {
+                        if (!u.allowsConnectionType(connectionType())) {
+                            return false; // allowed_connection_types: nats-server refuses it as any bad login
+                        }
                         if (!Bcrypt.comparePasswords(u.password(), opts.pass == null ? "" : opts.pass)) {
                             return false;
                         }
@@ -812,6 +825,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         registerUser(u);
         return true;
+    }
+
+    /** How this client connects, as allowed_connection_types names it (STANDARD, WEBSOCKET). */
+    private String connectionType() {
+        return variant == null ? "STANDARD" : variant.jwtConnectionType();
     }
 
     /** Takes the user's permissions (nats-server's RegisterUser/setPermissions). */
@@ -1061,6 +1079,36 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return new OperatorMode.ServerLimits(options.maxPayload(), options.maxSubscriptions());
     }
 
+    /** The account whose accounts-block max_connections slot this client holds, or null. */
+    private Account configSlot;
+
+    /**
+     * The accounts block's max_connections of the account the client logged into: over it, nats-server's
+     * error (logged once, unlike the JWT limit) and the connection closes.
+     */
+    private boolean takeConfigAccountSlot() {
+        Account a = account;
+        if (configSlot != null || a.configLimits().maxConnections() < 0) {
+            return true;
+        }
+        if (!a.reserveConfigConnection()) {
+            log.error(logPrefix + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            close("Maximum Account Connections Exceeded", true);
+            return false;
+        }
+        configSlot = a;
+        return true;
+    }
+
+    private void releaseConfigAccountSlot() {
+        Account a = configSlot;
+        if (a != null) {
+            configSlot = null;
+            a.releaseConfigConnection();
+        }
+    }
+
     /** Gives the account's connection slot back (closed, or logging in again). */
     private void releaseAccountConnection() {
         OperatorMode.Login login = jwtLogin;
@@ -1088,6 +1136,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         OperatorMode.Login jwt = jwtLogin;
         if (jwt != null) {
             return jwt.maxSubs() != -1 && subs.size() >= jwt.maxSubs();
+        }
+        long accountMax = account.configLimits().maxSubscriptions(); // the accounts block's limits
+        if (accountMax >= 0 && (options.maxSubscriptions() <= 0 || accountMax < options.maxSubscriptions())) {
+            return subs.size() >= accountMax;
         }
         return options.maxSubscriptions() > 0 && subs.size() >= options.maxSubscriptions();
     }
@@ -1655,6 +1707,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         cancel(authTimer);
         cancel(jwtExpiry);
         releaseAccountConnection();
+        releaseConfigAccountSlot();
         cancel(writeDeadlineTimer);
         hold.close();
         for (Subscription s : subs.values()) {

@@ -79,7 +79,8 @@ public final class CrossAccount {
                 String target = Subjects.isLiteral(imp.localSubject()) ? imp.remoteSubject()
                         : wildcardTarget(imp, subject);
                 // The responder answers on a reply subject of its own account, mapped back on use.
-                String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply);
+                String mappedReply = reply == null ? null : imp.exporter().newResponse(account, reply,
+                        imp.multipleResponses(), imp.responseThresholdNanos());
                 int n = into(from, toRoutes, forwarders, imp.exporter(), target, mappedReply, buf, headerLength, payloadStart, totalLength);
                 if (n == 0 && mappedReply != null) {
                     imp.exporter().responses.remove(mappedReply);

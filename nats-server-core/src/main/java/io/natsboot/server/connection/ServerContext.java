@@ -171,6 +171,7 @@ public final class ServerContext {
     private void configureAccounts(List<io.natsboot.server.config.AccountOptions> list) {
         for (io.natsboot.server.config.AccountOptions a : list) {
             Account acc = newAccount(a.name());
+            acc.configLimits(a.limits());
             accounts.put(a.name(), acc);
             for (String user : a.users()) {
                 userAccounts.put(user, acc);
@@ -191,8 +192,11 @@ public final class ServerContext {
                 }
                 if (imp.service()) {
                     exporter.servesImports(true);
+                    io.natsboot.server.config.AccountOptions.Export export = exportOf(exporterOptions, imp, a.name());
                     services.add(new Account.ServiceImport(exporter, imp.subject(),
-                            imp.to() == null || imp.to().isEmpty() ? imp.subject() : imp.to()));
+                            imp.to() == null || imp.to().isEmpty() ? imp.subject() : imp.to(),
+                            export.multipleResponses(), export.responseThreshold() == null
+                                    ? Account.RESPONSE_THRESHOLD_NANOS : export.responseThreshold().toNanos()));
                 } else {
                     streams.computeIfAbsent(exporter, k -> new java.util.ArrayList<>())
                             .add(new Account.StreamImport(importer, imp.subject(), imp.to()));
@@ -205,13 +209,20 @@ public final class ServerContext {
 
     private static boolean exported(io.natsboot.server.config.AccountOptions exporter,
             io.natsboot.server.config.AccountOptions.Import imp, String importer) {
+        return exportOf(exporter, imp, importer) != null;
+    }
+
+    /** The export of {@code exporter} that {@code imp} of account {@code importer} takes, or null. */
+    private static io.natsboot.server.config.AccountOptions.Export exportOf(
+            io.natsboot.server.config.AccountOptions exporter,
+            io.natsboot.server.config.AccountOptions.Import imp, String importer) {
         for (io.natsboot.server.config.AccountOptions.Export e : exporter.exports()) {
             if (e.service() == imp.service() && io.natsboot.server.subject.Subjects.subsetOf(imp.subject(), e.subject())
                     && (e.accounts().isEmpty() || e.accounts().contains(importer))) {
-                return true;
+                return e;
             }
         }
-        return false;
+        return null;
     }
 
     /** A new account; with disable_sublist_cache its trie keeps no match cache. */

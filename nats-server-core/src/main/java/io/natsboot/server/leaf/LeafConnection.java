@@ -350,6 +350,13 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             close("Cluster Names Identical", true);
             return;
         }
+        if (configLeafSlot == null && !bound.reserveConfigLeaf()) { // the accounts block's max_connections / max_leafnodes
+            log.error(logPrefix() + "maximum account active connections exceeded");
+            sendErr("maximum account active connections exceeded");
+            close("Maximum Account Connections Exceeded", true);
+            return;
+        }
+        configLeafSlot = bound;
         cancelTimer();
         account = bound;
         headers = Boolean.TRUE.equals(m.get("headers"));
@@ -494,7 +501,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
             // No leafnodes authorization: the server's own users, as nats-server.
             io.natsboot.server.auth.User match = null;
             for (io.natsboot.server.auth.User u : server.options().users()) {
-                if (user.equals(u.username()) && u.password() != null && Bcrypt.comparePasswords(u.password(), pass)) {
+                if (user.equals(u.username()) && u.password() != null && Bcrypt.comparePasswords(u.password(), pass)
+                        && u.allowsConnectionType(webSocket ? "LEAFNODE_WS" : "LEAFNODE")) { // allowed_connection_types
                     match = u;
                 }
             }
@@ -538,6 +546,8 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
 
     /** The login took one of the account's connection slots, given back at close. */
     private volatile boolean connectionReserved;
+    /** The account whose accounts-block leaf slot this connection holds (max_leafnodes), or null. */
+    private volatile Account configLeafSlot;
 
     /** This leaf as its JWT account's updates reach it (OperatorAccounts). */
     private final io.natsboot.server.connection.OperatorAccounts.JwtBound jwtBound =
@@ -610,8 +620,16 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
     }
 
     private void authViolation(String user) {
-        // nats-server 2.9.10 names no user for leaf connections
-        log.error(logPrefix() + "authentication error");
+        // nats-server 2.9.10 names the user (or nkey) only when the server itself has users (its authorization
+        // block): not for the leafnodes block's own users, nor in operator mode
+        List<io.natsboot.server.auth.User> users = server.operatorMode() != null ? List.of() : server.options().users();
+        if (users.stream().anyMatch(io.natsboot.server.auth.User::isNkey)) {
+            log.error(logPrefix() + "authentication error - Nkey \"\"");
+        } else if (!users.isEmpty()) {
+            log.error(logPrefix() + "authentication error - User " + io.natsboot.server.goformat.GoFormat.quote(user == null ? "" : user));
+        } else {
+            log.error(logPrefix() + "authentication error");
+        }
         sendErr("Authorization Violation");
         close("Authentication Failure", true);
     }
@@ -1086,6 +1104,11 @@ public final class LeafConnection extends PeerConnection implements RouteOps, Ro
         java.util.concurrent.ScheduledFuture<?> expiry = jwtExpiry;
         if (expiry != null) {
             expiry.cancel(false);
+        }
+        Account slot = configLeafSlot;
+        if (slot != null) {
+            configLeafSlot = null;
+            slot.releaseConfigLeaf();
         }
         if (jwtLogin != null) {
             server.operatorAccounts().leafClosed(jwtBound);

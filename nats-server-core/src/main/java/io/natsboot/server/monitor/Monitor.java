@@ -644,7 +644,7 @@ public final class Monitor {
             if (a.name().equals(account.name())) {
                 for (io.natsboot.server.config.AccountOptions.Export e : a.exports()) {
                     out.add(new FeatureViews.ExtExport(e.subject(), e.service(), false,
-                            e.service() ? "Singleton" : null, e.accounts()));
+                            e.service() ? e.responseType() : null, e.accounts()));
                 }
             }
         }

@@ -292,7 +292,7 @@ class ConfParserTest {
                         "t.conf:1:29: Expected a parseable size for \"max_mem\", got x"),
                 Arguments.of("accounts { A: { jetstream: { max_mem: 1, foo: 2 } } }\n",
                         "t.conf:1:41: unknown field \"foo\""),
-                Arguments.of("accounts { A: { foo: 1 } }\n", "t.conf:1:16: Unknown field \"foo\" parsing account"),
+                Arguments.of("accounts { A: { foo: 1 } }\n", "t.conf:1:16: unknown field \"foo\""),
                 Arguments.of("no_auth_user: a\n", "no_auth_user: \"a\" present, but users are not defined"),
                 Arguments.of("authorization { users = [ {user: b, password: c} ] }\nno_auth_user: a\n",
                         "no_auth_user: \"a\" not present as user in authorization block or account configuration"),

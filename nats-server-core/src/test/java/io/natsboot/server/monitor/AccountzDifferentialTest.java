@@ -33,7 +33,8 @@ class AccountzDifferentialTest {
             accounts {
               A {
                 users: [{user: a, password: a}]
-                exports: [{stream: "ev.>"}, {service: "help.>", accounts: [B]}]
+                exports: [{stream: "ev.>"}, {service: "help.>", accounts: [B]}, {service: "chunk.>", response_type: chunked},
+                    {service: "str.>", response: stream}]
                 mappings {
                   "in.*": "out.$1"
                   w: [{destination: w.a, weight: 40%}, {destination: w.b, weight: 60%, cluster: c1}]
