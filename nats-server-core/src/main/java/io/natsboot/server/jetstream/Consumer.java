@@ -61,8 +61,13 @@ public final class Consumer {
     private long inactiveSinceNanos;
     /** Flow control (push): bytes sent since the last answered request, the window, the open request. */
     private long pbytes;
-    private long maxpb = 1 << 20;
-    private static final long PB_LIMIT = 64L << 20;
+    private long maxpb = PB_LIMIT / 16;
+    /**
+     * The flow-control window's ceiling, nats-server 2.9's JsFlowControlMaxPending (1 MiB; the window starts at a
+     * sixteenth of it and doubles per answered request). A larger window lets a replay outrun the subscriber's own
+     * pending limits (nats.go: 64 MiB / 512k messages): its ordered consumer then sees a gap and starts over.
+     */
+    private static final long PB_LIMIT = 1L << 20;
     private String fcid;
     private long fcsz;
 
