@@ -201,6 +201,20 @@ public final class SubscriptionTrie<S extends Interest> {
      * nothing; wildcard tokens in it are treated as literal tokens.
      */
     public MatchResult<S> match(String subject) {
+        return match(subject, true);
+    }
+
+    /**
+     * As {@link #match}, for a subject that will not be published again (a request's reply inbox: a PubAck, an
+     * API response): a cached result is used, but a miss is not added to the cache, so one-shot subjects neither
+     * evict the subjects that repeat nor make every few hundred publishes sweep the cache.
+     */
+    public MatchResult<S> matchOnce(String subject) {
+        return match(subject, false);
+    }
+
+    /** A cache hit, or a walk of the trie whose result is cached when {@code remember}. */
+    private MatchResult<S> match(String subject, boolean remember) {
         ConcurrentHashMap<String, MatchResult<S>> c = cache;
         if (c != null) {
             MatchResult<S> hit = c.get(subject);
@@ -218,7 +232,7 @@ public final class SubscriptionTrie<S extends Interest> {
         r.lock();
         try {
             MatchResult<S> result = collect(tokens);
-            if (c != null) {
+            if (remember && c != null) {
                 // Still under the read lock: no writer can have invalidated this subject since we walked the trie.
                 c.put(subject, result);
                 if (c.size() > cacheMax) {
@@ -226,34 +240,6 @@ public final class SubscriptionTrie<S extends Interest> {
                 }
             }
             return result;
-        } finally {
-            r.unlock();
-        }
-    }
-
-    /**
-     * As {@link #match}, for a subject that will not be published again (a request's reply inbox: a PubAck, an
-     * API response): a cached result is used, but a miss is not added to the cache, so one-shot subjects neither
-     * evict the subjects that repeat nor make every few hundred publishes sweep the cache.
-     */
-    public MatchResult<S> matchOnce(String subject) {
-        ConcurrentHashMap<String, MatchResult<S>> c = cache;
-        if (c != null) {
-            MatchResult<S> hit = c.get(subject);
-            if (hit != null) {
-                cacheHits.increment();
-                return hit;
-            }
-        }
-        cacheMisses.increment();
-        String[] tokens = Subjects.tokenize(subject);
-        if (tokens == null) {
-            return MatchResult.empty();
-        }
-        Lock r = lock.readLock();
-        r.lock();
-        try {
-            return collect(tokens);
         } finally {
             r.unlock();
         }
