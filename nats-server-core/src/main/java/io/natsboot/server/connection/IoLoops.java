@@ -63,29 +63,17 @@ public final class IoLoops implements LoopResources {
 
     /** Dials run on the server loops; one started from a loop thread stays on that loop (Reactor's colocation). */
     @Override
-    public EventLoopGroup onClient(boolean useNative) {
+    public synchronized EventLoopGroup onClient(boolean useNative) {
         if (useNative && Epoll.isAvailable()) {
-            EventLoopGroup g = colocatedNative;
-            if (g == null) {
-                synchronized (this) {
-                    if (colocatedNative == null) {
-                        colocatedNative = LoopResources.colocate(nativeLoops());
-                    }
-                    g = colocatedNative;
-                }
+            if (colocatedNative == null) {
+                colocatedNative = LoopResources.colocate(nativeLoops());
             }
-            return g;
+            return colocatedNative;
         }
-        EventLoopGroup g = colocatedNio;
-        if (g == null) {
-            synchronized (this) {
-                if (colocatedNio == null) {
-                    colocatedNio = LoopResources.colocate(nioLoops());
-                }
-                g = colocatedNio;
-            }
+        if (colocatedNio == null) {
+            colocatedNio = LoopResources.colocate(nioLoops());
         }
-        return g;
+        return colocatedNio;
     }
 
     @Override
@@ -175,30 +163,18 @@ public final class IoLoops implements LoopResources {
         return g instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
     }
 
-    private EventLoopGroup nativeLoops() {
-        EventLoopGroup g = nativeLoops;
-        if (g == null) {
-            synchronized (this) {
-                if (nativeLoops == null) {
-                    nativeLoops = newGroup("epoll", EpollIoHandler.newFactory());
-                }
-                g = nativeLoops;
-            }
+    private synchronized EventLoopGroup nativeLoops() {
+        if (nativeLoops == null) {
+            nativeLoops = newGroup("epoll", EpollIoHandler.newFactory());
         }
-        return g;
+        return nativeLoops;
     }
 
-    private EventLoopGroup nioLoops() {
-        EventLoopGroup g = nioLoops;
-        if (g == null) {
-            synchronized (this) {
-                if (nioLoops == null) {
-                    nioLoops = newGroup("nio", NioIoHandler.newFactory());
-                }
-                g = nioLoops;
-            }
+    private synchronized EventLoopGroup nioLoops() {
+        if (nioLoops == null) {
+            nioLoops = newGroup("nio", NioIoHandler.newFactory());
         }
-        return g;
+        return nioLoops;
     }
 
     private EventLoopGroup newGroup(String kind, IoHandlerFactory handlers) {
