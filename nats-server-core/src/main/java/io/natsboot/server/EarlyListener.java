@@ -66,10 +66,20 @@ public final class EarlyListener {
      * "Start-up"). Nothing on our class path provides one, so the answer is always the built-in provider.
      */
     static SelectorProvider platformProvider() {
-        try {
-            return (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get").invoke(null);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return SelectorProvider.provider();
+        return PlatformProvider.INSTANCE;
+    }
+
+    /** Looked up once (reflectively: the package is not exported at compile time), for main and for the bind. */
+    private static final class PlatformProvider {
+        static final SelectorProvider INSTANCE = lookUp();
+
+        private static SelectorProvider lookUp() {
+            try {
+                return (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get")
+                        .invoke(null);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return SelectorProvider.provider();
+            }
         }
     }
 
