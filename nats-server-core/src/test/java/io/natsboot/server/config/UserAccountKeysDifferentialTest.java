@@ -68,7 +68,8 @@ class UserAccountKeysDifferentialTest {
         c.add("accounts { A: { exports: [{service: foo, threshold: \"1s\", response: chunked}] } }");
         c.add("accounts { A: { exports: [{stream: foo, response_type: chunked}] } }");
         c.add("accounts { A: { exports: [{response_type: chunked, stream: foo}] } }");
-        c.add("accounts { A: { exports: [{stream: foo, threshold: \"1s\"}] } }");
+        // Not compared: {stream: foo, threshold: "1s"}. nats-server 2.9.10 refuses it only when its map iteration
+        // (random in Go) meets "stream" before "threshold"; it answered "valid" in one run of three here.
         c.add("accounts { A: { exports: [{service: foo, response_threshold: 1}] } }");
         c.add("accounts { A: { exports: [{service: foo, response_threshold: \"x\"}] } }");
         // the users/accounts/exports/imports/permissions shapes nats-server refuses, with its texts and places
