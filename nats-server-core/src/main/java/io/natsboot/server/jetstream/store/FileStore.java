@@ -842,36 +842,24 @@ public final class FileStore extends IndexedStore {
         return listedAtStart != null && !listedAtStart.contains(p.getFileName().toString());
     }
 
-    /**
-     * A block's index or summary file, decrypted: null when it is not there, empty when it fails authentication
-     * (its callers treat that as damaged).
-     */
-    private byte[] readSideFile(Path p) throws IOException {
-        if (absent(p)) {
-            return null;
+    /** Loads a block's entries from its index file; false (nothing loaded) when the index is missing or stale. */
+    private boolean loadIndex(Block b, FullIndex d, Set<Long> deleted, long floor, long prevMax, boolean last)
+            throws IOException {
+        if (absent(b.idx)) {
+            return false;
         }
         byte[] a;
         try {
-            a = Files.readAllBytes(p);
+            a = Files.readAllBytes(b.idx);
         } catch (java.nio.file.NoSuchFileException e) {
-            return null;
+            return false;
         }
         if (cipher != null) {
             try {
                 a = cipher.openFile(a);
             } catch (StoreCipher.AuthenticationFailed e) {
-                return new byte[0];
+                a = new byte[0]; // reported as damaged below, and rebuilt from the block
             }
-        }
-        return a;
-    }
-
-    /** Loads a block's entries from its index file; false (nothing loaded) when the index is missing or stale. */
-    private boolean loadIndex(Block b, FullIndex d, Set<Long> deleted, long floor, long prevMax, boolean last)
-            throws IOException {
-        byte[] a = readSideFile(b.idx); // empty when it fails authentication: reported as damaged, rebuilt
-        if (a == null) {
-            return false;
         }
         if (a.length < 40) {
             log.warn("JetStream file store " + dir + ": index " + b.idx.getFileName() + " damaged, rebuilding");
@@ -972,8 +960,23 @@ public final class FileStore extends IndexedStore {
 
     /** Takes a block's summary from N.sum when it still describes the block; false: the entries must be read. */
     private boolean readSummary(Block b, long floor) throws IOException {
-        byte[] a = readSideFile(b.sum); // empty when it fails authentication: too short, so not trusted
-        if (a == null || a.length < 4 + 3 * 8 + 8 * 8 + 4 + 4) {
+        if (absent(b.sum)) {
+            return false;
+        }
+        byte[] a;
+        try {
+            a = Files.readAllBytes(b.sum);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        if (cipher != null) {
+            try {
+                a = cipher.openFile(a);
+            } catch (StoreCipher.AuthenticationFailed e) {
+                return false;
+            }
+        }
+        if (a.length < 4 + 3 * 8 + 8 * 8 + 4 + 4) {
             return false;
         }
         crc.reset();
